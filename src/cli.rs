@@ -1,0 +1,48 @@
+//! Command-line interface (clap derive). The subcommands map one-to-one onto `commands`.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+pub const EXIT_CODES_HELP: &str = "\
+退出码 / exit codes:
+  0  完成 complete
+  1  内部错误 internal error
+  2  命令行用法错误 usage error
+  3  部分完成: 有文件或行被拒收, 名单已写出 partial (rejects; lists written)
+  4  流水线文件有误 configuration error
+  5  没有可用的救助名册或排查来源 no usable roll or screening source
+  6  另一次运行正在进行 lock held by another run";
+
+#[derive(Debug, Parser)]
+#[command(name = "loubao", version, about = "漏保漏救排查: 县级民政数据夜间比对", after_help = EXIT_CODES_HELP)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+    /// Language of messages a clerk reads.
+    #[arg(long, value_enum, global = true, default_value_t = Lang::Zh)]
+    pub lang: Lang,
+    /// Only errors on the terminal.
+    #[arg(long, short, global = true)]
+    pub quiet: bool,
+    /// More detail (-v debug, -vv trace).
+    #[arg(long, short, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Lang {
+    Zh,
+    En,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// 运行整条流水线, 写出各乡镇疑似名单 (run the pipeline).
+    Run {
+        /// Pipeline file, e.g. pipelines/sample.toml.
+        pipeline: PathBuf,
+    },
+    /// 检查收件箱中每个文件的识别结果, 不写名单 (show what ingest understood).
+    Check { pipeline: PathBuf },
+}

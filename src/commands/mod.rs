@@ -1,0 +1,20 @@
+//! One module per subcommand. `dispatch` maps each command's result onto an exit code.
+
+pub mod check;
+pub mod run;
+
+use crate::cli::{Cli, Command};
+
+pub fn dispatch(cli: Cli) -> i32 {
+    let run_log = crate::telemetry::init(cli.quiet, cli.verbose);
+    let exit = match cli.command {
+        Command::Run { pipeline } => run::run(&pipeline, &run_log),
+        Command::Check { pipeline } => check::check(&pipeline),
+    };
+    exit as i32
+}
+
+/// Today's date on this machine: the default `as_of`.
+pub fn today() -> chrono::NaiveDate {
+    chrono::Local::now().date_naive()
+}

@@ -1,0 +1,144 @@
+//! `loubao run`: the nightly pipeline, end to end, under the outbox lock, into a staged run
+//! folder that appears only when complete.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+use std::time::Instant;
+
+use crate::config::LoadedPipeline;
+use crate::model::SourceKind;
+use crate::ops::{Exit, RunLock, StagedRun};
+use crate::report::RunReport;
+use crate::rules::ScreeningInput;
+use crate::telemetry::RunLogFile;
+use crate::{ingest, matching, normalise, ops, report, rules};
+
+pub fn run(pipeline_path: &Path, run_log: &RunLogFile) -> Exit {
+    let loaded = match LoadedPipeline::load(pipeline_path, super::today()) {
+        Ok(p) => p,
+        Err(e) => {
+            tracing::error!("{e}");
+            return Exit::Config;
+        }
+    };
+    let _lock = match RunLock::acquire(&loaded.outbox) {
+        Ok(lock) => lock,
+        Err(e @ ops::LockError::Held { .. }) => {
+            tracing::error!("{e}");
+            return Exit::LockHeld;
+        }
+        Err(e) => {
+            tracing::error!("{e}");
+            return Exit::Internal;
+        }
+    };
+    let staged = match StagedRun::begin(&loaded.outbox, loaded.as_of) {
+        Ok(s) => s,
+        Err(e) => {
+            tracing::error!(outbox = %loaded.outbox.display(), "无法创建运行文件夹: {e}");
+            return Exit::Internal;
+        }
+    };
+    match ops::create_private_file(&staged.staging.join("run.log.json")) {
+        Ok(file) => run_log.set(Some(file)),
+        Err(e) => tracing::warn!("无法创建日志文件: {e}"),
+    }
+    let exit = run_staged(&loaded, &staged);
+    run_log.set(None);
+    if exit == Exit::Complete || exit == Exit::Partial {
+        match staged.finish() {
+            Ok(dir) => tracing::info!(folder = %dir.display(), "运行完成"),
+            Err(e) => {
+                tracing::error!("无法完成运行文件夹: {e}");
+                return Exit::Internal;
+            }
+        }
+    } else {
+        let _ = std::fs::remove_dir_all(&staged.staging);
+    }
+    exit
+}
+
+fn run_staged(loaded: &LoadedPipeline, staged: &StagedRun) -> Exit {
+    let p = &loaded.pipeline;
+    let mut timings = Vec::new();
+    let mut clock = Instant::now();
+    let mut lap = |stage: &str, timings: &mut Vec<(String, f64)>| {
+        timings.push((stage.to_string(), clock.elapsed().as_secs_f64()));
+        clock = Instant::now();
+    };
+
+    tracing::info!(inbox = %loaded.inbox.display(), as_of = %loaded.as_of, "读取收件箱");
+    let ingested = ingest::ingest(&loaded.inbox, &p.sources, &p.limits);
+    lap("ingest", &mut timings);
+
+    let normalised = normalise::normalise(&ingested.records, &p.townships);
+    lap("normalise", &mut timings);
+
+    let supplied: BTreeSet<SourceKind> = normalised.persons.iter().map(|r| r.kind).collect();
+    let missing_kinds: Vec<SourceKind> = SourceKind::ALL
+        .into_iter()
+        .filter(|k| !supplied.contains(k))
+        .collect();
+    for kind in &missing_kinds {
+        tracing::warn!(kind = kind.key(), "本次未提供: {}", kind.label_zh());
+    }
+    let has_roll = supplied.iter().any(|k| k.is_roll());
+    let has_screening = supplied.iter().any(|k| !k.is_roll());
+    if !has_roll || !has_screening {
+        tracing::error!(
+            "没有可用的{}: 至少需要一份救助名册和一份排查来源",
+            if has_roll {
+                "排查来源"
+            } else {
+                "救助名册"
+            }
+        );
+        return Exit::NoUsableInput;
+    }
+
+    let linkage = matching::link(&normalised.persons, &p.matching);
+    lap("matching", &mut timings);
+
+    let screening = rules::screen(&ScreeningInput {
+        raw: &ingested.records,
+        records: &normalised.persons,
+        linkage: &linkage,
+        settings: &p.rules,
+        since: loaded.since(),
+        as_of: loaded.as_of,
+    });
+    lap("rules", &mut timings);
+
+    let partial = !ingested.rejects.is_empty() || !normalised.rejects.is_empty();
+    let outcome = if partial { "partial" } else { "complete" };
+    let clues = BTreeMap::new();
+    let run_report = RunReport {
+        pipeline: loaded,
+        run_id: staged.run_id.clone(),
+        ingest: &ingested,
+        normalised: &normalised,
+        records: &normalised.persons,
+        linkage: &linkage,
+        screening: &screening,
+        clues: &clues,
+        missing_kinds,
+        timings: timings.clone(),
+        outcome: outcome.to_string(),
+    };
+    if let Err(e) = report::write_all(&staged.staging, &run_report) {
+        tracing::error!("写出名单失败: {e}");
+        return Exit::Internal;
+    }
+    tracing::info!(
+        suspects = screening.suspects.len(),
+        review = screening.review.len(),
+        rejects = ingested.rejects.len() + normalised.rejects.len(),
+        "疑似名单已写出"
+    );
+    if partial {
+        Exit::Partial
+    } else {
+        Exit::Complete
+    }
+}

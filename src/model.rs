@@ -1,0 +1,632 @@
+//! Typed records that flow between the pipeline stages.
+//!
+//! ingest → `RawRecord` (+ `Reject`) → normalise → `PersonRecord` → matching → `Linkage`
+//! → rules → `Suspect` (+ `ReviewItem`) → report.
+//!
+//! Every record carries its `SourceRef` so that a clerk can always go back to the row a
+//! finding came from.
+
+use std::fmt;
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+/// What a department file is. Screening sources qualify people; rolls say who is covered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SourceKind {
+    Agriculture,
+    Medical,
+    Disability,
+    Petition,
+    Hotline,
+    Unemployment,
+    Emergency,
+    Children,
+    Dibao,
+    Tekun,
+    Orphan,
+    Fuc,
+    TempAssistance,
+    LowIncome,
+}
+
+impl SourceKind {
+    pub const ALL: [SourceKind; 14] = [
+        SourceKind::Agriculture,
+        SourceKind::Medical,
+        SourceKind::Disability,
+        SourceKind::Petition,
+        SourceKind::Hotline,
+        SourceKind::Unemployment,
+        SourceKind::Emergency,
+        SourceKind::Children,
+        SourceKind::Dibao,
+        SourceKind::Tekun,
+        SourceKind::Orphan,
+        SourceKind::Fuc,
+        SourceKind::TempAssistance,
+        SourceKind::LowIncome,
+    ];
+
+    /// The seven department sources of SPEC 3.2 that feed R01.
+    pub const DEPARTMENTS: [SourceKind; 7] = [
+        SourceKind::Agriculture,
+        SourceKind::Medical,
+        SourceKind::Disability,
+        SourceKind::Petition,
+        SourceKind::Hotline,
+        SourceKind::Unemployment,
+        SourceKind::Emergency,
+    ];
+
+    /// Assistance rolls kept by the civil-affairs bureau itself.
+    pub fn is_roll(self) -> bool {
+        matches!(
+            self,
+            SourceKind::Dibao
+                | SourceKind::Tekun
+                | SourceKind::Orphan
+                | SourceKind::Fuc
+                | SourceKind::TempAssistance
+                | SourceKind::LowIncome
+        )
+    }
+
+    /// The key used in pipeline files (`kind = "medical"`).
+    pub fn key(self) -> &'static str {
+        match self {
+            SourceKind::Agriculture => "agriculture",
+            SourceKind::Medical => "medical",
+            SourceKind::Disability => "disability",
+            SourceKind::Petition => "petition",
+            SourceKind::Hotline => "hotline",
+            SourceKind::Unemployment => "unemployment",
+            SourceKind::Emergency => "emergency",
+            SourceKind::Children => "children",
+            SourceKind::Dibao => "dibao",
+            SourceKind::Tekun => "tekun",
+            SourceKind::Orphan => "orphan",
+            SourceKind::Fuc => "fuc",
+            SourceKind::TempAssistance => "temp_assistance",
+            SourceKind::LowIncome => "low_income",
+        }
+    }
+
+    /// Chinese name a clerk reads (来源部门 column, summary).
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            SourceKind::Agriculture => "农业农村局防返贫监测对象",
+            SourceKind::Medical => "医保局个人自付",
+            SourceKind::Disability => "残联残疾人",
+            SourceKind::Petition => "信访局信访",
+            SourceKind::Hotline => "12349热线",
+            SourceKind::Unemployment => "人社局登记失业",
+            SourceKind::Emergency => "应急局因疫因灾",
+            SourceKind::Children => "困境儿童",
+            SourceKind::Dibao => "低保",
+            SourceKind::Tekun => "特困",
+            SourceKind::Orphan => "孤儿",
+            SourceKind::Fuc => "事实无人抚养儿童",
+            SourceKind::TempAssistance => "临时救助",
+            SourceKind::LowIncome => "低收入家庭",
+        }
+    }
+
+    pub fn from_key(key: &str) -> Option<SourceKind> {
+        SourceKind::ALL.into_iter().find(|k| k.key() == key)
+    }
+}
+
+impl fmt::Display for SourceKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.key())
+    }
+}
+
+/// Where a record came from: `<file>#<row>` or `<file>!<sheet>#<row>` (SPEC 3.1).
+/// `row` is the physical 1-based row as a spreadsheet shows it, title rows included.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct SourceRef {
+    pub file: String,
+    /// Set only when the workbook has more than one data sheet.
+    pub sheet: Option<String>,
+    pub row: u32,
+}
+
+impl fmt::Display for SourceRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.sheet {
+            Some(sheet) => write!(f, "{}!{}#{}", self.file, sheet, self.row),
+            None => write!(f, "{}#{}", self.file, self.row),
+        }
+    }
+}
+
+/// A canonical column. Ingest maps each header onto one of these via the synonym table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Field {
+    // Person fields common to all kinds.
+    Name,
+    IdNumber,
+    Sex,
+    BirthDate,
+    Township,
+    Village,
+    Address,
+    Phone,
+    HouseholdId,
+    Relation,
+    // Agriculture.
+    MonitorCategory,
+    MonitorDate,
+    RiskType,
+    RiskCleared,
+    // Medical.
+    SettlementDate,
+    TotalCost,
+    OutOfPocket,
+    // Disability.
+    CertNumber,
+    DisabilityCategory,
+    DisabilityGrade,
+    CertIssueDate,
+    // Petition / hotline.
+    RequestDate,
+    RequestType,
+    RequestContent,
+    HandlingStatus,
+    // Unemployment.
+    RegistrationDate,
+    Insured,
+    ReceivesBenefit,
+    EmploymentStatus,
+    // Emergency.
+    EventType,
+    EventDate,
+    Hardship,
+    // Children.
+    FatherName,
+    FatherId,
+    FatherStatus,
+    MotherName,
+    MotherId,
+    MotherStatus,
+    // Rolls.
+    RollStatus,
+    StartDate,
+    EndDate,
+    AidDate,
+    Amount,
+    AidType,
+    HeadName,
+}
+
+/// How a field's cells are typed on ingest.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FieldType {
+    Text,
+    Date,
+    Amount,
+    Bool,
+}
+
+impl Field {
+    pub fn field_type(self) -> FieldType {
+        use Field::*;
+        match self {
+            BirthDate | MonitorDate | SettlementDate | CertIssueDate | RequestDate
+            | RegistrationDate | EventDate | StartDate | EndDate | AidDate => FieldType::Date,
+            TotalCost | OutOfPocket | Amount => FieldType::Amount,
+            RiskCleared | Insured | ReceivesBenefit => FieldType::Bool,
+            _ => FieldType::Text,
+        }
+    }
+}
+
+/// A typed cell value.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum Value {
+    Text(String),
+    Date(NaiveDate),
+    Amount(f64),
+    Bool(bool),
+}
+
+impl Value {
+    pub fn as_text(&self) -> Option<&str> {
+        match self {
+            Value::Text(s) => Some(s),
+            _ => None,
+        }
+    }
+    pub fn as_date(&self) -> Option<NaiveDate> {
+        match self {
+            Value::Date(d) => Some(*d),
+            _ => None,
+        }
+    }
+    pub fn as_amount(&self) -> Option<f64> {
+        match self {
+            Value::Amount(a) => Some(*a),
+            _ => None,
+        }
+    }
+    pub fn as_bool(&self) -> Option<bool> {
+        match self {
+            Value::Bool(b) => Some(*b),
+            _ => None,
+        }
+    }
+}
+
+/// One usable input row, with its cells typed and keyed by canonical field.
+/// Empty cells are absent.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RawRecord {
+    pub kind: SourceKind,
+    pub source: SourceRef,
+    /// Sorted by field; at most one value per field.
+    pub fields: Vec<(Field, Value)>,
+}
+
+impl RawRecord {
+    pub fn get(&self, field: Field) -> Option<&Value> {
+        self.fields
+            .binary_search_by_key(&field, |(f, _)| *f)
+            .ok()
+            .map(|i| &self.fields[i].1)
+    }
+    pub fn text(&self, field: Field) -> Option<&str> {
+        self.get(field).and_then(Value::as_text)
+    }
+    pub fn date(&self, field: Field) -> Option<NaiveDate> {
+        self.get(field).and_then(Value::as_date)
+    }
+    pub fn amount(&self, field: Field) -> Option<f64> {
+        self.get(field).and_then(Value::as_amount)
+    }
+    pub fn flag(&self, field: Field) -> Option<bool> {
+        self.get(field).and_then(Value::as_bool)
+    }
+}
+
+/// An input row or file that could not be used, and why. Nothing is dropped silently.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Reject {
+    /// File name (and sheet, row when the problem is a row).
+    pub file: String,
+    pub sheet: Option<String>,
+    /// `None` when the whole file or sheet was rejected.
+    pub row: Option<u32>,
+    pub kind: Option<SourceKind>,
+    /// Chinese, for the clerk.
+    pub reason: String,
+}
+
+impl Reject {
+    /// `<file>!<sheet>#<row>` in the SPEC 3.1 form, or as much of it as is known.
+    pub fn reference(&self) -> String {
+        let mut s = self.file.clone();
+        if let Some(sheet) = &self.sheet {
+            s.push('!');
+            s.push_str(sheet);
+        }
+        if let Some(row) = self.row {
+            s.push('#');
+            s.push_str(&row.to_string());
+        }
+        s
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Sex {
+    Male,
+    Female,
+}
+
+/// Which person of a raw record a `PersonRecord` describes: children-at-risk rows name the
+/// child and both parents; the parents are linked like anyone else (R05 needs their
+/// disability records) but only the child is screened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Role {
+    Subject,
+    Father,
+    Mother,
+}
+
+/// What became of a resident ID on normalisation (SPEC 4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum IdQuality {
+    /// Valid 18-digit ID as written.
+    Clean,
+    /// Valid after removing formatting (fullwidth digits, spaces, dashes, apostrophe, lowercase x).
+    Reformatted,
+    /// 15-digit ID upgraded to 18 digits.
+    Upgraded15,
+    /// Taken from the 20-digit disability certificate number.
+    FromCertificate,
+    /// Damaged: check character does not match.
+    BadCheck,
+    /// Damaged: birth date impossible.
+    BadDate,
+    /// Damaged: Excel scientific/float text lost the trailing digits.
+    ExcelFloat,
+    /// Damaged: Excel float rounding left `000` at the end.
+    Trailing000,
+    /// Damaged: neither 15 nor 18 characters, or non-digit characters.
+    WrongLength,
+}
+
+impl IdQuality {
+    pub fn is_valid(self) -> bool {
+        matches!(
+            self,
+            IdQuality::Clean
+                | IdQuality::Reformatted
+                | IdQuality::Upgraded15
+                | IdQuality::FromCertificate
+        )
+    }
+
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            IdQuality::Clean => "有效",
+            IdQuality::Reformatted => "格式已修正",
+            IdQuality::Upgraded15 => "15位已升18位",
+            IdQuality::FromCertificate => "取自残疾人证号",
+            IdQuality::BadCheck => "校验码错误",
+            IdQuality::BadDate => "出生日期无效",
+            IdQuality::ExcelFloat => "被Excel转为科学计数法",
+            IdQuality::Trailing000 => "被Excel截为000结尾",
+            IdQuality::WrongLength => "位数或字符错误",
+        }
+    }
+}
+
+/// A resident ID after normalisation. A damaged ID keeps whatever digits survived for fuzzy
+/// comparison but is never an exact key.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct ResidentId {
+    /// 18 characters when valid (upper-case `X`); the surviving digits otherwise.
+    pub digits: String,
+    pub quality: IdQuality,
+    /// How many leading characters of `digits` are trustworthy (18 when valid; for an Excel
+    /// float, the digits before the rounding; for 15-digit damage, region + birth date).
+    pub reliable_prefix: u8,
+}
+
+impl ResidentId {
+    /// The exact-match key: only for valid IDs.
+    pub fn exact_key(&self) -> Option<&str> {
+        self.quality.is_valid().then_some(self.digits.as_str())
+    }
+}
+
+/// A name cleaned for matching; `display` keeps what the clerk typed.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct PersonName {
+    pub display: String,
+    /// Trimmed, no inner spaces, halfwidth, simplified, one middle dot.
+    pub key: String,
+    /// Toneless pinyin per character, space-separated (`wang wei`).
+    pub pinyin: String,
+}
+
+/// One person as described by one source row, normalised. The unit of linkage.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PersonRecord {
+    /// Index of the `RawRecord` this person was read from.
+    pub raw: usize,
+    pub kind: SourceKind,
+    pub role: Role,
+    pub source: SourceRef,
+    pub name: Option<PersonName>,
+    pub id: Option<ResidentId>,
+    /// From a valid ID, else a birth-date column, else the surviving ID digits.
+    pub birth_date: Option<NaiveDate>,
+    pub sex: Option<Sex>,
+    pub phones: Vec<String>,
+    /// Canonical township name from the pipeline file, when it could be decided.
+    pub township: Option<String>,
+    pub village: Option<String>,
+    pub address: Option<String>,
+    pub household_id: Option<String>,
+}
+
+/// How one field compared in a candidate pair; carried to the 匹配说明 column.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FieldEvidence {
+    /// e.g. "身份证号", "姓名", "电话".
+    pub field: String,
+    /// e.g. "一致", "一位不同", "拼音相同", "不同".
+    pub level: String,
+    pub weight: f64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum LinkDecision {
+    /// Same valid resident ID.
+    Exact,
+    /// Probabilistic score at or above the upper threshold.
+    Accepted,
+    /// Between the thresholds: goes to the review list, decides nothing.
+    Uncertain,
+}
+
+/// A scored link between two person records (indices into the `PersonRecord` slice).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Link {
+    pub left: usize,
+    pub right: usize,
+    pub decision: LinkDecision,
+    pub score: f64,
+    pub evidence: Vec<FieldEvidence>,
+}
+
+/// The best candidate that was *not* linked, so a clerk sees "nearest: 张玮 …, score 3.1".
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NearMiss {
+    pub record: usize,
+    pub candidate: usize,
+    pub score: f64,
+}
+
+/// One consolidated person: every record (any source, any roll) that links to the others.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Person {
+    /// Indices into the `PersonRecord` slice, sorted.
+    pub records: Vec<usize>,
+    /// Links inside this person (exact and accepted).
+    pub links: Vec<usize>,
+    /// Uncertain links touching this person: while any exists, rules do not decide.
+    pub uncertain: Vec<usize>,
+    pub nearest: Option<NearMiss>,
+}
+
+/// Output of the matching stage.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Linkage {
+    pub persons: Vec<Person>,
+    /// All links, indexed by `Person::links` / `Person::uncertain`.
+    pub links: Vec<Link>,
+    /// For each person record, the index of its `Person`.
+    pub person_of: Vec<usize>,
+    /// Figures for the summary: pairs compared, thresholds, training results.
+    pub stats: LinkageStats,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct LinkageStats {
+    pub exact_links: usize,
+    pub candidate_pairs: usize,
+    pub accepted_links: usize,
+    pub uncertain_links: usize,
+    pub upper_threshold: f64,
+    pub lower_threshold: f64,
+    /// Histogram of scored pairs for the summary chart: (bucket lower bound, count).
+    pub score_histogram: Vec<(f64, usize)>,
+}
+
+/// Screening rule codes (SPEC 6).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum RuleCode {
+    R01,
+    R02,
+    R03,
+    R04,
+    R05,
+    R06,
+}
+
+impl RuleCode {
+    pub const ALL: [RuleCode; 6] = [
+        RuleCode::R01,
+        RuleCode::R02,
+        RuleCode::R03,
+        RuleCode::R04,
+        RuleCode::R05,
+        RuleCode::R06,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            RuleCode::R01 => "R01",
+            RuleCode::R02 => "R02",
+            RuleCode::R03 => "R03",
+            RuleCode::R04 => "R04",
+            RuleCode::R05 => "R05",
+            RuleCode::R06 => "R06",
+        }
+    }
+
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            RuleCode::R01 => "未纳入保障且未获临时救助",
+            RuleCode::R02 => "低收入家庭重残重病人员未单人户施保",
+            RuleCode::R03 => "未参保失业人员未发放一次性临时救助金",
+            RuleCode::R04 => "疑似孤儿未纳入保障",
+            RuleCode::R05 => "疑似事实无人抚养儿童未纳入保障",
+            RuleCode::R06 => "救助诉求超期未办结",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<RuleCode> {
+        RuleCode::ALL.into_iter().find(|c| c.code() == code)
+    }
+}
+
+/// One rule that fired for one person, with its evidence in words.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Finding {
+    pub code: RuleCode,
+    /// 依据, in Chinese: `2020年以来个人自付 52,310.00 元`.
+    pub evidence: String,
+    /// Person records behind this finding.
+    pub records: Vec<usize>,
+}
+
+/// One suspect person: one row of a township list.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Suspect {
+    /// 线索编号: stable across runs for the same person.
+    pub clue_id: String,
+    /// Stable person key the clue id derives from (normalised ID, or sorted source refs).
+    pub person_key: String,
+    /// Canonical township, or `None` for 未确定乡镇.
+    pub township: Option<String>,
+    pub village: Option<String>,
+    pub name: String,
+    /// Best ID for display (valid if any, else the surviving digits).
+    pub id_number: Option<String>,
+    pub address: Option<String>,
+    pub findings: Vec<Finding>,
+    /// Source kinds behind the row (来源部门).
+    pub sources: Vec<SourceKind>,
+    /// 匹配说明.
+    pub match_note: String,
+    /// 置信度 in [0, 1].
+    pub confidence: f64,
+    /// Every source reference behind the row.
+    pub source_refs: Vec<SourceRef>,
+}
+
+/// An uncertain link shown to a clerk: both records side by side.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReviewItem {
+    pub link: usize,
+    /// Why the person could not be decided.
+    pub reason: String,
+}
+
+/// A clue's state in this run (状态 column), decided by the clue ledger.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum ClueStatus {
+    /// 新增: first seen in this run.
+    New,
+    /// 持续: seen before and still open.
+    Continuing,
+    /// 已核销: closed by a township review.
+    Closed,
+}
+
+impl ClueStatus {
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            ClueStatus::New => "新增",
+            ClueStatus::Continuing => "持续",
+            ClueStatus::Closed => "已核销",
+        }
+    }
+}
+
+/// What the ledger knows of a clue when the lists are written.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClueState {
+    pub status: ClueStatus,
+    pub first_seen: NaiveDate,
+    /// Set when a clue reported as included (符合条件已纳入保障) is still not on the rolls.
+    pub rectification_missing: bool,
+}

@@ -1,0 +1,1 @@
+//! A synthetic county with ground truth: the generator behind `loubao sample`, and `eval`.

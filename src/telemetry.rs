@@ -1,0 +1,178 @@
+//! Logging: human lines on the terminal, a JSON log file per run, and masking of resident
+//! IDs and phone numbers in everything that reaches a log (SPEC 8).
+//!
+//! Masking is applied by the writers themselves, so a log line can never leak a full ID
+//! even if a call site forgets to mask.
+
+use std::fs::File;
+use std::io::{self, Write};
+use std::sync::{Arc, Mutex};
+
+use tracing_subscriber::fmt::MakeWriter;
+use tracing_subscriber::layer::SubscriberExt;
+use tracing_subscriber::util::SubscriberInitExt;
+use tracing_subscriber::{EnvFilter, Layer};
+
+/// `410123199001011234` → `410123********1234`; shorter IDs keep their first 6 and last 4
+/// characters only when long enough to hide something.
+pub fn mask_id(id: &str) -> String {
+    let chars: Vec<char> = id.chars().collect();
+    if chars.len() <= 10 {
+        return "*".repeat(chars.len());
+    }
+    let head: String = chars[..6].iter().collect();
+    let tail: String = chars[chars.len() - 4..].iter().collect();
+    format!("{head}{}{tail}", "*".repeat(chars.len() - 10))
+}
+
+/// `13812345678` → `138****5678`.
+pub fn mask_phone(phone: &str) -> String {
+    let chars: Vec<char> = phone.chars().collect();
+    if chars.len() < 7 {
+        return "*".repeat(chars.len());
+    }
+    let head: String = chars[..3].iter().collect();
+    let tail: String = chars[chars.len() - 4..].iter().collect();
+    format!("{head}{}{tail}", "*".repeat(chars.len() - 7))
+}
+
+/// Masks every run of 15–20 ID characters (digits, ending possibly in X) and every run of
+/// 7–14 digits (phones, landlines) in free text.
+pub fn scrub(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while i < chars.len() {
+        if chars[i].is_ascii_digit() {
+            let start = i;
+            while i < chars.len() && chars[i].is_ascii_digit() {
+                i += 1;
+            }
+            if i < chars.len() && (chars[i] == 'X' || chars[i] == 'x') && i - start >= 14 {
+                i += 1;
+            }
+            let run: String = chars[start..i].iter().collect();
+            match run.len() {
+                15.. => out.push_str(&mask_id(&run)),
+                7..=14 => out.push_str(&mask_phone(&run)),
+                _ => out.push_str(&run),
+            }
+        } else {
+            out.push(chars[i]);
+            i += 1;
+        }
+    }
+    out
+}
+
+/// A writer that scrubs each formatted event before passing it on.
+pub struct ScrubbingWriter<W: Write> {
+    inner: W,
+}
+
+impl<W: Write> Write for ScrubbingWriter<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let text = String::from_utf8_lossy(buf);
+        self.inner.write_all(scrub(&text).as_bytes())?;
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+/// The per-run JSON log file; set once the run's staging folder exists.
+#[derive(Clone, Default)]
+pub struct RunLogFile(Arc<Mutex<Option<File>>>);
+
+impl RunLogFile {
+    pub fn set(&self, file: Option<File>) {
+        *self.0.lock().unwrap_or_else(|e| e.into_inner()) = file;
+    }
+}
+
+pub struct RunLogWriter(Arc<Mutex<Option<File>>>);
+
+impl Write for RunLogWriter {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let mut guard = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(file) = guard.as_mut() {
+            let text = String::from_utf8_lossy(buf);
+            file.write_all(scrub(&text).as_bytes())?;
+        }
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        let mut guard = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        match guard.as_mut() {
+            Some(file) => file.flush(),
+            None => Ok(()),
+        }
+    }
+}
+
+impl<'a> MakeWriter<'a> for RunLogFile {
+    type Writer = RunLogWriter;
+    fn make_writer(&'a self) -> Self::Writer {
+        RunLogWriter(self.0.clone())
+    }
+}
+
+#[derive(Clone, Copy)]
+struct StderrScrubbed;
+
+impl<'a> MakeWriter<'a> for StderrScrubbed {
+    type Writer = ScrubbingWriter<io::Stderr>;
+    fn make_writer(&'a self) -> Self::Writer {
+        ScrubbingWriter {
+            inner: io::stderr(),
+        }
+    }
+}
+
+/// Installs the global subscriber: terminal lines at the chosen verbosity, and a JSON layer
+/// (debug level) that writes into the run's log file once one is set.
+pub fn init(quiet: bool, verbose: u8) -> RunLogFile {
+    let level = match (quiet, verbose) {
+        (true, _) => "error",
+        (false, 0) => "info",
+        (false, 1) => "debug",
+        _ => "trace",
+    };
+    let terminal_filter =
+        EnvFilter::try_from_env("LOUBAO_LOG").unwrap_or_else(|_| EnvFilter::new(level));
+    let run_log = RunLogFile::default();
+    let terminal = tracing_subscriber::fmt::layer()
+        .with_writer(StderrScrubbed)
+        .with_target(false)
+        .without_time()
+        .with_filter(terminal_filter);
+    let json = tracing_subscriber::fmt::layer()
+        .json()
+        .with_writer(run_log.clone())
+        .with_filter(EnvFilter::new("debug"));
+    // A second init (tests calling `dispatch` twice) keeps the first subscriber.
+    let _ = tracing_subscriber::registry()
+        .with(terminal)
+        .with(json)
+        .try_init();
+    run_log
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn masks_ids_and_phones() {
+        assert_eq!(mask_id("410123199001011234"), "410123********1234");
+        assert_eq!(mask_phone("13812345678"), "138****5678");
+    }
+
+    #[test]
+    fn scrub_masks_ids_and_phones_in_text() {
+        let s = scrub("身份证 41012319900101123X 电话 13812345678, 第 12 行");
+        assert_eq!(s, "身份证 410123********123X 电话 138****5678, 第 12 行");
+        assert!(!s.contains("19900101"));
+    }
+}
