@@ -316,3 +316,13 @@ columns = { out_of_pocket = "个人现金支付" }
         assert!(parse(&text).unwrap_err().contains("medicare"));
     }
 }
+
+#[cfg(test)]
+mod example_tests {
+    /// The documented example must stay loadable: it is what clerks copy.
+    #[test]
+    fn example_pipeline_parses() {
+        let text = include_str!("../pipelines/example.toml");
+        super::parse(text).unwrap();
+    }
+}
