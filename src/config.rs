@@ -16,10 +16,10 @@ pub struct Pipeline {
     #[serde(default)]
     pub county: String,
     /// Screening date; defaults to the run date.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "toml_date::optional")]
     pub as_of: Option<NaiveDate>,
     /// Start of the screening window.
-    #[serde(default = "default_since")]
+    #[serde(default = "default_since", deserialize_with = "toml_date::required")]
     pub since: NaiveDate,
     /// Folder the departments drop files into (relative to the pipeline file).
     pub inbox: PathBuf,
@@ -171,6 +171,32 @@ impl Default for InputLimits {
     }
 }
 
+/// Dates in pipeline files may be TOML dates (`as_of = 2021-06-30`) or strings.
+mod toml_date {
+    use chrono::NaiveDate;
+    use serde::{Deserialize, Deserializer};
+
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Repr {
+        Toml(toml::value::Datetime),
+        Text(String),
+    }
+
+    pub fn required<'de, D: Deserializer<'de>>(d: D) -> Result<NaiveDate, D::Error> {
+        let text = match Repr::deserialize(d)? {
+            Repr::Toml(dt) => dt.to_string(),
+            Repr::Text(s) => s,
+        };
+        NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
+            .map_err(|_| serde::de::Error::custom(format!("'{text}' 不是 YYYY-MM-DD 格式的日期")))
+    }
+
+    pub fn optional<'de, D: Deserializer<'de>>(d: D) -> Result<Option<NaiveDate>, D::Error> {
+        required(d).map(Some)
+    }
+}
+
 fn default_since() -> NaiveDate {
     NaiveDate::from_ymd_opt(2020, 1, 1).expect("valid date")
 }
@@ -263,7 +289,7 @@ pub fn parse(text: &str) -> Result<Pipeline, String> {
     toml::from_str::<Pipeline>(text).map_err(|e| {
         let line = e
             .span()
-            .map(|span| text[..span.start.min(text.len())].lines().count().max(1));
+            .map(|span| text[..span.start.min(text.len())].matches('\n').count() + 1);
         let message = e.message().trim().to_string();
         match line {
             Some(line) => format!("第 {line} 行: {message}"),
