@@ -13,6 +13,7 @@ pub mod matching;
 pub mod model;
 pub mod normalise;
 pub mod ops;
+pub mod progress;
 pub mod report;
 pub mod rules;
 pub mod sample;

@@ -4,11 +4,12 @@ pub mod check;
 pub mod run;
 
 use crate::cli::{Cli, Command};
+use crate::progress::Progress;
 
 pub fn dispatch(cli: Cli) -> i32 {
     let run_log = crate::telemetry::init(cli.quiet, cli.verbose);
     let exit = match cli.command {
-        Command::Run { pipeline } => run::run(&pipeline, &run_log),
+        Command::Run { pipeline } => run::run(&pipeline, &run_log, Progress::new(cli.quiet)),
         Command::Check { pipeline } => check::check(&pipeline),
     };
     exit as i32

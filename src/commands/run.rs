@@ -8,12 +8,17 @@ use std::time::Instant;
 use crate::config::LoadedPipeline;
 use crate::model::SourceKind;
 use crate::ops::{Exit, RunLock, StagedRun};
+use crate::progress::Progress;
 use crate::report::RunReport;
 use crate::rules::ScreeningInput;
 use crate::telemetry::RunLogFile;
 use crate::{ingest, matching, normalise, ops, report, rules};
 
-pub fn run(pipeline_path: &Path, run_log: &RunLogFile) -> Exit {
+/// Set to `before-finish` to make a run pause, lock held and outputs staged, just before its
+/// folder appears: the crash-safety tests kill it there. Never set in production.
+const TEST_PAUSE_ENV: &str = "LOUBAO_TEST_PAUSE";
+
+pub fn run(pipeline_path: &Path, run_log: &RunLogFile, progress: Progress) -> Exit {
     let loaded = match LoadedPipeline::load(pipeline_path, super::today()) {
         Ok(p) => p,
         Err(e) => {
@@ -43,7 +48,17 @@ pub fn run(pipeline_path: &Path, run_log: &RunLogFile) -> Exit {
         Ok(file) => run_log.set(Some(file)),
         Err(e) => tracing::warn!("无法创建日志文件: {e}"),
     }
-    let exit = run_staged(&loaded, &staged);
+    let threads = loaded.pipeline.matching.threads;
+    let exit = match rayon::ThreadPoolBuilder::new().num_threads(threads).build() {
+        Ok(pool) => pool.install(|| run_staged(&loaded, &staged, progress)),
+        Err(e) => {
+            tracing::error!("无法创建线程池: {e}");
+            Exit::Internal
+        }
+    };
+    if std::env::var(TEST_PAUSE_ENV).as_deref() == Ok("before-finish") {
+        std::thread::sleep(std::time::Duration::from_secs(600));
+    }
     run_log.set(None);
     if exit == Exit::Complete || exit == Exit::Partial {
         match staged.finish() {
@@ -59,7 +74,7 @@ pub fn run(pipeline_path: &Path, run_log: &RunLogFile) -> Exit {
     exit
 }
 
-fn run_staged(loaded: &LoadedPipeline, staged: &StagedRun) -> Exit {
+fn run_staged(loaded: &LoadedPipeline, staged: &StagedRun, progress: Progress) -> Exit {
     let p = &loaded.pipeline;
     let mut timings = Vec::new();
     let mut clock = Instant::now();
@@ -69,11 +84,24 @@ fn run_staged(loaded: &LoadedPipeline, staged: &StagedRun) -> Exit {
     };
 
     tracing::info!(inbox = %loaded.inbox.display(), as_of = %loaded.as_of, "读取收件箱");
+    let stage = progress.stage("读取文件");
     let ingested = ingest::ingest(&loaded.inbox, &p.sources, &p.limits);
     lap("ingest", &mut timings);
+    let summary = format!(
+        "{} 个文件, {} 行, 拒收 {} 条",
+        ingested.files.len(),
+        ingested.records.len(),
+        ingested.rejects.len()
+    );
+    tracing::info!("读取完成: {summary}");
+    stage.finish(summary);
 
+    let stage = progress.stage("规范身份");
     let normalised = normalise::normalise(&ingested.records, &p.townships);
     lap("normalise", &mut timings);
+    let summary = format!("{} 条人员记录", normalised.persons.len());
+    tracing::info!("规范完成: {summary}");
+    stage.finish(summary);
 
     let supplied: BTreeSet<SourceKind> = normalised.persons.iter().map(|r| r.kind).collect();
     let missing_kinds: Vec<SourceKind> = SourceKind::ALL
@@ -97,9 +125,20 @@ fn run_staged(loaded: &LoadedPipeline, staged: &StagedRun) -> Exit {
         return Exit::NoUsableInput;
     }
 
+    let stage = progress.stage("比对名册");
     let linkage = matching::link(&normalised.persons, &p.matching);
     lap("matching", &mut timings);
+    let summary = format!(
+        "{} 人, 精确 {} / 模糊 {} / 待复核 {}",
+        linkage.persons.len(),
+        linkage.stats.exact_links,
+        linkage.stats.accepted_links,
+        linkage.stats.uncertain_links
+    );
+    tracing::info!("比对完成: {summary}");
+    stage.finish(summary);
 
+    let stage = progress.stage("规则筛查");
     let screening = rules::screen(&ScreeningInput {
         raw: &ingested.records,
         records: &normalised.persons,
@@ -109,6 +148,7 @@ fn run_staged(loaded: &LoadedPipeline, staged: &StagedRun) -> Exit {
         as_of: loaded.as_of,
     });
     lap("rules", &mut timings);
+    stage.finish(format!("疑似 {} 人", screening.suspects.len()));
 
     let partial = !ingested.rejects.is_empty() || !normalised.rejects.is_empty();
     let outcome = if partial { "partial" } else { "complete" };
@@ -126,10 +166,12 @@ fn run_staged(loaded: &LoadedPipeline, staged: &StagedRun) -> Exit {
         timings: timings.clone(),
         outcome: outcome.to_string(),
     };
+    let stage = progress.stage("写出名单");
     if let Err(e) = report::write_all(&staged.staging, &run_report) {
         tracing::error!("写出名单失败: {e}");
         return Exit::Internal;
     }
+    stage.finish(format!("{} 人", screening.suspects.len()));
     tracing::info!(
         suspects = screening.suspects.len(),
         review = screening.review.len(),
