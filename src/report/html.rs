@@ -293,9 +293,9 @@ pub(crate) fn render(report: &RunReport<'_>, f: &Figures) -> String {
     html.push_str(&sheet("身份证质量"));
     html.push_str("<h2>运行信息</h2>");
     html.push_str(&sheet("运行信息"));
-    let _ = write!(
+    let _ = writeln!(
         html,
-        "<footer>由 loubao {} 生成</footer></body></html>\n",
+        "<footer>由 loubao {} 生成</footer></body></html>",
         env!("CARGO_PKG_VERSION")
     );
     html
