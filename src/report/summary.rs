@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::io;
 
 use super::table::{xlsx_error, Cell, Output, Table};
-use super::township::group;
+use super::township::{group, list_name};
 use super::{RunReport, SUMMARY};
 use crate::model::{IdQuality, RuleCode, SourceKind};
 
@@ -67,7 +67,10 @@ fn stage_zh(stage: &str) -> &str {
 
 impl Figures {
     pub(crate) fn compute(report: &RunReport<'_>) -> Figures {
-        let lists = group(report);
+        let lists: Vec<(String, Vec<_>)> = group(report)
+            .into_iter()
+            .map(|(name, suspects)| (list_name(name.as_deref()).to_string(), suspects))
+            .collect();
         let mut townships = Vec::new();
         let mut cube: BTreeMap<(usize, RuleCode, SourceKind), usize> = BTreeMap::new();
         let mut by_source: BTreeMap<SourceKind, ([usize; 6], usize)> = BTreeMap::new();

@@ -28,7 +28,7 @@ impl Cell {
         Cell::Text(s.into())
     }
 
-    fn display(&self) -> String {
+    pub(crate) fn display(&self) -> String {
         match self {
             Cell::Text(s) => s.clone(),
             Cell::Count(n) => n.to_string(),

@@ -46,6 +46,7 @@ pub const OUTCOMES: [&str; 6] = [
 
 const COL_ID: usize = 4;
 const COL_CODES: usize = 5;
+const COL_CONFIDENCE: usize = 10;
 const COL_REFS: usize = 11;
 const COL_OUTCOME: usize = 14;
 
@@ -53,9 +54,9 @@ const COL_OUTCOME: usize = 14;
 pub const RECTIFICATION_MISSING: &str = "整改未到位: 已报纳入保障但名册中未见";
 
 /// The township lists to write, in file order: configured townships first (pipeline order),
-/// then any other township a suspect names, then the undetermined list. Each holds the
+/// then any other township a suspect names, then the undetermined list (`None`). Each holds
 /// its suspects, sorted for the clerk.
-pub(crate) fn group<'a>(report: &'a RunReport<'_>) -> Vec<(String, Vec<&'a Suspect>)> {
+pub(crate) fn group<'a>(report: &'a RunReport<'_>) -> Vec<(Option<String>, Vec<&'a Suspect>)> {
     let configured: Vec<&str> = report
         .pipeline
         .pipeline
@@ -76,19 +77,26 @@ pub(crate) fn group<'a>(report: &'a RunReport<'_>) -> Vec<(String, Vec<&'a Suspe
         .copied()
         .filter(|t| !configured.contains(t))
         .collect();
-    let mut lists = Vec::new();
+    let mut names: Vec<Option<&str>> = Vec::new();
     for name in configured.iter().copied().chain(others) {
-        if lists.iter().any(|(n, _)| n == name) {
-            continue;
+        if !names.contains(&Some(name)) {
+            names.push(Some(name));
         }
-        let mut suspects = by_township.remove(&Some(name)).unwrap_or_default();
-        sort_for_clerk(&mut suspects);
-        lists.push((name.to_string(), suspects));
     }
-    let mut undetermined = by_township.remove(&None).unwrap_or_default();
-    sort_for_clerk(&mut undetermined);
-    lists.push((UNDETERMINED.to_string(), undetermined));
-    lists
+    names.push(None);
+    names
+        .into_iter()
+        .map(|name| {
+            let mut suspects = by_township.remove(&name).unwrap_or_default();
+            sort_for_clerk(&mut suspects);
+            (name.map(str::to_string), suspects)
+        })
+        .collect()
+}
+
+/// What a list is called in the summary: its township, or 未确定乡镇.
+pub(crate) fn list_name(township: Option<&str>) -> &str {
+    township.unwrap_or(UNDETERMINED)
 }
 
 /// By village, then most codes first, then name; the clue id breaks ties so the order never
@@ -108,23 +116,8 @@ fn codes(suspect: &Suspect) -> BTreeSet<RuleCode> {
     suspect.findings.iter().map(|f| f.code).collect()
 }
 
-/// One row of a township list, as the clerk reads it.
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) struct TownshipRow {
-    pub cells: [String; 18],
-    pub confidence: f64,
-}
-
-/// The rows of one list, in the order of `COLUMNS`.
-pub(crate) fn township_rows(
-    suspects: &[&Suspect],
-    clues: &BTreeMap<String, ClueState>,
-    as_of: NaiveDate,
-) -> Vec<TownshipRow> {
-    suspects.iter().map(|s| row(s, clues, as_of)).collect()
-}
-
-fn row(s: &Suspect, clues: &BTreeMap<String, ClueState>, as_of: NaiveDate) -> TownshipRow {
+/// One row of a township list, in the order of `COLUMNS`.
+fn row(s: &Suspect, clues: &BTreeMap<String, ClueState>, as_of: NaiveDate) -> Vec<Cell> {
     let codes = codes(s);
     let join_codes =
         |f: fn(RuleCode) -> &'static str| codes.iter().map(|c| f(*c)).collect::<Vec<_>>().join(";");
@@ -150,7 +143,7 @@ fn row(s: &Suspect, clues: &BTreeMap<String, ClueState>, as_of: NaiveDate) -> To
             remarks.push(format!("地址: {address}"));
         }
     }
-    let cells = [
+    let text = [
         s.clue_id.clone(),
         s.township.clone().unwrap_or_default(),
         s.village.clone().unwrap_or_default(),
@@ -165,7 +158,7 @@ fn row(s: &Suspect, clues: &BTreeMap<String, ClueState>, as_of: NaiveDate) -> To
             .join(";"),
         evidence,
         s.match_note.clone(),
-        format!("{:.2}", s.confidence),
+        String::new(),
         refs.into_iter().collect::<Vec<_>>().join(";"),
         status.label_zh().to_string(),
         first_seen.format("%Y-%m-%d").to_string(),
@@ -174,33 +167,19 @@ fn row(s: &Suspect, clues: &BTreeMap<String, ClueState>, as_of: NaiveDate) -> To
         String::new(),
         remarks.join("；"),
     ];
-    TownshipRow {
-        cells,
-        confidence: s.confidence,
-    }
+    let mut cells: Vec<Cell> = text.into_iter().map(Cell::Text).collect();
+    cells[COL_CONFIDENCE] = Cell::Decimal(s.confidence);
+    cells
 }
 
-fn table(rows: Vec<TownshipRow>) -> Table {
+fn table(rows: Vec<Vec<Cell>>) -> Table {
     let mut table = Table::new("疑似名单", &COLUMNS);
     table.text_columns = vec![0, COL_ID, COL_CODES, COL_REFS];
     table.dropdown = Some(Dropdown {
         column: COL_OUTCOME,
         options: &OUTCOMES,
     });
-    table.rows = rows
-        .into_iter()
-        .map(|row| {
-            let confidence = row.confidence;
-            row.cells
-                .into_iter()
-                .enumerate()
-                .map(|(col, text)| match COLUMNS[col] {
-                    "置信度" => Cell::Decimal(confidence),
-                    _ => Cell::Text(text),
-                })
-                .collect()
-        })
-        .collect();
+    table.rows = rows;
     table
 }
 
@@ -225,14 +204,24 @@ pub(crate) fn file_stem(township: &str) -> String {
 
 pub(crate) fn write(out: &mut Output, report: &RunReport<'_>) -> io::Result<()> {
     let as_of = report.pipeline.as_of;
-    let reserved = [super::REVIEW, super::REJECTS, super::SUMMARY];
+    let reserved = [UNDETERMINED, super::REVIEW, super::REJECTS, super::SUMMARY];
     for (township, suspects) in group(report) {
-        let mut stem = file_stem(&township);
-        // A township literally named like another output must not overwrite it.
-        if township != UNDETERMINED && (reserved.contains(&stem.as_str()) || stem == UNDETERMINED) {
-            stem.push_str("_乡镇");
-        }
-        let rows = township_rows(&suspects, report.clues, as_of);
+        let stem = match township {
+            // A township literally named like another output must not overwrite it.
+            Some(name) => {
+                let stem = file_stem(&name);
+                if reserved.contains(&stem.as_str()) {
+                    format!("{stem}_乡镇")
+                } else {
+                    stem
+                }
+            }
+            None => UNDETERMINED.to_string(),
+        };
+        let rows = suspects
+            .iter()
+            .map(|s| row(s, report.clues, as_of))
+            .collect();
         out.write_table(&stem, &table(rows))?;
     }
     Ok(())
@@ -300,14 +289,17 @@ mod tests {
     fn row_without_ledger_entry_is_new_on_as_of() {
         let s = suspect("张三", Some("东村"), &[RuleCode::R02, RuleCode::R01]);
         let as_of = NaiveDate::from_ymd_opt(2021, 6, 30).unwrap();
-        let row = row(&s, &BTreeMap::new(), as_of);
-        assert_eq!(row.cells[5], "R01;R02");
-        assert_eq!(row.cells[7], "医保局个人自付;残联残疾人");
-        assert_eq!(row.cells[11], "医保.xlsx#5;残联.csv#3");
-        assert_eq!(row.cells[12], "新增");
-        assert_eq!(row.cells[13], "2021-06-30");
-        assert_eq!(row.cells[10], "0.99");
-        assert!(row.cells[14..17].iter().all(String::is_empty));
+        let row: Vec<String> = row(&s, &BTreeMap::new(), as_of)
+            .iter()
+            .map(Cell::display)
+            .collect();
+        assert_eq!(row[5], "R01;R02");
+        assert_eq!(row[7], "医保局个人自付;残联残疾人");
+        assert_eq!(row[11], "医保.xlsx#5;残联.csv#3");
+        assert_eq!(row[12], "新增");
+        assert_eq!(row[13], "2021-06-30");
+        assert_eq!(row[10], "0.99");
+        assert!(row[14..17].iter().all(String::is_empty));
     }
 
     #[test]
@@ -322,10 +314,13 @@ mod tests {
                 rectification_missing: true,
             },
         );
-        let row = row(&s, &clues, NaiveDate::from_ymd_opt(2021, 6, 30).unwrap());
-        assert_eq!(row.cells[12], "持续");
-        assert_eq!(row.cells[13], "2021-05-31");
-        assert_eq!(row.cells[17], RECTIFICATION_MISSING);
+        let row: Vec<String> = row(&s, &clues, NaiveDate::from_ymd_opt(2021, 6, 30).unwrap())
+            .iter()
+            .map(Cell::display)
+            .collect();
+        assert_eq!(row[12], "持续");
+        assert_eq!(row[13], "2021-05-31");
+        assert_eq!(row[17], RECTIFICATION_MISSING);
     }
 
     #[test]
