@@ -150,7 +150,14 @@ impl Table {
                     .map(|cell| display_width(&cell.display()))
                     .max()
                     .unwrap_or(0);
-                let widest = content.max(display_width(&self.headers[col]));
+                // The drop-down's choices must fit too, or the clerk's pick is cut off.
+                let choices = self
+                    .dropdown
+                    .as_ref()
+                    .filter(|d| d.column == col)
+                    .and_then(|d| d.options.iter().map(|o| display_width(o)).max())
+                    .unwrap_or(0);
+                let widest = content.max(choices).max(display_width(&self.headers[col]));
                 (widest as f64 + 2.0).clamp(6.0, 60.0)
             })
             .collect()
@@ -297,6 +304,19 @@ mod tests {
         assert_eq!(csv_safe("-1+2".into()), "-1+2");
         assert_eq!(csv_safe("-".into()), "-");
         assert_eq!(csv_safe("张三".into()), "张三");
+    }
+
+    #[test]
+    fn widths_fit_content_header_and_dropdown_choices() {
+        let mut table = Table::new("s", &["姓名", "核查结果"]);
+        table
+            .rows
+            .push(vec![Cell::text("欧阳娜娜"), Cell::text("")]);
+        table.dropdown = Some(Dropdown {
+            column: 1,
+            options: &["符合条件已纳入保障", "其他"],
+        });
+        assert_eq!(table.column_widths(), [10.0, 20.0]);
     }
 
     #[test]
