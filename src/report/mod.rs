@@ -1,8 +1,13 @@
 //! Report: write what a run decided for people with only Excel and a browser — one list per
 //! township, 未确定乡镇, the review list, the county summary (workbook + HTML), rejects and
 //! the manifest (SPEC 7).
+//!
+//! Every file goes through `ops::write_atomic` (owner-only, temp name + rename). The township
+//! lists are byte-for-byte reproducible: rows are sorted, CSVs carry no timestamps and the
+//! workbooks' creation time is fixed to the run's `as_of`.
 
 use std::collections::BTreeMap;
+use std::io;
 use std::path::{Path, PathBuf};
 
 use crate::config::LoadedPipeline;
@@ -10,6 +15,26 @@ use crate::ingest::IngestOutput;
 use crate::model::{ClueState, Linkage, PersonRecord, SourceKind};
 use crate::normalise::NormaliseOutput;
 use crate::rules::Screening;
+
+mod html;
+mod manifest;
+mod rejects;
+mod review;
+mod summary;
+mod table;
+mod township;
+
+pub use township::{COLUMNS as TOWNSHIP_COLUMNS, OUTCOMES, RECTIFICATION_MISSING};
+
+/// File name (without extension) of the list of suspects whose township is unknown.
+pub const UNDETERMINED: &str = "未确定乡镇";
+/// File name (without extension) of the review list of uncertain links.
+pub const REVIEW: &str = "待复核";
+/// File name (without extension) of the rejects list.
+pub const REJECTS: &str = "拒收记录";
+/// File name (without extension) of the county summary workbook and page.
+pub const SUMMARY: &str = "汇总";
+pub const MANIFEST: &str = "manifest.json";
 
 /// Everything a run produced, borrowed for writing.
 pub struct RunReport<'a> {
@@ -31,7 +56,27 @@ pub struct RunReport<'a> {
     pub outcome: String,
 }
 
-/// Writes every output file into `dir` (a staging folder) and returns their paths.
-pub fn write_all(_dir: &Path, _report: &RunReport<'_>) -> std::io::Result<Vec<PathBuf>> {
-    Ok(Vec::new())
+impl RunReport<'_> {
+    /// Chinese word for the outcome, for the summary.
+    fn outcome_zh(&self) -> &str {
+        match self.outcome.as_str() {
+            "complete" => "完整",
+            "partial" => "部分完成(有拒收记录)",
+            other => other,
+        }
+    }
+}
+
+/// Writes every output file into `dir` (a staging folder) and returns their paths, the
+/// manifest last (it lists the others with their SHA-256).
+pub fn write_all(dir: &Path, report: &RunReport<'_>) -> io::Result<Vec<PathBuf>> {
+    let mut out = table::Output::new(dir, report.pipeline.as_of);
+    township::write(&mut out, report)?;
+    review::write(&mut out, report)?;
+    rejects::write(&mut out, report)?;
+    let figures = summary::Figures::compute(report);
+    summary::write(&mut out, &figures)?;
+    html::write(&mut out, report, &figures)?;
+    manifest::write(&mut out, report)?;
+    Ok(out.into_paths())
 }

@@ -1,0 +1,420 @@
+//! The county summary workbook `汇总.xlsx`: counts by township × code (× source), persons
+//! screened per source, rejects per source and reason, sources not supplied, ID damage per
+//! source, source overlaps, the match-score distribution and the run's figures.
+//! `Figures` is computed once and also drawn by the HTML page, so both show the same numbers.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::io;
+
+use super::table::{xlsx_error, Cell, Output, Table};
+use super::township::{group, list_name};
+use super::{RunReport, SUMMARY};
+use crate::model::{IdQuality, RuleCode, SourceKind};
+
+/// One township's suspects by code.
+pub(crate) struct TownshipCounts {
+    pub name: String,
+    /// Persons per code, in `RuleCode::ALL` order (a person with two codes counts twice).
+    pub by_code: [usize; 6],
+    pub persons: usize,
+}
+
+pub(crate) struct Figures {
+    pub townships: Vec<TownshipCounts>,
+    /// (township, code, source, persons), sparse.
+    pub cube: Vec<(String, RuleCode, SourceKind, usize)>,
+    /// Suspects per source: persons per code and in all.
+    pub by_source: Vec<(SourceKind, [usize; 6], usize)>,
+    pub screened: Vec<(SourceKind, usize)>,
+    /// (source label, reason, rows).
+    pub rejects: Vec<(String, String, usize)>,
+    /// (source label, rows), for the chart.
+    pub rejects_per_source: Vec<(String, usize)>,
+    pub missing: Vec<SourceKind>,
+    /// Per source: count per ID quality, and records with no ID at all.
+    pub id_quality: Vec<(SourceKind, BTreeMap<IdQuality, usize>, usize)>,
+    /// Consolidated persons by the number of distinct sources (rolls included) behind them.
+    pub overlap_by_count: Vec<(usize, usize)>,
+    /// Persons found in both sources of a pair.
+    pub overlap_pairs: Vec<(SourceKind, SourceKind, usize)>,
+    /// (bucket lower bound, pairs).
+    pub histogram: Vec<(f64, usize)>,
+    pub thresholds: (f64, f64),
+    /// (label, value) lines of 运行信息.
+    pub run_info: Vec<(String, String)>,
+}
+
+const UNKNOWN_SOURCE: &str = "未识别来源";
+
+fn code_index(code: RuleCode) -> usize {
+    RuleCode::ALL
+        .iter()
+        .position(|c| *c == code)
+        .expect("every code is in ALL")
+}
+
+fn stage_zh(stage: &str) -> &str {
+    match stage {
+        "ingest" => "读取",
+        "normalise" => "标准化",
+        "matching" => "匹配",
+        "rules" => "筛查",
+        "report" => "输出",
+        "ledger" => "台账",
+        other => other,
+    }
+}
+
+impl Figures {
+    pub(crate) fn compute(report: &RunReport<'_>) -> Figures {
+        let lists: Vec<(String, Vec<_>)> = group(report)
+            .into_iter()
+            .map(|(name, suspects)| (list_name(name.as_deref()).to_string(), suspects))
+            .collect();
+        let mut townships = Vec::new();
+        let mut cube: BTreeMap<(usize, RuleCode, SourceKind), usize> = BTreeMap::new();
+        let mut by_source: BTreeMap<SourceKind, ([usize; 6], usize)> = BTreeMap::new();
+        for (t, (name, suspects)) in lists.iter().enumerate() {
+            let mut by_code = [0; 6];
+            for s in suspects {
+                let codes: BTreeSet<RuleCode> = s.findings.iter().map(|f| f.code).collect();
+                let sources: BTreeSet<SourceKind> = s.sources.iter().copied().collect();
+                for &code in &codes {
+                    by_code[code_index(code)] += 1;
+                    for &kind in &sources {
+                        *cube.entry((t, code, kind)).or_default() += 1;
+                    }
+                }
+                for &kind in &sources {
+                    let entry = by_source.entry(kind).or_default();
+                    entry.1 += 1;
+                    for &code in &codes {
+                        entry.0[code_index(code)] += 1;
+                    }
+                }
+            }
+            townships.push(TownshipCounts {
+                name: name.clone(),
+                by_code,
+                persons: suspects.len(),
+            });
+        }
+        let cube = cube
+            .into_iter()
+            .map(|((t, code, kind), n)| (lists[t].0.clone(), code, kind, n))
+            .collect();
+
+        let mut rejects: BTreeMap<(String, String), usize> = BTreeMap::new();
+        let mut rejects_per_source: BTreeMap<String, usize> = BTreeMap::new();
+        for reject in report
+            .ingest
+            .rejects
+            .iter()
+            .chain(&report.normalised.rejects)
+        {
+            let source = reject
+                .kind
+                .map(|k| k.label_zh())
+                .unwrap_or(UNKNOWN_SOURCE)
+                .to_string();
+            *rejects
+                .entry((source.clone(), reject.reason.clone()))
+                .or_default() += 1;
+            *rejects_per_source.entry(source).or_default() += 1;
+        }
+
+        let kinds_with_ids: BTreeSet<SourceKind> = report
+            .normalised
+            .id_quality
+            .keys()
+            .chain(report.normalised.missing_ids.keys())
+            .copied()
+            .collect();
+        let id_quality = kinds_with_ids
+            .into_iter()
+            .map(|kind| {
+                (
+                    kind,
+                    report
+                        .normalised
+                        .id_quality
+                        .get(&kind)
+                        .cloned()
+                        .unwrap_or_default(),
+                    report
+                        .normalised
+                        .missing_ids
+                        .get(&kind)
+                        .copied()
+                        .unwrap_or(0),
+                )
+            })
+            .collect();
+
+        let mut overlap_by_count: BTreeMap<usize, usize> = BTreeMap::new();
+        let mut overlap_pairs: BTreeMap<(SourceKind, SourceKind), usize> = BTreeMap::new();
+        for person in &report.linkage.persons {
+            let kinds: Vec<SourceKind> = person
+                .records
+                .iter()
+                .filter_map(|&i| report.records.get(i))
+                .map(|r| r.kind)
+                .collect::<BTreeSet<_>>()
+                .into_iter()
+                .collect();
+            if kinds.is_empty() {
+                continue;
+            }
+            *overlap_by_count.entry(kinds.len()).or_default() += 1;
+            for (i, &a) in kinds.iter().enumerate() {
+                for &b in &kinds[i + 1..] {
+                    *overlap_pairs.entry((a, b)).or_default() += 1;
+                }
+            }
+        }
+        let mut overlap_pairs: Vec<_> = overlap_pairs
+            .into_iter()
+            .map(|((a, b), n)| (a, b, n))
+            .collect();
+        overlap_pairs.sort_by(|x, y| y.2.cmp(&x.2).then_with(|| (x.0, x.1).cmp(&(y.0, y.1))));
+
+        let stats = &report.linkage.stats;
+        Figures {
+            townships,
+            cube,
+            by_source: by_source
+                .into_iter()
+                .map(|(k, (codes, n))| (k, codes, n))
+                .collect(),
+            screened: report
+                .screening
+                .screened
+                .iter()
+                .map(|(k, n)| (*k, *n))
+                .collect(),
+            rejects: rejects
+                .into_iter()
+                .map(|((source, reason), n)| (source, reason, n))
+                .collect(),
+            rejects_per_source: rejects_per_source.into_iter().collect(),
+            missing: report.missing_kinds.clone(),
+            id_quality,
+            overlap_by_count: overlap_by_count.into_iter().collect(),
+            overlap_pairs,
+            histogram: stats.score_histogram.clone(),
+            thresholds: (stats.lower_threshold, stats.upper_threshold),
+            run_info: run_info(report),
+        }
+    }
+}
+
+fn run_info(report: &RunReport<'_>) -> Vec<(String, String)> {
+    let p = report.pipeline;
+    let stats = &report.linkage.stats;
+    let rejects = report.ingest.rejects.len() + report.normalised.rejects.len();
+    let mut info: Vec<(String, String)> = vec![
+        ("县".into(), p.pipeline.county.clone()),
+        ("运行编号".into(), report.run_id.clone()),
+        ("排查基准日 (as_of)".into(), p.as_of.to_string()),
+        ("排查起始日 (since)".into(), p.since().to_string()),
+        ("loubao 版本".into(), env!("CARGO_PKG_VERSION").into()),
+        ("运行结果".into(), report.outcome_zh().into()),
+        ("流水线文件".into(), p.path.display().to_string()),
+        ("输入文件数".into(), report.ingest.files.len().to_string()),
+        ("读取记录数".into(), report.ingest.records.len().to_string()),
+        ("人员记录数".into(), report.records.len().to_string()),
+        (
+            "合并后人数".into(),
+            report.linkage.persons.len().to_string(),
+        ),
+        (
+            "疑似人数".into(),
+            report.screening.suspects.len().to_string(),
+        ),
+        (
+            "待复核条数".into(),
+            report.screening.review.len().to_string(),
+        ),
+        ("拒收条数".into(), rejects.to_string()),
+        ("身份证号精确链接".into(), stats.exact_links.to_string()),
+        ("候选记录对".into(), stats.candidate_pairs.to_string()),
+        ("接受的模糊链接".into(), stats.accepted_links.to_string()),
+        ("待复核链接".into(), stats.uncertain_links.to_string()),
+        ("匹配上阈值".into(), format!("{:.2}", stats.upper_threshold)),
+        ("匹配下阈值".into(), format!("{:.2}", stats.lower_threshold)),
+    ];
+    for (stage, secs) in &report.timings {
+        info.push((
+            format!("用时 {} (秒)", stage_zh(stage)),
+            format!("{secs:.3}"),
+        ));
+    }
+    info
+}
+
+fn code_headers(first: &str, last: &str) -> Vec<String> {
+    std::iter::once(first.to_string())
+        .chain(RuleCode::ALL.iter().map(|c| c.code().to_string()))
+        .chain(std::iter::once(last.to_string()))
+        .collect()
+}
+
+fn counts_row(label: &str, by_code: &[usize; 6], total: usize) -> Vec<Cell> {
+    std::iter::once(Cell::text(label))
+        .chain(by_code.iter().map(|&n| Cell::Count(n)))
+        .chain(std::iter::once(Cell::Count(total)))
+        .collect()
+}
+
+/// Every sheet of the summary workbook, in order.
+pub(crate) fn tables(f: &Figures) -> Vec<Table> {
+    let mut sheets = Vec::new();
+
+    let mut t = Table::new("乡镇×疑似类型", &[]);
+    t.headers = code_headers("乡镇", "疑似人数");
+    let mut totals = [0; 6];
+    for town in &f.townships {
+        t.rows
+            .push(counts_row(&town.name, &town.by_code, town.persons));
+        for (total, n) in totals.iter_mut().zip(town.by_code) {
+            *total += n;
+        }
+    }
+    let persons = f.townships.iter().map(|t| t.persons).sum();
+    t.rows.push(counts_row("合计", &totals, persons));
+    sheets.push(t);
+
+    let mut t = Table::new(
+        "乡镇×类型×来源",
+        &["乡镇", "疑似类型代码", "疑似类型", "来源", "人数"],
+    );
+    t.rows = f
+        .cube
+        .iter()
+        .map(|(town, code, kind, n)| {
+            vec![
+                Cell::text(town.as_str()),
+                Cell::text(code.code()),
+                Cell::text(code.label_zh()),
+                Cell::text(kind.label_zh()),
+                Cell::Count(*n),
+            ]
+        })
+        .collect();
+    sheets.push(t);
+
+    let mut t = Table::new("来源", &[]);
+    t.headers = code_headers("来源", "疑似人数");
+    t.rows = f
+        .by_source
+        .iter()
+        .map(|(kind, codes, n)| counts_row(kind.label_zh(), codes, *n))
+        .collect();
+    sheets.push(t);
+
+    let mut t = Table::new("各来源排查人数", &["来源", "排查人数"]);
+    t.rows = f
+        .screened
+        .iter()
+        .map(|(kind, n)| vec![Cell::text(kind.label_zh()), Cell::Count(*n)])
+        .collect();
+    sheets.push(t);
+
+    let mut t = Table::new("拒收", &["来源", "原因", "条数"]);
+    t.rows = f
+        .rejects
+        .iter()
+        .map(|(source, reason, n)| {
+            vec![
+                Cell::text(source.as_str()),
+                Cell::text(reason.as_str()),
+                Cell::Count(*n),
+            ]
+        })
+        .collect();
+    sheets.push(t);
+
+    let mut t = Table::new("未提供来源", &["来源", "类型键"]);
+    t.rows = f
+        .missing
+        .iter()
+        .map(|k| vec![Cell::text(k.label_zh()), Cell::text(k.key())])
+        .collect();
+    sheets.push(t);
+
+    let mut t = Table::new("身份证质量", &["来源"]);
+    let qualities: BTreeSet<IdQuality> = f
+        .id_quality
+        .iter()
+        .flat_map(|(_, q, _)| q.keys().copied())
+        .collect();
+    t.headers
+        .extend(qualities.iter().map(|q| q.label_zh().to_string()));
+    t.headers.push("无身份证号".into());
+    t.rows = f
+        .id_quality
+        .iter()
+        .map(|(kind, counts, missing)| {
+            std::iter::once(Cell::text(kind.label_zh()))
+                .chain(
+                    qualities
+                        .iter()
+                        .map(|q| Cell::Count(counts.get(q).copied().unwrap_or(0))),
+                )
+                .chain(std::iter::once(Cell::Count(*missing)))
+                .collect()
+        })
+        .collect();
+    sheets.push(t);
+
+    let mut t = Table::new("来源重叠", &["来源数", "人数"]);
+    t.rows = f
+        .overlap_by_count
+        .iter()
+        .map(|(k, n)| vec![Cell::Count(*k), Cell::Count(*n)])
+        .collect();
+    sheets.push(t);
+
+    let mut t = Table::new("两两来源重叠", &["来源甲", "来源乙", "人数"]);
+    t.rows = f
+        .overlap_pairs
+        .iter()
+        .map(|(a, b, n)| {
+            vec![
+                Cell::text(a.label_zh()),
+                Cell::text(b.label_zh()),
+                Cell::Count(*n),
+            ]
+        })
+        .collect();
+    sheets.push(t);
+
+    let mut t = Table::new("匹配分值分布", &["分值下限", "记录对数"]);
+    t.rows = f
+        .histogram
+        .iter()
+        .map(|(lower, n)| vec![Cell::Decimal(*lower), Cell::Count(*n)])
+        .collect();
+    sheets.push(t);
+
+    let mut t = Table::new("运行信息", &["项目", "值"]);
+    t.rows = f
+        .run_info
+        .iter()
+        .map(|(k, v)| vec![Cell::text(k.as_str()), Cell::text(v.as_str())])
+        .collect();
+    sheets.push(t);
+
+    sheets
+}
+
+pub(crate) fn write(out: &mut Output, f: &Figures) -> io::Result<()> {
+    let name = format!("{SUMMARY}.xlsx");
+    let mut workbook = out.workbook();
+    for table in tables(f) {
+        table
+            .add_to(&mut workbook)
+            .map_err(|e| xlsx_error(&name, e))?;
+    }
+    out.write_workbook(&name, &mut workbook)
+}

@@ -1,0 +1,329 @@
+//! One table, written twice: as a worksheet (frozen header, fitted widths, text-typed ID
+//! columns, optional drop-down) and as a UTF-8 CSV with BOM. Also the `Output` that writes
+//! every file atomically and owner-only and remembers what it wrote.
+
+use std::io;
+use std::path::{Path, PathBuf};
+
+use chrono::{Datelike, NaiveDate};
+use rust_xlsxwriter::{
+    DataValidation, DocProperties, ExcelDateTime, Format, FormatBorder, Workbook, XlsxError,
+};
+
+use sha2::{Digest, Sha256};
+
+use crate::ops;
+
+/// One cell. Text stays text in both outputs; numbers are numbers in the workbook.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Cell {
+    Text(String),
+    Count(usize),
+    /// Shown with two decimals.
+    Decimal(f64),
+}
+
+impl Cell {
+    pub(crate) fn text(s: impl Into<String>) -> Cell {
+        Cell::Text(s.into())
+    }
+
+    pub(crate) fn display(&self) -> String {
+        match self {
+            Cell::Text(s) => s.clone(),
+            Cell::Count(n) => n.to_string(),
+            Cell::Decimal(x) => format!("{x:.2}"),
+        }
+    }
+}
+
+/// A drop-down list on one column, for the rows a clerk fills in.
+pub(crate) struct Dropdown {
+    pub column: usize,
+    pub options: &'static [&'static str],
+}
+
+pub(crate) struct Table {
+    pub sheet: String,
+    pub headers: Vec<String>,
+    pub rows: Vec<Vec<Cell>>,
+    /// Columns holding IDs, phones or codes: formatted as text (`@`) so Excel never turns
+    /// them into numbers, not even when a clerk types into them.
+    pub text_columns: Vec<usize>,
+    pub dropdown: Option<Dropdown>,
+}
+
+impl Table {
+    pub(crate) fn new(sheet: &str, headers: &[&str]) -> Table {
+        Table {
+            sheet: sheet.to_string(),
+            headers: headers.iter().map(|h| h.to_string()).collect(),
+            rows: Vec::new(),
+            text_columns: Vec::new(),
+            dropdown: None,
+        }
+    }
+
+    /// Adds this table as a new worksheet of `workbook`.
+    pub(crate) fn add_to(&self, workbook: &mut Workbook) -> Result<(), XlsxError> {
+        let header_format = Format::new()
+            .set_bold()
+            .set_background_color(0xDDEBF7)
+            .set_border_bottom(FormatBorder::Thin);
+        let text_format = Format::new().set_num_format("@");
+        let decimal_format = Format::new().set_num_format("0.00");
+
+        let sheet = workbook.add_worksheet();
+        sheet.set_name(&self.sheet)?;
+        for (col, header) in self.headers.iter().enumerate() {
+            sheet.write_string_with_format(0, col as u16, header, &header_format)?;
+        }
+        for &col in &self.text_columns {
+            sheet.set_column_format(col as u16, &text_format)?;
+        }
+        for (r, row) in self.rows.iter().enumerate() {
+            let r = r as u32 + 1;
+            for (col, cell) in row.iter().enumerate() {
+                let col = col as u16;
+                match cell {
+                    Cell::Text(s) if s.is_empty() => {}
+                    // A cell's own format wins over its column's, so text columns repeat it.
+                    Cell::Text(s) if self.text_columns.contains(&(col as usize)) => {
+                        sheet.write_string_with_format(r, col, s, &text_format)?;
+                    }
+                    Cell::Text(s) => {
+                        sheet.write_string(r, col, s)?;
+                    }
+                    Cell::Count(n) => {
+                        sheet.write_number(r, col, *n as f64)?;
+                    }
+                    Cell::Decimal(x) => {
+                        sheet.write_number_with_format(r, col, *x, &decimal_format)?;
+                    }
+                }
+            }
+        }
+        for (col, width) in self.column_widths().into_iter().enumerate() {
+            sheet.set_column_width(col as u16, width)?;
+        }
+        sheet.set_freeze_panes(1, 0)?;
+        if let Some(dropdown) = &self.dropdown {
+            let validation = DataValidation::new()
+                .allow_list_strings(dropdown.options)?
+                .set_error_title("核查结果")?
+                .set_error_message("请从下拉列表中选择")?;
+            // At least one row, so an empty list still shows clerks the choices.
+            let last = self.rows.len().max(1) as u32;
+            let col = dropdown.column as u16;
+            sheet.add_data_validation(1, col, last, col, &validation)?;
+        }
+        Ok(())
+    }
+
+    /// The same rows as CSV: UTF-8 with BOM (so Excel detects the encoding), CRLF line ends.
+    pub(crate) fn to_csv(&self) -> Vec<u8> {
+        let mut bytes = b"\xEF\xBB\xBF".to_vec();
+        {
+            let mut writer = csv::WriterBuilder::new()
+                .terminator(csv::Terminator::CRLF)
+                .from_writer(&mut bytes);
+            // Writing into a Vec cannot fail.
+            writer.write_record(&self.headers).expect("write to memory");
+            for row in &self.rows {
+                writer
+                    .write_record(row.iter().map(|c| csv_safe(c.display())))
+                    .expect("write to memory");
+            }
+            writer.flush().expect("write to memory");
+        }
+        bytes
+    }
+
+    /// Widths in Excel character units, CJK characters counting double.
+    fn column_widths(&self) -> Vec<f64> {
+        (0..self.headers.len())
+            .map(|col| {
+                let content = self
+                    .rows
+                    .iter()
+                    .filter_map(|row| row.get(col))
+                    .map(|cell| display_width(&cell.display()))
+                    .max()
+                    .unwrap_or(0);
+                // The drop-down's choices must fit too, or the clerk's pick is cut off.
+                let choices = self
+                    .dropdown
+                    .as_ref()
+                    .filter(|d| d.column == col)
+                    .and_then(|d| d.options.iter().map(|o| display_width(o)).max())
+                    .unwrap_or(0);
+                let widest = content.max(choices).max(display_width(&self.headers[col]));
+                (widest as f64 + 2.0).clamp(6.0, 60.0)
+            })
+            .collect()
+    }
+}
+
+/// Text a spreadsheet would run as a formula (`=`, `+`, `@`, or `-` before a non-digit)
+/// gets a leading apostrophe: input files are untrusted and the CSV is opened in Excel.
+fn csv_safe(text: String) -> String {
+    let mut chars = text.chars();
+    let risky = match chars.next() {
+        Some('=' | '+' | '@' | '\t' | '\r') => true,
+        Some('-') => !chars.next().is_some_and(|c| c.is_ascii_digit()),
+        _ => false,
+    };
+    if risky && text.len() > 1 {
+        format!("'{text}")
+    } else {
+        text
+    }
+}
+
+/// Columns a string takes in a fixed-width view: East Asian wide characters count two.
+pub(crate) fn display_width(text: &str) -> usize {
+    text.chars().map(|c| if is_wide(c) { 2 } else { 1 }).sum()
+}
+
+fn is_wide(c: char) -> bool {
+    matches!(c as u32,
+        0x1100..=0x115F
+        | 0x2E80..=0x303E
+        | 0x3041..=0x33FF
+        | 0x3400..=0x4DBF
+        | 0x4E00..=0x9FFF
+        | 0xA000..=0xA4CF
+        | 0xAC00..=0xD7A3
+        | 0xF900..=0xFAFF
+        | 0xFE30..=0xFE4F
+        | 0xFF00..=0xFF60
+        | 0xFFE0..=0xFFE6
+        | 0x20000..=0x3FFFD)
+}
+
+/// One file written, as the manifest lists it.
+pub(crate) struct Written {
+    pub path: PathBuf,
+    pub bytes: u64,
+    pub sha256: String,
+}
+
+/// Where the outputs go, and what has been written so far (for the manifest).
+pub(crate) struct Output {
+    dir: PathBuf,
+    as_of: NaiveDate,
+    files: Vec<Written>,
+}
+
+impl Output {
+    pub(crate) fn new(dir: &Path, as_of: NaiveDate) -> Output {
+        Output {
+            dir: dir.to_path_buf(),
+            as_of,
+            files: Vec::new(),
+        }
+    }
+
+    /// A workbook whose creation time is the run's `as_of`, so the same run gives the same
+    /// bytes (rust_xlsxwriter would otherwise stamp the current time).
+    pub(crate) fn workbook(&self) -> Workbook {
+        let mut workbook = Workbook::new();
+        let date = ExcelDateTime::from_ymd(
+            self.as_of.year().clamp(1900, 9999) as u16,
+            self.as_of.month() as u8,
+            self.as_of.day() as u8,
+        )
+        .expect("a valid calendar date");
+        workbook.set_properties(
+            &DocProperties::new()
+                .set_author("loubao")
+                .set_creation_datetime(&date),
+        );
+        workbook
+    }
+
+    pub(crate) fn write_bytes(&mut self, name: &str, bytes: &[u8]) -> io::Result<()> {
+        let path = self.dir.join(name);
+        ops::write_atomic(&path, bytes)?;
+        self.files.push(Written {
+            path,
+            bytes: bytes.len() as u64,
+            sha256: sha256_hex(bytes),
+        });
+        Ok(())
+    }
+
+    pub(crate) fn write_workbook(&mut self, name: &str, workbook: &mut Workbook) -> io::Result<()> {
+        let bytes = workbook.save_to_buffer().map_err(|e| xlsx_error(name, e))?;
+        self.write_bytes(name, &bytes)
+    }
+
+    /// `<stem>.xlsx` with the table as its only sheet, and `<stem>.csv`.
+    pub(crate) fn write_table(&mut self, stem: &str, table: &Table) -> io::Result<()> {
+        let xlsx = format!("{stem}.xlsx");
+        let mut workbook = self.workbook();
+        table
+            .add_to(&mut workbook)
+            .map_err(|e| xlsx_error(&xlsx, e))?;
+        self.write_workbook(&xlsx, &mut workbook)?;
+        self.write_bytes(&format!("{stem}.csv"), &table.to_csv())
+    }
+
+    pub(crate) fn files(&self) -> &[Written] {
+        &self.files
+    }
+
+    pub(crate) fn into_paths(self) -> Vec<PathBuf> {
+        self.files.into_iter().map(|w| w.path).collect()
+    }
+}
+
+pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
+    format!("{:x}", Sha256::digest(bytes))
+}
+
+pub(crate) fn xlsx_error(name: &str, e: XlsxError) -> io::Error {
+    io::Error::other(format!("无法生成 {name}: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cjk_characters_count_double() {
+        assert_eq!(display_width("城关镇"), 6);
+        assert_eq!(display_width("R01;R02"), 7);
+        assert_eq!(display_width("Ａ1"), 3);
+    }
+
+    #[test]
+    fn formula_like_text_is_neutralised_in_csv() {
+        assert_eq!(csv_safe("=HYPERLINK(\"x\")".into()), "'=HYPERLINK(\"x\")");
+        assert_eq!(csv_safe("@SUM(A1)".into()), "'@SUM(A1)");
+        assert_eq!(csv_safe("-1+2".into()), "-1+2");
+        assert_eq!(csv_safe("-".into()), "-");
+        assert_eq!(csv_safe("张三".into()), "张三");
+    }
+
+    #[test]
+    fn widths_fit_content_header_and_dropdown_choices() {
+        let mut table = Table::new("s", &["姓名", "核查结果"]);
+        table
+            .rows
+            .push(vec![Cell::text("欧阳娜娜"), Cell::text("")]);
+        table.dropdown = Some(Dropdown {
+            column: 1,
+            options: &["符合条件已纳入保障", "其他"],
+        });
+        assert_eq!(table.column_widths(), [10.0, 20.0]);
+    }
+
+    #[test]
+    fn csv_has_bom_header_and_crlf() {
+        let mut table = Table::new("s", &["姓名", "人数"]);
+        table.rows.push(vec![Cell::text("张三"), Cell::Count(2)]);
+        let csv = String::from_utf8(table.to_csv()).unwrap();
+        assert_eq!(csv, "\u{FEFF}姓名,人数\r\n张三,2\r\n");
+    }
+}
