@@ -1,12 +1,13 @@
 //! `loubao run`: the nightly pipeline, end to end, under the outbox lock, into a staged run
 //! folder that appears only when complete.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::path::Path;
 use std::time::Instant;
 
 use crate::config::LoadedPipeline;
-use crate::model::SourceKind;
+use crate::ledger::{Ledger, LedgerPlan, RunInfo};
+use crate::model::{SourceKind, Suspect};
 use crate::ops::{Exit, RunLock, StagedRun};
 use crate::report::RunReport;
 use crate::rules::ScreeningInput;
@@ -32,6 +33,14 @@ pub fn run(pipeline_path: &Path, run_log: &RunLogFile) -> Exit {
             return Exit::Internal;
         }
     };
+    let started = chrono::Local::now().naive_local();
+    let mut ledger = match Ledger::open(&loaded.ledger) {
+        Ok(l) => l,
+        Err(e) => {
+            tracing::error!("{e}");
+            return Exit::Internal;
+        }
+    };
     let staged = match StagedRun::begin(&loaded.outbox, loaded.as_of) {
         Ok(s) => s,
         Err(e) => {
@@ -43,7 +52,8 @@ pub fn run(pipeline_path: &Path, run_log: &RunLogFile) -> Exit {
         Ok(file) => run_log.set(Some(file)),
         Err(e) => tracing::warn!("无法创建日志文件: {e}"),
     }
-    let exit = run_staged(&loaded, &staged);
+    let run_id = staged.run_id.clone();
+    let (exit, pending) = run_staged(&loaded, &staged, &ledger);
     run_log.set(None);
     if exit == Exit::Complete || exit == Exit::Partial {
         match staged.finish() {
@@ -53,13 +63,41 @@ pub fn run(pipeline_path: &Path, run_log: &RunLogFile) -> Exit {
                 return Exit::Internal;
             }
         }
+        if let Some(pending) = pending {
+            let info = RunInfo {
+                run_id,
+                as_of: loaded.as_of,
+                started,
+                outcome: if exit == Exit::Partial {
+                    "partial"
+                } else {
+                    "complete"
+                }
+                .into(),
+            };
+            if let Err(e) = ledger.commit(&pending.plan, &pending.suspects, &info) {
+                tracing::error!("名单已写出, 但线索台账未能更新: {e}");
+                return Exit::Internal;
+            }
+        }
     } else {
         let _ = std::fs::remove_dir_all(&staged.staging);
     }
     exit
 }
 
-fn run_staged(loaded: &LoadedPipeline, staged: &StagedRun) -> Exit {
+/// What the ledger records once the run folder is in place: the plan and every suspect
+/// it was made for (listed or suppressed).
+struct PendingCommit {
+    plan: LedgerPlan,
+    suspects: Vec<Suspect>,
+}
+
+fn run_staged(
+    loaded: &LoadedPipeline,
+    staged: &StagedRun,
+    ledger: &Ledger,
+) -> (Exit, Option<PendingCommit>) {
     let p = &loaded.pipeline;
     let mut timings = Vec::new();
     let mut clock = Instant::now();
@@ -94,13 +132,13 @@ fn run_staged(loaded: &LoadedPipeline, staged: &StagedRun) -> Exit {
                 "救助名册"
             }
         );
-        return Exit::NoUsableInput;
+        return (Exit::NoUsableInput, None);
     }
 
     let linkage = matching::link(&normalised.persons, &p.matching);
     lap("matching", &mut timings);
 
-    let screening = rules::screen(&ScreeningInput {
+    let mut screening = rules::screen(&ScreeningInput {
         raw: &ingested.records,
         records: &normalised.persons,
         linkage: &linkage,
@@ -112,7 +150,20 @@ fn run_staged(loaded: &LoadedPipeline, staged: &StagedRun) -> Exit {
 
     let partial = !ingested.rejects.is_empty() || !normalised.rejects.is_empty();
     let outcome = if partial { "partial" } else { "complete" };
-    let clues = BTreeMap::new();
+    let plan = match ledger.plan(&screening.suspects, loaded.as_of) {
+        Ok(plan) => plan,
+        Err(e) => {
+            tracing::error!("{e}");
+            return (Exit::Internal, None);
+        }
+    };
+    let suspects = std::mem::take(&mut screening.suspects);
+    screening.suspects = suspects
+        .iter()
+        .zip(&plan.keep)
+        .filter(|(_, keep)| **keep)
+        .map(|(s, _)| s.clone())
+        .collect();
     let run_report = RunReport {
         pipeline: loaded,
         run_id: staged.run_id.clone(),
@@ -121,24 +172,26 @@ fn run_staged(loaded: &LoadedPipeline, staged: &StagedRun) -> Exit {
         records: &normalised.persons,
         linkage: &linkage,
         screening: &screening,
-        clues: &clues,
+        clues: &plan.states,
         missing_kinds,
         timings: timings.clone(),
         outcome: outcome.to_string(),
     };
     if let Err(e) = report::write_all(&staged.staging, &run_report) {
         tracing::error!("写出名单失败: {e}");
-        return Exit::Internal;
+        return (Exit::Internal, None);
     }
     tracing::info!(
         suspects = screening.suspects.len(),
         review = screening.review.len(),
+        suppressed = plan.suppressed.len(),
         rejects = ingested.rejects.len() + normalised.rejects.len(),
         "疑似名单已写出"
     );
-    if partial {
+    let exit = if partial {
         Exit::Partial
     } else {
         Exit::Complete
-    }
+    };
+    (exit, Some(PendingCommit { plan, suspects }))
 }
