@@ -475,7 +475,7 @@ fn malformed_returned_workbook_is_rejected_row_by_row() {
     // A file without the outcome header is one file-level reject.
     let bad = dir.path().join("城关镇.csv");
     std::fs::write(&bad, "\u{feff}编号,结果\nLBAAAAAAAAAA,不符合条件\n").unwrap();
-    let summary = import(&mut ledger, &[bad.clone()], date(2021, 7, 10));
+    let summary = import(&mut ledger, std::slice::from_ref(&bad), date(2021, 7, 10));
     assert_eq!(summary.rejects.len(), 1);
     assert_eq!(summary.rejects[0].row, None);
 
