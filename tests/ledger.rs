@@ -245,6 +245,7 @@ fn runs_reviews_and_reruns_follow_the_loop() {
     let a = ledger.clue("LBAAAAAAAAAA").unwrap().unwrap();
     assert_eq!(a.status, LedgerStatus::Closed);
     assert_eq!(a.review.as_ref().unwrap().outcome, Outcome::NotEligible);
+    assert_eq!(a.review.as_ref().unwrap().imported_from, "城关镇.xlsx#2");
     let b = ledger.clue("LBBBBBBBBBBB").unwrap().unwrap();
     assert_eq!(b.status, LedgerStatus::Included);
     assert_eq!(b.rectification.unwrap().state, "待核验");

@@ -68,12 +68,7 @@ pub fn run(pipeline_path: &Path, run_log: &RunLogFile) -> Exit {
                 run_id,
                 as_of: loaded.as_of,
                 started,
-                outcome: if exit == Exit::Partial {
-                    "partial"
-                } else {
-                    "complete"
-                }
-                .into(),
+                outcome: pending.outcome,
             };
             if let Err(e) = ledger.commit(&pending.plan, &pending.suspects, &info) {
                 tracing::error!("名单已写出, 但线索台账未能更新: {e}");
@@ -91,6 +86,7 @@ pub fn run(pipeline_path: &Path, run_log: &RunLogFile) -> Exit {
 struct PendingCommit {
     plan: LedgerPlan,
     suspects: Vec<Suspect>,
+    outcome: String,
 }
 
 fn run_staged(
@@ -193,5 +189,10 @@ fn run_staged(
     } else {
         Exit::Complete
     };
-    (exit, Some(PendingCommit { plan, suspects }))
+    let pending = PendingCommit {
+        plan,
+        suspects,
+        outcome: outcome.to_string(),
+    };
+    (exit, Some(pending))
 }

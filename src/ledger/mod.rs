@@ -373,22 +373,23 @@ impl Ledger {
 
     /// One clue as stored, for reports and tests.
     pub fn clue(&self, clue_id: &str) -> Result<Option<ClueRecord>, LedgerError> {
-        Ok(self
-            .clues()?
-            .into_iter()
-            .find(|clue| clue.clue_id == clue_id))
+        Ok(self.query_clues(Some(clue_id))?.pop())
     }
 
     /// Every clue, ordered by township and clue id, with its latest review and
     /// rectification.
     pub fn clues(&self) -> Result<Vec<ClueRecord>, LedgerError> {
+        self.query_clues(None)
+    }
+
+    fn query_clues(&self, only: Option<&str>) -> Result<Vec<ClueRecord>, LedgerError> {
         let mut stmt = self
             .conn
             .prepare(
                 "SELECT c.clue_id, c.person_key, c.township, c.village, c.name, c.id_number,
                         c.codes, c.sources, c.facts, c.evidence, c.first_seen, c.last_seen,
                         c.status, c.closed_on,
-                        r.outcome, r.reviewer, r.review_date, r.note,
+                        r.outcome, r.reviewer, r.review_date, r.note, r.imported_from,
                         x.kind, x.detail, x.date, x.state
                  FROM clues c
                  LEFT JOIN reviews r ON r.id = (
@@ -397,13 +398,14 @@ impl Ledger {
                  LEFT JOIN rectifications x ON x.id = (
                      SELECT id FROM rectifications WHERE clue_id = c.clue_id
                      ORDER BY date DESC, id DESC LIMIT 1)
+                 WHERE ?1 IS NULL OR c.clue_id = ?1
                  ORDER BY c.township IS NULL, c.township, c.clue_id",
             )
             .ctx("读取线索")?;
         let rows = stmt
-            .query_map([], |r| {
+            .query_map([only], |r| {
                 Ok(RawClue {
-                    text: (0..22)
+                    text: (0..23)
                         .map(|i| r.get::<_, Option<String>>(i))
                         .collect::<Result<Vec<_>, _>>()?,
                 })
@@ -556,14 +558,16 @@ impl RawClue {
             detail: status_key,
         })?;
         let closed_on = next().map(|d| parse_date(&d)).transpose()?;
-        let review = match (next(), next(), next(), next()) {
-            (Some(outcome), reviewer, Some(date), note) => Some(ReviewRecord {
-                outcome: parse_outcome(&outcome)?,
-                reviewer,
-                review_date: parse_date(&date)?,
-                note,
-                imported_from: String::new(),
-            }),
+        let review = match (next(), next(), next(), next(), next()) {
+            (Some(outcome), reviewer, Some(date), note, Some(imported_from)) => {
+                Some(ReviewRecord {
+                    outcome: parse_outcome(&outcome)?,
+                    reviewer,
+                    review_date: parse_date(&date)?,
+                    note,
+                    imported_from,
+                })
+            }
             _ => None,
         };
         let rectification = match (next(), next(), next(), next()) {
