@@ -45,4 +45,27 @@ pub enum Command {
     },
     /// 检查收件箱中每个文件的识别结果, 不写名单 (show what ingest understood).
     Check { pipeline: PathBuf },
+    /// 导入乡镇返回的核查结果 (import returned township workbooks into the clue ledger).
+    Review {
+        pipeline: PathBuf,
+        /// Returned .xlsx/.csv files, or folders holding them.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// 由线索台账生成月报或三项清单 (reports from the clue ledger).
+    #[command(subcommand)]
+    Report(ReportCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ReportCommand {
+    /// 月报: 各乡镇本月新增、核查、纳入保障、临时救助、不符合条件、未核查 (零报送).
+    Monthly {
+        pipeline: PathBuf,
+        /// Month reported on, YYYY-MM.
+        #[arg(long)]
+        month: String,
+    },
+    /// 总结三项清单: 问题(整改)清单、成果清单、制度清单模板.
+    Final { pipeline: PathBuf },
 }

@@ -1,9 +1,11 @@
 //! One module per subcommand. `dispatch` maps each command's result onto an exit code.
 
 pub mod check;
+pub mod report;
+pub mod review;
 pub mod run;
 
-use crate::cli::{Cli, Command};
+use crate::cli::{Cli, Command, ReportCommand};
 use crate::progress::Progress;
 
 pub fn dispatch(cli: Cli) -> i32 {
@@ -11,6 +13,11 @@ pub fn dispatch(cli: Cli) -> i32 {
     let exit = match cli.command {
         Command::Run { pipeline } => run::run(&pipeline, &run_log, Progress::new(cli.quiet)),
         Command::Check { pipeline } => check::check(&pipeline),
+        Command::Review { pipeline, files } => review::review(&pipeline, &files),
+        Command::Report(ReportCommand::Monthly { pipeline, month }) => {
+            report::monthly(&pipeline, &month)
+        }
+        Command::Report(ReportCommand::Final { pipeline }) => report::final_lists(&pipeline),
     };
     exit as i32
 }

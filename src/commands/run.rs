@@ -1,12 +1,13 @@
 //! `loubao run`: the nightly pipeline, end to end, under the outbox lock, into a staged run
 //! folder that appears only when complete.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::path::Path;
 use std::time::Instant;
 
 use crate::config::LoadedPipeline;
-use crate::model::SourceKind;
+use crate::ledger::{Ledger, LedgerPlan, RunInfo};
+use crate::model::{SourceKind, Suspect};
 use crate::ops::{Exit, RunLock, StagedRun};
 use crate::progress::Progress;
 use crate::report::RunReport;
@@ -37,6 +38,14 @@ pub fn run(pipeline_path: &Path, run_log: &RunLogFile, progress: Progress) -> Ex
             return Exit::Internal;
         }
     };
+    let started = chrono::Local::now().naive_local();
+    let mut ledger = match Ledger::open(&loaded.ledger) {
+        Ok(l) => l,
+        Err(e) => {
+            tracing::error!("{e}");
+            return Exit::Internal;
+        }
+    };
     let staged = match StagedRun::begin(&loaded.outbox, loaded.as_of) {
         Ok(s) => s,
         Err(e) => {
@@ -48,14 +57,13 @@ pub fn run(pipeline_path: &Path, run_log: &RunLogFile, progress: Progress) -> Ex
         Ok(file) => run_log.set(Some(file)),
         Err(e) => tracing::warn!("无法创建日志文件: {e}"),
     }
-    let threads = loaded.pipeline.matching.threads;
-    let exit = match rayon::ThreadPoolBuilder::new().num_threads(threads).build() {
-        Ok(pool) => pool.install(|| run_staged(&loaded, &staged, progress)),
-        Err(e) => {
-            tracing::error!("无法创建线程池: {e}");
-            Exit::Internal
-        }
-    };
+    // 0 keeps rayon's default (all cores, or RAYON_NUM_THREADS). Only the first run of a
+    // process can size the global pool; later calls keep it.
+    let _ = rayon::ThreadPoolBuilder::new()
+        .num_threads(loaded.pipeline.matching.threads)
+        .build_global();
+    let run_id = staged.run_id.clone();
+    let (exit, pending) = run_staged(&loaded, &staged, &ledger, progress);
     if std::env::var(TEST_PAUSE_ENV).as_deref() == Ok("before-finish") {
         std::thread::sleep(std::time::Duration::from_secs(600));
     }
@@ -68,13 +76,38 @@ pub fn run(pipeline_path: &Path, run_log: &RunLogFile, progress: Progress) -> Ex
                 return Exit::Internal;
             }
         }
+        if let Some(pending) = pending {
+            let info = RunInfo {
+                run_id,
+                as_of: loaded.as_of,
+                started,
+                outcome: pending.outcome,
+            };
+            if let Err(e) = ledger.commit(&pending.plan, &pending.suspects, &info) {
+                tracing::error!("名单已写出, 但线索台账未能更新: {e}");
+                return Exit::Internal;
+            }
+        }
     } else {
         let _ = std::fs::remove_dir_all(&staged.staging);
     }
     exit
 }
 
-fn run_staged(loaded: &LoadedPipeline, staged: &StagedRun, progress: Progress) -> Exit {
+/// What the ledger records once the run folder is in place: the plan and every suspect
+/// it was made for (listed or suppressed).
+struct PendingCommit {
+    plan: LedgerPlan,
+    suspects: Vec<Suspect>,
+    outcome: String,
+}
+
+fn run_staged(
+    loaded: &LoadedPipeline,
+    staged: &StagedRun,
+    ledger: &Ledger,
+    progress: Progress,
+) -> (Exit, Option<PendingCommit>) {
     let p = &loaded.pipeline;
     let mut timings = Vec::new();
     let mut clock = Instant::now();
@@ -122,7 +155,7 @@ fn run_staged(loaded: &LoadedPipeline, staged: &StagedRun, progress: Progress) -
                 "救助名册"
             }
         );
-        return Exit::NoUsableInput;
+        return (Exit::NoUsableInput, None);
     }
 
     let stage = progress.stage("比对名册");
@@ -139,7 +172,7 @@ fn run_staged(loaded: &LoadedPipeline, staged: &StagedRun, progress: Progress) -
     stage.finish(summary);
 
     let stage = progress.stage("规则筛查");
-    let screening = rules::screen(&ScreeningInput {
+    let mut screening = rules::screen(&ScreeningInput {
         raw: &ingested.records,
         records: &normalised.persons,
         linkage: &linkage,
@@ -152,7 +185,20 @@ fn run_staged(loaded: &LoadedPipeline, staged: &StagedRun, progress: Progress) -
 
     let partial = !ingested.rejects.is_empty() || !normalised.rejects.is_empty();
     let outcome = if partial { "partial" } else { "complete" };
-    let clues = BTreeMap::new();
+    let plan = match ledger.plan(&screening.suspects, loaded.as_of) {
+        Ok(plan) => plan,
+        Err(e) => {
+            tracing::error!("{e}");
+            return (Exit::Internal, None);
+        }
+    };
+    let suspects = std::mem::take(&mut screening.suspects);
+    screening.suspects = suspects
+        .iter()
+        .zip(&plan.keep)
+        .filter(|(_, keep)| **keep)
+        .map(|(s, _)| s.clone())
+        .collect();
     let run_report = RunReport {
         pipeline: loaded,
         run_id: staged.run_id.clone(),
@@ -161,7 +207,7 @@ fn run_staged(loaded: &LoadedPipeline, staged: &StagedRun, progress: Progress) -
         records: &normalised.persons,
         linkage: &linkage,
         screening: &screening,
-        clues: &clues,
+        clues: &plan.states,
         missing_kinds,
         timings: timings.clone(),
         outcome: outcome.to_string(),
@@ -169,18 +215,25 @@ fn run_staged(loaded: &LoadedPipeline, staged: &StagedRun, progress: Progress) -
     let stage = progress.stage("写出名单");
     if let Err(e) = report::write_all(&staged.staging, &run_report) {
         tracing::error!("写出名单失败: {e}");
-        return Exit::Internal;
+        return (Exit::Internal, None);
     }
     stage.finish(format!("{} 人", screening.suspects.len()));
     tracing::info!(
         suspects = screening.suspects.len(),
         review = screening.review.len(),
+        suppressed = plan.suppressed.len(),
         rejects = ingested.rejects.len() + normalised.rejects.len(),
         "疑似名单已写出"
     );
-    if partial {
+    let exit = if partial {
         Exit::Partial
     } else {
         Exit::Complete
-    }
+    };
+    let pending = PendingCommit {
+        plan,
+        suspects,
+        outcome: outcome.to_string(),
+    };
+    (exit, Some(pending))
 }

@@ -1,2 +1,665 @@
 //! Clue ledger (问题线索台账 / 整改台账): an embedded SQLite database that remembers every
 //! clue's first and last sighting, the township's review outcome and the rectification.
+//!
+//! A run asks the ledger for a read-only [`LedgerPlan`] (what each suspect's 状态 is, which
+//! closed clues stay silent), writes its lists, and only once the run folder is in place
+//! commits the plan in one transaction — a run that fails changes nothing here.
+//! `review` imports the townships' returned workbooks; `report` reads the ledger for the
+//! monthly report and the closing three lists.
+
+mod plan;
+pub mod report;
+pub mod review;
+
+use std::collections::BTreeSet;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use chrono::{NaiveDate, NaiveDateTime};
+use rusqlite::Connection;
+use serde::{Deserialize, Serialize};
+
+use crate::model::Suspect;
+use crate::ops;
+
+pub use plan::LedgerPlan;
+
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum LedgerError {
+    #[error("无法打开线索台账 {path}: {source}")]
+    Open {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("线索台账数据库出错 ({context}): {source}")]
+    Sqlite {
+        context: &'static str,
+        source: rusqlite::Error,
+    },
+    #[error("线索台账版本 {found} 比本程序支持的 {supported} 新, 请升级 loubao")]
+    TooNew { found: i64, supported: i64 },
+    #[error("线索台账中的记录损坏 ({context}): {detail}")]
+    Corrupt {
+        context: &'static str,
+        detail: String,
+    },
+    #[error("无法写出 {path}: {source}")]
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("无法生成工作簿 {path}: {source}")]
+    Xlsx {
+        path: PathBuf,
+        source: rust_xlsxwriter::XlsxError,
+    },
+}
+
+/// Attaches the operation to a rusqlite error.
+pub(crate) trait SqlContext<T> {
+    fn ctx(self, context: &'static str) -> Result<T, LedgerError>;
+}
+
+impl<T> SqlContext<T> for Result<T, rusqlite::Error> {
+    fn ctx(self, context: &'static str) -> Result<T, LedgerError> {
+        self.map_err(|source| LedgerError::Sqlite { context, source })
+    }
+}
+
+/// Schema migrations, applied in order; `PRAGMA user_version` counts how many ran.
+/// Never edit a shipped entry: append a new one.
+const MIGRATIONS: &[&str] = &[r#"
+CREATE TABLE clues (
+    clue_id     TEXT PRIMARY KEY,
+    person_key  TEXT NOT NULL,
+    township    TEXT,
+    village     TEXT,
+    name        TEXT NOT NULL,
+    id_number   TEXT,
+    codes       TEXT NOT NULL,   -- R01;R02
+    sources     TEXT NOT NULL,   -- medical;disability
+    facts       TEXT NOT NULL,   -- JSON Facts: what a closed clue is compared against
+    evidence    TEXT NOT NULL,   -- 依据 at first sighting
+    first_seen  TEXT NOT NULL,
+    last_seen   TEXT NOT NULL,
+    status      TEXT NOT NULL,   -- LedgerStatus key
+    closed_on   TEXT             -- date of closure or write-off
+);
+CREATE INDEX clues_township ON clues(township);
+CREATE TABLE reviews (
+    id            INTEGER PRIMARY KEY,
+    clue_id       TEXT NOT NULL REFERENCES clues(clue_id),
+    outcome       TEXT NOT NULL,  -- 核查结果
+    reviewer      TEXT,           -- 核查人
+    review_date   TEXT NOT NULL,  -- 核查日期
+    note          TEXT,           -- 备注
+    imported_from TEXT NOT NULL,  -- file#row
+    imported_at   TEXT NOT NULL
+);
+CREATE INDEX reviews_clue ON reviews(clue_id);
+CREATE TABLE rectifications (
+    id      INTEGER PRIMARY KEY,
+    clue_id TEXT NOT NULL REFERENCES clues(clue_id),
+    kind    TEXT NOT NULL,   -- 纳入保障 / 临时救助
+    detail  TEXT,
+    date    TEXT NOT NULL,
+    state   TEXT NOT NULL    -- 待核验 / 已到位 / 整改未到位 / 已完成
+);
+CREATE INDEX rectifications_clue ON rectifications(clue_id);
+CREATE TABLE runs (
+    run_id   TEXT PRIMARY KEY,
+    as_of    TEXT NOT NULL,
+    started  TEXT NOT NULL,
+    outcome  TEXT NOT NULL,
+    counts   TEXT NOT NULL    -- JSON
+);
+"#];
+
+/// Where a clue stands in the ledger between runs (the `clues.status` column).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum LedgerStatus {
+    /// Raised and not closed.
+    Open,
+    /// Closed by review as 不符合条件 or 无法核实: silent until its facts change.
+    Closed,
+    /// Reviewed as 符合条件已纳入保障: must be off the suspect list by the next run.
+    Included,
+    /// No longer a suspect (已核销).
+    WrittenOff,
+}
+
+impl LedgerStatus {
+    pub fn key(self) -> &'static str {
+        match self {
+            LedgerStatus::Open => "open",
+            LedgerStatus::Closed => "closed",
+            LedgerStatus::Included => "included",
+            LedgerStatus::WrittenOff => "written_off",
+        }
+    }
+
+    pub fn from_key(key: &str) -> Option<LedgerStatus> {
+        [
+            LedgerStatus::Open,
+            LedgerStatus::Closed,
+            LedgerStatus::Included,
+            LedgerStatus::WrittenOff,
+        ]
+        .into_iter()
+        .find(|s| s.key() == key)
+    }
+
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            LedgerStatus::Open => "待核查",
+            LedgerStatus::Closed => "核查后关闭",
+            LedgerStatus::Included => "已纳入保障",
+            LedgerStatus::WrittenOff => "已核销",
+        }
+    }
+}
+
+/// 核查结果: the closed list of outcomes a township may return.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Outcome {
+    Included,
+    TempAssistance,
+    NotEligible,
+    Monitoring,
+    Unverifiable,
+    Other,
+}
+
+impl Outcome {
+    pub const ALL: [Outcome; 6] = [
+        Outcome::Included,
+        Outcome::TempAssistance,
+        Outcome::NotEligible,
+        Outcome::Monitoring,
+        Outcome::Unverifiable,
+        Outcome::Other,
+    ];
+
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Outcome::Included => "符合条件已纳入保障",
+            Outcome::TempAssistance => "已给予临时救助",
+            Outcome::NotEligible => "不符合条件",
+            Outcome::Monitoring => "纳入监测",
+            Outcome::Unverifiable => "无法核实",
+            Outcome::Other => "其他",
+        }
+    }
+
+    pub fn from_label(label: &str) -> Option<Outcome> {
+        Outcome::ALL.into_iter().find(|o| o.label_zh() == label)
+    }
+
+    /// The ledger status a review with this outcome leaves the clue in.
+    fn status_after(self, current: LedgerStatus) -> LedgerStatus {
+        match self {
+            Outcome::NotEligible | Outcome::Unverifiable => LedgerStatus::Closed,
+            Outcome::Included => LedgerStatus::Included,
+            // Assistance given or monitoring does not settle eligibility for the rolls.
+            Outcome::TempAssistance | Outcome::Monitoring | Outcome::Other => match current {
+                LedgerStatus::Closed | LedgerStatus::Included => LedgerStatus::Open,
+                other => other,
+            },
+        }
+    }
+}
+
+impl fmt::Display for Outcome {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.label_zh())
+    }
+}
+
+/// Rectification kinds and states, as stored and shown.
+pub(crate) mod rectification {
+    pub const KIND_INCLUSION: &str = "纳入保障";
+    pub const KIND_TEMP: &str = "临时救助";
+    pub const PENDING: &str = "待核验";
+    pub const DONE: &str = "已到位";
+    pub const MISSING: &str = "整改未到位";
+    pub const GRANTED: &str = "已完成";
+}
+
+/// The facts a closure is judged against: a new code, a new source or a higher amount is
+/// a change that raises a closed clue again. Amounts are whole yuan so that rounding in a
+/// department extract is not a "change".
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Facts {
+    pub codes: BTreeSet<String>,
+    pub sources: BTreeSet<String>,
+    /// Largest amount (元) cited in the evidence.
+    pub amount_yuan: i64,
+}
+
+impl Facts {
+    pub fn of(suspect: &Suspect) -> Facts {
+        Facts {
+            codes: suspect
+                .findings
+                .iter()
+                .map(|f| f.code.code().to_string())
+                .collect(),
+            sources: suspect
+                .sources
+                .iter()
+                .map(|k| k.key().to_string())
+                .collect(),
+            amount_yuan: suspect
+                .findings
+                .iter()
+                .flat_map(|f| yuan_amounts(&f.evidence))
+                .max()
+                .unwrap_or(0),
+        }
+    }
+
+    /// What is new in `self` compared with `before`, in words; `None` when nothing is.
+    pub fn news_since(&self, before: &Facts) -> Option<String> {
+        let mut parts = Vec::new();
+        let codes: Vec<&str> = self
+            .codes
+            .difference(&before.codes)
+            .map(String::as_str)
+            .collect();
+        if !codes.is_empty() {
+            parts.push(format!("新增疑似类型 {}", codes.join(";")));
+        }
+        let sources: Vec<&str> = self
+            .sources
+            .difference(&before.sources)
+            .map(|k| {
+                crate::model::SourceKind::from_key(k)
+                    .map(|k| k.label_zh())
+                    .unwrap_or(k.as_str())
+            })
+            .collect();
+        if !sources.is_empty() {
+            parts.push(format!("新增来源 {}", sources.join("、")));
+        }
+        if self.amount_yuan > before.amount_yuan {
+            parts.push(format!(
+                "金额由 {} 元增至 {} 元",
+                before.amount_yuan, self.amount_yuan
+            ));
+        }
+        (!parts.is_empty()).then(|| format!("核查关闭后事实有变化: {}", parts.join("; ")))
+    }
+}
+
+/// Amounts written as `52,310.00 元` in evidence text, rounded to whole yuan.
+fn yuan_amounts(text: &str) -> Vec<i64> {
+    let mut out = Vec::new();
+    for (pos, _) in text.match_indices('元') {
+        let head = text[..pos].trim_end();
+        let start = head
+            .char_indices()
+            .rev()
+            .take_while(|(_, c)| c.is_ascii_digit() || *c == ',' || *c == '.')
+            .last()
+            .map(|(i, _)| i);
+        if let Some(start) = start {
+            let number: String = head[start..].chars().filter(|c| *c != ',').collect();
+            if let Ok(value) = number.parse::<f64>() {
+                out.push(value.round() as i64);
+            }
+        }
+    }
+    out
+}
+
+/// What a committed run is recorded as in the `runs` table.
+#[derive(Debug, Clone)]
+pub struct RunInfo {
+    /// Run folder name, e.g. `2021-06-30_2`.
+    pub run_id: String,
+    pub as_of: NaiveDate,
+    pub started: NaiveDateTime,
+    /// "complete" or "partial".
+    pub outcome: String,
+}
+
+/// The clue ledger database.
+pub struct Ledger {
+    conn: Connection,
+    path: PathBuf,
+}
+
+impl Ledger {
+    /// Opens (creating on first use) the ledger at `path` and brings its schema up to date.
+    /// The file is owner-only (0600) and so is a folder it creates (0700).
+    pub fn open(path: &Path) -> Result<Ledger, LedgerError> {
+        let io_err = |source| LedgerError::Open {
+            path: path.to_path_buf(),
+            source,
+        };
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            if !dir.exists() {
+                ops::create_private_dir(dir).map_err(io_err)?;
+            }
+        }
+        if !path.exists() {
+            // Create it owner-only before SQLite writes anything into it.
+            ops::create_private_file(path).map_err(io_err)?;
+        }
+        ops::set_private(path, false).map_err(io_err)?;
+        let mut conn = Connection::open(path).ctx("打开数据库")?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))
+            .ctx("设置等待时间")?;
+        conn.pragma_update(None, "foreign_keys", true)
+            .ctx("启用外键")?;
+        migrate(&mut conn)?;
+        Ok(Ledger {
+            conn,
+            path: path.to_path_buf(),
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The schema version (number of migrations applied).
+    pub fn schema_version(&self) -> Result<i64, LedgerError> {
+        self.conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .ctx("读取版本")
+    }
+
+    /// One clue as stored, for reports and tests.
+    pub fn clue(&self, clue_id: &str) -> Result<Option<ClueRecord>, LedgerError> {
+        Ok(self.query_clues(Some(clue_id))?.pop())
+    }
+
+    /// Every clue, ordered by township and clue id, with its latest review and
+    /// rectification.
+    pub fn clues(&self) -> Result<Vec<ClueRecord>, LedgerError> {
+        self.query_clues(None)
+    }
+
+    fn query_clues(&self, only: Option<&str>) -> Result<Vec<ClueRecord>, LedgerError> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT c.clue_id, c.person_key, c.township, c.village, c.name, c.id_number,
+                        c.codes, c.sources, c.facts, c.evidence, c.first_seen, c.last_seen,
+                        c.status, c.closed_on,
+                        r.outcome, r.reviewer, r.review_date, r.note, r.imported_from,
+                        x.kind, x.detail, x.date, x.state
+                 FROM clues c
+                 LEFT JOIN reviews r ON r.id = (
+                     SELECT id FROM reviews WHERE clue_id = c.clue_id
+                     ORDER BY review_date DESC, id DESC LIMIT 1)
+                 LEFT JOIN rectifications x ON x.id = (
+                     SELECT id FROM rectifications WHERE clue_id = c.clue_id
+                     ORDER BY date DESC, id DESC LIMIT 1)
+                 WHERE ?1 IS NULL OR c.clue_id = ?1
+                 ORDER BY c.township IS NULL, c.township, c.clue_id",
+            )
+            .ctx("读取线索")?;
+        let rows = stmt
+            .query_map([only], |r| {
+                Ok(RawClue {
+                    text: (0..23)
+                        .map(|i| r.get::<_, Option<String>>(i))
+                        .collect::<Result<Vec<_>, _>>()?,
+                })
+            })
+            .ctx("读取线索")?;
+        let mut out = Vec::new();
+        for raw in rows {
+            out.push(raw.ctx("读取线索")?.into_record()?);
+        }
+        Ok(out)
+    }
+
+    /// All reviews of one clue, oldest first.
+    pub fn reviews(&self, clue_id: &str) -> Result<Vec<ReviewRecord>, LedgerError> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT outcome, reviewer, review_date, note, imported_from FROM reviews
+                 WHERE clue_id = ?1 ORDER BY review_date, id",
+            )
+            .ctx("读取核查结果")?;
+        let rows = stmt
+            .query_map([clue_id], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, Option<String>>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, Option<String>>(3)?,
+                    r.get::<_, String>(4)?,
+                ))
+            })
+            .ctx("读取核查结果")?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (outcome, reviewer, date, note, imported_from) = row.ctx("读取核查结果")?;
+            out.push(ReviewRecord {
+                outcome: parse_outcome(&outcome)?,
+                reviewer,
+                review_date: parse_date(&date)?,
+                note,
+                imported_from,
+            });
+        }
+        Ok(out)
+    }
+
+    /// How many runs were committed.
+    pub fn run_count(&self) -> Result<usize, LedgerError> {
+        self.conn
+            .query_row("SELECT COUNT(*) FROM runs", [], |r| r.get::<_, i64>(0))
+            .map(|n| n as usize)
+            .ctx("读取运行记录")
+    }
+}
+
+fn migrate(conn: &mut Connection) -> Result<(), LedgerError> {
+    let supported = MIGRATIONS.len() as i64;
+    let tx = conn.transaction().ctx("开始升级")?;
+    let version: i64 = tx
+        .pragma_query_value(None, "user_version", |r| r.get(0))
+        .ctx("读取版本")?;
+    if version > supported {
+        return Err(LedgerError::TooNew {
+            found: version,
+            supported,
+        });
+    }
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
+        tx.execute_batch(sql).ctx("升级数据库结构")?;
+        tx.pragma_update(None, "user_version", i as i64 + 1)
+            .ctx("记录版本")?;
+    }
+    tx.commit().ctx("提交升级")
+}
+
+/// A clue as the ledger holds it, with its latest review and rectification.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClueRecord {
+    pub clue_id: String,
+    pub person_key: String,
+    pub township: Option<String>,
+    pub village: Option<String>,
+    pub name: String,
+    pub id_number: Option<String>,
+    /// `R01;R02`.
+    pub codes: String,
+    /// Source keys, `;`-separated.
+    pub sources: String,
+    pub facts: Facts,
+    pub evidence: String,
+    pub first_seen: NaiveDate,
+    pub last_seen: NaiveDate,
+    pub status: LedgerStatus,
+    pub closed_on: Option<NaiveDate>,
+    pub review: Option<ReviewRecord>,
+    pub rectification: Option<RectificationRecord>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReviewRecord {
+    pub outcome: Outcome,
+    pub reviewer: Option<String>,
+    pub review_date: NaiveDate,
+    pub note: Option<String>,
+    /// `<file>#<row>` of the returned workbook.
+    pub imported_from: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct RectificationRecord {
+    pub kind: String,
+    pub detail: Option<String>,
+    pub date: NaiveDate,
+    pub state: String,
+}
+
+struct RawClue {
+    text: Vec<Option<String>>,
+}
+
+impl RawClue {
+    fn into_record(self) -> Result<ClueRecord, LedgerError> {
+        let mut t = self.text.into_iter();
+        let mut next = || t.next().flatten();
+        let required = |v: Option<String>| {
+            v.ok_or_else(|| LedgerError::Corrupt {
+                context: "线索",
+                detail: "缺少必填字段".into(),
+            })
+        };
+        let clue_id = required(next())?;
+        let person_key = required(next())?;
+        let township = next();
+        let village = next();
+        let name = required(next())?;
+        let id_number = next();
+        let codes = required(next())?;
+        let sources = required(next())?;
+        let facts_json = required(next())?;
+        let facts = serde_json::from_str(&facts_json).map_err(|e| LedgerError::Corrupt {
+            context: "事实指纹",
+            detail: e.to_string(),
+        })?;
+        let evidence = required(next())?;
+        let first_seen = parse_date(&required(next())?)?;
+        let last_seen = parse_date(&required(next())?)?;
+        let status_key = required(next())?;
+        let status = LedgerStatus::from_key(&status_key).ok_or(LedgerError::Corrupt {
+            context: "线索状态",
+            detail: status_key,
+        })?;
+        let closed_on = next().map(|d| parse_date(&d)).transpose()?;
+        let review = match (next(), next(), next(), next(), next()) {
+            (Some(outcome), reviewer, Some(date), note, Some(imported_from)) => {
+                Some(ReviewRecord {
+                    outcome: parse_outcome(&outcome)?,
+                    reviewer,
+                    review_date: parse_date(&date)?,
+                    note,
+                    imported_from,
+                })
+            }
+            _ => None,
+        };
+        let rectification = match (next(), next(), next(), next()) {
+            (Some(kind), detail, Some(date), Some(state)) => Some(RectificationRecord {
+                kind,
+                detail,
+                date: parse_date(&date)?,
+                state,
+            }),
+            _ => None,
+        };
+        Ok(ClueRecord {
+            clue_id,
+            person_key,
+            township,
+            village,
+            name,
+            id_number,
+            codes,
+            sources,
+            facts,
+            evidence,
+            first_seen,
+            last_seen,
+            status,
+            closed_on,
+            review,
+            rectification,
+        })
+    }
+}
+
+pub(crate) fn parse_date(text: &str) -> Result<NaiveDate, LedgerError> {
+    NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|e| LedgerError::Corrupt {
+        context: "日期",
+        detail: format!("{text}: {e}"),
+    })
+}
+
+fn parse_outcome(text: &str) -> Result<Outcome, LedgerError> {
+    Outcome::from_label(text).ok_or_else(|| LedgerError::Corrupt {
+        context: "核查结果",
+        detail: text.to_string(),
+    })
+}
+
+pub(crate) fn date_text(date: NaiveDate) -> String {
+    date.format("%Y-%m-%d").to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn amounts_are_read_from_evidence_in_whole_yuan() {
+        assert_eq!(
+            yuan_amounts("2020年以来个人自付 52,310.60 元; 二级肢体残疾, 2020-05-03 发证"),
+            vec![52_311]
+        );
+        assert_eq!(yuan_amounts("无金额"), Vec::<i64>::new());
+    }
+
+    #[test]
+    fn only_new_facts_count_as_change() {
+        let before = Facts {
+            codes: ["R01".to_string(), "R02".to_string()].into(),
+            sources: ["medical".to_string()].into(),
+            amount_yuan: 50_000,
+        };
+        let mut fewer = before.clone();
+        fewer.codes.remove("R02");
+        fewer.amount_yuan = 45_000;
+        assert_eq!(fewer.news_since(&before), None);
+        let mut more = before.clone();
+        more.sources.insert("disability".into());
+        more.amount_yuan = 60_000;
+        let note = more.news_since(&before).unwrap();
+        assert!(
+            note.contains("残联残疾人") && note.contains("60000"),
+            "{note}"
+        );
+    }
+
+    #[test]
+    fn migrations_run_once_and_are_tracked() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("l.sqlite3");
+        let ledger = Ledger::open(&path).unwrap();
+        assert_eq!(ledger.schema_version().unwrap(), MIGRATIONS.len() as i64);
+        drop(ledger);
+        let again = Ledger::open(&path).unwrap();
+        assert_eq!(again.schema_version().unwrap(), MIGRATIONS.len() as i64);
+    }
+}

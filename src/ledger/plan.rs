@@ -1,0 +1,294 @@
+//! What a run means for the ledger: `plan` decides each suspect's 状态 without writing;
+//! `commit` records the run in one transaction once its folder is in place.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::NaiveDate;
+use rusqlite::params;
+
+use super::{
+    date_text, parse_date, rectification, Facts, Ledger, LedgerError, LedgerStatus, RunInfo,
+    SqlContext,
+};
+use crate::model::{ClueState, ClueStatus, Suspect};
+
+/// The ledger's decisions for one run.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct LedgerPlan {
+    /// State of every suspect that is listed (kept), by clue id.
+    pub states: BTreeMap<String, ClueState>,
+    /// Clue ids closed by review whose facts did not change: not listed again.
+    pub suppressed: Vec<String>,
+    /// Per suspect (same order as the slice given to `plan`): list it or not.
+    pub keep: Vec<bool>,
+    /// Clues open before that are no longer suspects: written off (已核销) on commit.
+    pub vanished: Vec<String>,
+    /// Closed clues raised again because their facts changed, with what changed.
+    pub reopened: BTreeMap<String, String>,
+}
+
+impl LedgerPlan {
+    /// Run statistics recorded in the `runs` table.
+    pub fn counts(&self) -> BTreeMap<&'static str, usize> {
+        let count = |status| self.states.values().filter(|s| s.status == status).count();
+        BTreeMap::from([
+            ("listed", self.states.len()),
+            ("new", count(ClueStatus::New)),
+            ("continuing", count(ClueStatus::Continuing)),
+            ("suppressed", self.suppressed.len()),
+            ("reopened", self.reopened.len()),
+            (
+                "rectification_missing",
+                self.states
+                    .values()
+                    .filter(|s| s.rectification_missing)
+                    .count(),
+            ),
+            ("written_off", self.vanished.len()),
+        ])
+    }
+}
+
+/// The part of a stored clue a plan needs.
+struct Known {
+    status: LedgerStatus,
+    first_seen: NaiveDate,
+    facts: Facts,
+}
+
+impl Ledger {
+    /// Decides, without writing anything, what this run's suspects are to the ledger.
+    pub fn plan(&self, suspects: &[Suspect], as_of: NaiveDate) -> Result<LedgerPlan, LedgerError> {
+        let known = self.known_clues()?;
+        let mut plan = LedgerPlan::default();
+        let mut seen = BTreeSet::new();
+        for suspect in suspects {
+            seen.insert(suspect.clue_id.as_str());
+            let Some(clue) = known.get(&suspect.clue_id) else {
+                plan.keep.push(true);
+                plan.states.insert(
+                    suspect.clue_id.clone(),
+                    state(ClueStatus::New, as_of, false),
+                );
+                continue;
+            };
+            let continuing = |missing| state(ClueStatus::Continuing, clue.first_seen, missing);
+            match clue.status {
+                LedgerStatus::Open | LedgerStatus::WrittenOff => {
+                    plan.keep.push(true);
+                    plan.states
+                        .insert(suspect.clue_id.clone(), continuing(false));
+                }
+                // Reported as included, yet still a suspect: not on the rolls (整改未到位).
+                LedgerStatus::Included => {
+                    plan.keep.push(true);
+                    plan.states
+                        .insert(suspect.clue_id.clone(), continuing(true));
+                }
+                LedgerStatus::Closed => match Facts::of(suspect).news_since(&clue.facts) {
+                    Some(note) => {
+                        plan.keep.push(true);
+                        plan.states
+                            .insert(suspect.clue_id.clone(), continuing(false));
+                        plan.reopened.insert(suspect.clue_id.clone(), note);
+                    }
+                    None => {
+                        plan.keep.push(false);
+                        plan.suppressed.push(suspect.clue_id.clone());
+                    }
+                },
+            }
+        }
+        plan.vanished = known
+            .iter()
+            .filter(|(id, clue)| {
+                matches!(clue.status, LedgerStatus::Open | LedgerStatus::Included)
+                    && !seen.contains(id.as_str())
+            })
+            .map(|(id, _)| id.clone())
+            .collect();
+        Ok(plan)
+    }
+
+    /// Records the run: new clues, sightings, reopened and written-off clues, the
+    /// rectification check and the run's figures — all in one transaction.
+    pub fn commit(
+        &mut self,
+        plan: &LedgerPlan,
+        suspects: &[Suspect],
+        run: &RunInfo,
+    ) -> Result<(), LedgerError> {
+        let as_of = date_text(run.as_of);
+        let known = self.known_clues()?;
+        let tx = self.conn.transaction().ctx("开始提交运行")?;
+        for (suspect, keep) in suspects.iter().zip(&plan.keep) {
+            let facts = serde_json::to_string(&Facts::of(suspect)).expect("facts serialise");
+            if !keep {
+                // Suppressed: seen again, but its closure still stands on the old facts.
+                tx.execute(
+                    "UPDATE clues SET last_seen = ?2 WHERE clue_id = ?1",
+                    params![suspect.clue_id, as_of],
+                )
+                .ctx("记录线索")?;
+                continue;
+            }
+            let codes = join(suspect.findings.iter().map(|f| f.code.code()));
+            let sources = join(suspect.sources.iter().map(|k| k.key()));
+            let Some(clue) = known.get(&suspect.clue_id) else {
+                let evidence =
+                    join_with(suspect.findings.iter().map(|f| f.evidence.as_str()), "; ");
+                tx.execute(
+                    "INSERT INTO clues (clue_id, person_key, township, village, name, id_number,
+                        codes, sources, facts, evidence, first_seen, last_seen, status)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11, ?12)",
+                    params![
+                        suspect.clue_id,
+                        suspect.person_key,
+                        suspect.township,
+                        suspect.village,
+                        suspect.name,
+                        suspect.id_number,
+                        codes,
+                        sources,
+                        facts,
+                        evidence,
+                        as_of,
+                        LedgerStatus::Open.key(),
+                    ],
+                )
+                .ctx("记录新增线索")?;
+                continue;
+            };
+            let status = match clue.status {
+                LedgerStatus::Included => LedgerStatus::Included,
+                LedgerStatus::Open | LedgerStatus::Closed | LedgerStatus::WrittenOff => {
+                    LedgerStatus::Open
+                }
+            };
+            tx.execute(
+                "UPDATE clues SET township = ?2, village = ?3, name = ?4, id_number = ?5,
+                    codes = ?6, sources = ?7, facts = ?8, last_seen = ?9, status = ?10,
+                    closed_on = NULL
+                 WHERE clue_id = ?1",
+                params![
+                    suspect.clue_id,
+                    suspect.township,
+                    suspect.village,
+                    suspect.name,
+                    suspect.id_number,
+                    codes,
+                    sources,
+                    facts,
+                    as_of,
+                    status.key(),
+                ],
+            )
+            .ctx("记录持续线索")?;
+            if clue.status == LedgerStatus::Included {
+                set_inclusion_state(&tx, &suspect.clue_id, rectification::MISSING, &as_of)?;
+            }
+        }
+        for clue_id in &plan.vanished {
+            if known.get(clue_id).map(|c| c.status) == Some(LedgerStatus::Included) {
+                set_inclusion_state(&tx, clue_id, rectification::DONE, &as_of)?;
+            }
+            tx.execute(
+                "UPDATE clues SET status = ?2, closed_on = ?3 WHERE clue_id = ?1",
+                params![clue_id, LedgerStatus::WrittenOff.key(), as_of],
+            )
+            .ctx("核销线索")?;
+        }
+        let counts = serde_json::to_string(&plan.counts()).expect("counts serialise");
+        tx.execute(
+            "INSERT OR REPLACE INTO runs (run_id, as_of, started, outcome, counts)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![
+                run.run_id,
+                as_of,
+                run.started.format("%Y-%m-%dT%H:%M:%S").to_string(),
+                run.outcome,
+                counts
+            ],
+        )
+        .ctx("记录运行")?;
+        tx.commit().ctx("提交运行")
+    }
+
+    fn known_clues(&self) -> Result<BTreeMap<String, Known>, LedgerError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT clue_id, status, first_seen, facts FROM clues")
+            .ctx("读取线索")?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, String>(3)?,
+                ))
+            })
+            .ctx("读取线索")?;
+        let mut out = BTreeMap::new();
+        for row in rows {
+            let (id, status, first_seen, facts) = row.ctx("读取线索")?;
+            let status = LedgerStatus::from_key(&status).ok_or(LedgerError::Corrupt {
+                context: "线索状态",
+                detail: status,
+            })?;
+            let facts = serde_json::from_str(&facts).map_err(|e| LedgerError::Corrupt {
+                context: "事实指纹",
+                detail: e.to_string(),
+            })?;
+            out.insert(
+                id,
+                Known {
+                    status,
+                    first_seen: parse_date(&first_seen)?,
+                    facts,
+                },
+            );
+        }
+        Ok(out)
+    }
+}
+
+/// Updates the pending (or previously missing) inclusion rectification of a clue.
+fn set_inclusion_state(
+    tx: &rusqlite::Transaction<'_>,
+    clue_id: &str,
+    state: &str,
+    date: &str,
+) -> Result<(), LedgerError> {
+    tx.execute(
+        "UPDATE rectifications SET state = ?3, date = ?4
+         WHERE clue_id = ?1 AND kind = ?2 AND state IN (?5, ?6)",
+        params![
+            clue_id,
+            rectification::KIND_INCLUSION,
+            state,
+            date,
+            rectification::PENDING,
+            rectification::MISSING
+        ],
+    )
+    .ctx("记录整改")?;
+    Ok(())
+}
+
+fn state(status: ClueStatus, first_seen: NaiveDate, rectification_missing: bool) -> ClueState {
+    ClueState {
+        status,
+        first_seen,
+        rectification_missing,
+    }
+}
+
+/// Sorted, de-duplicated, `;`-separated: the 疑似类型代码 / source-key form.
+fn join<'a>(items: impl Iterator<Item = &'a str>) -> String {
+    join_with(items.collect::<BTreeSet<_>>().into_iter(), ";")
+}
+
+fn join_with<'a>(items: impl Iterator<Item = &'a str>, sep: &str) -> String {
+    items.collect::<Vec<_>>().join(sep)
+}

@@ -1,0 +1,533 @@
+//! Reports drawn from the ledger: the monthly progress report due by the 18th (zero rows
+//! included: 问题线索实行零报送) and the closing three lists (问题(整改)清单, 成果清单, 制度清单).
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use chrono::{Datelike, Months, NaiveDate};
+use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError};
+
+use super::{parse_date, ClueRecord, Ledger, LedgerError, LedgerStatus, Outcome, SqlContext};
+use crate::config::Township;
+use crate::model::SourceKind;
+use crate::ops;
+
+/// Row label for clues whose township could not be decided.
+pub const UNDECIDED_TOWNSHIP: &str = "未确定乡镇";
+pub const TOTAL_ROW: &str = "合计";
+pub const SHEET_PROBLEMS: &str = "问题(整改)清单";
+pub const SHEET_RESULTS: &str = "成果清单";
+pub const SHEET_RULES: &str = "制度清单";
+pub const FINAL_FILE: &str = "总结_三项清单.xlsx";
+
+const MONTHLY_HEADERS: [&str; 7] = [
+    "乡镇",
+    "本月新增线索",
+    "本月核查",
+    "其中: 纳入低保/特困/孤儿/事实无人抚养儿童",
+    "其中: 给予临时救助",
+    "其中: 不符合条件",
+    "月末尚未核查",
+];
+
+/// One township's figures for a month.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MonthlyRow {
+    pub township: String,
+    /// Clues first seen in the month.
+    pub new: usize,
+    /// Clues with a review dated in the month (each counted once, by its latest review).
+    pub verified: usize,
+    /// … whose outcome was 符合条件已纳入保障.
+    pub included: usize,
+    /// … 已给予临时救助.
+    pub temp_assistance: usize,
+    /// … 不符合条件.
+    pub rejected: usize,
+    /// Clues seen by the month's end with no review by then and not written off.
+    pub open: usize,
+}
+
+impl MonthlyRow {
+    fn figures(&self) -> [usize; 6] {
+        [
+            self.new,
+            self.verified,
+            self.included,
+            self.temp_assistance,
+            self.rejected,
+            self.open,
+        ]
+    }
+
+    fn add(&mut self, other: &MonthlyRow) {
+        self.new += other.new;
+        self.verified += other.verified;
+        self.included += other.included;
+        self.temp_assistance += other.temp_assistance;
+        self.rejected += other.rejected;
+        self.open += other.open;
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MonthlyReport {
+    /// First day of the month reported on.
+    pub month: NaiveDate,
+    /// The 18th of the following month.
+    pub due: NaiveDate,
+    /// Every configured township (zeros included), then any other township in the ledger.
+    pub rows: Vec<MonthlyRow>,
+    pub total: MonthlyRow,
+}
+
+/// `2021-06` → 2021-06-01.
+pub fn parse_month(text: &str) -> Option<NaiveDate> {
+    NaiveDate::parse_from_str(&format!("{}-01", text.trim()), "%Y-%m-%d").ok()
+}
+
+/// The monthly report's file name, `月报_2021-06.xlsx`.
+pub fn monthly_file_name(month: NaiveDate) -> String {
+    format!("月报_{}.xlsx", month.format("%Y-%m"))
+}
+
+/// Persons newly covered and assistance granted, for the 成果清单.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Results {
+    /// Latest review 符合条件已纳入保障.
+    pub included: usize,
+    /// … and no longer a suspect since (整改已到位).
+    pub included_confirmed: usize,
+    /// At least one review 已给予临时救助.
+    pub temp_assistance: usize,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct FinalReport {
+    pub clues: Vec<ClueRecord>,
+    /// By township: configured order, then others.
+    pub by_township: Vec<(String, Results)>,
+    /// By source kind: a person counts under each source behind the clue.
+    pub by_source: Vec<(SourceKind, Results)>,
+}
+
+impl Ledger {
+    /// Figures for one month, per township.
+    pub fn monthly(
+        &self,
+        townships: &[Township],
+        month: NaiveDate,
+    ) -> Result<MonthlyReport, LedgerError> {
+        let start = month.with_day(1).expect("day 1 exists");
+        let next = start + Months::new(1);
+        let end = next.pred_opt().expect("month has a last day");
+        let due = next.with_day(18).expect("day 18 exists");
+        let reviews = self.all_reviews()?;
+        let mut rows = township_rows(townships, &self.clues()?, |row: &mut MonthlyRow, clue| {
+            let in_month = |d: NaiveDate| d >= start && d <= end;
+            let history = reviews.get(&clue.clue_id).map(Vec::as_slice).unwrap_or(&[]);
+            if in_month(clue.first_seen) {
+                row.new += 1;
+            }
+            if let Some((outcome, _)) = history.iter().rev().find(|(_, d)| in_month(*d)) {
+                row.verified += 1;
+                match outcome {
+                    Outcome::Included => row.included += 1,
+                    Outcome::TempAssistance => row.temp_assistance += 1,
+                    Outcome::NotEligible => row.rejected += 1,
+                    _ => {}
+                }
+            }
+            let reviewed_by_end = history.iter().any(|(_, d)| *d <= end);
+            let written_off =
+                clue.status == LedgerStatus::WrittenOff && clue.closed_on.is_some_and(|d| d <= end);
+            if clue.first_seen <= end && !reviewed_by_end && !written_off {
+                row.open += 1;
+            }
+        });
+        let mut total = MonthlyRow {
+            township: TOTAL_ROW.to_string(),
+            ..MonthlyRow::default()
+        };
+        for (name, row) in &mut rows {
+            row.township = name.clone();
+            total.add(row);
+        }
+        Ok(MonthlyReport {
+            month: start,
+            due,
+            rows: rows.into_iter().map(|(_, row)| row).collect(),
+            total,
+        })
+    }
+
+    /// Everything the closing three lists need.
+    pub fn final_report(&self, townships: &[Township]) -> Result<FinalReport, LedgerError> {
+        let clues = self.clues()?;
+        let reviews = self.all_reviews()?;
+        let results_of = |clue: &ClueRecord| {
+            let history = reviews.get(&clue.clue_id).map(Vec::as_slice).unwrap_or(&[]);
+            let included = clue.review.as_ref().map(|r| r.outcome) == Some(Outcome::Included);
+            Results {
+                included: usize::from(included),
+                included_confirmed: usize::from(
+                    included && clue.status == LedgerStatus::WrittenOff,
+                ),
+                temp_assistance: usize::from(
+                    history.iter().any(|(o, _)| *o == Outcome::TempAssistance),
+                ),
+            }
+        };
+        let by_township = township_rows(townships, &clues, |row: &mut Results, clue| {
+            add_results(row, &results_of(clue))
+        });
+        let mut by_source: BTreeMap<SourceKind, Results> = BTreeMap::new();
+        for clue in &clues {
+            let results = results_of(clue);
+            for kind in clue.sources.split(';').filter_map(SourceKind::from_key) {
+                add_results(by_source.entry(kind).or_default(), &results);
+            }
+        }
+        Ok(FinalReport {
+            clues,
+            by_township,
+            by_source: by_source.into_iter().collect(),
+        })
+    }
+
+    /// Every review as (outcome, date) per clue, oldest first.
+    fn all_reviews(&self) -> Result<BTreeMap<String, Vec<(Outcome, NaiveDate)>>, LedgerError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT clue_id, outcome, review_date FROM reviews ORDER BY review_date, id")
+            .ctx("读取核查结果")?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                ))
+            })
+            .ctx("读取核查结果")?;
+        let mut out: BTreeMap<String, Vec<(Outcome, NaiveDate)>> = BTreeMap::new();
+        for row in rows {
+            let (clue_id, outcome, date) = row.ctx("读取核查结果")?;
+            let outcome = Outcome::from_label(&outcome).ok_or(LedgerError::Corrupt {
+                context: "核查结果",
+                detail: outcome,
+            })?;
+            out.entry(clue_id)
+                .or_default()
+                .push((outcome, parse_date(&date)?));
+        }
+        Ok(out)
+    }
+}
+
+fn add_results(into: &mut Results, r: &Results) {
+    into.included += r.included;
+    into.included_confirmed += r.included_confirmed;
+    into.temp_assistance += r.temp_assistance;
+}
+
+/// One accumulator per township: every configured township (so a quiet one shows zeros),
+/// then townships only the ledger knows (renamed since), then 未确定乡镇.
+fn township_rows<T: Default>(
+    townships: &[Township],
+    clues: &[ClueRecord],
+    mut add: impl FnMut(&mut T, &ClueRecord),
+) -> Vec<(String, T)> {
+    let mut rows: Vec<(String, T)> = townships
+        .iter()
+        .map(|t| (t.name.clone(), T::default()))
+        .collect();
+    for clue in clues {
+        let name = clue.township.as_deref().unwrap_or(UNDECIDED_TOWNSHIP);
+        let i = match rows.iter().position(|(n, _)| n == name) {
+            Some(i) => i,
+            None => {
+                rows.push((name.to_string(), T::default()));
+                rows.len() - 1
+            }
+        };
+        add(&mut rows[i].1, clue);
+    }
+    // Keep 未确定乡镇 last whatever the clue order.
+    rows.sort_by_key(|(n, _)| n == UNDECIDED_TOWNSHIP);
+    rows
+}
+
+struct Formats {
+    title: Format,
+    header: Format,
+    cell: Format,
+    total: Format,
+}
+
+impl Formats {
+    fn new() -> Formats {
+        let bordered = Format::new().set_border(FormatBorder::Thin);
+        Formats {
+            title: Format::new()
+                .set_bold()
+                .set_font_size(14)
+                .set_align(FormatAlign::Center),
+            header: bordered
+                .clone()
+                .set_bold()
+                .set_text_wrap()
+                .set_align(FormatAlign::Center)
+                .set_background_color("#DDEBF7"),
+            total: bordered.clone().set_bold(),
+            cell: bordered,
+        }
+    }
+}
+
+/// Writes `月报_YYYY-MM.xlsx` into `outbox` (owner-only, atomically) and returns its path.
+pub fn write_monthly(
+    report: &MonthlyReport,
+    county: &str,
+    outbox: &Path,
+) -> Result<PathBuf, LedgerError> {
+    let path = outbox.join(monthly_file_name(report.month));
+    let xlsx = |source| LedgerError::Xlsx {
+        path: path.clone(),
+        source,
+    };
+    let mut workbook = Workbook::new();
+    let f = Formats::new();
+    let sheet = workbook.add_worksheet();
+    sheet.set_name("月报").map_err(xlsx)?;
+    let title = format!(
+        "{county}漏保漏救问题线索排查整改月报 ({}年{}月) 报送截止: {}年{}月{}日",
+        report.month.year(),
+        report.month.month(),
+        report.due.year(),
+        report.due.month(),
+        report.due.day()
+    );
+    let last_col = (MONTHLY_HEADERS.len() - 1) as u16;
+    sheet
+        .merge_range(0, 0, 0, last_col, &title, &f.title)
+        .map_err(xlsx)?;
+    let end = report.month + Months::new(1);
+    let span = format!(
+        "统计期间: {} 至 {}; 问题线索实行零报送, 无新增线索的乡镇亦填报 0",
+        report.month,
+        end.pred_opt().expect("month has a last day")
+    );
+    sheet.write_string(1, 0, &span).map_err(xlsx)?;
+    write_headers(sheet, 2, &MONTHLY_HEADERS, &f.header).map_err(xlsx)?;
+    for (row, r) in (3..).zip(report.rows.iter().chain(std::iter::once(&report.total))) {
+        let format = if r.township == TOTAL_ROW {
+            &f.total
+        } else {
+            &f.cell
+        };
+        sheet
+            .write_string_with_format(row, 0, &r.township, format)
+            .map_err(xlsx)?;
+        for (i, n) in r.figures().into_iter().enumerate() {
+            sheet
+                .write_number_with_format(row, i as u16 + 1, n as f64, format)
+                .map_err(xlsx)?;
+        }
+    }
+    sheet.set_column_width(0, 16).map_err(xlsx)?;
+    sheet
+        .set_column_range_width(1, last_col, 14)
+        .map_err(xlsx)?;
+    sheet.set_freeze_panes(3, 1).map_err(xlsx)?;
+    save(&mut workbook, outbox, &path)?;
+    Ok(path)
+}
+
+const PROBLEM_HEADERS: [&str; 19] = [
+    "序号",
+    "线索编号",
+    "乡镇",
+    "村社区",
+    "姓名",
+    "身份证号",
+    "疑似类型代码",
+    "来源部门",
+    "依据(首次发现)",
+    "首次发现日期",
+    "最近发现日期",
+    "台账状态",
+    "核查结果",
+    "核查人",
+    "核查日期",
+    "备注",
+    "整改类型",
+    "整改情况",
+    "整改日期",
+];
+
+const RESULT_HEADERS: [&str; 4] = ["", "新纳入保障人数", "其中: 已确认在册", "给予临时救助人数"];
+
+const RULE_HEADERS: [&str; 6] = ["序号", "制度名称", "文号", "印发日期", "主要内容", "备注"];
+
+/// Writes `总结_三项清单.xlsx` into `outbox` (owner-only, atomically) and returns its path.
+pub fn write_final(report: &FinalReport, outbox: &Path) -> Result<PathBuf, LedgerError> {
+    let path = outbox.join(FINAL_FILE);
+    let xlsx = |source| LedgerError::Xlsx {
+        path: path.clone(),
+        source,
+    };
+    let mut workbook = Workbook::new();
+    let f = Formats::new();
+
+    let sheet = workbook.add_worksheet();
+    sheet.set_name(SHEET_PROBLEMS).map_err(xlsx)?;
+    write_headers(sheet, 0, &PROBLEM_HEADERS, &f.header).map_err(xlsx)?;
+    for (i, clue) in report.clues.iter().enumerate() {
+        let sources: Vec<&str> = clue
+            .sources
+            .split(';')
+            .filter_map(SourceKind::from_key)
+            .map(SourceKind::label_zh)
+            .collect();
+        let review = clue.review.as_ref();
+        let fix = clue.rectification.as_ref();
+        let text = |o: Option<String>| o.unwrap_or_default();
+        let cells = [
+            (i + 1).to_string(),
+            clue.clue_id.clone(),
+            text(clue.township.clone()),
+            text(clue.village.clone()),
+            clue.name.clone(),
+            text(clue.id_number.clone()),
+            clue.codes.clone(),
+            sources.join(";"),
+            clue.evidence.clone(),
+            clue.first_seen.to_string(),
+            clue.last_seen.to_string(),
+            clue.status.label_zh().to_string(),
+            text(review.map(|r| r.outcome.label_zh().to_string())),
+            text(review.and_then(|r| r.reviewer.clone())),
+            text(review.map(|r| r.review_date.to_string())),
+            text(review.and_then(|r| r.note.clone())),
+            text(fix.map(|x| x.kind.clone())),
+            text(fix.map(|x| x.state.clone())),
+            text(fix.map(|x| x.date.to_string())),
+        ];
+        for (col, value) in cells.iter().enumerate() {
+            // Strings throughout: IDs and clue numbers must stay text.
+            sheet
+                .write_string_with_format(i as u32 + 1, col as u16, value, &f.cell)
+                .map_err(xlsx)?;
+        }
+    }
+    sheet.set_column_range_width(0, 18, 14).map_err(xlsx)?;
+    sheet.set_column_width(5, 20).map_err(xlsx)?;
+    sheet.set_column_width(8, 40).map_err(xlsx)?;
+    sheet.set_freeze_panes(1, 0).map_err(xlsx)?;
+
+    let sheet = workbook.add_worksheet();
+    sheet.set_name(SHEET_RESULTS).map_err(xlsx)?;
+    let mut row = 0;
+    let by_source: Vec<(String, Results)> = report
+        .by_source
+        .iter()
+        .map(|(k, r)| (k.label_zh().to_string(), r.clone()))
+        .collect();
+    for (first, table) in [("乡镇", &report.by_township), ("来源部门", &by_source)] {
+        let mut headers = RESULT_HEADERS;
+        headers[0] = first;
+        write_headers(sheet, row, &headers, &f.header).map_err(xlsx)?;
+        row += 1;
+        let mut total = Results::default();
+        for (name, r) in table.iter() {
+            write_results(sheet, row, name, r, &f.cell).map_err(xlsx)?;
+            add_results(&mut total, r);
+            row += 1;
+        }
+        if first == "乡镇" {
+            write_results(sheet, row, TOTAL_ROW, &total, &f.total).map_err(xlsx)?;
+            row += 1;
+        }
+        row += 1;
+    }
+    sheet
+        .write_string(
+            row,
+            0,
+            "注: 一人有多个来源时, 在每个来源下各计一次, 来源合计可大于人数",
+        )
+        .map_err(xlsx)?;
+    sheet.set_column_width(0, 26).map_err(xlsx)?;
+    sheet.set_column_range_width(1, 3, 16).map_err(xlsx)?;
+
+    let sheet = workbook.add_worksheet();
+    sheet.set_name(SHEET_RULES).map_err(xlsx)?;
+    write_headers(sheet, 0, &RULE_HEADERS, &f.header).map_err(xlsx)?;
+    sheet.set_column_range_width(0, 5, 18).map_err(xlsx)?;
+    sheet.set_column_width(4, 50).map_err(xlsx)?;
+
+    save(&mut workbook, outbox, &path)?;
+    Ok(path)
+}
+
+fn write_results(
+    sheet: &mut Worksheet,
+    row: u32,
+    name: &str,
+    r: &Results,
+    format: &Format,
+) -> Result<(), XlsxError> {
+    sheet.write_string_with_format(row, 0, name, format)?;
+    for (i, n) in [r.included, r.included_confirmed, r.temp_assistance]
+        .into_iter()
+        .enumerate()
+    {
+        sheet.write_number_with_format(row, i as u16 + 1, n as f64, format)?;
+    }
+    Ok(())
+}
+
+fn write_headers(
+    sheet: &mut Worksheet,
+    row: u32,
+    headers: &[&str],
+    format: &Format,
+) -> Result<(), XlsxError> {
+    for (col, h) in headers.iter().enumerate() {
+        sheet.write_string_with_format(row, col as u16, *h, format)?;
+    }
+    Ok(())
+}
+
+fn save(workbook: &mut Workbook, outbox: &Path, path: &Path) -> Result<(), LedgerError> {
+    let bytes = workbook
+        .save_to_buffer()
+        .map_err(|source| LedgerError::Xlsx {
+            path: path.to_path_buf(),
+            source,
+        })?;
+    let write_err = |source| LedgerError::Write {
+        path: path.to_path_buf(),
+        source,
+    };
+    ops::create_private_dir(outbox).map_err(write_err)?;
+    ops::write_atomic(path, &bytes).map_err(write_err)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn month_and_due_date() {
+        let m = parse_month("2021-12").unwrap();
+        assert_eq!(monthly_file_name(m), "月报_2021-12.xlsx");
+        assert_eq!(parse_month("2021-13"), None);
+        let dir = tempfile::tempdir().unwrap();
+        let ledger = Ledger::open(&dir.path().join("l.sqlite3")).unwrap();
+        let report = ledger.monthly(&[], m).unwrap();
+        assert_eq!(report.due, NaiveDate::from_ymd_opt(2022, 1, 18).unwrap());
+        assert!(report.rows.is_empty());
+    }
+}

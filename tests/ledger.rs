@@ -1,0 +1,640 @@
+//! The clue ledger loop with hand-built suspects: runs, a returned township workbook, the
+//! rerun after review, malformed returns, the monthly report and the closing lists.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use calamine::{open_workbook_auto, Data, Reader};
+use chrono::NaiveDate;
+use loubao::config::Township;
+use loubao::ledger::report::{self, UNDECIDED_TOWNSHIP};
+use loubao::ledger::review::{self, ImportSummary};
+use loubao::ledger::{Ledger, LedgerStatus, Outcome, RunInfo};
+use loubao::model::{ClueStatus, Finding, RuleCode, SourceKind, SourceRef, Suspect};
+use rust_xlsxwriter::Workbook;
+
+const COLUMNS: [&str; 18] = [
+    "线索编号",
+    "乡镇",
+    "村社区",
+    "姓名",
+    "身份证号",
+    "疑似类型代码",
+    "疑似类型",
+    "来源部门",
+    "依据",
+    "匹配说明",
+    "置信度",
+    "来源记录",
+    "状态",
+    "首次发现日期",
+    "核查结果",
+    "核查人",
+    "核查日期",
+    "备注",
+];
+
+fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).unwrap()
+}
+
+fn townships() -> Vec<Township> {
+    [("城关镇", &["城关"][..]), ("河口乡", &[]), ("青山镇", &[])]
+        .into_iter()
+        .map(|(name, aliases)| Township {
+            name: name.into(),
+            aliases: aliases.iter().map(|a| a.to_string()).collect(),
+            villages: vec![],
+        })
+        .collect()
+}
+
+fn suspect(
+    id: &str,
+    township: &str,
+    codes: &[RuleCode],
+    sources: &[SourceKind],
+    amount: f64,
+) -> Suspect {
+    Suspect {
+        clue_id: id.into(),
+        person_key: format!("key-{id}"),
+        township: Some(township.into()),
+        village: Some("东街社区".into()),
+        name: format!("张{id}"),
+        id_number: Some("110101199003074514".into()),
+        address: None,
+        findings: codes
+            .iter()
+            .map(|&code| Finding {
+                code,
+                evidence: format!("2020年以来个人自付 {amount:.2} 元"),
+                records: vec![0],
+            })
+            .collect(),
+        sources: sources.to_vec(),
+        match_note: "身份证号一致".into(),
+        confidence: 1.0,
+        source_refs: vec![SourceRef {
+            file: "医保.xlsx".into(),
+            sheet: None,
+            row: 2,
+        }],
+    }
+}
+
+/// The four suspects of the loop: A and B in 城关镇, C and D in 河口乡.
+fn base_suspects() -> Vec<Suspect> {
+    vec![
+        suspect(
+            "LBAAAAAAAAAA",
+            "城关镇",
+            &[RuleCode::R01],
+            &[SourceKind::Medical],
+            52_310.0,
+        ),
+        suspect(
+            "LBBBBBBBBBBB",
+            "城关镇",
+            &[RuleCode::R01],
+            &[SourceKind::Agriculture],
+            0.0,
+        ),
+        suspect(
+            "LBCCCCCCCCCC",
+            "河口乡",
+            &[RuleCode::R03],
+            &[SourceKind::Unemployment],
+            0.0,
+        ),
+        suspect(
+            "LBDDDDDDDDDD",
+            "河口乡",
+            &[RuleCode::R06],
+            &[SourceKind::Hotline],
+            0.0,
+        ),
+    ]
+}
+
+fn run_info(run_id: &str, as_of: NaiveDate) -> RunInfo {
+    RunInfo {
+        run_id: run_id.into(),
+        as_of,
+        started: as_of.and_hms_opt(2, 0, 0).unwrap(),
+        outcome: "complete".into(),
+    }
+}
+
+fn run(ledger: &mut Ledger, suspects: &[Suspect], run_id: &str, as_of: NaiveDate) {
+    let plan = ledger.plan(suspects, as_of).unwrap();
+    ledger
+        .commit(&plan, suspects, &run_info(run_id, as_of))
+        .unwrap();
+}
+
+/// A returned row: (线索编号, 乡镇, 核查结果, 核查日期 as typed).
+type Returned<'a> = (&'a str, &'a str, &'a str, &'a str);
+
+/// Writes a returned township workbook with the SPEC 7 columns, outcome columns filled in.
+fn write_returned(path: &Path, rows: &[Returned<'_>]) {
+    let mut workbook = Workbook::new();
+    let sheet = workbook.add_worksheet();
+    for (col, h) in COLUMNS.iter().enumerate() {
+        sheet.write_string(0, col as u16, *h).unwrap();
+    }
+    for (i, (id, township, outcome, when)) in rows.iter().enumerate() {
+        let row = i as u32 + 1;
+        sheet.write_string(row, 0, *id).unwrap();
+        sheet.write_string(row, 1, *township).unwrap();
+        sheet.write_string(row, 3, "张某").unwrap();
+        sheet.write_string(row, 12, "持续").unwrap();
+        if !outcome.is_empty() {
+            sheet.write_string(row, 14, *outcome).unwrap();
+        }
+        sheet.write_string(row, 15, "李核查").unwrap();
+        if !when.is_empty() {
+            sheet.write_string(row, 16, *when).unwrap();
+        }
+        sheet.write_string(row, 17, "入户核查").unwrap();
+    }
+    workbook.save(path).unwrap();
+}
+
+fn import(ledger: &mut Ledger, files: &[PathBuf], today: NaiveDate) -> ImportSummary {
+    ledger.import_reviews(files, &townships(), today).unwrap()
+}
+
+#[cfg(unix)]
+fn mode(path: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).unwrap().permissions().mode() & 0o777
+}
+
+#[test]
+fn runs_reviews_and_reruns_follow_the_loop() {
+    let dir = tempfile::tempdir().unwrap();
+    let outbox = dir.path().join("outbox");
+    let db = outbox.join("ledger.sqlite3");
+    let mut ledger = Ledger::open(&db).unwrap();
+    #[cfg(unix)]
+    {
+        assert_eq!(mode(&db), 0o600, "database file owner-only");
+        assert_eq!(mode(&outbox), 0o700, "its folder owner-only");
+    }
+    let suspects = base_suspects();
+
+    // First run: everything is new.
+    let first = ledger.plan(&suspects, date(2021, 6, 30)).unwrap();
+    assert_eq!(first.keep, vec![true; 4]);
+    assert!(first
+        .states
+        .values()
+        .all(|s| s.status == ClueStatus::New && s.first_seen == date(2021, 6, 30)));
+    ledger
+        .commit(
+            &first,
+            &suspects,
+            &run_info("2021-06-30", date(2021, 6, 30)),
+        )
+        .unwrap();
+
+    // Second run: everything continues, first sighting kept.
+    let second = ledger.plan(&suspects, date(2021, 7, 1)).unwrap();
+    assert!(second
+        .states
+        .values()
+        .all(|s| s.status == ClueStatus::Continuing && s.first_seen == date(2021, 6, 30)));
+    assert!(second.suppressed.is_empty() && second.vanished.is_empty());
+    ledger
+        .commit(
+            &second,
+            &suspects,
+            &run_info("2021-07-01", date(2021, 7, 1)),
+        )
+        .unwrap();
+    assert_eq!(ledger.run_count().unwrap(), 2);
+
+    // The townships return their lists.
+    let chengguan = dir.path().join("城关镇.xlsx");
+    write_returned(
+        &chengguan,
+        &[
+            ("LBAAAAAAAAAA", "城关镇", "不符合条件", "2021-07-05"),
+            ("LBBBBBBBBBBB", "城关", "符合条件已纳入保障", "2021/7/6"),
+        ],
+    );
+    let hekou = dir.path().join("河口乡.xlsx");
+    write_returned(
+        &hekou,
+        &[
+            ("LBCCCCCCCCCC", "河口乡", "已给予临时救助", "2021年7月7日"),
+            ("LBDDDDDDDDDD", "河口乡", "", ""),
+        ],
+    );
+    let (files, missing) = review::collect_files(&[dir.path().to_path_buf()]);
+    assert!(missing.is_empty());
+    assert_eq!(files.len(), 2, "{files:?}");
+    let summary = import(&mut ledger, &files, date(2021, 7, 10));
+    assert_eq!(summary.recorded, 3);
+    assert_eq!(summary.not_verified, 1);
+    assert_eq!(summary.rejects.len(), 1);
+    assert_eq!(summary.rejects[0].reference(), "河口乡.xlsx#3");
+    assert!(summary.rejects[0].reason.contains("核查结果为空"));
+
+    let a = ledger.clue("LBAAAAAAAAAA").unwrap().unwrap();
+    assert_eq!(a.status, LedgerStatus::Closed);
+    assert_eq!(a.review.as_ref().unwrap().outcome, Outcome::NotEligible);
+    assert_eq!(a.review.as_ref().unwrap().imported_from, "城关镇.xlsx#2");
+    let b = ledger.clue("LBBBBBBBBBBB").unwrap().unwrap();
+    assert_eq!(b.status, LedgerStatus::Included);
+    assert_eq!(b.rectification.unwrap().state, "待核验");
+    let c = ledger.clue("LBCCCCCCCCCC").unwrap().unwrap();
+    assert_eq!(c.status, LedgerStatus::Open);
+    assert_eq!(c.rectification.unwrap().kind, "临时救助");
+    assert_eq!(
+        ledger.reviews("LBBBBBBBBBBB").unwrap()[0].imported_from,
+        "城关镇.xlsx#3"
+    );
+
+    // Rerun with the same facts: the rejected clue stays silent, the included one is
+    // still a suspect (整改未到位).
+    let third = ledger.plan(&suspects, date(2021, 7, 31)).unwrap();
+    assert_eq!(third.suppressed, vec!["LBAAAAAAAAAA".to_string()]);
+    assert_eq!(third.keep, vec![false, true, true, true]);
+    assert!(!third.states.contains_key("LBAAAAAAAAAA"));
+    let b_state = &third.states["LBBBBBBBBBBB"];
+    assert!(b_state.rectification_missing);
+    assert_eq!(b_state.status, ClueStatus::Continuing);
+    assert!(!third.states["LBCCCCCCCCCC"].rectification_missing);
+    assert_eq!(third.counts()["suppressed"], 1);
+
+    // A higher amount is a change of facts as well.
+    let mut higher = suspects.clone();
+    higher[0] = suspect(
+        "LBAAAAAAAAAA",
+        "城关镇",
+        &[RuleCode::R01],
+        &[SourceKind::Medical],
+        61_000.0,
+    );
+    let plan = ledger.plan(&higher, date(2021, 7, 31)).unwrap();
+    assert!(plan.keep[0]);
+    assert!(plan.reopened["LBAAAAAAAAAA"].contains("61000"));
+
+    // The same closed clue with a new code is raised again, with what changed.
+    let mut changed = suspects.clone();
+    changed[0] = suspect(
+        "LBAAAAAAAAAA",
+        "城关镇",
+        &[RuleCode::R01, RuleCode::R02],
+        &[SourceKind::Medical, SourceKind::Disability],
+        52_310.0,
+    );
+    let fourth = ledger.plan(&changed, date(2021, 7, 31)).unwrap();
+    assert!(fourth.suppressed.is_empty());
+    assert_eq!(fourth.keep, vec![true; 4]);
+    assert_eq!(fourth.states["LBAAAAAAAAAA"].status, ClueStatus::Continuing);
+    let note = &fourth.reopened["LBAAAAAAAAAA"];
+    assert!(
+        note.contains("R02") && note.contains("残联残疾人"),
+        "{note}"
+    );
+    ledger
+        .commit(
+            &fourth,
+            &changed,
+            &run_info("2021-07-31", date(2021, 7, 31)),
+        )
+        .unwrap();
+    let a = ledger.clue("LBAAAAAAAAAA").unwrap().unwrap();
+    assert_eq!(a.status, LedgerStatus::Open);
+    assert_eq!(a.codes, "R01;R02");
+    assert_eq!(
+        ledger
+            .clue("LBBBBBBBBBBB")
+            .unwrap()
+            .unwrap()
+            .rectification
+            .unwrap()
+            .state,
+        "整改未到位"
+    );
+
+    // B reaches the rolls and D is no longer a suspect: both are written off.
+    let fifth_suspects = vec![changed[0].clone(), changed[2].clone()];
+    let fifth = ledger.plan(&fifth_suspects, date(2021, 8, 31)).unwrap();
+    assert_eq!(
+        fifth.vanished,
+        vec!["LBBBBBBBBBBB".to_string(), "LBDDDDDDDDDD".to_string()]
+    );
+    ledger
+        .commit(
+            &fifth,
+            &fifth_suspects,
+            &run_info("2021-08-31", date(2021, 8, 31)),
+        )
+        .unwrap();
+    let b = ledger.clue("LBBBBBBBBBBB").unwrap().unwrap();
+    assert_eq!(b.status, LedgerStatus::WrittenOff);
+    assert_eq!(b.closed_on, Some(date(2021, 8, 31)));
+    assert_eq!(b.rectification.unwrap().state, "已到位");
+
+    // Monthly figures: four new in June, three verified in July.
+    let june = ledger.monthly(&townships(), date(2021, 6, 1)).unwrap();
+    assert_eq!(june.total.new, 4);
+    assert_eq!(june.total.open, 4);
+    let july = ledger.monthly(&townships(), date(2021, 7, 1)).unwrap();
+    let row = |name: &str| {
+        july.rows
+            .iter()
+            .find(|r| r.township == name)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(july.due, date(2021, 8, 18));
+    assert_eq!(
+        (
+            row("城关镇").verified,
+            row("城关镇").included,
+            row("城关镇").rejected
+        ),
+        (2, 1, 1)
+    );
+    assert_eq!((row("河口乡").temp_assistance, row("河口乡").open), (1, 1));
+    assert_eq!(
+        row("青山镇"),
+        loubao::ledger::report::MonthlyRow {
+            township: "青山镇".into(),
+            ..Default::default()
+        }
+    );
+
+    // The closing three lists.
+    let lists = ledger.final_report(&townships()).unwrap();
+    assert_eq!(lists.clues.len(), 4);
+    let chengguan_results = &lists.by_township[0].1;
+    assert_eq!(
+        (
+            chengguan_results.included,
+            chengguan_results.included_confirmed
+        ),
+        (1, 1)
+    );
+    let unemployment = lists
+        .by_source
+        .iter()
+        .find(|(k, _)| *k == SourceKind::Unemployment)
+        .unwrap();
+    assert_eq!(unemployment.1.temp_assistance, 1);
+    let path = report::write_final(&lists, &outbox).unwrap();
+    #[cfg(unix)]
+    assert_eq!(mode(&path), 0o600);
+    let mut workbook = open_workbook_auto(&path).unwrap();
+    assert_eq!(
+        workbook.sheet_names(),
+        vec!["问题(整改)清单", "成果清单", "制度清单"]
+    );
+    let problems = workbook.worksheet_range("问题(整改)清单").unwrap();
+    assert_eq!(problems.height(), 5);
+    let rules = workbook.worksheet_range("制度清单").unwrap();
+    let headers: Vec<String> = rules
+        .rows()
+        .next()
+        .unwrap()
+        .iter()
+        .map(|c| c.to_string())
+        .collect();
+    assert_eq!(
+        headers,
+        ["序号", "制度名称", "文号", "印发日期", "主要内容", "备注"]
+    );
+}
+
+#[test]
+fn malformed_returned_workbook_is_rejected_row_by_row() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut ledger = Ledger::open(&dir.path().join("ledger.sqlite3")).unwrap();
+    run(
+        &mut ledger,
+        &base_suspects(),
+        "2021-06-30",
+        date(2021, 6, 30),
+    );
+
+    let file = dir.path().join("城关镇_已核查.xlsx");
+    write_returned(
+        &file,
+        &[
+            ("LBAAAAAAAAAA", "城关镇", "不符合条件", "2021-07-05"), // row 2: valid
+            ("LB0000000000", "城关镇", "不符合条件", "2021-07-05"), // unknown clue
+            ("LBBBBBBBBBBB", "河口乡", "不符合条件", "2021-07-05"), // wrong 乡镇 column
+            ("LBCCCCCCCCCC", "", "不符合条件", "2021-07-05"),       // 河口乡 clue in 城关镇 file
+            ("LBBBBBBBBBBB", "城关镇", "不符合条件", "2021-13-45"), // impossible date
+            ("LBBBBBBBBBBB", "城关镇", "不符合条件", "2021-08-01"), // in the future
+            ("LBBBBBBBBBBB", "城关镇", "不符合条件", "2021-06-01"), // before first seen
+            ("LBBBBBBBBBBB", "城关镇", "", "2021-07-05"),           // blank outcome
+            ("LBBBBBBBBBBB", "城关镇", "已处理", "2021-07-05"),     // not an option
+        ],
+    );
+    let summary = import(&mut ledger, &[file], date(2021, 7, 10));
+    assert_eq!(summary.rows, 9);
+    assert_eq!(summary.recorded, 1);
+    assert_eq!(summary.not_verified, 1);
+    let expected = [
+        (3, "不在线索台账中"),
+        (4, "与线索所属乡镇「城关镇」不符"),
+        (5, "文件属于「城关镇」, 但该线索属于「河口乡」"),
+        (6, "核查日期「2021-13-45」无法识别"),
+        (7, "晚于今天"),
+        (8, "早于线索首次发现日期 2021-06-30"),
+        (9, "核查结果为空"),
+        (10, "核查结果「已处理」不是可选项"),
+    ];
+    assert_eq!(
+        summary.rejects.len(),
+        expected.len(),
+        "{:#?}",
+        summary.rejects
+    );
+    for (reject, (row, reason)) in summary.rejects.iter().zip(expected) {
+        assert_eq!(reject.reference(), format!("城关镇_已核查.xlsx#{row}"));
+        assert!(
+            reject.reason.contains(reason),
+            "row {row}: {}",
+            reject.reason
+        );
+    }
+    // Only the valid row changed the ledger.
+    assert_eq!(ledger.reviews("LBAAAAAAAAAA").unwrap().len(), 1);
+    assert!(ledger.reviews("LBBBBBBBBBBB").unwrap().is_empty());
+    assert_eq!(
+        ledger.clue("LBBBBBBBBBBB").unwrap().unwrap().status,
+        LedgerStatus::Open
+    );
+
+    // A file without the outcome header is one file-level reject.
+    let bad = dir.path().join("城关镇.csv");
+    std::fs::write(&bad, "\u{feff}编号,结果\nLBAAAAAAAAAA,不符合条件\n").unwrap();
+    let summary = import(&mut ledger, std::slice::from_ref(&bad), date(2021, 7, 10));
+    assert_eq!(summary.rejects.len(), 1);
+    assert_eq!(summary.rejects[0].row, None);
+
+    // The same columns as UTF-8 CSV with a BOM are read.
+    std::fs::write(
+        &bad,
+        format!(
+            "\u{feff}{}\nLBBBBBBBBBBB,城关镇,,,,,,,,,,,,,无法核实,王五,2021-07-08,查无此人\n",
+            COLUMNS.join(",")
+        ),
+    )
+    .unwrap();
+    let summary = import(&mut ledger, &[bad], date(2021, 7, 10));
+    assert!(summary.rejects.is_empty(), "{:?}", summary.rejects);
+    let b = ledger.clue("LBBBBBBBBBBB").unwrap().unwrap();
+    assert_eq!(b.status, LedgerStatus::Closed);
+    assert_eq!(b.review.unwrap().note.as_deref(), Some("查无此人"));
+}
+
+#[test]
+fn a_run_dropped_before_commit_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("ledger.sqlite3");
+    {
+        let mut ledger = Ledger::open(&db).unwrap();
+        run(
+            &mut ledger,
+            &base_suspects()[..2],
+            "2021-06-30",
+            date(2021, 6, 30),
+        );
+        // The next run plans, then fails before its folder is in place: no commit.
+        let plan = ledger
+            .plan(&base_suspects()[2..], date(2021, 7, 31))
+            .unwrap();
+        assert_eq!(plan.vanished.len(), 2);
+        assert_eq!(plan.states.len(), 2);
+    }
+    let ledger = Ledger::open(&db).unwrap();
+    assert_eq!(ledger.run_count().unwrap(), 1);
+    let clues = ledger.clues().unwrap();
+    assert_eq!(clues.len(), 2);
+    assert!(clues
+        .iter()
+        .all(|c| c.status == LedgerStatus::Open && c.last_seen == date(2021, 6, 30)));
+}
+
+fn cell_text(data: &Data) -> String {
+    data.to_string()
+}
+
+#[test]
+fn cli_review_and_zero_monthly_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let pipeline = dir.path().join("pipeline.toml");
+    std::fs::write(
+        &pipeline,
+        r#"county = "示例县"
+inbox = "inbox"
+outbox = "outbox"
+as_of = "2021-06-30"
+
+[[townships]]
+name = "城关镇"
+aliases = ["城关"]
+
+[[townships]]
+name = "河口乡"
+
+[[townships]]
+name = "青山镇"
+"#,
+    )
+    .unwrap();
+    let outbox = dir.path().join("outbox");
+    {
+        let mut ledger = Ledger::open(&outbox.join("ledger.sqlite3")).unwrap();
+        let mut suspects = base_suspects();
+        suspects[3].township = None;
+        run(&mut ledger, &suspects, "2021-06-30", date(2021, 6, 30));
+    }
+    let loubao = env!("CARGO_BIN_EXE_loubao");
+
+    let returned = dir.path().join("returned");
+    std::fs::create_dir(&returned).unwrap();
+    write_returned(
+        &returned.join("城关镇.xlsx"),
+        &[
+            ("LBAAAAAAAAAA", "城关镇", "不符合条件", "2021-07-05"),
+            ("LBXXXXXXXXXX", "城关镇", "不符合条件", "2021-07-05"),
+        ],
+    );
+    let out = Command::new(loubao)
+        .args(["--quiet", "review"])
+        .arg(&pipeline)
+        .arg(&returned)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(3),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains("城关镇.xlsx#3") && stdout.contains("LBXXXXXXXXXX"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("已记录核查结果 1 条"), "{stdout}");
+
+    // May 2021 had no clues at all: every township still reports, with zeros.
+    let out = Command::new(loubao)
+        .args(["--quiet", "report", "monthly"])
+        .arg(&pipeline)
+        .args(["--month", "2021-05"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let path = outbox.join("月报_2021-05.xlsx");
+    #[cfg(unix)]
+    assert_eq!(mode(&path), 0o600);
+    let mut workbook = open_workbook_auto(&path).unwrap();
+    let range = workbook.worksheet_range("月报").unwrap();
+    let rows: Vec<Vec<String>> = range
+        .rows()
+        .map(|r| r.iter().map(cell_text).collect())
+        .collect();
+    assert!(
+        rows[0][0].contains("2021年5月") && rows[0][0].contains("2021年6月18日"),
+        "{:?}",
+        rows[0]
+    );
+    let body: Vec<&Vec<String>> = rows.iter().skip(3).collect();
+    let names: Vec<&str> = body.iter().map(|r| r[0].as_str()).collect();
+    assert_eq!(
+        names,
+        ["城关镇", "河口乡", "青山镇", UNDECIDED_TOWNSHIP, "合计"]
+    );
+    for row in body {
+        assert!(row[1..].iter().all(|n| n == "0"), "{row:?}");
+    }
+
+    // June: the clues are new, the undecided one in its own row.
+    let out = Command::new(loubao)
+        .args(["--quiet", "report", "monthly"])
+        .arg(&pipeline)
+        .args(["--month", "2021-06"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let mut workbook = open_workbook_auto(outbox.join("月报_2021-06.xlsx")).unwrap();
+    let range = workbook.worksheet_range("月报").unwrap();
+    let new_column: Vec<String> = range.rows().skip(3).map(|r| cell_text(&r[1])).collect();
+    assert_eq!(new_column, ["2", "1", "0", "1", "4"]);
+}

@@ -1,0 +1,276 @@
+//! Safe nightly operation, driven through the real binary on a generated county:
+//! locking, crash safety, partial runs with bad files, reruns, masking and file modes.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_loubao");
+
+fn loubao(args: &[&str]) -> Command {
+    let mut cmd = Command::new(BIN);
+    cmd.args(args).env_remove("LOUBAO_TEST_PAUSE");
+    cmd
+}
+
+fn output(mut cmd: Command) -> Output {
+    cmd.output().expect("loubao runs")
+}
+
+/// A small generated county with its pipeline file.
+fn county(persons: usize) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let out = output(loubao(&[
+        "sample",
+        dir.path().to_str().unwrap(),
+        "--persons",
+        &persons.to_string(),
+        "--seed",
+        "11",
+    ]));
+    assert!(
+        out.status.success(),
+        "sample: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let pipeline = dir.path().join("pipeline.toml");
+    assert!(pipeline.exists());
+    (dir, pipeline)
+}
+
+/// Completed run folders in the outbox (hidden staging folders excluded).
+fn run_folders(outbox: &Path) -> Vec<PathBuf> {
+    let mut dirs: Vec<PathBuf> = fs::read_dir(outbox)
+        .map(|rd| {
+            rd.filter_map(|e| e.ok())
+                .map(|e| e.path())
+                .filter(|p| p.is_dir())
+                .filter(|p| !p.file_name().unwrap().to_string_lossy().starts_with('.'))
+                .collect()
+        })
+        .unwrap_or_default();
+    dirs.sort();
+    dirs
+}
+
+fn township_csvs(run: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut files: Vec<(String, Vec<u8>)> = fs::read_dir(run)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "csv"))
+        .map(|p| {
+            (
+                p.file_name().unwrap().to_string_lossy().into_owned(),
+                fs::read(&p).unwrap(),
+            )
+        })
+        .filter(|(_, bytes)| bytes.starts_with("\u{feff}线索编号".as_bytes()))
+        .collect();
+    files.sort();
+    files
+}
+
+fn wait_for(what: &str, timeout: Duration, mut done: impl FnMut() -> bool) {
+    let start = Instant::now();
+    while !done() {
+        assert!(start.elapsed() < timeout, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn second_run_is_refused_and_a_killed_run_leaves_no_folder() {
+    let (dir, pipeline) = county(300);
+    let outbox = dir.path().join("outbox");
+    // The first run pauses after writing its lists, inside the staging folder, holding the lock.
+    let mut first = Command::new(BIN)
+        .args(["run", pipeline.to_str().unwrap()])
+        .env("LOUBAO_TEST_PAUSE", "before-finish")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let staged = || {
+        fs::read_dir(&outbox)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .any(|e| {
+                let name = e.file_name().to_string_lossy().into_owned();
+                name.starts_with(".staging-") && e.path().join("manifest.json").exists()
+            })
+    };
+    wait_for(
+        "the first run to stage its outputs",
+        Duration::from_secs(120),
+        staged,
+    );
+
+    let second = output(loubao(&["run", pipeline.to_str().unwrap()]));
+    assert_eq!(second.status.code(), Some(6), "lock held exit code");
+    let message = String::from_utf8_lossy(&second.stderr);
+    assert!(message.contains("另一次运行正在进行"), "{message}");
+
+    first.kill().unwrap();
+    first.wait().unwrap();
+    assert!(
+        run_folders(&outbox).is_empty(),
+        "a killed run must leave no run folder"
+    );
+
+    let third = output(loubao(&["run", pipeline.to_str().unwrap()]));
+    assert!(
+        matches!(third.status.code(), Some(0) | Some(3)),
+        "next run succeeds: {}",
+        String::from_utf8_lossy(&third.stderr)
+    );
+    assert_eq!(run_folders(&outbox).len(), 1);
+    let leftovers = fs::read_dir(&outbox)
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().starts_with(".staging-"))
+        .count();
+    assert_eq!(
+        leftovers, 0,
+        "the crashed run's staging folder is cleaned up"
+    );
+}
+
+#[test]
+fn reruns_give_identical_lists_whatever_the_thread_count() {
+    let (dir, pipeline) = county(400);
+    let outbox = dir.path().join("outbox");
+    for threads in ["1", "2"] {
+        let out = {
+            let mut cmd = loubao(&["run", pipeline.to_str().unwrap()]);
+            cmd.env("RAYON_NUM_THREADS", threads);
+            output(cmd)
+        };
+        assert!(matches!(out.status.code(), Some(0) | Some(3)));
+    }
+    let runs = run_folders(&outbox);
+    assert_eq!(runs.len(), 2, "a rerun on the same day gets its own folder");
+    assert!(runs[1]
+        .file_name()
+        .unwrap()
+        .to_string_lossy()
+        .ends_with("_2"));
+    let first = township_csvs(&runs[0]);
+    let second = township_csvs(&runs[1]);
+    assert!(!first.is_empty(), "township lists are written");
+    assert_eq!(first, second, "same inputs, same lists, byte for byte");
+}
+
+#[test]
+fn bad_files_become_rejects_and_the_run_is_partial() {
+    let (dir, pipeline) = county(300);
+    let inbox = dir.path().join("inbox");
+    // Names chosen to be claimed by the sample pipeline's globs.
+    let medical = first_file(&inbox, "医保局");
+    let dibao = first_file(&inbox, "民政_低保");
+    let truncated = inbox.join("民政_低保_补充.xlsx");
+    let bytes = fs::read(&dibao).unwrap();
+    fs::write(&truncated, &bytes[..bytes.len() / 2]).unwrap();
+    // GBK text with a broken multi-byte sequence in the middle.
+    let mut gbk = encoding_rs::GB18030
+        .encode("姓名,身份证号,信访日期\n张三,,2021-03-01\n")
+        .0
+        .into_owned();
+    gbk.extend_from_slice(&[0x81, 0x20, 0xff, b'\n']);
+    fs::write(inbox.join("信访局_补报.csv"), gbk).unwrap();
+    fs::write(inbox.join("应急局_空文件.csv"), b"").unwrap();
+    // A hotline file dropped where the medical glob claims it: no settlement columns.
+    let wrong_kind = medical.with_file_name("医保局_误放.csv");
+    fs::write(
+        &wrong_kind,
+        "\u{feff}来电时间,来电人,诉求类型\n2021-03-01,李四,求助\n",
+    )
+    .unwrap();
+
+    let out = output(loubao(&["run", pipeline.to_str().unwrap()]));
+    assert_eq!(
+        out.status.code(),
+        Some(3),
+        "partial: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let runs = run_folders(&dir.path().join("outbox"));
+    assert_eq!(runs.len(), 1, "the run still completes its folder");
+    let rejects = fs::read_to_string(runs[0].join("拒收记录.csv")).unwrap();
+    for name in [
+        "民政_低保_补充.xlsx",
+        "信访局_补报.csv",
+        "应急局_空文件.csv",
+        "医保局_误放.csv",
+    ] {
+        assert!(
+            rejects.contains(name),
+            "{name} is listed in the rejects:\n{rejects}"
+        );
+    }
+    assert!(
+        !township_csvs(&runs[0]).is_empty(),
+        "lists are still written"
+    );
+}
+
+fn first_file(inbox: &Path, prefix: &str) -> PathBuf {
+    let mut files: Vec<PathBuf> = fs::read_dir(inbox)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.file_name().unwrap().to_string_lossy().starts_with(prefix))
+        .collect();
+    files.sort();
+    files
+        .into_iter()
+        .next()
+        .unwrap_or_else(|| panic!("no {prefix} file in the sample"))
+}
+
+#[test]
+fn logs_hold_no_full_id_and_outputs_are_owner_only() {
+    let (dir, pipeline) = county(300);
+    let out = output(loubao(&["-v", "run", pipeline.to_str().unwrap()]));
+    assert!(matches!(out.status.code(), Some(0) | Some(3)));
+    let run = run_folders(&dir.path().join("outbox")).remove(0);
+    let log = fs::read_to_string(run.join("run.log.json")).unwrap();
+    assert!(!log.is_empty(), "the run writes a JSON log");
+    let terminal = String::from_utf8_lossy(&out.stderr);
+    for text in [log.as_str(), &terminal] {
+        if let Some(id) = find_full_id(text) {
+            panic!("unmasked ID {id} in a log");
+        }
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |p: &Path| fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&run), 0o700, "run folder");
+        for entry in fs::read_dir(&run).unwrap().flatten() {
+            assert_eq!(mode(&entry.path()), 0o600, "{}", entry.path().display());
+        }
+    }
+}
+
+/// An 18-character resident ID (17 digits + digit or X) standing alone in the text.
+fn find_full_id(text: &str) -> Option<String> {
+    let chars: Vec<char> = text.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        if chars[i].is_ascii_digit() {
+            let start = i;
+            while i < chars.len() && (chars[i].is_ascii_digit() || chars[i] == 'X') {
+                i += 1;
+            }
+            if i - start == 18 || i - start == 15 {
+                return Some(chars[start..i].iter().collect());
+            }
+        } else {
+            i += 1;
+        }
+    }
+    None
+}
