@@ -171,7 +171,8 @@ fn persons_of(
 }
 
 /// The subject's ID: the ID column when valid, else the ID inside a disability certificate
-/// number (from its own column, or typed into the ID column), else whatever damage is left.
+/// number (from its own column, or typed into the ID column), else the less damaged of the
+/// two.
 /// When both are valid and disagree, the ID column wins: it is what the department keys on.
 fn subject_id(record: &RawRecord) -> Option<ResidentId> {
     let column = id_of(record.get(Field::IdNumber));
@@ -184,7 +185,11 @@ fn subject_id(record: &RawRecord) -> Option<ResidentId> {
         .or_else(|| record.text(Field::IdNumber).and_then(parse_certificate));
     match certificate {
         Some(cert) if cert.id.quality.is_valid() => Some(cert.id),
-        Some(cert) => column.or(Some(cert.id)),
+        // Both damaged: keep whichever still vouches for more leading digits.
+        Some(cert) => match column {
+            Some(column) if column.reliable_prefix >= cert.id.reliable_prefix => Some(column),
+            _ => Some(cert.id),
+        },
         None => column,
     }
 }

@@ -704,6 +704,7 @@ fn certificate_fills_a_missing_or_damaged_id() {
         ),
     ];
     let out = normalise(&recs, &[]);
+    assert_eq!(out.persons.len(), 5);
     let ids: Vec<_> = out.persons[..4]
         .iter()
         .map(|p| p.id.as_ref().map(|i| (i.quality, i.digits.as_str())))
@@ -723,6 +724,22 @@ fn certificate_fills_a_missing_or_damaged_id() {
     assert_eq!(float.reliable_prefix, 15);
     assert_eq!(&float.digits[..15], "410123199001011");
     assert_eq!(out.persons[4].birth_date, Some(date(1990, 1, 1)));
+    // Both damaged: the certificate's bad check (17 digits) beats a 12-digit Excel float.
+    let both_damaged = record(
+        SourceKind::Disability,
+        7,
+        vec![
+            (Field::Name, t("张伟")),
+            (Field::IdNumber, t("1.10105198503E+17")),
+            (Field::CertNumber, t("11010519850315102142")),
+        ],
+    );
+    let id = normalise(&[both_damaged], &[]).persons[0]
+        .id
+        .clone()
+        .unwrap();
+    assert_eq!((id.quality, id.reliable_prefix), (IdQuality::BadCheck, 17));
+
     let counts = &out.id_quality[&SourceKind::Disability];
     assert_eq!(counts[&IdQuality::FromCertificate], 3);
     assert_eq!(counts[&IdQuality::ExcelFloat], 1);
