@@ -1,21 +1,282 @@
 //! Normalise: turn typed rows into `PersonRecord`s with cleaned resident IDs, names, phones
 //! and canonical townships (SPEC 4). Pure functions; no I/O.
+//!
+//! Each `RawRecord` yields its subject, and for children-at-risk rows also the father and
+//! mother, in that order. A row naming nobody (no usable name, no ID digits) is rejected
+//! with a reason the clerk can act on. Damaged IDs are kept, counted per source and per kind
+//! of damage, so the summary can tell a department that its ID column is broken.
+
+pub mod ids;
+pub mod names;
+pub mod phones;
+pub mod places;
+#[cfg(test)]
+mod tests;
 
 use std::collections::BTreeMap;
 
+use chrono::NaiveDate;
+use rayon::prelude::*;
+
 use crate::config::Township;
-use crate::model::{IdQuality, PersonRecord, RawRecord, Reject, SourceKind};
+use crate::model::{
+    Field, IdQuality, PersonRecord, RawRecord, Reject, ResidentId, Role, Sex, SourceKind, Value,
+};
+
+pub use ids::{parse_certificate, parse_resident_id, Certificate};
+pub use names::normalise_name;
+pub use phones::normalise_phones;
+pub use places::Gazetteer;
+
+/// Reject reason for a row that names nobody.
+pub const REASON_NO_IDENTITY: &str = "姓名为空且无可识别的身份证号，无法确定是谁";
 
 #[derive(Debug, Clone, Default)]
 pub struct NormaliseOutput {
     pub persons: Vec<PersonRecord>,
     pub rejects: Vec<Reject>,
-    /// How many IDs of each quality each source had (clean, repaired, damaged …).
+    /// How many IDs of each quality each source had (clean, repaired, damaged …), counted
+    /// per person record (a children row's parents included).
     pub id_quality: BTreeMap<SourceKind, BTreeMap<IdQuality, usize>>,
-    /// Records without any ID, per source.
+    /// Person records without any ID, per source.
     pub missing_ids: BTreeMap<SourceKind, usize>,
 }
 
-pub fn normalise(_records: &[RawRecord], _townships: &[Township]) -> NormaliseOutput {
-    NormaliseOutput::default()
+pub fn normalise(records: &[RawRecord], townships: &[Township]) -> NormaliseOutput {
+    let gazetteer = Gazetteer::new(townships);
+    // `collect` on an indexed parallel iterator keeps record order.
+    let outcomes: Vec<Result<Vec<PersonRecord>, Reject>> = records
+        .par_iter()
+        .enumerate()
+        .map(|(raw, record)| persons_of(raw, record, &gazetteer))
+        .collect();
+
+    let mut out = NormaliseOutput::default();
+    for outcome in outcomes {
+        match outcome {
+            Ok(persons) => {
+                for person in persons {
+                    match &person.id {
+                        Some(id) => {
+                            *out.id_quality
+                                .entry(person.kind)
+                                .or_default()
+                                .entry(id.quality)
+                                .or_default() += 1;
+                        }
+                        None => *out.missing_ids.entry(person.kind).or_default() += 1,
+                    }
+                    out.persons.push(person);
+                }
+            }
+            Err(reject) => out.rejects.push(reject),
+        }
+    }
+    tracing::info!(
+        persons = out.persons.len(),
+        rejects = out.rejects.len(),
+        "normalise done"
+    );
+    out
+}
+
+/// Township, village and address of a row; a child's parents share them.
+struct Place {
+    township: Option<String>,
+    village: Option<String>,
+    address: Option<String>,
+}
+
+fn persons_of(
+    raw: usize,
+    record: &RawRecord,
+    gazetteer: &Gazetteer,
+) -> Result<Vec<PersonRecord>, Reject> {
+    let name = record.text(Field::Name).and_then(normalise_name);
+    let id = subject_id(record);
+    if name.is_none() && id.is_none() {
+        return Err(Reject {
+            file: record.source.file.clone(),
+            sheet: record.source.sheet.clone(),
+            row: Some(record.source.row),
+            kind: Some(record.kind),
+            reason: REASON_NO_IDENTITY.to_string(),
+        });
+    }
+    let place = place_of(record, gazetteer);
+
+    let valid_birth = id
+        .as_ref()
+        .filter(|id| id.quality.is_valid())
+        .and_then(ids::birth_date);
+    let birth_date = valid_birth
+        .or_else(|| birth_date_cell(record.get(Field::BirthDate)))
+        .or_else(|| id.as_ref().and_then(ids::birth_date));
+    let sex = id
+        .as_ref()
+        .and_then(ids::sex)
+        .or_else(|| record.text(Field::Sex).and_then(parse_sex));
+
+    let mut persons = Vec::with_capacity(1);
+    persons.push(PersonRecord {
+        raw,
+        kind: record.kind,
+        role: Role::Subject,
+        source: record.source.clone(),
+        name,
+        id,
+        birth_date,
+        sex,
+        phones: phones_of(record.get(Field::Phone)),
+        township: place.township.clone(),
+        village: place.village.clone(),
+        address: place.address.clone(),
+        household_id: text(record, Field::HouseholdId),
+    });
+
+    if record.kind == SourceKind::Children {
+        let parents = [
+            (Role::Father, Field::FatherName, Field::FatherId, Sex::Male),
+            (
+                Role::Mother,
+                Field::MotherName,
+                Field::MotherId,
+                Sex::Female,
+            ),
+        ];
+        for (role, name_field, id_field, role_sex) in parents {
+            let name = record.text(name_field).and_then(normalise_name);
+            let id = id_of(record.get(id_field));
+            if name.is_none() && id.is_none() {
+                continue;
+            }
+            persons.push(PersonRecord {
+                raw,
+                kind: record.kind,
+                role,
+                source: record.source.clone(),
+                name,
+                birth_date: id.as_ref().and_then(ids::birth_date),
+                sex: Some(id.as_ref().and_then(ids::sex).unwrap_or(role_sex)),
+                id,
+                phones: Vec::new(),
+                township: place.township.clone(),
+                village: place.village.clone(),
+                address: place.address.clone(),
+                household_id: None,
+            });
+        }
+    }
+    Ok(persons)
+}
+
+/// The subject's ID: the ID column when valid, else the ID inside a disability certificate
+/// number (from its own column, or typed into the ID column), else the less damaged of the
+/// two.
+/// When both are valid and disagree, the ID column wins: it is what the department keys on.
+fn subject_id(record: &RawRecord) -> Option<ResidentId> {
+    let column = id_of(record.get(Field::IdNumber));
+    if column.as_ref().is_some_and(|id| id.quality.is_valid()) {
+        return column;
+    }
+    let certificate = record
+        .text(Field::CertNumber)
+        .and_then(parse_certificate)
+        .or_else(|| record.text(Field::IdNumber).and_then(parse_certificate));
+    match certificate {
+        Some(cert) if cert.id.quality.is_valid() => Some(cert.id),
+        // Both damaged: keep whichever still vouches for more leading digits.
+        Some(cert) => match column {
+            Some(column) if column.reliable_prefix >= cert.id.reliable_prefix => Some(column),
+            _ => Some(cert.id),
+        },
+        None => column,
+    }
+}
+
+fn id_of(value: Option<&Value>) -> Option<ResidentId> {
+    match value? {
+        Value::Text(text) => parse_resident_id(text),
+        // A numeric cell is a float: its scientific form says which digits it still has.
+        Value::Amount(number) if number.is_finite() && *number > 0.0 => {
+            parse_resident_id(&format!("{number:e}"))
+        }
+        _ => None,
+    }
+}
+
+fn phones_of(value: Option<&Value>) -> Vec<String> {
+    match value {
+        Some(Value::Text(text)) => normalise_phones(text),
+        Some(Value::Amount(number)) if number.is_finite() && *number > 0.0 => {
+            normalise_phones(&format!("{number:.0}"))
+        }
+        _ => Vec::new(),
+    }
+}
+
+fn place_of(record: &RawRecord, gazetteer: &Gazetteer) -> Place {
+    let address = text(record, Field::Address);
+    let (address_township, address_village) = address
+        .as_deref()
+        .map(|a| gazetteer.parse_address(a))
+        .unwrap_or_default();
+    let village_cell = record.text(Field::Village);
+    let township = record
+        .text(Field::Township)
+        .and_then(|t| gazetteer.township_of(t))
+        .or(address_township)
+        // A village only one township has decides the township.
+        .or_else(|| {
+            village_cell
+                .and_then(|v| gazetteer.village_of(None, v))
+                .map(|(t, _)| t)
+        });
+    let village = village_cell
+        .and_then(|v| gazetteer.village_of(township, v))
+        .map(|(_, v)| v)
+        .or(address_village.filter(|_| address_township == township))
+        .map(str::to_string)
+        // A village the pipeline file does not list is still evidence as typed.
+        .or_else(|| text(record, Field::Village));
+    Place {
+        township: township.map(str::to_string),
+        village,
+        address,
+    }
+}
+
+fn text(record: &RawRecord, field: Field) -> Option<String> {
+    record
+        .text(field)
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(str::to_string)
+}
+
+fn parse_sex(text: &str) -> Option<Sex> {
+    match text.trim() {
+        "男" | "男性" => Some(Sex::Male),
+        "女" | "女性" => Some(Sex::Female),
+        _ => None,
+    }
+}
+
+/// A birth-date cell: a date cell, or text such as `1990-01-02`, `1990年1月2日`, `19900102`.
+fn birth_date_cell(value: Option<&Value>) -> Option<NaiveDate> {
+    let text = match value? {
+        Value::Date(date) => return Some(*date),
+        Value::Text(text) => text,
+        _ => return None,
+    };
+    let parts: Vec<&str> = text
+        .split(|c: char| !c.is_ascii_digit())
+        .filter(|p| !p.is_empty())
+        .collect();
+    let num = |s: &str| s.parse::<u32>().ok();
+    match parts[..] {
+        [y, m, d] => NaiveDate::from_ymd_opt(num(y)? as i32, num(m)?, num(d)?),
+        [ymd] if ymd.len() == 8 => NaiveDate::parse_from_str(ymd, "%Y%m%d").ok(),
+        _ => None,
+    }
 }
