@@ -7,7 +7,8 @@ use encoding_rs::{GB18030, UTF_16BE, UTF_16LE};
 
 use crate::config::{InputLimits, SourceSpec};
 
-use super::table::{locate_header, TableReader, HEADER_SCAN_ROWS};
+use super::table::{locate_header, Row, TableReader, HEADER_SCAN_ROWS};
+use super::values::Cell;
 use super::{FileError, SheetOutput};
 
 const DELIMITERS: [u8; 4] = [b',', b'\t', b';', b'|'];
@@ -77,6 +78,131 @@ pub fn detect_delimiter(text: &str, prefer_tab: bool) -> u8 {
     best.0
 }
 
+/// One delimited record, its fields unquoted into a reused buffer.
+#[derive(Debug, Clone, Default)]
+pub struct Record {
+    buf: String,
+    ends: Vec<usize>,
+}
+
+impl Row for Record {
+    fn width(&self) -> usize {
+        self.ends.len()
+    }
+    fn cell(&self, col: usize) -> Cell<'_> {
+        let Some(&end) = self.ends.get(col) else {
+            return Cell::Empty;
+        };
+        let start = if col == 0 { 0 } else { self.ends[col - 1] };
+        Cell::text(&self.buf[start..end])
+    }
+}
+
+/// What the splitter found at the next physical line.
+#[derive(Debug, PartialEq, Eq)]
+enum Next {
+    /// A record starting at this 1-based line (quoted fields may span lines).
+    Record(u32),
+    /// A record longer than the limit starting at this line; skipped up to its line end.
+    TooLong(u32),
+    End,
+}
+
+/// Splits delimited text into records with their physical line numbers. Quotes follow RFC
+/// 4180 (`""` inside quotes); a stray quote inside an unquoted field is kept as text.
+/// The csv crate is not used because its line positions drift on CRLF and blank lines.
+struct Splitter<'a> {
+    text: &'a str,
+    pos: usize,
+    line: u32,
+    delimiter: u8,
+    max_bytes: usize,
+}
+
+impl<'a> Splitter<'a> {
+    fn next(&mut self, record: &mut Record) -> Next {
+        let bytes = self.text.as_bytes();
+        if self.pos >= bytes.len() {
+            return Next::End;
+        }
+        record.buf.clear();
+        record.ends.clear();
+        let start = self.pos;
+        let first_line = self.line + 1;
+        let mut i = start;
+        let mut in_quotes = false;
+        let mut at_field_start = true;
+        let mut newlines = 0;
+        let mut seg = i;
+        loop {
+            if i - start > self.max_bytes {
+                // Resume after the physical line the record started on.
+                let line_end = bytes[start..]
+                    .iter()
+                    .position(|b| *b == b'\n')
+                    .map_or(bytes.len(), |p| start + p + 1);
+                self.pos = line_end;
+                self.line = first_line;
+                return Next::TooLong(first_line);
+            }
+            let Some(&b) = bytes.get(i) else {
+                record.buf.push_str(&self.text[seg..i]);
+                record.ends.push(record.buf.len());
+                self.pos = i;
+                self.line = first_line + newlines;
+                return Next::Record(first_line);
+            };
+            if in_quotes {
+                match b {
+                    b'"' if bytes.get(i + 1) == Some(&b'"') => {
+                        record.buf.push_str(&self.text[seg..=i]);
+                        i += 2;
+                        seg = i;
+                    }
+                    b'"' => {
+                        record.buf.push_str(&self.text[seg..i]);
+                        in_quotes = false;
+                        i += 1;
+                        seg = i;
+                    }
+                    b'\n' => {
+                        newlines += 1;
+                        i += 1;
+                    }
+                    _ => i += 1,
+                }
+                continue;
+            }
+            if b == b'"' && at_field_start {
+                in_quotes = true;
+                at_field_start = false;
+                i += 1;
+                seg = i;
+            } else if b == self.delimiter {
+                record.buf.push_str(&self.text[seg..i]);
+                record.ends.push(record.buf.len());
+                at_field_start = true;
+                i += 1;
+                seg = i;
+            } else if b == b'\n' {
+                let end = if i > seg && bytes[i - 1] == b'\r' {
+                    i - 1
+                } else {
+                    i
+                };
+                record.buf.push_str(&self.text[seg..end.max(seg)]);
+                record.ends.push(record.buf.len());
+                self.pos = i + 1;
+                self.line = first_line + newlines;
+                return Next::Record(first_line);
+            } else {
+                at_field_start = false;
+                i += 1;
+            }
+        }
+    }
+}
+
 /// Reads one delimited text file into a single table.
 pub fn read_text(
     bytes: &[u8],
@@ -86,37 +212,45 @@ pub fn read_text(
 ) -> Result<(&'static str, SheetOutput), FileError> {
     let (text, encoding) = decode(bytes, file)?;
     let prefer_tab = file.to_lowercase().ends_with(".tsv");
-    let delimiter = detect_delimiter(&text, prefer_tab);
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .delimiter(delimiter)
-        .from_reader(text.as_bytes());
+    let mut splitter = Splitter {
+        text: &text,
+        pos: 0,
+        line: 0,
+        delimiter: detect_delimiter(&text, prefer_tab),
+        max_bytes: limits.max_line_bytes,
+    };
 
-    // The header is looked for among the first records; they are kept to be read as data.
-    let mut head = Vec::with_capacity(HEADER_SCAN_ROWS);
-    let mut record = csv::StringRecord::new();
-    while head.len() < HEADER_SCAN_ROWS && read_next(&mut reader, &mut record) {
-        let line = record.position().map_or(0, |p| p.line());
-        head.push((line, record.clone()));
+    // The header is looked for among the first rows; they are kept to be read as data.
+    let mut head: Vec<(Next, Record)> = Vec::with_capacity(HEADER_SCAN_ROWS);
+    let mut record = Record::default();
+    while head.len() < HEADER_SCAN_ROWS {
+        match splitter.next(&mut record) {
+            Next::End => break,
+            next => head.push((next, record.clone())),
+        }
     }
     let head_text: Vec<Vec<String>> = head
         .iter()
-        .map(|(_, r)| r.iter().map(|c| c.trim().to_string()).collect())
+        .map(|(_, r)| (0..r.width()).map(|c| r.cell(c).display()).collect())
         .collect();
     let header =
         locate_header(spec.kind, &head_text, &spec.columns).ok_or_else(|| FileError::NoHeader {
             file: file.to_string(),
         })?;
     let header_index = header.row;
-    let header_line = to_row(head[header_index].0);
+    let header_line = match head[header_index].0 {
+        Next::Record(line) | Next::TooLong(line) => line,
+        Next::End => 0,
+    };
     let mut table = TableReader::new(spec.kind, file, None, None, header, header_line, limits);
-    for (line, rec) in &head[header_index + 1..] {
-        push_record(&mut table, to_row(*line), rec, limits);
+    for (next, rec) in &head[header_index + 1..] {
+        push(&mut table, next, rec, limits);
     }
-    while read_next(&mut reader, &mut record) {
-        let line = record.position().map_or(0, |p| p.line());
-        push_record(&mut table, to_row(line), &record, limits);
+    loop {
+        match splitter.next(&mut record) {
+            Next::End => break,
+            next => push(&mut table, &next, &record, limits),
+        }
     }
     Ok((
         encoding,
@@ -128,31 +262,15 @@ pub fn read_text(
     ))
 }
 
-/// Reads the next record; a malformed record (only possible as invalid UTF-8, which decoding
-/// rules out) ends the file rather than looping.
-fn read_next(reader: &mut csv::Reader<&[u8]>, record: &mut csv::StringRecord) -> bool {
-    reader.read_record(record).unwrap_or(false)
-}
-
-fn to_row(line: u64) -> u32 {
-    u32::try_from(line).unwrap_or(u32::MAX)
-}
-
-fn push_record(
-    table: &mut TableReader<'_>,
-    row: u32,
-    record: &csv::StringRecord,
-    limits: &InputLimits,
-) {
-    let bytes = record.as_slice().len() + record.len();
-    if bytes > limits.max_line_bytes {
-        table.reject(
-            row,
+fn push(table: &mut TableReader<'_>, next: &Next, record: &Record, limits: &InputLimits) {
+    match *next {
+        Next::Record(line) => table.push(line, record),
+        Next::TooLong(line) => table.reject(
+            line,
             format!("该行长度超过上限 {} 字节", limits.max_line_bytes),
-        );
-        return;
+        ),
+        Next::End => {}
     }
-    table.push(row, record);
 }
 
 #[cfg(test)]
@@ -191,6 +309,60 @@ mod tests {
             decode(b"abc\xFF,def", "a.csv"),
             Err(FileError::Undecodable { .. })
         ));
+    }
+
+    fn split(text: &str, max_bytes: usize) -> Vec<(Next, Vec<String>)> {
+        let mut splitter = Splitter {
+            text,
+            pos: 0,
+            line: 0,
+            delimiter: b',',
+            max_bytes,
+        };
+        let mut record = Record::default();
+        let mut out = Vec::new();
+        loop {
+            let next = splitter.next(&mut record);
+            if next == Next::End {
+                return out;
+            }
+            let cells = (0..record.width())
+                .map(|c| record.cell(c).display())
+                .collect();
+            out.push((next, cells));
+        }
+    }
+
+    fn cells(items: &[&str]) -> Vec<String> {
+        items.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn records_keep_physical_line_numbers() {
+        let text = "标题\r\n\r\n姓名,内容\r\n张三,\"第一行\n第二行, \"\"引号\"\"\"\r\n李四,x\"y";
+        assert_eq!(
+            split(text, 1000),
+            vec![
+                (Next::Record(1), cells(&["标题"])),
+                (Next::Record(2), cells(&[""])),
+                (Next::Record(3), cells(&["姓名", "内容"])),
+                (
+                    Next::Record(4),
+                    cells(&["张三", "第一行\n第二行, \"引号\""])
+                ),
+                (Next::Record(6), cells(&["李四", "x\"y"])),
+            ]
+        );
+    }
+
+    #[test]
+    fn overlong_records_are_skipped_to_their_line_end() {
+        let text = "a,b\n\"unclosed,quote\nand,more\nc,d\n";
+        let got = split(text, 12);
+        assert_eq!(got[0], (Next::Record(1), cells(&["a", "b"])));
+        assert_eq!(got[1].0, Next::TooLong(2));
+        assert_eq!(got[2], (Next::Record(3), cells(&["and", "more"])));
+        assert_eq!(got[3], (Next::Record(4), cells(&["c", "d"])));
     }
 
     #[test]
