@@ -271,6 +271,11 @@ fn write_inbox(inbox: &Path) {
     binary.extend(noise(512));
     std::fs::write(inbox.join("临时救助.csv"), binary).unwrap();
     std::fs::write(inbox.join("应急空.csv"), b"").unwrap();
+    std::fs::write(
+        inbox.join("应急说明.txt"),
+        "请各乡镇于每月5日前报送\n联系人：王科长\n",
+    )
+    .unwrap();
     std::fs::write(inbox.join("说明.docx"), b"whatever").unwrap();
 
     // Not department files: hidden, an Excel lock file, and a subfolder.
@@ -364,6 +369,11 @@ fn reads_every_department_format_with_references_and_rejects() {
                     .unwrap()
             ),
             ("应急空.csv".into(), "文件 应急空.csv 是空文件".into()),
+            (
+                "应急说明.txt".into(),
+                "文件 应急说明.txt 中找不到可识别的表头（需要姓名、身份证号或残疾人证号等列）"
+                    .into()
+            ),
             ("说明.docx".into(), "文件名不匹配任何来源".into()),
         ]
     );
@@ -373,7 +383,7 @@ fn reads_every_department_format_with_references_and_rejects() {
         "{corrupt}"
     );
     assert_eq!(out.rejects[2].kind, Some(SourceKind::Medical));
-    assert_eq!(out.rejects[4].kind, None);
+    assert_eq!(out.rejects[5].kind, None);
 
     // Files in name order, hidden files, lock files and subfolders left alone.
     let names: Vec<&str> = out.files.iter().map(|f| f.file_name.as_str()).collect();
@@ -387,6 +397,7 @@ fn reads_every_department_format_with_references_and_rejects() {
         "失业登记.csv",
         "应急.csv",
         "应急空.csv",
+        "应急说明.txt",
         "热线.tsv",
         "说明.docx",
     ];
@@ -541,4 +552,43 @@ fn input_limits_reject_instead_of_exhausting_memory() {
     let out = ingest(inbox, &[source(SourceKind::Emergency, "应急.csv")], &tight);
     assert_eq!(out.rejects[0].reason, "该行长度超过上限 40 字节");
     assert_eq!(out.rejects[0].row, Some(2));
+}
+
+/// SPEC 9: a million medical claim lines in GB18030. Run in release:
+/// `cargo test --release --test ingest -- --ignored million`.
+#[test]
+#[ignore]
+fn million_gb18030_claim_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut text =
+        String::from("XX县医保结算明细\r\n序号,姓名,身份证号,结算日期,医疗总费用,个人自付\r\n");
+    for i in 0..1_000_000u32 {
+        text.push_str(&format!(
+            "{i},患者{},41012319{:02}0101{:04},2021-{:02}-{:02},\"1,{:03}.50\",{}元\r\n",
+            i % 5000,
+            60 + i % 40,
+            i % 10_000,
+            1 + i % 12,
+            1 + i % 28,
+            i % 1000,
+            i % 900
+        ));
+    }
+    let (bytes, _, _) = encoding_rs::GB18030.encode(&text);
+    std::fs::write(dir.path().join("医保明细.csv"), &bytes).unwrap();
+    let started = std::time::Instant::now();
+    let out = ingest(
+        dir.path(),
+        &[source(SourceKind::Medical, "医保*")],
+        &InputLimits::default(),
+    );
+    let elapsed = started.elapsed();
+    eprintln!("{} bytes ingested in {elapsed:?}", bytes.len());
+    assert_eq!(out.records.len(), 1_000_000);
+    assert!(out.rejects.is_empty());
+    assert_eq!(
+        out.records[999_999].source.to_string(),
+        "医保明细.csv#1000002"
+    );
+    assert_eq!(out.records[1].amount(Field::TotalCost), Some(1001.5));
 }

@@ -342,15 +342,10 @@ pub fn classify<R: Row + ?Sized>(row: &R) -> RowClass {
                 continue;
             }
         };
-        let compact: String = text
-            .chars()
-            .filter(|c| !c.is_whitespace())
-            .take(12)
-            .collect();
-        if seen == 0 && FOOTERS.iter().any(|f| compact.starts_with(f)) {
+        if seen == 0 && FOOTERS.iter().any(|f| starts_with_spaced(text, f)) {
             return RowClass::Footer;
         }
-        if seen < 2 && TOTALS.iter().any(|t| compact.starts_with(t)) {
+        if seen < 2 && TOTALS.iter().any(|t| starts_with_spaced(text, t)) {
             return RowClass::Totals;
         }
         seen += 1;
@@ -363,6 +358,13 @@ pub fn classify<R: Row + ?Sized>(row: &R) -> RowClass {
     } else {
         RowClass::Data
     }
+}
+
+/// `text` starts with `word` once spaces are ignored (`合 计`), without allocating: this
+/// runs for every row.
+fn starts_with_spaced(text: &str, word: &str) -> bool {
+    let mut chars = text.chars().filter(|c| !c.is_whitespace());
+    word.chars().all(|w| chars.next() == Some(w))
 }
 
 /// Turns the rows below a header into records and rejects, reusing one column→field index.
