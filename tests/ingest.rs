@@ -144,32 +144,20 @@ fn write_dibao(path: &Path) {
         ],
     )
     .unwrap();
+    // One household over two rows: 户编号 and 户主姓名 are merged down, as rolls do.
+    let plain = Format::new();
+    ws.merge_range(1, 0, 2, 0, "H001", &plain).unwrap();
+    ws.merge_range(1, 1, 2, 1, "孙八", &plain).unwrap();
     ws.write_row(
         1,
-        0,
-        [
-            "H001",
-            "孙八",
-            "孙八",
-            "410123196005051234",
-            "本人",
-            "在保",
-            "2019.1.1",
-        ],
+        2,
+        ["孙八", "410123196005051234", "本人", "在保", "2019.1.1"],
     )
     .unwrap();
     ws.write_row(
         2,
-        0,
-        [
-            "H001",
-            "孙八",
-            "孙小九",
-            "410123200806061234",
-            "子",
-            "在保",
-            "2019.1.1",
-        ],
+        2,
+        ["孙小九", "410123200806061234", "子", "在保", "2019.1.1"],
     )
     .unwrap();
     wb.save(path).unwrap();

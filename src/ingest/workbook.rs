@@ -3,13 +3,14 @@
 
 use std::io::Cursor;
 
-use calamine::{open_workbook_auto_from_rs, Data, Range, Reader, Sheets};
+use calamine::{open_workbook_auto_from_rs, Data, Dimensions, Range, Reader, Sheets};
 
 use crate::config::{InputLimits, SourceSpec};
+use crate::model::Reject;
 
 use super::table::{locate_header, Header, Row, TableReader, HEADER_SCAN_ROWS};
 use super::values::Cell;
-use super::{FileError, SheetOutput};
+use super::{FileError, SheetOutput, SheetReport};
 
 impl Row for [Data] {
     fn width(&self) -> usize {
@@ -61,30 +62,46 @@ pub fn read_workbook(
     };
 
     let mut tables: Vec<(String, Range<Data>, Header)> = Vec::new();
+    let mut broken: Vec<(String, String)> = Vec::new();
     for name in wanted {
-        let range = workbook
-            .worksheet_range(&name)
-            .map_err(|e| FileError::Workbook {
-                file: file.to_string(),
-                message: format!("工作表 {name}: {e}"),
-            })?;
+        let mut range = match workbook.worksheet_range(&name) {
+            Ok(range) => range,
+            Err(e) => {
+                broken.push((name, e.to_string()));
+                continue;
+            }
+        };
         let head: Vec<Vec<String>> = range
             .rows()
             .take(HEADER_SCAN_ROWS)
             .map(|row| (0..row.len()).map(|c| row.cell(c).display()).collect())
             .collect();
         if let Some(header) = locate_header(spec.kind, &head, &spec.columns) {
+            let first_row = range.start().map_or(0, |(row, _)| row);
+            // Merge information is a refinement; a workbook without it still reads.
+            let merges = match &mut workbook {
+                Sheets::Xlsx(x) => x.merge_cells_by_sheet_name(&name).unwrap_or_default(),
+                Sheets::Xls(x) => x.merge_cells_by_sheet_name(&name).unwrap_or_default(),
+                Sheets::Xlsb(_) | Sheets::Ods(_) => Vec::new(),
+            };
+            fill_merged_cells(&mut range, &merges, first_row + header.row as u32);
             tables.push((name, range, header));
         }
     }
     if tables.is_empty() {
-        return Err(FileError::NoHeader {
-            file: file.to_string(),
+        return Err(match broken.into_iter().next() {
+            Some((sheet, message)) => FileError::Workbook {
+                file: file.to_string(),
+                message: format!("工作表 {sheet}: {message}"),
+            },
+            None => FileError::NoHeader {
+                file: file.to_string(),
+            },
         });
     }
 
     let several = tables.len() > 1;
-    let outputs = tables
+    let mut outputs: Vec<SheetOutput> = tables
         .into_iter()
         .map(|(name, range, header)| {
             // The used range may start below row 1 when the top rows are empty.
@@ -109,7 +126,50 @@ pub fn read_workbook(
             }
         })
         .collect();
+    // A sheet that cannot be read costs only that sheet.
+    outputs.extend(broken.into_iter().map(|(sheet, message)| SheetOutput {
+        report: SheetReport {
+            sheet: Some(sheet.clone()),
+            ..SheetReport::default()
+        },
+        records: Vec::new(),
+        rejects: vec![Reject {
+            file: file.to_string(),
+            reason: format!("文件 {file} 的工作表 {sheet} 无法读取: {message}"),
+            sheet: Some(sheet),
+            row: None,
+            kind: Some(spec.kind),
+        }],
+    }));
     Ok((format, outputs))
+}
+
+/// Rolls merge cells such as 户编号 or 户主姓名 over all members of a household; only the
+/// first cell holds the value, so it is copied into the cells the merge covers below the
+/// header (0-based absolute row `header_row`). Header merges are handled by header location.
+fn fill_merged_cells(range: &mut Range<Data>, merges: &[Dimensions], header_row: u32) {
+    let (Some(start), Some(end)) = (range.start(), range.end()) else {
+        return;
+    };
+    for merge in merges {
+        let (top, left) = merge.start;
+        if top <= header_row || top < start.0 || left < start.1 {
+            continue;
+        }
+        let Some(value) = range.get_value(merge.start).cloned() else {
+            continue;
+        };
+        if value == Data::Empty {
+            continue;
+        }
+        for row in top..=merge.end.0.min(end.0) {
+            for col in left..=merge.end.1.min(end.1) {
+                if (row, col) != merge.start {
+                    range.set_value((row, col), value.clone());
+                }
+            }
+        }
+    }
 }
 
 #[cfg(test)]
