@@ -21,6 +21,14 @@ pub trait Row {
     fn cell(&self, col: usize) -> Cell<'_>;
 }
 
+/// A row's cells as text for header location, at most `max_columns` of them so that a
+/// pathological first row cannot blow up memory.
+pub fn header_texts<R: Row + ?Sized>(row: &R, limits: &InputLimits) -> Vec<String> {
+    (0..row.width().min(limits.max_columns))
+        .map(|c| row.cell(c).display())
+        .collect()
+}
+
 /// A mapped column: which cell feeds which field, and the header as the file wrote it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Column {

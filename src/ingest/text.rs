@@ -7,7 +7,7 @@ use encoding_rs::{GB18030, UTF_16BE, UTF_16LE};
 
 use crate::config::{InputLimits, SourceSpec};
 
-use super::table::{locate_header, Row, TableReader, HEADER_SCAN_ROWS};
+use super::table::{header_texts, locate_header, Row, TableReader, HEADER_SCAN_ROWS};
 use super::values::Cell;
 use super::{FileError, SheetOutput};
 
@@ -229,10 +229,7 @@ pub fn read_text(
             next => head.push((next, record.clone())),
         }
     }
-    let head_text: Vec<Vec<String>> = head
-        .iter()
-        .map(|(_, r)| (0..r.width()).map(|c| r.cell(c).display()).collect())
-        .collect();
+    let head_text: Vec<Vec<String>> = head.iter().map(|(_, r)| header_texts(r, limits)).collect();
     let header =
         locate_header(spec.kind, &head_text, &spec.columns).ok_or_else(|| FileError::NoHeader {
             file: file.to_string(),

@@ -8,7 +8,7 @@ use calamine::{open_workbook_auto_from_rs, Data, Dimensions, Range, Reader, Shee
 use crate::config::{InputLimits, SourceSpec};
 use crate::model::Reject;
 
-use super::table::{locate_header, Header, Row, TableReader, HEADER_SCAN_ROWS};
+use super::table::{header_texts, locate_header, Header, Row, TableReader, HEADER_SCAN_ROWS};
 use super::values::Cell;
 use super::{FileError, SheetOutput, SheetReport};
 
@@ -74,7 +74,7 @@ pub fn read_workbook(
         let head: Vec<Vec<String>> = range
             .rows()
             .take(HEADER_SCAN_ROWS)
-            .map(|row| (0..row.len()).map(|c| row.cell(c).display()).collect())
+            .map(|row| header_texts(row, limits))
             .collect();
         if let Some(header) = locate_header(spec.kind, &head, &spec.columns) {
             let first_row = range.start().map_or(0, |(row, _)| row);
