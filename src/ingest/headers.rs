@@ -178,7 +178,14 @@ pub const SYNONYMS: &[(Field, &[&str])] = &[
     ),
     (
         Field::HandlingStatus,
-        &["办理状态", "办结状态", "处理状态", "办理情况"],
+        &[
+            "办理状态",
+            "办结状态",
+            "处理状态",
+            "办理情况",
+            // Only petition and hotline files carry this field, so a bare 状态 is safe here.
+            "状态",
+        ],
     ),
     (
         Field::RegistrationDate,

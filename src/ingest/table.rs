@@ -1,0 +1,736 @@
+//! Finding the table in a sheet: the header row below titles, 填报单位 lines and blank rows,
+//! two-row headers (父亲信息 over 姓名/身份证号), the mapping of headers onto canonical fields
+//! for one source kind, and turning the rows below it into records or rejects.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::OnceLock;
+
+use crate::config::InputLimits;
+use crate::model::{Field, RawRecord, Reject, SourceKind, SourceRef};
+
+use super::headers::{normalise_header, SYNONYMS};
+use super::values::{type_cell, Cell};
+use super::{required_fields, SheetReport};
+
+/// How many rows from the top the header may sit at.
+pub const HEADER_SCAN_ROWS: usize = 30;
+
+/// One row of a sheet, whatever the reader.
+pub trait Row {
+    fn width(&self) -> usize;
+    fn cell(&self, col: usize) -> Cell<'_>;
+}
+
+/// A row's cells as text for header location, at most `max_columns` of them so that a
+/// pathological first row cannot blow up memory.
+pub fn header_texts<R: Row + ?Sized>(row: &R, limits: &InputLimits) -> Vec<String> {
+    (0..row.width().min(limits.max_columns))
+        .map(|c| row.cell(c).display())
+        .collect()
+}
+
+/// A mapped column: which cell feeds which field, and the header as the file wrote it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Column {
+    pub index: usize,
+    pub field: Field,
+    pub header: String,
+}
+
+/// The located header: index (into the scanned rows) of its last row, and the mapped columns
+/// sorted by field so that records come out sorted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Header {
+    pub row: usize,
+    pub columns: Vec<Column>,
+}
+
+/// Fields every kind may carry.
+const PERSON_FIELDS: &[Field] = &[
+    Field::Name,
+    Field::IdNumber,
+    Field::Sex,
+    Field::BirthDate,
+    Field::Township,
+    Field::Village,
+    Field::Address,
+    Field::Phone,
+    Field::HouseholdId,
+    Field::Relation,
+    Field::HeadName,
+];
+
+/// Fields specific to a kind. Restricting candidates per kind is what lets `状态` mean the
+/// employment status on an unemployment register and the roll status on a roll.
+fn kind_fields(kind: SourceKind) -> &'static [Field] {
+    use Field::*;
+    match kind {
+        SourceKind::Agriculture => &[MonitorCategory, MonitorDate, RiskType, RiskCleared],
+        SourceKind::Medical => &[SettlementDate, TotalCost, OutOfPocket],
+        SourceKind::Disability => &[
+            CertNumber,
+            DisabilityCategory,
+            DisabilityGrade,
+            CertIssueDate,
+        ],
+        SourceKind::Petition | SourceKind::Hotline => {
+            &[RequestDate, RequestType, RequestContent, HandlingStatus]
+        }
+        SourceKind::Unemployment => &[RegistrationDate, Insured, ReceivesBenefit, EmploymentStatus],
+        SourceKind::Emergency => &[EventType, EventDate, Hardship],
+        SourceKind::Children => &[
+            FatherName,
+            FatherId,
+            FatherStatus,
+            MotherName,
+            MotherId,
+            MotherStatus,
+        ],
+        SourceKind::Dibao
+        | SourceKind::Tekun
+        | SourceKind::Orphan
+        | SourceKind::Fuc
+        | SourceKind::LowIncome => &[RollStatus, StartDate, EndDate],
+        SourceKind::TempAssistance => &[AidDate, Amount, AidType],
+    }
+}
+
+fn allowed(kind: SourceKind, field: Field) -> bool {
+    PERSON_FIELDS.contains(&field) || kind_fields(kind).contains(&field)
+}
+
+/// Normalised header → fields, in synonym-table order.
+fn synonym_index() -> &'static HashMap<String, Vec<Field>> {
+    static INDEX: OnceLock<HashMap<String, Vec<Field>>> = OnceLock::new();
+    INDEX.get_or_init(|| {
+        let mut index: HashMap<String, Vec<Field>> = HashMap::new();
+        for (field, names) in SYNONYMS {
+            for name in *names {
+                let fields = index.entry(normalise_header(name)).or_default();
+                if !fields.contains(field) {
+                    fields.push(*field);
+                }
+            }
+        }
+        index
+    })
+}
+
+/// Candidate fields of one header text for `kind`; a trailing unit such as `(元)` is ignored
+/// when the full text is unknown.
+fn candidates(kind: SourceKind, text: &str) -> Vec<Field> {
+    let norm = normalise_header(text);
+    let index = synonym_index();
+    let found = index.get(&norm).or_else(|| {
+        let stripped = norm.strip_suffix(')')?;
+        let open = stripped.rfind('(')?;
+        index.get(&stripped[..open])
+    });
+    found
+        .map(|fields| {
+            fields
+                .iter()
+                .copied()
+                .filter(|f| allowed(kind, *f))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// One header column: what to show, and the texts to try, best first.
+struct HeaderCell {
+    shown: String,
+    tries: Vec<String>,
+}
+
+fn single_row(row: &[String]) -> Vec<HeaderCell> {
+    row.iter()
+        .map(|t| HeaderCell {
+            shown: t.clone(),
+            tries: if t.is_empty() {
+                vec![]
+            } else {
+                vec![t.clone()]
+            },
+        })
+        .collect()
+}
+
+/// A group row over a sub-header row. Merged group cells hold their text in the first column
+/// only, so the group label is carried right over the sub-headers it spans.
+fn two_rows(top: &[String], bottom: &[String]) -> Vec<HeaderCell> {
+    let width = top.len().max(bottom.len());
+    let mut cells = Vec::with_capacity(width);
+    let mut group = String::new();
+    for c in 0..width {
+        let t = top.get(c).map(String::as_str).unwrap_or("");
+        let b = bottom.get(c).map(String::as_str).unwrap_or("");
+        if !t.is_empty() {
+            group = t.to_string();
+        } else if b.is_empty() {
+            group.clear();
+        }
+        let g = if t.is_empty() && !b.is_empty() {
+            group.as_str()
+        } else {
+            t
+        };
+        let cell = match (g.is_empty(), b.is_empty()) {
+            (true, true) => HeaderCell {
+                shown: String::new(),
+                tries: vec![],
+            },
+            (false, true) => HeaderCell {
+                shown: g.to_string(),
+                tries: vec![g.to_string()],
+            },
+            (true, false) => HeaderCell {
+                shown: b.to_string(),
+                tries: vec![b.to_string()],
+            },
+            (false, false) => {
+                let stem = ["信息", "情况", "基本信息"]
+                    .iter()
+                    .find_map(|s| g.strip_suffix(s))
+                    .unwrap_or(g);
+                HeaderCell {
+                    shown: format!("{g}/{b}"),
+                    tries: vec![format!("{stem}{b}"), format!("{g}{b}"), b.to_string()],
+                }
+            }
+        };
+        cells.push(cell);
+    }
+    cells
+}
+
+/// Maps header cells onto fields: overrides first, then unambiguous headers, then ambiguous
+/// ones (`户主姓名` is the name unless a separate name column exists, then the head's name).
+fn map_columns(
+    kind: SourceKind,
+    cells: &[HeaderCell],
+    overrides: &BTreeMap<Field, String>,
+) -> Vec<Column> {
+    let mut taken: Vec<Field> = Vec::new();
+    let mut used = vec![false; cells.len()];
+    let mut columns = Vec::new();
+    for (field, text) in overrides {
+        let want = normalise_header(text);
+        let hit = cells.iter().enumerate().position(|(i, cell)| {
+            !used[i] && cell.tries.iter().any(|t| normalise_header(t) == want)
+        });
+        if let Some(i) = hit {
+            used[i] = true;
+            taken.push(*field);
+            columns.push(Column {
+                index: i,
+                field: *field,
+                header: cells[i].shown.clone(),
+            });
+        }
+    }
+    let options: Vec<Vec<Field>> = cells
+        .iter()
+        .map(|cell| {
+            cell.tries
+                .iter()
+                .map(|t| candidates(kind, t))
+                .find(|c| !c.is_empty())
+                .unwrap_or_default()
+        })
+        .collect();
+    for ambiguous in [false, true] {
+        for (i, fields) in options.iter().enumerate() {
+            if used[i] || fields.is_empty() || (fields.len() > 1) != ambiguous {
+                continue;
+            }
+            if let Some(field) = fields.iter().find(|f| !taken.contains(f)) {
+                used[i] = true;
+                taken.push(*field);
+                columns.push(Column {
+                    index: i,
+                    field: *field,
+                    header: cells[i].shown.clone(),
+                });
+            }
+        }
+    }
+    columns.sort_by_key(|c| c.field);
+    columns
+}
+
+const IDENTITY: [Field; 3] = [Field::Name, Field::IdNumber, Field::CertNumber];
+
+/// A usable header names the person and at least one other column.
+fn score(columns: &[Column]) -> usize {
+    let identified = columns.iter().any(|c| IDENTITY.contains(&c.field));
+    if identified && columns.len() >= 2 {
+        columns.len()
+    } else {
+        0
+    }
+}
+
+/// Finds the header among the first rows (as display text). A two-row header wins only when
+/// it maps more columns than either of its rows alone.
+pub fn locate_header(
+    kind: SourceKind,
+    rows: &[Vec<String>],
+    overrides: &BTreeMap<Field, String>,
+) -> Option<Header> {
+    let rows = &rows[..rows.len().min(HEADER_SCAN_ROWS)];
+    let singles: Vec<Vec<Column>> = rows
+        .iter()
+        .map(|r| map_columns(kind, &single_row(r), overrides))
+        .collect();
+    let mut best: Option<(usize, Header)> = None;
+    let mut consider = |s: usize, header: Header| {
+        if s > 0 && best.as_ref().is_none_or(|(b, _)| s > *b) {
+            best = Some((s, header));
+        }
+    };
+    for (i, columns) in singles.iter().enumerate() {
+        let single = score(columns);
+        if let Some(next) = rows.get(i + 1) {
+            let pair = map_columns(kind, &two_rows(&rows[i], next), overrides);
+            let pair_score = score(&pair);
+            if pair_score > single && pair_score > score(&singles[i + 1]) {
+                consider(
+                    pair_score,
+                    Header {
+                        row: i + 1,
+                        columns: pair,
+                    },
+                );
+            }
+        }
+        consider(
+            single,
+            Header {
+                row: i,
+                columns: columns.clone(),
+            },
+        );
+    }
+    best.map(|(_, h)| h)
+}
+
+/// What a row below the header is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RowClass {
+    Blank,
+    /// 合计 / 总计 / 小计.
+    Totals,
+    /// 制表人, 审核人, 填表人 … under the table.
+    Footer,
+    Data,
+}
+
+const TOTALS: [&str; 3] = ["合计", "总计", "小计"];
+const FOOTERS: [&str; 9] = [
+    "制表人",
+    "审核人",
+    "填表人",
+    "填报人",
+    "制表日期",
+    "填表日期",
+    "填报日期",
+    "单位负责人",
+    "负责人",
+];
+
+pub fn classify<R: Row + ?Sized>(row: &R) -> RowClass {
+    let mut seen = 0;
+    for col in 0..row.width() {
+        let text = match row.cell(col) {
+            Cell::Empty => continue,
+            Cell::Text(t) => t,
+            _ => {
+                seen += 1;
+                continue;
+            }
+        };
+        if seen == 0 && FOOTERS.iter().any(|f| starts_with_spaced(text, f)) {
+            return RowClass::Footer;
+        }
+        if seen < 2 && TOTALS.iter().any(|t| starts_with_spaced(text, t)) {
+            return RowClass::Totals;
+        }
+        seen += 1;
+        if seen >= 2 {
+            return RowClass::Data;
+        }
+    }
+    if seen == 0 {
+        RowClass::Blank
+    } else {
+        RowClass::Data
+    }
+}
+
+/// `text` starts with `word` once spaces are ignored (`合 计`), without allocating: this
+/// runs for every row.
+fn starts_with_spaced(text: &str, word: &str) -> bool {
+    let mut chars = text.chars().filter(|c| !c.is_whitespace());
+    word.chars().all(|w| chars.next() == Some(w))
+}
+
+/// Turns the rows below a header into records and rejects, reusing one column→field index.
+pub struct TableReader<'a> {
+    kind: SourceKind,
+    file: &'a str,
+    /// Sheet for references (only when the workbook has several data sheets).
+    ref_sheet: Option<String>,
+    columns: Vec<Column>,
+    /// Per column: a parse failure rejects the row (the kind needs the field).
+    required: Vec<bool>,
+    limits: &'a InputLimits,
+    pub records: Vec<RawRecord>,
+    pub rejects: Vec<Reject>,
+    pub report: SheetReport,
+}
+
+impl<'a> TableReader<'a> {
+    pub fn new(
+        kind: SourceKind,
+        file: &'a str,
+        sheet: Option<String>,
+        ref_sheet: Option<String>,
+        header: Header,
+        header_row: u32,
+        limits: &'a InputLimits,
+    ) -> Self {
+        let needed = required_fields(kind);
+        let required = header
+            .columns
+            .iter()
+            .map(|c| needed.iter().any(|group| group.contains(&c.field)))
+            .collect();
+        let report = SheetReport {
+            sheet,
+            header_row,
+            mapping: header
+                .columns
+                .iter()
+                .map(|c| (c.field, c.header.clone()))
+                .collect(),
+            ..SheetReport::default()
+        };
+        TableReader {
+            kind,
+            file,
+            ref_sheet,
+            columns: header.columns,
+            required,
+            limits,
+            records: Vec::new(),
+            rejects: Vec::new(),
+            report,
+        }
+    }
+
+    /// Rejects a data row for a reason found by the reader (e.g. an over-long line).
+    pub fn reject(&mut self, row: u32, reason: String) {
+        self.report.rows_read += 1;
+        self.report.rows_rejected += 1;
+        self.rejects.push(Reject {
+            file: self.file.to_string(),
+            sheet: self.ref_sheet.clone(),
+            row: Some(row),
+            kind: Some(self.kind),
+            reason,
+        });
+    }
+
+    pub fn push<R: Row + ?Sized>(&mut self, row_no: u32, row: &R) {
+        match classify(row) {
+            RowClass::Data => {}
+            _ => {
+                self.report.rows_skipped += 1;
+                return;
+            }
+        }
+        if let Err(reason) = self.check_bounds(row) {
+            self.reject(row_no, reason);
+            return;
+        }
+        let mut fields = Vec::with_capacity(self.columns.len());
+        let mut dropped = 0;
+        for (column, required) in self.columns.iter().zip(&self.required) {
+            match type_cell(row.cell(column.index), column.field) {
+                Ok(Some(value)) => fields.push((column.field, value)),
+                Ok(None) => {}
+                Err(e) if *required => {
+                    self.reject(row_no, e.reason(&column.header));
+                    return;
+                }
+                Err(_) => dropped += 1,
+            }
+        }
+        if !fields.iter().any(|(f, _)| IDENTITY.contains(f)) {
+            self.reject(row_no, "没有姓名、身份证号或残疾人证号".to_string());
+            return;
+        }
+        self.report.rows_read += 1;
+        self.report.cells_dropped += dropped;
+        self.records.push(RawRecord {
+            kind: self.kind,
+            source: SourceRef {
+                file: self.file.to_string(),
+                sheet: self.ref_sheet.clone(),
+                row: row_no,
+            },
+            fields,
+        });
+    }
+
+    fn check_bounds<R: Row + ?Sized>(&self, row: &R) -> Result<(), String> {
+        let mut width = 0;
+        for col in 0..row.width() {
+            let cell = row.cell(col);
+            if cell.is_empty() {
+                continue;
+            }
+            width = col + 1;
+            if let Cell::Text(t) = cell {
+                if t.len() > self.limits.max_cell_chars
+                    && t.chars().count() > self.limits.max_cell_chars
+                {
+                    let header = self
+                        .columns
+                        .iter()
+                        .find(|c| c.index == col)
+                        .map_or_else(|| format!("第 {} 列", col + 1), |c| c.header.clone());
+                    return Err(format!(
+                        "{header} 单元格超过 {} 字",
+                        self.limits.max_cell_chars
+                    ));
+                }
+            }
+        }
+        if width > self.limits.max_columns {
+            return Err(format!(
+                "该行有 {width} 列，超过上限 {} 列",
+                self.limits.max_columns
+            ));
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rows(lines: &[&[&str]]) -> Vec<Vec<String>> {
+        lines
+            .iter()
+            .map(|l| l.iter().map(|s| s.to_string()).collect())
+            .collect()
+    }
+
+    fn mapping(h: &Header) -> Vec<(usize, Field)> {
+        h.columns.iter().map(|c| (c.index, c.field)).collect()
+    }
+
+    #[test]
+    fn header_below_title_unit_line_and_blank_row() {
+        let head = rows(&[
+            &["XX县2021年登记失业人员花名册", "", "", ""],
+            &["填报单位：XX县人社局", "", "", ""],
+            &["", "", "", ""],
+            &["序号", "姓名", "公民身份号码", "状态"],
+            &["1", "张三", "410123199001011234", "登记失业"],
+        ]);
+        let h = locate_header(SourceKind::Unemployment, &head, &BTreeMap::new()).unwrap();
+        assert_eq!(h.row, 3);
+        assert_eq!(
+            mapping(&h),
+            vec![
+                (1, Field::Name),
+                (2, Field::IdNumber),
+                (3, Field::EmploymentStatus)
+            ]
+        );
+    }
+
+    #[test]
+    fn status_means_what_the_kind_means() {
+        let head = rows(&[&["姓名", "身份证号", "状态"]]);
+        let field = |kind| {
+            locate_header(kind, &head, &BTreeMap::new())
+                .unwrap()
+                .columns[2]
+                .field
+        };
+        assert_eq!(field(SourceKind::Unemployment), Field::EmploymentStatus);
+        assert_eq!(field(SourceKind::Dibao), Field::RollStatus);
+        assert_eq!(field(SourceKind::Hotline), Field::HandlingStatus);
+    }
+
+    #[test]
+    fn head_name_only_when_a_separate_name_column_exists() {
+        let with_member = rows(&[&["户主姓名", "成员姓名", "身份证号"]]);
+        let h = locate_header(SourceKind::Dibao, &with_member, &BTreeMap::new()).unwrap();
+        assert_eq!(
+            mapping(&h),
+            vec![(1, Field::Name), (2, Field::IdNumber), (0, Field::HeadName)]
+        );
+        let alone = rows(&[&["户主姓名", "身份证号", "保障状态"]]);
+        let h = locate_header(SourceKind::Dibao, &alone, &BTreeMap::new()).unwrap();
+        assert_eq!(h.columns[0].field, Field::Name);
+        assert_eq!(h.columns[0].index, 0);
+    }
+
+    #[test]
+    fn two_row_header_with_parent_groups() {
+        let head = rows(&[
+            &["困境儿童名册", "", "", "", "", "", "", ""],
+            &[
+                "序号",
+                "儿童姓名",
+                "身份证号",
+                "父亲信息",
+                "",
+                "",
+                "母亲信息",
+                "",
+            ],
+            &["", "", "", "姓名", "身份证号", "状况", "姓名", "状况"],
+            &[
+                "1",
+                "李小明",
+                "410123201001011234",
+                "李大",
+                "",
+                "死亡",
+                "王芳",
+                "失联",
+            ],
+        ]);
+        let h = locate_header(SourceKind::Children, &head, &BTreeMap::new()).unwrap();
+        assert_eq!(h.row, 2);
+        assert_eq!(
+            mapping(&h),
+            vec![
+                (1, Field::Name),
+                (2, Field::IdNumber),
+                (3, Field::FatherName),
+                (4, Field::FatherId),
+                (5, Field::FatherStatus),
+                (6, Field::MotherName),
+                (7, Field::MotherStatus),
+            ]
+        );
+        assert_eq!(h.columns[2].header, "父亲信息/姓名");
+    }
+
+    #[test]
+    fn overrides_win_and_units_are_ignored() {
+        let head = rows(&[&["姓名", "证件号", "自付金额(元)", "结算日期"]]);
+        let mut overrides = BTreeMap::new();
+        overrides.insert(Field::OutOfPocket, "自付金额（元）".to_string());
+        let h = locate_header(SourceKind::Medical, &head, &overrides).unwrap();
+        assert_eq!(
+            mapping(&h),
+            vec![
+                (0, Field::Name),
+                (1, Field::IdNumber),
+                (3, Field::SettlementDate),
+                (2, Field::OutOfPocket)
+            ]
+        );
+        let units = rows(&[&["姓名", "个人自付(元)"]]);
+        let h = locate_header(SourceKind::Medical, &units, &BTreeMap::new()).unwrap();
+        assert_eq!(h.columns[1].field, Field::OutOfPocket);
+    }
+
+    #[test]
+    fn instructions_sheet_has_no_header() {
+        let head = rows(&[
+            &["填表说明"],
+            &["1. 姓名：填写身份证上的姓名"],
+            &["2. 身份证号：18位"],
+        ]);
+        assert_eq!(
+            locate_header(SourceKind::Medical, &head, &BTreeMap::new()),
+            None
+        );
+    }
+
+    struct Cells(Vec<&'static str>);
+
+    impl Row for Cells {
+        fn width(&self) -> usize {
+            self.0.len()
+        }
+        fn cell(&self, col: usize) -> Cell<'_> {
+            self.0.get(col).map_or(Cell::Empty, |s| Cell::text(s))
+        }
+    }
+
+    fn record(cells: &[&'static str]) -> Cells {
+        Cells(cells.to_vec())
+    }
+
+    #[test]
+    fn totals_footers_and_blanks_are_classified() {
+        assert_eq!(classify(&record(&["合计", "", "52310"])), RowClass::Totals);
+        assert_eq!(classify(&record(&["", "总 计", "1"])), RowClass::Totals);
+        assert_eq!(
+            classify(&record(&["制表人：王五", "", "审核人：赵六"])),
+            RowClass::Footer
+        );
+        assert_eq!(classify(&record(&["", " ", ""])), RowClass::Blank);
+        assert_eq!(classify(&record(&["1", "张三", "合计"])), RowClass::Data);
+    }
+
+    #[test]
+    fn rows_become_records_or_rejects() {
+        let head = rows(&[&["姓名", "身份证号", "结算日期", "医疗总费用", "个人自付"]]);
+        let header = locate_header(SourceKind::Medical, &head, &BTreeMap::new()).unwrap();
+        let limits = InputLimits {
+            max_columns: 6,
+            ..InputLimits::default()
+        };
+        let mut reader = TableReader::new(
+            SourceKind::Medical,
+            "医保.csv",
+            None,
+            None,
+            header,
+            1,
+            &limits,
+        );
+        reader.push(
+            2,
+            &record(&["张三", "410123199001011234", "2021/3/5", "x", "1,200元"]),
+        );
+        reader.push(3, &record(&["李四", "", "abc", "10", "5"]));
+        reader.push(4, &record(&["", "", "2021-03-05", "10", "5"]));
+        reader.push(5, &record(&["王五", "", "", "", "", "", "", "多"]));
+        reader.push(6, &record(&["合计", "", "", "", "1205"]));
+        assert_eq!(reader.records.len(), 1);
+        let r = &reader.records[0];
+        assert_eq!(r.source.to_string(), "医保.csv#2");
+        assert_eq!(r.amount(Field::OutOfPocket), Some(1200.0));
+        assert_eq!(r.get(Field::TotalCost), None);
+        let reasons: Vec<(Option<u32>, &str)> = reader
+            .rejects
+            .iter()
+            .map(|r| (r.row, r.reason.as_str()))
+            .collect();
+        assert_eq!(
+            reasons,
+            vec![
+                (Some(3), "结算日期 \"abc\" 不是有效日期"),
+                (Some(4), "没有姓名、身份证号或残疾人证号"),
+                (Some(5), "该行有 8 列，超过上限 6 列"),
+            ]
+        );
+        assert_eq!(reader.report.rows_read, 4);
+        assert_eq!(reader.report.rows_rejected, 3);
+        assert_eq!(reader.report.cells_dropped, 1);
+        assert_eq!(reader.report.rows_skipped, 1);
+    }
+}

@@ -1,0 +1,384 @@
+//! Delimited text (.csv, .tsv, .txt): the encoding (UTF-8, UTF-8 with BOM, GB18030/GBK,
+//! UTF-16 from Excel's "Unicode text") and the delimiter are detected, not configured.
+
+use std::borrow::Cow;
+
+use encoding_rs::{GB18030, UTF_16BE, UTF_16LE};
+
+use crate::config::{InputLimits, SourceSpec};
+
+use super::table::{header_texts, locate_header, Row, TableReader, HEADER_SCAN_ROWS};
+use super::values::Cell;
+use super::{FileError, SheetOutput};
+
+const DELIMITERS: [u8; 4] = [b',', b'\t', b';', b'|'];
+
+/// How far into a file NUL bytes betray a binary file.
+const SNIFF_BYTES: usize = 8192;
+
+/// Decodes the whole file; the name of the encoding goes into the file report.
+pub fn decode<'a>(bytes: &'a [u8], file: &str) -> Result<(Cow<'a, str>, &'static str), FileError> {
+    let undecodable = || FileError::Undecodable {
+        file: file.to_string(),
+    };
+    if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
+        let text = std::str::from_utf8(rest).map_err(|_| undecodable())?;
+        return Ok((Cow::Borrowed(text), "utf-8-bom"));
+    }
+    for (bom, encoding, name) in [
+        (&b"\xFF\xFE"[..], UTF_16LE, "utf-16le"),
+        (&b"\xFE\xFF"[..], UTF_16BE, "utf-16be"),
+    ] {
+        if let Some(rest) = bytes.strip_prefix(bom) {
+            return encoding
+                .decode_without_bom_handling_and_without_replacement(rest)
+                .map(|text| (text, name))
+                .ok_or_else(undecodable);
+        }
+    }
+    if bytes[..bytes.len().min(SNIFF_BYTES)].contains(&0) {
+        return Err(FileError::Binary {
+            file: file.to_string(),
+        });
+    }
+    if let Ok(text) = std::str::from_utf8(bytes) {
+        return Ok((Cow::Borrowed(text), "utf-8"));
+    }
+    GB18030
+        .decode_without_bom_handling_and_without_replacement(bytes)
+        .map(|text| (text, "gb18030"))
+        .ok_or_else(undecodable)
+}
+
+/// Picks the delimiter that splits the first lines into the most consistent number of
+/// fields; title lines without any delimiter do not vote. `.tsv` breaks ties towards tab.
+pub fn detect_delimiter(text: &str, prefer_tab: bool) -> u8 {
+    let lines: Vec<&str> = text
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .take(HEADER_SCAN_ROWS)
+        .collect();
+    let mut best = (if prefer_tab { b'\t' } else { b',' }, 0usize);
+    for delim in DELIMITERS {
+        let mut counts: Vec<usize> = lines
+            .iter()
+            .map(|l| l.bytes().filter(|b| *b == delim).count())
+            .filter(|n| *n > 0)
+            .collect();
+        counts.sort_unstable();
+        // The most frequent field count, weighted by how many fields it gives.
+        let mut score = 0;
+        for run in counts.chunk_by(|a, b| a == b) {
+            score = score.max(run.len() * (run[0] + 1));
+        }
+        if score > best.1 || (score == best.1 && score > 0 && prefer_tab && delim == b'\t') {
+            best = (delim, score);
+        }
+    }
+    best.0
+}
+
+/// One delimited record, its fields unquoted into a reused buffer.
+#[derive(Debug, Clone, Default)]
+pub struct Record {
+    buf: String,
+    ends: Vec<usize>,
+}
+
+impl Row for Record {
+    fn width(&self) -> usize {
+        self.ends.len()
+    }
+    fn cell(&self, col: usize) -> Cell<'_> {
+        let Some(&end) = self.ends.get(col) else {
+            return Cell::Empty;
+        };
+        let start = if col == 0 { 0 } else { self.ends[col - 1] };
+        Cell::text(&self.buf[start..end])
+    }
+}
+
+/// What the splitter found at the next physical line.
+#[derive(Debug, PartialEq, Eq)]
+enum Next {
+    /// A record starting at this 1-based line (quoted fields may span lines).
+    Record(u32),
+    /// A record longer than the limit starting at this line; skipped up to its line end.
+    TooLong(u32),
+    End,
+}
+
+/// Splits delimited text into records with their physical line numbers. Quotes follow RFC
+/// 4180 (`""` inside quotes); a stray quote inside an unquoted field is kept as text.
+/// The csv crate is not used because its line positions drift on CRLF and blank lines.
+struct Splitter<'a> {
+    text: &'a str,
+    pos: usize,
+    line: u32,
+    delimiter: u8,
+    max_bytes: usize,
+}
+
+impl<'a> Splitter<'a> {
+    fn next(&mut self, record: &mut Record) -> Next {
+        let bytes = self.text.as_bytes();
+        if self.pos >= bytes.len() {
+            return Next::End;
+        }
+        record.buf.clear();
+        record.ends.clear();
+        let start = self.pos;
+        let first_line = self.line + 1;
+        let mut i = start;
+        let mut in_quotes = false;
+        let mut at_field_start = true;
+        let mut newlines = 0;
+        let mut seg = i;
+        loop {
+            if i - start > self.max_bytes {
+                // Resume after the physical line the record started on.
+                let line_end = bytes[start..]
+                    .iter()
+                    .position(|b| *b == b'\n')
+                    .map_or(bytes.len(), |p| start + p + 1);
+                self.pos = line_end;
+                self.line = first_line;
+                return Next::TooLong(first_line);
+            }
+            let Some(&b) = bytes.get(i) else {
+                record.buf.push_str(&self.text[seg..i]);
+                record.ends.push(record.buf.len());
+                self.pos = i;
+                self.line = first_line + newlines;
+                return Next::Record(first_line);
+            };
+            if in_quotes {
+                match b {
+                    b'"' if bytes.get(i + 1) == Some(&b'"') => {
+                        record.buf.push_str(&self.text[seg..=i]);
+                        i += 2;
+                        seg = i;
+                    }
+                    b'"' => {
+                        record.buf.push_str(&self.text[seg..i]);
+                        in_quotes = false;
+                        i += 1;
+                        seg = i;
+                    }
+                    b'\n' => {
+                        newlines += 1;
+                        i += 1;
+                    }
+                    _ => i += 1,
+                }
+                continue;
+            }
+            if b == b'"' && at_field_start {
+                in_quotes = true;
+                at_field_start = false;
+                i += 1;
+                seg = i;
+            } else if b == self.delimiter {
+                record.buf.push_str(&self.text[seg..i]);
+                record.ends.push(record.buf.len());
+                at_field_start = true;
+                i += 1;
+                seg = i;
+            } else if b == b'\n' {
+                let end = if i > seg && bytes[i - 1] == b'\r' {
+                    i - 1
+                } else {
+                    i
+                };
+                record.buf.push_str(&self.text[seg..end.max(seg)]);
+                record.ends.push(record.buf.len());
+                self.pos = i + 1;
+                self.line = first_line + newlines;
+                return Next::Record(first_line);
+            } else {
+                at_field_start = false;
+                i += 1;
+            }
+        }
+    }
+}
+
+/// Reads one delimited text file into a single table.
+pub fn read_text(
+    bytes: &[u8],
+    file: &str,
+    spec: &SourceSpec,
+    limits: &InputLimits,
+) -> Result<(&'static str, SheetOutput), FileError> {
+    let (text, encoding) = decode(bytes, file)?;
+    let prefer_tab = file.to_lowercase().ends_with(".tsv");
+    let mut splitter = Splitter {
+        text: &text,
+        pos: 0,
+        line: 0,
+        delimiter: detect_delimiter(&text, prefer_tab),
+        max_bytes: limits.max_line_bytes,
+    };
+
+    // The header is looked for among the first rows; they are kept to be read as data.
+    let mut head: Vec<(Next, Record)> = Vec::with_capacity(HEADER_SCAN_ROWS);
+    let mut record = Record::default();
+    while head.len() < HEADER_SCAN_ROWS {
+        match splitter.next(&mut record) {
+            Next::End => break,
+            next => head.push((next, record.clone())),
+        }
+    }
+    let head_text: Vec<Vec<String>> = head.iter().map(|(_, r)| header_texts(r, limits)).collect();
+    let header =
+        locate_header(spec.kind, &head_text, &spec.columns).ok_or_else(|| FileError::NoHeader {
+            file: file.to_string(),
+        })?;
+    let header_index = header.row;
+    let header_line = match head[header_index].0 {
+        Next::Record(line) | Next::TooLong(line) => line,
+        Next::End => 0,
+    };
+    let mut table = TableReader::new(spec.kind, file, None, None, header, header_line, limits);
+    for (next, rec) in &head[header_index + 1..] {
+        push(&mut table, next, rec, limits);
+    }
+    loop {
+        match splitter.next(&mut record) {
+            Next::End => break,
+            next => push(&mut table, &next, &record, limits),
+        }
+    }
+    Ok((
+        encoding,
+        SheetOutput {
+            report: table.report,
+            records: table.records,
+            rejects: table.rejects,
+        },
+    ))
+}
+
+fn push(table: &mut TableReader<'_>, next: &Next, record: &Record, limits: &InputLimits) {
+    match *next {
+        Next::Record(line) => table.push(line, record),
+        Next::TooLong(line) => table.reject(
+            line,
+            format!("该行长度超过上限 {} 字节", limits.max_line_bytes),
+        ),
+        Next::End => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn encodings_are_detected() {
+        let (text, enc) = decode("姓名,身份证号".as_bytes(), "a.csv").unwrap();
+        assert_eq!((text.as_ref(), enc), ("姓名,身份证号", "utf-8"));
+
+        let bom = [&b"\xEF\xBB\xBF"[..], "姓名".as_bytes()].concat();
+        let (text, enc) = decode(&bom, "a.csv").unwrap();
+        assert_eq!((text.as_ref(), enc), ("姓名", "utf-8-bom"));
+
+        let (gbk, _, _) = GB18030.encode("姓名,身份证号,个人自付");
+        let (text, enc) = decode(&gbk, "a.csv").unwrap();
+        assert_eq!((text.as_ref(), enc), ("姓名,身份证号,个人自付", "gb18030"));
+
+        // Excel's "Unicode text": UTF-16LE with a BOM, tab-separated.
+        let mut with_bom = b"\xFF\xFE".to_vec();
+        with_bom.extend("姓名\t身份证号".encode_utf16().flat_map(u16::to_le_bytes));
+        let (text, enc) = decode(&with_bom, "a.txt").unwrap();
+        assert_eq!((text.as_ref(), enc), ("姓名\t身份证号", "utf-16le"));
+    }
+
+    #[test]
+    fn binary_and_undecodable_bytes_are_refused() {
+        let binary = [0x50, 0x4B, 0x03, 0x04, 0x00, 0x00, 0xFF];
+        assert!(matches!(
+            decode(&binary, "a.csv"),
+            Err(FileError::Binary { .. })
+        ));
+        // A lone 0xFF is neither UTF-8 nor GB18030.
+        assert!(matches!(
+            decode(b"abc\xFF,def", "a.csv"),
+            Err(FileError::Undecodable { .. })
+        ));
+    }
+
+    fn split(text: &str, max_bytes: usize) -> Vec<(Next, Vec<String>)> {
+        let mut splitter = Splitter {
+            text,
+            pos: 0,
+            line: 0,
+            delimiter: b',',
+            max_bytes,
+        };
+        let mut record = Record::default();
+        let mut out = Vec::new();
+        loop {
+            let next = splitter.next(&mut record);
+            if next == Next::End {
+                return out;
+            }
+            let cells = (0..record.width())
+                .map(|c| record.cell(c).display())
+                .collect();
+            out.push((next, cells));
+        }
+    }
+
+    fn cells(items: &[&str]) -> Vec<String> {
+        items.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn records_keep_physical_line_numbers() {
+        let text = "标题\r\n\r\n姓名,内容\r\n张三,\"第一行\n第二行, \"\"引号\"\"\"\r\n李四,x\"y";
+        assert_eq!(
+            split(text, 1000),
+            vec![
+                (Next::Record(1), cells(&["标题"])),
+                (Next::Record(2), cells(&[""])),
+                (Next::Record(3), cells(&["姓名", "内容"])),
+                (
+                    Next::Record(4),
+                    cells(&["张三", "第一行\n第二行, \"引号\""])
+                ),
+                (Next::Record(6), cells(&["李四", "x\"y"])),
+            ]
+        );
+    }
+
+    #[test]
+    fn overlong_records_are_skipped_to_their_line_end() {
+        let text = "a,b\n\"unclosed,quote\nand,more\nc,d\n";
+        let got = split(text, 12);
+        assert_eq!(got[0], (Next::Record(1), cells(&["a", "b"])));
+        assert_eq!(got[1].0, Next::TooLong(2));
+        assert_eq!(got[2], (Next::Record(3), cells(&["and", "more"])));
+        assert_eq!(got[3], (Next::Record(4), cells(&["c", "d"])));
+    }
+
+    #[test]
+    fn delimiters_are_detected() {
+        let title = "XX县医保结算明细\n";
+        assert_eq!(
+            detect_delimiter(&format!("{title}姓名,身份证号,金额\n张三,1,2\n"), false),
+            b','
+        );
+        assert_eq!(detect_delimiter("姓名\t身份证号\n张三\t1\n", false), b'\t');
+        assert_eq!(
+            detect_delimiter("姓名;身份证号;金额\n张三;1;2\n", false),
+            b';'
+        );
+        assert_eq!(detect_delimiter("姓名|身份证号\n张三|1\n", false), b'|');
+        // Commas inside content do not outvote the real delimiter.
+        assert_eq!(
+            detect_delimiter("姓名\t内容\n张三\t缺钱,没工作,生病\n李四\t困难\n", false),
+            b'\t'
+        );
+    }
+}

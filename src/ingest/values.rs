@@ -1,0 +1,411 @@
+//! Typing cells: dates, amounts and yes/no flags the way clerks type them, and numbers that
+//! are really identifiers (ID, phone) rendered back to text without float damage.
+
+use chrono::{Datelike, Duration, NaiveDate};
+
+use crate::model::{Field, FieldType, Value};
+
+/// One cell as a reader delivers it, borrowed from the file's buffer.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Cell<'a> {
+    Empty,
+    Text(&'a str),
+    Number(f64),
+    /// An Excel date cell, as its serial number.
+    Date(f64),
+    Bool(bool),
+}
+
+impl<'a> Cell<'a> {
+    /// Text cells trimmed; whitespace-only text is empty.
+    pub fn text(s: &'a str) -> Cell<'a> {
+        let t = s.trim_matches(|c: char| c.is_whitespace() || c == '\u{3000}');
+        if t.is_empty() {
+            Cell::Empty
+        } else {
+            Cell::Text(t)
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        matches!(self, Cell::Empty)
+    }
+
+    /// The cell as a clerk would read it, for header detection and messages.
+    pub fn display(&self) -> String {
+        match *self {
+            Cell::Empty => String::new(),
+            Cell::Text(s) => s.to_string(),
+            Cell::Number(n) => number_text(n),
+            Cell::Date(serial) => excel_serial_date(serial)
+                .map(|d| d.to_string())
+                .unwrap_or_else(|| number_text(serial)),
+            Cell::Bool(b) => bool_text(b).to_string(),
+        }
+    }
+}
+
+/// Why a cell could not be typed; `Display` is the clerk-facing tail of a reject reason.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TypeError {
+    pub raw: String,
+    pub expected: FieldType,
+}
+
+impl TypeError {
+    /// `结算日期 "abc" 不是有效日期`.
+    pub fn reason(&self, header: &str) -> String {
+        let what = match self.expected {
+            FieldType::Date => "有效日期",
+            FieldType::Amount => "有效金额",
+            FieldType::Bool => "有效的是/否",
+            FieldType::Text => "有效文本",
+        };
+        format!("{header} \"{}\" 不是{what}", self.raw)
+    }
+}
+
+/// Types one cell for `field`. `Ok(None)` for an empty cell or a placeholder such as `-`.
+pub fn type_cell(cell: Cell<'_>, field: Field) -> Result<Option<Value>, TypeError> {
+    let expected = field.field_type();
+    let fail = || TypeError {
+        raw: cell.display(),
+        expected,
+    };
+    let value = match (expected, cell) {
+        (_, Cell::Empty) => return Ok(None),
+        (FieldType::Text, c) => Value::Text(c.display()),
+        (FieldType::Date, Cell::Text(s)) => {
+            if is_placeholder(s) {
+                return Ok(None);
+            }
+            Value::Date(parse_date(s).ok_or_else(fail)?)
+        }
+        (FieldType::Date, Cell::Number(n)) => Value::Date(number_date(n).ok_or_else(fail)?),
+        (FieldType::Date, Cell::Date(serial)) => {
+            Value::Date(excel_serial_date(serial).ok_or_else(fail)?)
+        }
+        (FieldType::Amount, Cell::Text(s)) => {
+            if is_placeholder(s) {
+                return Ok(None);
+            }
+            Value::Amount(parse_amount(s).ok_or_else(fail)?)
+        }
+        (FieldType::Amount, Cell::Number(n)) if n.is_finite() => Value::Amount(n),
+        (FieldType::Bool, Cell::Text(s)) => Value::Bool(parse_bool(s).ok_or_else(fail)?),
+        (FieldType::Bool, Cell::Bool(b)) => Value::Bool(b),
+        (FieldType::Bool, Cell::Number(n)) if n == 1.0 || n == 0.0 => Value::Bool(n == 1.0),
+        _ => return Err(fail()),
+    };
+    Ok(Some(value))
+}
+
+/// Marks clerks put in a cell to say "nothing here".
+fn is_placeholder(s: &str) -> bool {
+    matches!(
+        s,
+        "-" | "--" | "—" | "——" | "/" | "无" | "暂无" | "空" | "null" | "NULL" | "N/A" | "n/a"
+    )
+}
+
+/// Parses 2021-03-05, 2021/3/5, 2021.3.5, 20210305, 2021年3月5日, `2021-03-05 10:22:00`,
+/// `2021-03-05T10:22:00` and Excel serial numbers written as text (44260).
+pub fn parse_date(text: &str) -> Option<NaiveDate> {
+    let text = text.trim();
+    // A time part after the date is dropped.
+    let date_part = text
+        .split(|c: char| c.is_whitespace() || c == 'T')
+        .next()
+        .unwrap_or("");
+    let mut parts = [0u32; 3];
+    let mut lens = [0usize; 3];
+    let mut n = 0usize;
+    let mut in_digits = false;
+    let mut decimal_tail = false;
+    for c in date_part.chars() {
+        let digit = match c {
+            '0'..='9' => Some(c as u32 - '0' as u32),
+            '０'..='９' => Some(c as u32 - '０' as u32),
+            _ => None,
+        };
+        match digit {
+            Some(d) => {
+                if !in_digits {
+                    if n == 3 {
+                        return None;
+                    }
+                    n += 1;
+                    in_digits = true;
+                }
+                lens[n - 1] += 1;
+                if lens[n - 1] > 8 {
+                    return None;
+                }
+                parts[n - 1] = parts[n - 1] * 10 + d;
+            }
+            None => {
+                if !matches!(
+                    c,
+                    '-' | '/' | '.' | '年' | '月' | '日' | '号' | '－' | '／' | '．'
+                ) {
+                    return None;
+                }
+                decimal_tail |= c == '.' && n == 1;
+                in_digits = false;
+            }
+        }
+    }
+    match n {
+        1 if lens[0] == 8 => ymd(
+            (parts[0] / 10_000) as i32,
+            parts[0] / 100 % 100,
+            parts[0] % 100,
+        ),
+        1 if lens[0] == 5 => excel_serial_date(parts[0] as f64),
+        // `44260.5`: a serial with a time fraction.
+        2 if decimal_tail && lens[0] == 5 => excel_serial_date(parts[0] as f64),
+        3 if lens[0] == 4 && lens[1] <= 2 && lens[2] <= 2 => {
+            ymd(parts[0] as i32, parts[1], parts[2])
+        }
+        _ => None,
+    }
+}
+
+fn ymd(y: i32, m: u32, d: u32) -> Option<NaiveDate> {
+    if !(1900..=2200).contains(&y) {
+        return None;
+    }
+    NaiveDate::from_ymd_opt(y, m, d)
+}
+
+/// A number in a date column: yyyymmdd typed as a number, else an Excel serial.
+fn number_date(n: f64) -> Option<NaiveDate> {
+    if n.fract() == 0.0 && (19_000_101.0..=22_001_231.0).contains(&n) {
+        let v = n as u32;
+        return ymd((v / 10_000) as i32, v / 100 % 100, v % 100);
+    }
+    excel_serial_date(n)
+}
+
+/// Excel's 1900 date system, including its phantom 1900-02-29 (serial 60).
+pub fn excel_serial_date(serial: f64) -> Option<NaiveDate> {
+    if !serial.is_finite() || !(1.0..2_958_466.0).contains(&serial) {
+        return None;
+    }
+    let days = serial.floor() as i64;
+    let base = NaiveDate::from_ymd_opt(1899, 12, 30)?;
+    let days = if days < 61 { days + 1 } else { days };
+    let date = base.checked_add_signed(Duration::days(days))?;
+    (date.year() <= 2200).then_some(date)
+}
+
+/// Parses `52,310.00`, `1234.5元`, `￥800`, `¥ 1 200`.
+pub fn parse_amount(text: &str) -> Option<f64> {
+    let text = text.trim();
+    if let Ok(v) = text.parse::<f64>() {
+        return v.is_finite().then_some(v);
+    }
+    let cleaned: String = text
+        .chars()
+        .filter(|c| !matches!(c, ',' | '，' | '元' | '￥' | '¥' | ' ' | '\u{3000}'))
+        .map(|c| match c {
+            '０'..='９' => char::from_u32(c as u32 - '０' as u32 + '0' as u32).unwrap_or(c),
+            '．' => '.',
+            '－' => '-',
+            c => c,
+        })
+        .collect();
+    // `inf`/`nan` parse as floats but are no amount.
+    if cleaned.is_empty()
+        || !cleaned
+            .bytes()
+            .all(|b| b.is_ascii_digit() || b == b'.' || b == b'-')
+    {
+        return None;
+    }
+    cleaned.parse::<f64>().ok().filter(|v| v.is_finite())
+}
+
+/// Parses 是/否, Y/N, 有/无, true/false, 1/0, √/×, and 已…/未… (已参保, 未参保).
+pub fn parse_bool(text: &str) -> Option<bool> {
+    let t = text.trim();
+    match t {
+        "是" | "有" | "1" | "√" | "✓" | "对" => return Some(true),
+        "否" | "无" | "0" | "×" | "✗" | "没有" => return Some(false),
+        _ => {}
+    }
+    if ["y", "yes", "true"]
+        .iter()
+        .any(|w| t.eq_ignore_ascii_case(w))
+    {
+        return Some(true);
+    }
+    if ["n", "no", "false"]
+        .iter()
+        .any(|w| t.eq_ignore_ascii_case(w))
+    {
+        return Some(false);
+    }
+    if t.starts_with('已') {
+        Some(true)
+    } else if t.starts_with('未') || t.starts_with('不') || t.starts_with('没') {
+        Some(false)
+    } else {
+        None
+    }
+}
+
+fn bool_text(b: bool) -> &'static str {
+    if b {
+        "是"
+    } else {
+        "否"
+    }
+}
+
+/// A number cell shown as text. Whole numbers print without `.0`, so an ID or phone typed as a
+/// number comes out as its digits; beyond 15 significant digits Excel has already rounded, and
+/// the zeros it shows (`410123199001011000`) are kept so normalise can tell the ID is damaged.
+pub fn number_text(n: f64) -> String {
+    if !n.is_finite() {
+        return n.to_string();
+    }
+    if n.fract() != 0.0 {
+        return n.to_string();
+    }
+    if n.abs() < 1e15 {
+        return format!("{n:.0}");
+    }
+    let sci = format!("{:.14e}", n.abs());
+    let Some((mantissa, exp)) = sci.split_once('e') else {
+        return format!("{n:.0}");
+    };
+    let Ok(exp) = exp.parse::<usize>() else {
+        return format!("{n:.0}");
+    };
+    let mut digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
+    if digits.len() > exp + 1 {
+        digits.truncate(exp + 1);
+    }
+    while digits.len() < exp + 1 {
+        digits.push('0');
+    }
+    if n < 0.0 {
+        digits.insert(0, '-');
+    }
+    digits
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    #[test]
+    fn dates_as_clerks_type_them() {
+        for text in [
+            "2021-03-05",
+            "2021/3/5",
+            "2021.3.5",
+            "20210305",
+            "2021年3月5日",
+            "2021-03-05 10:22:00",
+            "2021-03-05T10:22:00",
+            " 2021-3-05 ",
+            "２０２１年３月５日",
+            "44260",
+        ] {
+            assert_eq!(parse_date(text), Some(d(2021, 3, 5)), "{text}");
+        }
+    }
+
+    #[test]
+    fn impossible_or_foreign_dates_fail() {
+        for text in [
+            "abc",
+            "2021-02-30",
+            "2021-13-01",
+            "2021年3月",
+            "20211305",
+            "1234",
+            "3/5/2021",
+            "2021-03-05-07",
+        ] {
+            assert_eq!(parse_date(text), None, "{text}");
+        }
+    }
+
+    #[test]
+    fn excel_serials_follow_the_1900_system() {
+        assert_eq!(excel_serial_date(1.0), Some(d(1900, 1, 1)));
+        assert_eq!(excel_serial_date(59.0), Some(d(1900, 2, 28)));
+        assert_eq!(excel_serial_date(61.0), Some(d(1900, 3, 1)));
+        assert_eq!(excel_serial_date(44260.75), Some(d(2021, 3, 5)));
+        assert_eq!(excel_serial_date(0.0), None);
+        assert_eq!(excel_serial_date(f64::NAN), None);
+    }
+
+    #[test]
+    fn numbers_in_date_columns() {
+        assert_eq!(number_date(20210305.0), Some(d(2021, 3, 5)));
+        assert_eq!(number_date(44260.0), Some(d(2021, 3, 5)));
+    }
+
+    #[test]
+    fn amounts_with_separators_and_units() {
+        assert_eq!(parse_amount("52,310.00"), Some(52310.0));
+        assert_eq!(parse_amount("1234.5元"), Some(1234.5));
+        assert_eq!(parse_amount("￥800"), Some(800.0));
+        assert_eq!(parse_amount("¥ 1 200"), Some(1200.0));
+        assert_eq!(parse_amount("-35.5"), Some(-35.5));
+        assert_eq!(parse_amount("１２３"), Some(123.0));
+        assert_eq!(parse_amount("abc"), None);
+        assert_eq!(parse_amount("inf"), None);
+        assert_eq!(parse_amount("NaN"), None);
+    }
+
+    #[test]
+    fn booleans() {
+        for t in ["是", "Y", "y", "有", "true", "TRUE", "1", "已参保"] {
+            assert_eq!(parse_bool(t), Some(true), "{t}");
+        }
+        for t in ["否", "N", "无", "false", "0", "未参保", "不领取"] {
+            assert_eq!(parse_bool(t), Some(false), "{t}");
+        }
+        assert_eq!(parse_bool("也许"), None);
+    }
+
+    #[test]
+    fn id_numbers_typed_as_numbers_keep_their_digits() {
+        assert_eq!(number_text(13800138000.0), "13800138000");
+        assert_eq!(number_text(410123199001011000.0), "410123199001011000");
+        assert_eq!(number_text(12.5), "12.5");
+    }
+
+    #[test]
+    fn typing_cells_per_field() {
+        let date = type_cell(Cell::Text("abc"), Field::SettlementDate).unwrap_err();
+        assert_eq!(date.reason("结算日期"), "结算日期 \"abc\" 不是有效日期");
+        assert_eq!(
+            type_cell(Cell::Date(44260.0), Field::SettlementDate),
+            Ok(Some(Value::Date(d(2021, 3, 5))))
+        );
+        assert_eq!(type_cell(Cell::Text("-"), Field::OutOfPocket), Ok(None));
+        assert_eq!(
+            type_cell(Cell::Number(410123199001011234.0), Field::IdNumber),
+            Ok(Some(Value::Text("410123199001011000".into())))
+        );
+        assert_eq!(
+            type_cell(Cell::Text("410123199001011234"), Field::IdNumber),
+            Ok(Some(Value::Text("410123199001011234".into())))
+        );
+        assert_eq!(
+            type_cell(Cell::Number(1.0), Field::Insured),
+            Ok(Some(Value::Bool(true)))
+        );
+        assert_eq!(type_cell(Cell::Empty, Field::Name), Ok(None));
+    }
+}

@@ -1,0 +1,256 @@
+//! Workbooks (.xlsx, .xls and what calamine else recognises): every sheet with a recognisable
+//! table is read; sheets without one (填表说明) are passed over.
+
+use std::io::Cursor;
+
+use calamine::{open_workbook_auto_from_rs, Data, Dimensions, Range, Reader, Sheets};
+
+use crate::config::{InputLimits, SourceSpec};
+use crate::model::Reject;
+
+use super::table::{header_texts, locate_header, Header, Row, TableReader, HEADER_SCAN_ROWS};
+use super::values::Cell;
+use super::{FileError, SheetOutput, SheetReport};
+
+impl Row for [Data] {
+    fn width(&self) -> usize {
+        self.len()
+    }
+    fn cell(&self, col: usize) -> Cell<'_> {
+        match self.get(col) {
+            Some(Data::String(s)) | Some(Data::DateTimeIso(s)) => Cell::text(s),
+            Some(Data::Float(f)) => Cell::Number(*f),
+            Some(Data::Int(i)) => Cell::Number(*i as f64),
+            Some(Data::Bool(b)) => Cell::Bool(*b),
+            Some(Data::DateTime(dt)) => Cell::Date(dt.as_f64()),
+            // Durations and formula errors (#N/A) carry nothing a record can use.
+            Some(Data::DurationIso(_)) | Some(Data::Error(_)) | Some(Data::Empty) | None => {
+                Cell::Empty
+            }
+        }
+    }
+}
+
+/// Reads the data sheets of a workbook; returns the format name and one output per sheet.
+pub fn read_workbook(
+    bytes: &[u8],
+    file: &str,
+    spec: &SourceSpec,
+    limits: &InputLimits,
+) -> Result<(&'static str, Vec<SheetOutput>), FileError> {
+    let mut workbook =
+        open_workbook_auto_from_rs(Cursor::new(bytes)).map_err(|e| FileError::Workbook {
+            file: file.to_string(),
+            message: e.to_string(),
+        })?;
+    let format = match workbook {
+        Sheets::Xls(_) => "xls",
+        Sheets::Xlsx(_) => "xlsx",
+        Sheets::Xlsb(_) => "xlsb",
+        Sheets::Ods(_) => "ods",
+    };
+    let names = workbook.sheet_names();
+    let wanted: Vec<String> = match &spec.sheet {
+        Some(sheet) if names.contains(sheet) => vec![sheet.clone()],
+        Some(sheet) => {
+            return Err(FileError::NoSuchSheet {
+                file: file.to_string(),
+                sheet: sheet.clone(),
+            })
+        }
+        None => names,
+    };
+
+    let mut tables: Vec<(String, Range<Data>, Header)> = Vec::new();
+    let mut broken: Vec<(String, String)> = Vec::new();
+    for name in wanted {
+        let mut range = match workbook.worksheet_range(&name) {
+            Ok(range) => range,
+            Err(e) => {
+                broken.push((name, e.to_string()));
+                continue;
+            }
+        };
+        let head: Vec<Vec<String>> = range
+            .rows()
+            .take(HEADER_SCAN_ROWS)
+            .map(|row| header_texts(row, limits))
+            .collect();
+        if let Some(header) = locate_header(spec.kind, &head, &spec.columns) {
+            let first_row = range.start().map_or(0, |(row, _)| row);
+            // Merge information is a refinement; a workbook without it still reads.
+            let merges = match &mut workbook {
+                Sheets::Xlsx(x) => x.merge_cells_by_sheet_name(&name).unwrap_or_default(),
+                Sheets::Xls(x) => x.merge_cells_by_sheet_name(&name).unwrap_or_default(),
+                Sheets::Xlsb(_) | Sheets::Ods(_) => Vec::new(),
+            };
+            fill_merged_cells(&mut range, &merges, first_row + header.row as u32);
+            tables.push((name, range, header));
+        }
+    }
+    if tables.is_empty() {
+        return Err(match broken.into_iter().next() {
+            Some((sheet, message)) => FileError::Workbook {
+                file: file.to_string(),
+                message: format!("工作表 {sheet}: {message}"),
+            },
+            None => FileError::NoHeader {
+                file: file.to_string(),
+            },
+        });
+    }
+
+    let several = tables.len() > 1;
+    let mut outputs: Vec<SheetOutput> = tables
+        .into_iter()
+        .map(|(name, range, header)| {
+            // The used range may start below row 1 when the top rows are empty.
+            let first_row = range.start().map_or(0, |(row, _)| row) + 1;
+            let header_index = header.row;
+            let mut table = TableReader::new(
+                spec.kind,
+                file,
+                Some(name.clone()),
+                several.then(|| name.clone()),
+                header,
+                first_row + header_index as u32,
+                limits,
+            );
+            for (i, row) in range.rows().enumerate().skip(header_index + 1) {
+                table.push(first_row + i as u32, row);
+            }
+            SheetOutput {
+                report: table.report,
+                records: table.records,
+                rejects: table.rejects,
+            }
+        })
+        .collect();
+    // A sheet that cannot be read costs only that sheet.
+    outputs.extend(broken.into_iter().map(|(sheet, message)| SheetOutput {
+        report: SheetReport {
+            sheet: Some(sheet.clone()),
+            ..SheetReport::default()
+        },
+        records: Vec::new(),
+        rejects: vec![Reject {
+            file: file.to_string(),
+            reason: format!("文件 {file} 的工作表 {sheet} 无法读取: {message}"),
+            sheet: Some(sheet),
+            row: None,
+            kind: Some(spec.kind),
+        }],
+    }));
+    Ok((format, outputs))
+}
+
+/// Rolls merge cells such as 户编号 or 户主姓名 over all members of a household; only the
+/// first cell holds the value, so it is copied into the cells the merge covers below the
+/// header (0-based absolute row `header_row`). Header merges are handled by header location.
+fn fill_merged_cells(range: &mut Range<Data>, merges: &[Dimensions], header_row: u32) {
+    let (Some(start), Some(end)) = (range.start(), range.end()) else {
+        return;
+    };
+    for merge in merges {
+        let (top, left) = merge.start;
+        if top <= header_row || top < start.0 || left < start.1 {
+            continue;
+        }
+        let Some(value) = range.get_value(merge.start).cloned() else {
+            continue;
+        };
+        if value == Data::Empty {
+            continue;
+        }
+        for row in top..=merge.end.0.min(end.0) {
+            for col in left..=merge.end.1.min(end.1) {
+                if (row, col) != merge.start {
+                    range.set_value((row, col), value.clone());
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Field, SourceKind};
+
+    fn spec(kind: SourceKind) -> SourceSpec {
+        SourceSpec {
+            kind,
+            glob: "*".into(),
+            sheet: None,
+            columns: Default::default(),
+        }
+    }
+
+    fn xlsx(build: impl FnOnce(&mut rust_xlsxwriter::Workbook)) -> Vec<u8> {
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        build(&mut wb);
+        wb.save_to_buffer().unwrap()
+    }
+
+    #[test]
+    fn date_cells_text_dates_and_id_strings() {
+        let bytes = xlsx(|wb| {
+            let ws = wb.add_worksheet();
+            let date = rust_xlsxwriter::Format::new().set_num_format("yyyy-mm-dd");
+            ws.write_row(
+                0,
+                0,
+                ["姓名", "身份证号", "结算日期", "个人自付", "联系电话"],
+            )
+            .unwrap();
+            ws.write(1, 0, "张三").unwrap();
+            ws.write(1, 1, "410123199001011234").unwrap();
+            let d = rust_xlsxwriter::ExcelDateTime::from_ymd(2021, 3, 5).unwrap();
+            ws.write_with_format(1, 2, &d, &date).unwrap();
+            ws.write(1, 3, 1234.5).unwrap();
+            ws.write(1, 4, 13800138000.0).unwrap();
+            ws.write_row(2, 0, ["李四", "", "2021年4月1日", "800元"])
+                .unwrap();
+        });
+        let (format, sheets) = read_workbook(
+            &bytes,
+            "医保.xlsx",
+            &spec(SourceKind::Medical),
+            &InputLimits::default(),
+        )
+        .unwrap();
+        assert_eq!(format, "xlsx");
+        let records = &sheets[0].records;
+        assert_eq!(records.len(), 2);
+        let date = |y, m, d| chrono::NaiveDate::from_ymd_opt(y, m, d);
+        assert_eq!(records[0].text(Field::IdNumber), Some("410123199001011234"));
+        assert_eq!(records[0].date(Field::SettlementDate), date(2021, 3, 5));
+        assert_eq!(records[0].text(Field::Phone), Some("13800138000"));
+        assert_eq!(records[1].date(Field::SettlementDate), date(2021, 4, 1));
+        assert_eq!(records[1].amount(Field::OutOfPocket), Some(800.0));
+        assert_eq!(records[1].source.to_string(), "医保.xlsx#3");
+    }
+
+    #[test]
+    fn missing_sheet_and_corrupt_bytes_are_file_errors() {
+        let bytes = xlsx(|wb| {
+            wb.add_worksheet()
+                .set_name("数据")
+                .unwrap()
+                .write_row(0, 0, ["姓名", "身份证号"])
+                .unwrap();
+        });
+        let mut s = spec(SourceKind::Medical);
+        s.sheet = Some("Sheet9".into());
+        let err = read_workbook(&bytes, "a.xlsx", &s, &InputLimits::default()).unwrap_err();
+        assert_eq!(err.to_string(), "文件 a.xlsx 中没有名为 Sheet9 的工作表");
+        let err = read_workbook(
+            b"not a workbook at all",
+            "b.xlsx",
+            &spec(SourceKind::Medical),
+            &InputLimits::default(),
+        )
+        .unwrap_err();
+        assert!(matches!(err, FileError::Workbook { .. }), "{err}");
+    }
+}
