@@ -155,6 +155,8 @@ impl Default for MatchSettings {
 #[serde(deny_unknown_fields, default)]
 pub struct InputLimits {
     pub max_file_bytes: u64,
+    /// Total unpacked size of an xlsx (a zip): guards against zip bombs.
+    pub max_unpacked_bytes: u64,
     pub max_cell_chars: usize,
     pub max_columns: usize,
     pub max_line_bytes: usize,
@@ -164,6 +166,7 @@ impl Default for InputLimits {
     fn default() -> Self {
         InputLimits {
             max_file_bytes: 512 * 1024 * 1024,
+            max_unpacked_bytes: 2 * 1024 * 1024 * 1024,
             max_cell_chars: 4096,
             max_columns: 200,
             max_line_bytes: 1024 * 1024,

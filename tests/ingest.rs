@@ -517,6 +517,7 @@ fn input_limits_reject_instead_of_exhausting_memory() {
         max_cell_chars: 40,
         max_columns: 10,
         max_line_bytes: 1 << 20,
+        ..InputLimits::default()
     };
     let out = ingest(inbox, &[source(SourceKind::Emergency, "应急*")], &limits);
     assert_eq!(
@@ -540,6 +541,32 @@ fn input_limits_reject_instead_of_exhausting_memory() {
     let out = ingest(inbox, &[source(SourceKind::Emergency, "应急.csv")], &tight);
     assert_eq!(out.rejects[0].reason, "该行长度超过上限 40 字节");
     assert_eq!(out.rejects[0].row, Some(2));
+}
+
+/// A workbook whose parts would unpack beyond the limit is refused before it is inflated.
+#[test]
+fn oversized_unpacked_workbook_is_refused() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let stored =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    zip.start_file("xl/worksheets/sheet1.xml", stored).unwrap();
+    zip.write_all(&vec![b' '; 3 << 20]).unwrap();
+    let bytes = zip.finish().unwrap().into_inner();
+    std::fs::write(dir.path().join("低保.xlsx"), bytes).unwrap();
+    let limits = InputLimits {
+        max_unpacked_bytes: 1 << 20,
+        ..InputLimits::default()
+    };
+    let out = ingest(dir.path(), &[source(SourceKind::Dibao, "低保*")], &limits);
+    assert!(out.records.is_empty());
+    assert_eq!(out.rejects.len(), 1);
+    assert!(
+        out.rejects[0].reason.contains("解压后"),
+        "{}",
+        out.rejects[0].reason
+    );
 }
 
 /// SPEC 9: a million medical claim lines in GB18030. Run in release:

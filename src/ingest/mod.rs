@@ -75,6 +75,16 @@ pub enum FileError {
     },
     #[error("文件 {file} 有 {bytes} 字节，超过上限 {max} 字节")]
     TooLarge { file: String, bytes: u64, max: u64 },
+    #[error(
+        "文件 {file} 在读取过程中被修改 (可能仍在复制中), 本次不使用, 请下次运行前确认文件完整"
+    )]
+    ChangedWhileReading { file: String },
+    #[error("文件 {file} 解压后 {unpacked} 字节, 超过上限 {max} 字节 (疑似压缩炸弹或异常工作簿)")]
+    Unpacked {
+        file: String,
+        unpacked: u64,
+        max: u64,
+    },
     #[error("文件 {file} 是空文件")]
     Empty { file: String },
     #[error("文件 {file} 是二进制文件，不是文本表格")]
@@ -281,7 +291,8 @@ fn read_bytes(name: &str, path: &Path, limits: &InputLimits) -> Result<Vec<u8>, 
         bytes,
         max: limits.max_file_bytes,
     };
-    let len = file.metadata().map_err(read_error)?.len();
+    let before = file.metadata().map_err(read_error)?;
+    let len = before.len();
     if len > limits.max_file_bytes {
         return Err(too_large(len));
     }
@@ -294,6 +305,14 @@ fn read_bytes(name: &str, path: &Path, limits: &InputLimits) -> Result<Vec<u8>, 
     }
     if bytes.is_empty() {
         return Err(FileError::Empty {
+            file: name.to_string(),
+        });
+    }
+    // A department still copying its file into the inbox: what was read is not one version
+    // of the file, so none of it is used.
+    let after = std::fs::metadata(path).map_err(read_error)?;
+    if after.len() != bytes.len() as u64 || after.modified().ok() != before.modified().ok() {
+        return Err(FileError::ChangedWhileReading {
             file: name.to_string(),
         });
     }
