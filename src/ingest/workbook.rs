@@ -173,6 +173,33 @@ fn fill_merged_cells(range: &mut Range<Data>, merges: &[Dimensions], header_row:
     }
 }
 
+/// An xlsx is a zip: its central directory states each part's unpacked size. Refuse
+/// workbooks that would unpack beyond the limit (zip bombs, absurd sheets) before calamine
+/// inflates anything. The legacy .xls format is not compressed and is bounded by file size.
+fn check_unpacked_size(bytes: &[u8], file: &str, limits: &InputLimits) -> Result<(), FileError> {
+    if !bytes.starts_with(b"PK\x03\x04") {
+        return Ok(());
+    }
+    let Ok(mut archive) = zip::ZipArchive::new(Cursor::new(bytes)) else {
+        // calamine reports the corrupt zip with its own message.
+        return Ok(());
+    };
+    let mut unpacked: u64 = 0;
+    for i in 0..archive.len() {
+        if let Ok(entry) = archive.by_index_raw(i) {
+            unpacked = unpacked.saturating_add(entry.size());
+        }
+    }
+    if unpacked > limits.max_unpacked_bytes {
+        return Err(FileError::Unpacked {
+            file: file.to_string(),
+            unpacked,
+            max: limits.max_unpacked_bytes,
+        });
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -254,31 +281,4 @@ mod tests {
         .unwrap_err();
         assert!(matches!(err, FileError::Workbook { .. }), "{err}");
     }
-}
-
-/// An xlsx is a zip: its central directory states each part's unpacked size. Refuse
-/// workbooks that would unpack beyond the limit (zip bombs, absurd sheets) before calamine
-/// inflates anything. The legacy .xls format is not compressed and is bounded by file size.
-fn check_unpacked_size(bytes: &[u8], file: &str, limits: &InputLimits) -> Result<(), FileError> {
-    if !bytes.starts_with(b"PK\x03\x04") {
-        return Ok(());
-    }
-    let Ok(mut archive) = zip::ZipArchive::new(Cursor::new(bytes)) else {
-        // calamine reports the corrupt zip with its own message.
-        return Ok(());
-    };
-    let mut unpacked: u64 = 0;
-    for i in 0..archive.len() {
-        if let Ok(entry) = archive.by_index_raw(i) {
-            unpacked = unpacked.saturating_add(entry.size());
-        }
-    }
-    if unpacked > limits.max_unpacked_bytes {
-        return Err(FileError::Unpacked {
-            file: file.to_string(),
-            unpacked,
-            max: limits.max_unpacked_bytes,
-        });
-    }
-    Ok(())
 }
