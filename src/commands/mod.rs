@@ -1,7 +1,9 @@
 //! One module per subcommand. `dispatch` maps each command's result onto an exit code.
 
 pub mod check;
+pub mod eval;
 pub mod run;
+pub mod sample;
 
 use crate::cli::{Cli, Command};
 
@@ -10,6 +12,8 @@ pub fn dispatch(cli: Cli) -> i32 {
     let exit = match cli.command {
         Command::Run { pipeline } => run::run(&pipeline, &run_log),
         Command::Check { pipeline } => check::check(&pipeline),
+        Command::Sample(args) => sample::sample(&args),
+        Command::Eval { pipeline, truth } => eval::eval(&pipeline, &truth),
     };
     exit as i32
 }
