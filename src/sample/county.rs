@@ -177,7 +177,7 @@ pub fn is_valid_id(id: &str) -> bool {
     id.len() == 18
         && id[..17].bytes().all(|b| b.is_ascii_digit())
         && NaiveDate::parse_from_str(&id[6..14], "%Y%m%d").is_ok()
-        && id[17..].chars().next() == Some(check_char(&id[..17]))
+        && id[17..].starts_with(check_char(&id[..17]))
 }
 
 pub fn generate(rng: &mut ChaCha8Rng, persons: usize) -> County {

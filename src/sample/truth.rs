@@ -260,8 +260,9 @@ pub fn expected(facts: &Facts, w: Window) -> BTreeMap<usize, BTreeSet<RuleCode>>
         }
         let (f_absent, m_absent) = (absent(&c.father), absent(&c.mother));
         let (f_unable, m_unable) = (unable(&c.father), unable(&c.mother));
+        // Both parents unable, or one absent and the other unable.
         let fuc =
-            !orphan && ((f_unable && m_unable) || (f_absent && m_unable) || (m_absent && f_unable));
+            !orphan && (f_unable || m_unable) && (f_unable || f_absent) && (m_unable || m_absent);
         if fuc && !fuc_or_orphan.contains(&c.child) {
             out.entry(c.child).or_default().insert(RuleCode::R05);
         }

@@ -39,6 +39,8 @@ impl Cell {
         match self {
             Cell::Empty => String::new(),
             Cell::Text(s) => s.clone(),
+            // 序号 and whole amounts print as integers, the way Excel saves them.
+            Cell::Num(n) if n.fract() == 0.0 => format!("{n:.0}"),
             Cell::Num(n) => format!("{n:.2}"),
             Cell::Date(d) => d.format("%Y-%m-%d").to_string(),
         }
