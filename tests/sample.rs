@@ -9,7 +9,15 @@ use loubao::model::RuleCode;
 use loubao::sample::{generate, NoiseLevel, SampleOptions};
 
 fn county(dir: &Path, persons: usize, seed: u64, noise: NoiseLevel) {
-    let summary = generate(dir, &SampleOptions { persons, seed, noise }).unwrap();
+    let summary = generate(
+        dir,
+        &SampleOptions {
+            persons,
+            seed,
+            noise,
+        },
+    )
+    .unwrap();
     println!("{summary}");
 }
 
@@ -20,7 +28,9 @@ fn truth_rows(dir: &Path) -> BTreeMap<String, BTreeSet<u32>> {
     for rec in reader.records() {
         let rec = rec.unwrap();
         let (file, row) = rec[0].rsplit_once('#').unwrap();
-        out.entry(file.to_string()).or_default().insert(row.parse().unwrap());
+        out.entry(file.to_string())
+            .or_default()
+            .insert(row.parse().unwrap());
     }
     out
 }
@@ -40,7 +50,11 @@ fn decoded_lines(path: &Path) -> Vec<String> {
 
 fn check_char(first17: &str) -> char {
     const W: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-    let sum: u32 = first17.chars().zip(W).map(|(c, w)| c.to_digit(10).unwrap() * w).sum();
+    let sum: u32 = first17
+        .chars()
+        .zip(W)
+        .map(|(c, w)| c.to_digit(10).unwrap() * w)
+        .sum();
     b"10X98765432"[(sum % 11) as usize] as char
 }
 
@@ -50,27 +64,59 @@ fn truth_names_exactly_the_data_rows_of_every_file() {
     county(dir.path(), 1200, 3, NoiseLevel::Default);
     let rows = truth_rows(dir.path());
     let inbox = dir.path().join("inbox");
-    let mut files: Vec<_> = std::fs::read_dir(&inbox).unwrap().map(|e| e.unwrap().path()).collect();
+    let mut files: Vec<_> = std::fs::read_dir(&inbox)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
     files.sort();
     assert_eq!(files.len(), 14);
     for path in files {
         let name = path.file_name().unwrap().to_string_lossy().into_owned();
-        let refs = rows.get(&name).unwrap_or_else(|| panic!("no truth rows for {name}"));
+        let refs = rows
+            .get(&name)
+            .unwrap_or_else(|| panic!("no truth rows for {name}"));
         let (first, last) = (*refs.first().unwrap(), *refs.last().unwrap());
-        assert_eq!(refs.len() as u32, last - first + 1, "{name}: rows are contiguous");
+        assert_eq!(
+            refs.len() as u32,
+            last - first + 1,
+            "{name}: rows are contiguous"
+        );
         if name.ends_with(".csv") {
             let lines = decoded_lines(&path);
-            assert_eq!(lines.len() as u32, last, "{name}: last data row is the last line");
-            assert!(lines[first as usize - 2].contains("身份证") || lines[first as usize - 2].contains("证件号"), "{name}: header right above the data");
+            assert_eq!(
+                lines.len() as u32,
+                last,
+                "{name}: last data row is the last line"
+            );
+            assert!(
+                lines[first as usize - 2].contains("身份证")
+                    || lines[first as usize - 2].contains("证件号"),
+                "{name}: header right above the data"
+            );
         } else {
             let mut wb = open_workbook_auto(&path).unwrap();
             let range = wb.worksheet_range("Sheet1").unwrap();
-            let cell = |row: u32, col: u32| range.get_value((row - 1, col)).cloned().unwrap_or(Data::Empty);
-            assert!(matches!(cell(1, 0), Data::String(ref s) if s.starts_with("示例县")), "{name}: title row");
-            assert_eq!(cell(last + 1, 0), Data::String("合计".into()), "{name}: totals row");
+            let cell = |row: u32, col: u32| {
+                range
+                    .get_value((row - 1, col))
+                    .cloned()
+                    .unwrap_or(Data::Empty)
+            };
+            assert!(
+                matches!(cell(1, 0), Data::String(ref s) if s.starts_with("示例县")),
+                "{name}: title row"
+            );
+            assert_eq!(
+                cell(last + 1, 0),
+                Data::String("合计".into()),
+                "{name}: totals row"
+            );
             let width = range.width() as u32;
             for row in first..=last {
-                assert!((1..width).filter(|c| cell(row, *c) != Data::Empty).count() >= 3, "{name}#{row}");
+                assert!(
+                    (1..width).filter(|c| cell(row, *c) != Data::Empty).count() >= 3,
+                    "{name}#{row}"
+                );
             }
             // IDs are text cells, never numbers Excel could round.
             let header_row = first - 1;
@@ -79,7 +125,10 @@ fn truth_names_exactly_the_data_rows_of_every_file() {
                     if h.contains("身份证") || h.contains("身份号码") {
                         for row in first..=last {
                             let c = cell(row, col);
-                            assert!(matches!(c, Data::String(_) | Data::Empty), "{name}#{row}: {c:?}");
+                            assert!(
+                                matches!(c, Data::String(_) | Data::Empty),
+                                "{name}#{row}: {c:?}"
+                            );
                         }
                     }
                 }
@@ -108,7 +157,10 @@ fn persons_have_valid_ids_and_expected_codes_cover_every_rule() {
         }
     }
     for code in RuleCode::ALL {
-        assert!(per_code.get(code.code()).is_some_and(|n| *n > 0), "{code:?}: {per_code:?}");
+        assert!(
+            per_code.get(code.code()).is_some_and(|n| *n > 0),
+            "{code:?}: {per_code:?}"
+        );
     }
 }
 

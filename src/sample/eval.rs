@@ -111,7 +111,14 @@ impl EvalReport {
 impl fmt::Display for EvalReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let l = &self.link;
-        writeln!(
+        if l.records_known == 0 {
+            writeln!(
+                f,
+                "关联: 流水线没有产生可对应真值的人员记录 ({} 条)",
+                l.records
+            )?;
+        } else {
+            writeln!(
             f,
             "关联 (成对): 精确率 {:.4}  召回率 {:.4}  ({} 条人员记录, 真值已知 {}; 真实对 {}, 预测对 {}, 正确 {})",
             ratio(l.correct_pairs as f64, l.predicted_pairs as f64),
@@ -121,7 +128,8 @@ impl fmt::Display for EvalReport {
             l.true_pairs,
             l.predicted_pairs,
             l.correct_pairs
-        )?;
+            )?;
+        }
         let Some(folder) = &self.run_folder else {
             return writeln!(f, "输出文件夹中没有完整的运行结果: 先运行 `loubao run`");
         };
@@ -147,7 +155,7 @@ impl fmt::Display for EvalReport {
             ratio_usize(right, all)
         )?;
         for (title, rows) in [
-            ("按身份证号损坏类型的召回率", &self.recall_by_noise),
+            ("按数据缺陷类型的召回率", &self.recall_by_noise),
             ("按来源文件的召回率", &self.recall_by_source),
         ] {
             writeln!(f, "{title}:")?;

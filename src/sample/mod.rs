@@ -163,7 +163,7 @@ pub fn generate(dir: &Path, opts: &SampleOptions) -> anyhow::Result<SampleSummar
     write_expected(&truth_dir, &county, &expected, &mut counts)?;
     std::fs::write(
         dir.join("pipeline.toml"),
-        pipeline_toml(&county, "inbox", "outbox", false),
+        pipeline_toml(&county, "inbox", "outbox"),
     )?;
 
     let bytes = [&inbox, &truth_dir]
@@ -281,20 +281,9 @@ fn write_expected(
     Ok(())
 }
 
-/// The pipeline file for the sample county; `commented` adds a line on every key.
-pub fn pipeline_toml(
-    county: &county::County,
-    inbox: &str,
-    outbox: &str,
-    commented: bool,
-) -> String {
-    let c = |comment: &str| {
-        if commented {
-            format!("# {comment}\n")
-        } else {
-            String::new()
-        }
-    };
+/// The pipeline file for the sample county, with a comment on every key.
+pub fn pipeline_toml(county: &county::County, inbox: &str, outbox: &str) -> String {
+    let c = |comment: &str| format!("# {comment}\n");
     let mut s = String::new();
     s += &c("示例县 (loubao sample 生成的合成数据). County name, used in titles.");
     s += &format!("county = \"{COUNTY_NAME}\"\n");
@@ -412,7 +401,7 @@ mod tests {
         }
         let mut rng = ChaCha8Rng::seed_from_u64(1);
         let county = county::generate(&mut rng, 200);
-        let commented = pipeline_toml(&county, "../sample-data/inbox", "../out", true);
+        let commented = pipeline_toml(&county, "../sample-data/inbox", "../out");
         assert!(crate::config::parse(&commented).is_ok());
         // Every code of SPEC 6 has suspects, so that accuracy is measurable per code.
         assert!(

@@ -105,7 +105,7 @@ pub(super) fn medical_claimants(
         profile.insert(p, ClaimProfile::Ordinary);
     }
     let serious_n = ctx.count(0.01, 12);
-    for p in ctx.draw(&pool, covered, serious_n, 0.5) {
+    for p in ctx.draw(&pool, covered, serious_n, 0.6) {
         profile.insert(p, ClaimProfile::Serious);
     }
     let near_n = ctx.count(0.002, 4);
@@ -134,10 +134,10 @@ pub(super) fn unemployment_people(
     let working = |p: usize| (18..60).contains(&age(county.residents[p].birth, as_of()));
     let pool = ctx.alive(working);
     let covered: Vec<usize> = covered.iter().copied().filter(|p| working(*p)).collect();
-    let n = ctx.count(0.015, 15);
-    ctx.draw(&pool, &covered, n, 0.3)
+    let n = ctx.count(0.015, 60);
+    ctx.draw(&pool, &covered, n, 0.5)
         .into_iter()
-        .map(|p| (p, ctx.rng.gen_bool(0.4), ctx.rng.gen_bool(0.75)))
+        .map(|p| (p, ctx.rng.gen_bool(0.3), ctx.rng.gen_bool(0.75)))
         .collect()
 }
 
@@ -241,7 +241,7 @@ pub(super) fn write_disability(
         .collect();
     let pool = ctx.alive(|_| true);
     let n = ctx.count(0.03, 20);
-    for p in ctx.draw(&pool, covered, n, 0.35) {
+    for p in ctx.draw(&pool, covered, n, 0.5) {
         if records.contains_key(&p) {
             continue;
         }
@@ -331,9 +331,9 @@ pub(super) fn write_petitions(ctx: &mut Ctx<'_>, covered: &[usize]) -> Table {
     );
     let county = ctx.county;
     let pool = ctx.alive(|p| age(county.residents[p].birth, as_of()) >= 18);
-    let n = ctx.count(0.004, 15);
+    let n = ctx.count(0.004, 30);
     let mut entries = Vec::new();
-    for p in ctx.draw(&pool, covered, n, 0.4) {
+    for p in ctx.draw(&pool, covered, n, 0.6) {
         for _ in 0..ctx.rng.gen_range(1..=2) {
             let date = day_between(&mut ctx.rng, ymd(2019, 6, 1), as_of() - Duration::days(1));
             let (category, content, _) = pick(&mut ctx.rng, &PETITION_TOPICS);
@@ -403,10 +403,10 @@ pub(super) fn write_hotline(ctx: &mut Ctx<'_>, covered: &[usize], traps: &Traps)
     );
     let county = ctx.county;
     let pool = ctx.alive(|p| age(county.residents[p].birth, as_of()) >= 18);
-    let n = ctx.count(0.005, 15);
+    let n = ctx.count(0.005, 30);
     // (date, person, topic, status, phone override)
     let mut entries: Vec<(NaiveDate, usize, usize, &str, Option<String>)> = Vec::new();
-    for p in ctx.draw(&pool, covered, n, 0.4) {
+    for p in ctx.draw(&pool, covered, n, 0.6) {
         let date = day_between(&mut ctx.rng, ymd(2019, 6, 1), as_of() - Duration::days(1));
         let topic = ctx.rng.gen_range(0..HOTLINE_TOPICS.len());
         entries.push((date, p, topic, request_status(&mut ctx.rng), None));
@@ -547,7 +547,7 @@ pub(super) fn write_emergency(ctx: &mut Ctx<'_>, covered: &[usize], traps: &Trap
     let pool = ctx.alive(|_| true);
     let n = ctx.count(0.006, 15);
     let mut people: BTreeMap<usize, Option<IdDamage>> = ctx
-        .draw(&pool, covered, n, 0.35)
+        .draw(&pool, covered, n, 0.6)
         .into_iter()
         .map(|p| (p, None))
         .collect();
