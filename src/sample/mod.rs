@@ -208,7 +208,7 @@ fn write_medical(
         let (name, mut noise) = noiser.name(&r.name);
         let (id, id_noise) = noiser.id(&r.id, None);
         noise.extend(id_noise);
-        let (township, t_noise) = noiser.township(&t.name, &t.aliases);
+        let (township, t_noise) = noiser.township(&t.name, &t.aliases, false);
         noise.extend(t_noise);
         let township = township.unwrap_or_default();
         for (date, total, oop) in sources::claims(rng, profile) {

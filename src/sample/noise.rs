@@ -222,15 +222,17 @@ impl Noiser {
         }
     }
 
-    /// The township cell: canonical, an alias, or blank with the township only in the address.
+    /// The township cell: canonical, an alias, or (when the row has an address column)
+    /// blank with the township only in the address.
     pub fn township(
         &mut self,
         name: &str,
         aliases: &[String],
+        has_address: bool,
     ) -> (Option<String>, Vec<&'static str>) {
         let r = self.rates;
         let x: f64 = self.rng.gen();
-        if x < r.township_in_address {
+        if x < r.township_in_address && has_address {
             (None, vec!["township_in_address"])
         } else if x < r.township_in_address + r.township_alias && !aliases.is_empty() {
             let alias = aliases.choose(&mut self.rng).expect("non-empty");
@@ -327,7 +329,7 @@ mod tests {
             assert_eq!(n.name("张伟").0, "张伟");
             assert_eq!(n.name("热合曼·托乎提").0, "热合曼·托乎提");
             assert_eq!(
-                n.township("城关镇", &["城关".into()]).0.as_deref(),
+                n.township("城关镇", &["城关".into()], true).0.as_deref(),
                 Some("城关镇")
             );
         }

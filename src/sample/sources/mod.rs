@@ -23,6 +23,7 @@ use super::write::{Cell, FileFormat, Table};
 use rolls::*;
 pub use screening::claims;
 use screening::*;
+
 pub const AGRICULTURE: &str = "农业农村局_防返贫监测对象.xlsx";
 pub const MEDICAL: &str = "医保局_结算明细.csv";
 pub const DISABILITY: &str = "残联_残疾人证.xlsx";
@@ -151,23 +152,18 @@ impl Ctx<'_> {
 
     /// Name, ID, township and address cells of a row, with their defects. A blank township
     /// cell means the township is only in the address.
-    fn person_cells(
-        &mut self,
-        pid: usize,
-        forced: Option<IdDamage>,
-        screening: bool,
-    ) -> PersonCells {
+    fn person_cells(&mut self, pid: usize, forced: Option<IdDamage>, kind: RowKind) -> PersonCells {
         let name = self.name_of(pid);
         let r = &self.county.residents[pid];
         let t = &self.county.townships[r.township];
-        let noiser = if screening {
-            &mut self.screen
-        } else {
-            &mut self.roll
+        let noiser = match kind {
+            RowKind::Roll => &mut self.roll,
+            RowKind::Screening | RowKind::WithAddress => &mut self.screen,
         };
         let (name, mut noise) = noiser.name(&name);
         let (id, id_noise) = noiser.id(&r.id, forced);
-        let (township, t_noise) = noiser.township(&t.name, &t.aliases);
+        let (township, t_noise) =
+            noiser.township(&t.name, &t.aliases, kind == RowKind::WithAddress);
         noise.extend(t_noise);
         let group = (r.household % 9) as u32 + 1;
         PersonCells {
@@ -180,6 +176,15 @@ impl Ctx<'_> {
             id_noise,
         }
     }
+}
+
+/// Which noise a row gets: rolls only harmless formatting; screening rows everything, and
+/// the township may hide in the address only where the file has an address column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum RowKind {
+    Roll,
+    Screening,
+    WithAddress,
 }
 
 struct PersonCells {

@@ -277,7 +277,7 @@ pub(super) fn write_dibao(ctx: &mut Ctx<'_>, households: &[usize]) -> Table {
         let head = ctx.name_of(hh.members[0]);
         for &m in &hh.members.clone() {
             let ms = &by_pid[&m];
-            let c = ctx.person_cells(m, None, false);
+            let c = ctx.person_cells(m, None, RowKind::Roll);
             let r = &ctx.county.residents[m];
             t.rows.push(Row {
                 cells: vec![
@@ -333,7 +333,7 @@ pub(super) fn write_low_income(ctx: &mut Ctx<'_>, households: &[usize]) -> Table
         let head = ctx.name_of(hh.members[0]);
         for &m in &hh.members.clone() {
             let ms = &by_pid[&m];
-            let c = ctx.person_cells(m, None, false);
+            let c = ctx.person_cells(m, None, RowKind::Roll);
             let r = &ctx.county.residents[m];
             t.rows.push(Row {
                 cells: vec![
@@ -401,7 +401,7 @@ pub(super) fn write_roll(ctx: &mut Ctx<'_>, file: &str, kind: RollKind) -> Table
     let mut members = members;
     members.sort_by_key(|m| m.pid);
     for m in members {
-        let c = ctx.person_cells(m.pid, None, false);
+        let c = ctx.person_cells(m.pid, None, RowKind::Roll);
         t.rows.push(Row {
             cells: vec![
                 seq(t.rows.len()),
@@ -451,7 +451,7 @@ pub(super) fn write_temp_assistance(
     }
     entries.sort();
     for (p, date, kind) in entries {
-        let c = ctx.person_cells(p, None, false);
+        let c = ctx.person_cells(p, None, RowKind::Roll);
         let amount = f64::from(ctx.rng.gen_range(5..=60u32)) * 100.0;
         ctx.facts.temp_assistance.push((p, date));
         t.rows.push(Row {

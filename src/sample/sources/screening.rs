@@ -155,6 +155,7 @@ pub(super) fn write_agriculture(ctx: &mut Ctx<'_>, households: &[usize]) -> Tabl
             "与户主关系",
             "乡镇(街道)",
             "行政村",
+            "家庭住址",
             "联系电话",
             "监测对象类别",
             "识别/纳入时间",
@@ -180,7 +181,7 @@ pub(super) fn write_agriculture(ctx: &mut Ctx<'_>, households: &[usize]) -> Tabl
             if ctx.gone.contains(&m) {
                 continue;
             }
-            let c = ctx.person_cells(m, None, true);
+            let c = ctx.person_cells(m, None, RowKind::WithAddress);
             let r = &ctx.county.residents[m];
             ctx.facts.agriculture.push(m);
             t.rows.push(Row {
@@ -192,6 +193,7 @@ pub(super) fn write_agriculture(ctx: &mut Ctx<'_>, households: &[usize]) -> Tabl
                     Cell::text(r.relation.label()),
                     Cell::text(c.township.clone()),
                     Cell::text(c.village.clone()),
+                    Cell::text(c.address.clone()),
                     Cell::opt(r.phone.clone()),
                     Cell::text(category),
                     Cell::Date(date),
@@ -274,7 +276,7 @@ pub(super) fn write_disability(
     }
     ctx.facts.disability = records.values().cloned().collect();
     for d in records.into_values() {
-        let c = ctx.person_cells(d.pid, None, true);
+        let c = ctx.person_cells(d.pid, None, RowKind::WithAddress);
         let r = &ctx.county.residents[d.pid];
         let code = DISABILITY_CATEGORIES
             .iter()
@@ -342,7 +344,7 @@ pub(super) fn write_petitions(ctx: &mut Ctx<'_>, covered: &[usize]) -> Table {
     }
     entries.sort();
     for (date, p, category, content, status) in entries {
-        let mut c = ctx.person_cells(p, None, true);
+        let mut c = ctx.person_cells(p, None, RowKind::WithAddress);
         // Petitions carry an ID about half the time, and the township only in the address.
         if ctx.rng.gen_bool(0.45) {
             c.omit_id();
@@ -423,7 +425,7 @@ pub(super) fn write_hotline(ctx: &mut Ctx<'_>, covered: &[usize], traps: &Traps)
     }
     entries.sort();
     for (date, p, topic, status, phone) in entries {
-        let mut c = ctx.person_cells(p, None, true);
+        let mut c = ctx.person_cells(p, None, RowKind::Screening);
         let own_phone = county.residents[p].phone.clone();
         let household_phone = county.households[county.residents[p].household]
             .members
@@ -488,6 +490,7 @@ pub(super) fn write_unemployment(ctx: &mut Ctx<'_>, people: &[(usize, bool, bool
             "性别",
             "乡镇街道",
             "社区",
+            "现住址",
             "联系电话",
             "失业登记日期",
             "是否参加失业保险",
@@ -496,7 +499,7 @@ pub(super) fn write_unemployment(ctx: &mut Ctx<'_>, people: &[(usize, bool, bool
         ],
     );
     for &(p, insured, current) in people {
-        let c = ctx.person_cells(p, None, true);
+        let c = ctx.person_cells(p, None, RowKind::WithAddress);
         let r = &ctx.county.residents[p];
         let date = day_between(&mut ctx.rng, ymd(2018, 1, 1), ymd(2021, 6, 1));
         let status = if current { "登记失业" } else { "已就业" };
@@ -514,6 +517,7 @@ pub(super) fn write_unemployment(ctx: &mut Ctx<'_>, people: &[(usize, bool, bool
                 Cell::text(if r.male { "男" } else { "女" }),
                 Cell::text(c.township.clone()),
                 Cell::text(c.village.clone()),
+                Cell::text(c.address.clone()),
                 Cell::opt(r.phone.clone()),
                 Cell::Date(date),
                 Cell::text(if insured { "是" } else { "否" }),
@@ -539,6 +543,7 @@ pub(super) fn write_emergency(ctx: &mut Ctx<'_>, covered: &[usize], traps: &Trap
             "身份证件号码",
             "乡镇",
             "村",
+            "住址",
             "灾害类型",
             "受灾日期",
             "困难情况",
@@ -555,7 +560,7 @@ pub(super) fn write_emergency(ctx: &mut Ctx<'_>, covered: &[usize], traps: &Trap
         people.insert(p, Some(damage));
     }
     for (p, forced) in people {
-        let c = ctx.person_cells(p, forced, true);
+        let c = ctx.person_cells(p, forced, RowKind::WithAddress);
         let (event, hardship) = pick(&mut ctx.rng, &EVENTS);
         let date = day_between(&mut ctx.rng, ymd(2019, 6, 1), as_of() - Duration::days(1));
         ctx.facts.emergency.push((p, date));
@@ -566,6 +571,7 @@ pub(super) fn write_emergency(ctx: &mut Ctx<'_>, covered: &[usize], traps: &Trap
                 Cell::text(c.id.clone()),
                 Cell::text(c.township.clone()),
                 Cell::text(c.village.clone()),
+                Cell::text(c.address.clone()),
                 Cell::text(event),
                 Cell::text(date.format("%Y年%m月%d日").to_string()),
                 Cell::text(hardship),
@@ -603,11 +609,11 @@ pub(super) fn write_children(ctx: &mut Ctx<'_>, children: &[ChildAtRisk]) -> Tab
     let mut children = children.to_vec();
     children.sort_by_key(|c| c.child);
     for c in children {
-        let child = ctx.person_cells(c.child, None, true);
+        let child = ctx.person_cells(c.child, None, RowKind::Screening);
         let (father, fs) = c.father.clone().expect("generated with both parents");
         let (mother, ms) = c.mother.clone().expect("generated with both parents");
-        let f = ctx.person_cells(father, None, true);
-        let m = ctx.person_cells(mother, None, true);
+        let f = ctx.person_cells(father, None, RowKind::Screening);
+        let m = ctx.person_cells(mother, None, RowKind::Screening);
         let mut noise = child.all_noise();
         if !f.all_noise().is_empty() || !m.all_noise().is_empty() {
             noise.push("parent_noise");
