@@ -313,3 +313,71 @@ impl RowsTruth {
         self.sink.finish()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn table(format: FileFormat) -> Table {
+        Table {
+            file: "t.csv".into(),
+            format,
+            title: Some("示例县名单".into()),
+            unit: None,
+            groups: Vec::new(),
+            headers: vec!["序号", "姓名", "金额"],
+            rows: vec![Row {
+                cells: vec![Cell::Num(1.0), Cell::text("張偉"), Cell::Num(12.5)],
+                people: vec![(Role::Subject, 3)],
+                noise: vec!["traditional"],
+            }],
+            footer: false,
+        }
+    }
+
+    #[test]
+    fn csv_is_gb18030_or_bom_and_rows_are_counted_from_the_title() {
+        let dir = tempfile::tempdir().unwrap();
+        let t = table(FileFormat::CsvGb18030);
+        assert_eq!(t.first_data_row(), 3);
+        assert_eq!(t.source_ref(0).to_string(), "t.csv#3");
+        write_table(dir.path(), &t).unwrap();
+        let bytes = std::fs::read(dir.path().join("t.csv")).unwrap();
+        let (text, _, errors) = encoding_rs::GB18030.decode(&bytes);
+        assert!(!errors);
+        assert_eq!(text, "示例县名单\r\n序号,姓名,金额\r\n1,張偉,12.50\r\n");
+        assert!(std::str::from_utf8(&bytes).is_err(), "not UTF-8");
+
+        let t = table(FileFormat::CsvUtf8Bom);
+        write_table(dir.path(), &t).unwrap();
+        let bytes = std::fs::read(dir.path().join("t.csv")).unwrap();
+        assert!(bytes.starts_with(b"\xEF\xBB\xBF\xE7\xA4\xBA"));
+    }
+
+    #[test]
+    fn truth_rows_name_every_person_of_a_row() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("rows.csv");
+        let mut truth = RowsTruth::create(&path).unwrap();
+        let source = SourceRef {
+            file: "困境儿童.xlsx".into(),
+            sheet: None,
+            row: 4,
+        };
+        truth
+            .row(
+                &source,
+                &[(Role::Subject, 1), (Role::Father, 2)],
+                &["fullwidth", "homophone"],
+            )
+            .unwrap();
+        truth.finish().unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert_eq!(
+            text,
+            "source_ref,person_id,role,noise\r\n\
+             困境儿童.xlsx#4,P0000001,subject,fullwidth;homophone\r\n\
+             困境儿童.xlsx#4,P0000002,father,fullwidth;homophone\r\n"
+        );
+    }
+}
