@@ -256,10 +256,17 @@ impl Truth {
             .map(|r| r.person.as_str())
     }
 
-    /// The person a ref names first: the subject when the row has one.
-    fn subject_of(&self, source: &str) -> Option<&str> {
-        self.person_of(source, Role::Subject)
-            .or_else(|| self.rows.get(source)?.first().map(|r| r.person.as_str()))
+    /// The person a ref is about, and the weight of its vote: a children-at-risk row names
+    /// the parents too but is about the child, so it outweighs one parent's own record that
+    /// the pipeline cites as evidence (R05).
+    fn subject_of(&self, source: &str) -> Option<(&str, usize)> {
+        let rows = self.rows.get(source)?;
+        let weight = if rows.len() > 1 { 3 } else { 2 };
+        let subject = rows
+            .iter()
+            .find(|r| r.role == role_key(Role::Subject))
+            .or(rows.first())?;
+        Some((subject.person.as_str(), weight))
     }
 
     fn screening_rows(&self, person: &str) -> impl Iterator<Item = &(String, String)> {
@@ -406,8 +413,8 @@ fn score_lists(report: &mut EvalReport, truth: &Truth, suspects: &[SuspectRow]) 
     for row in suspects {
         let mut votes: BTreeMap<&str, usize> = BTreeMap::new();
         for r in &row.refs {
-            if let Some(p) = truth.subject_of(r) {
-                *votes.entry(p).or_default() += 1;
+            if let Some((p, weight)) = truth.subject_of(r) {
+                *votes.entry(p).or_default() += weight;
             }
         }
         let Some((person, _)) = votes
@@ -594,6 +601,39 @@ mod tests {
             .recall_by_noise
             .contains(&("excel_float".into(), 1, 1)));
         assert_eq!(report.misses.len(), 3);
+    }
+
+    #[test]
+    fn a_child_row_outweighs_a_parent_record_cited_as_evidence() {
+        let mut t = truth();
+        for (role, person) in [("subject", "P7"), ("father", "P8"), ("mother", "P9")] {
+            t.rows
+                .entry("困境儿童.xlsx#4".into())
+                .or_default()
+                .push(TruthRow {
+                    person: person.into(),
+                    role: role.into(),
+                    noise: String::new(),
+                });
+        }
+        t.rows
+            .entry("残联_残疾人证.xlsx#9".into())
+            .or_default()
+            .push(TruthRow {
+                person: "P9".into(),
+                role: "subject".into(),
+                noise: String::new(),
+            });
+        t.township.insert("P7".into(), "城关镇".into());
+        t.expected.insert("P7".into(), [RuleCode::R05].into());
+        let rows = vec![SuspectRow {
+            township: "城关镇".into(),
+            codes: [RuleCode::R05].into(),
+            refs: vec!["残联_残疾人证.xlsx#9".into(), "困境儿童.xlsx#4".into()],
+        }];
+        let mut report = EvalReport::default();
+        score_lists(&mut report, &t, &rows);
+        assert_eq!(report.code(RuleCode::R05).unwrap().true_positives, 1);
     }
 
     #[test]

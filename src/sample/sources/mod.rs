@@ -352,7 +352,12 @@ impl Traps {
             .facts
             .dibao
             .iter()
-            .filter(|m| !truth::active(m, as_of()) && !covered_set.contains(&m.pid) && adult(m.pid))
+            .filter(|m| {
+                !truth::active(m, as_of())
+                    && !covered_set.contains(&m.pid)
+                    && !ctx.gone.contains(&m.pid)
+                    && adult(m.pid)
+            })
             .map(|m| m.pid)
             .take(k)
             .collect();
