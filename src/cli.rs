@@ -55,6 +55,15 @@ pub enum Command {
     /// 由线索台账生成月报或三项清单 (reports from the clue ledger).
     #[command(subcommand)]
     Report(ReportCommand),
+    /// 生成带真值的合成县数据 (synthetic county with ground truth).
+    Sample(SampleArgs),
+    /// 用真值评估一次运行的准确率 (score a run against the sample truth).
+    Eval {
+        /// Pipeline file of the run to score, e.g. /tmp/s/pipeline.toml.
+        pipeline: PathBuf,
+        /// The `truth` folder written by `loubao sample`.
+        truth: PathBuf,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -68,4 +77,19 @@ pub enum ReportCommand {
     },
     /// 总结三项清单: 问题(整改)清单、成果清单、制度清单模板.
     Final { pipeline: PathBuf },
+}
+
+#[derive(Debug, clap::Args)]
+pub struct SampleArgs {
+    /// Folder to write `inbox/`, `truth/` and `pipeline.toml` into.
+    pub dir: PathBuf,
+    /// Number of residents.
+    #[arg(long, default_value_t = 3000)]
+    pub persons: usize,
+    /// Random seed: the same seed writes byte-identical files.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// How damaged the screening extracts are.
+    #[arg(long, value_enum, default_value_t = crate::sample::NoiseLevel::Default)]
+    pub noise: crate::sample::NoiseLevel,
 }

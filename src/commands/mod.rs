@@ -1,9 +1,11 @@
 //! One module per subcommand. `dispatch` maps each command's result onto an exit code.
 
 pub mod check;
+pub mod eval;
 pub mod report;
 pub mod review;
 pub mod run;
+pub mod sample;
 
 use crate::cli::{Cli, Command, ReportCommand};
 use crate::progress::Progress;
@@ -18,6 +20,8 @@ pub fn dispatch(cli: Cli) -> i32 {
             report::monthly(&pipeline, &month)
         }
         Command::Report(ReportCommand::Final { pipeline }) => report::final_lists(&pipeline),
+        Command::Sample(args) => sample::sample(&args),
+        Command::Eval { pipeline, truth } => eval::eval(&pipeline, &truth),
     };
     exit as i32
 }

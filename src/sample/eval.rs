@@ -1,0 +1,654 @@
+//! `loubao eval`: score a pipeline against the sample county's truth — link precision and
+//! recall (pairwise, over person records that share a true person), per-code precision,
+//! recall and F1 of the latest run's township lists, the share of suspects in the right
+//! township, recall by ID damage and by source, and the worst misses with a reason.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+
+use crate::config::LoadedPipeline;
+use crate::model::{Role, RuleCode};
+use crate::{ingest, matching, normalise};
+
+use super::write::role_key;
+
+/// The clerk-facing column names of a township list that eval reads.
+const CLUE_ID: &str = "线索编号";
+const TOWNSHIP: &str = "乡镇";
+const CODES: &str = "疑似类型代码";
+const REFS: &str = "来源记录";
+/// Roll files of the civil-affairs bureau: not screening sources.
+const ROLL_PREFIX: &str = "民政_";
+const MAX_MISSES: usize = 15;
+
+#[derive(Debug, Clone, Default)]
+pub struct LinkScore {
+    /// Person records read by the pipeline, and those the truth knows.
+    pub records: usize,
+    pub records_known: usize,
+    pub true_pairs: u64,
+    pub predicted_pairs: u64,
+    pub correct_pairs: u64,
+}
+
+#[derive(Debug, Clone)]
+pub struct CodeScore {
+    pub code: RuleCode,
+    pub true_positives: usize,
+    pub false_positives: usize,
+    pub false_negatives: usize,
+}
+
+impl CodeScore {
+    pub fn precision(&self) -> f64 {
+        ratio_usize(
+            self.true_positives,
+            self.true_positives + self.false_positives,
+        )
+    }
+    pub fn recall(&self) -> f64 {
+        ratio_usize(
+            self.true_positives,
+            self.true_positives + self.false_negatives,
+        )
+    }
+    pub fn f1(&self) -> f64 {
+        let (p, r) = (self.precision(), self.recall());
+        if p + r == 0.0 {
+            0.0
+        } else {
+            2.0 * p * r / (p + r)
+        }
+    }
+}
+
+fn ratio(a: f64, b: f64) -> f64 {
+    if b == 0.0 {
+        1.0
+    } else {
+        a / b
+    }
+}
+
+fn ratio_usize(a: usize, b: usize) -> f64 {
+    ratio(a as f64, b as f64)
+}
+
+#[derive(Debug, Clone)]
+pub struct Miss {
+    pub false_positive: bool,
+    pub person_id: String,
+    pub code: RuleCode,
+    pub reason: String,
+}
+
+/// (label, found, expected).
+pub type Recall = (String, usize, usize);
+
+#[derive(Debug, Clone, Default)]
+pub struct EvalReport {
+    pub link: LinkScore,
+    /// The run folder whose lists were scored; `None` when the outbox has no complete run.
+    pub run_folder: Option<PathBuf>,
+    pub suspects: usize,
+    pub codes: Vec<CodeScore>,
+    /// Suspect rows placed in their true township, of rows mapped to a true person.
+    pub right_township: (usize, usize),
+    pub recall_by_noise: Vec<Recall>,
+    pub recall_by_source: Vec<Recall>,
+    pub misses: Vec<Miss>,
+}
+
+impl EvalReport {
+    pub fn code(&self, code: RuleCode) -> Option<&CodeScore> {
+        self.codes.iter().find(|c| c.code == code)
+    }
+}
+
+impl fmt::Display for EvalReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let l = &self.link;
+        if l.records_known == 0 {
+            writeln!(
+                f,
+                "关联: 流水线没有产生可对应真值的人员记录 ({} 条)",
+                l.records
+            )?;
+        } else {
+            writeln!(
+            f,
+            "关联 (成对): 精确率 {:.4}  召回率 {:.4}  ({} 条人员记录, 真值已知 {}; 真实对 {}, 预测对 {}, 正确 {})",
+            ratio(l.correct_pairs as f64, l.predicted_pairs as f64),
+            ratio(l.correct_pairs as f64, l.true_pairs as f64),
+            l.records,
+            l.records_known,
+            l.true_pairs,
+            l.predicted_pairs,
+            l.correct_pairs
+            )?;
+        }
+        let Some(folder) = &self.run_folder else {
+            return writeln!(f, "输出文件夹中没有完整的运行结果: 先运行 `loubao run`");
+        };
+        writeln!(f, "名单: {} ({} 行)", folder.display(), self.suspects)?;
+        writeln!(f, "代码   精确率  召回率  F1      TP    FP    FN")?;
+        for c in &self.codes {
+            writeln!(
+                f,
+                "{}    {:.4}  {:.4}  {:.4}  {:<5} {:<5} {}",
+                c.code.code(),
+                c.precision(),
+                c.recall(),
+                c.f1(),
+                c.true_positives,
+                c.false_positives,
+                c.false_negatives
+            )?;
+        }
+        let (right, all) = self.right_township;
+        writeln!(
+            f,
+            "乡镇正确: {:.4} ({right}/{all})",
+            ratio_usize(right, all)
+        )?;
+        for (title, rows) in [
+            ("按数据缺陷类型的召回率", &self.recall_by_noise),
+            ("按来源文件的召回率", &self.recall_by_source),
+        ] {
+            writeln!(f, "{title}:")?;
+            for (label, found, expected) in rows {
+                writeln!(
+                    f,
+                    "  {label:<28} {:.4} ({found}/{expected})",
+                    ratio_usize(*found, *expected)
+                )?;
+            }
+        }
+        if !self.misses.is_empty() {
+            writeln!(f, "最严重的遗漏与误报:")?;
+            for m in &self.misses {
+                let kind = if m.false_positive { "误报" } else { "漏报" };
+                writeln!(
+                    f,
+                    "  {kind} {} {}: {}",
+                    m.code.code(),
+                    m.person_id,
+                    m.reason
+                )?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// One data row of the truth: who and which defects.
+#[derive(Debug, Clone)]
+struct TruthRow {
+    person: String,
+    role: String,
+    noise: String,
+}
+
+struct Truth {
+    /// source ref → the persons of that row.
+    rows: BTreeMap<String, Vec<TruthRow>>,
+    /// person id → (source ref, noise) of the rows where the person is the subject.
+    by_person: BTreeMap<String, Vec<(String, String)>>,
+    township: BTreeMap<String, String>,
+    expected: BTreeMap<String, BTreeSet<RuleCode>>,
+}
+
+fn read_truth(dir: &Path) -> anyhow::Result<Truth> {
+    let open = |name: &str| {
+        let path = dir.join(name);
+        csv::Reader::from_path(&path)
+            .with_context(|| format!("无法读取真值文件 {}", path.display()))
+    };
+    let mut truth = Truth {
+        rows: BTreeMap::new(),
+        by_person: BTreeMap::new(),
+        township: BTreeMap::new(),
+        expected: BTreeMap::new(),
+    };
+    for rec in open("rows.csv")?.records() {
+        let rec = rec?;
+        let (source, person, role, noise) = (&rec[0], &rec[1], &rec[2], &rec[3]);
+        if role == role_key(Role::Subject) {
+            truth
+                .by_person
+                .entry(person.to_string())
+                .or_default()
+                .push((source.to_string(), noise.to_string()));
+        }
+        truth
+            .rows
+            .entry(source.to_string())
+            .or_default()
+            .push(TruthRow {
+                person: person.to_string(),
+                role: role.to_string(),
+                noise: noise.to_string(),
+            });
+    }
+    for rec in open("persons.csv")?.records() {
+        let rec = rec?;
+        truth
+            .township
+            .insert(rec[0].to_string(), rec[3].to_string());
+    }
+    for rec in open("expected.csv")?.records() {
+        let rec = rec?;
+        let codes = rec[2].split(';').filter_map(RuleCode::from_code).collect();
+        truth.expected.insert(rec[0].to_string(), codes);
+    }
+    Ok(truth)
+}
+
+impl Truth {
+    fn person_of(&self, source: &str, role: Role) -> Option<&str> {
+        self.rows
+            .get(source)?
+            .iter()
+            .find(|r| r.role == role_key(role))
+            .map(|r| r.person.as_str())
+    }
+
+    /// The person a ref is about, and the weight of its vote: a children-at-risk row names
+    /// the parents too but is about the child, so it outweighs one parent's own record that
+    /// the pipeline cites as evidence (R05).
+    fn subject_of(&self, source: &str) -> Option<(&str, usize)> {
+        let rows = self.rows.get(source)?;
+        let weight = if rows.len() > 1 { 3 } else { 2 };
+        let subject = rows
+            .iter()
+            .find(|r| r.role == role_key(Role::Subject))
+            .or(rows.first())?;
+        Some((subject.person.as_str(), weight))
+    }
+
+    fn screening_rows(&self, person: &str) -> impl Iterator<Item = &(String, String)> {
+        self.by_person
+            .get(person)
+            .into_iter()
+            .flatten()
+            .filter(|(source, _)| !source.starts_with(ROLL_PREFIX))
+    }
+
+    fn noise_of(&self, source: &str) -> Option<&str> {
+        self.rows.get(source)?.first().map(|r| r.noise.as_str())
+    }
+}
+
+/// Scores the pipeline of `pipeline` (its ingest, normalise and matching stages, and the
+/// newest complete run folder in its outbox) against the truth in `truth_dir`.
+pub fn evaluate(pipeline: &Path, truth_dir: &Path) -> anyhow::Result<EvalReport> {
+    let truth = read_truth(truth_dir)?;
+    let loaded = LoadedPipeline::load(pipeline, super::as_of())?;
+    let mut report = EvalReport {
+        link: link_score(&loaded, &truth),
+        ..EvalReport::default()
+    };
+    let Some(folder) = latest_run(&loaded.outbox)? else {
+        return Ok(report);
+    };
+    let suspects = read_suspects(&folder)?;
+    report.run_folder = Some(folder);
+    report.suspects = suspects.len();
+    score_lists(&mut report, &truth, &suspects);
+    Ok(report)
+}
+
+fn link_score(loaded: &LoadedPipeline, truth: &Truth) -> LinkScore {
+    let p = &loaded.pipeline;
+    let ingested = ingest::ingest(&loaded.inbox, &p.sources, &p.limits);
+    let normalised = normalise::normalise(&ingested.records, &p.townships);
+    let linkage = matching::link(&normalised.persons, &p.matching);
+    let mut by_truth: BTreeMap<&str, u64> = BTreeMap::new();
+    let mut by_pred: BTreeMap<usize, u64> = BTreeMap::new();
+    let mut both: BTreeMap<(usize, &str), u64> = BTreeMap::new();
+    let mut score = LinkScore {
+        records: normalised.persons.len(),
+        ..LinkScore::default()
+    };
+    for (i, rec) in normalised.persons.iter().enumerate() {
+        let Some(person) = truth.person_of(&rec.source.to_string(), rec.role) else {
+            continue;
+        };
+        let Some(&cluster) = linkage.person_of.get(i) else {
+            continue;
+        };
+        score.records_known += 1;
+        *by_truth.entry(person).or_default() += 1;
+        *by_pred.entry(cluster).or_default() += 1;
+        *both.entry((cluster, person)).or_default() += 1;
+    }
+    let pairs = |n: &u64| n * n.saturating_sub(1) / 2;
+    score.true_pairs = by_truth.values().map(pairs).sum();
+    score.predicted_pairs = by_pred.values().map(pairs).sum();
+    score.correct_pairs = both.values().map(pairs).sum();
+    score
+}
+
+/// The newest complete run folder: `2021-06-30`, `2021-06-30_2` …; staging folders are
+/// hidden and never count.
+fn latest_run(outbox: &Path) -> anyhow::Result<Option<PathBuf>> {
+    let Ok(entries) = std::fs::read_dir(outbox) else {
+        return Ok(None);
+    };
+    let mut best: Option<((chrono::NaiveDate, u32), PathBuf)> = None;
+    for entry in entries {
+        let entry = entry?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if !entry.path().is_dir() {
+            continue;
+        }
+        let (date, n) = name.split_once('_').unwrap_or((&name, "1"));
+        let (Ok(date), Ok(n)) = (
+            chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d"),
+            n.parse::<u32>(),
+        ) else {
+            continue;
+        };
+        if best.as_ref().is_none_or(|(key, _)| (date, n) > *key) {
+            best = Some(((date, n), entry.path()));
+        }
+    }
+    Ok(best.map(|(_, p)| p))
+}
+
+#[derive(Debug, Clone)]
+struct SuspectRow {
+    township: String,
+    codes: BTreeSet<RuleCode>,
+    refs: Vec<String>,
+}
+
+/// Every township list of the folder: the csv files whose first header is 线索编号.
+fn read_suspects(folder: &Path) -> anyhow::Result<Vec<SuspectRow>> {
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(folder)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "csv"))
+        .collect();
+    paths.sort();
+    let mut out = Vec::new();
+    for path in paths {
+        let bytes = std::fs::read(&path)?;
+        let text = String::from_utf8_lossy(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes))
+            .into_owned();
+        let mut reader = csv::Reader::from_reader(text.as_bytes());
+        let headers = reader.headers()?.clone();
+        if headers.get(0) != Some(CLUE_ID) {
+            continue;
+        }
+        let col = |name: &str| headers.iter().position(|h| h == name);
+        let (Some(t), Some(c), Some(r)) = (col(TOWNSHIP), col(CODES), col(REFS)) else {
+            continue;
+        };
+        for rec in reader.records() {
+            let rec = rec.with_context(|| format!("无法读取 {}", path.display()))?;
+            out.push(SuspectRow {
+                township: rec[t].to_string(),
+                codes: rec[c]
+                    .split(';')
+                    .filter_map(|s| RuleCode::from_code(s.trim()))
+                    .collect(),
+                refs: rec[r]
+                    .split(';')
+                    .map(|s| s.trim().to_string())
+                    .filter(|s| !s.is_empty())
+                    .collect(),
+            });
+        }
+    }
+    Ok(out)
+}
+
+fn score_lists(report: &mut EvalReport, truth: &Truth, suspects: &[SuspectRow]) {
+    // Each suspect row is the true person most of its refs name.
+    let mut predicted: BTreeMap<String, BTreeSet<RuleCode>> = BTreeMap::new();
+    let mut unmapped: Vec<&SuspectRow> = Vec::new();
+    for row in suspects {
+        let mut votes: BTreeMap<&str, usize> = BTreeMap::new();
+        for r in &row.refs {
+            if let Some((p, weight)) = truth.subject_of(r) {
+                *votes.entry(p).or_default() += weight;
+            }
+        }
+        let Some((person, _)) = votes
+            .iter()
+            .max_by_key(|(p, n)| (**n, std::cmp::Reverse(**p)))
+        else {
+            unmapped.push(row);
+            continue;
+        };
+        report.right_township.1 += 1;
+        if truth.township.get(*person) == Some(&row.township) {
+            report.right_township.0 += 1;
+        }
+        predicted
+            .entry(person.to_string())
+            .or_default()
+            .extend(&row.codes);
+    }
+    let mut misses = Vec::new();
+    for code in RuleCode::ALL {
+        let exp: BTreeSet<&String> = truth
+            .expected
+            .iter()
+            .filter(|(_, c)| c.contains(&code))
+            .map(|(p, _)| p)
+            .collect();
+        let got: BTreeSet<&String> = predicted
+            .iter()
+            .filter(|(_, c)| c.contains(&code))
+            .map(|(p, _)| p)
+            .collect();
+        let unmapped_fp = unmapped.iter().filter(|r| r.codes.contains(&code)).count();
+        report.codes.push(CodeScore {
+            code,
+            true_positives: exp.intersection(&got).count(),
+            false_positives: got.difference(&exp).count() + unmapped_fp,
+            false_negatives: exp.difference(&got).count(),
+        });
+        for p in exp.difference(&got) {
+            misses.push(Miss {
+                false_positive: false,
+                person_id: (*p).clone(),
+                code,
+                reason: miss_reason(truth, p),
+            });
+        }
+        for p in got.difference(&exp) {
+            let reason = match truth.expected.get(*p) {
+                Some(codes) if !codes.is_empty() => {
+                    let codes: Vec<&str> = codes.iter().map(|c| c.code()).collect();
+                    format!("应为 {}", codes.join(";"))
+                }
+                _ => "不应检出: 已纳入保障、已获救助或未达条件".to_string(),
+            };
+            misses.push(Miss {
+                false_positive: true,
+                person_id: (*p).clone(),
+                code,
+                reason,
+            });
+        }
+        for r in unmapped.iter().filter(|r| r.codes.contains(&code)) {
+            misses.push(Miss {
+                false_positive: true,
+                person_id: "?".into(),
+                code,
+                reason: format!("来源记录无法对应真实人员: {}", r.refs.join(";")),
+            });
+        }
+    }
+    // Misses of rarer codes first: each weighs more on that code's F1.
+    let weight = |m: &Miss| {
+        let c = &report.codes[m.code as usize];
+        c.true_positives + c.false_negatives
+    };
+    misses.sort_by_key(|m| (weight(m), m.code, m.person_id.clone()));
+    misses.truncate(MAX_MISSES);
+    report.misses = misses;
+
+    let mut by_noise: BTreeMap<String, (usize, usize)> = BTreeMap::new();
+    let mut by_source: BTreeMap<String, (usize, usize)> = BTreeMap::new();
+    for (person, codes) in &truth.expected {
+        for code in codes {
+            let found = predicted.get(person).is_some_and(|c| c.contains(code));
+            let mut labels: BTreeSet<String> = BTreeSet::new();
+            let mut files: BTreeSet<String> = BTreeSet::new();
+            for (source, noise) in truth.screening_rows(person) {
+                files.insert(source.split('#').next().unwrap_or(source).to_string());
+                labels.extend(
+                    noise
+                        .split(';')
+                        .filter(|n| !n.is_empty())
+                        .map(str::to_string),
+                );
+            }
+            if labels.is_empty() {
+                labels.insert("clean".into());
+            }
+            for (map, keys) in [(&mut by_noise, labels), (&mut by_source, files)] {
+                for k in keys {
+                    let e = map.entry(k).or_default();
+                    e.1 += 1;
+                    e.0 += usize::from(found);
+                }
+            }
+        }
+    }
+    report.recall_by_noise = by_noise.into_iter().map(|(k, (a, b))| (k, a, b)).collect();
+    report.recall_by_source = by_source.into_iter().map(|(k, (a, b))| (k, a, b)).collect();
+}
+
+/// Why an expected suspect may have been missed: its screening rows and their defects.
+fn miss_reason(truth: &Truth, person: &str) -> String {
+    let rows: Vec<String> = truth
+        .screening_rows(person)
+        .take(3)
+        .map(|(source, _)| match truth.noise_of(source) {
+            Some(n) if !n.is_empty() => format!("{source} ({n})"),
+            _ => source.clone(),
+        })
+        .collect();
+    format!("未出现在名单中; 来源行: {}", rows.join(", "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn truth() -> Truth {
+        let mut t = Truth {
+            rows: BTreeMap::new(),
+            by_person: BTreeMap::new(),
+            township: BTreeMap::new(),
+            expected: BTreeMap::new(),
+        };
+        for (source, person, noise) in [
+            ("a.csv#2", "P1", ""),
+            ("b.csv#3", "P1", "excel_float"),
+            ("a.csv#3", "P2", ""),
+            ("a.csv#4", "P3", ""),
+        ] {
+            t.rows.entry(source.into()).or_default().push(TruthRow {
+                person: person.into(),
+                role: "subject".into(),
+                noise: noise.into(),
+            });
+            t.by_person
+                .entry(person.into())
+                .or_default()
+                .push((source.into(), noise.into()));
+            t.township.insert(person.into(), "城关镇".into());
+        }
+        t.expected.insert("P1".into(), [RuleCode::R01].into());
+        t.expected
+            .insert("P2".into(), [RuleCode::R01, RuleCode::R03].into());
+        t
+    }
+
+    #[test]
+    fn suspects_map_to_the_majority_person_and_are_scored_per_code() {
+        let rows = vec![
+            SuspectRow {
+                township: "城关镇".into(),
+                codes: [RuleCode::R01].into(),
+                refs: vec!["a.csv#2".into(), "b.csv#3".into()],
+            },
+            SuspectRow {
+                township: "柳林镇".into(),
+                codes: [RuleCode::R01].into(),
+                refs: vec!["a.csv#4".into()],
+            },
+        ];
+        let mut report = EvalReport::default();
+        score_lists(&mut report, &truth(), &rows);
+        let r01 = report.code(RuleCode::R01).unwrap();
+        assert_eq!(
+            (r01.true_positives, r01.false_positives, r01.false_negatives),
+            (1, 1, 1)
+        );
+        let r03 = report.code(RuleCode::R03).unwrap();
+        assert_eq!((r03.true_positives, r03.false_negatives), (0, 1));
+        assert_eq!(report.right_township, (1, 2));
+        assert!(report
+            .recall_by_noise
+            .contains(&("excel_float".into(), 1, 1)));
+        assert_eq!(report.misses.len(), 3);
+    }
+
+    #[test]
+    fn a_child_row_outweighs_a_parent_record_cited_as_evidence() {
+        let mut t = truth();
+        for (role, person) in [("subject", "P7"), ("father", "P8"), ("mother", "P9")] {
+            t.rows
+                .entry("困境儿童.xlsx#4".into())
+                .or_default()
+                .push(TruthRow {
+                    person: person.into(),
+                    role: role.into(),
+                    noise: String::new(),
+                });
+        }
+        t.rows
+            .entry("残联_残疾人证.xlsx#9".into())
+            .or_default()
+            .push(TruthRow {
+                person: "P9".into(),
+                role: "subject".into(),
+                noise: String::new(),
+            });
+        t.township.insert("P7".into(), "城关镇".into());
+        t.expected.insert("P7".into(), [RuleCode::R05].into());
+        let rows = vec![SuspectRow {
+            township: "城关镇".into(),
+            codes: [RuleCode::R05].into(),
+            refs: vec!["残联_残疾人证.xlsx#9".into(), "困境儿童.xlsx#4".into()],
+        }];
+        let mut report = EvalReport::default();
+        score_lists(&mut report, &t, &rows);
+        assert_eq!(report.code(RuleCode::R05).unwrap().true_positives, 1);
+    }
+
+    #[test]
+    fn latest_run_orders_suffixes_numerically_and_skips_staging() {
+        let dir = tempfile::tempdir().unwrap();
+        for name in [
+            "2021-06-30",
+            "2021-06-30_2",
+            "2021-06-30_10",
+            ".staging-2021-07-01",
+            "2021-06-29_3",
+        ] {
+            std::fs::create_dir(dir.path().join(name)).unwrap();
+        }
+        let best = latest_run(dir.path()).unwrap().unwrap();
+        assert!(best.ends_with("2021-06-30_10"));
+    }
+}
