@@ -5,7 +5,7 @@
 //! even if a call site forgets to mask.
 
 use std::fs::File;
-use std::io::{self, Write};
+use std::io::{self, IsTerminal, Write};
 use std::sync::{Arc, Mutex};
 
 use tracing_subscriber::fmt::MakeWriter;
@@ -145,6 +145,7 @@ pub fn init(quiet: bool, verbose: u8) -> RunLogFile {
     let terminal = tracing_subscriber::fmt::layer()
         .with_writer(StderrScrubbed)
         .with_target(false)
+        .with_ansi(std::io::stderr().is_terminal())
         .without_time()
         .with_filter(terminal_filter);
     let json = tracing_subscriber::fmt::layer()

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use crate::config::LoadedPipeline;
-use crate::ingest::{self, FileReport};
+use crate::ingest::{self, headers, FileReport};
 use crate::model::Field;
 use crate::ops::Exit;
 
@@ -54,7 +54,9 @@ fn print_file(file: &FileReport, rejects: &[crate::model::Reject]) {
         }
         println!("  表头行: 第 {} 行", sheet.header_row);
         for (field, header) in &sheet.mapping {
-            println!("    {:<20} ← {header}", format!("{field:?}"));
+            let canonical = headers::canonical_header(*field);
+            let key = headers::field_key(*field);
+            println!("    {canonical} [{key}] ← {header}");
         }
         println!(
             "  读取 {} 行, 拒收 {} 行",
@@ -87,7 +89,10 @@ fn lacking_fields(file: &FileReport) -> Vec<String> {
                 .iter()
                 .any(|f| sheet.mapping.iter().any(|(m, _)| m == f))
             {
-                let names: Vec<String> = group.iter().map(|f: &Field| format!("{f:?}")).collect();
+                let names: Vec<&str> = group
+                    .iter()
+                    .map(|f: &Field| headers::canonical_header(*f))
+                    .collect();
                 out.push(format!(
                     "{} ({}): 需要 {} 之一",
                     file.file_name,

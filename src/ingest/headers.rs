@@ -260,6 +260,23 @@ pub const SYNONYMS: &[(Field, &[&str])] = &[
     (Field::HeadName, &["户主", "户主姓名"]),
 ];
 
+/// The Chinese header a clerk knows a field by (the first synonym).
+pub fn canonical_header(field: Field) -> &'static str {
+    SYNONYMS
+        .iter()
+        .find(|(f, _)| *f == field)
+        .and_then(|(_, names)| names.first().copied())
+        .unwrap_or("")
+}
+
+/// The field's key in pipeline files (`columns = { out_of_pocket = "…" }`).
+pub fn field_key(field: Field) -> String {
+    serde_json::to_value(field)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
+}
+
 /// Compares header cells: removes whitespace, brackets' shape and required markers.
 pub fn normalise_header(text: &str) -> String {
     text.chars()

@@ -162,7 +162,7 @@ pub fn ingest(inbox: &Path, sources: &[SourceSpec], limits: &InputLimits) -> Ing
         out.rejects.extend(file.rejects);
         out.files.push(file.report);
     }
-    tracing::info!(
+    tracing::debug!(
         stage = "ingest",
         files = out.files.len(),
         records = out.records.len(),

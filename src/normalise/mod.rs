@@ -72,7 +72,7 @@ pub fn normalise(records: &[RawRecord], townships: &[Township]) -> NormaliseOutp
             Err(reject) => out.rejects.push(reject),
         }
     }
-    tracing::info!(
+    tracing::debug!(
         persons = out.persons.len(),
         rejects = out.rejects.len(),
         "normalise done"

@@ -309,7 +309,9 @@ pub fn pipeline_toml(county: &county::County, inbox: &str, outbox: &str) -> Stri
         s += &format!("villages = [{}]\n", quote(&t.villages));
     }
     s += "\n";
-    s += &c("每个来源: kind = 来源类型, glob = 收件箱中的文件名. One entry per department file.");
+    s += &c("每个来源: kind = 来源类型, glob = 收件箱中的文件名 (* 匹配任意字符, 部门改了文件名后缀也能识别).");
+    s +=
+        &c("One entry per department; the glob tolerates a date or batch suffix in the file name.");
     let kinds = [
         ("agriculture", sources::AGRICULTURE),
         ("medical", sources::MEDICAL),
@@ -327,7 +329,8 @@ pub fn pipeline_toml(county: &county::County, inbox: &str, outbox: &str) -> Stri
         ("low_income", sources::LOW_INCOME),
     ];
     for (kind, file) in kinds {
-        s += &format!("\n[[sources]]\nkind = \"{kind}\"\nglob = \"{file}\"\n");
+        let stem = file.rsplit_once('.').map_or(file, |(stem, _)| stem);
+        s += &format!("\n[[sources]]\nkind = \"{kind}\"\nglob = \"{stem}*\"\n");
     }
     s
 }
@@ -392,12 +395,14 @@ mod tests {
         let p = crate::config::parse(&text).unwrap();
         assert_eq!(p.sources.len(), 14);
         assert_eq!(p.townships.len(), summary.townships);
+        let files: Vec<String> = std::fs::read_dir(dir.path().join("inbox"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
         for s in &p.sources {
-            assert!(
-                dir.path().join("inbox").join(&s.glob).exists(),
-                "{}",
-                s.glob
-            );
+            let glob = globset::Glob::new(&s.glob).unwrap().compile_matcher();
+            let claimed = files.iter().filter(|f| glob.is_match(f)).count();
+            assert_eq!(claimed, 1, "{} claims exactly one file", s.glob);
         }
         let mut rng = ChaCha8Rng::seed_from_u64(1);
         let county = county::generate(&mut rng, 200);
