@@ -52,6 +52,13 @@ pub fn scrub(text: &str) -> String {
                 i += 1;
             }
             let run: String = chars[start..i].iter().collect();
+            // The fraction of a decimal number (`-13.2877123`) is not an ID or a phone.
+            let is_fraction =
+                start >= 2 && chars[start - 1] == '.' && chars[start - 2].is_ascii_digit();
+            if is_fraction {
+                out.push_str(&run);
+                continue;
+            }
             match run.len() {
                 15.. => out.push_str(&mask_id(&run)),
                 7..=14 => out.push_str(&mask_phone(&run)),
@@ -175,5 +182,11 @@ mod tests {
         let s = scrub("身份证 41012319900101123X 电话 13812345678, 第 12 行");
         assert_eq!(s, "身份证 410123********123X 电话 138****5678, 第 12 行");
         assert!(!s.contains("19900101"));
+    }
+
+    #[test]
+    fn scrub_leaves_decimal_fractions_alone() {
+        assert_eq!(scrub("prior=-13.287712379549449"), "prior=-13.287712379549449");
+        assert_eq!(scrub("电话.13812345678"), "电话.138****5678");
     }
 }
