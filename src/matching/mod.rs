@@ -1,9 +1,287 @@
 //! Matching: link person records to each other and to the rolls — exact on valid IDs,
 //! Fellegi–Sunter for damaged or missing IDs — and consolidate them into persons (SPEC 5).
+//!
+//! 1. `exact`: a sort join on valid IDs; each group is one person.
+//! 2. `weights`: m/u estimated from the data (u from random pairs, m from the exact links).
+//! 3. `blocking`: candidate pairs for every record without a valid ID (the *queries*).
+//! 4. `compare` + scoring in parallel; each query links to at most one person: its best
+//!    candidate above the upper threshold, unless a different person scores within the
+//!    ambiguity margin (then both links are uncertain). Between the thresholds the link is
+//!    uncertain; below, the best candidate is kept as the nearest miss.
+//! 5. `consolidate`: union-find over exact and accepted links.
+//!
+//! The output does not depend on the number of threads: candidates are sorted, ties are
+//! broken by record index, and the random pairs for u come from a fixed seed.
+
+mod blocking;
+mod compare;
+mod consolidate;
+mod exact;
+mod weights;
+
+#[cfg(test)]
+mod tests;
+
+use std::collections::BTreeMap;
+use std::time::Instant;
+
+use rayon::prelude::*;
 
 use crate::config::MatchSettings;
-use crate::model::{Linkage, PersonRecord};
+use crate::model::{
+    FieldEvidence, Link, LinkDecision, Linkage, LinkageStats, NearMiss, PersonRecord,
+};
+use compare::Comparison;
+use exact::ExactGroups;
+use weights::Weights;
 
-pub fn link(_records: &[PersonRecord], _settings: &MatchSettings) -> Linkage {
-    Linkage::default()
+/// Links `records` (any sources, rolls included) into persons.
+pub fn link(records: &[PersonRecord], settings: &MatchSettings) -> Linkage {
+    if settings.threads > 0 {
+        match rayon::ThreadPoolBuilder::new()
+            .num_threads(settings.threads)
+            .build()
+        {
+            Ok(pool) => return pool.install(|| link_records(records, settings)),
+            Err(e) => tracing::warn!(error = %e, "无法建立匹配线程池, 使用默认线程数."),
+        }
+    }
+    link_records(records, settings)
+}
+
+/// What scoring one query decided.
+#[derive(Default)]
+struct QueryOutcome {
+    /// (query, candidate, decision, score, comparison, name weight)
+    links: Vec<(u32, u32, LinkDecision, f64, Comparison, f64)>,
+    near: Option<NearMiss>,
+    /// Scored pairs per histogram bucket (lower bound / 2).
+    histogram: BTreeMap<i64, usize>,
+}
+
+const HISTOGRAM_BUCKET: f64 = 2.0;
+
+fn link_records(records: &[PersonRecord], settings: &MatchSettings) -> Linkage {
+    let started = Instant::now();
+    let exact = ExactGroups::build(records);
+    let queries: Vec<u32> = (0..records.len() as u32)
+        .filter(|&i| exact.group_of(i as usize) == exact::NONE)
+        .collect();
+    let weights = Weights::estimate(records, &queries, &exact, settings);
+    let candidates =
+        blocking::candidate_pairs(records, &queries, &exact, settings.max_block_size.max(1));
+
+    // Pairs are sorted by query: one contiguous range per query.
+    let mut ranges: Vec<(usize, usize)> = Vec::new();
+    let pairs = &candidates.pairs;
+    let mut start = 0;
+    while start < pairs.len() {
+        let mut end = start + 1;
+        while end < pairs.len() && pairs[end].0 == pairs[start].0 {
+            end += 1;
+        }
+        ranges.push((start, end));
+        start = end;
+    }
+    let outcomes: Vec<QueryOutcome> = ranges
+        .par_iter()
+        .map(|&(s, e)| decide(records, &exact, &weights, settings, &pairs[s..e]))
+        .collect();
+
+    let exact_score = weights.max_score();
+    let exact_weight = weights.explain(
+        &Comparison {
+            id: Some(compare::IdLevel::Equal),
+            birth: None,
+            name: None,
+            place: None,
+            phone: None,
+            household: None,
+            sex: None,
+        },
+        0.0,
+    );
+    let mut links: Vec<Link> = (0..exact.len() as u32)
+        .into_par_iter()
+        .flat_map_iter(|g| {
+            let group = exact.group(g);
+            let evidence = &exact_weight;
+            group[1..].iter().map(move |&r| Link {
+                left: group[0] as usize,
+                right: r as usize,
+                decision: LinkDecision::Exact,
+                score: exact_score,
+                evidence: evidence.clone(),
+            })
+        })
+        .collect();
+    let exact_links = links.len();
+
+    // A pair of two queries can be found from both ends: keep it once, at its strongest.
+    let rank = |d: LinkDecision| match d {
+        LinkDecision::Exact | LinkDecision::Accepted => 0,
+        LinkDecision::Uncertain => 1,
+    };
+    let mut fuzzy: Vec<_> = outcomes.iter().flat_map(|o| o.links.iter()).collect();
+    fuzzy.sort_by(|a, b| {
+        (a.0.min(a.1), a.0.max(a.1), rank(a.2), a.0).cmp(&(
+            b.0.min(b.1),
+            b.0.max(b.1),
+            rank(b.2),
+            b.0,
+        ))
+    });
+    fuzzy.dedup_by_key(|l| (l.0.min(l.1), l.0.max(l.1)));
+    let fuzzy_links: Vec<Link> = fuzzy
+        .par_iter()
+        .map(|&&(q, r, decision, score, ref cmp, name_w)| Link {
+            left: q.min(r) as usize,
+            right: q.max(r) as usize,
+            decision,
+            score: (score * 100.0).round() / 100.0,
+            evidence: weights.explain(cmp, name_w),
+        })
+        .collect();
+    let accepted_links = fuzzy_links
+        .iter()
+        .filter(|l| l.decision == LinkDecision::Accepted)
+        .count();
+    let uncertain_links = fuzzy_links.len() - accepted_links;
+    links.extend(fuzzy_links);
+
+    let near: Vec<NearMiss> = outcomes.iter().filter_map(|o| o.near.clone()).collect();
+    let (persons, person_of) = consolidate::consolidate(records.len(), &exact, &links, &near);
+
+    let mut histogram: BTreeMap<i64, usize> = BTreeMap::new();
+    for o in &outcomes {
+        for (&b, &n) in &o.histogram {
+            *histogram.entry(b).or_default() += n;
+        }
+    }
+    let stats = LinkageStats {
+        exact_links,
+        candidate_pairs: candidates.pairs.len(),
+        accepted_links,
+        uncertain_links,
+        upper_threshold: settings.upper_threshold,
+        lower_threshold: settings.lower_threshold,
+        score_histogram: histogram
+            .into_iter()
+            .map(|(b, n)| (b as f64 * HISTOGRAM_BUCKET, n))
+            .collect(),
+    };
+    tracing::info!(
+        stage = "matching",
+        records = records.len(),
+        queries = queries.len(),
+        persons = persons.len(),
+        exact_links,
+        candidate_pairs = stats.candidate_pairs,
+        accepted_links,
+        uncertain_links,
+        skipped_blocks = candidates.skipped_blocks,
+        prior = weights.prior,
+        estimated_u = weights.estimated_u,
+        estimated_m = weights.estimated_m,
+        elapsed_ms = started.elapsed().as_millis() as u64,
+        "Matching finished."
+    );
+    Linkage {
+        persons,
+        links,
+        person_of,
+        stats,
+    }
+}
+
+/// Scores one query against its candidates and decides its link.
+fn decide(
+    records: &[PersonRecord],
+    exact: &ExactGroups,
+    weights: &Weights,
+    settings: &MatchSettings,
+    pairs: &[(u32, u32)],
+) -> QueryOutcome {
+    let q = pairs[0].0;
+    let query = &records[q as usize];
+    let name_w = query
+        .name
+        .as_ref()
+        .map_or(0.0, |n| weights.name_equal(&n.key));
+    let mut outcome = QueryOutcome::default();
+
+    // Best candidate per person-to-be: an exact-ID group, or a single record without one.
+    let mut best: Vec<(u64, f64, u32, Comparison)> = pairs
+        .iter()
+        .map(|&(_, r)| {
+            let cmp = compare::compare(query, &records[r as usize]);
+            let score = weights.score(&cmp, name_w);
+            let bucket = (score / HISTOGRAM_BUCKET).floor() as i64;
+            *outcome.histogram.entry(bucket).or_default() += 1;
+            let group = exact.group_of(r as usize);
+            let anchor = if group == exact::NONE {
+                (1u64 << 32) | u64::from(r)
+            } else {
+                u64::from(group)
+            };
+            (anchor, score, r, cmp)
+        })
+        .collect();
+    best.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.total_cmp(&a.1)).then(a.2.cmp(&b.2)));
+    best.dedup_by_key(|c| c.0);
+    best.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.2.cmp(&b.2)));
+
+    let top = &best[0];
+    let link = |c: &(u64, f64, u32, Comparison), d| (q, c.2, d, c.1, c.3, name_w);
+    if top.1 >= settings.upper_threshold {
+        // Only persons known to differ (different valid IDs) make a link ambiguous; a
+        // record without an ID close behind may well be the same person.
+        let is_group = |c: &(u64, f64, u32, Comparison)| c.0 < (1u64 << 32);
+        let rivals: Vec<_> = best[1..]
+            .iter()
+            .filter(|c| {
+                is_group(c)
+                    && is_group(top)
+                    && c.1 >= settings.upper_threshold
+                    && top.1 - c.1 < settings.ambiguity_margin
+            })
+            .collect();
+        if rivals.is_empty() {
+            outcome.links.push(link(top, LinkDecision::Accepted));
+        } else {
+            outcome.links.push(link(top, LinkDecision::Uncertain));
+            for c in rivals {
+                outcome.links.push(link(c, LinkDecision::Uncertain));
+            }
+        }
+    } else if top.1 >= settings.lower_threshold {
+        outcome.links.push(link(top, LinkDecision::Uncertain));
+    } else {
+        // The clerk wants the closest roll record; any record when no roll one was near.
+        let nearest = best
+            .iter()
+            .find(|c| records[c.2 as usize].kind.is_roll())
+            .unwrap_or(top);
+        outcome.near = Some(NearMiss {
+            record: q as usize,
+            candidate: nearest.2 as usize,
+            score: (nearest.1 * 100.0).round() / 100.0,
+        });
+    }
+    outcome
+}
+
+/// Evidence of a link, for callers that render one (report, review list).
+pub fn describe(link: &Link) -> String {
+    link.evidence
+        .iter()
+        .map(
+            |FieldEvidence {
+                 field,
+                 level,
+                 weight,
+             }| format!("{field}{level}({weight:+.1})"),
+        )
+        .collect::<Vec<_>>()
+        .join(", ")
 }
