@@ -211,11 +211,15 @@ fn decide(
     let mut outcome = QueryOutcome::default();
 
     // Best candidate per person-to-be: an exact-ID group, or a single record without one.
+    let mut nearest_roll: Option<(f64, u32)> = None;
     let mut best: Vec<(u64, f64, u32, Comparison)> = pairs
         .iter()
         .map(|&(_, r)| {
             let cmp = compare::compare(query, &records[r as usize]);
             let score = weights.score(&cmp, name_w);
+            if records[r as usize].kind.is_roll() && nearest_roll.is_none_or(|(s, _)| score > s) {
+                nearest_roll = Some((score, r));
+            }
             let bucket = (score / HISTOGRAM_BUCKET).floor() as i64;
             *outcome.histogram.entry(bucket).or_default() += 1;
             let group = exact.group_of(r as usize);
@@ -258,14 +262,11 @@ fn decide(
         outcome.links.push(link(top, LinkDecision::Uncertain));
     } else {
         // The clerk wants the closest roll record; any record when no roll one was near.
-        let nearest = best
-            .iter()
-            .find(|c| records[c.2 as usize].kind.is_roll())
-            .unwrap_or(top);
+        let (score, candidate) = nearest_roll.unwrap_or((top.1, top.2));
         outcome.near = Some(NearMiss {
             record: q as usize,
-            candidate: nearest.2 as usize,
-            score: (nearest.1 * 100.0).round() / 100.0,
+            candidate: candidate as usize,
+            score: (score * 100.0).round() / 100.0,
         });
     }
     outcome

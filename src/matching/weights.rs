@@ -141,7 +141,10 @@ impl Weights {
             .filter_map(|_| {
                 let a = rng.gen_range(0..n);
                 let b = rng.gen_range(0..n);
-                (a != b).then_some((a as u32, b as u32))
+                // Pairs the exact join already linked are matches, not part of u.
+                let known = exact.group_of(a) != super::exact::NONE
+                    && exact.group_of(a) == exact.group_of(b);
+                (a != b && !known).then_some((a as u32, b as u32))
             })
             .collect();
         let u = count_levels(records, &pairs);
@@ -248,9 +251,9 @@ impl Weights {
         let best = (3..6)
             .filter(|&i| w[i].is_some_and(|x| x > 0.0))
             .max_by(|&i, &j| w[i].unwrap_or(0.0).total_cmp(&w[j].unwrap_or(0.0)));
-        for i in 3..6 {
+        for (i, x) in w.iter_mut().enumerate().take(6).skip(3) {
             if Some(i) != best {
-                if let Some(x) = w[i].as_mut() {
+                if let Some(x) = x.as_mut() {
                     *x = x.min(0.0);
                 }
             }
@@ -379,6 +382,12 @@ impl LevelCounts {
         let mut w = [0.0; ID_LEVELS];
         let base = smoothed(&fallback::ID, &self.id, None);
         w[..5].copy_from_slice(&base);
+        // Equal, one digit and swapped IDs are far rarer among non-matches than a sample
+        // can resolve, and what the sample does see of them are mostly unrecognised
+        // matches: these keep the fallback u.
+        for (i, mu) in fallback::ID.into_iter().enumerate().take(3) {
+            w[i] = log2_ratio(mu);
+        }
         let total: u64 = self.lcp.iter().sum();
         for p in usize::from(MIN_PREFIX)..18 {
             let agree: u64 = self.lcp[p..].iter().sum();
