@@ -160,7 +160,7 @@ impl Default for MatchSettings {
             lower_threshold: 2.0,
             ambiguity_margin: 2.0,
             max_block_size: 1000,
-            min_population: 100_000,
+            min_population: 10_000,
             estimate_weights: true,
             threads: 0,
         }
