@@ -235,19 +235,25 @@ fn decide(
     best.dedup_by_key(|c| c.0);
     best.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.2.cmp(&b.2)));
 
-    let top = &best[0];
+    // A person with a valid ID above the upper threshold wins over a record without one:
+    // two copies of the same damaged ID must both join the roll person, not only each other.
+    let is_group = |c: &(u64, f64, u32, Comparison)| c.0 < (1u64 << 32);
+    let top = best
+        .iter()
+        .find(|c| is_group(c) && c.1 >= settings.upper_threshold)
+        .unwrap_or(&best[0]);
     let link = |c: &(u64, f64, u32, Comparison), d| (q, c.2, d, c.1, c.3, name_w);
     if top.1 >= settings.upper_threshold {
         // Only persons known to differ (different valid IDs) make a link ambiguous; a
         // record without an ID close behind may well be the same person.
-        let is_group = |c: &(u64, f64, u32, Comparison)| c.0 < (1u64 << 32);
-        let rivals: Vec<_> = best[1..]
+        let rivals: Vec<_> = best
             .iter()
             .filter(|c| {
-                is_group(c)
+                c.2 != top.2
+                    && is_group(c)
                     && is_group(top)
                     && c.1 >= settings.upper_threshold
-                    && top.1 - c.1 < settings.ambiguity_margin
+                    && (top.1 - c.1).abs() < settings.ambiguity_margin
             })
             .collect();
         if rivals.is_empty() {

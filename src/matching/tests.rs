@@ -554,3 +554,33 @@ fn evidence_reads_as_chinese() {
     assert!(text.starts_with("身份证号一位不同(+"), "{text}");
     assert!(text.contains("姓名一致"), "{text}");
 }
+
+#[test]
+fn copies_of_one_damaged_id_join_the_roll_person() {
+    let id = valid_id(ZHANG);
+    let trailing = format!("{}000", &id[..15]);
+    let damaged = |kind, row| {
+        with_damaged(
+            rec(kind, row, "张伟", "zhang wei"),
+            &trailing,
+            IdQuality::Trailing000,
+            15,
+        )
+    };
+    let records = vec![
+        damaged(SourceKind::Medical, 4),
+        damaged(SourceKind::Medical, 5),
+        with_valid(rec(SourceKind::Dibao, 3, "张伟", "zhang wei"), &id),
+    ];
+    let l = run(&records);
+    assert_eq!(l.persons.len(), 1);
+    assert_eq!(l.persons[0].records, vec![0, 1, 2]);
+    assert_eq!(
+        link_between(&l, 0, 2).unwrap().decision,
+        LinkDecision::Accepted
+    );
+    assert_eq!(
+        link_between(&l, 1, 2).unwrap().decision,
+        LinkDecision::Accepted
+    );
+}
