@@ -50,10 +50,45 @@ pub fn link(records: &[PersonRecord], settings: &MatchSettings) -> Linkage {
 }
 
 /// What scoring one query decided.
+/// A fuzzy link as decided for one query, before evidence is rendered.
+struct FoundLink {
+    query: u32,
+    candidate: u32,
+    decision: LinkDecision,
+    score: f64,
+    cmp: Comparison,
+    name_weight: f64,
+}
+
+impl FoundLink {
+    fn pair(&self) -> (u32, u32) {
+        (
+            self.query.min(self.candidate),
+            self.query.max(self.candidate),
+        )
+    }
+}
+
+/// A scored candidate: the best record of one person-to-be (`anchor`: an exact-ID group,
+/// or `ANCHOR_SINGLE | record` for a record without a valid ID).
+struct Scored {
+    anchor: u64,
+    score: f64,
+    record: u32,
+    cmp: Comparison,
+}
+
+const ANCHOR_SINGLE: u64 = 1 << 32;
+
+impl Scored {
+    fn has_valid_id(&self) -> bool {
+        self.anchor < ANCHOR_SINGLE
+    }
+}
+
 #[derive(Default)]
 struct QueryOutcome {
-    /// (query, candidate, decision, score, comparison, name weight)
-    links: Vec<(u32, u32, LinkDecision, f64, Comparison, f64)>,
+    links: Vec<FoundLink>,
     near: Option<NearMiss>,
     /// Scored pairs per histogram bucket (lower bound / 2).
     histogram: BTreeMap<i64, usize>,
@@ -122,24 +157,17 @@ fn link_records(records: &[PersonRecord], settings: &MatchSettings) -> Linkage {
         LinkDecision::Exact | LinkDecision::Accepted => 0,
         LinkDecision::Uncertain => 1,
     };
-    let mut fuzzy: Vec<_> = outcomes.iter().flat_map(|o| o.links.iter()).collect();
-    fuzzy.sort_by(|a, b| {
-        (a.0.min(a.1), a.0.max(a.1), rank(a.2), a.0).cmp(&(
-            b.0.min(b.1),
-            b.0.max(b.1),
-            rank(b.2),
-            b.0,
-        ))
-    });
-    fuzzy.dedup_by_key(|l| (l.0.min(l.1), l.0.max(l.1)));
+    let mut fuzzy: Vec<&FoundLink> = outcomes.iter().flat_map(|o| o.links.iter()).collect();
+    fuzzy.sort_by_key(|l| (l.pair(), rank(l.decision), l.query));
+    fuzzy.dedup_by_key(|l| l.pair());
     let fuzzy_links: Vec<Link> = fuzzy
         .par_iter()
-        .map(|&&(q, r, decision, score, ref cmp, name_w)| Link {
-            left: q.min(r) as usize,
-            right: q.max(r) as usize,
-            decision,
-            score: (score * 100.0).round() / 100.0,
-            evidence: weights.explain(cmp, name_w),
+        .map(|l| Link {
+            left: l.pair().0 as usize,
+            right: l.pair().1 as usize,
+            decision: l.decision,
+            score: (l.score * 100.0).round() / 100.0,
+            evidence: weights.explain(&l.cmp, l.name_weight),
         })
         .collect();
     let accepted_links = fuzzy_links
@@ -212,7 +240,7 @@ fn decide(
 
     // Best candidate per person-to-be: an exact-ID group, or a single record without one.
     let mut nearest_roll: Option<(f64, u32)> = None;
-    let mut best: Vec<(u64, f64, u32, Comparison)> = pairs
+    let mut best: Vec<Scored> = pairs
         .iter()
         .map(|&(_, r)| {
             let cmp = compare::compare(query, &records[r as usize]);
@@ -224,36 +252,51 @@ fn decide(
             *outcome.histogram.entry(bucket).or_default() += 1;
             let group = exact.group_of(r as usize);
             let anchor = if group == exact::NONE {
-                (1u64 << 32) | u64::from(r)
+                ANCHOR_SINGLE | u64::from(r)
             } else {
                 u64::from(group)
             };
-            (anchor, score, r, cmp)
+            Scored {
+                anchor,
+                score,
+                record: r,
+                cmp,
+            }
         })
         .collect();
-    best.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.total_cmp(&a.1)).then(a.2.cmp(&b.2)));
-    best.dedup_by_key(|c| c.0);
-    best.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.2.cmp(&b.2)));
+    best.sort_by(|a, b| {
+        (a.anchor.cmp(&b.anchor))
+            .then(b.score.total_cmp(&a.score))
+            .then(a.record.cmp(&b.record))
+    });
+    best.dedup_by_key(|c| c.anchor);
+    best.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.record.cmp(&b.record)));
 
     // A person with a valid ID above the upper threshold wins over a record without one:
     // two copies of the same damaged ID must both join the roll person, not only each other.
-    let is_group = |c: &(u64, f64, u32, Comparison)| c.0 < (1u64 << 32);
     let top = best
         .iter()
-        .find(|c| is_group(c) && c.1 >= settings.upper_threshold)
+        .find(|c| c.has_valid_id() && c.score >= settings.upper_threshold)
         .unwrap_or(&best[0]);
-    let link = |c: &(u64, f64, u32, Comparison), d| (q, c.2, d, c.1, c.3, name_w);
-    if top.1 >= settings.upper_threshold {
+    let link = |c: &Scored, decision| FoundLink {
+        query: q,
+        candidate: c.record,
+        decision,
+        score: c.score,
+        cmp: c.cmp,
+        name_weight: name_w,
+    };
+    if top.score >= settings.upper_threshold {
         // Only persons known to differ (different valid IDs) make a link ambiguous; a
         // record without an ID close behind may well be the same person.
         let rivals: Vec<_> = best
             .iter()
             .filter(|c| {
-                c.2 != top.2
-                    && is_group(c)
-                    && is_group(top)
-                    && c.1 >= settings.upper_threshold
-                    && (top.1 - c.1).abs() < settings.ambiguity_margin
+                c.record != top.record
+                    && c.has_valid_id()
+                    && top.has_valid_id()
+                    && c.score >= settings.upper_threshold
+                    && (top.score - c.score).abs() < settings.ambiguity_margin
             })
             .collect();
         if rivals.is_empty() {
@@ -264,11 +307,11 @@ fn decide(
                 outcome.links.push(link(c, LinkDecision::Uncertain));
             }
         }
-    } else if top.1 >= settings.lower_threshold {
+    } else if top.score >= settings.lower_threshold {
         outcome.links.push(link(top, LinkDecision::Uncertain));
     } else {
         // The clerk wants the closest roll record; any record when no roll one was near.
-        let (score, candidate) = nearest_roll.unwrap_or((top.1, top.2));
+        let (score, candidate) = nearest_roll.unwrap_or((top.score, top.record));
         outcome.near = Some(NearMiss {
             record: q as usize,
             candidate: candidate as usize,
