@@ -150,10 +150,11 @@ fn compare_id(a: &PersonRecord, b: &PersonRecord) -> Option<IdLevel> {
         return Some(IdLevel::Equal);
     }
     if da.len() == db.len() {
-        let diffs: Vec<usize> = (0..da.len()).filter(|&i| da[i] != db[i]).collect();
-        match diffs.as_slice() {
-            [_] => return Some(IdLevel::OneDigit),
-            [i, j] if *j == i + 1 && da[*i] == db[*j] && da[*j] == db[*i] => {
+        // Hot loop: look at the first three differing positions without allocating.
+        let mut diffs = (0..da.len()).filter(|&i| da[i] != db[i]);
+        match (diffs.next(), diffs.next(), diffs.next()) {
+            (Some(_), None, _) => return Some(IdLevel::OneDigit),
+            (Some(i), Some(j), None) if j == i + 1 && da[i] == db[j] && da[j] == db[i] => {
                 return Some(IdLevel::Transposed)
             }
             _ => {}
@@ -173,7 +174,7 @@ fn compare_id(a: &PersonRecord, b: &PersonRecord) -> Option<IdLevel> {
     }
 }
 
-/// `short` is `long` with one element removed.
+/// The longer slice with one element removed is the shorter one.
 fn one_deletion_apart<T: PartialEq>(x: &[T], y: &[T]) -> bool {
     let (short, long) = if x.len() < y.len() { (x, y) } else { (y, x) };
     let first = short
@@ -182,6 +183,18 @@ fn one_deletion_apart<T: PartialEq>(x: &[T], y: &[T]) -> bool {
         .position(|(s, l)| s != l)
         .unwrap_or(short.len());
     short[first..] == long[first + 1..]
+}
+
+/// The longer string with one character removed is the shorter one.
+fn one_char_dropped(x: &str, y: &str) -> bool {
+    let (short, long) = if x.len() < y.len() { (x, y) } else { (y, x) };
+    let split = short
+        .char_indices()
+        .zip(long.chars())
+        .find(|((_, c), d)| c != d)
+        .map_or(short.len(), |((i, _), _)| i);
+    let dropped = long[split..].chars().next().map_or(0, char::len_utf8);
+    short[split..] == long[split + dropped..]
 }
 
 fn compare_name(a: &PersonRecord, b: &PersonRecord) -> Option<NameLevel> {
@@ -195,12 +208,16 @@ fn compare_name(a: &PersonRecord, b: &PersonRecord) -> Option<NameLevel> {
     if !x.pinyin.is_empty() && x.pinyin == y.pinyin {
         return Some(NameLevel::SamePinyin);
     }
-    let cx: Vec<char> = x.key.chars().collect();
-    let cy: Vec<char> = y.key.chars().collect();
-    let one_apart = if cx.len() == cy.len() {
-        cx.iter().zip(&cy).filter(|(p, q)| p != q).count() == 1
+    let (nx, ny) = (x.key.chars().count(), y.key.chars().count());
+    let one_apart = if nx == ny {
+        x.key
+            .chars()
+            .zip(y.key.chars())
+            .filter(|(p, q)| p != q)
+            .count()
+            == 1
     } else {
-        cx.len().abs_diff(cy.len()) == 1 && one_deletion_apart(&cx, &cy)
+        nx.abs_diff(ny) == 1 && one_char_dropped(&x.key, &y.key)
     };
     Some(if one_apart {
         NameLevel::OneCharApart

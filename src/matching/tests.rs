@@ -584,3 +584,26 @@ fn copies_of_one_damaged_id_join_the_roll_person() {
         LinkDecision::Accepted
     );
 }
+
+#[test]
+fn name_one_character_apart() {
+    let id = valid_id(ZHANG);
+    let roll = with(
+        with_valid(
+            rec(SourceKind::Dibao, 3, "欧阳明华", "ou yang ming hua"),
+            &id,
+        ),
+        |r| r.phones = vec!["13812345678".into()],
+    );
+    let dropped = with(
+        rec(SourceKind::Hotline, 4, "欧阳明", "ou yang ming"),
+        |r| r.phones = vec!["13812345678".into()],
+    );
+    let swapped = with(
+        rec(SourceKind::Hotline, 5, "欧阳明花", "ou yang ming hua2"),
+        |r| r.phones = vec!["13812345678".into()],
+    );
+    let l = run(&[roll, dropped, swapped]);
+    assert_eq!(level(link_between(&l, 0, 1).unwrap(), "姓名"), "差一字");
+    assert_eq!(level(link_between(&l, 0, 2).unwrap(), "姓名"), "差一字");
+}
