@@ -132,10 +132,23 @@ impl Default for RuleSettings {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct MatchSettings {
-    /// Score (log2 likelihood ratio) at or above which a fuzzy link is accepted.
+    /// Score (posterior log2 odds: prior + summed match weights) at or above which a fuzzy
+    /// link is accepted. 8 ≈ 99.6 % match probability under the model.
     pub upper_threshold: f64,
-    /// Score below which there is no link; in between the link is uncertain.
+    /// Score below which there is no link; in between the link is uncertain (review list).
     pub lower_threshold: f64,
+    /// Two candidate persons above the upper threshold within this many points of each
+    /// other make the link ambiguous: both go to review instead of either being accepted.
+    pub ambiguity_margin: f64,
+    /// A blocking key shared by more records than this is skipped (and counted): such
+    /// blocks are too common to discriminate and would blow up the pair count.
+    pub max_block_size: usize,
+    /// Lower bound on the population used for the prior odds, so that a small test file
+    /// does not make coincidental agreement look convincing.
+    pub min_population: usize,
+    /// Estimate m/u from the data (u from random pairs, m from exact-ID links); when false
+    /// or when there is too little data, the built-in fallback weights are used.
+    pub estimate_weights: bool,
     /// Worker threads for matching; 0 = all cores.
     pub threads: usize,
 }
@@ -143,8 +156,12 @@ pub struct MatchSettings {
 impl Default for MatchSettings {
     fn default() -> Self {
         MatchSettings {
-            upper_threshold: 12.0,
-            lower_threshold: 6.0,
+            upper_threshold: 8.0,
+            lower_threshold: 2.0,
+            ambiguity_margin: 2.0,
+            max_block_size: 1000,
+            min_population: 10_000,
+            estimate_weights: true,
             threads: 0,
         }
     }

@@ -1,9 +1,337 @@
 //! Matching: link person records to each other and to the rolls — exact on valid IDs,
 //! Fellegi–Sunter for damaged or missing IDs — and consolidate them into persons (SPEC 5).
+//!
+//! 1. `exact`: a sort join on valid IDs; each group is one person.
+//! 2. `weights`: m/u estimated from the data (u from random pairs, m from the exact links).
+//! 3. `blocking`: candidate pairs for every record without a valid ID (the *queries*).
+//! 4. `compare` + scoring in parallel; each query links to at most one person: its best
+//!    candidate above the upper threshold, unless a different person scores within the
+//!    ambiguity margin (then both links are uncertain). Between the thresholds the link is
+//!    uncertain; below, the best candidate is kept as the nearest miss.
+//! 5. `consolidate`: union-find over exact and accepted links.
+//!
+//! The output does not depend on the number of threads: candidates are sorted, ties are
+//! broken by record index, and the random pairs for u come from a fixed seed.
+
+mod blocking;
+mod compare;
+mod consolidate;
+mod exact;
+mod weights;
+
+#[cfg(test)]
+mod tests;
+
+use std::collections::BTreeMap;
+use std::time::Instant;
+
+use rayon::prelude::*;
 
 use crate::config::MatchSettings;
-use crate::model::{Linkage, PersonRecord};
+use crate::model::{
+    FieldEvidence, Link, LinkDecision, Linkage, LinkageStats, NearMiss, PersonRecord,
+};
+use compare::Comparison;
+use exact::ExactGroups;
+use weights::Weights;
 
-pub fn link(_records: &[PersonRecord], _settings: &MatchSettings) -> Linkage {
-    Linkage::default()
+/// Links `records` (any sources, rolls included) into persons.
+pub fn link(records: &[PersonRecord], settings: &MatchSettings) -> Linkage {
+    if settings.threads > 0 {
+        match rayon::ThreadPoolBuilder::new()
+            .num_threads(settings.threads)
+            .build()
+        {
+            Ok(pool) => return pool.install(|| link_records(records, settings)),
+            Err(e) => tracing::warn!(error = %e, "无法建立匹配线程池, 使用默认线程数."),
+        }
+    }
+    link_records(records, settings)
+}
+
+/// What scoring one query decided.
+/// A fuzzy link as decided for one query, before evidence is rendered.
+struct FoundLink {
+    query: u32,
+    candidate: u32,
+    decision: LinkDecision,
+    score: f64,
+    cmp: Comparison,
+    name_weight: f64,
+}
+
+impl FoundLink {
+    fn pair(&self) -> (u32, u32) {
+        (
+            self.query.min(self.candidate),
+            self.query.max(self.candidate),
+        )
+    }
+}
+
+/// A scored candidate: the best record of one person-to-be (`anchor`: an exact-ID group,
+/// or `ANCHOR_SINGLE | record` for a record without a valid ID).
+struct Scored {
+    anchor: u64,
+    score: f64,
+    record: u32,
+    cmp: Comparison,
+}
+
+const ANCHOR_SINGLE: u64 = 1 << 32;
+
+impl Scored {
+    fn has_valid_id(&self) -> bool {
+        self.anchor < ANCHOR_SINGLE
+    }
+}
+
+#[derive(Default)]
+struct QueryOutcome {
+    links: Vec<FoundLink>,
+    near: Option<NearMiss>,
+    /// Scored pairs per histogram bucket (lower bound / 2).
+    histogram: BTreeMap<i64, usize>,
+}
+
+const HISTOGRAM_BUCKET: f64 = 2.0;
+
+fn link_records(records: &[PersonRecord], settings: &MatchSettings) -> Linkage {
+    let started = Instant::now();
+    let exact = ExactGroups::build(records);
+    let queries: Vec<u32> = (0..records.len() as u32)
+        .filter(|&i| exact.group_of(i as usize) == exact::NONE)
+        .collect();
+    let weights = Weights::estimate(records, &queries, &exact, settings);
+    let candidates =
+        blocking::candidate_pairs(records, &queries, &exact, settings.max_block_size.max(1));
+
+    // Pairs are sorted by query: one contiguous range per query.
+    let mut ranges: Vec<(usize, usize)> = Vec::new();
+    let pairs = &candidates.pairs;
+    let mut start = 0;
+    while start < pairs.len() {
+        let mut end = start + 1;
+        while end < pairs.len() && pairs[end].0 == pairs[start].0 {
+            end += 1;
+        }
+        ranges.push((start, end));
+        start = end;
+    }
+    let outcomes: Vec<QueryOutcome> = ranges
+        .par_iter()
+        .map(|&(s, e)| decide(records, &exact, &weights, settings, &pairs[s..e]))
+        .collect();
+
+    let exact_score = weights.max_score();
+    let exact_weight = weights.explain(
+        &Comparison {
+            id: Some(compare::IdLevel::Equal),
+            birth: None,
+            name: None,
+            place: None,
+            phone: None,
+            household: None,
+            sex: None,
+        },
+        0.0,
+    );
+    let mut links: Vec<Link> = (0..exact.len() as u32)
+        .into_par_iter()
+        .flat_map_iter(|g| {
+            let group = exact.group(g);
+            let evidence = &exact_weight;
+            group[1..].iter().map(move |&r| Link {
+                left: group[0] as usize,
+                right: r as usize,
+                decision: LinkDecision::Exact,
+                score: exact_score,
+                evidence: evidence.clone(),
+            })
+        })
+        .collect();
+    let exact_links = links.len();
+
+    // A pair of two queries can be found from both ends: keep it once, at its strongest.
+    let rank = |d: LinkDecision| match d {
+        LinkDecision::Exact | LinkDecision::Accepted => 0,
+        LinkDecision::Uncertain => 1,
+    };
+    let mut fuzzy: Vec<&FoundLink> = outcomes.iter().flat_map(|o| o.links.iter()).collect();
+    fuzzy.sort_by_key(|l| (l.pair(), rank(l.decision), l.query));
+    fuzzy.dedup_by_key(|l| l.pair());
+    let fuzzy_links: Vec<Link> = fuzzy
+        .par_iter()
+        .map(|l| Link {
+            left: l.pair().0 as usize,
+            right: l.pair().1 as usize,
+            decision: l.decision,
+            score: (l.score * 100.0).round() / 100.0,
+            evidence: weights.explain(&l.cmp, l.name_weight),
+        })
+        .collect();
+    let accepted_links = fuzzy_links
+        .iter()
+        .filter(|l| l.decision == LinkDecision::Accepted)
+        .count();
+    let uncertain_links = fuzzy_links.len() - accepted_links;
+    links.extend(fuzzy_links);
+
+    let near: Vec<NearMiss> = outcomes.iter().filter_map(|o| o.near.clone()).collect();
+    let (persons, person_of) = consolidate::consolidate(records.len(), &exact, &links, &near);
+
+    let mut histogram: BTreeMap<i64, usize> = BTreeMap::new();
+    for o in &outcomes {
+        for (&b, &n) in &o.histogram {
+            *histogram.entry(b).or_default() += n;
+        }
+    }
+    let stats = LinkageStats {
+        exact_links,
+        candidate_pairs: candidates.pairs.len(),
+        accepted_links,
+        uncertain_links,
+        upper_threshold: settings.upper_threshold,
+        lower_threshold: settings.lower_threshold,
+        score_histogram: histogram
+            .into_iter()
+            .map(|(b, n)| (b as f64 * HISTOGRAM_BUCKET, n))
+            .collect(),
+    };
+    tracing::info!(
+        stage = "matching",
+        records = records.len(),
+        queries = queries.len(),
+        persons = persons.len(),
+        exact_links,
+        candidate_pairs = stats.candidate_pairs,
+        accepted_links,
+        uncertain_links,
+        skipped_blocks = candidates.skipped_blocks,
+        prior = weights.prior,
+        estimated_u = weights.estimated_u,
+        estimated_m = weights.estimated_m,
+        elapsed_ms = started.elapsed().as_millis() as u64,
+        "Matching finished."
+    );
+    Linkage {
+        persons,
+        links,
+        person_of,
+        stats,
+    }
+}
+
+/// Scores one query against its candidates and decides its link.
+fn decide(
+    records: &[PersonRecord],
+    exact: &ExactGroups,
+    weights: &Weights,
+    settings: &MatchSettings,
+    pairs: &[(u32, u32)],
+) -> QueryOutcome {
+    let q = pairs[0].0;
+    let query = &records[q as usize];
+    let name_w = query
+        .name
+        .as_ref()
+        .map_or(0.0, |n| weights.name_equal(&n.key));
+    let mut outcome = QueryOutcome::default();
+
+    // Best candidate per person-to-be: an exact-ID group, or a single record without one.
+    let mut nearest_roll: Option<(f64, u32)> = None;
+    let mut best: Vec<Scored> = pairs
+        .iter()
+        .map(|&(_, r)| {
+            let cmp = compare::compare(query, &records[r as usize]);
+            let score = weights.score(&cmp, name_w);
+            if records[r as usize].kind.is_roll() && nearest_roll.is_none_or(|(s, _)| score > s) {
+                nearest_roll = Some((score, r));
+            }
+            let bucket = (score / HISTOGRAM_BUCKET).floor() as i64;
+            *outcome.histogram.entry(bucket).or_default() += 1;
+            let group = exact.group_of(r as usize);
+            let anchor = if group == exact::NONE {
+                ANCHOR_SINGLE | u64::from(r)
+            } else {
+                u64::from(group)
+            };
+            Scored {
+                anchor,
+                score,
+                record: r,
+                cmp,
+            }
+        })
+        .collect();
+    best.sort_by(|a, b| {
+        (a.anchor.cmp(&b.anchor))
+            .then(b.score.total_cmp(&a.score))
+            .then(a.record.cmp(&b.record))
+    });
+    best.dedup_by_key(|c| c.anchor);
+    best.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.record.cmp(&b.record)));
+
+    // A person with a valid ID above the upper threshold wins over a record without one:
+    // two copies of the same damaged ID must both join the roll person, not only each other.
+    let top = best
+        .iter()
+        .find(|c| c.has_valid_id() && c.score >= settings.upper_threshold)
+        .unwrap_or(&best[0]);
+    let link = |c: &Scored, decision| FoundLink {
+        query: q,
+        candidate: c.record,
+        decision,
+        score: c.score,
+        cmp: c.cmp,
+        name_weight: name_w,
+    };
+    if top.score >= settings.upper_threshold {
+        // Only persons known to differ (different valid IDs) make a link ambiguous; a
+        // record without an ID close behind may well be the same person.
+        let rivals: Vec<_> = best
+            .iter()
+            .filter(|c| {
+                c.record != top.record
+                    && c.has_valid_id()
+                    && top.has_valid_id()
+                    && c.score >= settings.upper_threshold
+                    && (top.score - c.score).abs() < settings.ambiguity_margin
+            })
+            .collect();
+        if rivals.is_empty() {
+            outcome.links.push(link(top, LinkDecision::Accepted));
+        } else {
+            outcome.links.push(link(top, LinkDecision::Uncertain));
+            for c in rivals {
+                outcome.links.push(link(c, LinkDecision::Uncertain));
+            }
+        }
+    } else if top.score >= settings.lower_threshold {
+        outcome.links.push(link(top, LinkDecision::Uncertain));
+    } else {
+        // The clerk wants the closest roll record; any record when no roll one was near.
+        let (score, candidate) = nearest_roll.unwrap_or((top.score, top.record));
+        outcome.near = Some(NearMiss {
+            record: q as usize,
+            candidate: candidate as usize,
+            score: (score * 100.0).round() / 100.0,
+        });
+    }
+    outcome
+}
+
+/// Evidence of a link, for callers that render one (report, review list).
+pub fn describe(link: &Link) -> String {
+    link.evidence
+        .iter()
+        .map(
+            |FieldEvidence {
+                 field,
+                 level,
+                 weight,
+             }| format!("{field}{level}({weight:+.1})"),
+        )
+        .collect::<Vec<_>>()
+        .join(", ")
 }

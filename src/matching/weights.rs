@@ -1,0 +1,444 @@
+//! Fellegi–Sunter weights: for each comparison level, log2(m/u), where m is the chance of
+//! the level among true matches and u among non-matches.
+//!
+//! u comes from random record pairs (almost all non-matches), m from the pairs the exact-ID
+//! join already linked (a free training set of true matches). What the data cannot teach —
+//! the ID levels of a damaged ID, whose training pairs all agree by construction — comes
+//! from the fallback table below, as does everything when the input is too small to
+//! estimate from.
+//!
+//! A score is a posterior log2 odds: the prior (one person among the county's population)
+//! plus the summed weights. Phone, household number and place are evidence of the same
+//! household as much as of the same person, so among those only the strongest agreement
+//! counts (disagreements all count).
+
+use std::collections::HashMap;
+use std::ops::AddAssign;
+
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use rayon::prelude::*;
+
+use super::compare::{
+    compare, Agree, BirthLevel, Comparison, NameLevel, PlaceLevel, ID_LEVELS, MIN_PREFIX,
+};
+use super::exact::ExactGroups;
+use crate::config::MatchSettings;
+use crate::model::{FieldEvidence, PersonRecord};
+
+/// Below this many records, m and u are not estimated.
+const MIN_RECORDS_TO_ESTIMATE: usize = 2_000;
+/// Below this many exact-ID training pairs, m stays at the fallback.
+const MIN_TRAINING_PAIRS: usize = 500;
+const RANDOM_PAIRS: usize = 200_000;
+const TRAINING_PAIRS: usize = 200_000;
+const SEED: u64 = 0x6c6f_7562_616f;
+
+/// (m, u) when not estimated. u of the agreeing levels is what a county of a few hundred
+/// thousand people gives for two random records.
+mod fallback {
+    pub const ID: [(f64, f64); 5] = [
+        (0.90, 2e-6), // equal
+        (0.45, 2e-6), // one digit (or one dropped) — a typo
+        (0.15, 1e-6), // adjacent swap
+        (0.10, 3e-5), // same birth date, ID otherwise different
+        (0.05, 0.99), // different
+    ];
+    /// m of an intact reliable prefix; u per prefix length 6..=17 (region, then century,
+    /// year, month, day, sequence).
+    pub const PREFIX_M: f64 = 0.95;
+    pub const PREFIX_U: [f64; 12] = [
+        0.5, 0.4, 0.4, 0.04, 0.005, 0.0025, 4e-4, 1.5e-4, 3e-5, 1.4e-5, 3e-6, 1e-6,
+    ];
+    pub const BIRTH: [(f64, f64); 3] = [(0.92, 3e-5), (0.04, 0.012), (0.04, 0.988)];
+    pub const NAME: [(f64, f64); 4] = [(0.90, 1e-4), (0.04, 2e-4), (0.03, 0.02), (0.03, 0.98)];
+    pub const PLACE: [(f64, f64); 4] = [(0.85, 0.003), (0.90, 0.05), (0.03, 0.05), (0.05, 0.95)];
+    pub const PHONE: [(f64, f64); 2] = [(0.60, 2e-5), (0.40, 0.99998)];
+    pub const HOUSEHOLD: [(f64, f64); 2] = [(0.70, 1e-4), (0.30, 0.9999)];
+    pub const SEX: [(f64, f64); 2] = [(0.97, 0.5), (0.03, 0.5)];
+}
+
+#[derive(Debug, Clone)]
+pub struct Weights {
+    id: [f64; ID_LEVELS],
+    birth: [f64; 3],
+    name: [f64; 4],
+    place: [f64; 4],
+    phone: [f64; 2],
+    household: [f64; 2],
+    sex: [f64; 2],
+    /// log2 prior odds that a record is a given other person.
+    pub prior: f64,
+    /// Ceiling on any name weight: name + township + sex alone must stay below the lower
+    /// threshold, so that 同名同姓 never links without further agreement.
+    name_cap: f64,
+    /// m of an equal name; u is the name's own frequency when estimated.
+    name_equal_m: f64,
+    /// Record counts of the query names, for term-frequency u; `None` in fallback mode.
+    name_counts: Option<HashMap<String, u32>>,
+    records: usize,
+    pub estimated_u: bool,
+    pub estimated_m: bool,
+}
+
+fn log2_ratio((m, u): (f64, f64)) -> f64 {
+    (m / u).log2()
+}
+
+impl Weights {
+    pub fn fallback(records: usize, persons: usize, settings: &MatchSettings) -> Weights {
+        let mut id = [0.0; ID_LEVELS];
+        for (i, mu) in fallback::ID.into_iter().enumerate() {
+            id[i] = log2_ratio(mu);
+        }
+        for (p, u) in fallback::PREFIX_U.into_iter().enumerate() {
+            id[5 + p] = log2_ratio((fallback::PREFIX_M, u));
+        }
+        let mut w = Weights {
+            id,
+            birth: fallback::BIRTH.map(log2_ratio),
+            name: fallback::NAME.map(log2_ratio),
+            place: fallback::PLACE.map(log2_ratio),
+            phone: fallback::PHONE.map(log2_ratio),
+            household: fallback::HOUSEHOLD.map(log2_ratio),
+            sex: fallback::SEX.map(log2_ratio),
+            prior: -(persons.max(settings.min_population).max(2) as f64).log2(),
+            name_cap: f64::INFINITY,
+            name_equal_m: fallback::NAME[0].0,
+            name_counts: None,
+            records,
+            estimated_u: false,
+            estimated_m: false,
+        };
+        w.set_name_cap(settings);
+        w
+    }
+
+    fn set_name_cap(&mut self, settings: &MatchSettings) {
+        let township = self.place[PlaceLevel::SameTownship as usize].max(0.0);
+        let sex = self.sex[Agree::Equal as usize].max(0.0);
+        self.name_cap = settings.lower_threshold - self.prior - township - sex - 1.0;
+    }
+
+    /// Estimates from the data where there is enough of it.
+    pub fn estimate(
+        records: &[PersonRecord],
+        queries: &[u32],
+        exact: &ExactGroups,
+        settings: &MatchSettings,
+    ) -> Weights {
+        let unkeyed = (0..records.len())
+            .filter(|&i| exact.group_of(i) == super::exact::NONE)
+            .count();
+        let mut w = Weights::fallback(records.len(), exact.len() + unkeyed, settings);
+        if !settings.estimate_weights || records.len() < MIN_RECORDS_TO_ESTIMATE {
+            return w;
+        }
+
+        let mut rng = ChaCha8Rng::seed_from_u64(SEED);
+        let n = records.len();
+        let pairs: Vec<(u32, u32)> = (0..RANDOM_PAIRS)
+            .filter_map(|_| {
+                let a = rng.gen_range(0..n);
+                let b = rng.gen_range(0..n);
+                // Pairs the exact join already linked are matches, not part of u.
+                let known = exact.group_of(a) != super::exact::NONE
+                    && exact.group_of(a) == exact.group_of(b);
+                (a != b && !known).then_some((a as u32, b as u32))
+            })
+            .collect();
+        let u = count_levels(records, &pairs);
+        w.id = u.id_weights();
+        w.birth = smoothed(&fallback::BIRTH, &u.birth, None);
+        w.name = smoothed(&fallback::NAME, &u.name, None);
+        w.place = smoothed(&fallback::PLACE, &u.place, None);
+        w.phone = smoothed(&fallback::PHONE, &u.phone, None);
+        w.household = smoothed(&fallback::HOUSEHOLD, &u.household, None);
+        w.sex = smoothed(&fallback::SEX, &u.sex, None);
+        w.estimated_u = true;
+
+        // m from exact-ID links, spread evenly over the groups.
+        let linked: usize = exact.groups().map(|g| g.len().saturating_sub(1)).sum();
+        let stride = linked.div_ceil(TRAINING_PAIRS).max(1);
+        let training: Vec<(u32, u32)> = exact
+            .groups()
+            .flat_map(|g| g[1..].iter().map(move |&r| (g[0], r)))
+            .step_by(stride)
+            .collect();
+        if training.len() >= MIN_TRAINING_PAIRS {
+            let m = count_levels(records, &training);
+            w.name = smoothed(&fallback::NAME, &u.name, Some(&m.name));
+            w.place = smoothed(&fallback::PLACE, &u.place, Some(&m.place));
+            w.phone = smoothed(&fallback::PHONE, &u.phone, Some(&m.phone));
+            w.household = smoothed(&fallback::HOUSEHOLD, &u.household, Some(&m.household));
+            w.sex = smoothed(&fallback::SEX, &u.sex, Some(&m.sex));
+            w.name_equal_m = smooth(&m.name)[NameLevel::Equal as usize];
+            w.estimated_m = true;
+        }
+
+        // Term frequency: how often each query's name occurs among all records. Hashing is
+        // the cost, so it runs in parallel; counting the found indices is then trivial.
+        let mut keys: Vec<&str> = queries
+            .iter()
+            .filter_map(|&q| records[q as usize].name.as_ref())
+            .map(|n| n.key.as_str())
+            .collect();
+        keys.sort_unstable();
+        keys.dedup();
+        let slot: HashMap<&str, usize> = keys.iter().enumerate().map(|(i, k)| (*k, i)).collect();
+        let mut tally = vec![0u32; keys.len()];
+        let hits: Vec<usize> = records
+            .par_iter()
+            .filter_map(|r| slot.get(r.name.as_ref()?.key.as_str()).copied())
+            .collect();
+        for i in hits {
+            tally[i] += 1;
+        }
+        let counts: HashMap<String, u32> = keys
+            .iter()
+            .zip(tally)
+            .map(|(k, c)| (k.to_string(), c))
+            .collect();
+        w.name_counts = Some(counts);
+        w.set_name_cap(settings);
+        w
+    }
+
+    /// Weight of an equal name for this query name.
+    pub fn name_equal(&self, key: &str) -> f64 {
+        let raw = match &self.name_counts {
+            Some(counts) => {
+                let c = counts.get(key).copied().unwrap_or(1).max(1);
+                (self.name_equal_m / (f64::from(c) / self.records as f64)).log2()
+            }
+            None => self.name[NameLevel::Equal as usize],
+        };
+        raw.min(self.name_cap)
+    }
+
+    /// The score of a pair agreeing on everything: what an exact ID link is worth.
+    pub fn max_score(&self) -> f64 {
+        let best = |w: &[f64]| w.iter().copied().fold(0.0, f64::max);
+        self.prior
+            + best(&self.id)
+            + self.name_cap.min(best(&self.name))
+            + best(&self.place)
+                .max(best(&self.phone))
+                .max(best(&self.household))
+            + best(&self.sex)
+    }
+
+    /// Weight per field, before the household grouping: id, birth, name, place, phone,
+    /// household, sex.
+    fn raw(&self, c: &Comparison, name_equal: f64) -> [Option<f64>; 7] {
+        [
+            c.id.map(|l| self.id[l.index()]),
+            c.birth.map(|l| self.birth[l as usize]),
+            c.name.map(|l| match l {
+                NameLevel::Equal => name_equal,
+                other => self.name[other as usize].min(self.name_cap),
+            }),
+            c.place.map(|l| self.place[l as usize]),
+            c.phone.map(|l| self.phone[l as usize]),
+            c.household.map(|l| self.household[l as usize]),
+            c.sex.map(|l| self.sex[l as usize]),
+        ]
+    }
+
+    /// Counted weights: of place, phone and household only the strongest agreement counts.
+    fn counted(&self, c: &Comparison, name_equal: f64) -> [Option<f64>; 7] {
+        let mut w = self.raw(c, name_equal);
+        let best = (3..6)
+            .filter(|&i| w[i].is_some_and(|x| x > 0.0))
+            .max_by(|&i, &j| w[i].unwrap_or(0.0).total_cmp(&w[j].unwrap_or(0.0)));
+        for (i, x) in w.iter_mut().enumerate().take(6).skip(3) {
+            if Some(i) != best {
+                if let Some(x) = x.as_mut() {
+                    *x = x.min(0.0);
+                }
+            }
+        }
+        w
+    }
+
+    pub fn score(&self, c: &Comparison, name_equal: f64) -> f64 {
+        self.prior + self.counted(c, name_equal).iter().flatten().sum::<f64>()
+    }
+
+    /// The clerk-facing evidence of a pair, in field order, with the weight each counted.
+    pub fn explain(&self, c: &Comparison, name_equal: f64) -> Vec<FieldEvidence> {
+        let w = self.counted(c, name_equal);
+        let mut out = Vec::new();
+        let mut push = |field: &str, level: String, weight: Option<f64>| {
+            out.push(FieldEvidence {
+                field: field.to_string(),
+                level,
+                weight: (weight.unwrap_or(0.0) * 100.0).round() / 100.0,
+            });
+        };
+        if let Some(l) = c.id {
+            push("身份证号", l.label(), w[0]);
+        }
+        if let Some(l) = c.birth {
+            let level = match l {
+                BirthLevel::Equal => "一致",
+                BirthLevel::SameYear => "同年",
+                BirthLevel::Different => "不同",
+            };
+            push("出生日期", level.into(), w[1]);
+        }
+        if let Some(l) = c.name {
+            let (field, level) = match l {
+                NameLevel::Equal => ("姓名", "一致"),
+                NameLevel::SamePinyin => ("拼音", "拼音相同"),
+                NameLevel::OneCharApart => ("姓名", "差一字"),
+                NameLevel::Different => ("姓名", "不同"),
+            };
+            push(field, level.into(), w[2]);
+        }
+        if let Some(l) = c.place {
+            let (field, level) = match l {
+                PlaceLevel::SameVillage => ("村社区", "一致"),
+                PlaceLevel::SameTownship => ("乡镇", "一致"),
+                PlaceLevel::OtherVillage => ("村社区", "不同"),
+                PlaceLevel::OtherTownship => ("乡镇", "不同"),
+            };
+            push(field, level.into(), w[3]);
+        }
+        for (field, level, weight) in [
+            ("电话", c.phone, w[4]),
+            ("户", c.household, w[5]),
+            ("性别", c.sex, w[6]),
+        ] {
+            if let Some(l) = level {
+                let text = if l == Agree::Equal {
+                    "一致"
+                } else {
+                    "不同"
+                };
+                push(field, text.into(), weight);
+            }
+        }
+        out
+    }
+}
+
+/// Level counts over a set of pairs.
+#[derive(Debug, Clone, Default)]
+struct LevelCounts {
+    id: [u64; 5],
+    /// Pairs with at least `MIN_PREFIX` digits on both sides, by common-prefix length.
+    lcp: [u64; 19],
+    birth: [u64; 3],
+    name: [u64; 4],
+    place: [u64; 4],
+    phone: [u64; 2],
+    household: [u64; 2],
+    sex: [u64; 2],
+}
+
+impl AddAssign for LevelCounts {
+    fn add_assign(&mut self, o: LevelCounts) {
+        fn add<const N: usize>(a: &mut [u64; N], b: &[u64; N]) {
+            a.iter_mut().zip(b).for_each(|(x, y)| *x += y);
+        }
+        add(&mut self.id, &o.id);
+        add(&mut self.lcp, &o.lcp);
+        add(&mut self.birth, &o.birth);
+        add(&mut self.name, &o.name);
+        add(&mut self.place, &o.place);
+        add(&mut self.phone, &o.phone);
+        add(&mut self.household, &o.household);
+        add(&mut self.sex, &o.sex);
+    }
+}
+
+impl LevelCounts {
+    fn add_pair(&mut self, a: &PersonRecord, b: &PersonRecord) {
+        let c = compare(a, b);
+        if let Some(l) = c.id {
+            // Prefix levels are estimated from the prefix histogram below.
+            if l.index() < 5 {
+                self.id[l.index()] += 1;
+            }
+        }
+        if let (Some(x), Some(y)) = (&a.id, &b.id) {
+            let (x, y) = (x.digits.as_bytes(), y.digits.as_bytes());
+            if x.len().min(y.len()) >= usize::from(MIN_PREFIX) {
+                let common = x.iter().zip(y).take_while(|(p, q)| p == q).count();
+                self.lcp[common.min(18)] += 1;
+            }
+        }
+        bump(&mut self.birth, c.birth.map(|l| l as usize));
+        bump(&mut self.name, c.name.map(|l| l as usize));
+        bump(&mut self.place, c.place.map(|l| l as usize));
+        bump(&mut self.phone, c.phone.map(|l| l as usize));
+        bump(&mut self.household, c.household.map(|l| l as usize));
+        bump(&mut self.sex, c.sex.map(|l| l as usize));
+    }
+
+    /// ID weights with u from these (random) pairs and m from the fallback table.
+    fn id_weights(&self) -> [f64; ID_LEVELS] {
+        let mut w = [0.0; ID_LEVELS];
+        let base = smoothed(&fallback::ID, &self.id, None);
+        w[..5].copy_from_slice(&base);
+        // Equal, one digit and swapped IDs are far rarer among non-matches than a sample
+        // can resolve, and what the sample does see of them are mostly unrecognised
+        // matches: these keep the fallback u.
+        for (i, mu) in fallback::ID.into_iter().enumerate().take(3) {
+            w[i] = log2_ratio(mu);
+        }
+        let total: u64 = self.lcp.iter().sum();
+        for p in usize::from(MIN_PREFIX)..18 {
+            let agree: u64 = self.lcp[p..].iter().sum();
+            let u = (agree as f64 + 1.0) / (total as f64 + 2.0);
+            // Never trust a prefix more than the fallback table's rarer estimate allows:
+            // a small sample cannot see how rare a 17-digit agreement is.
+            let u = u.max(fallback::PREFIX_U[p - usize::from(MIN_PREFIX)]);
+            w[5 + p - usize::from(MIN_PREFIX)] = log2_ratio((fallback::PREFIX_M, u));
+        }
+        w
+    }
+}
+
+fn bump<const N: usize>(counts: &mut [u64; N], level: Option<usize>) {
+    if let Some(l) = level {
+        counts[l] += 1;
+    }
+}
+
+fn count_levels(records: &[PersonRecord], pairs: &[(u32, u32)]) -> LevelCounts {
+    pairs
+        .par_chunks(4_096)
+        .map(|chunk| {
+            let mut c = LevelCounts::default();
+            for &(a, b) in chunk {
+                c.add_pair(&records[a as usize], &records[b as usize]);
+            }
+            c
+        })
+        .reduce(LevelCounts::default, |mut a, b| {
+            a += b;
+            a
+        })
+}
+
+/// Laplace-smoothed level frequencies.
+fn smooth<const N: usize>(counts: &[u64; N]) -> [f64; N] {
+    let total: u64 = counts.iter().sum();
+    counts.map(|c| (c as f64 + 1.0) / (total as f64 + N as f64))
+}
+
+/// log2(m/u) per level, with u from `u_counts` and m from `m_counts` or the fallback.
+fn smoothed<const N: usize>(
+    table: &[(f64, f64); N],
+    u_counts: &[u64; N],
+    m_counts: Option<&[u64; N]>,
+) -> [f64; N] {
+    let u = smooth(u_counts);
+    let m = match m_counts {
+        Some(c) => smooth(c),
+        None => table.map(|(m, _)| m),
+    };
+    std::array::from_fn(|i| (m[i] / u[i]).log2())
+}
