@@ -182,7 +182,7 @@ fn bad_files_become_rejects_and_the_run_is_partial() {
     fs::write(inbox.join("信访局_补报.csv"), gbk).unwrap();
     fs::write(inbox.join("应急局_空文件.csv"), b"").unwrap();
     // A hotline file dropped where the medical glob claims it: no settlement columns.
-    let wrong_kind = medical.with_file_name("医保局_误放.csv");
+    let wrong_kind = medical.with_file_name("医保局_结算明细_误放.csv");
     fs::write(
         &wrong_kind,
         "\u{feff}来电时间,来电人,诉求类型\n2021-03-01,李四,求助\n",
@@ -203,7 +203,7 @@ fn bad_files_become_rejects_and_the_run_is_partial() {
         "民政_低保_补充.xlsx",
         "信访局_补报.csv",
         "应急局_空文件.csv",
-        "医保局_误放.csv",
+        "医保局_结算明细_误放.csv",
     ] {
         assert!(
             rejects.contains(name),
@@ -255,7 +255,8 @@ fn logs_hold_no_full_id_and_outputs_are_owner_only() {
     }
 }
 
-/// An 18-character resident ID (17 digits + digit or X) standing alone in the text.
+/// An 18- or 15-character resident ID standing alone in the text (not the fraction of a
+/// decimal number such as a score).
 fn find_full_id(text: &str) -> Option<String> {
     let chars: Vec<char> = text.chars().collect();
     let mut i = 0;
@@ -265,7 +266,9 @@ fn find_full_id(text: &str) -> Option<String> {
             while i < chars.len() && (chars[i].is_ascii_digit() || chars[i] == 'X') {
                 i += 1;
             }
-            if i - start == 18 || i - start == 15 {
+            let fraction =
+                start >= 2 && chars[start - 1] == '.' && chars[start - 2].is_ascii_digit();
+            if !fraction && (i - start == 18 || i - start == 15) {
                 return Some(chars[start..i].iter().collect());
             }
         } else {

@@ -172,6 +172,25 @@ pub fn ingest(inbox: &Path, sources: &[SourceSpec], limits: &InputLimits) -> Ing
     out
 }
 
+/// The first required field group the sheet's mapping lacks, named as a clerk knows it.
+fn missing_fields(kind: Option<SourceKind>, sheet: &SheetReport) -> Option<String> {
+    let kind = kind?;
+    required_fields(kind)
+        .iter()
+        .find(|group| {
+            !group
+                .iter()
+                .any(|f| sheet.mapping.iter().any(|(m, _)| m == f))
+        })
+        .map(|group| {
+            group
+                .iter()
+                .map(|f| headers::canonical_header(*f))
+                .collect::<Vec<_>>()
+                .join(" / ")
+        })
+}
+
 /// Fields a kind cannot do without; `check` fails when a file lacks one. Each group is
 /// satisfied by any one of its fields.
 pub fn required_fields(kind: SourceKind) -> &'static [&'static [Field]] {
@@ -244,7 +263,21 @@ fn read_file(
             report.encoding = Some(encoding.to_string());
             let mut records = Vec::new();
             let mut rejects = Vec::new();
-            for sheet in sheets {
+            for mut sheet in sheets {
+                if let Some(missing) = missing_fields(report.kind, &sheet.report) {
+                    // A file of the wrong kind, or one that lost a column: its rows would
+                    // qualify nobody, so the whole sheet is refused and said so.
+                    rejects.push(Reject {
+                        file: name.to_string(),
+                        sheet: sheet.report.sheet.clone(),
+                        row: None,
+                        kind: report.kind,
+                        reason: format!("缺少必要字段: {missing} (文件类型不对或列被删除)"),
+                    });
+                    sheet.report.rows_rejected += sheet.records.len();
+                    sheet.report.rows_read = 0;
+                    sheet.records.clear();
+                }
                 report.rows_read += sheet.report.rows_read;
                 report.rows_rejected += sheet.report.rows_rejected;
                 report.sheets.push(sheet.report);
