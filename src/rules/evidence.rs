@@ -37,7 +37,7 @@ pub fn yuan(cents: i64) -> String {
     let whole = (cents / 100).to_string();
     let mut grouped = String::with_capacity(whole.len() + whole.len() / 3);
     for (i, c) in whole.chars().enumerate() {
-        if i > 0 && (whole.len() - i) % 3 == 0 {
+        if i > 0 && (whole.len() - i).is_multiple_of(3) {
             grouped.push(',');
         }
         grouped.push(c);
@@ -187,7 +187,7 @@ mod tests {
     fn amounts_have_two_decimals_and_thousands_separators() {
         assert_eq!(yuan(5_231_000), "52,310.00 元");
         assert_eq!(yuan(3_999_999), "39,999.99 元");
-        assert_eq!(yuan(123_456_789_05), "123,456,789.05 元");
+        assert_eq!(yuan(12_345_678_905), "123,456,789.05 元");
         assert_eq!(yuan(99_900), "999.00 元");
         assert_eq!(yuan(5), "0.05 元");
         assert_eq!(yuan(-100_000), "-1,000.00 元");

@@ -436,24 +436,22 @@ pub(crate) fn assess(input: &ScreeningInput<'_>) -> Vec<PersonFacts> {
                     person.severely_disabled.push(f);
                 }
             }
-            SourceKind::Petition | SourceKind::Hotline => {
-                if request_qualifies(raw, settings, window) {
-                    let f = fact(evidence::request(raw));
-                    if request_overdue(raw, settings, window.as_of) {
-                        person.overdue_requests.push(f.clone());
-                    }
-                    person.qualifying.push(f);
+            SourceKind::Petition | SourceKind::Hotline
+                if request_qualifies(raw, settings, window) =>
+            {
+                let f = fact(evidence::request(raw));
+                if request_overdue(raw, settings, window.as_of) {
+                    person.overdue_requests.push(f.clone());
                 }
+                person.qualifying.push(f);
             }
-            SourceKind::Unemployment => {
-                if unemployed_current(raw, settings) {
-                    let insured = raw.flag(Field::Insured);
-                    let f = fact(evidence::unemployment(raw, insured));
-                    if insured != Some(true) {
-                        person.uninsured_unemployed.push(f.clone());
-                    }
-                    person.qualifying.push(f);
+            SourceKind::Unemployment if unemployed_current(raw, settings) => {
+                let insured = raw.flag(Field::Insured);
+                let f = fact(evidence::unemployment(raw, insured));
+                if insured != Some(true) {
+                    person.uninsured_unemployed.push(f.clone());
                 }
+                person.qualifying.push(f);
             }
             SourceKind::Emergency => {
                 if let Some(d) = raw.date(Field::EventDate).filter(|d| window.contains(*d)) {
