@@ -134,3 +134,6 @@ fn review_reason<'a>(
         )
     }
 }
+
+#[cfg(test)]
+mod tests;
