@@ -78,7 +78,8 @@ fn uncovered_unaided(facts: &PersonFacts, cov: &Coverage, _: &RuleSettings) -> O
         return None;
     }
     let tail = "未纳入低保、特困、孤儿、事实无人抚养儿童保障, 期内未获临时救助".to_string();
-    Some(finding(RuleCode::R01, qualifying, &[], Some(tail)))
+    let facts = qualifying.into_iter().chain(cov.lapsed_on(&COVERING_ROLLS));
+    Some(finding(RuleCode::R01, facts, &[], Some(tail)))
 }
 
 /// R02: severely disabled or seriously ill member of a low-income household, not on dibao
@@ -108,7 +109,10 @@ fn low_income_severe_case(
     tail.push("未纳入低保或特困");
     Some(finding(
         RuleCode::R02,
-        severe.into_iter().chain(&facts.monitored),
+        severe
+            .into_iter()
+            .chain(&facts.monitored)
+            .chain(cov.lapsed_on(&DIBAO_TEKUN)),
         roll_records,
         Some(tail.join(", ")),
     ))
@@ -122,7 +126,10 @@ fn uninsured_unemployed(facts: &PersonFacts, cov: &Coverage, _: &RuleSettings) -
     let tail = "未纳入低保或特困, 期内未获临时救助".to_string();
     Some(finding(
         RuleCode::R03,
-        &facts.uninsured_unemployed,
+        facts
+            .uninsured_unemployed
+            .iter()
+            .chain(cov.lapsed_on(&DIBAO_TEKUN)),
         &[],
         Some(tail),
     ))

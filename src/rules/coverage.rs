@@ -5,18 +5,22 @@ use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 
-use super::qualify::Window;
+use super::evidence;
+use super::qualify::{Fact, Window};
 use super::ScreeningInput;
 use crate::config::RuleSettings;
 use crate::model::{Field, RawRecord, SourceKind};
 
 /// One person's standing on the rolls.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub(crate) struct Coverage {
     /// Active roll records by roll kind (dibao, tekun, orphan, fuc, low_income).
     pub active: BTreeMap<SourceKind, Vec<usize>>,
     /// Temporary-assistance records dated in the window.
     pub aided: Vec<usize>,
+    /// Roll records that were not active on `as_of`, worded for the 依据: a clerk who finds
+    /// the person on a roll needs to see why it did not count.
+    pub lapsed: Vec<Fact>,
 }
 
 impl Coverage {
@@ -30,6 +34,11 @@ impl Coverage {
 
     pub fn is_aided(&self) -> bool {
         !self.aided.is_empty()
+    }
+
+    /// Lapsed records of the given rolls.
+    pub fn lapsed_on<'a>(&'a self, kinds: &'a [SourceKind]) -> impl Iterator<Item = &'a Fact> {
+        self.lapsed.iter().filter(move |f| kinds.contains(&f.kind))
     }
 }
 
@@ -83,6 +92,12 @@ pub(crate) fn coverage(input: &ScreeningInput<'_>) -> Vec<Coverage> {
             }
         } else if active_on(raw, input.settings, input.as_of) {
             person.active.entry(record.kind).or_default().push(index);
+        } else {
+            person.lapsed.push(Fact {
+                kind: record.kind,
+                text: evidence::with_source(record.kind, &evidence::lapsed(raw, input.as_of)),
+                records: vec![index],
+            });
         }
     }
     out

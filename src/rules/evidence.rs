@@ -158,6 +158,21 @@ pub fn emergency(raw: &RawRecord, event_date: NaiveDate) -> String {
     s
 }
 
+/// A roll record not active on `as_of`: `停保, 2021-03-31 终止, 2021-06-30 不在册`.
+pub fn lapsed(raw: &RawRecord, as_of: NaiveDate) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    if let Some(status) = text(raw, Field::RollStatus) {
+        parts.push(status.to_string());
+    }
+    match (raw.date(Field::StartDate), raw.date(Field::EndDate)) {
+        (_, Some(end)) => parts.push(format!("{} 终止", date(end))),
+        (Some(start), None) => parts.push(format!("{} 起始", date(start))),
+        (None, None) => {}
+    }
+    parts.push(format!("{} 不在册", date(as_of)));
+    parts.join(", ")
+}
+
 fn parent(state: &ParentState) -> &str {
     match state {
         ParentState::Absent(s) | ParentState::Unable(s) | ParentState::Other(s) => s,

@@ -18,7 +18,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use chrono::NaiveDate;
 
 use crate::config::RuleSettings;
-use crate::model::{Linkage, PersonRecord, RawRecord, ReviewItem, Role, SourceKind, Suspect};
+use crate::model::{
+    Finding, Linkage, PersonRecord, RawRecord, ReviewItem, Role, SourceKind, Suspect,
+};
 
 pub use coverage::{active_on, aided_in};
 pub use qualify::{medical_columns, medical_totals_above, MedicalColumns, MedicalTotal};
@@ -117,7 +119,7 @@ fn review_reason<'a>(
     input: &'a ScreeningInput<'_>,
     index: usize,
     kinds: &BTreeSet<SourceKind>,
-    findings: &[crate::model::Finding],
+    findings: &[Finding],
 ) -> impl Fn(usize) -> String + 'a {
     let name = suspects::display_name(input, &input.linkage.persons[index]);
     let sources: Vec<&str> = kinds.iter().map(|k| evidence::source_short(*k)).collect();

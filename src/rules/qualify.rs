@@ -543,3 +543,103 @@ fn medical_facts(input: &ScreeningInput<'_>, window: Window) -> Vec<(usize, Fact
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{SourceRef, Value};
+
+    fn disability_row(fields: Vec<(Field, &str)>) -> Disability {
+        let mut fields: Vec<(Field, Value)> = fields
+            .into_iter()
+            .map(|(f, s)| (f, Value::Text(s.to_string())))
+            .collect();
+        fields.sort_by_key(|(f, _)| *f);
+        Disability::from_record(&RawRecord {
+            kind: SourceKind::Disability,
+            source: SourceRef {
+                file: "残联.xlsx".into(),
+                sheet: None,
+                row: 2,
+            },
+            fields,
+        })
+    }
+
+    #[test]
+    fn grade_is_read_from_words_digits_and_roman_numerals() {
+        for (text, grade) in [("一级", 1), ("2级", 2), ("二", 2), ("Ⅲ级", 3), ("四级", 4)]
+        {
+            assert_eq!(parse_grade(text), Some(grade), "{text}");
+        }
+        assert_eq!(parse_grade("重度"), None);
+    }
+
+    #[test]
+    fn category_is_read_from_words_or_code() {
+        assert_eq!(Category::parse("智力残疾"), Some(Category::Intellectual));
+        assert_eq!(Category::parse("7"), Some(Category::Multiple));
+        assert_eq!(Category::parse("8"), None);
+        assert_eq!(Category::parse("其他"), None);
+    }
+
+    #[test]
+    fn certificate_number_gives_category_and_grade_when_columns_are_missing() {
+        let d = disability_row(vec![(Field::CertNumber, "41012319900101123461")]);
+        assert_eq!(d.category, Some(Category::Mental));
+        assert_eq!(d.grade, Some(1));
+        // Columns win over the certificate digits.
+        let d = disability_row(vec![
+            (Field::CertNumber, "41012319900101123461"),
+            (Field::DisabilityGrade, "三级"),
+        ]);
+        assert_eq!(d.grade, Some(3));
+        // A 20-digit number in the ID column is a certificate number too.
+        let d = disability_row(vec![(Field::IdNumber, "41012319900101123443")]);
+        assert_eq!((d.category, d.grade), (Some(Category::Physical), Some(3)));
+        assert!(!d.meets(2, 3));
+    }
+
+    #[test]
+    fn severity_definitions_differ_between_glossary_and_childrens_programme() {
+        let grade4_mental = Disability {
+            category: Some(Category::Mental),
+            grade: Some(4),
+            issued: None,
+        };
+        let settings = RuleSettings::default();
+        assert!(!grade4_mental.meets(settings.severe_grade_any, settings.severe_grade_mental));
+        assert!(grade4_mental.meets(settings.fuc_grade_any, settings.fuc_grade_mental));
+    }
+
+    #[test]
+    fn age_is_counted_on_as_of() {
+        let as_of = NaiveDate::from_ymd_opt(2021, 6, 30).unwrap();
+        let born = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+        assert!(!under_age(born(2003, 6, 30), as_of, 18));
+        assert!(under_age(born(2003, 7, 1), as_of, 18));
+        assert!(!under_age(born(2003, 6, 29), as_of, 18));
+    }
+
+    #[test]
+    fn absent_status_wins_over_a_disability_record() {
+        let settings = RuleSettings::default();
+        let grade1 = Disability {
+            category: Some(Category::Physical),
+            grade: Some(1),
+            issued: None,
+        };
+        assert_eq!(
+            parent_state(Some("宣告死亡"), Some(&grade1), &settings),
+            ParentState::Absent("宣告死亡".into())
+        );
+        assert_eq!(
+            parent_state(Some("正常"), Some(&grade1), &settings),
+            ParentState::Unable("一级肢体残疾(残联记录)".into())
+        );
+        assert_eq!(
+            parent_state(None, None, &settings),
+            ParentState::Other("未填写".into())
+        );
+    }
+}

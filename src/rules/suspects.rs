@@ -99,10 +99,13 @@ pub(crate) fn build(input: &ScreeningInput<'_>, index: usize, findings: Vec<Find
     let village = located
         .and_then(|r| r.village.clone())
         .or_else(|| records.iter().find_map(|r| r.village.clone()));
+    // 来源部门: the departments behind the findings; roll records cited as lapsed or as
+    // low-income membership are not a source.
     let sources: BTreeSet<SourceKind> = findings
         .iter()
         .flat_map(|f| &f.records)
         .map(|&r| input.records[r].kind)
+        .filter(|k| !k.is_roll())
         .collect();
     Suspect {
         clue_id: clue_id(&person_key),

@@ -634,6 +634,13 @@ fn dibao_that_ended_before_as_of_does_not_cover() {
     roll(&mut f, SourceKind::Dibao, A, "停保", Some(d(2021, 3, 31)));
     let s = f.screen();
     assert_eq!(codes_of(&s, "张三"), vec![RuleCode::R01]);
+    assert_eq!(
+        evidence_of(&s, RuleCode::R01),
+        "残联: 二级肢体残疾, 2020-05-03 发证; 低保: 停保, 2021-03-31 终止, 2021-06-30 不在册; \
+         未纳入低保、特困、孤儿、事实无人抚养儿童保障, 期内未获临时救助"
+    );
+    assert_eq!(s.suspects[0].findings[0].records, vec![0, 1]);
+    assert_eq!(s.suspects[0].sources, vec![SourceKind::Disability]);
     // Blank status, end date before as_of: the dates decide, not covered.
     let mut f = Fixture::new();
     disability(&mut f, A, "肢体", "二级", d(2020, 5, 3));
