@@ -83,6 +83,8 @@ pub struct RuleSettings {
     pub unemployed_statuses: Vec<String>,
     /// Roll statuses that mean active on their own.
     pub active_statuses: Vec<String>,
+    /// Roll statuses that mean stopped: active only while the end date is on or after `as_of`.
+    pub stopped_statuses: Vec<String>,
     /// R04: parent statuses meaning dead or missing.
     pub parent_absent_statuses: Vec<String>,
     /// R05: parent statuses meaning unable to support.
@@ -110,6 +112,7 @@ impl Default for RuleSettings {
             finished_statuses: words(&["已办结", "办结", "已完成", "已处理", "已答复", "已回复"]),
             unemployed_statuses: words(&["登记失业", "失业"]),
             active_statuses: words(&["在保", "正常", "有效", "在册", "享受中"]),
+            stopped_statuses: words(&["停保", "终止", "退出", "注销"]),
             parent_absent_statuses: words(&["死亡", "宣告死亡", "失踪"]),
             parent_unable_statuses: words(&[
                 "重残",

@@ -1,12 +1,30 @@
 //! Rules: decide who qualifies on each source, who is covered or aided, and which of
 //! R01–R06 fire for each consolidated person (SPEC 6). Output: one `Suspect` per person.
+//!
+//! `qualify` reads the screening sources (SPEC 3.2), `coverage` the rolls, `checks` holds
+//! the six rules, `evidence` words the 依据, and `suspects` builds the rows. A person whose
+//! link is uncertain gets no code: if he would have been screened he goes to the review
+//! list instead.
 
-use std::collections::BTreeMap;
+mod checks;
+mod coverage;
+mod evidence;
+pub mod qualify;
+mod suspects;
+
+use std::cmp::Reverse;
+use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::NaiveDate;
 
 use crate::config::RuleSettings;
-use crate::model::{Linkage, PersonRecord, RawRecord, ReviewItem, SourceKind, Suspect};
+use crate::model::{
+    Finding, Linkage, PersonRecord, RawRecord, ReviewItem, Role, SourceKind, Suspect,
+};
+
+pub use coverage::{active_on, aided_in};
+pub use qualify::{medical_columns, medical_totals_above, MedicalColumns, MedicalTotal};
+pub use suspects::clue_id;
 
 /// Everything the rules need, borrowed from the earlier stages.
 pub struct ScreeningInput<'a> {
@@ -28,6 +46,96 @@ pub struct Screening {
     pub screened: BTreeMap<SourceKind, usize>,
 }
 
-pub fn screen(_input: &ScreeningInput<'_>) -> Screening {
-    Screening::default()
+pub fn screen(input: &ScreeningInput<'_>) -> Screening {
+    let facts = qualify::assess(input);
+    let cover = coverage::coverage(input);
+
+    // Every screening source supplied this run gets a count, zero included.
+    let mut screened: BTreeMap<SourceKind, usize> = input
+        .records
+        .iter()
+        .filter(|r| r.role == Role::Subject && !r.kind.is_roll())
+        .map(|r| (r.kind, 0))
+        .collect();
+    let mut suspects = Vec::new();
+    let mut review: BTreeMap<usize, Vec<String>> = BTreeMap::new();
+
+    for (index, person) in input.linkage.persons.iter().enumerate() {
+        let facts = &facts[index];
+        let kinds: BTreeSet<SourceKind> = facts.qualifying.iter().map(|f| f.kind).collect();
+        for kind in &kinds {
+            *screened.entry(*kind).or_default() += 1;
+        }
+        let findings = checks::findings(facts, &cover[index], input.settings);
+        if !person.uncertain.is_empty() {
+            if facts.qualifies() {
+                let reason = review_reason(input, index, &kinds, &findings);
+                for &link in &person.uncertain {
+                    review.entry(link).or_default().push(reason(link));
+                }
+            }
+            continue;
+        }
+        if !findings.is_empty() {
+            suspects.push(suspects::build(input, index, findings));
+        }
+    }
+
+    suspects.sort_by(|a, b| {
+        // `None` sorts first in `Option`; unplaced suspects go last.
+        (
+            a.township.is_none(),
+            &a.township,
+            a.village.is_none(),
+            &a.village,
+        )
+            .cmp(&(
+                b.township.is_none(),
+                &b.township,
+                b.village.is_none(),
+                &b.village,
+            ))
+            .then_with(|| Reverse(a.findings.len()).cmp(&Reverse(b.findings.len())))
+            .then_with(|| a.name.cmp(&b.name))
+            .then_with(|| a.clue_id.cmp(&b.clue_id))
+    });
+    let review = review
+        .into_iter()
+        .map(|(link, reasons)| ReviewItem {
+            link,
+            reason: reasons.join("；"),
+        })
+        .collect();
+    Screening {
+        suspects,
+        review,
+        screened,
+    }
 }
+
+/// Why a qualifying person was not decided, naming what he qualifies on and which codes
+/// would fire if the uncertain link were confirmed.
+fn review_reason<'a>(
+    input: &'a ScreeningInput<'_>,
+    index: usize,
+    kinds: &BTreeSet<SourceKind>,
+    findings: &[Finding],
+) -> impl Fn(usize) -> String + 'a {
+    let name = suspects::display_name(input, &input.linkage.persons[index]);
+    let sources: Vec<&str> = kinds.iter().map(|k| evidence::source_short(*k)).collect();
+    let mut head = format!("{name} 有筛查资格({})", sources.join("、"));
+    if !findings.is_empty() {
+        let codes: Vec<&str> = findings.iter().map(|f| f.code.code()).collect();
+        head.push_str(&format!(", 若匹配成立可能触发 {}", codes.join(";")));
+    }
+    let stats = &input.linkage.stats;
+    move |link| {
+        format!(
+            "{head}; 但与另一记录的匹配不确定(得分 {:.1}, 介于阈值 {:.1} 与 {:.1} 之间), 不予判定, 请人工复核",
+            input.linkage.links[link].score, stats.lower_threshold, stats.upper_threshold
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests;

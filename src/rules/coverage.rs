@@ -1,0 +1,104 @@
+//! Coverage: which rolls a person is actively on at `as_of`, and whether he was aided by
+//! temporary assistance in `[since, as_of]` (SPEC 3.2, assistance rolls; SPEC 6).
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+
+use super::evidence;
+use super::qualify::{Fact, Window};
+use super::ScreeningInput;
+use crate::config::RuleSettings;
+use crate::model::{Field, RawRecord, SourceKind};
+
+/// One person's standing on the rolls.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct Coverage {
+    /// Active roll records by roll kind (dibao, tekun, orphan, fuc, low_income).
+    pub active: BTreeMap<SourceKind, Vec<usize>>,
+    /// Temporary-assistance records dated in the window.
+    pub aided: Vec<usize>,
+    /// Roll records that were not active on `as_of`, worded for the 依据: a clerk who finds
+    /// the person on a roll needs to see why it did not count.
+    pub lapsed: Vec<Fact>,
+}
+
+impl Coverage {
+    pub fn on(&self, kind: SourceKind) -> bool {
+        self.active.contains_key(&kind)
+    }
+
+    pub fn on_any(&self, kinds: &[SourceKind]) -> bool {
+        kinds.iter().any(|k| self.on(*k))
+    }
+
+    pub fn is_aided(&self) -> bool {
+        !self.aided.is_empty()
+    }
+
+    /// Lapsed records of the given rolls.
+    pub fn lapsed_on<'a>(&'a self, kinds: &'a [SourceKind]) -> impl Iterator<Item = &'a Fact> {
+        self.lapsed.iter().filter(move |f| kinds.contains(&f.kind))
+    }
+}
+
+/// Activity is decided on the record: a stopped status still counts while the end date is on
+/// or after `as_of`, an active status word counts on its own, and a blank (or unknown)
+/// status lets the dates decide.
+pub fn active_on(raw: &RawRecord, settings: &RuleSettings, as_of: NaiveDate) -> bool {
+    let status = raw
+        .text(Field::RollStatus)
+        .map(str::trim)
+        .filter(|s| !s.is_empty());
+    let has = |words: &[String]| {
+        status.is_some_and(|s| {
+            words
+                .iter()
+                .any(|w| !w.is_empty() && s.contains(w.as_str()))
+        })
+    };
+    let end = raw.date(Field::EndDate);
+    if has(&settings.stopped_statuses) {
+        return end.is_some_and(|e| e >= as_of);
+    }
+    if has(&settings.active_statuses) {
+        return true;
+    }
+    raw.date(Field::StartDate).is_none_or(|s| s <= as_of) && end.is_none_or(|e| e >= as_of)
+}
+
+/// A temporary-assistance record dated in the window (救助日期, else a start date).
+pub fn aided_in(raw: &RawRecord, window: Window) -> bool {
+    raw.date(Field::AidDate)
+        .or(raw.date(Field::StartDate))
+        .is_some_and(|d| window.contains(d))
+}
+
+pub(crate) fn coverage(input: &ScreeningInput<'_>) -> Vec<Coverage> {
+    let window = Window {
+        since: input.since,
+        as_of: input.as_of,
+    };
+    let mut out = vec![Coverage::default(); input.linkage.persons.len()];
+    for (index, record) in input.records.iter().enumerate() {
+        if !record.kind.is_roll() {
+            continue;
+        }
+        let raw = &input.raw[record.raw];
+        let person = &mut out[input.linkage.person_of[index]];
+        if record.kind == SourceKind::TempAssistance {
+            if aided_in(raw, window) {
+                person.aided.push(index);
+            }
+        } else if active_on(raw, input.settings, input.as_of) {
+            person.active.entry(record.kind).or_default().push(index);
+        } else {
+            person.lapsed.push(Fact {
+                kind: record.kind,
+                text: evidence::with_source(record.kind, &evidence::lapsed(raw, input.as_of)),
+                records: vec![index],
+            });
+        }
+    }
+    out
+}

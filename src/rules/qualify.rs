@@ -1,0 +1,645 @@
+//! Per-source qualification (SPEC 3.2): what each screening record says about its person.
+//!
+//! Record-level tests are pure functions of one `RawRecord` and the settings; the medical
+//! threshold is the exception, since it is a sum over a person's claim lines and the
+//! extract can run to millions of lines, so it is aggregated columnar with a polars lazy
+//! group-by. Gathering the facts per consolidated person happens in `assess`.
+
+use std::collections::HashMap;
+
+use chrono::{Months, NaiveDate};
+use polars::prelude::*;
+
+use super::evidence;
+use super::ScreeningInput;
+use crate::config::RuleSettings;
+use crate::model::{Field, PersonRecord, RawRecord, Role, SourceKind};
+
+/// Screening window `[since, as_of]`, both ends included.
+#[derive(Debug, Clone, Copy)]
+pub struct Window {
+    pub since: NaiveDate,
+    pub as_of: NaiveDate,
+}
+
+impl Window {
+    pub fn contains(self, date: NaiveDate) -> bool {
+        self.since <= date && date <= self.as_of
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Medical: columnar aggregation.
+
+/// The medical claim lines as plain columns, one entry per line.
+#[derive(Debug, Clone, Default)]
+pub struct MedicalColumns {
+    /// Consolidated person index (`Linkage::persons`).
+    pub person: Vec<u32>,
+    /// Settlement date as days since 1970-01-01; `None` for per-person total rows, which
+    /// carry no date and are taken as already summed over the period.
+    pub date: Vec<Option<i32>>,
+    /// 个人自付, yuan.
+    pub out_of_pocket: Vec<f64>,
+    /// Person record index of each line, to name the lines behind a finding.
+    pub record: Vec<u32>,
+}
+
+/// One person whose out-of-pocket total strictly exceeds the threshold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MedicalTotal {
+    pub person: u32,
+    /// Sum in fen (cents): integer sums are exact and do not depend on summation order.
+    pub total_cents: i64,
+    pub lines: u32,
+}
+
+/// Days since the Unix epoch, polars' `Date` representation.
+pub fn epoch_days(date: NaiveDate) -> i32 {
+    let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).expect("valid date");
+    (date - epoch).num_days() as i32
+}
+
+/// Builds the medical columns from the medical subject records that have an amount.
+/// Lines without 个人自付 cannot add anything and are left out.
+pub fn medical_columns(
+    raw: &[RawRecord],
+    records: &[PersonRecord],
+    person_of: &[usize],
+) -> MedicalColumns {
+    let mut cols = MedicalColumns::default();
+    for (index, record) in records.iter().enumerate() {
+        if record.kind != SourceKind::Medical || record.role != Role::Subject {
+            continue;
+        }
+        let line = &raw[record.raw];
+        let Some(amount) = line.amount(Field::OutOfPocket) else {
+            continue;
+        };
+        cols.person.push(person_of[index] as u32);
+        cols.date
+            .push(line.date(Field::SettlementDate).map(epoch_days));
+        cols.out_of_pocket.push(amount);
+        cols.record.push(index as u32);
+    }
+    cols
+}
+
+/// Sums 个人自付 per person over lines dated in `[since, as_of]` (days since epoch; undated
+/// lines count) and returns the persons whose total strictly exceeds `threshold` yuan,
+/// sorted by person.
+pub fn medical_totals_above(
+    person: &[u32],
+    date: &[Option<i32>],
+    out_of_pocket: &[f64],
+    since: i32,
+    as_of: i32,
+    threshold: f64,
+) -> PolarsResult<Vec<MedicalTotal>> {
+    let cents: Vec<i64> = out_of_pocket.iter().map(|&a| to_cents(a)).collect();
+    let frame = DataFrame::new_infer_height(vec![
+        Column::new("person".into(), person),
+        Column::new("date".into(), date),
+        Column::new("cents".into(), cents),
+    ])?;
+    let in_window = col("date").is_null().or(col("date")
+        .gt_eq(lit(since))
+        .and(col("date").lt_eq(lit(as_of))));
+    let totals = frame
+        .lazy()
+        .filter(in_window)
+        .group_by([col("person")])
+        .agg([col("cents").sum().alias("total"), len().alias("lines")])
+        .filter(col("total").gt(lit(to_cents(threshold))))
+        .collect()?;
+    let persons = totals.column("person")?.u32()?;
+    let sums = totals.column("total")?.i64()?;
+    let lines = totals.column("lines")?.cast(&DataType::UInt32)?;
+    let lines = lines.u32()?;
+    let mut out: Vec<MedicalTotal> = persons
+        .iter()
+        .zip(sums.iter())
+        .zip(lines.iter())
+        .filter_map(|((p, s), n)| {
+            Some(MedicalTotal {
+                person: p?,
+                total_cents: s?,
+                lines: n?,
+            })
+        })
+        .collect();
+    out.sort_unstable_by_key(|t| t.person);
+    Ok(out)
+}
+
+fn to_cents(yuan: f64) -> i64 {
+    (yuan * 100.0).round() as i64
+}
+
+// ---------------------------------------------------------------------------------------
+// Disability.
+
+/// 残疾类别, numbered as in the certificate number's 19th digit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Category {
+    Vision = 1,
+    Hearing = 2,
+    Speech = 3,
+    Physical = 4,
+    Intellectual = 5,
+    Mental = 6,
+    Multiple = 7,
+}
+
+impl Category {
+    const ALL: [(Category, &'static str); 7] = [
+        (Category::Vision, "视力"),
+        (Category::Hearing, "听力"),
+        (Category::Speech, "言语"),
+        (Category::Physical, "肢体"),
+        (Category::Intellectual, "智力"),
+        (Category::Mental, "精神"),
+        (Category::Multiple, "多重"),
+    ];
+
+    fn from_digit(d: u32) -> Option<Category> {
+        Category::ALL
+            .get((d as usize).checked_sub(1)?)
+            .map(|(c, _)| *c)
+    }
+
+    fn parse(text: &str) -> Option<Category> {
+        let text = text.trim();
+        if let Some((c, _)) = Category::ALL.iter().find(|(_, w)| text.contains(w)) {
+            return Some(*c);
+        }
+        let mut digits = text.chars().filter(char::is_ascii_digit);
+        match (digits.next(), digits.next()) {
+            (Some(d), None) => Category::from_digit(d.to_digit(10)?),
+            _ => None,
+        }
+    }
+
+    pub fn label_zh(self) -> &'static str {
+        Category::ALL[self as usize - 1].1
+    }
+
+    fn is_mental(self) -> bool {
+        matches!(self, Category::Intellectual | Category::Mental)
+    }
+}
+
+/// What one disability certificate says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Disability {
+    pub category: Option<Category>,
+    /// 1 (most severe) to 4.
+    pub grade: Option<u8>,
+    pub issued: Option<NaiveDate>,
+}
+
+impl Disability {
+    /// Reads category and grade from their columns, falling back to the last two digits of
+    /// a 20-digit certificate number (category digit + grade digit).
+    pub fn from_record(raw: &RawRecord) -> Disability {
+        let cert = [Field::CertNumber, Field::IdNumber]
+            .into_iter()
+            .filter_map(|f| raw.text(f))
+            .find_map(certificate_suffix);
+        let category = raw
+            .text(Field::DisabilityCategory)
+            .and_then(Category::parse)
+            .or(cert.and_then(|(c, _)| Category::from_digit(c)));
+        let grade = raw
+            .text(Field::DisabilityGrade)
+            .and_then(parse_grade)
+            .or(cert.and_then(|(_, g)| (1..=4).contains(&g).then_some(g as u8)));
+        Disability {
+            category,
+            grade,
+            issued: raw.date(Field::CertIssueDate),
+        }
+    }
+
+    /// Grade ≤ `any` for every category, or grade ≤ `mental` for intellectual/mental.
+    pub fn meets(&self, any: u8, mental: u8) -> bool {
+        match self.grade {
+            Some(g) if g <= any => true,
+            Some(g) => self.category.is_some_and(Category::is_mental) && g <= mental,
+            None => false,
+        }
+    }
+}
+
+fn certificate_suffix(text: &str) -> Option<(u32, u32)> {
+    let chars: Vec<char> = text.chars().filter(|c| !c.is_whitespace()).collect();
+    if chars.len() != 20 {
+        return None;
+    }
+    Some((chars[18].to_digit(10)?, chars[19].to_digit(10)?))
+}
+
+/// `二级`, `2级`, `2`, `二`, `Ⅱ级` → 2.
+fn parse_grade(text: &str) -> Option<u8> {
+    text.chars().find_map(|c| match c {
+        '一' | '1' | 'Ⅰ' => Some(1),
+        '二' | '2' | 'Ⅱ' => Some(2),
+        '三' | '3' | 'Ⅲ' => Some(3),
+        '四' | '4' | 'Ⅳ' => Some(4),
+        _ => None,
+    })
+}
+
+// ---------------------------------------------------------------------------------------
+// Petitions, hotline, unemployment, emergency, children.
+
+fn trimmed(raw: &RawRecord, field: Field) -> Option<&str> {
+    raw.text(field).map(str::trim).filter(|s| !s.is_empty())
+}
+
+fn contains_any(text: &str, words: &[String]) -> bool {
+    words
+        .iter()
+        .any(|w| !w.is_empty() && text.contains(w.as_str()))
+}
+
+fn equals_any(text: &str, words: &[String]) -> bool {
+    words.iter().any(|w| w.trim() == text)
+}
+
+/// Petition about social assistance, or hotline order of a qualifying type, in the window.
+pub fn request_qualifies(raw: &RawRecord, settings: &RuleSettings, window: Window) -> bool {
+    if !raw
+        .date(Field::RequestDate)
+        .is_some_and(|d| window.contains(d))
+    {
+        return false;
+    }
+    match raw.kind {
+        SourceKind::Petition => [Field::RequestType, Field::RequestContent]
+            .into_iter()
+            .filter_map(|f| raw.text(f))
+            .any(|t| contains_any(t, &settings.assistance_keywords)),
+        SourceKind::Hotline => trimmed(raw, Field::RequestType)
+            .is_some_and(|t| contains_any(t, &settings.hotline_types)),
+        _ => false,
+    }
+}
+
+/// Not finished and dated more than `overdue_days` before `as_of`. Finished statuses are
+/// matched whole, since `未办结` contains `办结`.
+pub fn request_overdue(raw: &RawRecord, settings: &RuleSettings, as_of: NaiveDate) -> bool {
+    let finished = trimmed(raw, Field::HandlingStatus)
+        .is_some_and(|s| equals_any(s, &settings.finished_statuses));
+    !finished
+        && raw
+            .date(Field::RequestDate)
+            .is_some_and(|d| (as_of - d).num_days() > settings.overdue_days)
+}
+
+/// Currently registered unemployed. A blank status counts: the list is a register of the
+/// unemployed; `已就业`, `已注销` and the like do not.
+pub fn unemployed_current(raw: &RawRecord, settings: &RuleSettings) -> bool {
+    trimmed(raw, Field::EmploymentStatus)
+        .is_none_or(|s| equals_any(s, &settings.unemployed_statuses))
+}
+
+/// Under `age` on `as_of`: a child whose birthday `age` falls on `as_of` is not.
+pub fn under_age(birth: NaiveDate, as_of: NaiveDate, age: u32) -> bool {
+    birth
+        .checked_add_months(Months::new(age * 12))
+        .is_none_or(|adult| adult > as_of)
+}
+
+/// What a children-at-risk row says of one parent, after the parent's own records.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ParentState {
+    /// Dead, declared dead or missing: the status word decides, whatever else is known.
+    Absent(String),
+    /// Cannot support the child: status word, or a disability record under the
+    /// children's programme's definition of 重残.
+    Unable(String),
+    /// Neither: the status as written, or `未填写`.
+    Other(String),
+}
+
+pub(crate) fn parent_state(
+    status: Option<&str>,
+    disability: Option<&Disability>,
+    settings: &RuleSettings,
+) -> ParentState {
+    let status = status.map(str::trim).filter(|s| !s.is_empty());
+    if let Some(s) = status.filter(|s| contains_any(s, &settings.parent_absent_statuses)) {
+        return ParentState::Absent(s.to_string());
+    }
+    if let Some(s) = status.filter(|s| contains_any(s, &settings.parent_unable_statuses)) {
+        return ParentState::Unable(s.to_string());
+    }
+    match disability {
+        Some(d) => ParentState::Unable(format!("{}(残联记录)", evidence::disability_grade(d))),
+        None => ParentState::Other(status.unwrap_or("未填写").to_string()),
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Facts per consolidated person.
+
+/// One fact about a person in words, with the records behind it.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Fact {
+    pub kind: SourceKind,
+    pub text: String,
+    pub records: Vec<usize>,
+}
+
+/// A children-at-risk row naming the person as a child under age.
+#[derive(Debug, Clone)]
+pub(crate) struct ChildCase {
+    pub record: usize,
+    pub father: ParentState,
+    pub mother: ParentState,
+    /// Parent records of the row, for the finding's record list.
+    pub parents: Vec<usize>,
+}
+
+/// Everything the rules need to know about one person from the screening sources.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct PersonFacts {
+    /// Facts that qualify the person for screening (SPEC 3.2), any screening kind.
+    pub qualifying: Vec<Fact>,
+    /// Out-of-pocket total above the threshold.
+    pub seriously_ill: Option<Fact>,
+    /// Severe disability per the glossary, any issue date.
+    pub severely_disabled: Vec<Fact>,
+    /// Agriculture monitoring subject records.
+    pub monitored: Vec<Fact>,
+    /// Currently registered unemployed and not insured.
+    pub uninsured_unemployed: Vec<Fact>,
+    /// Qualifying petitions and hotline orders that are overdue and unfinished.
+    pub overdue_requests: Vec<Fact>,
+    pub children: Vec<ChildCase>,
+}
+
+impl PersonFacts {
+    pub fn qualifies(&self) -> bool {
+        !self.qualifying.is_empty()
+    }
+}
+
+/// Gathers the facts of every consolidated person.
+pub(crate) fn assess(input: &ScreeningInput<'_>) -> Vec<PersonFacts> {
+    let settings = input.settings;
+    let window = Window {
+        since: input.since,
+        as_of: input.as_of,
+    };
+    let mut facts = vec![PersonFacts::default(); input.linkage.persons.len()];
+    let person_of = &input.linkage.person_of;
+
+    for (person, fact) in medical_facts(input, window) {
+        facts[person].qualifying.push(fact.clone());
+        facts[person].seriously_ill = Some(fact);
+    }
+
+    // Parent records of each children row, found by the row they were read from.
+    let mut parents_of_row: HashMap<usize, Vec<usize>> = HashMap::new();
+    for (index, record) in input.records.iter().enumerate() {
+        if record.kind == SourceKind::Children && record.role != Role::Subject {
+            parents_of_row.entry(record.raw).or_default().push(index);
+        }
+    }
+
+    for (index, record) in input.records.iter().enumerate() {
+        if record.role != Role::Subject {
+            continue;
+        }
+        let raw = &input.raw[record.raw];
+        let person = &mut facts[person_of[index]];
+        let fact = |text: String| Fact {
+            kind: record.kind,
+            text: evidence::with_source(record.kind, &text),
+            records: vec![index],
+        };
+        match record.kind {
+            SourceKind::Agriculture => {
+                let f = fact(evidence::monitoring(raw));
+                person.monitored.push(f.clone());
+                person.qualifying.push(f);
+            }
+            SourceKind::Disability => {
+                let d = Disability::from_record(raw);
+                if d.meets(settings.severe_grade_any, settings.severe_grade_mental) {
+                    let f = fact(evidence::disability(&d));
+                    if d.issued.is_some_and(|i| i >= window.since) {
+                        person.qualifying.push(f.clone());
+                    }
+                    person.severely_disabled.push(f);
+                }
+            }
+            SourceKind::Petition | SourceKind::Hotline
+                if request_qualifies(raw, settings, window) =>
+            {
+                let f = fact(evidence::request(raw));
+                if request_overdue(raw, settings, window.as_of) {
+                    person.overdue_requests.push(f.clone());
+                }
+                person.qualifying.push(f);
+            }
+            SourceKind::Unemployment if unemployed_current(raw, settings) => {
+                let insured = raw.flag(Field::Insured);
+                let f = fact(evidence::unemployment(raw, insured));
+                if insured != Some(true) {
+                    person.uninsured_unemployed.push(f.clone());
+                }
+                person.qualifying.push(f);
+            }
+            SourceKind::Emergency => {
+                if let Some(d) = raw.date(Field::EventDate).filter(|d| window.contains(*d)) {
+                    person.qualifying.push(fact(evidence::emergency(raw, d)));
+                }
+            }
+            SourceKind::Children => {
+                let Some(birth) = record.birth_date.or(raw.date(Field::BirthDate)) else {
+                    continue;
+                };
+                if !under_age(birth, window.as_of, settings.child_age) {
+                    continue;
+                }
+                let parents = parents_of_row.get(&record.raw).cloned().unwrap_or_default();
+                let state = |role: Role, status: Field| {
+                    let disability = parents
+                        .iter()
+                        .filter(|&&p| input.records[p].role == role)
+                        .find_map(|&p| parent_disability(input, p));
+                    parent_state(raw.text(status), disability.as_ref(), settings)
+                };
+                let case = ChildCase {
+                    record: index,
+                    father: state(Role::Father, Field::FatherStatus),
+                    mother: state(Role::Mother, Field::MotherStatus),
+                    parents,
+                };
+                person.qualifying.push(fact(evidence::child(birth, &case)));
+                person.children.push(case);
+            }
+            // Medical is aggregated above; rolls are coverage, not screening.
+            _ => {}
+        }
+    }
+    facts
+}
+
+/// The most severe disability record, under the children's programme's definition, of
+/// the person a parent record links to.
+fn parent_disability(input: &ScreeningInput<'_>, parent_record: usize) -> Option<Disability> {
+    let settings = input.settings;
+    let person = &input.linkage.persons[input.linkage.person_of[parent_record]];
+    person
+        .records
+        .iter()
+        .filter(|&&r| input.records[r].kind == SourceKind::Disability)
+        .map(|&r| Disability::from_record(&input.raw[input.records[r].raw]))
+        .filter(|d| d.meets(settings.fuc_grade_any, settings.fuc_grade_mental))
+        .min_by_key(|d| d.grade)
+}
+
+fn medical_facts(input: &ScreeningInput<'_>, window: Window) -> Vec<(usize, Fact)> {
+    let cols = medical_columns(input.raw, input.records, &input.linkage.person_of);
+    if cols.person.is_empty() {
+        return Vec::new();
+    }
+    let (since, as_of) = (epoch_days(window.since), epoch_days(window.as_of));
+    // Three equal-length columns of fixed types: polars cannot fail on this frame short of
+    // running out of memory, which is an internal failure anyway.
+    let totals = medical_totals_above(
+        &cols.person,
+        &cols.date,
+        &cols.out_of_pocket,
+        since,
+        as_of,
+        input.settings.medical_threshold,
+    )
+    .expect("medical aggregation over well-formed columns");
+    let mut lines: HashMap<u32, Vec<usize>> =
+        totals.iter().map(|t| (t.person, Vec::new())).collect();
+    for i in 0..cols.person.len() {
+        let dated_in = cols.date[i].is_none_or(|d| since <= d && d <= as_of);
+        if let Some(list) = lines.get_mut(&cols.person[i]).filter(|_| dated_in) {
+            list.push(cols.record[i] as usize);
+        }
+    }
+    totals
+        .into_iter()
+        .map(|t| {
+            let mut records = lines.remove(&t.person).unwrap_or_default();
+            records.sort_unstable();
+            let text = evidence::medical(window.since, t.total_cents, t.lines);
+            let fact = Fact {
+                kind: SourceKind::Medical,
+                text: evidence::with_source(SourceKind::Medical, &text),
+                records,
+            };
+            (t.person as usize, fact)
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{SourceRef, Value};
+
+    fn disability_row(fields: Vec<(Field, &str)>) -> Disability {
+        let mut fields: Vec<(Field, Value)> = fields
+            .into_iter()
+            .map(|(f, s)| (f, Value::Text(s.to_string())))
+            .collect();
+        fields.sort_by_key(|(f, _)| *f);
+        Disability::from_record(&RawRecord {
+            kind: SourceKind::Disability,
+            source: SourceRef {
+                file: "残联.xlsx".into(),
+                sheet: None,
+                row: 2,
+            },
+            fields,
+        })
+    }
+
+    #[test]
+    fn grade_is_read_from_words_digits_and_roman_numerals() {
+        for (text, grade) in [("一级", 1), ("2级", 2), ("二", 2), ("Ⅲ级", 3), ("四级", 4)]
+        {
+            assert_eq!(parse_grade(text), Some(grade), "{text}");
+        }
+        assert_eq!(parse_grade("重度"), None);
+    }
+
+    #[test]
+    fn category_is_read_from_words_or_code() {
+        assert_eq!(Category::parse("智力残疾"), Some(Category::Intellectual));
+        assert_eq!(Category::parse("7"), Some(Category::Multiple));
+        assert_eq!(Category::parse("8"), None);
+        assert_eq!(Category::parse("其他"), None);
+    }
+
+    #[test]
+    fn certificate_number_gives_category_and_grade_when_columns_are_missing() {
+        let d = disability_row(vec![(Field::CertNumber, "41012319900101123461")]);
+        assert_eq!(d.category, Some(Category::Mental));
+        assert_eq!(d.grade, Some(1));
+        // Columns win over the certificate digits.
+        let d = disability_row(vec![
+            (Field::CertNumber, "41012319900101123461"),
+            (Field::DisabilityGrade, "三级"),
+        ]);
+        assert_eq!(d.grade, Some(3));
+        // A 20-digit number in the ID column is a certificate number too.
+        let d = disability_row(vec![(Field::IdNumber, "41012319900101123443")]);
+        assert_eq!((d.category, d.grade), (Some(Category::Physical), Some(3)));
+        assert!(!d.meets(2, 3));
+    }
+
+    #[test]
+    fn severity_definitions_differ_between_glossary_and_childrens_programme() {
+        let grade4_mental = Disability {
+            category: Some(Category::Mental),
+            grade: Some(4),
+            issued: None,
+        };
+        let settings = RuleSettings::default();
+        assert!(!grade4_mental.meets(settings.severe_grade_any, settings.severe_grade_mental));
+        assert!(grade4_mental.meets(settings.fuc_grade_any, settings.fuc_grade_mental));
+    }
+
+    #[test]
+    fn age_is_counted_on_as_of() {
+        let as_of = NaiveDate::from_ymd_opt(2021, 6, 30).unwrap();
+        let born = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+        assert!(!under_age(born(2003, 6, 30), as_of, 18));
+        assert!(under_age(born(2003, 7, 1), as_of, 18));
+        assert!(!under_age(born(2003, 6, 29), as_of, 18));
+    }
+
+    #[test]
+    fn absent_status_wins_over_a_disability_record() {
+        let settings = RuleSettings::default();
+        let grade1 = Disability {
+            category: Some(Category::Physical),
+            grade: Some(1),
+            issued: None,
+        };
+        assert_eq!(
+            parent_state(Some("宣告死亡"), Some(&grade1), &settings),
+            ParentState::Absent("宣告死亡".into())
+        );
+        assert_eq!(
+            parent_state(Some("正常"), Some(&grade1), &settings),
+            ParentState::Unable("一级肢体残疾(残联记录)".into())
+        );
+        assert_eq!(
+            parent_state(None, None, &settings),
+            ParentState::Other("未填写".into())
+        );
+    }
+}

@@ -1,0 +1,216 @@
+//! One `Suspect` row per consolidated person with at least one finding: the person's
+//! stable key and clue id, where he lives, and how his records were linked (匹配说明).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use sha2::{Digest, Sha256};
+
+use super::ScreeningInput;
+use crate::model::{
+    Finding, LinkDecision, Person, PersonRecord, ResidentId, Role, SourceKind, SourceRef, Suspect,
+};
+use crate::telemetry::mask_id;
+
+/// 线索编号: `LB` + the first 10 upper-case hex characters of SHA-256 of the person key.
+pub fn clue_id(person_key: &str) -> String {
+    let digest = Sha256::digest(person_key.as_bytes());
+    let hex: String = digest[..5].iter().map(|b| format!("{b:02X}")).collect();
+    format!("LB{hex}")
+}
+
+/// The person's records, screening subjects first, then rolls, then parent mentions: the
+/// order in which display fields (name, township, address) are taken.
+fn by_priority<'a>(input: &'a ScreeningInput<'_>, person: &Person) -> Vec<&'a PersonRecord> {
+    let rank = |r: &PersonRecord| match (r.role, r.kind.is_roll()) {
+        (Role::Subject, false) => 0,
+        (Role::Subject, true) => 1,
+        _ => 2,
+    };
+    let mut records: Vec<&PersonRecord> =
+        person.records.iter().map(|&i| &input.records[i]).collect();
+    records.sort_by_key(|r| rank(r));
+    records
+}
+
+/// The valid ID most of the person's records agree on (ties: the smallest).
+fn valid_id(records: &[&PersonRecord]) -> Option<String> {
+    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+    for id in records.iter().filter_map(|r| r.id.as_ref()?.exact_key()) {
+        *counts.entry(id).or_default() += 1;
+    }
+    let best = counts.values().copied().max()?;
+    counts
+        .into_iter()
+        .find(|(_, n)| *n == best)
+        .map(|(id, _)| id.to_string())
+}
+
+/// The damaged ID with the most trustworthy digits.
+fn best_damaged_id(records: &[&PersonRecord]) -> Option<String> {
+    records
+        .iter()
+        .filter_map(|r| r.id.as_ref())
+        .filter(|id| !id.digits.is_empty())
+        .max_by_key(|id| (id.reliable_prefix, id.digits.len()))
+        .map(|id: &ResidentId| id.digits.clone())
+}
+
+fn all_refs(input: &ScreeningInput<'_>, person: &Person) -> Vec<SourceRef> {
+    let refs: BTreeSet<SourceRef> = person
+        .records
+        .iter()
+        .map(|&i| input.records[i].source.clone())
+        .collect();
+    refs.into_iter().collect()
+}
+
+/// The valid normalised ID, else `refs:` + the sorted source references joined by `;`.
+pub(crate) fn person_key(input: &ScreeningInput<'_>, person: &Person) -> String {
+    if let Some(id) = valid_id(&by_priority(input, person)) {
+        return id;
+    }
+    let mut refs: Vec<String> = all_refs(input, person)
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    refs.sort();
+    format!("refs:{}", refs.join(";"))
+}
+
+/// Display name, preferring a record that carries a valid ID.
+pub(crate) fn display_name(input: &ScreeningInput<'_>, person: &Person) -> String {
+    let records = by_priority(input, person);
+    let valid = records
+        .iter()
+        .filter(|r| r.id.as_ref().is_some_and(|id| id.quality.is_valid()));
+    valid
+        .chain(records.iter())
+        .find_map(|r| r.name.as_ref())
+        .map(|n| n.display.clone())
+        .unwrap_or_else(|| "(姓名未填写)".to_string())
+}
+
+pub(crate) fn build(input: &ScreeningInput<'_>, index: usize, findings: Vec<Finding>) -> Suspect {
+    let person = &input.linkage.persons[index];
+    let records = by_priority(input, person);
+    let person_key = person_key(input, person);
+    let located = records.iter().find(|r| r.township.is_some());
+    let township = located.and_then(|r| r.township.clone());
+    let village = located
+        .and_then(|r| r.village.clone())
+        .or_else(|| records.iter().find_map(|r| r.village.clone()));
+    // 来源部门: the departments behind the findings; roll records cited as lapsed or as
+    // low-income membership are not a source.
+    let sources: BTreeSet<SourceKind> = findings
+        .iter()
+        .flat_map(|f| &f.records)
+        .map(|&r| input.records[r].kind)
+        .filter(|k| !k.is_roll())
+        .collect();
+    Suspect {
+        clue_id: clue_id(&person_key),
+        id_number: valid_id(&records).or_else(|| best_damaged_id(&records)),
+        person_key,
+        township,
+        village,
+        name: display_name(input, person),
+        address: records.iter().find_map(|r| r.address.clone()),
+        findings,
+        sources: sources.into_iter().collect(),
+        match_note: match_note(input, person),
+        confidence: confidence(input, person),
+        source_refs: all_refs(input, person),
+    }
+}
+
+/// 匹配说明 from the links' evidence: exact ID agreement per source, fuzzy links with their
+/// agreeing fields and score, and the nearest roll candidate when none matched.
+fn match_note(input: &ScreeningInput<'_>, person: &Person) -> String {
+    let linkage = input.linkage;
+    let kind_of = |r: usize| input.records[r].kind;
+    let mut exact: BTreeSet<SourceKind> = BTreeSet::new();
+    let mut parts: Vec<String> = Vec::new();
+    for link in person.links.iter().map(|&l| &linkage.links[l]) {
+        // Name the roll side when there is one: that is what the clerk checks against.
+        let other = if kind_of(link.left).is_roll() {
+            kind_of(link.left)
+        } else {
+            kind_of(link.right)
+        };
+        match link.decision {
+            LinkDecision::Exact => {
+                exact.insert(other);
+            }
+            LinkDecision::Accepted | LinkDecision::Uncertain => {
+                let agreeing: Vec<String> = link
+                    .evidence
+                    .iter()
+                    .filter(|e| e.weight > 0.0)
+                    .map(|e| format!("{}{}", e.field, e.level))
+                    .collect();
+                let note = format!(
+                    "模糊匹配({}): {}, 得分 {:.1}",
+                    other.label_zh(),
+                    agreeing.join("+"),
+                    link.score
+                );
+                if !parts.contains(&note) {
+                    parts.push(note);
+                }
+            }
+        }
+    }
+    if !exact.is_empty() {
+        let kinds: Vec<&str> = exact.iter().map(|k| k.label_zh()).collect();
+        parts.insert(0, format!("身份证号一致({})", kinds.join("、")));
+    }
+    let on_roll = person.records.iter().any(|&r| kind_of(r).is_roll());
+    if !on_roll {
+        parts.push(match &person.nearest {
+            Some(near) => {
+                let candidate = &input.records[near.candidate];
+                let name = candidate
+                    .name
+                    .as_ref()
+                    .map(|n| n.display.as_str())
+                    .unwrap_or("(姓名未填写)");
+                let id = candidate
+                    .id
+                    .as_ref()
+                    .map(|id| format!(" {}", mask_id(&id.digits)))
+                    .unwrap_or_default();
+                format!(
+                    "未匹配到名册; 最接近: {name}{id}, 得分 {:.1}, 低于阈值",
+                    near.score
+                )
+            }
+            None => "未匹配到名册".to_string(),
+        });
+    }
+    parts.join("; ")
+}
+
+/// 1.0 when every link is an exact ID match (or no link was needed); otherwise the weakest
+/// fuzzy link's score mapped linearly from [lower, 2·upper − lower] onto [0.5, 1.0], so a
+/// link just at the acceptance threshold reads 0.75.
+fn confidence(input: &ScreeningInput<'_>, person: &Person) -> f64 {
+    let linkage = input.linkage;
+    let weakest = person
+        .links
+        .iter()
+        .map(|&l| &linkage.links[l])
+        .filter(|l| l.decision != LinkDecision::Exact)
+        .map(|l| l.score)
+        .min_by(f64::total_cmp);
+    let Some(score) = weakest else {
+        return 1.0;
+    };
+    let (lower, upper) = (linkage.stats.lower_threshold, linkage.stats.upper_threshold);
+    let scaled = if upper > lower {
+        0.5 + 0.5 * (score - lower) / (2.0 * (upper - lower))
+    } else {
+        // No thresholds recorded: read the log2 likelihood ratio as odds.
+        1.0 / (1.0 + (-score).exp2())
+    };
+    (scaled.clamp(0.0, 1.0) * 100.0).round() / 100.0
+}
