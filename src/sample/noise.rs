@@ -170,7 +170,11 @@ impl Noiser {
         }
         if x < r.id_blank + r.id_damage + r.id_format {
             return match self.rng.gen_range(0..5) {
-                0 => (format!("{}{}", &clean[..6], &clean[8..17]), vec!["id15"]),
+                // 15-digit IDs were only issued to people born in the 1900s: the century
+                // they drop is always 19.
+                0 if &clean[6..8] == "19" => {
+                    (format!("{}{}", &clean[..6], &clean[8..17]), vec!["id15"])
+                }
                 1 => (fullwidth(clean), vec!["fullwidth"]),
                 2 => (format!("'{clean}"), vec!["apostrophe"]),
                 3 => (
