@@ -67,7 +67,7 @@ pub fn screen(input: &ScreeningInput<'_>) -> Screening {
             *screened.entry(*kind).or_default() += 1;
         }
         let findings = checks::findings(facts, &cover[index], input.settings);
-        if !person.uncertain.is_empty() {
+        if undecided(input, index) {
             if facts.qualifies() {
                 let reason = review_reason(input, index, &kinds, &findings);
                 for &link in &person.uncertain {
@@ -111,6 +111,40 @@ pub fn screen(input: &ScreeningInput<'_>) -> Screening {
         review,
         screened,
     }
+}
+
+/// Whether an uncertain link leaves this person's result open. It does when the person has
+/// no valid ID of its own (its identity is the open question), or when the record on the
+/// other side belongs to someone on a roll (its coverage is the open question). A person
+/// anchored by a valid ID whose only doubt is whether some ID-less non-roll record is also
+/// his keeps his findings; that other record's person goes to review instead.
+fn undecided(input: &ScreeningInput<'_>, index: usize) -> bool {
+    let linkage = input.linkage;
+    let person = &linkage.persons[index];
+    if person.uncertain.is_empty() {
+        return false;
+    }
+    let anchored = person.records.iter().any(|&r| {
+        input.records[r]
+            .id
+            .as_ref()
+            .is_some_and(|id| id.quality.is_valid())
+    });
+    if !anchored {
+        return true;
+    }
+    person.uncertain.iter().any(|&l| {
+        let link = &linkage.links[l];
+        let other = if linkage.person_of[link.left] == index {
+            link.right
+        } else {
+            link.left
+        };
+        linkage.persons[linkage.person_of[other]]
+            .records
+            .iter()
+            .any(|&r| input.records[r].kind.is_roll())
+    })
 }
 
 /// Why a qualifying person was not decided, naming what he qualifies on and which codes

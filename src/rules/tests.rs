@@ -838,6 +838,48 @@ fn uncertain_person_gets_no_code_and_goes_to_review() {
 }
 
 #[test]
+fn anchored_person_keeps_codes_when_the_doubt_is_an_id_less_screening_record() {
+    let mut f = Fixture::new();
+    let claimant = claim(&mut f, A, (2021, 1, 1), 52_310.0);
+    let hotline = f.add(
+        SourceKind::Hotline,
+        None,
+        "张三",
+        vec![
+            date(Field::RequestDate, 2021, 3, 1),
+            text(Field::RequestType, "求助"),
+        ],
+    );
+    f.links
+        .push((claimant, hotline, LinkDecision::Uncertain, 5.0));
+    let s = f.screen();
+    assert_eq!(
+        s.suspects.len(),
+        1,
+        "the claimant with a valid ID is decided"
+    );
+    assert_eq!(s.suspects[0].person_key, A);
+    assert_eq!(s.review.len(), 1, "the ID-less caller goes to review");
+}
+
+#[test]
+fn anchored_person_is_undecided_when_the_doubt_is_a_roll_record() {
+    let mut f = Fixture::new();
+    let claimant = claim(&mut f, A, (2021, 1, 1), 52_310.0);
+    let dibao = f.add(
+        SourceKind::Dibao,
+        None,
+        "张三",
+        vec![text(Field::RollStatus, "在保")],
+    );
+    f.links
+        .push((claimant, dibao, LinkDecision::Uncertain, 5.0));
+    let s = f.screen();
+    assert!(s.suspects.is_empty(), "coverage is in doubt");
+    assert_eq!(s.review.len(), 1);
+}
+
+#[test]
 fn suspect_row_carries_key_clue_id_note_and_refs() {
     let mut f = Fixture::new();
     claim(&mut f, A, (2021, 1, 1), 52_310.0);
