@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Parser, Subcommand};
 
 pub const EXIT_CODES_HELP: &str = "\
 退出码 / exit codes:
@@ -19,21 +19,12 @@ pub const EXIT_CODES_HELP: &str = "\
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
-    /// Language of messages a clerk reads.
-    #[arg(long, value_enum, global = true, default_value_t = Lang::Zh)]
-    pub lang: Lang,
     /// Only errors on the terminal.
     #[arg(long, short, global = true)]
     pub quiet: bool,
     /// More detail (-v debug, -vv trace).
     #[arg(long, short, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Lang {
-    Zh,
-    En,
 }
 
 #[derive(Debug, Subcommand)]
