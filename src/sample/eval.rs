@@ -20,6 +20,7 @@ const CLUE_ID: &str = "线索编号";
 const TOWNSHIP: &str = "乡镇";
 const CODES: &str = "疑似类型代码";
 const REFS: &str = "来源记录";
+const ID_NUMBER: &str = "身份证号";
 /// Roll files of the civil-affairs bureau: not screening sources.
 const ROLL_PREFIX: &str = "民政_";
 const MAX_MISSES: usize = 15;
@@ -198,6 +199,8 @@ struct Truth {
     /// person id → (source ref, noise) of the rows where the person is the subject.
     by_person: BTreeMap<String, Vec<(String, String)>>,
     township: BTreeMap<String, String>,
+    /// resident ID → person id.
+    by_id: BTreeMap<String, String>,
     expected: BTreeMap<String, BTreeSet<RuleCode>>,
 }
 
@@ -211,6 +214,7 @@ fn read_truth(dir: &Path) -> anyhow::Result<Truth> {
         rows: BTreeMap::new(),
         by_person: BTreeMap::new(),
         township: BTreeMap::new(),
+        by_id: BTreeMap::new(),
         expected: BTreeMap::new(),
     };
     for rec in open("rows.csv")?.records() {
@@ -238,6 +242,7 @@ fn read_truth(dir: &Path) -> anyhow::Result<Truth> {
         truth
             .township
             .insert(rec[0].to_string(), rec[3].to_string());
+        truth.by_id.insert(rec[2].to_string(), rec[0].to_string());
     }
     for rec in open("expected.csv")?.records() {
         let rec = rec?;
@@ -362,6 +367,8 @@ fn latest_run(outbox: &Path) -> anyhow::Result<Option<PathBuf>> {
 #[derive(Debug, Clone)]
 struct SuspectRow {
     township: String,
+    /// The row's resident ID as written (blank or damaged digits when none was valid).
+    id_number: String,
     codes: BTreeSet<RuleCode>,
     refs: Vec<String>,
 }
@@ -384,13 +391,16 @@ fn read_suspects(folder: &Path) -> anyhow::Result<Vec<SuspectRow>> {
             continue;
         }
         let col = |name: &str| headers.iter().position(|h| h == name);
-        let (Some(t), Some(c), Some(r)) = (col(TOWNSHIP), col(CODES), col(REFS)) else {
+        let (Some(t), Some(c), Some(r), Some(i)) =
+            (col(TOWNSHIP), col(CODES), col(REFS), col(ID_NUMBER))
+        else {
             continue;
         };
         for rec in reader.records() {
             let rec = rec.with_context(|| format!("无法读取 {}", path.display()))?;
             out.push(SuspectRow {
                 township: rec[t].to_string(),
+                id_number: rec[i].to_string(),
                 codes: rec[c]
                     .split(';')
                     .filter_map(|s| RuleCode::from_code(s.trim()))
@@ -407,7 +417,8 @@ fn read_suspects(folder: &Path) -> anyhow::Result<Vec<SuspectRow>> {
 }
 
 fn score_lists(report: &mut EvalReport, truth: &Truth, suspects: &[SuspectRow]) {
-    // Each suspect row is the true person most of its refs name.
+    // A suspect row with a resident ID is the person holding that ID; without one, it is
+    // the true person most of its refs name.
     let mut predicted: BTreeMap<String, BTreeSet<RuleCode>> = BTreeMap::new();
     let mut unmapped: Vec<&SuspectRow> = Vec::new();
     for row in suspects {
@@ -417,15 +428,17 @@ fn score_lists(report: &mut EvalReport, truth: &Truth, suspects: &[SuspectRow]) 
                 *votes.entry(p).or_default() += weight;
             }
         }
-        let Some((person, _)) = votes
+        let by_id = truth.by_id.get(&row.id_number).map(String::as_str);
+        let by_votes = votes
             .iter()
             .max_by_key(|(p, n)| (**n, std::cmp::Reverse(**p)))
-        else {
+            .map(|(p, _)| *p);
+        let Some(person) = by_id.or(by_votes) else {
             unmapped.push(row);
             continue;
         };
         report.right_township.1 += 1;
-        if truth.township.get(*person) == Some(&row.township) {
+        if truth.township.get(person) == Some(&row.township) {
             report.right_township.0 += 1;
         }
         predicted
