@@ -561,6 +561,7 @@ mod tests {
             rows: BTreeMap::new(),
             by_person: BTreeMap::new(),
             township: BTreeMap::new(),
+            by_id: BTreeMap::new(),
             expected: BTreeMap::new(),
         };
         for (source, person, noise) in [
@@ -591,11 +592,13 @@ mod tests {
         let rows = vec![
             SuspectRow {
                 township: "城关镇".into(),
+                id_number: String::new(),
                 codes: [RuleCode::R01].into(),
                 refs: vec!["a.csv#2".into(), "b.csv#3".into()],
             },
             SuspectRow {
                 township: "柳林镇".into(),
+                id_number: String::new(),
                 codes: [RuleCode::R01].into(),
                 refs: vec!["a.csv#4".into()],
             },
@@ -641,12 +644,29 @@ mod tests {
         t.expected.insert("P7".into(), [RuleCode::R05].into());
         let rows = vec![SuspectRow {
             township: "城关镇".into(),
+            id_number: String::new(),
             codes: [RuleCode::R05].into(),
             refs: vec!["残联_残疾人证.xlsx#9".into(), "困境儿童.xlsx#4".into()],
         }];
         let mut report = EvalReport::default();
         score_lists(&mut report, &t, &rows);
         assert_eq!(report.code(RuleCode::R05).unwrap().true_positives, 1);
+    }
+
+    #[test]
+    fn a_row_with_a_resident_id_is_the_person_holding_it() {
+        let mut t = truth();
+        t.by_id.insert("410123199202181143".into(), "P2".into());
+        // Its refs alone would name P1.
+        let rows = vec![SuspectRow {
+            township: "城关镇".into(),
+            id_number: "410123199202181143".into(),
+            codes: [RuleCode::R03].into(),
+            refs: vec!["a.csv#2".into(), "b.csv#3".into()],
+        }];
+        let mut report = EvalReport::default();
+        score_lists(&mut report, &t, &rows);
+        assert_eq!(report.code(RuleCode::R03).unwrap().true_positives, 1);
     }
 
     #[test]
