@@ -142,25 +142,72 @@ fn second_run_is_refused_and_a_killed_run_leaves_no_folder() {
 fn reruns_give_identical_lists_whatever_the_thread_count() {
     let (dir, pipeline) = county(400);
     let outbox = dir.path().join("outbox");
+    // Each thread count starts from an empty outbox (and so an empty clue ledger): the
+    // lists must then agree byte for byte.
+    let mut lists = Vec::new();
     for threads in ["1", "2"] {
-        let out = {
-            let mut cmd = loubao(&["run", pipeline.to_str().unwrap()]);
-            cmd.env("RAYON_NUM_THREADS", threads);
-            output(cmd)
-        };
+        let mut cmd = loubao(&["run", pipeline.to_str().unwrap()]);
+        cmd.env("RAYON_NUM_THREADS", threads);
+        let out = output(cmd);
+        assert!(matches!(out.status.code(), Some(0) | Some(3)));
+        let runs = run_folders(&outbox);
+        assert_eq!(runs.len(), 1);
+        lists.push(township_csvs(&runs[0]));
+        fs::rename(&outbox, dir.path().join(format!("outbox-{threads}"))).unwrap();
+    }
+    assert!(lists[0]
+        .iter()
+        .any(|(_, bytes)| bytes.iter().filter(|b| **b == b'\n').count() > 1));
+    let as_text = |files: &[(String, Vec<u8>)]| -> Vec<(String, String)> {
+        files
+            .iter()
+            .map(|(name, bytes)| (name.clone(), String::from_utf8_lossy(bytes).into_owned()))
+            .collect()
+    };
+    assert_eq!(
+        as_text(&lists[0]),
+        as_text(&lists[1]),
+        "same inputs, same lists"
+    );
+}
+
+#[test]
+fn a_same_day_rerun_gets_its_own_folder_and_continues_the_clues() {
+    let (dir, pipeline) = county(300);
+    let outbox = dir.path().join("outbox");
+    for _ in 0..2 {
+        let out = output(loubao(&["run", pipeline.to_str().unwrap()]));
         assert!(matches!(out.status.code(), Some(0) | Some(3)));
     }
     let runs = run_folders(&outbox);
-    assert_eq!(runs.len(), 2, "a rerun on the same day gets its own folder");
+    assert_eq!(runs.len(), 2, "the first run's folder is never overwritten");
     assert!(runs[1]
         .file_name()
         .unwrap()
         .to_string_lossy()
         .ends_with("_2"));
-    let first = township_csvs(&runs[0]);
-    let second = township_csvs(&runs[1]);
-    assert!(!first.is_empty(), "township lists are written");
-    assert_eq!(first, second, "same inputs, same lists, byte for byte");
+    let rows = |run: &Path| -> Vec<Vec<String>> {
+        township_csvs(run)
+            .iter()
+            .flat_map(|(_, bytes)| {
+                String::from_utf8_lossy(bytes)
+                    .lines()
+                    .skip(1)
+                    .map(|l| l.split(',').map(str::to_string).collect())
+                    .collect::<Vec<_>>()
+            })
+            .collect()
+    };
+    let (first, second) = (rows(&runs[0]), rows(&runs[1]));
+    assert!(!first.is_empty());
+    let clue_ids = |rows: &[Vec<String>]| rows.iter().map(|r| r[0].clone()).collect::<Vec<_>>();
+    assert_eq!(
+        clue_ids(&first),
+        clue_ids(&second),
+        "clue numbers are stable"
+    );
+    assert!(first.iter().all(|r| r.contains(&"新增".to_string())));
+    assert!(second.iter().all(|r| r.contains(&"持续".to_string())));
 }
 
 #[test]
