@@ -3,8 +3,9 @@
 //!
 //! `qualify` reads the screening sources (SPEC 3.2), `coverage` the rolls, `checks` holds
 //! the six rules, `evidence` words the 依据, and `suspects` builds the rows. A person whose
-//! link is uncertain gets no code: if he would have been screened he goes to the review
-//! list instead.
+//! link is uncertain gets no coverage-dependent code: if he would have been screened he goes
+//! to the review list instead. Only R06, which rests on the request records alone, still
+//! fires for him.
 
 mod checks;
 mod coverage;
@@ -19,7 +20,7 @@ use chrono::NaiveDate;
 
 use crate::config::RuleSettings;
 use crate::model::{
-    Finding, Linkage, PersonRecord, RawRecord, ReviewItem, Role, SourceKind, Suspect,
+    Finding, Linkage, PersonRecord, RawRecord, ReviewItem, Role, RuleCode, SourceKind, Suspect,
 };
 
 pub use coverage::{active_on, aided_in};
@@ -73,6 +74,15 @@ pub fn screen(input: &ScreeningInput<'_>) -> Screening {
                 for &link in &person.uncertain {
                     review.entry(link).or_default().push(reason(link));
                 }
+            }
+            // An overdue request is overdue whoever made it: R06 rests on the request
+            // records alone, so the doubt about the person does not hold it back.
+            let overdue: Vec<Finding> = findings
+                .into_iter()
+                .filter(|f| f.code == RuleCode::R06)
+                .collect();
+            if !overdue.is_empty() {
+                suspects.push(suspects::build(input, index, overdue));
             }
             continue;
         }

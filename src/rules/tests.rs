@@ -838,6 +838,33 @@ fn uncertain_person_gets_no_code_and_goes_to_review() {
 }
 
 #[test]
+fn an_undecided_petitioner_still_gets_r06_but_no_coverage_code() {
+    let mut f = Fixture::new();
+    let petition = f.add(
+        SourceKind::Petition,
+        None,
+        "张三",
+        vec![
+            date(Field::RequestDate, 2021, 4, 1),
+            text(Field::RequestType, "社会救助"),
+            text(Field::RequestContent, "家中生活困难, 申请低保"),
+            text(Field::HandlingStatus, "办理中"),
+        ],
+    );
+    let dibao = f.add(
+        SourceKind::Dibao,
+        Some(B),
+        "张三",
+        vec![text(Field::RollStatus, "在保")],
+    );
+    f.links
+        .push((petition, dibao, LinkDecision::Uncertain, 5.0));
+    let s = f.screen();
+    assert_eq!(codes_of(&s, "张三"), vec![RuleCode::R06]);
+    assert_eq!(s.review.len(), 1, "the doubt is still shown for review");
+}
+
+#[test]
 fn anchored_person_keeps_codes_when_the_doubt_is_an_id_less_screening_record() {
     let mut f = Fixture::new();
     let claimant = claim(&mut f, A, (2021, 1, 1), 52_310.0);
