@@ -880,12 +880,17 @@ fn anchored_person_keeps_codes_when_the_doubt_is_an_id_less_screening_record() {
     f.links
         .push((claimant, hotline, LinkDecision::Uncertain, 5.0));
     let s = f.screen();
+    let claimant = s.suspects.iter().find(|x| x.person_key == A).unwrap();
     assert_eq!(
-        s.suspects.len(),
-        1,
+        claimant.findings[0].code,
+        RuleCode::R01,
         "the claimant with a valid ID is decided"
     );
-    assert_eq!(s.suspects[0].person_key, A);
+    // The caller's unanswered request is overdue whoever he is; nothing else fires for him.
+    let caller: Vec<_> = s.suspects.iter().filter(|x| x.person_key != A).collect();
+    assert_eq!(caller.len(), 1);
+    let codes: Vec<RuleCode> = caller[0].findings.iter().map(|f| f.code).collect();
+    assert_eq!(codes, vec![RuleCode::R06]);
     assert_eq!(s.review.len(), 1, "the ID-less caller goes to review");
 }
 
