@@ -180,10 +180,13 @@ fn parent(state: &ParentState) -> &str {
 }
 
 /// `2010-05-01 出生; 父亲: 死亡; 母亲: 服刑在押`.
-pub fn child(birth: NaiveDate, case: &ChildCase) -> String {
+pub fn child(birth: Option<NaiveDate>, case: &ChildCase, child_age: u32) -> String {
+    let born = match birth {
+        Some(b) => format!("{} 出生", date(b)),
+        None => format!("出生日期不详(无有效身份证号), 按困境儿童名单视为未满{child_age}周岁"),
+    };
     format!(
-        "{} 出生; 父亲: {}; 母亲: {}",
-        date(birth),
+        "{born}; 父亲: {}; 母亲: {}",
         parent(&case.father),
         parent(&case.mother)
     )

@@ -304,6 +304,14 @@ pub fn unemployed_current(raw: &RawRecord, settings: &RuleSettings) -> bool {
         .is_none_or(|s| equals_any(s, &settings.unemployed_statuses))
 }
 
+/// The birth date any record of the person gives (the first, in record order).
+fn linked_birth_date(input: &ScreeningInput<'_>, person: usize) -> Option<NaiveDate> {
+    input.linkage.persons[person]
+        .records
+        .iter()
+        .find_map(|&r| input.records[r].birth_date)
+}
+
 /// Under `age` on `as_of`: a child whose birthday `age` falls on `as_of` is not.
 pub fn under_age(birth: NaiveDate, as_of: NaiveDate, age: u32) -> bool {
     birth
@@ -459,10 +467,14 @@ pub(crate) fn assess(input: &ScreeningInput<'_>) -> Vec<PersonFacts> {
                 }
             }
             SourceKind::Children => {
-                let Some(birth) = record.birth_date.or(raw.date(Field::BirthDate)) else {
-                    continue;
-                };
-                if !under_age(birth, window.as_of, settings.child_age) {
+                // The row's own ID or birth-date column, else any linked record of the child.
+                let birth = record
+                    .birth_date
+                    .or(raw.date(Field::BirthDate))
+                    .or_else(|| linked_birth_date(input, person_of[index]));
+                // A child on the at-risk list whose age no record gives is kept: the list is a
+                // list of children, and the evidence says the age is unknown.
+                if birth.is_some_and(|b| !under_age(b, window.as_of, settings.child_age)) {
                     continue;
                 }
                 let parents = parents_of_row.get(&record.raw).cloned().unwrap_or_default();
@@ -479,7 +491,9 @@ pub(crate) fn assess(input: &ScreeningInput<'_>) -> Vec<PersonFacts> {
                     mother: state(Role::Mother, Field::MotherStatus),
                     parents,
                 };
-                person.qualifying.push(fact(evidence::child(birth, &case)));
+                person
+                    .qualifying
+                    .push(fact(evidence::child(birth, &case, settings.child_age)));
                 person.children.push(case);
             }
             // Medical is aggregated above; rolls are coverage, not screening.

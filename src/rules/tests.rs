@@ -713,6 +713,27 @@ fn roll_activity_is_decided_on_the_record() {
 // --- Children: R04 and R05 -------------------------------------------------------------
 
 #[test]
+fn a_listed_child_of_unknown_age_is_kept_and_the_evidence_says_so() {
+    let mut f = Fixture::new();
+    let child = f.add(
+        SourceKind::Children,
+        None,
+        "小明",
+        vec![
+            text(Field::FatherStatus, "死亡"),
+            text(Field::MotherStatus, "死亡"),
+        ],
+    );
+    let raw = f.records[child].raw;
+    f.person(raw, Role::Father, Some(FATHER), "父亲");
+    f.person(raw, Role::Mother, Some(MOTHER), "母亲");
+    let s = f.screen();
+    assert_eq!(codes_of(&s, "小明"), vec![RuleCode::R04]);
+    assert!(evidence_of(&s, RuleCode::R04)
+        .starts_with("困境儿童: 出生日期不详(无有效身份证号), 按困境儿童名单视为未满18周岁"));
+}
+
+#[test]
 fn r04_fires_for_child_whose_parents_are_dead_and_missing() {
     let mut f = Fixture::new();
     f.child(CHILD, "死亡", "失踪");
