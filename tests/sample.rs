@@ -181,7 +181,6 @@ fn run_and_score(noise: NoiseLevel) -> loubao::sample::EvalReport {
 }
 
 #[test]
-#[ignore = "needs the real ingest, normalise, matching, rules and report stages"]
 fn accuracy_at_default_noise_is_at_least_098_per_code() {
     let report = run_and_score(NoiseLevel::Default);
     assert!(report.run_folder.is_some());
@@ -191,8 +190,9 @@ fn accuracy_at_default_noise_is_at_least_098_per_code() {
     }
 }
 
+/// Heavy noise is a stress figure, printed for the record (`--nocapture`), not a bar.
 #[test]
-#[ignore = "needs the real ingest, normalise, matching, rules and report stages"]
 fn accuracy_at_heavy_noise_is_printed() {
-    run_and_score(NoiseLevel::Heavy);
+    let report = run_and_score(NoiseLevel::Heavy);
+    assert!(report.run_folder.is_some());
 }
