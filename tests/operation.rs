@@ -324,3 +324,39 @@ fn find_full_id(text: &str) -> Option<String> {
     }
     None
 }
+
+#[test]
+fn check_lists_every_file_with_its_mapping_and_fails_on_a_missing_field() {
+    let (dir, pipeline) = county(200);
+    let out = output(loubao(&["check", pipeline.to_str().unwrap()]));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    let inbox = dir.path().join("inbox");
+    for entry in fs::read_dir(&inbox).unwrap().flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        assert!(text.contains(&name), "{name} is listed");
+    }
+    assert!(
+        text.contains("个人自付 [out_of_pocket] ← 个人自付"),
+        "{text}"
+    );
+    assert!(text.contains("编码: gb18030"), "{text}");
+    assert!(
+        text.contains("表头行: 第 3 行"),
+        "title rows are counted: {text}"
+    );
+
+    // A medical extract without any out-of-pocket column cannot qualify anyone.
+    fs::write(
+        inbox.join("医保局_结算明细_缺列.csv"),
+        "\u{feff}姓名,身份证号,结算日期\n张三,,2021-03-01\n",
+    )
+    .unwrap();
+    let out = output(loubao(&["check", pipeline.to_str().unwrap()]));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(4), "{text}");
+    assert!(
+        text.contains("医保局_结算明细_缺列.csv (medical): 需要 个人自付 之一"),
+        "{text}"
+    );
+}

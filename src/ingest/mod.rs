@@ -295,7 +295,7 @@ fn read_file(
                 report.bytes = bytes;
             }
             let reason = error.to_string();
-            tracing::warn!(file = name, reason = %reason, "File rejected.");
+            tracing::warn!(file = name, reason = %reason, "文件被拒收");
             report.error = Some(reason.clone());
             FileOutput {
                 rejects: vec![Reject {

@@ -32,7 +32,7 @@ fn build_t2s_table() -> Vec<char> {
         Err(err) => {
             // Embedded data: only a broken build gets here. Names still compare within
             // one script, so keep going rather than abort the night's run.
-            tracing::error!(%err, "traditional→simplified table unavailable");
+            tracing::error!(%err, "繁简转换表不可用, 姓名不做繁简转换");
             return table;
         }
     };
