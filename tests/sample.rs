@@ -186,6 +186,17 @@ fn accuracy_at_default_noise_is_at_least_098_per_code() {
     assert!(report.run_folder.is_some());
     for code in RuleCode::ALL {
         let score = report.code(code).unwrap();
+        // Issue 4 asks F1 >= 0.98; the rules issue asks precision and recall each >= 0.98.
+        assert!(
+            score.precision() >= 0.98,
+            "{code:?}: precision {:.4}",
+            score.precision()
+        );
+        assert!(
+            score.recall() >= 0.98,
+            "{code:?}: recall {:.4}",
+            score.recall()
+        );
         assert!(score.f1() >= 0.98, "{code:?}: F1 {:.4}", score.f1());
     }
 }
