@@ -1,5 +1,5 @@
-//! The clue ledger loop with hand-built suspects: runs, a returned township workbook, the
-//! rerun after review, malformed returns, the monthly report and the closing lists.
+//! The clue ledger loop: with hand-built suspects (runs, a returned township workbook, the
+//! rerun after review, malformed returns, reports), and through the binary on a generated county.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -637,4 +637,78 @@ name = "青山镇"
     let range = workbook.worksheet_range("月报").unwrap();
     let new_column: Vec<String> = range.rows().skip(3).map(|r| cell_text(&r[1])).collect();
     assert_eq!(new_column, ["2", "1", "0", "1", "4"]);
+}
+
+/// The whole loop through the binary on a generated county: run, a township fills its
+/// workbook, review imports it, the next run keeps the rejected clue silent and flags the
+/// one reported as included but still missing from the rolls.
+#[test]
+fn review_loop_on_a_generated_county() {
+    let loubao = env!("CARGO_BIN_EXE_loubao");
+    let dir = tempfile::tempdir().unwrap();
+    let status = |args: &[&str]| {
+        Command::new(loubao)
+            .arg("-q")
+            .args(args)
+            .status()
+            .unwrap()
+            .code()
+    };
+    let county = dir.path().to_str().unwrap();
+    let sample = ["sample", county, "--persons", "300", "--seed", "5"];
+    assert_eq!(status(&sample), Some(0));
+    let pipeline = dir.path().join("pipeline.toml");
+    let pipeline = pipeline.to_str().unwrap();
+    assert!(matches!(status(&["run", pipeline]), Some(0 | 3)));
+
+    // The first township list with at least two clues.
+    let first_run = dir.path().join("outbox/2021-06-30");
+    let mut lists: Vec<PathBuf> = std::fs::read_dir(&first_run)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "xlsx"))
+        .collect();
+    lists.sort();
+    let (township, clues) = lists
+        .iter()
+        .find_map(|path| {
+            let mut book = open_workbook_auto(path).ok()?;
+            let range = book.worksheet_range_at(0)?.ok()?;
+            let rows: Vec<Vec<String>> = range
+                .rows()
+                .map(|r| r.iter().map(cell_text).collect())
+                .collect();
+            (rows.first()?.first()? == "线索编号" && rows.len() >= 3).then(|| {
+                (
+                    rows[1][1].clone(),
+                    vec![rows[1][0].clone(), rows[2][0].clone()],
+                )
+            })
+        })
+        .expect("a township list with two clues");
+    let returned = dir.path().join(format!("{township}_已核查.xlsx"));
+    write_returned(
+        &returned,
+        &[
+            (&clues[0], &township, "不符合条件", "2021-07-05"),
+            (&clues[1], &township, "符合条件已纳入保障", "2021-07-06"),
+        ],
+    );
+    assert_eq!(
+        status(&["review", pipeline, returned.to_str().unwrap()]),
+        Some(0)
+    );
+
+    assert!(matches!(status(&["run", pipeline]), Some(0 | 3)));
+    let second_run = dir.path().join("outbox/2021-06-30_2");
+    let text = std::fs::read_to_string(second_run.join(format!("{township}.csv"))).unwrap();
+    assert!(!text.contains(&clues[0]), "a rejected clue stays silent");
+    let included = text.lines().find(|l| l.starts_with(&clues[1])).unwrap();
+    assert!(included.contains("整改未到位"), "{included}");
+    assert!(included.contains("持续"), "{included}");
+
+    let month = ["report", "monthly", pipeline, "--month", "2021-06"];
+    assert_eq!(status(&month), Some(0));
+    assert!(dir.path().join("outbox/月报_2021-06.xlsx").exists());
 }
