@@ -11,28 +11,8 @@ use loubao::ledger::report::{self, UNDECIDED_TOWNSHIP};
 use loubao::ledger::review::{self, ImportSummary};
 use loubao::ledger::{Ledger, LedgerStatus, Outcome, RunInfo};
 use loubao::model::{ClueStatus, Finding, RuleCode, SourceKind, SourceRef, Suspect};
+use loubao::report::TOWNSHIP_COLUMNS;
 use rust_xlsxwriter::Workbook;
-
-const COLUMNS: [&str; 18] = [
-    "线索编号",
-    "乡镇",
-    "村社区",
-    "姓名",
-    "身份证号",
-    "疑似类型代码",
-    "疑似类型",
-    "来源部门",
-    "依据",
-    "匹配说明",
-    "置信度",
-    "来源记录",
-    "状态",
-    "首次发现日期",
-    "核查结果",
-    "核查人",
-    "核查日期",
-    "备注",
-];
 
 fn date(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).unwrap()
@@ -140,7 +120,7 @@ type Returned<'a> = (&'a str, &'a str, &'a str, &'a str);
 fn write_returned(path: &Path, rows: &[Returned<'_>]) {
     let mut workbook = Workbook::new();
     let sheet = workbook.add_worksheet();
-    for (col, h) in COLUMNS.iter().enumerate() {
+    for (col, h) in TOWNSHIP_COLUMNS.iter().enumerate() {
         sheet.write_string(0, col as u16, *h).unwrap();
     }
     for (i, (id, township, outcome, when)) in rows.iter().enumerate() {
@@ -485,7 +465,7 @@ fn malformed_returned_workbook_is_rejected_row_by_row() {
         &bad,
         format!(
             "\u{feff}{}\nLBBBBBBBBBBB,城关镇,,,,,,,,,,,,,无法核实,王五,2021-07-08,查无此人\n",
-            COLUMNS.join(",")
+            TOWNSHIP_COLUMNS.join(",")
         ),
     )
     .unwrap();
