@@ -46,6 +46,14 @@ pub enum Command {
     /// 由线索台账生成月报或三项清单 (reports from the clue ledger).
     #[command(subcommand)]
     Report(ReportCommand),
+    /// 说明筛查规则及当前阈值 (explain the rules with the thresholds in force).
+    Explain {
+        /// Rule code, e.g. R05; all rules when omitted.
+        code: Option<String>,
+        /// Pipeline file whose thresholds to show (defaults otherwise).
+        #[arg(long)]
+        pipeline: Option<PathBuf>,
+    },
     /// 生成带真值的合成县数据 (synthetic county with ground truth).
     Sample(SampleArgs),
     /// 用真值评估一次运行的准确率 (score a run against the sample truth).

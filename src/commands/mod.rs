@@ -2,6 +2,7 @@
 
 pub mod check;
 pub mod eval;
+pub mod explain;
 pub mod report;
 pub mod review;
 pub mod run;
@@ -20,6 +21,9 @@ pub fn dispatch(cli: Cli) -> i32 {
             report::monthly(&pipeline, &month)
         }
         Command::Report(ReportCommand::Final { pipeline }) => report::final_lists(&pipeline),
+        Command::Explain { code, pipeline } => {
+            explain::explain(code.as_deref(), pipeline.as_deref())
+        }
         Command::Sample(args) => sample::sample(&args),
         Command::Eval { pipeline, truth } => eval::eval(&pipeline, &truth),
     };

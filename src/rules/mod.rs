@@ -10,6 +10,7 @@
 mod checks;
 mod coverage;
 mod evidence;
+mod explain;
 pub mod qualify;
 mod suspects;
 
@@ -24,6 +25,7 @@ use crate::model::{
 };
 
 pub use coverage::{active_on, aided_in};
+pub use explain::explain;
 pub use qualify::{medical_columns, medical_totals_above, MedicalColumns, MedicalTotal};
 pub use suspects::clue_id;
 
