@@ -30,7 +30,7 @@ pub struct Candidates {
 }
 
 /// FNV-1a over the parts of a key, with a tag so that different key kinds never collide.
-fn key_hash(tag: u8, parts: &[&[u8]]) -> u64 {
+pub(super) fn key_hash(tag: u8, parts: &[&[u8]]) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     let mut eat = |b: u8| {
         h ^= u64::from(b);
@@ -139,9 +139,11 @@ pub fn candidate_pairs(
 
     // One-keystroke neighbours of mistyped IDs.
     pairs.par_extend(queries.par_iter().flat_map_iter(|&q| {
+        // Only a damaged ID can be a typo; the neighbours of a valid one are other people.
         let digits = records[q as usize]
             .id
             .as_ref()
+            .filter(|id| !id.quality.is_valid())
             .map(|id| id.digits.as_bytes())
             .unwrap_or_default();
         neighbours(digits)

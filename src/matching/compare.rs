@@ -3,7 +3,7 @@
 
 use chrono::Datelike;
 
-use crate::model::PersonRecord;
+use crate::model::{IdQuality, PersonRecord, ResidentId};
 
 /// Resident ID. `Prefix(p)`: the first `p` digits agree, where `p` is the shorter reliable
 /// prefix — an ID that Excel destroyed still holds its leading digits, and those are
@@ -15,12 +15,17 @@ pub enum IdLevel {
     Transposed,
     SameBirthDate,
     Different,
+    /// The 15 digits of an old 15-digit ID agree; only the century the upgrade inferred
+    /// (and the check character computed from it) differ.
+    Same15,
     Prefix(u8),
 }
 
 /// Shortest prefix that says anything (the region code).
 pub const MIN_PREFIX: u8 = 6;
-pub const ID_LEVELS: usize = 5 + (18 - MIN_PREFIX as usize);
+/// Levels before the prefix levels.
+pub const FIXED_ID_LEVELS: usize = 6;
+pub const ID_LEVELS: usize = FIXED_ID_LEVELS + (18 - MIN_PREFIX as usize);
 
 impl IdLevel {
     pub fn index(self) -> usize {
@@ -30,7 +35,10 @@ impl IdLevel {
             IdLevel::Transposed => 2,
             IdLevel::SameBirthDate => 3,
             IdLevel::Different => 4,
-            IdLevel::Prefix(p) => 5 + usize::from(p.clamp(MIN_PREFIX, 17) - MIN_PREFIX),
+            IdLevel::Same15 => 5,
+            IdLevel::Prefix(p) => {
+                FIXED_ID_LEVELS + usize::from(p.clamp(MIN_PREFIX, 17) - MIN_PREFIX)
+            }
         }
     }
     pub fn label(self) -> String {
@@ -40,6 +48,7 @@ impl IdLevel {
             IdLevel::Transposed => "相邻颠倒".into(),
             IdLevel::SameBirthDate => "出生日期相同".into(),
             IdLevel::Different => "不同".into(),
+            IdLevel::Same15 => "15位号码一致".into(),
             IdLevel::Prefix(p) => format!("前缀一致(前{p}位)"),
         }
     }
@@ -121,26 +130,49 @@ pub fn compare(a: &PersonRecord, b: &PersonRecord) -> Comparison {
             (Some(x), Some(y)) => Some(Agree::of(x == y)),
             _ => None,
         },
+        // The sex digit of an ID ending in Excel's `000` may be padding.
         sex: match (a.sex, b.sex) {
-            (Some(x), Some(y)) => Some(Agree::of(x == y)),
+            (Some(x), Some(y)) if !zero_padded(a) && !zero_padded(b) => Some(Agree::of(x == y)),
             _ => None,
         },
     }
 }
 
-/// Digits of an ID and how many leading ones can be trusted (18 for a valid ID).
+/// A valid ID that may still be damaged: one ending in `000` (Excel pads a rounded
+/// number with zeros, and one padded ID in eleven passes the check by chance), or one
+/// upgraded from 15 digits (its century is inferred, not read). Such a record joins its
+/// exact-ID group and is also matched like a damaged one.
+pub fn is_suspect(id: &ResidentId) -> bool {
+    id.quality.is_valid()
+        && (id.quality == IdQuality::Upgraded15 || id.digits.as_bytes().ends_with(b"000"))
+}
+
+/// Digits of an ID and how many leading ones can be trusted (18 for a valid ID, 15 for
+/// one ending in Excel's `000`).
 fn id_digits(r: &PersonRecord) -> Option<(&[u8], usize)> {
     let id = r.id.as_ref()?;
     let d = id.digits.as_bytes();
     if d.is_empty() {
         return None;
     }
-    let reliable = if id.quality.is_valid() {
-        18
-    } else {
+    let reliable = if !id.quality.is_valid() {
         usize::from(id.reliable_prefix).min(d.len())
+    } else if d.ends_with(b"000") {
+        15
+    } else {
+        18
     };
     Some((d, reliable))
+}
+
+fn zero_padded(r: &PersonRecord) -> bool {
+    r.id.as_ref()
+        .is_some_and(|id| id.quality.is_valid() && id.digits.as_bytes().ends_with(b"000"))
+}
+
+fn upgraded15(r: &PersonRecord) -> bool {
+    r.id.as_ref()
+        .is_some_and(|id| id.quality == IdQuality::Upgraded15)
 }
 
 fn compare_id(a: &PersonRecord, b: &PersonRecord) -> Option<IdLevel> {
@@ -148,6 +180,15 @@ fn compare_id(a: &PersonRecord, b: &PersonRecord) -> Option<IdLevel> {
     let (db, rb) = id_digits(b)?;
     if da == db {
         return Some(IdLevel::Equal);
+    }
+    // Region, 2-digit year, month, day and sequence are what a 15-digit ID holds.
+    if (upgraded15(a) || upgraded15(b))
+        && da.len() == 18
+        && db.len() == 18
+        && da[..6] == db[..6]
+        && da[8..17] == db[8..17]
+    {
+        return Some(IdLevel::Same15);
     }
     if da.len() == db.len() {
         // Hot loop: look at the first three differing positions without allocating.

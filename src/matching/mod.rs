@@ -99,12 +99,23 @@ const HISTOGRAM_BUCKET: f64 = 2.0;
 fn link_records(records: &[PersonRecord], settings: &MatchSettings) -> Linkage {
     let started = Instant::now();
     let exact = ExactGroups::build(records);
+    // Records without a valid ID, and those whose valid ID may still be damaged.
     let queries: Vec<u32> = (0..records.len() as u32)
-        .filter(|&i| exact.group_of(i as usize) == exact::NONE)
+        .filter(|&i| {
+            exact.group_of(i as usize) == exact::NONE
+                || records[i as usize]
+                    .id
+                    .as_ref()
+                    .is_some_and(compare::is_suspect)
+        })
         .collect();
+    let exact_done = Instant::now();
     let weights = Weights::estimate(records, &queries, &exact, settings);
+    tracing::debug!(?weights, "Match weights.");
+    let weights_done = Instant::now();
     let candidates =
         blocking::candidate_pairs(records, &queries, &exact, settings.max_block_size.max(1));
+    let blocking_done = Instant::now();
 
     // Pairs are sorted by query: one contiguous range per query.
     let mut ranges: Vec<(usize, usize)> = Vec::new();
@@ -122,6 +133,7 @@ fn link_records(records: &[PersonRecord], settings: &MatchSettings) -> Linkage {
         .par_iter()
         .map(|&(s, e)| decide(records, &exact, &weights, settings, &pairs[s..e]))
         .collect();
+    let scoring_done = Instant::now();
 
     let exact_score = weights.max_score();
     let exact_weight = weights.explain(
@@ -180,6 +192,15 @@ fn link_records(records: &[PersonRecord], settings: &MatchSettings) -> Linkage {
     let near: Vec<NearMiss> = outcomes.iter().filter_map(|o| o.near.clone()).collect();
     let (persons, person_of) = consolidate::consolidate(records.len(), &exact, &links, &near);
 
+    let consolidated = Instant::now();
+    tracing::debug!(
+        exact_ms = (exact_done - started).as_millis() as u64,
+        weights_ms = (weights_done - exact_done).as_millis() as u64,
+        blocking_ms = (blocking_done - weights_done).as_millis() as u64,
+        scoring_ms = (scoring_done - blocking_done).as_millis() as u64,
+        links_ms = (consolidated - scoring_done).as_millis() as u64,
+        "Matching steps."
+    );
     let mut histogram: BTreeMap<i64, usize> = BTreeMap::new();
     for o in &outcomes {
         for (&b, &n) in &o.histogram {
@@ -232,6 +253,10 @@ fn decide(
 ) -> QueryOutcome {
     let q = pairs[0].0;
     let query = &records[q as usize];
+    // A query with a (suspect) valid ID is already linked to its own group; it only looks
+    // for another person, and only a confident link to one is worth reporting.
+    let own_group = exact.group_of(q as usize);
+    let suspect = own_group != exact::NONE;
     let name_w = query
         .name
         .as_ref()
@@ -242,6 +267,7 @@ fn decide(
     let mut nearest_roll: Option<(f64, u32)> = None;
     let mut best: Vec<Scored> = pairs
         .iter()
+        .filter(|&&(_, r)| !suspect || exact.group_of(r as usize) != own_group)
         .map(|&(_, r)| {
             let cmp = compare::compare(query, &records[r as usize]);
             let score = weights.score(&cmp, name_w);
@@ -271,6 +297,9 @@ fn decide(
     });
     best.dedup_by_key(|c| c.anchor);
     best.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.record.cmp(&b.record)));
+    if best.is_empty() || (suspect && best[0].score < settings.upper_threshold) {
+        return outcome;
+    }
 
     // A person with a valid ID above the upper threshold wins over a record without one:
     // two copies of the same damaged ID must both join the roll person, not only each other.
@@ -301,7 +330,7 @@ fn decide(
             .collect();
         if rivals.is_empty() {
             outcome.links.push(link(top, LinkDecision::Accepted));
-        } else {
+        } else if !suspect {
             outcome.links.push(link(top, LinkDecision::Uncertain));
             for c in rivals {
                 outcome.links.push(link(c, LinkDecision::Uncertain));

@@ -20,7 +20,8 @@ use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 
 use super::compare::{
-    compare, Agree, BirthLevel, Comparison, NameLevel, PlaceLevel, ID_LEVELS, MIN_PREFIX,
+    compare, Agree, BirthLevel, Comparison, IdLevel, NameLevel, PlaceLevel, FIXED_ID_LEVELS,
+    ID_LEVELS, MIN_PREFIX,
 };
 use super::exact::ExactGroups;
 use crate::config::MatchSettings;
@@ -30,6 +31,8 @@ use crate::model::{FieldEvidence, PersonRecord};
 const MIN_RECORDS_TO_ESTIMATE: usize = 2_000;
 /// Below this many exact-ID training pairs, m stays at the fallback.
 const MIN_TRAINING_PAIRS: usize = 500;
+/// Below this many persons with a phone, phone u stays at the random-pair estimate.
+const MIN_PHONE_OWNERS: usize = 100;
 const RANDOM_PAIRS: usize = 200_000;
 const TRAINING_PAIRS: usize = 200_000;
 const SEED: u64 = 0x6c6f_7562_616f;
@@ -37,12 +40,13 @@ const SEED: u64 = 0x6c6f_7562_616f;
 /// (m, u) when not estimated. u of the agreeing levels is what a county of a few hundred
 /// thousand people gives for two random records.
 mod fallback {
-    pub const ID: [(f64, f64); 5] = [
+    pub const ID: [(f64, f64); 6] = [
         (0.90, 2e-6), // equal
         (0.45, 2e-6), // one digit (or one dropped) — a typo
         (0.15, 1e-6), // adjacent swap
         (0.10, 3e-5), // same birth date, ID otherwise different
         (0.05, 0.99), // different
+        (0.05, 1e-6), // the 15 digits of an upgraded ID agree, the inferred century not
     ];
     /// m of an intact reliable prefix; u per prefix length 6..=17 (region, then century,
     /// year, month, day, sequence).
@@ -92,7 +96,7 @@ impl Weights {
             id[i] = log2_ratio(mu);
         }
         for (p, u) in fallback::PREFIX_U.into_iter().enumerate() {
-            id[5 + p] = log2_ratio((fallback::PREFIX_M, u));
+            id[FIXED_ID_LEVELS + p] = log2_ratio((fallback::PREFIX_M, u));
         }
         let mut w = Weights {
             id,
@@ -174,6 +178,13 @@ impl Weights {
             w.sex = smoothed(&fallback::SEX, &u.sex, Some(&m.sex));
             w.name_equal_m = smooth(&m.name)[NameLevel::Equal as usize];
             w.estimated_m = true;
+            if let Some(u) = phone_u(records, exact) {
+                let m = smooth(&m.phone);
+                w.phone = [
+                    (m[Agree::Equal as usize] / u).log2(),
+                    (m[Agree::Different as usize] / (1.0 - u)).log2(),
+                ];
+            }
         }
 
         // Term frequency: how often each query's name occurs among all records. Hashing is
@@ -200,6 +211,7 @@ impl Weights {
             .map(|(k, c)| (k.to_string(), c))
             .collect();
         w.name_counts = Some(counts);
+
         w.set_name_cap(settings);
         w
     }
@@ -222,9 +234,8 @@ impl Weights {
         self.prior
             + best(&self.id)
             + self.name_cap.min(best(&self.name))
-            + best(&self.place)
-                .max(best(&self.phone))
-                .max(best(&self.household))
+            + best(&self.place).max(best(&self.household))
+            + best(&self.phone)
             + best(&self.sex)
     }
 
@@ -245,15 +256,30 @@ impl Weights {
         ]
     }
 
-    /// Counted weights: of place, phone and household only the strongest agreement counts.
+    /// Counted weights. Place, phone and household agree for every member of a household,
+    /// so of those only the strongest agreement counts — unless the names agree too: a
+    /// household member who shares the phone has a different name, so given an agreeing
+    /// name a shared phone is evidence of its own. Place and household number stay one
+    /// piece of evidence (the household fixes the village).
     fn counted(&self, c: &Comparison, name_equal: f64) -> [Option<f64>; 7] {
+        const PLACE: usize = 3;
+        const PHONE: usize = 4;
+        const HOUSEHOLD: usize = 5;
         let mut w = self.raw(c, name_equal);
-        let best = (3..6)
+        let names_agree = matches!(c.name, Some(NameLevel::Equal | NameLevel::SamePinyin));
+        let group: &[usize] = if names_agree {
+            &[PLACE, HOUSEHOLD]
+        } else {
+            &[PLACE, PHONE, HOUSEHOLD]
+        };
+        let best = group
+            .iter()
+            .copied()
             .filter(|&i| w[i].is_some_and(|x| x > 0.0))
             .max_by(|&i, &j| w[i].unwrap_or(0.0).total_cmp(&w[j].unwrap_or(0.0)));
-        for (i, x) in w.iter_mut().enumerate().take(6).skip(3) {
+        for &i in group {
             if Some(i) != best {
-                if let Some(x) = x.as_mut() {
+                if let Some(x) = w[i].as_mut() {
                     *x = x.min(0.0);
                 }
             }
@@ -326,7 +352,7 @@ impl Weights {
 /// Level counts over a set of pairs.
 #[derive(Debug, Clone, Default)]
 struct LevelCounts {
-    id: [u64; 5],
+    id: [u64; FIXED_ID_LEVELS],
     /// Pairs with at least `MIN_PREFIX` digits on both sides, by common-prefix length.
     lcp: [u64; 19],
     birth: [u64; 3],
@@ -358,7 +384,7 @@ impl LevelCounts {
         let c = compare(a, b);
         if let Some(l) = c.id {
             // Prefix levels are estimated from the prefix histogram below.
-            if l.index() < 5 {
+            if l.index() < FIXED_ID_LEVELS {
                 self.id[l.index()] += 1;
             }
         }
@@ -381,12 +407,15 @@ impl LevelCounts {
     fn id_weights(&self) -> [f64; ID_LEVELS] {
         let mut w = [0.0; ID_LEVELS];
         let base = smoothed(&fallback::ID, &self.id, None);
-        w[..5].copy_from_slice(&base);
-        // Equal, one digit and swapped IDs are far rarer among non-matches than a sample
-        // can resolve, and what the sample does see of them are mostly unrecognised
-        // matches: these keep the fallback u.
-        for (i, mu) in fallback::ID.into_iter().enumerate().take(3) {
-            w[i] = log2_ratio(mu);
+        w[..FIXED_ID_LEVELS].copy_from_slice(&base);
+        // Equal, one digit, swapped and 15-digit-equal IDs are far rarer among non-matches
+        // than a sample can resolve, and what the sample does see of them are mostly
+        // unrecognised matches: these keep the fallback u.
+        let from_sample = [IdLevel::SameBirthDate.index(), IdLevel::Different.index()];
+        for (i, mu) in fallback::ID.into_iter().enumerate() {
+            if !from_sample.contains(&i) {
+                w[i] = log2_ratio(mu);
+            }
         }
         let total: u64 = self.lcp.iter().sum();
         for p in usize::from(MIN_PREFIX)..18 {
@@ -395,10 +424,47 @@ impl LevelCounts {
             // Never trust a prefix more than the fallback table's rarer estimate allows:
             // a small sample cannot see how rare a 17-digit agreement is.
             let u = u.max(fallback::PREFIX_U[p - usize::from(MIN_PREFIX)]);
-            w[5 + p - usize::from(MIN_PREFIX)] = log2_ratio((fallback::PREFIX_M, u));
+            w[FIXED_ID_LEVELS + p - usize::from(MIN_PREFIX)] = log2_ratio((fallback::PREFIX_M, u));
         }
         w
     }
+}
+
+/// Chance that two different persons share a phone number, from how the numbers are
+/// spread over persons (a person: an exact-ID group, or a record without a valid ID). A
+/// random sample sees too few shared phones to tell 1 in 1,000 from 1 in 100,000.
+fn phone_u(records: &[PersonRecord], exact: &ExactGroups) -> Option<f64> {
+    let mut owners: Vec<(u64, u64)> = records
+        .par_iter()
+        .enumerate()
+        .flat_map_iter(|(i, r)| {
+            let group = exact.group_of(i);
+            let person = if group == super::exact::NONE {
+                (1 << 32) | i as u64
+            } else {
+                u64::from(group)
+            };
+            r.phones
+                .iter()
+                .map(move |p| (super::blocking::key_hash(b'p', &[p.as_bytes()]), person))
+        })
+        .collect();
+    owners.par_sort_unstable();
+    owners.dedup();
+    let mut persons: Vec<u64> = owners.iter().map(|&(_, p)| p).collect();
+    persons.par_sort_unstable();
+    persons.dedup();
+    let n = persons.len() as f64;
+    if n < MIN_PHONE_OWNERS as f64 {
+        return None;
+    }
+    // Ordered pairs of different persons sharing a number, over all ordered pairs.
+    let mut shared = 0.0;
+    for run in owners.chunk_by(|a, b| a.0 == b.0) {
+        let k = run.len() as f64;
+        shared += k * (k - 1.0);
+    }
+    Some(((shared + 1.0) / (n * (n - 1.0))).clamp(1e-7, 0.5))
 }
 
 fn bump<const N: usize>(counts: &mut [u64; N], level: Option<usize>) {
