@@ -186,10 +186,7 @@ mod tests {
 
     #[test]
     fn scrub_leaves_decimal_fractions_alone() {
-        assert_eq!(
-            scrub("prior=-13.287712379549449"),
-            "prior=-13.287712379549449"
-        );
+        assert_eq!(scrub("prior=-13.287712379549449"), "prior=-13.287712379549449");
         assert_eq!(scrub("电话.13812345678"), "电话.138****5678");
     }
 }
