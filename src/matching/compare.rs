@@ -3,7 +3,8 @@
 
 use chrono::Datelike;
 
-use crate::model::{IdQuality, PersonRecord, ResidentId};
+use super::hash;
+use crate::model::{IdQuality, PersonRecord, ResidentId, Sex};
 
 /// Resident ID. `Prefix(p)`: the first `p` digits agree, where `p` is the shorter reliable
 /// prefix — an ID that Excel destroyed still holds its leading digits, and those are
@@ -107,32 +108,145 @@ pub struct Comparison {
     pub sex: Option<Agree>,
 }
 
-pub fn compare(a: &PersonRecord, b: &PersonRecord) -> Comparison {
-    let id = compare_id(a, b);
-    let birth = match (id, a.birth_date, b.birth_date) {
-        (None, Some(x), Some(y)) => Some(if x == y {
+/// Longest ID (in characters) that is compared; anything longer is not an ID.
+const MAX_ID: usize = 20;
+/// Phones compared per record (no real record lists more).
+const MAX_PHONES: usize = 3;
+
+/// A record's fields as compared: the ID inline, text as 64-bit hashes (0: absent), so
+/// that scoring millions of pairs reads one small struct per record instead of a dozen
+/// heap strings. Built once per record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Fields {
+    id: [u8; MAX_ID],
+    id_len: u8,
+    /// Leading ID characters that can be trusted: 18 for a valid ID, 15 for one ending in
+    /// Excel's `000`, the normaliser's reliable prefix for a damaged one.
+    reliable: u8,
+    upgraded15: bool,
+    zero_padded: bool,
+    /// Days since the common era, and the year.
+    birth: Option<(i32, i32)>,
+    sex: Option<Sex>,
+    /// Name key; 0 when missing or empty.
+    pub name: u64,
+    pinyin: u64,
+    /// What name blocks use: the pinyin, else the key; 0 without a name.
+    pub sound: u64,
+    pub township: u64,
+    village: u64,
+    pub household: u64,
+    phones: [u64; MAX_PHONES],
+    phone_count: u8,
+}
+
+impl Fields {
+    pub fn of(r: &PersonRecord) -> Fields {
+        let text = |tag: u8, t: &Option<String>| {
+            t.as_deref().map_or(0, |t| hash::bytes(tag, t.as_bytes()))
+        };
+        let mut f = Fields {
+            id: [0; MAX_ID],
+            id_len: 0,
+            reliable: 0,
+            upgraded15: false,
+            zero_padded: false,
+            birth: r.birth_date.map(|d| (d.num_days_from_ce(), d.year())),
+            sex: r.sex,
+            name: 0,
+            pinyin: 0,
+            sound: 0,
+            township: text(b't', &r.township),
+            village: text(b'v', &r.village),
+            household: text(b'h', &r.household_id),
+            phones: [0; MAX_PHONES],
+            phone_count: 0,
+        };
+        if let Some(id) = &r.id {
+            let d = id.digits.as_bytes();
+            if !d.is_empty() && d.len() <= MAX_ID {
+                f.id[..d.len()].copy_from_slice(d);
+                f.id_len = d.len() as u8;
+                let valid = id.quality.is_valid();
+                f.zero_padded = valid && d.ends_with(b"000");
+                f.upgraded15 = id.quality == IdQuality::Upgraded15;
+                f.reliable = if !valid {
+                    id.reliable_prefix.min(f.id_len)
+                } else if f.zero_padded {
+                    15
+                } else {
+                    18
+                };
+            }
+        }
+        if let Some(n) = &r.name {
+            if !n.key.is_empty() {
+                f.name = hash::bytes(b'n', n.key.as_bytes());
+            }
+            if !n.pinyin.is_empty() {
+                f.pinyin = hash::bytes(b'y', n.pinyin.as_bytes());
+            }
+            f.sound = if n.pinyin.is_empty() {
+                hash::bytes(b'n', n.key.as_bytes())
+            } else {
+                f.pinyin
+            };
+        }
+        for p in r.phones.iter().take(MAX_PHONES) {
+            f.phones[usize::from(f.phone_count)] = hash::bytes(b'p', p.as_bytes());
+            f.phone_count += 1;
+        }
+        f
+    }
+
+    pub fn id_digits(&self) -> &[u8] {
+        &self.id[..usize::from(self.id_len)]
+    }
+
+    /// ID characters that can be trusted.
+    pub fn reliable(&self) -> usize {
+        usize::from(self.reliable)
+    }
+
+    pub fn birth_days(&self) -> Option<i32> {
+        self.birth.map(|(days, _)| days)
+    }
+
+    pub fn phones(&self) -> &[u64] {
+        &self.phones[..usize::from(self.phone_count)]
+    }
+}
+
+/// Compares two records; `fa`/`fb` are their `Fields`. Only a name that differs in key
+/// and pinyin is read from the record itself (one character apart or not).
+pub fn compare(a: &PersonRecord, fa: &Fields, b: &PersonRecord, fb: &Fields) -> Comparison {
+    let id = compare_id(fa, fb);
+    let birth = match (id, fa.birth, fb.birth) {
+        (None, Some(x), Some(y)) => Some(if x.0 == y.0 {
             BirthLevel::Equal
-        } else if x.year() == y.year() {
+        } else if x.1 == y.1 {
             BirthLevel::SameYear
         } else {
             BirthLevel::Different
         }),
         _ => None,
     };
+    let (pa, pb) = (fa.phones(), fb.phones());
+    let some = |h: u64| (h != 0).then_some(h);
     Comparison {
         id,
         birth,
-        name: compare_name(a, b),
-        place: compare_place(a, b),
-        phone: (!a.phones.is_empty() && !b.phones.is_empty())
-            .then(|| Agree::of(a.phones.iter().any(|p| b.phones.contains(p)))),
-        household: match (&a.household_id, &b.household_id) {
+        name: compare_name(a, fa, b, fb),
+        place: compare_place(fa, fb),
+        phone: (!pa.is_empty() && !pb.is_empty())
+            .then(|| Agree::of(pa.iter().any(|p| pb.contains(p)))),
+        household: match (some(fa.household), some(fb.household)) {
             (Some(x), Some(y)) => Some(Agree::of(x == y)),
             _ => None,
         },
         // The sex digit of an ID ending in Excel's `000` may be padding.
-        sex: match (a.sex, b.sex) {
-            (Some(x), Some(y)) if !zero_padded(a) && !zero_padded(b) => Some(Agree::of(x == y)),
+        sex: match (fa.sex, fb.sex) {
+            (Some(x), Some(y)) if !fa.zero_padded && !fb.zero_padded => Some(Agree::of(x == y)),
             _ => None,
         },
     }
@@ -147,42 +261,16 @@ pub fn is_suspect(id: &ResidentId) -> bool {
         && (id.quality == IdQuality::Upgraded15 || id.digits.as_bytes().ends_with(b"000"))
 }
 
-/// Digits of an ID and how many leading ones can be trusted (18 for a valid ID, 15 for
-/// one ending in Excel's `000`).
-fn id_digits(r: &PersonRecord) -> Option<(&[u8], usize)> {
-    let id = r.id.as_ref()?;
-    let d = id.digits.as_bytes();
-    if d.is_empty() {
+fn compare_id(fa: &Fields, fb: &Fields) -> Option<IdLevel> {
+    let (da, db) = (fa.id_digits(), fb.id_digits());
+    if da.is_empty() || db.is_empty() {
         return None;
     }
-    let reliable = if !id.quality.is_valid() {
-        usize::from(id.reliable_prefix).min(d.len())
-    } else if d.ends_with(b"000") {
-        15
-    } else {
-        18
-    };
-    Some((d, reliable))
-}
-
-fn zero_padded(r: &PersonRecord) -> bool {
-    r.id.as_ref()
-        .is_some_and(|id| id.quality.is_valid() && id.digits.as_bytes().ends_with(b"000"))
-}
-
-fn upgraded15(r: &PersonRecord) -> bool {
-    r.id.as_ref()
-        .is_some_and(|id| id.quality == IdQuality::Upgraded15)
-}
-
-fn compare_id(a: &PersonRecord, b: &PersonRecord) -> Option<IdLevel> {
-    let (da, ra) = id_digits(a)?;
-    let (db, rb) = id_digits(b)?;
     if da == db {
         return Some(IdLevel::Equal);
     }
     // Region, 2-digit year, month, day and sequence are what a 15-digit ID holds.
-    if (upgraded15(a) || upgraded15(b))
+    if (fa.upgraded15 || fb.upgraded15)
         && da.len() == 18
         && db.len() == 18
         && da[..6] == db[..6]
@@ -205,12 +293,12 @@ fn compare_id(a: &PersonRecord, b: &PersonRecord) -> Option<IdLevel> {
     }
     // A prefix comparison only means something when one side is damaged (a shorter
     // reliable prefix) and the whole of that prefix agrees.
-    let reliable = ra.min(rb);
+    let reliable = fa.reliable().min(fb.reliable()).min(da.len()).min(db.len());
     if reliable < 18 && reliable >= usize::from(MIN_PREFIX) && da[..reliable] == db[..reliable] {
         return Some(IdLevel::Prefix(reliable.min(17) as u8));
     }
-    match (a.birth_date, b.birth_date) {
-        (Some(x), Some(y)) if x == y => Some(IdLevel::SameBirthDate),
+    match (fa.birth, fb.birth) {
+        (Some(x), Some(y)) if x.0 == y.0 => Some(IdLevel::SameBirthDate),
         _ => Some(IdLevel::Different),
     }
 }
@@ -238,27 +326,22 @@ fn one_char_dropped(x: &str, y: &str) -> bool {
     short[split..] == long[split + dropped..]
 }
 
-fn compare_name(a: &PersonRecord, b: &PersonRecord) -> Option<NameLevel> {
-    let (x, y) = (a.name.as_ref()?, b.name.as_ref()?);
-    if x.key.is_empty() || y.key.is_empty() {
+fn compare_name(a: &PersonRecord, fa: &Fields, b: &PersonRecord, fb: &Fields) -> Option<NameLevel> {
+    if fa.name == 0 || fb.name == 0 {
         return None;
     }
-    if x.key == y.key {
+    if fa.name == fb.name {
         return Some(NameLevel::Equal);
     }
-    if !x.pinyin.is_empty() && x.pinyin == y.pinyin {
+    if fa.pinyin != 0 && fa.pinyin == fb.pinyin {
         return Some(NameLevel::SamePinyin);
     }
-    let (nx, ny) = (x.key.chars().count(), y.key.chars().count());
+    let (x, y) = (&a.name.as_ref()?.key, &b.name.as_ref()?.key);
+    let (nx, ny) = (x.chars().count(), y.chars().count());
     let one_apart = if nx == ny {
-        x.key
-            .chars()
-            .zip(y.key.chars())
-            .filter(|(p, q)| p != q)
-            .count()
-            == 1
+        x.chars().zip(y.chars()).filter(|(p, q)| p != q).count() == 1
     } else {
-        nx.abs_diff(ny) == 1 && one_char_dropped(&x.key, &y.key)
+        nx.abs_diff(ny) == 1 && one_char_dropped(x, y)
     };
     Some(if one_apart {
         NameLevel::OneCharApart
@@ -267,19 +350,20 @@ fn compare_name(a: &PersonRecord, b: &PersonRecord) -> Option<NameLevel> {
     })
 }
 
-fn compare_place(a: &PersonRecord, b: &PersonRecord) -> Option<PlaceLevel> {
-    let villages = match (&a.village, &b.village) {
-        (Some(x), Some(y)) => Some(x == y),
-        _ => None,
-    };
-    match (&a.township, &b.township) {
-        (Some(x), Some(y)) if x != y => Some(PlaceLevel::OtherTownship),
-        (Some(_), Some(_)) => Some(match villages {
-            Some(true) => PlaceLevel::SameVillage,
-            Some(false) => PlaceLevel::OtherVillage,
-            None => PlaceLevel::SameTownship,
-        }),
+fn compare_place(fa: &Fields, fb: &Fields) -> Option<PlaceLevel> {
+    let villages = (fa.village != 0 && fb.village != 0).then_some(fa.village == fb.village);
+    if fa.township != 0 && fb.township != 0 {
+        Some(if fa.township != fb.township {
+            PlaceLevel::OtherTownship
+        } else {
+            match villages {
+                Some(true) => PlaceLevel::SameVillage,
+                Some(false) => PlaceLevel::OtherVillage,
+                None => PlaceLevel::SameTownship,
+            }
+        })
+    } else {
         // Without both townships only an agreeing village says something.
-        _ => (villages == Some(true)).then_some(PlaceLevel::SameVillage),
+        (villages == Some(true)).then_some(PlaceLevel::SameVillage)
     }
 }

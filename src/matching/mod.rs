@@ -17,6 +17,7 @@ mod blocking;
 mod compare;
 mod consolidate;
 mod exact;
+mod hash;
 mod weights;
 
 #[cfg(test)]
@@ -109,12 +110,20 @@ fn link_records(records: &[PersonRecord], settings: &MatchSettings) -> Linkage {
                     .is_some_and(compare::is_suspect)
         })
         .collect();
+    let fields: Vec<compare::Fields> = records.par_iter().map(compare::Fields::of).collect();
     let exact_done = Instant::now();
-    let weights = Weights::estimate(records, &queries, &exact, settings);
+    let weights = Weights::estimate(records, &fields, &queries, &exact, settings);
     tracing::debug!(?weights, "Match weights.");
     let weights_done = Instant::now();
-    let candidates =
-        blocking::candidate_pairs(records, &queries, &exact, settings.max_block_size.max(1));
+    let keep = blocking::representatives(records, &fields, &exact);
+    let candidates = blocking::candidate_pairs(
+        records,
+        &fields,
+        &keep,
+        &queries,
+        &exact,
+        settings.max_block_size.max(1),
+    );
     let blocking_done = Instant::now();
 
     // Pairs are sorted by query: one contiguous range per query.
@@ -131,7 +140,7 @@ fn link_records(records: &[PersonRecord], settings: &MatchSettings) -> Linkage {
     }
     let outcomes: Vec<QueryOutcome> = ranges
         .par_iter()
-        .map(|&(s, e)| decide(records, &exact, &weights, settings, &pairs[s..e]))
+        .map(|&(s, e)| decide(records, &fields, &exact, &weights, settings, &pairs[s..e]))
         .collect();
     let scoring_done = Instant::now();
 
@@ -246,6 +255,7 @@ fn link_records(records: &[PersonRecord], settings: &MatchSettings) -> Linkage {
 /// Scores one query against its candidates and decides its link.
 fn decide(
     records: &[PersonRecord],
+    fields: &[compare::Fields],
     exact: &ExactGroups,
     weights: &Weights,
     settings: &MatchSettings,
@@ -257,10 +267,12 @@ fn decide(
     // for another person, and only a confident link to one is worth reporting.
     let own_group = exact.group_of(q as usize);
     let suspect = own_group != exact::NONE;
-    let name_w = query
-        .name
-        .as_ref()
-        .map_or(0.0, |n| weights.name_equal(&n.key));
+    let fq = &fields[q as usize];
+    let name_w = if fq.name == 0 {
+        0.0
+    } else {
+        weights.name_equal(fq.name)
+    };
     let mut outcome = QueryOutcome::default();
 
     // Best candidate per person-to-be: an exact-ID group, or a single record without one.
@@ -269,7 +281,7 @@ fn decide(
         .iter()
         .filter(|&&(_, r)| !suspect || exact.group_of(r as usize) != own_group)
         .map(|&(_, r)| {
-            let cmp = compare::compare(query, &records[r as usize]);
+            let cmp = compare::compare(query, fq, &records[r as usize], &fields[r as usize]);
             let score = weights.score(&cmp, name_w);
             if records[r as usize].kind.is_roll() && nearest_roll.is_none_or(|(s, _)| score > s) {
                 nearest_roll = Some((score, r));

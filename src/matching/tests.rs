@@ -688,7 +688,14 @@ fn phone_weight_reflects_how_rarely_persons_share_a_number() {
     let records = county_with_phones(1_000);
     let exact = exact::ExactGroups::build(&records);
     let queries: Vec<u32> = Vec::new();
-    let w = Weights::estimate(&records, &queries, &exact, &MatchSettings::default());
+    let fields: Vec<compare::Fields> = records.iter().map(compare::Fields::of).collect();
+    let w = Weights::estimate(
+        &records,
+        &fields,
+        &queries,
+        &exact,
+        &MatchSettings::default(),
+    );
     let agree = Comparison {
         id: None,
         birth: None,
@@ -754,4 +761,49 @@ fn an_upgraded_15_digit_id_agrees_on_the_digits_it_had() {
     let k = link_between(&l, 0, 1).unwrap();
     assert_eq!(k.decision, LinkDecision::Accepted, "{k:?}");
     assert_eq!(level(k, "身份证号"), "15位号码一致");
+}
+
+#[test]
+fn solved_substitutions_equal_trying_every_digit() {
+    let brute = |typo: &[u8]| {
+        let mut out: Vec<[u8; 18]> = Vec::new();
+        for i in 0..18 {
+            let alphabet: &[u8] = if i == 17 {
+                b"0123456789X"
+            } else {
+                b"0123456789"
+            };
+            for &d in alphabet {
+                let mut cand = [0u8; 18];
+                cand.copy_from_slice(typo);
+                if cand[i] != d {
+                    cand[i] = d;
+                    if exact::is_checked(&cand) {
+                        out.push(cand);
+                    }
+                }
+            }
+        }
+        out.sort_unstable();
+        out
+    };
+    let mut rng = ChaCha8Rng::seed_from_u64(7);
+    for _ in 0..500 {
+        let body: String = (0..17)
+            .map(|_| char::from(b'0' + rng.gen_range(0..10u8)))
+            .collect();
+        let mut typo = valid_id(&body).into_bytes();
+        let i = rng.gen_range(0..18);
+        typo[i] = if i == 17 && rng.gen_bool(0.2) {
+            b'X'
+        } else {
+            b'0' + rng.gen_range(0..10u8)
+        };
+        let mut solved: Vec<[u8; 18]> = neighbours(&typo)
+            .into_iter()
+            .filter(|n| n.iter().zip(&typo).filter(|(a, b)| a != b).count() == 1)
+            .collect();
+        solved.sort_unstable();
+        assert_eq!(solved, brute(&typo), "{}", String::from_utf8_lossy(&typo));
+    }
 }

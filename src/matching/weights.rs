@@ -12,7 +12,6 @@
 //! household as much as of the same person, so among those only the strongest agreement
 //! counts (disagreements all count).
 
-use std::collections::HashMap;
 use std::ops::AddAssign;
 
 use rand::{Rng, SeedableRng};
@@ -20,10 +19,11 @@ use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 
 use super::compare::{
-    compare, Agree, BirthLevel, Comparison, IdLevel, NameLevel, PlaceLevel, FIXED_ID_LEVELS,
-    ID_LEVELS, MIN_PREFIX,
+    compare, Agree, BirthLevel, Comparison, Fields, IdLevel, NameLevel, PlaceLevel,
+    FIXED_ID_LEVELS, ID_LEVELS, MIN_PREFIX,
 };
 use super::exact::ExactGroups;
+use super::hash::U64Map;
 use crate::config::MatchSettings;
 use crate::model::{FieldEvidence, PersonRecord};
 
@@ -79,7 +79,8 @@ pub struct Weights {
     /// m of an equal name; u is the name's own frequency when estimated.
     name_equal_m: f64,
     /// Record counts of the query names, for term-frequency u; `None` in fallback mode.
-    name_counts: Option<HashMap<String, u32>>,
+    /// Keyed by the name's hash (`Fields::name`).
+    name_counts: Option<U64Map<u32>>,
     records: usize,
     pub estimated_u: bool,
     pub estimated_m: bool,
@@ -127,6 +128,7 @@ impl Weights {
     /// Estimates from the data where there is enough of it.
     pub fn estimate(
         records: &[PersonRecord],
+        fields: &[Fields],
         queries: &[u32],
         exact: &ExactGroups,
         settings: &MatchSettings,
@@ -151,7 +153,7 @@ impl Weights {
                 (a != b && !known).then_some((a as u32, b as u32))
             })
             .collect();
-        let u = count_levels(records, &pairs);
+        let u = count_levels(records, fields, &pairs);
         w.id = u.id_weights();
         w.birth = smoothed(&fallback::BIRTH, &u.birth, None);
         w.name = smoothed(&fallback::NAME, &u.name, None);
@@ -170,7 +172,7 @@ impl Weights {
             .step_by(stride)
             .collect();
         if training.len() >= MIN_TRAINING_PAIRS {
-            let m = count_levels(records, &training);
+            let m = count_levels(records, fields, &training);
             w.name = smoothed(&fallback::NAME, &u.name, Some(&m.name));
             w.place = smoothed(&fallback::PLACE, &u.place, Some(&m.place));
             w.phone = smoothed(&fallback::PHONE, &u.phone, Some(&m.phone));
@@ -178,7 +180,7 @@ impl Weights {
             w.sex = smoothed(&fallback::SEX, &u.sex, Some(&m.sex));
             w.name_equal_m = smooth(&m.name)[NameLevel::Equal as usize];
             w.estimated_m = true;
-            if let Some(u) = phone_u(records, exact) {
+            if let Some(u) = phone_u(fields, exact) {
                 let m = smooth(&m.phone);
                 w.phone = [
                     (m[Agree::Equal as usize] / u).log2(),
@@ -189,38 +191,34 @@ impl Weights {
 
         // Term frequency: how often each query's name occurs among all records. Hashing is
         // the cost, so it runs in parallel; counting the found indices is then trivial.
-        let mut keys: Vec<&str> = queries
+        let mut keys: Vec<u64> = queries
             .iter()
-            .filter_map(|&q| records[q as usize].name.as_ref())
-            .map(|n| n.key.as_str())
+            .map(|&q| fields[q as usize].name)
+            .filter(|&n| n != 0)
             .collect();
         keys.sort_unstable();
         keys.dedup();
-        let slot: HashMap<&str, usize> = keys.iter().enumerate().map(|(i, k)| (*k, i)).collect();
+        let slot: U64Map<usize> = keys.iter().enumerate().map(|(i, &k)| (k, i)).collect();
         let mut tally = vec![0u32; keys.len()];
-        let hits: Vec<usize> = records
+        let hits: Vec<usize> = fields
             .par_iter()
-            .filter_map(|r| slot.get(r.name.as_ref()?.key.as_str()).copied())
+            .filter_map(|f| slot.get(&f.name).copied())
             .collect();
         for i in hits {
             tally[i] += 1;
         }
-        let counts: HashMap<String, u32> = keys
-            .iter()
-            .zip(tally)
-            .map(|(k, c)| (k.to_string(), c))
-            .collect();
+        let counts: U64Map<u32> = keys.iter().copied().zip(tally).collect();
         w.name_counts = Some(counts);
 
         w.set_name_cap(settings);
         w
     }
 
-    /// Weight of an equal name for this query name.
-    pub fn name_equal(&self, key: &str) -> f64 {
+    /// Weight of an equal name for this query name (`Fields::name`).
+    pub fn name_equal(&self, name: u64) -> f64 {
         let raw = match &self.name_counts {
             Some(counts) => {
-                let c = counts.get(key).copied().unwrap_or(1).max(1);
+                let c = counts.get(&name).copied().unwrap_or(1).max(1);
                 (self.name_equal_m / (f64::from(c) / self.records as f64)).log2()
             }
             None => self.name[NameLevel::Equal as usize],
@@ -380,20 +378,18 @@ impl AddAssign for LevelCounts {
 }
 
 impl LevelCounts {
-    fn add_pair(&mut self, a: &PersonRecord, b: &PersonRecord) {
-        let c = compare(a, b);
+    fn add_pair(&mut self, a: &PersonRecord, fa: &Fields, b: &PersonRecord, fb: &Fields) {
+        let c = compare(a, fa, b, fb);
         if let Some(l) = c.id {
             // Prefix levels are estimated from the prefix histogram below.
             if l.index() < FIXED_ID_LEVELS {
                 self.id[l.index()] += 1;
             }
         }
-        if let (Some(x), Some(y)) = (&a.id, &b.id) {
-            let (x, y) = (x.digits.as_bytes(), y.digits.as_bytes());
-            if x.len().min(y.len()) >= usize::from(MIN_PREFIX) {
-                let common = x.iter().zip(y).take_while(|(p, q)| p == q).count();
-                self.lcp[common.min(18)] += 1;
-            }
+        let (x, y) = (fa.id_digits(), fb.id_digits());
+        if x.len().min(y.len()) >= usize::from(MIN_PREFIX) {
+            let common = x.iter().zip(y).take_while(|(p, q)| p == q).count();
+            self.lcp[common.min(18)] += 1;
         }
         bump(&mut self.birth, c.birth.map(|l| l as usize));
         bump(&mut self.name, c.name.map(|l| l as usize));
@@ -433,20 +429,18 @@ impl LevelCounts {
 /// Chance that two different persons share a phone number, from how the numbers are
 /// spread over persons (a person: an exact-ID group, or a record without a valid ID). A
 /// random sample sees too few shared phones to tell 1 in 1,000 from 1 in 100,000.
-fn phone_u(records: &[PersonRecord], exact: &ExactGroups) -> Option<f64> {
-    let mut owners: Vec<(u64, u64)> = records
+fn phone_u(fields: &[Fields], exact: &ExactGroups) -> Option<f64> {
+    let mut owners: Vec<(u64, u64)> = fields
         .par_iter()
         .enumerate()
-        .flat_map_iter(|(i, r)| {
+        .flat_map_iter(|(i, f)| {
             let group = exact.group_of(i);
             let person = if group == super::exact::NONE {
                 (1 << 32) | i as u64
             } else {
                 u64::from(group)
             };
-            r.phones
-                .iter()
-                .map(move |p| (super::blocking::key_hash(b'p', &[p.as_bytes()]), person))
+            f.phones().iter().map(move |&p| (p, person))
         })
         .collect();
     owners.par_sort_unstable();
@@ -473,13 +467,14 @@ fn bump<const N: usize>(counts: &mut [u64; N], level: Option<usize>) {
     }
 }
 
-fn count_levels(records: &[PersonRecord], pairs: &[(u32, u32)]) -> LevelCounts {
+fn count_levels(records: &[PersonRecord], fields: &[Fields], pairs: &[(u32, u32)]) -> LevelCounts {
     pairs
         .par_chunks(4_096)
         .map(|chunk| {
             let mut c = LevelCounts::default();
             for &(a, b) in chunk {
-                c.add_pair(&records[a as usize], &records[b as usize]);
+                let (a, b) = (a as usize, b as usize);
+                c.add_pair(&records[a], &fields[a], &records[b], &fields[b]);
             }
             c
         })
