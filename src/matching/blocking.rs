@@ -95,10 +95,7 @@ pub fn representatives(
             let mut firsts: Vec<u32> = Vec::new();
             let mut copies = Vec::new();
             for &r in group {
-                let same = |&f: &u32| {
-                    fields[f as usize] == fields[r as usize]
-                        && records[f as usize].kind.is_roll() == records[r as usize].kind.is_roll()
-                };
+                let same = |&f: &u32| fields[f as usize] == fields[r as usize];
                 if firsts.iter().any(same) {
                     copies.push(r);
                 } else {

@@ -138,10 +138,15 @@ pub struct Fields {
     pub household: u64,
     phones: [u64; MAX_PHONES],
     phone_count: u8,
+    /// From a roll (the nearest miss a clerk wants is a roll record).
+    pub roll: bool,
+    /// Exact-ID group, `exact::NONE` without a valid ID: read here so that scoring a pair
+    /// touches no other array.
+    pub group: u32,
 }
 
 impl Fields {
-    pub fn of(r: &PersonRecord) -> Fields {
+    pub fn of(r: &PersonRecord, group: u32) -> Fields {
         let text = |tag: u8, t: &Option<String>| {
             t.as_deref().map_or(0, |t| hash::bytes(tag, t.as_bytes()))
         };
@@ -161,6 +166,8 @@ impl Fields {
             household: text(b'h', &r.household_id),
             phones: [0; MAX_PHONES],
             phone_count: 0,
+            roll: r.kind.is_roll(),
+            group,
         };
         if let Some(id) = &r.id {
             let d = id.digits.as_bytes();

@@ -1,14 +1,19 @@
 //! Matching: link person records to each other and to the rolls — exact on valid IDs,
 //! Fellegi–Sunter for damaged or missing IDs — and consolidate them into persons (SPEC 5).
 //!
-//! 1. `exact`: a sort join on valid IDs; each group is one person.
-//! 2. `weights`: m/u estimated from the data (u from random pairs, m from the exact links).
-//! 3. `blocking`: candidate pairs for every record without a valid ID (the *queries*).
-//! 4. `compare` + scoring in parallel; each query links to at most one person: its best
+//! 1. `exact`: a sort join on valid IDs; each group is one person. Exact links carry no
+//!    field list (`describe` words them as 身份证号一致).
+//! 2. `compare::Fields`: every record's compared fields, hashed once.
+//! 3. `weights`: m/u estimated from the data (u from random pairs, m from the exact links,
+//!    phone u from how numbers spread over persons).
+//! 4. `blocking`: candidate pairs for every record without a valid ID, or whose valid ID
+//!    may still be damaged (`000` ending, upgraded 15-digit) — the *queries*. Copies with
+//!    identical fields inside an ID group are compared once.
+//! 5. `compare` + scoring in parallel; each query links to at most one person: its best
 //!    candidate above the upper threshold, unless a different person scores within the
 //!    ambiguity margin (then both links are uncertain). Between the thresholds the link is
 //!    uncertain; below, the best candidate is kept as the nearest miss.
-//! 5. `consolidate`: union-find over exact and accepted links.
+//! 6. `consolidate`: union-find over exact and accepted links.
 //!
 //! The output does not depend on the number of threads: candidates are sorted, ties are
 //! broken by record index, and the random pairs for u come from a fixed seed.
@@ -110,7 +115,11 @@ fn link_records(records: &[PersonRecord], settings: &MatchSettings) -> Linkage {
                     .is_some_and(compare::is_suspect)
         })
         .collect();
-    let fields: Vec<compare::Fields> = records.par_iter().map(compare::Fields::of).collect();
+    let fields: Vec<compare::Fields> = records
+        .par_iter()
+        .enumerate()
+        .map(|(i, r)| compare::Fields::of(r, exact.group_of(i)))
+        .collect();
     let exact_done = Instant::now();
     let weights = Weights::estimate(records, &fields, &queries, &exact, settings);
     tracing::debug!(?weights, "Match weights.");
@@ -144,30 +153,19 @@ fn link_records(records: &[PersonRecord], settings: &MatchSettings) -> Linkage {
         .collect();
     let scoring_done = Instant::now();
 
+    // An exact link's evidence is always "same valid ID": `describe` words it, so the
+    // million such links of a county allocate nothing for it.
     let exact_score = weights.max_score();
-    let exact_weight = weights.explain(
-        &Comparison {
-            id: Some(compare::IdLevel::Equal),
-            birth: None,
-            name: None,
-            place: None,
-            phone: None,
-            household: None,
-            sex: None,
-        },
-        0.0,
-    );
     let mut links: Vec<Link> = (0..exact.len() as u32)
         .into_par_iter()
         .flat_map_iter(|g| {
             let group = exact.group(g);
-            let evidence = &exact_weight;
             group[1..].iter().map(move |&r| Link {
                 left: group[0] as usize,
                 right: r as usize,
                 decision: LinkDecision::Exact,
                 score: exact_score,
-                evidence: evidence.clone(),
+                evidence: Vec::new(),
             })
         })
         .collect();
@@ -279,16 +277,17 @@ fn decide(
     let mut nearest_roll: Option<(f64, u32)> = None;
     let mut best: Vec<Scored> = pairs
         .iter()
-        .filter(|&&(_, r)| !suspect || exact.group_of(r as usize) != own_group)
+        .filter(|&&(_, r)| !suspect || fields[r as usize].group != own_group)
         .map(|&(_, r)| {
             let cmp = compare::compare(query, fq, &records[r as usize], &fields[r as usize]);
             let score = weights.score(&cmp, name_w);
-            if records[r as usize].kind.is_roll() && nearest_roll.is_none_or(|(s, _)| score > s) {
+            let fr = &fields[r as usize];
+            if fr.roll && nearest_roll.is_none_or(|(s, _)| score > s) {
                 nearest_roll = Some((score, r));
             }
             let bucket = (score / HISTOGRAM_BUCKET).floor() as i64;
             *outcome.histogram.entry(bucket).or_default() += 1;
-            let group = exact.group_of(r as usize);
+            let group = fr.group;
             let anchor = if group == exact::NONE {
                 ANCHOR_SINGLE | u64::from(r)
             } else {
@@ -362,8 +361,12 @@ fn decide(
     outcome
 }
 
-/// Evidence of a link, for callers that render one (report, review list).
+/// Evidence of a link, for callers that render one (report, review list). An exact link
+/// carries no field list: its evidence is the shared valid ID.
 pub fn describe(link: &Link) -> String {
+    if link.decision == LinkDecision::Exact && link.evidence.is_empty() {
+        return "身份证号一致".to_string();
+    }
     link.evidence
         .iter()
         .map(

@@ -128,7 +128,7 @@ fn valid_ids_link_exactly_and_parents_link_like_anyone() {
     assert_eq!(l.stats.exact_links, 1);
     let k = &l.links[l.persons[0].links[0]];
     assert_eq!(k.decision, LinkDecision::Exact);
-    assert_eq!(level(k, "身份证号"), "一致");
+    assert_eq!(describe(k), "身份证号一致");
     assert!(k.score > MatchSettings::default().upper_threshold);
 }
 
@@ -688,7 +688,11 @@ fn phone_weight_reflects_how_rarely_persons_share_a_number() {
     let records = county_with_phones(1_000);
     let exact = exact::ExactGroups::build(&records);
     let queries: Vec<u32> = Vec::new();
-    let fields: Vec<compare::Fields> = records.iter().map(compare::Fields::of).collect();
+    let fields: Vec<compare::Fields> = records
+        .iter()
+        .enumerate()
+        .map(|(i, r)| compare::Fields::of(r, exact.group_of(i)))
+        .collect();
     let w = Weights::estimate(
         &records,
         &fields,
