@@ -4,7 +4,7 @@
 use chrono::Datelike;
 
 use super::hash;
-use crate::model::{IdQuality, PersonRecord, ResidentId, Sex};
+use crate::model::{IdQuality, PersonRecord, Sex};
 
 /// Resident ID. `Prefix(p)`: the first `p` digits agree, where `p` is the shorter reliable
 /// prefix — an ID that Excel destroyed still holds its leading digits, and those are
@@ -125,6 +125,7 @@ pub struct Fields {
     reliable: u8,
     upgraded15: bool,
     zero_padded: bool,
+    valid: bool,
     /// Days since the common era, and the year.
     birth: Option<(i32, i32)>,
     sex: Option<Sex>,
@@ -156,6 +157,7 @@ impl Fields {
             reliable: 0,
             upgraded15: false,
             zero_padded: false,
+            valid: false,
             birth: r.birth_date.map(|d| (d.num_days_from_ce(), d.year())),
             sex: r.sex,
             name: 0,
@@ -175,6 +177,7 @@ impl Fields {
                 f.id[..d.len()].copy_from_slice(d);
                 f.id_len = d.len() as u8;
                 let valid = id.quality.is_valid();
+                f.valid = valid;
                 f.zero_padded = valid && d.ends_with(b"000");
                 f.upgraded15 = id.quality == IdQuality::Upgraded15;
                 f.reliable = if !valid {
@@ -204,6 +207,19 @@ impl Fields {
             f.phone_count += 1;
         }
         f
+    }
+
+    /// A valid ID that may still be damaged: one ending in `000` (Excel pads a rounded
+    /// number with zeros, and one padded ID in eleven passes the check by chance), or one
+    /// upgraded from 15 digits (its century is inferred, not read). Such a record joins
+    /// its exact-ID group and is also matched like a damaged one.
+    pub fn suspect(&self) -> bool {
+        self.valid && (self.upgraded15 || self.zero_padded)
+    }
+
+    /// The ID when valid: the exact-linkage key.
+    pub fn valid_id(&self) -> Option<&[u8]> {
+        self.valid.then(|| self.id_digits())
     }
 
     pub fn id_digits(&self) -> &[u8] {
@@ -257,15 +273,6 @@ pub fn compare(a: &PersonRecord, fa: &Fields, b: &PersonRecord, fb: &Fields) -> 
             _ => None,
         },
     }
-}
-
-/// A valid ID that may still be damaged: one ending in `000` (Excel pads a rounded
-/// number with zeros, and one padded ID in eleven passes the check by chance), or one
-/// upgraded from 15 digits (its century is inferred, not read). Such a record joins its
-/// exact-ID group and is also matched like a damaged one.
-pub fn is_suspect(id: &ResidentId) -> bool {
-    id.quality.is_valid()
-        && (id.quality == IdQuality::Upgraded15 || id.digits.as_bytes().ends_with(b"000"))
 }
 
 fn compare_id(fa: &Fields, fb: &Fields) -> Option<IdLevel> {

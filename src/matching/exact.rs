@@ -7,8 +7,8 @@
 
 use rayon::prelude::*;
 
+use super::compare::Fields;
 use super::hash::U64Map;
-use crate::model::PersonRecord;
 
 /// Records grouped by valid ID.
 pub struct ExactGroups {
@@ -26,14 +26,13 @@ pub struct ExactGroups {
 pub const NONE: u32 = u32::MAX;
 
 impl ExactGroups {
-    pub fn build(records: &[PersonRecord]) -> ExactGroups {
-        let mut keyed: Vec<(u64, u32)> = records
+    /// Groups the records by valid ID, read from their compared fields (the ID is inline
+    /// there, so this pass chases no pointers).
+    pub fn build(fields: &[Fields]) -> ExactGroups {
+        let mut keyed: Vec<(u64, u32)> = fields
             .par_iter()
             .enumerate()
-            .filter_map(|(i, r)| {
-                let key = r.id.as_ref()?.exact_key()?;
-                Some((pack_id(key.as_bytes())?, i as u32))
-            })
+            .filter_map(|(i, f)| Some((pack_id(f.valid_id()?)?, i as u32)))
             .collect();
         keyed.par_sort_unstable();
 
@@ -53,7 +52,7 @@ impl ExactGroups {
 
         let mut members = Vec::with_capacity(keyed.len());
         let mut starts = Vec::with_capacity(runs.len() + 1);
-        let mut group_of = vec![NONE; records.len()];
+        let mut group_of = vec![NONE; fields.len()];
         let mut by_id = U64Map::with_capacity_and_hasher(runs.len(), Default::default());
         for (g, &(_, s, e)) in runs.iter().enumerate() {
             starts.push(members.len() as u32);

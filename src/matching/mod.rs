@@ -104,21 +104,21 @@ const HISTOGRAM_BUCKET: f64 = 2.0;
 
 fn link_records(records: &[PersonRecord], settings: &MatchSettings) -> Linkage {
     let started = Instant::now();
-    let exact = ExactGroups::build(records);
+    let mut fields: Vec<compare::Fields> = records
+        .par_iter()
+        .map(|r| compare::Fields::of(r, exact::NONE))
+        .collect();
+    let exact = ExactGroups::build(&fields);
+    fields
+        .par_iter_mut()
+        .enumerate()
+        .for_each(|(i, f)| f.group = exact.group_of(i));
     // Records without a valid ID, and those whose valid ID may still be damaged.
     let queries: Vec<u32> = (0..records.len() as u32)
         .filter(|&i| {
-            exact.group_of(i as usize) == exact::NONE
-                || records[i as usize]
-                    .id
-                    .as_ref()
-                    .is_some_and(compare::is_suspect)
+            let f = &fields[i as usize];
+            f.group == exact::NONE || f.suspect()
         })
-        .collect();
-    let fields: Vec<compare::Fields> = records
-        .par_iter()
-        .enumerate()
-        .map(|(i, r)| compare::Fields::of(r, exact.group_of(i)))
         .collect();
     let exact_done = Instant::now();
     let weights = Weights::estimate(records, &fields, &queries, &exact, settings);
