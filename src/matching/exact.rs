@@ -80,6 +80,11 @@ impl ExactGroups {
         &self.members[self.starts[g] as usize..self.starts[g + 1] as usize]
     }
 
+    /// Exact links: records in groups beyond the first of each.
+    pub fn linked(&self) -> usize {
+        self.members.len() - self.len()
+    }
+
     pub fn group_of(&self, record: usize) -> u32 {
         self.group_of[record]
     }

@@ -156,27 +156,26 @@ fn link_records(records: &[PersonRecord], settings: &MatchSettings) -> Linkage {
     // An exact link's evidence is always "same valid ID": `describe` words it, so the
     // million such links of a county allocate nothing for it.
     let exact_score = weights.max_score();
-    let mut links: Vec<Link> = (0..exact.len() as u32)
-        .into_par_iter()
-        .flat_map_iter(|g| {
-            let group = exact.group(g);
-            group[1..].iter().map(move |&r| Link {
-                left: group[0] as usize,
-                right: r as usize,
-                decision: LinkDecision::Exact,
-                score: exact_score,
-                evidence: Vec::new(),
-            })
-        })
-        .collect();
-    let exact_links = links.len();
+    // Plain pushes into one exactly sized vector: cheaper than a parallel collect, which
+    // would gather pieces and copy them again (and again when the fuzzy links follow).
+    let exact_links = exact.linked();
+    let mut fuzzy: Vec<&FoundLink> = outcomes.iter().flat_map(|o| o.links.iter()).collect();
+    let mut links: Vec<Link> = Vec::with_capacity(exact_links + fuzzy.len());
+    for group in exact.groups() {
+        links.extend(group[1..].iter().map(|&r| Link {
+            left: group[0] as usize,
+            right: r as usize,
+            decision: LinkDecision::Exact,
+            score: exact_score,
+            evidence: Vec::new(),
+        }));
+    }
 
     // A pair of two queries can be found from both ends: keep it once, at its strongest.
     let rank = |d: LinkDecision| match d {
         LinkDecision::Exact | LinkDecision::Accepted => 0,
         LinkDecision::Uncertain => 1,
     };
-    let mut fuzzy: Vec<&FoundLink> = outcomes.iter().flat_map(|o| o.links.iter()).collect();
     fuzzy.sort_by_key(|l| (l.pair(), rank(l.decision), l.query));
     fuzzy.dedup_by_key(|l| l.pair());
     let fuzzy_links: Vec<Link> = fuzzy

@@ -164,7 +164,7 @@ impl Weights {
         w.estimated_u = true;
 
         // m from exact-ID links, spread evenly over the groups.
-        let linked: usize = exact.groups().map(|g| g.len().saturating_sub(1)).sum();
+        let linked = exact.linked();
         let stride = linked.div_ceil(TRAINING_PAIRS).max(1);
         let training: Vec<(u32, u32)> = exact
             .groups()
