@@ -96,8 +96,9 @@ impl Scored {
 struct QueryOutcome {
     links: Vec<FoundLink>,
     near: Option<NearMiss>,
-    /// Scored pairs per histogram bucket (lower bound / 2).
-    histogram: BTreeMap<i64, usize>,
+    /// Scored pairs per histogram bucket (lower bound / 2); a query's scores fall in a
+    /// handful of buckets, so a short list beats a map.
+    histogram: Vec<(i64, usize)>,
 }
 
 const HISTOGRAM_BUCKET: f64 = 2.0;
@@ -209,7 +210,7 @@ fn link_records(records: &[PersonRecord], settings: &MatchSettings) -> Linkage {
     );
     let mut histogram: BTreeMap<i64, usize> = BTreeMap::new();
     for o in &outcomes {
-        for (&b, &n) in &o.histogram {
+        for &(b, n) in &o.histogram {
             *histogram.entry(b).or_default() += n;
         }
     }
@@ -285,7 +286,10 @@ fn decide(
                 nearest_roll = Some((score, r));
             }
             let bucket = (score / HISTOGRAM_BUCKET).floor() as i64;
-            *outcome.histogram.entry(bucket).or_default() += 1;
+            match outcome.histogram.iter_mut().find(|(b, _)| *b == bucket) {
+                Some((_, n)) => *n += 1,
+                None => outcome.histogram.push((bucket, 1)),
+            }
             let group = fr.group;
             let anchor = if group == exact::NONE {
                 ANCHOR_SINGLE | u64::from(r)
