@@ -14,12 +14,11 @@
 //!
 //! A key shared by more than `max_block_size` records is skipped and counted.
 
-use std::collections::HashMap;
-
-use chrono::Datelike;
 use rayon::prelude::*;
 
+use super::compare::Fields;
 use super::exact::{neighbours, ExactGroups};
+use super::hash::{self, U64Map};
 use crate::model::PersonRecord;
 
 pub struct Candidates {
@@ -29,59 +28,94 @@ pub struct Candidates {
     pub skipped_blocks: usize,
 }
 
-/// FNV-1a over the parts of a key, with a tag so that different key kinds never collide.
-fn key_hash(tag: u8, parts: &[&[u8]]) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    let mut eat = |b: u8| {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0100_0000_01b3);
-    };
-    eat(tag);
-    for part in parts {
-        part.iter().copied().for_each(&mut eat);
-        eat(0xff);
-    }
-    h
+/// Blocking keys of one record: ID prefix, two name keys, phones, household.
+const MAX_KEYS: usize = 8;
+
+struct Keys {
+    keys: [u64; MAX_KEYS],
+    len: usize,
 }
 
-fn record_keys(r: &PersonRecord, out: &mut Vec<u64>) {
-    out.clear();
-    if let Some(id) = &r.id {
-        let reliable = if id.quality.is_valid() {
-            18
-        } else {
-            usize::from(id.reliable_prefix)
+impl Keys {
+    fn of(f: &Fields) -> Keys {
+        let mut k = Keys {
+            keys: [0; MAX_KEYS],
+            len: 0,
         };
-        if reliable >= 14 && id.digits.len() >= 14 {
-            out.push(key_hash(b'a', &[&id.digits.as_bytes()[..14]]));
+        let d = f.id_digits();
+        if f.reliable() >= 14 && d.len() >= 14 {
+            k.push(hash::bytes(b'a', &d[..14]));
         }
-    }
-    if let Some(name) = &r.name {
-        let sound = if name.pinyin.is_empty() {
-            &name.key
-        } else {
-            &name.pinyin
-        };
-        if let Some(township) = &r.township {
-            out.push(key_hash(b'b', &[sound.as_bytes(), township.as_bytes()]));
+        if f.sound != 0 {
+            if f.township != 0 {
+                k.push(hash::key(b'b', f.sound, f.township));
+            }
+            if let Some(days) = f.birth_days() {
+                k.push(hash::key(b'c', f.sound, days as u64));
+            }
         }
-        if let Some(birth) = r.birth_date {
-            let day = birth.num_days_from_ce().to_le_bytes();
-            out.push(key_hash(b'c', &[sound.as_bytes(), &day]));
+        for &phone in f.phones() {
+            k.push(hash::key(b'p', phone, 0));
         }
+        if f.household != 0 {
+            k.push(hash::key(b'h', f.household, 0));
+        }
+        let keys = &mut k.keys[..k.len];
+        keys.sort_unstable();
+        let mut unique = 0;
+        for i in 0..keys.len() {
+            if i == 0 || keys[i] != keys[i - 1] {
+                keys[unique] = keys[i];
+                unique += 1;
+            }
+        }
+        k.len = unique;
+        k
     }
-    for phone in &r.phones {
-        out.push(key_hash(b'p', &[phone.as_bytes()]));
+
+    fn push(&mut self, key: u64) {
+        self.keys[self.len] = key;
+        self.len += 1;
     }
-    if let Some(household) = &r.household_id {
-        out.push(key_hash(b'h', &[household.as_bytes()]));
+}
+
+/// Records worth comparing: all but the later copies, inside an exact-ID group, of a
+/// record with the same compared fields (claim lines of one person mostly are such
+/// copies). A copy scores exactly as its first, and ties go to the smaller record, so
+/// leaving copies out changes no decision.
+pub fn representatives(
+    records: &[PersonRecord],
+    fields: &[Fields],
+    exact: &ExactGroups,
+) -> Vec<bool> {
+    let copies: Vec<u32> = (0..exact.len() as u32)
+        .into_par_iter()
+        .flat_map_iter(|g| {
+            let group = exact.group(g);
+            let mut firsts: Vec<u32> = Vec::new();
+            let mut copies = Vec::new();
+            for &r in group {
+                let same = |&f: &u32| fields[f as usize] == fields[r as usize];
+                if firsts.iter().any(same) {
+                    copies.push(r);
+                } else {
+                    firsts.push(r);
+                }
+            }
+            copies
+        })
+        .collect();
+    let mut keep = vec![true; records.len()];
+    for r in copies {
+        keep[r as usize] = false;
     }
-    out.sort_unstable();
-    out.dedup();
+    keep
 }
 
 pub fn candidate_pairs(
     records: &[PersonRecord],
+    fields: &[Fields],
+    keep: &[bool],
     queries: &[u32],
     exact: &ExactGroups,
     max_block_size: usize,
@@ -90,13 +124,12 @@ pub fn candidate_pairs(
     let mut keyed: Vec<(u64, u32)> = queries
         .par_iter()
         .flat_map_iter(|&q| {
-            let mut keys = Vec::new();
-            record_keys(&records[q as usize], &mut keys);
-            keys.into_iter().map(move |k| (k, q))
+            let keys = Keys::of(&fields[q as usize]);
+            (0..keys.len).map(move |i| (keys.keys[i], q))
         })
         .collect();
     keyed.par_sort_unstable();
-    let mut slot_of: HashMap<u64, u32> = HashMap::new();
+    let mut slot_of: U64Map<u32> = U64Map::default();
     let mut slot_start: Vec<usize> = Vec::new();
     for (i, &(k, _)) in keyed.iter().enumerate() {
         if i == 0 || keyed[i - 1].0 != k {
@@ -107,18 +140,16 @@ pub fn candidate_pairs(
     slot_start.push(keyed.len());
 
     // Stream all records past the index.
-    let hits: Vec<(u32, u32)> = records
+    let hits: Vec<(u32, u32)> = fields
         .par_iter()
         .enumerate()
-        .map_init(Vec::new, |keys, (r, rec)| {
-            record_keys(rec, keys);
-            keys.iter()
-                .filter_map(|k| slot_of.get(k).map(|&s| (s, r as u32)))
-                .collect::<Vec<_>>()
+        .filter(|&(r, _)| keep[r])
+        .flat_map_iter(|(r, f)| {
+            let keys = Keys::of(f);
+            let slot_of = &slot_of;
+            (0..keys.len).filter_map(move |i| slot_of.get(&keys.keys[i]).map(|&s| (s, r as u32)))
         })
-        .flatten_iter()
         .collect();
-
     let mut block_size = vec![0usize; slot_start.len() - 1];
     for &(s, _) in &hits {
         block_size[s as usize] += 1;
@@ -139,15 +170,23 @@ pub fn candidate_pairs(
 
     // One-keystroke neighbours of mistyped IDs.
     pairs.par_extend(queries.par_iter().flat_map_iter(|&q| {
+        // Only a damaged ID can be a typo; the neighbours of a valid one are other people.
         let digits = records[q as usize]
             .id
             .as_ref()
+            .filter(|id| !id.quality.is_valid())
             .map(|id| id.digits.as_bytes())
             .unwrap_or_default();
         neighbours(digits)
             .into_iter()
             .filter_map(|id| exact.find(&id))
-            .flat_map(|g| exact.group(g).iter().take(max_block_size))
+            .flat_map(|g| {
+                exact
+                    .group(g)
+                    .iter()
+                    .filter(|&&r| keep[r as usize])
+                    .take(max_block_size)
+            })
             .map(move |&r| (q, r))
             .collect::<Vec<_>>()
     }));

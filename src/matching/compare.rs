@@ -3,7 +3,8 @@
 
 use chrono::Datelike;
 
-use crate::model::PersonRecord;
+use super::hash;
+use crate::model::{IdQuality, PersonRecord, Sex};
 
 /// Resident ID. `Prefix(p)`: the first `p` digits agree, where `p` is the shorter reliable
 /// prefix — an ID that Excel destroyed still holds its leading digits, and those are
@@ -15,12 +16,17 @@ pub enum IdLevel {
     Transposed,
     SameBirthDate,
     Different,
+    /// The 15 digits of an old 15-digit ID agree; only the century the upgrade inferred
+    /// (and the check character computed from it) differ.
+    Same15,
     Prefix(u8),
 }
 
 /// Shortest prefix that says anything (the region code).
 pub const MIN_PREFIX: u8 = 6;
-pub const ID_LEVELS: usize = 5 + (18 - MIN_PREFIX as usize);
+/// Levels before the prefix levels.
+pub const FIXED_ID_LEVELS: usize = 6;
+pub const ID_LEVELS: usize = FIXED_ID_LEVELS + (18 - MIN_PREFIX as usize);
 
 impl IdLevel {
     pub fn index(self) -> usize {
@@ -30,7 +36,10 @@ impl IdLevel {
             IdLevel::Transposed => 2,
             IdLevel::SameBirthDate => 3,
             IdLevel::Different => 4,
-            IdLevel::Prefix(p) => 5 + usize::from(p.clamp(MIN_PREFIX, 17) - MIN_PREFIX),
+            IdLevel::Same15 => 5,
+            IdLevel::Prefix(p) => {
+                FIXED_ID_LEVELS + usize::from(p.clamp(MIN_PREFIX, 17) - MIN_PREFIX)
+            }
         }
     }
     pub fn label(self) -> String {
@@ -40,6 +49,7 @@ impl IdLevel {
             IdLevel::Transposed => "相邻颠倒".into(),
             IdLevel::SameBirthDate => "出生日期相同".into(),
             IdLevel::Different => "不同".into(),
+            IdLevel::Same15 => "15位号码一致".into(),
             IdLevel::Prefix(p) => format!("前缀一致(前{p}位)"),
         }
     }
@@ -98,56 +108,189 @@ pub struct Comparison {
     pub sex: Option<Agree>,
 }
 
-pub fn compare(a: &PersonRecord, b: &PersonRecord) -> Comparison {
-    let id = compare_id(a, b);
-    let birth = match (id, a.birth_date, b.birth_date) {
-        (None, Some(x), Some(y)) => Some(if x == y {
+/// Longest ID (in characters) that is compared; anything longer is not an ID.
+const MAX_ID: usize = 20;
+/// Phones compared per record (no real record lists more).
+const MAX_PHONES: usize = 3;
+
+/// A record's fields as compared: the ID inline, text as 64-bit hashes (0: absent), so
+/// that scoring millions of pairs reads one small struct per record instead of a dozen
+/// heap strings. Built once per record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Fields {
+    id: [u8; MAX_ID],
+    id_len: u8,
+    /// Leading ID characters that can be trusted: 18 for a valid ID, 15 for one ending in
+    /// Excel's `000`, the normaliser's reliable prefix for a damaged one.
+    reliable: u8,
+    upgraded15: bool,
+    zero_padded: bool,
+    valid: bool,
+    /// Days since the common era, and the year.
+    birth: Option<(i32, i32)>,
+    sex: Option<Sex>,
+    /// Name key; 0 when missing or empty.
+    pub name: u64,
+    pinyin: u64,
+    /// What name blocks use: the pinyin, else the key; 0 without a name.
+    pub sound: u64,
+    pub township: u64,
+    village: u64,
+    pub household: u64,
+    phones: [u64; MAX_PHONES],
+    phone_count: u8,
+    /// From a roll (the nearest miss a clerk wants is a roll record).
+    pub roll: bool,
+    /// Exact-ID group, `exact::NONE` without a valid ID: read here so that scoring a pair
+    /// touches no other array.
+    pub group: u32,
+}
+
+impl Fields {
+    pub fn of(r: &PersonRecord, group: u32) -> Fields {
+        let text = |tag: u8, t: &Option<String>| {
+            t.as_deref().map_or(0, |t| hash::bytes(tag, t.as_bytes()))
+        };
+        let mut f = Fields {
+            id: [0; MAX_ID],
+            id_len: 0,
+            reliable: 0,
+            upgraded15: false,
+            zero_padded: false,
+            valid: false,
+            birth: r.birth_date.map(|d| (d.num_days_from_ce(), d.year())),
+            sex: r.sex,
+            name: 0,
+            pinyin: 0,
+            sound: 0,
+            township: text(b't', &r.township),
+            village: text(b'v', &r.village),
+            household: text(b'h', &r.household_id),
+            phones: [0; MAX_PHONES],
+            phone_count: 0,
+            roll: r.kind.is_roll(),
+            group,
+        };
+        if let Some(id) = &r.id {
+            let d = id.digits.as_bytes();
+            if !d.is_empty() && d.len() <= MAX_ID {
+                f.id[..d.len()].copy_from_slice(d);
+                f.id_len = d.len() as u8;
+                let valid = id.quality.is_valid();
+                f.valid = valid;
+                f.zero_padded = valid && d.ends_with(b"000");
+                f.upgraded15 = id.quality == IdQuality::Upgraded15;
+                f.reliable = if !valid {
+                    id.reliable_prefix.min(f.id_len)
+                } else if f.zero_padded {
+                    15
+                } else {
+                    18
+                };
+            }
+        }
+        if let Some(n) = &r.name {
+            if !n.key.is_empty() {
+                f.name = hash::bytes(b'n', n.key.as_bytes());
+            }
+            if !n.pinyin.is_empty() {
+                f.pinyin = hash::bytes(b'y', n.pinyin.as_bytes());
+            }
+            f.sound = if n.pinyin.is_empty() {
+                hash::bytes(b'n', n.key.as_bytes())
+            } else {
+                f.pinyin
+            };
+        }
+        for p in r.phones.iter().take(MAX_PHONES) {
+            f.phones[usize::from(f.phone_count)] = hash::bytes(b'p', p.as_bytes());
+            f.phone_count += 1;
+        }
+        f
+    }
+
+    /// A valid ID that may still be damaged: one ending in `000` (Excel pads a rounded
+    /// number with zeros, and one padded ID in eleven passes the check by chance), or one
+    /// upgraded from 15 digits (its century is inferred, not read). Such a record joins
+    /// its exact-ID group and is also matched like a damaged one.
+    pub fn suspect(&self) -> bool {
+        self.valid && (self.upgraded15 || self.zero_padded)
+    }
+
+    /// The ID when valid: the exact-linkage key.
+    pub fn valid_id(&self) -> Option<&[u8]> {
+        self.valid.then(|| self.id_digits())
+    }
+
+    pub fn id_digits(&self) -> &[u8] {
+        &self.id[..usize::from(self.id_len)]
+    }
+
+    /// ID characters that can be trusted.
+    pub fn reliable(&self) -> usize {
+        usize::from(self.reliable)
+    }
+
+    pub fn birth_days(&self) -> Option<i32> {
+        self.birth.map(|(days, _)| days)
+    }
+
+    pub fn phones(&self) -> &[u64] {
+        &self.phones[..usize::from(self.phone_count)]
+    }
+}
+
+/// Compares two records; `fa`/`fb` are their `Fields`. Only a name that differs in key
+/// and pinyin is read from the record itself (one character apart or not).
+pub fn compare(a: &PersonRecord, fa: &Fields, b: &PersonRecord, fb: &Fields) -> Comparison {
+    let id = compare_id(fa, fb);
+    let birth = match (id, fa.birth, fb.birth) {
+        (None, Some(x), Some(y)) => Some(if x.0 == y.0 {
             BirthLevel::Equal
-        } else if x.year() == y.year() {
+        } else if x.1 == y.1 {
             BirthLevel::SameYear
         } else {
             BirthLevel::Different
         }),
         _ => None,
     };
+    let (pa, pb) = (fa.phones(), fb.phones());
+    let some = |h: u64| (h != 0).then_some(h);
     Comparison {
         id,
         birth,
-        name: compare_name(a, b),
-        place: compare_place(a, b),
-        phone: (!a.phones.is_empty() && !b.phones.is_empty())
-            .then(|| Agree::of(a.phones.iter().any(|p| b.phones.contains(p)))),
-        household: match (&a.household_id, &b.household_id) {
+        name: compare_name(a, fa, b, fb),
+        place: compare_place(fa, fb),
+        phone: (!pa.is_empty() && !pb.is_empty())
+            .then(|| Agree::of(pa.iter().any(|p| pb.contains(p)))),
+        household: match (some(fa.household), some(fb.household)) {
             (Some(x), Some(y)) => Some(Agree::of(x == y)),
             _ => None,
         },
-        sex: match (a.sex, b.sex) {
-            (Some(x), Some(y)) => Some(Agree::of(x == y)),
+        // The sex digit of an ID ending in Excel's `000` may be padding.
+        sex: match (fa.sex, fb.sex) {
+            (Some(x), Some(y)) if !fa.zero_padded && !fb.zero_padded => Some(Agree::of(x == y)),
             _ => None,
         },
     }
 }
 
-/// Digits of an ID and how many leading ones can be trusted (18 for a valid ID).
-fn id_digits(r: &PersonRecord) -> Option<(&[u8], usize)> {
-    let id = r.id.as_ref()?;
-    let d = id.digits.as_bytes();
-    if d.is_empty() {
+fn compare_id(fa: &Fields, fb: &Fields) -> Option<IdLevel> {
+    let (da, db) = (fa.id_digits(), fb.id_digits());
+    if da.is_empty() || db.is_empty() {
         return None;
     }
-    let reliable = if id.quality.is_valid() {
-        18
-    } else {
-        usize::from(id.reliable_prefix).min(d.len())
-    };
-    Some((d, reliable))
-}
-
-fn compare_id(a: &PersonRecord, b: &PersonRecord) -> Option<IdLevel> {
-    let (da, ra) = id_digits(a)?;
-    let (db, rb) = id_digits(b)?;
     if da == db {
         return Some(IdLevel::Equal);
+    }
+    // Region, 2-digit year, month, day and sequence are what a 15-digit ID holds.
+    if (fa.upgraded15 || fb.upgraded15)
+        && da.len() == 18
+        && db.len() == 18
+        && da[..6] == db[..6]
+        && da[8..17] == db[8..17]
+    {
+        return Some(IdLevel::Same15);
     }
     if da.len() == db.len() {
         // Hot loop: look at the first three differing positions without allocating.
@@ -164,12 +307,12 @@ fn compare_id(a: &PersonRecord, b: &PersonRecord) -> Option<IdLevel> {
     }
     // A prefix comparison only means something when one side is damaged (a shorter
     // reliable prefix) and the whole of that prefix agrees.
-    let reliable = ra.min(rb);
+    let reliable = fa.reliable().min(fb.reliable()).min(da.len()).min(db.len());
     if reliable < 18 && reliable >= usize::from(MIN_PREFIX) && da[..reliable] == db[..reliable] {
         return Some(IdLevel::Prefix(reliable.min(17) as u8));
     }
-    match (a.birth_date, b.birth_date) {
-        (Some(x), Some(y)) if x == y => Some(IdLevel::SameBirthDate),
+    match (fa.birth, fb.birth) {
+        (Some(x), Some(y)) if x.0 == y.0 => Some(IdLevel::SameBirthDate),
         _ => Some(IdLevel::Different),
     }
 }
@@ -197,27 +340,22 @@ fn one_char_dropped(x: &str, y: &str) -> bool {
     short[split..] == long[split + dropped..]
 }
 
-fn compare_name(a: &PersonRecord, b: &PersonRecord) -> Option<NameLevel> {
-    let (x, y) = (a.name.as_ref()?, b.name.as_ref()?);
-    if x.key.is_empty() || y.key.is_empty() {
+fn compare_name(a: &PersonRecord, fa: &Fields, b: &PersonRecord, fb: &Fields) -> Option<NameLevel> {
+    if fa.name == 0 || fb.name == 0 {
         return None;
     }
-    if x.key == y.key {
+    if fa.name == fb.name {
         return Some(NameLevel::Equal);
     }
-    if !x.pinyin.is_empty() && x.pinyin == y.pinyin {
+    if fa.pinyin != 0 && fa.pinyin == fb.pinyin {
         return Some(NameLevel::SamePinyin);
     }
-    let (nx, ny) = (x.key.chars().count(), y.key.chars().count());
+    let (x, y) = (&a.name.as_ref()?.key, &b.name.as_ref()?.key);
+    let (nx, ny) = (x.chars().count(), y.chars().count());
     let one_apart = if nx == ny {
-        x.key
-            .chars()
-            .zip(y.key.chars())
-            .filter(|(p, q)| p != q)
-            .count()
-            == 1
+        x.chars().zip(y.chars()).filter(|(p, q)| p != q).count() == 1
     } else {
-        nx.abs_diff(ny) == 1 && one_char_dropped(&x.key, &y.key)
+        nx.abs_diff(ny) == 1 && one_char_dropped(x, y)
     };
     Some(if one_apart {
         NameLevel::OneCharApart
@@ -226,19 +364,20 @@ fn compare_name(a: &PersonRecord, b: &PersonRecord) -> Option<NameLevel> {
     })
 }
 
-fn compare_place(a: &PersonRecord, b: &PersonRecord) -> Option<PlaceLevel> {
-    let villages = match (&a.village, &b.village) {
-        (Some(x), Some(y)) => Some(x == y),
-        _ => None,
-    };
-    match (&a.township, &b.township) {
-        (Some(x), Some(y)) if x != y => Some(PlaceLevel::OtherTownship),
-        (Some(_), Some(_)) => Some(match villages {
-            Some(true) => PlaceLevel::SameVillage,
-            Some(false) => PlaceLevel::OtherVillage,
-            None => PlaceLevel::SameTownship,
-        }),
+fn compare_place(fa: &Fields, fb: &Fields) -> Option<PlaceLevel> {
+    let villages = (fa.village != 0 && fb.village != 0).then_some(fa.village == fb.village);
+    if fa.township != 0 && fb.township != 0 {
+        Some(if fa.township != fb.township {
+            PlaceLevel::OtherTownship
+        } else {
+            match villages {
+                Some(true) => PlaceLevel::SameVillage,
+                Some(false) => PlaceLevel::OtherVillage,
+                None => PlaceLevel::SameTownship,
+            }
+        })
+    } else {
         // Without both townships only an agreeing village says something.
-        _ => (villages == Some(true)).then_some(PlaceLevel::SameVillage),
+        (villages == Some(true)).then_some(PlaceLevel::SameVillage)
     }
 }

@@ -5,11 +5,10 @@
 //! of milliseconds on two cores and needs no string hashing. Polars would have to copy the
 //! IDs into a frame first, which alone costs more than this whole join.
 
-use std::collections::HashMap;
-
 use rayon::prelude::*;
 
-use crate::model::PersonRecord;
+use super::compare::Fields;
+use super::hash::U64Map;
 
 /// Records grouped by valid ID.
 pub struct ExactGroups {
@@ -21,20 +20,19 @@ pub struct ExactGroups {
     /// Group of each record, `NONE` when the record has no valid ID.
     group_of: Vec<u32>,
     /// Packed ID → group, for probing the neighbours of a mistyped ID.
-    by_id: HashMap<u64, u32>,
+    by_id: U64Map<u32>,
 }
 
 pub const NONE: u32 = u32::MAX;
 
 impl ExactGroups {
-    pub fn build(records: &[PersonRecord]) -> ExactGroups {
-        let mut keyed: Vec<(u64, u32)> = records
+    /// Groups the records by valid ID, read from their compared fields (the ID is inline
+    /// there, so this pass chases no pointers).
+    pub fn build(fields: &[Fields]) -> ExactGroups {
+        let mut keyed: Vec<(u64, u32)> = fields
             .par_iter()
             .enumerate()
-            .filter_map(|(i, r)| {
-                let key = r.id.as_ref()?.exact_key()?;
-                Some((pack_id(key.as_bytes())?, i as u32))
-            })
+            .filter_map(|(i, f)| Some((pack_id(f.valid_id()?)?, i as u32)))
             .collect();
         keyed.par_sort_unstable();
 
@@ -54,8 +52,8 @@ impl ExactGroups {
 
         let mut members = Vec::with_capacity(keyed.len());
         let mut starts = Vec::with_capacity(runs.len() + 1);
-        let mut group_of = vec![NONE; records.len()];
-        let mut by_id = HashMap::with_capacity(runs.len());
+        let mut group_of = vec![NONE; fields.len()];
+        let mut by_id = U64Map::with_capacity_and_hasher(runs.len(), Default::default());
         for (g, &(_, s, e)) in runs.iter().enumerate() {
             starts.push(members.len() as u32);
             by_id.insert(keyed[s].0, g as u32);
@@ -80,6 +78,11 @@ impl ExactGroups {
     pub fn group(&self, g: u32) -> &[u32] {
         let g = g as usize;
         &self.members[self.starts[g] as usize..self.starts[g + 1] as usize]
+    }
+
+    /// Exact links: records in groups beyond the first of each.
+    pub fn linked(&self) -> usize {
+        self.members.len() - self.len()
     }
 
     pub fn group_of(&self, record: usize) -> u32 {
@@ -140,6 +143,47 @@ pub fn is_checked(id: &[u8]) -> bool {
     id.len() == 18 && check_char(id).is_some_and(|c| c == id[17].to_ascii_uppercase())
 }
 
+/// The valid IDs one substituted character away from an 18-character one whose first 17
+/// characters are digits, solved rather than tried: the check sum is linear mod 11 and
+/// every weight is invertible, so each position admits at most one digit. `None` when a
+/// non-digit makes the shortcut inapplicable.
+fn substitutions(id: &[u8]) -> Option<Vec<[u8; 18]>> {
+    if id.len() != 18 || !id[..17].iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    let sum: u32 = id[..17]
+        .iter()
+        .zip(WEIGHTS)
+        .map(|(&c, w)| u32::from(c - b'0') * w)
+        .sum::<u32>()
+        % 11;
+    let mut out = Vec::new();
+    let mut with = |i: usize, c: u8| {
+        let mut cand = [0u8; 18];
+        cand.copy_from_slice(id);
+        cand[i] = c;
+        out.push(cand);
+    };
+    // The check character itself mistyped.
+    let check = CHECK[sum as usize];
+    if check != id[17].to_ascii_uppercase() {
+        with(17, check);
+    }
+    // A body digit mistyped: the sum the written check character needs.
+    if let Some(need) = CHECK.iter().position(|&c| c == id[17].to_ascii_uppercase()) {
+        for (i, w) in WEIGHTS.into_iter().enumerate() {
+            let old = u32::from(id[i] - b'0');
+            let inverse = (1..11).find(|x| w * x % 11 == 1).unwrap_or(1);
+            let rest = (sum + 11 * 11 - w * old % 11) % 11;
+            let digit = (need as u32 + 11 - rest) % 11 * inverse % 11;
+            if digit <= 9 && digit != old {
+                with(i, b'0' + digit as u8);
+            }
+        }
+    }
+    Some(out)
+}
+
 /// Valid IDs one keystroke away from a damaged one: one substituted character, two
 /// adjacent characters swapped, one digit dropped (17 long) or one added (19 long). Only
 /// candidates passing the check are returned, so a typo has a few dozen at most.
@@ -156,20 +200,24 @@ pub fn neighbours(digits: &[u8]) -> Vec<[u8; 18]> {
     match digits.len() {
         18 => {
             let mut cand = digits.to_vec();
-            for i in 0..18 {
-                let orig = cand[i];
-                let alphabet: &[u8] = if i == 17 {
-                    b"0123456789X"
-                } else {
-                    b"0123456789"
-                };
-                for &d in alphabet {
-                    if d != orig {
-                        cand[i] = d;
-                        push(&cand);
+            if let Some(subs) = substitutions(digits) {
+                subs.iter().for_each(|c| push(c));
+            } else {
+                for i in 0..18 {
+                    let orig = cand[i];
+                    let alphabet: &[u8] = if i == 17 {
+                        b"0123456789X"
+                    } else {
+                        b"0123456789"
+                    };
+                    for &d in alphabet {
+                        if d != orig {
+                            cand[i] = d;
+                            push(&cand);
+                        }
                     }
+                    cand[i] = orig;
                 }
-                cand[i] = orig;
             }
             for i in 0..17 {
                 if cand[i] != cand[i + 1] {

@@ -1,14 +1,19 @@
 //! Matching: link person records to each other and to the rolls — exact on valid IDs,
 //! Fellegi–Sunter for damaged or missing IDs — and consolidate them into persons (SPEC 5).
 //!
-//! 1. `exact`: a sort join on valid IDs; each group is one person.
-//! 2. `weights`: m/u estimated from the data (u from random pairs, m from the exact links).
-//! 3. `blocking`: candidate pairs for every record without a valid ID (the *queries*).
-//! 4. `compare` + scoring in parallel; each query links to at most one person: its best
+//! 1. `exact`: a sort join on valid IDs; each group is one person. Exact links carry no
+//!    field list (`describe` words them as 身份证号一致).
+//! 2. `compare::Fields`: every record's compared fields, hashed once.
+//! 3. `weights`: m/u estimated from the data (u from random pairs, m from the exact links,
+//!    phone u from how numbers spread over persons).
+//! 4. `blocking`: candidate pairs for every record without a valid ID, or whose valid ID
+//!    may still be damaged (`000` ending, upgraded 15-digit) — the *queries*. Copies with
+//!    identical fields inside an ID group are compared once.
+//! 5. `compare` + scoring in parallel; each query links to at most one person: its best
 //!    candidate above the upper threshold, unless a different person scores within the
 //!    ambiguity margin (then both links are uncertain). Between the thresholds the link is
 //!    uncertain; below, the best candidate is kept as the nearest miss.
-//! 5. `consolidate`: union-find over exact and accepted links.
+//! 6. `consolidate`: union-find over exact and accepted links.
 //!
 //! The output does not depend on the number of threads: candidates are sorted, ties are
 //! broken by record index, and the random pairs for u come from a fixed seed.
@@ -17,6 +22,7 @@ mod blocking;
 mod compare;
 mod consolidate;
 mod exact;
+mod hash;
 mod weights;
 
 #[cfg(test)]
@@ -90,21 +96,45 @@ impl Scored {
 struct QueryOutcome {
     links: Vec<FoundLink>,
     near: Option<NearMiss>,
-    /// Scored pairs per histogram bucket (lower bound / 2).
-    histogram: BTreeMap<i64, usize>,
+    /// Scored pairs per histogram bucket (lower bound / 2); a query's scores fall in a
+    /// handful of buckets, so a short list beats a map.
+    histogram: Vec<(i64, usize)>,
 }
 
 const HISTOGRAM_BUCKET: f64 = 2.0;
 
 fn link_records(records: &[PersonRecord], settings: &MatchSettings) -> Linkage {
     let started = Instant::now();
-    let exact = ExactGroups::build(records);
-    let queries: Vec<u32> = (0..records.len() as u32)
-        .filter(|&i| exact.group_of(i as usize) == exact::NONE)
+    let mut fields: Vec<compare::Fields> = records
+        .par_iter()
+        .map(|r| compare::Fields::of(r, exact::NONE))
         .collect();
-    let weights = Weights::estimate(records, &queries, &exact, settings);
-    let candidates =
-        blocking::candidate_pairs(records, &queries, &exact, settings.max_block_size.max(1));
+    let exact = ExactGroups::build(&fields);
+    fields
+        .par_iter_mut()
+        .enumerate()
+        .for_each(|(i, f)| f.group = exact.group_of(i));
+    // Records without a valid ID, and those whose valid ID may still be damaged.
+    let queries: Vec<u32> = (0..records.len() as u32)
+        .filter(|&i| {
+            let f = &fields[i as usize];
+            f.group == exact::NONE || f.suspect()
+        })
+        .collect();
+    let exact_done = Instant::now();
+    let weights = Weights::estimate(records, &fields, &queries, &exact, settings);
+    tracing::debug!(?weights, "Match weights.");
+    let weights_done = Instant::now();
+    let keep = blocking::representatives(records, &fields, &exact);
+    let candidates = blocking::candidate_pairs(
+        records,
+        &fields,
+        &keep,
+        &queries,
+        &exact,
+        settings.max_block_size.max(1),
+    );
+    let blocking_done = Instant::now();
 
     // Pairs are sorted by query: one contiguous range per query.
     let mut ranges: Vec<(usize, usize)> = Vec::new();
@@ -120,44 +150,33 @@ fn link_records(records: &[PersonRecord], settings: &MatchSettings) -> Linkage {
     }
     let outcomes: Vec<QueryOutcome> = ranges
         .par_iter()
-        .map(|&(s, e)| decide(records, &exact, &weights, settings, &pairs[s..e]))
+        .map(|&(s, e)| decide(records, &fields, &exact, &weights, settings, &pairs[s..e]))
         .collect();
+    let scoring_done = Instant::now();
 
+    // An exact link's evidence is always "same valid ID": `describe` words it, so the
+    // million such links of a county allocate nothing for it.
     let exact_score = weights.max_score();
-    let exact_weight = weights.explain(
-        &Comparison {
-            id: Some(compare::IdLevel::Equal),
-            birth: None,
-            name: None,
-            place: None,
-            phone: None,
-            household: None,
-            sex: None,
-        },
-        0.0,
-    );
-    let mut links: Vec<Link> = (0..exact.len() as u32)
-        .into_par_iter()
-        .flat_map_iter(|g| {
-            let group = exact.group(g);
-            let evidence = &exact_weight;
-            group[1..].iter().map(move |&r| Link {
-                left: group[0] as usize,
-                right: r as usize,
-                decision: LinkDecision::Exact,
-                score: exact_score,
-                evidence: evidence.clone(),
-            })
-        })
-        .collect();
-    let exact_links = links.len();
+    // Plain pushes into one exactly sized vector: cheaper than a parallel collect, which
+    // would gather pieces and copy them again (and again when the fuzzy links follow).
+    let exact_links = exact.linked();
+    let mut fuzzy: Vec<&FoundLink> = outcomes.iter().flat_map(|o| o.links.iter()).collect();
+    let mut links: Vec<Link> = Vec::with_capacity(exact_links + fuzzy.len());
+    for group in exact.groups() {
+        links.extend(group[1..].iter().map(|&r| Link {
+            left: group[0] as usize,
+            right: r as usize,
+            decision: LinkDecision::Exact,
+            score: exact_score,
+            evidence: Vec::new(),
+        }));
+    }
 
     // A pair of two queries can be found from both ends: keep it once, at its strongest.
     let rank = |d: LinkDecision| match d {
         LinkDecision::Exact | LinkDecision::Accepted => 0,
         LinkDecision::Uncertain => 1,
     };
-    let mut fuzzy: Vec<&FoundLink> = outcomes.iter().flat_map(|o| o.links.iter()).collect();
     fuzzy.sort_by_key(|l| (l.pair(), rank(l.decision), l.query));
     fuzzy.dedup_by_key(|l| l.pair());
     let fuzzy_links: Vec<Link> = fuzzy
@@ -180,9 +199,18 @@ fn link_records(records: &[PersonRecord], settings: &MatchSettings) -> Linkage {
     let near: Vec<NearMiss> = outcomes.iter().filter_map(|o| o.near.clone()).collect();
     let (persons, person_of) = consolidate::consolidate(records.len(), &exact, &links, &near);
 
+    let consolidated = Instant::now();
+    tracing::debug!(
+        exact_ms = (exact_done - started).as_millis() as u64,
+        weights_ms = (weights_done - exact_done).as_millis() as u64,
+        blocking_ms = (blocking_done - weights_done).as_millis() as u64,
+        scoring_ms = (scoring_done - blocking_done).as_millis() as u64,
+        links_ms = (consolidated - scoring_done).as_millis() as u64,
+        "Matching steps."
+    );
     let mut histogram: BTreeMap<i64, usize> = BTreeMap::new();
     for o in &outcomes {
-        for (&b, &n) in &o.histogram {
+        for &(b, n) in &o.histogram {
             *histogram.entry(b).or_default() += n;
         }
     }
@@ -225,6 +253,7 @@ fn link_records(records: &[PersonRecord], settings: &MatchSettings) -> Linkage {
 /// Scores one query against its candidates and decides its link.
 fn decide(
     records: &[PersonRecord],
+    fields: &[compare::Fields],
     exact: &ExactGroups,
     weights: &Weights,
     settings: &MatchSettings,
@@ -232,25 +261,36 @@ fn decide(
 ) -> QueryOutcome {
     let q = pairs[0].0;
     let query = &records[q as usize];
-    let name_w = query
-        .name
-        .as_ref()
-        .map_or(0.0, |n| weights.name_equal(&n.key));
+    // A query with a (suspect) valid ID is already linked to its own group; it only looks
+    // for another person, and only a confident link to one is worth reporting.
+    let own_group = exact.group_of(q as usize);
+    let suspect = own_group != exact::NONE;
+    let fq = &fields[q as usize];
+    let name_w = if fq.name == 0 {
+        0.0
+    } else {
+        weights.name_equal(fq.name)
+    };
     let mut outcome = QueryOutcome::default();
 
     // Best candidate per person-to-be: an exact-ID group, or a single record without one.
     let mut nearest_roll: Option<(f64, u32)> = None;
     let mut best: Vec<Scored> = pairs
         .iter()
+        .filter(|&&(_, r)| !suspect || fields[r as usize].group != own_group)
         .map(|&(_, r)| {
-            let cmp = compare::compare(query, &records[r as usize]);
+            let cmp = compare::compare(query, fq, &records[r as usize], &fields[r as usize]);
             let score = weights.score(&cmp, name_w);
-            if records[r as usize].kind.is_roll() && nearest_roll.is_none_or(|(s, _)| score > s) {
+            let fr = &fields[r as usize];
+            if fr.roll && nearest_roll.is_none_or(|(s, _)| score > s) {
                 nearest_roll = Some((score, r));
             }
             let bucket = (score / HISTOGRAM_BUCKET).floor() as i64;
-            *outcome.histogram.entry(bucket).or_default() += 1;
-            let group = exact.group_of(r as usize);
+            match outcome.histogram.iter_mut().find(|(b, _)| *b == bucket) {
+                Some((_, n)) => *n += 1,
+                None => outcome.histogram.push((bucket, 1)),
+            }
+            let group = fr.group;
             let anchor = if group == exact::NONE {
                 ANCHOR_SINGLE | u64::from(r)
             } else {
@@ -271,6 +311,9 @@ fn decide(
     });
     best.dedup_by_key(|c| c.anchor);
     best.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.record.cmp(&b.record)));
+    if best.is_empty() || (suspect && best[0].score < settings.upper_threshold) {
+        return outcome;
+    }
 
     // A person with a valid ID above the upper threshold wins over a record without one:
     // two copies of the same damaged ID must both join the roll person, not only each other.
@@ -301,7 +344,7 @@ fn decide(
             .collect();
         if rivals.is_empty() {
             outcome.links.push(link(top, LinkDecision::Accepted));
-        } else {
+        } else if !suspect {
             outcome.links.push(link(top, LinkDecision::Uncertain));
             for c in rivals {
                 outcome.links.push(link(c, LinkDecision::Uncertain));
@@ -321,8 +364,12 @@ fn decide(
     outcome
 }
 
-/// Evidence of a link, for callers that render one (report, review list).
+/// Evidence of a link, for callers that render one (report, review list). An exact link
+/// carries no field list: its evidence is the shared valid ID.
 pub fn describe(link: &Link) -> String {
+    if link.decision == LinkDecision::Exact && link.evidence.is_empty() {
+        return "身份证号一致".to_string();
+    }
     link.evidence
         .iter()
         .map(

@@ -128,7 +128,7 @@ fn valid_ids_link_exactly_and_parents_link_like_anyone() {
     assert_eq!(l.stats.exact_links, 1);
     let k = &l.links[l.persons[0].links[0]];
     assert_eq!(k.decision, LinkDecision::Exact);
-    assert_eq!(level(k, "身份证号"), "一致");
+    assert_eq!(describe(k), "身份证号一致");
     assert!(k.score > MatchSettings::default().upper_threshold);
 }
 
@@ -606,4 +606,210 @@ fn name_one_character_apart() {
     let l = run(&[roll, dropped, swapped]);
     assert_eq!(level(link_between(&l, 0, 1).unwrap(), "姓名"), "差一字");
     assert_eq!(level(link_between(&l, 0, 2).unwrap(), "姓名"), "差一字");
+}
+
+#[test]
+fn a_shared_phone_counts_beside_the_place_only_when_the_names_agree() {
+    let settings = MatchSettings::default();
+    let w = Weights::fallback(10, 10, &settings);
+    let cmp = |name| Comparison {
+        id: None,
+        birth: None,
+        name: Some(name),
+        place: Some(compare::PlaceLevel::SameTownship),
+        phone: Some(compare::Agree::Equal),
+        household: None,
+        sex: None,
+    };
+    let place_only = Comparison {
+        phone: None,
+        ..cmp(compare::NameLevel::Equal)
+    };
+    let phone_only = Comparison {
+        place: None,
+        ..cmp(compare::NameLevel::Equal)
+    };
+    // Same name: the phone adds its full weight to the place.
+    let both = w.score(&cmp(compare::NameLevel::Equal), 9.0);
+    let sum = w.score(&place_only, 9.0) + w.score(&phone_only, 9.0)
+        - w.score(
+            &Comparison {
+                place: None,
+                phone: None,
+                ..cmp(compare::NameLevel::Equal)
+            },
+            9.0,
+        );
+    assert!((both - sum).abs() < 1e-9, "{both} vs {sum}");
+    // Another name (a household member): only the stronger of the two counts.
+    let other = |c: Comparison| Comparison {
+        name: Some(compare::NameLevel::Different),
+        ..c
+    };
+    let both = w.score(&other(cmp(compare::NameLevel::Equal)), 9.0);
+    let stronger = w
+        .score(&other(place_only), 9.0)
+        .max(w.score(&other(phone_only), 9.0));
+    assert!((both - stronger).abs() < 1e-9, "{both} vs {stronger}");
+}
+
+/// A county large enough for estimated weights: persons with IDs on several records, a
+/// phone each on one of them.
+fn county_with_phones(n: usize) -> Vec<PersonRecord> {
+    let mut out = Vec::new();
+    for i in 0..n {
+        let id = valid_id(&format!(
+            "4101231970{:02}{:02}{:03}",
+            1 + i % 12,
+            1 + i % 28,
+            i % 1000
+        ));
+        let name = format!("王{}", char::from_u32(0x4e00 + i as u32).unwrap());
+        let pinyin = format!("wang x{i}");
+        for row in 0..3 {
+            out.push(with(
+                with_valid(
+                    rec(SourceKind::Medical, (i * 3 + row) as u32, &name, &pinyin),
+                    &id,
+                ),
+                |r| {
+                    if row == 0 {
+                        r.phones = vec![format!("139{i:08}")];
+                    }
+                },
+            ));
+        }
+    }
+    out
+}
+
+#[test]
+fn phone_weight_reflects_how_rarely_persons_share_a_number() {
+    let records = county_with_phones(1_000);
+    let mut fields: Vec<compare::Fields> = records
+        .iter()
+        .map(|r| compare::Fields::of(r, exact::NONE))
+        .collect();
+    let exact = exact::ExactGroups::build(&fields);
+    for (i, f) in fields.iter_mut().enumerate() {
+        f.group = exact.group_of(i);
+    }
+    let queries: Vec<u32> = Vec::new();
+    let w = Weights::estimate(
+        &records,
+        &fields,
+        &queries,
+        &exact,
+        &MatchSettings::default(),
+    );
+    let agree = Comparison {
+        id: None,
+        birth: None,
+        name: None,
+        place: None,
+        phone: Some(compare::Agree::Equal),
+        household: None,
+        sex: None,
+    };
+    // No two of 1,000 persons share a number: u is below one in a few hundred thousand,
+    // far rarer than 200,000 random record pairs could show.
+    let phone = w.score(&agree, 0.0) - w.prior;
+    assert!(phone > 15.0, "phone weight {phone}");
+}
+
+#[test]
+fn a_valid_id_ending_in_excel_zeros_is_also_matched_as_damaged() {
+    // A birth date whose `000`-padded ID passes the check by chance (one in eleven do).
+    let padded = (1..=28)
+        .flat_map(|day| (0..10).map(move |d| format!("410123196810{day:02}{d}00")))
+        .map(|body| valid_id(&body))
+        .find(|id| id.ends_with('0'))
+        .unwrap();
+    // An odd sequence digit: the padded copy reads as a woman, the real ID as a man.
+    let real = valid_id(&format!("{}87", &padded[..15]));
+    let roll = with(
+        with_valid(rec(SourceKind::Dibao, 2, "钟洁", "zhong jie"), &real),
+        |r| r.village = Some("马岗村".into()),
+    );
+    let disabled = with(
+        with_valid(rec(SourceKind::Disability, 9, "钟洁", "zhong jie"), &padded),
+        |r| r.village = Some("马岗村".into()),
+    );
+    let l = run(&[roll, disabled]);
+    assert!(same_person(&l, 0, 1), "{:?}", l.links);
+    let k = link_between(&l, 0, 1).unwrap();
+    assert_eq!(k.decision, LinkDecision::Accepted);
+    assert_eq!(level(k, "身份证号"), "前缀一致(前15位)");
+}
+
+#[test]
+fn an_upgraded_15_digit_id_agrees_on_the_digits_it_had() {
+    let id = valid_id("41012320190405091");
+    let roll = with(
+        with_valid(rec(SourceKind::Dibao, 2, "高志宇", "gao zhi yu"), &id),
+        |r| r.village = Some("任湾村".into()),
+    );
+    // The 15-digit 410123190405091 upgraded with the usual century 19.
+    let upgraded = valid_id("41012319190405091");
+    let relief = with(
+        with_valid(
+            rec(SourceKind::Emergency, 11, "高志宇", "gao zhi yu"),
+            &upgraded,
+        ),
+        |r| {
+            r.village = Some("任湾村".into());
+            if let Some(id) = r.id.as_mut() {
+                id.quality = IdQuality::Upgraded15;
+            }
+        },
+    );
+    let l = run(&[roll, relief]);
+    let k = link_between(&l, 0, 1).unwrap();
+    assert_eq!(k.decision, LinkDecision::Accepted, "{k:?}");
+    assert_eq!(level(k, "身份证号"), "15位号码一致");
+}
+
+#[test]
+fn solved_substitutions_equal_trying_every_digit() {
+    let brute = |typo: &[u8]| {
+        let mut out: Vec<[u8; 18]> = Vec::new();
+        for i in 0..18 {
+            let alphabet: &[u8] = if i == 17 {
+                b"0123456789X"
+            } else {
+                b"0123456789"
+            };
+            for &d in alphabet {
+                let mut cand = [0u8; 18];
+                cand.copy_from_slice(typo);
+                if cand[i] != d {
+                    cand[i] = d;
+                    if exact::is_checked(&cand) {
+                        out.push(cand);
+                    }
+                }
+            }
+        }
+        out.sort_unstable();
+        out
+    };
+    let mut rng = ChaCha8Rng::seed_from_u64(7);
+    for _ in 0..500 {
+        let body: String = (0..17)
+            .map(|_| char::from(b'0' + rng.gen_range(0..10u8)))
+            .collect();
+        let mut typo = valid_id(&body).into_bytes();
+        let i = rng.gen_range(0..18);
+        typo[i] = if i == 17 && rng.gen_bool(0.2) {
+            b'X'
+        } else {
+            b'0' + rng.gen_range(0..10u8)
+        };
+        let mut solved: Vec<[u8; 18]> = neighbours(&typo)
+            .into_iter()
+            .filter(|n| n.iter().zip(&typo).filter(|(a, b)| a != b).count() == 1)
+            .collect();
+        solved.sort_unstable();
+        assert_eq!(solved, brute(&typo), "{}", String::from_utf8_lossy(&typo));
+    }
 }

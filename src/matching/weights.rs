@@ -12,7 +12,6 @@
 //! household as much as of the same person, so among those only the strongest agreement
 //! counts (disagreements all count).
 
-use std::collections::HashMap;
 use std::ops::AddAssign;
 
 use rand::{Rng, SeedableRng};
@@ -20,9 +19,11 @@ use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 
 use super::compare::{
-    compare, Agree, BirthLevel, Comparison, NameLevel, PlaceLevel, ID_LEVELS, MIN_PREFIX,
+    compare, Agree, BirthLevel, Comparison, Fields, IdLevel, NameLevel, PlaceLevel,
+    FIXED_ID_LEVELS, ID_LEVELS, MIN_PREFIX,
 };
 use super::exact::ExactGroups;
+use super::hash::U64Map;
 use crate::config::MatchSettings;
 use crate::model::{FieldEvidence, PersonRecord};
 
@@ -30,6 +31,8 @@ use crate::model::{FieldEvidence, PersonRecord};
 const MIN_RECORDS_TO_ESTIMATE: usize = 2_000;
 /// Below this many exact-ID training pairs, m stays at the fallback.
 const MIN_TRAINING_PAIRS: usize = 500;
+/// Below this many persons with a phone, phone u stays at the random-pair estimate.
+const MIN_PHONE_OWNERS: usize = 100;
 const RANDOM_PAIRS: usize = 200_000;
 const TRAINING_PAIRS: usize = 200_000;
 const SEED: u64 = 0x6c6f_7562_616f;
@@ -37,12 +40,13 @@ const SEED: u64 = 0x6c6f_7562_616f;
 /// (m, u) when not estimated. u of the agreeing levels is what a county of a few hundred
 /// thousand people gives for two random records.
 mod fallback {
-    pub const ID: [(f64, f64); 5] = [
+    pub const ID: [(f64, f64); 6] = [
         (0.90, 2e-6), // equal
         (0.45, 2e-6), // one digit (or one dropped) — a typo
         (0.15, 1e-6), // adjacent swap
         (0.10, 3e-5), // same birth date, ID otherwise different
         (0.05, 0.99), // different
+        (0.05, 1e-6), // the 15 digits of an upgraded ID agree, the inferred century not
     ];
     /// m of an intact reliable prefix; u per prefix length 6..=17 (region, then century,
     /// year, month, day, sequence).
@@ -75,7 +79,8 @@ pub struct Weights {
     /// m of an equal name; u is the name's own frequency when estimated.
     name_equal_m: f64,
     /// Record counts of the query names, for term-frequency u; `None` in fallback mode.
-    name_counts: Option<HashMap<String, u32>>,
+    /// Keyed by the name's hash (`Fields::name`).
+    name_counts: Option<U64Map<u32>>,
     records: usize,
     pub estimated_u: bool,
     pub estimated_m: bool,
@@ -92,7 +97,7 @@ impl Weights {
             id[i] = log2_ratio(mu);
         }
         for (p, u) in fallback::PREFIX_U.into_iter().enumerate() {
-            id[5 + p] = log2_ratio((fallback::PREFIX_M, u));
+            id[FIXED_ID_LEVELS + p] = log2_ratio((fallback::PREFIX_M, u));
         }
         let mut w = Weights {
             id,
@@ -123,6 +128,7 @@ impl Weights {
     /// Estimates from the data where there is enough of it.
     pub fn estimate(
         records: &[PersonRecord],
+        fields: &[Fields],
         queries: &[u32],
         exact: &ExactGroups,
         settings: &MatchSettings,
@@ -147,7 +153,7 @@ impl Weights {
                 (a != b && !known).then_some((a as u32, b as u32))
             })
             .collect();
-        let u = count_levels(records, &pairs);
+        let u = count_levels(records, fields, &pairs);
         w.id = u.id_weights();
         w.birth = smoothed(&fallback::BIRTH, &u.birth, None);
         w.name = smoothed(&fallback::NAME, &u.name, None);
@@ -158,7 +164,7 @@ impl Weights {
         w.estimated_u = true;
 
         // m from exact-ID links, spread evenly over the groups.
-        let linked: usize = exact.groups().map(|g| g.len().saturating_sub(1)).sum();
+        let linked = exact.linked();
         let stride = linked.div_ceil(TRAINING_PAIRS).max(1);
         let training: Vec<(u32, u32)> = exact
             .groups()
@@ -166,7 +172,7 @@ impl Weights {
             .step_by(stride)
             .collect();
         if training.len() >= MIN_TRAINING_PAIRS {
-            let m = count_levels(records, &training);
+            let m = count_levels(records, fields, &training);
             w.name = smoothed(&fallback::NAME, &u.name, Some(&m.name));
             w.place = smoothed(&fallback::PLACE, &u.place, Some(&m.place));
             w.phone = smoothed(&fallback::PHONE, &u.phone, Some(&m.phone));
@@ -174,41 +180,45 @@ impl Weights {
             w.sex = smoothed(&fallback::SEX, &u.sex, Some(&m.sex));
             w.name_equal_m = smooth(&m.name)[NameLevel::Equal as usize];
             w.estimated_m = true;
+            if let Some(u) = phone_u(fields, exact) {
+                let m = smooth(&m.phone);
+                w.phone = [
+                    (m[Agree::Equal as usize] / u).log2(),
+                    (m[Agree::Different as usize] / (1.0 - u)).log2(),
+                ];
+            }
         }
 
         // Term frequency: how often each query's name occurs among all records. Hashing is
         // the cost, so it runs in parallel; counting the found indices is then trivial.
-        let mut keys: Vec<&str> = queries
+        let mut keys: Vec<u64> = queries
             .iter()
-            .filter_map(|&q| records[q as usize].name.as_ref())
-            .map(|n| n.key.as_str())
+            .map(|&q| fields[q as usize].name)
+            .filter(|&n| n != 0)
             .collect();
         keys.sort_unstable();
         keys.dedup();
-        let slot: HashMap<&str, usize> = keys.iter().enumerate().map(|(i, k)| (*k, i)).collect();
+        let slot: U64Map<usize> = keys.iter().enumerate().map(|(i, &k)| (k, i)).collect();
         let mut tally = vec![0u32; keys.len()];
-        let hits: Vec<usize> = records
+        let hits: Vec<usize> = fields
             .par_iter()
-            .filter_map(|r| slot.get(r.name.as_ref()?.key.as_str()).copied())
+            .filter_map(|f| slot.get(&f.name).copied())
             .collect();
         for i in hits {
             tally[i] += 1;
         }
-        let counts: HashMap<String, u32> = keys
-            .iter()
-            .zip(tally)
-            .map(|(k, c)| (k.to_string(), c))
-            .collect();
+        let counts: U64Map<u32> = keys.iter().copied().zip(tally).collect();
         w.name_counts = Some(counts);
+
         w.set_name_cap(settings);
         w
     }
 
-    /// Weight of an equal name for this query name.
-    pub fn name_equal(&self, key: &str) -> f64 {
+    /// Weight of an equal name for this query name (`Fields::name`).
+    pub fn name_equal(&self, name: u64) -> f64 {
         let raw = match &self.name_counts {
             Some(counts) => {
-                let c = counts.get(key).copied().unwrap_or(1).max(1);
+                let c = counts.get(&name).copied().unwrap_or(1).max(1);
                 (self.name_equal_m / (f64::from(c) / self.records as f64)).log2()
             }
             None => self.name[NameLevel::Equal as usize],
@@ -222,9 +232,8 @@ impl Weights {
         self.prior
             + best(&self.id)
             + self.name_cap.min(best(&self.name))
-            + best(&self.place)
-                .max(best(&self.phone))
-                .max(best(&self.household))
+            + best(&self.place).max(best(&self.household))
+            + best(&self.phone)
             + best(&self.sex)
     }
 
@@ -245,15 +254,30 @@ impl Weights {
         ]
     }
 
-    /// Counted weights: of place, phone and household only the strongest agreement counts.
+    /// Counted weights. Place, phone and household agree for every member of a household,
+    /// so of those only the strongest agreement counts — unless the names agree too: a
+    /// household member who shares the phone has a different name, so given an agreeing
+    /// name a shared phone is evidence of its own. Place and household number stay one
+    /// piece of evidence (the household fixes the village).
     fn counted(&self, c: &Comparison, name_equal: f64) -> [Option<f64>; 7] {
+        const PLACE: usize = 3;
+        const PHONE: usize = 4;
+        const HOUSEHOLD: usize = 5;
         let mut w = self.raw(c, name_equal);
-        let best = (3..6)
+        let names_agree = matches!(c.name, Some(NameLevel::Equal | NameLevel::SamePinyin));
+        let group: &[usize] = if names_agree {
+            &[PLACE, HOUSEHOLD]
+        } else {
+            &[PLACE, PHONE, HOUSEHOLD]
+        };
+        let best = group
+            .iter()
+            .copied()
             .filter(|&i| w[i].is_some_and(|x| x > 0.0))
             .max_by(|&i, &j| w[i].unwrap_or(0.0).total_cmp(&w[j].unwrap_or(0.0)));
-        for (i, x) in w.iter_mut().enumerate().take(6).skip(3) {
+        for &i in group {
             if Some(i) != best {
-                if let Some(x) = x.as_mut() {
+                if let Some(x) = w[i].as_mut() {
                     *x = x.min(0.0);
                 }
             }
@@ -326,7 +350,7 @@ impl Weights {
 /// Level counts over a set of pairs.
 #[derive(Debug, Clone, Default)]
 struct LevelCounts {
-    id: [u64; 5],
+    id: [u64; FIXED_ID_LEVELS],
     /// Pairs with at least `MIN_PREFIX` digits on both sides, by common-prefix length.
     lcp: [u64; 19],
     birth: [u64; 3],
@@ -354,20 +378,18 @@ impl AddAssign for LevelCounts {
 }
 
 impl LevelCounts {
-    fn add_pair(&mut self, a: &PersonRecord, b: &PersonRecord) {
-        let c = compare(a, b);
+    fn add_pair(&mut self, a: &PersonRecord, fa: &Fields, b: &PersonRecord, fb: &Fields) {
+        let c = compare(a, fa, b, fb);
         if let Some(l) = c.id {
             // Prefix levels are estimated from the prefix histogram below.
-            if l.index() < 5 {
+            if l.index() < FIXED_ID_LEVELS {
                 self.id[l.index()] += 1;
             }
         }
-        if let (Some(x), Some(y)) = (&a.id, &b.id) {
-            let (x, y) = (x.digits.as_bytes(), y.digits.as_bytes());
-            if x.len().min(y.len()) >= usize::from(MIN_PREFIX) {
-                let common = x.iter().zip(y).take_while(|(p, q)| p == q).count();
-                self.lcp[common.min(18)] += 1;
-            }
+        let (x, y) = (fa.id_digits(), fb.id_digits());
+        if x.len().min(y.len()) >= usize::from(MIN_PREFIX) {
+            let common = x.iter().zip(y).take_while(|(p, q)| p == q).count();
+            self.lcp[common.min(18)] += 1;
         }
         bump(&mut self.birth, c.birth.map(|l| l as usize));
         bump(&mut self.name, c.name.map(|l| l as usize));
@@ -381,12 +403,15 @@ impl LevelCounts {
     fn id_weights(&self) -> [f64; ID_LEVELS] {
         let mut w = [0.0; ID_LEVELS];
         let base = smoothed(&fallback::ID, &self.id, None);
-        w[..5].copy_from_slice(&base);
-        // Equal, one digit and swapped IDs are far rarer among non-matches than a sample
-        // can resolve, and what the sample does see of them are mostly unrecognised
-        // matches: these keep the fallback u.
-        for (i, mu) in fallback::ID.into_iter().enumerate().take(3) {
-            w[i] = log2_ratio(mu);
+        w[..FIXED_ID_LEVELS].copy_from_slice(&base);
+        // Equal, one digit, swapped and 15-digit-equal IDs are far rarer among non-matches
+        // than a sample can resolve, and what the sample does see of them are mostly
+        // unrecognised matches: these keep the fallback u.
+        let from_sample = [IdLevel::SameBirthDate.index(), IdLevel::Different.index()];
+        for (i, mu) in fallback::ID.into_iter().enumerate() {
+            if !from_sample.contains(&i) {
+                w[i] = log2_ratio(mu);
+            }
         }
         let total: u64 = self.lcp.iter().sum();
         for p in usize::from(MIN_PREFIX)..18 {
@@ -395,10 +420,45 @@ impl LevelCounts {
             // Never trust a prefix more than the fallback table's rarer estimate allows:
             // a small sample cannot see how rare a 17-digit agreement is.
             let u = u.max(fallback::PREFIX_U[p - usize::from(MIN_PREFIX)]);
-            w[5 + p - usize::from(MIN_PREFIX)] = log2_ratio((fallback::PREFIX_M, u));
+            w[FIXED_ID_LEVELS + p - usize::from(MIN_PREFIX)] = log2_ratio((fallback::PREFIX_M, u));
         }
         w
     }
+}
+
+/// Chance that two different persons share a phone number, from how the numbers are
+/// spread over persons (a person: an exact-ID group, or a record without a valid ID). A
+/// random sample sees too few shared phones to tell 1 in 1,000 from 1 in 100,000.
+fn phone_u(fields: &[Fields], exact: &ExactGroups) -> Option<f64> {
+    let mut owners: Vec<(u64, u64)> = fields
+        .par_iter()
+        .enumerate()
+        .flat_map_iter(|(i, f)| {
+            let group = exact.group_of(i);
+            let person = if group == super::exact::NONE {
+                (1 << 32) | i as u64
+            } else {
+                u64::from(group)
+            };
+            f.phones().iter().map(move |&p| (p, person))
+        })
+        .collect();
+    owners.par_sort_unstable();
+    owners.dedup();
+    let mut persons: Vec<u64> = owners.iter().map(|&(_, p)| p).collect();
+    persons.par_sort_unstable();
+    persons.dedup();
+    let n = persons.len() as f64;
+    if n < MIN_PHONE_OWNERS as f64 {
+        return None;
+    }
+    // Ordered pairs of different persons sharing a number, over all ordered pairs.
+    let mut shared = 0.0;
+    for run in owners.chunk_by(|a, b| a.0 == b.0) {
+        let k = run.len() as f64;
+        shared += k * (k - 1.0);
+    }
+    Some(((shared + 1.0) / (n * (n - 1.0))).clamp(1e-7, 0.5))
 }
 
 fn bump<const N: usize>(counts: &mut [u64; N], level: Option<usize>) {
@@ -407,13 +467,14 @@ fn bump<const N: usize>(counts: &mut [u64; N], level: Option<usize>) {
     }
 }
 
-fn count_levels(records: &[PersonRecord], pairs: &[(u32, u32)]) -> LevelCounts {
+fn count_levels(records: &[PersonRecord], fields: &[Fields], pairs: &[(u32, u32)]) -> LevelCounts {
     pairs
         .par_chunks(4_096)
         .map(|chunk| {
             let mut c = LevelCounts::default();
             for &(a, b) in chunk {
-                c.add_pair(&records[a as usize], &records[b as usize]);
+                let (a, b) = (a as usize, b as usize);
+                c.add_pair(&records[a], &fields[a], &records[b], &fields[b]);
             }
             c
         })
