@@ -226,7 +226,7 @@ fn link_records(records: &[PersonRecord], settings: &MatchSettings) -> Linkage {
             .map(|(b, n)| (b as f64 * HISTOGRAM_BUCKET, n))
             .collect(),
     };
-    tracing::info!(
+    tracing::debug!(
         stage = "matching",
         records = records.len(),
         queries = queries.len(),
@@ -240,7 +240,7 @@ fn link_records(records: &[PersonRecord], settings: &MatchSettings) -> Linkage {
         estimated_u = weights.estimated_u,
         estimated_m = weights.estimated_m,
         elapsed_ms = started.elapsed().as_millis() as u64,
-        "Matching finished."
+        "比对完成 (明细)"
     );
     Linkage {
         persons,
