@@ -274,7 +274,7 @@ fn decide(
     let mut outcome = QueryOutcome::default();
 
     // Best candidate per person-to-be: an exact-ID group, or a single record without one.
-    let mut nearest_roll: Option<(f64, u32)> = None;
+    let mut nearest_roll: Option<(f64, u32, Comparison)> = None;
     let mut best: Vec<Scored> = pairs
         .iter()
         .filter(|&&(_, r)| !suspect || fields[r as usize].group != own_group)
@@ -282,8 +282,8 @@ fn decide(
             let cmp = compare::compare(query, fq, &records[r as usize], &fields[r as usize]);
             let score = weights.score(&cmp, name_w);
             let fr = &fields[r as usize];
-            if fr.roll && nearest_roll.is_none_or(|(s, _)| score > s) {
-                nearest_roll = Some((score, r));
+            if fr.roll && nearest_roll.is_none_or(|(s, _, _)| score > s) {
+                nearest_roll = Some((score, r, cmp));
             }
             let bucket = (score / HISTOGRAM_BUCKET).floor() as i64;
             match outcome.histogram.iter_mut().find(|(b, _)| *b == bucket) {
@@ -352,9 +352,25 @@ fn decide(
         }
     } else if top.score >= settings.lower_threshold {
         outcome.links.push(link(top, LinkDecision::Uncertain));
+    } else if let Some((score, candidate, cmp)) =
+        nearest_roll.filter(|(_, _, cmp)| !suspect && namesake_on_roll(cmp))
+    {
+        // No ID, and someone of the same name in the same place is on a roll: whether this
+        // is that person (covered) or a namesake (not covered) is the 同名同姓 question the
+        // spec leaves to a person, so the pair goes to review instead of deciding either way.
+        outcome.links.push(FoundLink {
+            query: q,
+            candidate,
+            decision: LinkDecision::Uncertain,
+            score,
+            cmp,
+            name_weight: name_w,
+        });
     } else {
         // The clerk wants the closest roll record; any record when no roll one was near.
-        let (score, candidate) = nearest_roll.unwrap_or((top.score, top.record));
+        let (score, candidate) = nearest_roll
+            .map(|(s, r, _)| (s, r))
+            .unwrap_or((top.score, top.record));
         outcome.near = Some(NearMiss {
             record: q as usize,
             candidate: candidate as usize,
@@ -362,6 +378,19 @@ fn decide(
         });
     }
     outcome
+}
+
+/// Same name and same township or village, and nothing that tells the two apart (no ID to
+/// compare, no birth date or sex that differs).
+fn namesake_on_roll(cmp: &Comparison) -> bool {
+    cmp.id.is_none()
+        && cmp.name == Some(compare::NameLevel::Equal)
+        && matches!(
+            cmp.place,
+            Some(compare::PlaceLevel::SameVillage | compare::PlaceLevel::SameTownship)
+        )
+        && cmp.birth != Some(compare::BirthLevel::Different)
+        && cmp.sex != Some(compare::Agree::Different)
 }
 
 /// Evidence of a link, for callers that render one (report, review list). An exact link

@@ -302,7 +302,7 @@ fn two_wang_wei_in_one_township_are_kept_apart() {
 }
 
 #[test]
-fn same_name_alone_does_not_link() {
+fn same_name_alone_does_not_link_and_a_namesake_on_a_roll_goes_to_review() {
     let records = vec![
         with(
             with_valid(
@@ -317,8 +317,22 @@ fn same_name_alone_does_not_link() {
     ];
     let l = run(&records);
     assert!(!same_person(&l, 0, 1));
+    // Nothing tells the ID-less petitioner from the namesake on the roll: neither linked nor
+    // dismissed, the pair goes to review.
+    assert_eq!(l.links.len(), 1);
+    assert_eq!(l.links[0].decision, LinkDecision::Uncertain);
+    assert_eq!(l.persons[l.person_of[1]].uncertain, vec![0]);
+
+    // A namesake in another township is no question at all.
+    let mut elsewhere = records.clone();
+    elsewhere[1].township = Some("李集乡".into());
+    assert!(run(&elsewhere).links.is_empty());
+
+    // A birth date that differs tells them apart.
+    let mut older = records;
+    older[1].birth_date = chrono::NaiveDate::from_ymd_opt(1990, 1, 1);
+    let l = run(&older);
     assert!(l.links.is_empty());
-    assert_eq!(l.persons[1].nearest.as_ref().unwrap().candidate, 0);
 }
 
 #[test]
