@@ -120,6 +120,7 @@ pub fn ingest(inbox: &Path, sources: &[SourceSpec], limits: &InputLimits) -> Ing
         Ok(files) => files,
         Err(e) => {
             let reason = format!("无法读取收件文件夹 {}: {e}", inbox.display());
+            tracing::error!("{reason}");
             return IngestOutput {
                 rejects: vec![Reject {
                     file: inbox.display().to_string(),
