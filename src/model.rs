@@ -562,10 +562,24 @@ impl RuleCode {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Finding {
     pub code: RuleCode,
-    /// 依据, in Chinese: `2020年以来个人自付 52,310.00 元`.
-    pub evidence: String,
+    /// The facts behind the code, each naming its source, in Chinese:
+    /// `医保: 2020年以来个人自付 52,310.00 元(8 笔结算)`.
+    pub facts: Vec<String>,
+    /// What turns the facts into this code: `未纳入低保或特困, 期内未获临时救助`.
+    pub conclusion: String,
     /// Person records behind this finding.
     pub records: Vec<usize>,
+}
+
+impl Finding {
+    /// This finding's 依据 on its own: the facts, then the conclusion.
+    pub fn evidence(&self) -> String {
+        let mut parts: Vec<&str> = self.facts.iter().map(String::as_str).collect();
+        if !self.conclusion.is_empty() {
+            parts.push(&self.conclusion);
+        }
+        parts.join("; ")
+    }
 }
 
 /// One suspect person: one row of a township list.
@@ -591,6 +605,29 @@ pub struct Suspect {
     pub confidence: f64,
     /// Every source reference behind the row.
     pub source_refs: Vec<SourceRef>,
+}
+
+impl Suspect {
+    /// The 依据 column: every fact once (several codes often rest on the same facts), then
+    /// each code's conclusion.
+    pub fn evidence(&self) -> String {
+        let mut facts: Vec<&str> = Vec::new();
+        for fact in self.findings.iter().flat_map(|f| &f.facts) {
+            if !facts.contains(&fact.as_str()) {
+                facts.push(fact);
+            }
+        }
+        let conclusions: Vec<String> = self
+            .findings
+            .iter()
+            .map(|f| format!("{}: {}", f.code.code(), f.conclusion))
+            .collect();
+        if facts.is_empty() {
+            conclusions.join("; ")
+        } else {
+            format!("{}；{}", facts.join("; "), conclusions.join("; "))
+        }
+    }
 }
 
 /// An uncertain link shown to a clerk: both records side by side.
@@ -629,4 +666,50 @@ pub struct ClueState {
     pub first_seen: NaiveDate,
     /// Set when a clue reported as included (符合条件已纳入保障) is still not on the rolls.
     pub rectification_missing: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn evidence_states_shared_facts_once_then_each_conclusion() {
+        let finding = |code, facts: &[&str], conclusion: &str| Finding {
+            code,
+            facts: facts.iter().map(|s| s.to_string()).collect(),
+            conclusion: conclusion.into(),
+            records: vec![0],
+        };
+        let medical = "医保: 2020年以来个人自付 52,310.00 元(8 笔结算)";
+        let suspect = Suspect {
+            clue_id: "LB0000000000".into(),
+            person_key: "k".into(),
+            township: None,
+            village: None,
+            name: "张三".into(),
+            id_number: None,
+            address: None,
+            findings: vec![
+                finding(RuleCode::R01, &[medical], "未纳入保障, 期内未获临时救助"),
+                finding(
+                    RuleCode::R02,
+                    &[medical, "农业农村: 防返贫监测对象"],
+                    "未纳入低保或特困",
+                ),
+            ],
+            sources: vec![SourceKind::Medical],
+            match_note: String::new(),
+            confidence: 1.0,
+            source_refs: Vec::new(),
+        };
+        assert_eq!(
+            suspect.evidence(),
+            "医保: 2020年以来个人自付 52,310.00 元(8 笔结算); 农业农村: 防返贫监测对象；\
+             R01: 未纳入保障, 期内未获临时救助; R02: 未纳入低保或特困"
+        );
+        assert_eq!(
+            suspect.findings[1].evidence(),
+            format!("{medical}; 农业农村: 防返贫监测对象; 未纳入低保或特困")
+        );
+    }
 }

@@ -48,7 +48,8 @@ fn suspect(
             .iter()
             .map(|&code| Finding {
                 code,
-                evidence: format!("2020年以来个人自付 {amount:.2} 元"),
+                facts: vec![format!("医保: 2020年以来个人自付 {amount:.2} 元")],
+                conclusion: "未纳入低保或特困".into(),
                 records: vec![0],
             })
             .collect(),

@@ -79,7 +79,8 @@ fn suspect(
             .iter()
             .map(|&code| Finding {
                 code,
-                evidence: "2020年以来个人自付 52,310.00 元".into(),
+                facts: vec!["医保: 2020年以来个人自付 52,310.00 元".into()],
+                conclusion: format!("{} 不在册", code.code()),
                 records: vec![0],
             })
             .collect(),

@@ -253,7 +253,7 @@ impl Facts {
             amount_yuan: suspect
                 .findings
                 .iter()
-                .flat_map(|f| yuan_amounts(&f.evidence))
+                .flat_map(|f| yuan_amounts(&f.evidence()))
                 .max()
                 .unwrap_or(0),
         }

@@ -122,12 +122,7 @@ fn row(s: &Suspect, clues: &BTreeMap<String, ClueState>, as_of: NaiveDate) -> Ve
     let join_codes =
         |f: fn(RuleCode) -> &'static str| codes.iter().map(|c| f(*c)).collect::<Vec<_>>().join(";");
     let sources: BTreeSet<_> = s.sources.iter().collect();
-    let evidence = s
-        .findings
-        .iter()
-        .map(|f| format!("{}: {}", f.code.code(), f.evidence))
-        .collect::<Vec<_>>()
-        .join("；");
+    let evidence = s.evidence();
     let refs: BTreeSet<String> = s.source_refs.iter().map(|r| r.to_string()).collect();
     // A clue the ledger has not seen yet is new today.
     let (status, first_seen, rectification_missing) = match clues.get(&s.clue_id) {
@@ -245,7 +240,8 @@ mod tests {
                 .iter()
                 .map(|&code| Finding {
                     code,
-                    evidence: "依据".into(),
+                    facts: vec!["依据".into()],
+                    conclusion: "未纳入保障".into(),
                     records: vec![0],
                 })
                 .collect(),

@@ -57,12 +57,12 @@ fn finding<'a>(
         texts.push(fact.text.clone());
         records.extend_from_slice(&fact.records);
     }
-    texts.extend(tail);
     records.sort_unstable();
     records.dedup();
     Finding {
         code,
-        evidence: texts.join("; "),
+        facts: texts,
+        conclusion: tail.unwrap_or_default(),
         records,
     }
 }

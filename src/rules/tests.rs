@@ -266,7 +266,7 @@ fn evidence_of(s: &Screening, code: RuleCode) -> String {
         .iter()
         .flat_map(|x| &x.findings)
         .find(|f| f.code == code)
-        .map(|f| f.evidence.clone())
+        .map(|f| f.evidence())
         .unwrap_or_default()
 }
 
@@ -414,7 +414,7 @@ fn grade_3_mental_disability_is_severe_and_certificate_digits_decide_when_column
     assert_eq!(codes_of(&s, "张三"), vec![RuleCode::R01]);
     assert_eq!(codes_of(&s, "李四"), vec![RuleCode::R01]);
     assert!(s.suspects[1].findings[0]
-        .evidence
+        .evidence()
         .contains("二级肢体残疾, 2020-02-02 发证"));
 }
 
