@@ -184,6 +184,17 @@ fn run_and_score(noise: NoiseLevel) -> loubao::sample::EvalReport {
 fn accuracy_at_default_noise_is_at_least_098_per_code() {
     let report = run_and_score(NoiseLevel::Default);
     assert!(report.run_folder.is_some());
+    // Linkage (issue 5): precision is held to 0.995; recall is printed above (0.98+ here;
+    // the 0.99 goal is not reached yet, see BENCHMARKS.md).
+    let link = &report.link;
+    assert_eq!(
+        link.records, link.records_known,
+        "the truth knows every record read"
+    );
+    let precision = link.correct_pairs as f64 / link.predicted_pairs as f64;
+    let recall = link.correct_pairs as f64 / link.true_pairs as f64;
+    assert!(precision >= 0.995, "link precision {precision:.4}");
+    assert!(recall >= 0.98, "link recall {recall:.4}");
     for code in RuleCode::ALL {
         let score = report.code(code).unwrap();
         // Issue 4 asks F1 >= 0.98; the rules issue asks precision and recall each >= 0.98.
