@@ -445,10 +445,23 @@ fn phone_u(fields: &[Fields], exact: &ExactGroups) -> Option<f64> {
         .collect();
     owners.par_sort_unstable();
     owners.dedup();
-    let mut persons: Vec<u64> = owners.iter().map(|&(_, p)| p).collect();
-    persons.par_sort_unstable();
-    persons.dedup();
-    let n = persons.len() as f64;
+    // Persons with a phone: a group counts once, a record without a valid ID on its own.
+    let mut seen = vec![false; exact.len()];
+    let mut persons = 0usize;
+    for (i, f) in fields.iter().enumerate() {
+        if f.phones().is_empty() {
+            continue;
+        }
+        match exact.group_of(i) {
+            super::exact::NONE => persons += 1,
+            g if !seen[g as usize] => {
+                seen[g as usize] = true;
+                persons += 1;
+            }
+            _ => {}
+        }
+    }
+    let n = persons as f64;
     if n < MIN_PHONE_OWNERS as f64 {
         return None;
     }
