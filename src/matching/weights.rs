@@ -133,9 +133,8 @@ impl Weights {
         exact: &ExactGroups,
         settings: &MatchSettings,
     ) -> Weights {
-        let unkeyed = (0..records.len())
-            .filter(|&i| exact.group_of(i) == super::exact::NONE)
-            .count();
+        // Records without a valid ID: all but the exact groups' members.
+        let unkeyed = records.len() - (exact.linked() + exact.len());
         let mut w = Weights::fallback(records.len(), exact.len() + unkeyed, settings);
         if !settings.estimate_weights || records.len() < MIN_RECORDS_TO_ESTIMATE {
             return w;
