@@ -271,8 +271,8 @@ impl Fields {
     }
 }
 
-/// Compares two records; `fa`/`fb` are their `Fields`. Only a name that differs in key
-/// and pinyin is read from the record itself (one character apart or not).
+/// Compares two records; `fa`/`fb` are their `Fields`. Only a name longer than the
+/// inline characters that differs in key and pinyin is read from the record itself.
 pub fn compare(a: &PersonRecord, fa: &Fields, b: &PersonRecord, fb: &Fields) -> Comparison {
     let id = compare_id(fa, fb);
     let birth = match (id, fa.birth, fb.birth) {
