@@ -259,6 +259,13 @@ fn quality(records: &[PersonRecord], owner: &[usize], linkage: &loubao::model::L
 }
 
 fn bench_linkage(c: &mut Criterion) {
+    // `LOUBAO_LOG=loubao=debug` shows matching's step timings.
+    if let Ok(filter) = std::env::var("LOUBAO_LOG") {
+        tracing_subscriber::fmt()
+            .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
+            .with_writer(std::io::stderr)
+            .init();
+    }
     let mut sizes = vec![20_000, 100_000];
     if std::env::var_os("LOUBAO_BENCH_COUNTY").is_some() {
         sizes.push(600_000);

@@ -46,12 +46,13 @@ impl Keys {
         if f.reliable() >= 14 && d.len() >= 14 {
             k.push(hash::bytes(b'a', &d[..14]));
         }
-        if f.sound != 0 {
+        let sound = f.sound();
+        if sound != 0 {
             if f.township != 0 {
-                k.push(hash::key(b'b', f.sound, f.township));
+                k.push(hash::key(b'b', sound, f.township));
             }
             if let Some(days) = f.birth_days() {
-                k.push(hash::key(b'c', f.sound, days as u64));
+                k.push(hash::key(b'c', sound, days as u64));
             }
         }
         for &phone in f.phones() {

@@ -112,11 +112,15 @@ pub struct Comparison {
 const MAX_ID: usize = 20;
 /// Phones compared per record (no real record lists more).
 const MAX_PHONES: usize = 3;
+/// Name characters held inline; a longer name is read from its record.
+const INLINE_NAME: usize = 4;
 
 /// A record's fields as compared: the ID inline, text as 64-bit hashes (0: absent), so
 /// that scoring millions of pairs reads one small struct per record instead of a dozen
-/// heap strings. Built once per record.
+/// heap strings. Built once per record. Aligned so that each one spans exactly two cache
+/// lines (scoring reads them at random).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(align(64))]
 pub struct Fields {
     id: [u8; MAX_ID],
     id_len: u8,
@@ -131,9 +135,13 @@ pub struct Fields {
     sex: Option<Sex>,
     /// Name key; 0 when missing or empty.
     pub name: u64,
+    /// The name key's characters, so that telling a one-character typo from another name
+    /// reads no record; `name_len` above `INLINE_NAME`: too long, read the record.
+    name_chars: [char; INLINE_NAME],
+    name_len: u8,
     pinyin: u64,
-    /// What name blocks use: the pinyin, else the key; 0 without a name.
-    pub sound: u64,
+    /// A name is present (its key may still be empty): see `sound`.
+    named: bool,
     pub township: u64,
     village: u64,
     pub household: u64,
@@ -161,8 +169,10 @@ impl Fields {
             birth: r.birth_date.map(|d| (d.num_days_from_ce(), d.year())),
             sex: r.sex,
             name: 0,
+            name_chars: ['\0'; INLINE_NAME],
+            name_len: 0,
             pinyin: 0,
-            sound: 0,
+            named: false,
             township: text(b't', &r.township),
             village: text(b'v', &r.village),
             household: text(b'h', &r.household_id),
@@ -192,15 +202,17 @@ impl Fields {
         if let Some(n) = &r.name {
             if !n.key.is_empty() {
                 f.name = hash::bytes(b'n', n.key.as_bytes());
+                for c in n.key.chars() {
+                    if let Some(slot) = f.name_chars.get_mut(usize::from(f.name_len)) {
+                        *slot = c;
+                    }
+                    f.name_len = f.name_len.saturating_add(1);
+                }
             }
             if !n.pinyin.is_empty() {
                 f.pinyin = hash::bytes(b'y', n.pinyin.as_bytes());
             }
-            f.sound = if n.pinyin.is_empty() {
-                hash::bytes(b'n', n.key.as_bytes())
-            } else {
-                f.pinyin
-            };
+            f.named = true;
         }
         for p in r.phones.iter().take(MAX_PHONES) {
             f.phones[usize::from(f.phone_count)] = hash::bytes(b'p', p.as_bytes());
@@ -238,10 +250,29 @@ impl Fields {
     pub fn phones(&self) -> &[u64] {
         &self.phones[..usize::from(self.phone_count)]
     }
+
+    /// What name blocks use: the pinyin, else the key; 0 without a name. Derived rather
+    /// than stored, to keep `Fields` within two cache lines.
+    pub fn sound(&self) -> u64 {
+        if self.pinyin != 0 {
+            self.pinyin
+        } else if self.name != 0 {
+            self.name
+        } else if self.named {
+            hash::bytes(b'n', b"")
+        } else {
+            0
+        }
+    }
+
+    /// The name key's characters when held inline.
+    fn inline_name(&self) -> Option<&[char]> {
+        self.name_chars.get(..usize::from(self.name_len))
+    }
 }
 
-/// Compares two records; `fa`/`fb` are their `Fields`. Only a name that differs in key
-/// and pinyin is read from the record itself (one character apart or not).
+/// Compares two records; `fa`/`fb` are their `Fields`. Only a name longer than the
+/// inline characters that differs in key and pinyin is read from the record itself.
 pub fn compare(a: &PersonRecord, fa: &Fields, b: &PersonRecord, fb: &Fields) -> Comparison {
     let id = compare_id(fa, fb);
     let birth = match (id, fa.birth, fb.birth) {
@@ -328,16 +359,13 @@ fn one_deletion_apart<T: PartialEq>(x: &[T], y: &[T]) -> bool {
     short[first..] == long[first + 1..]
 }
 
-/// The longer string with one character removed is the shorter one.
-fn one_char_dropped(x: &str, y: &str) -> bool {
-    let (short, long) = if x.len() < y.len() { (x, y) } else { (y, x) };
-    let split = short
-        .char_indices()
-        .zip(long.chars())
-        .find(|((_, c), d)| c != d)
-        .map_or(short.len(), |((i, _), _)| i);
-    let dropped = long[split..].chars().next().map_or(0, char::len_utf8);
-    short[split..] == long[split + dropped..]
+/// One character substituted, dropped or added.
+fn one_char_apart(x: &[char], y: &[char]) -> bool {
+    if x.len() == y.len() {
+        x.iter().zip(y).filter(|(p, q)| p != q).count() == 1
+    } else {
+        x.len().abs_diff(y.len()) == 1 && one_deletion_apart(x, y)
+    }
 }
 
 fn compare_name(a: &PersonRecord, fa: &Fields, b: &PersonRecord, fb: &Fields) -> Option<NameLevel> {
@@ -350,12 +378,13 @@ fn compare_name(a: &PersonRecord, fa: &Fields, b: &PersonRecord, fb: &Fields) ->
     if fa.pinyin != 0 && fa.pinyin == fb.pinyin {
         return Some(NameLevel::SamePinyin);
     }
-    let (x, y) = (&a.name.as_ref()?.key, &b.name.as_ref()?.key);
-    let (nx, ny) = (x.chars().count(), y.chars().count());
-    let one_apart = if nx == ny {
-        x.chars().zip(y.chars()).filter(|(p, q)| p != q).count() == 1
-    } else {
-        nx.abs_diff(ny) == 1 && one_char_dropped(x, y)
+    let one_apart = match (fa.inline_name(), fb.inline_name()) {
+        (Some(x), Some(y)) => one_char_apart(x, y),
+        _ => {
+            let (x, y) = (&a.name.as_ref()?.key, &b.name.as_ref()?.key);
+            let (cx, cy): (Vec<char>, Vec<char>) = (x.chars().collect(), y.chars().collect());
+            one_char_apart(&cx, &cy)
+        }
     };
     Some(if one_apart {
         NameLevel::OneCharApart

@@ -49,22 +49,42 @@ pub fn consolidate(
         }
     }
 
-    let mut persons: Vec<Person> = Vec::new();
+    // Sizes first, so that every list is allocated once at its final length.
     let mut person_of = vec![0usize; records];
+    let mut sizes: Vec<(usize, usize, usize)> = Vec::new();
     for r in 0..records {
         let root = forest.find(r as u32) as usize;
-        if root == r {
-            person_of[r] = persons.len();
-            persons.push(Person {
-                records: Vec::new(),
-                links: Vec::new(),
-                uncertain: Vec::new(),
-                nearest: None,
-            });
+        person_of[r] = if root == r {
+            sizes.push((0, 0, 0));
+            sizes.len() - 1
         } else {
-            person_of[r] = person_of[root];
+            person_of[root]
+        };
+        sizes[person_of[r]].0 += 1;
+    }
+    for link in links {
+        let (pl, pr) = (person_of[link.left], person_of[link.right]);
+        match link.decision {
+            LinkDecision::Exact | LinkDecision::Accepted => sizes[pl].1 += 1,
+            LinkDecision::Uncertain => {
+                sizes[pl].2 += 1;
+                if pr != pl {
+                    sizes[pr].2 += 1;
+                }
+            }
         }
-        persons[person_of[r]].records.push(r);
+    }
+    let mut persons: Vec<Person> = sizes
+        .iter()
+        .map(|&(records, links, uncertain)| Person {
+            records: Vec::with_capacity(records),
+            links: Vec::with_capacity(links),
+            uncertain: Vec::with_capacity(uncertain),
+            nearest: None,
+        })
+        .collect();
+    for (r, &p) in person_of.iter().enumerate() {
+        persons[p].records.push(r);
     }
 
     for (i, link) in links.iter().enumerate() {

@@ -827,3 +827,45 @@ fn solved_substitutions_equal_trying_every_digit() {
         assert_eq!(solved, brute(&typo), "{}", String::from_utf8_lossy(&typo));
     }
 }
+
+#[test]
+fn compared_fields_span_two_cache_lines() {
+    // Scoring reads `Fields` at random across millions of records: a third line per read
+    // costs more than anything it could hold.
+    assert_eq!(std::mem::size_of::<compare::Fields>(), 128);
+}
+
+#[test]
+fn a_one_character_typo_is_told_apart_inline_and_beyond() {
+    use compare::NameLevel;
+    let name_level = |a: &str, b: &str| {
+        let (x, y) = (
+            rec(SourceKind::Dibao, 2, a, ""),
+            rec(SourceKind::Dibao, 3, b, ""),
+        );
+        let (fx, fy) = (
+            compare::Fields::of(&x, exact::NONE),
+            compare::Fields::of(&y, exact::NONE),
+        );
+        compare::compare(&x, &fx, &y, &fy).name
+    };
+    assert_eq!(
+        name_level("王小明", "王晓明"),
+        Some(NameLevel::OneCharApart)
+    );
+    assert_eq!(name_level("王小明", "王明"), Some(NameLevel::OneCharApart));
+    assert_eq!(name_level("王小明", "李晓明"), Some(NameLevel::Different));
+    // Longer than the inline characters: read from the record, same answer.
+    assert_eq!(
+        name_level("阿依古丽买买提", "阿依古丽买卖提"),
+        Some(NameLevel::OneCharApart)
+    );
+    assert_eq!(
+        name_level("阿依古丽买买提", "阿依古"),
+        Some(NameLevel::Different)
+    );
+    assert_eq!(
+        name_level("阿依古丽", "阿依古丽买"),
+        Some(NameLevel::OneCharApart)
+    );
+}

@@ -133,9 +133,8 @@ impl Weights {
         exact: &ExactGroups,
         settings: &MatchSettings,
     ) -> Weights {
-        let unkeyed = (0..records.len())
-            .filter(|&i| exact.group_of(i) == super::exact::NONE)
-            .count();
+        // Records without a valid ID: all but the exact groups' members.
+        let unkeyed = records.len() - (exact.linked() + exact.len());
         let mut w = Weights::fallback(records.len(), exact.len() + unkeyed, settings);
         if !settings.estimate_weights || records.len() < MIN_RECORDS_TO_ESTIMATE {
             return w;
@@ -445,10 +444,23 @@ fn phone_u(fields: &[Fields], exact: &ExactGroups) -> Option<f64> {
         .collect();
     owners.par_sort_unstable();
     owners.dedup();
-    let mut persons: Vec<u64> = owners.iter().map(|&(_, p)| p).collect();
-    persons.par_sort_unstable();
-    persons.dedup();
-    let n = persons.len() as f64;
+    // Persons with a phone: a group counts once, a record without a valid ID on its own.
+    let mut seen = vec![false; exact.len()];
+    let mut persons = 0usize;
+    for (i, f) in fields.iter().enumerate() {
+        if f.phones().is_empty() {
+            continue;
+        }
+        match exact.group_of(i) {
+            super::exact::NONE => persons += 1,
+            g if !seen[g as usize] => {
+                seen[g as usize] = true;
+                persons += 1;
+            }
+            _ => {}
+        }
+    }
+    let n = persons as f64;
     if n < MIN_PHONE_OWNERS as f64 {
         return None;
     }
