@@ -72,7 +72,6 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
 /// process dies, so a crashed run never blocks the next night's.
 pub struct RunLock {
     file: File,
-    path: PathBuf,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -120,7 +119,7 @@ impl RunLock {
         file.set_len(0).map_err(io_err)?;
         writeln!(file, "pid={}", std::process::id()).map_err(io_err)?;
         file.sync_all().map_err(io_err)?;
-        Ok(RunLock { file, path })
+        Ok(RunLock { file })
     }
 }
 
@@ -129,7 +128,6 @@ impl Drop for RunLock {
         // Empty content marks a clean release; the OS lock goes with the handle.
         let _ = self.file.set_len(0);
         let _ = self.file.unlock();
-        let _ = &self.path;
     }
 }
 
