@@ -9,6 +9,7 @@ use rayon::prelude::*;
 
 use super::compare::Fields;
 use super::hash::U64Map;
+use crate::normalise::ids::{check_of, CHECK_CHARS, WEIGHTS};
 
 /// Records grouped by valid ID.
 pub struct ExactGroups {
@@ -120,27 +121,9 @@ pub fn pack_id(id: &[u8]) -> Option<u64> {
     Some(v * 11 + check)
 }
 
-const WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-const CHECK: &[u8; 11] = b"10X98765432";
-
-/// ISO 7064 MOD 11-2 check character of the first 17 digits.
-pub fn check_char(body: &[u8]) -> Option<u8> {
-    if body.len() < 17 {
-        return None;
-    }
-    let mut sum = 0u32;
-    for (&c, w) in body[..17].iter().zip(WEIGHTS) {
-        if !c.is_ascii_digit() {
-            return None;
-        }
-        sum += u32::from(c - b'0') * w;
-    }
-    Some(CHECK[(sum % 11) as usize])
-}
-
 /// A well-formed 18-character ID whose check character matches.
 pub fn is_checked(id: &[u8]) -> bool {
-    id.len() == 18 && check_char(id).is_some_and(|c| c == id[17].to_ascii_uppercase())
+    id.len() == 18 && check_of(id).is_some_and(|c| c == id[17].to_ascii_uppercase())
 }
 
 /// The valid IDs one substituted character away from an 18-character one whose first 17
@@ -165,12 +148,15 @@ fn substitutions(id: &[u8]) -> Option<Vec<[u8; 18]>> {
         out.push(cand);
     };
     // The check character itself mistyped.
-    let check = CHECK[sum as usize];
+    let check = CHECK_CHARS[sum as usize];
     if check != id[17].to_ascii_uppercase() {
         with(17, check);
     }
     // A body digit mistyped: the sum the written check character needs.
-    if let Some(need) = CHECK.iter().position(|&c| c == id[17].to_ascii_uppercase()) {
+    if let Some(need) = CHECK_CHARS
+        .iter()
+        .position(|&c| c == id[17].to_ascii_uppercase())
+    {
         for (i, w) in WEIGHTS.into_iter().enumerate() {
             let old = u32::from(id[i] - b'0');
             let inverse = (1..11).find(|x| w * x % 11 == 1).unwrap_or(1);

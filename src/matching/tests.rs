@@ -4,12 +4,13 @@ use chrono::NaiveDate;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-use super::exact::{check_char, neighbours};
+use super::exact::neighbours;
 use super::*;
 use crate::model::{
     IdQuality, LinkDecision, Linkage, PersonName, PersonRecord, ResidentId, Role, Sex, SourceKind,
     SourceRef,
 };
+use crate::normalise::ids::check_of;
 
 /// A valid ID from 17 digits (local MOD 11-2, independent of the normaliser).
 fn valid_id(body: &str) -> String {
@@ -422,7 +423,7 @@ fn neighbours_of_a_typo_contain_the_true_id() {
     let mut dropped = id.clone().into_bytes();
     dropped.remove(9);
     assert!(neighbours(&dropped).iter().any(|n| n == id.as_bytes()));
-    assert_eq!(check_char(id.as_bytes()), Some(id.as_bytes()[17]));
+    assert_eq!(check_of(id.as_bytes()), Some(id.as_bytes()[17]));
 }
 
 /// A few thousand records: enough to estimate the weights rather than fall back.

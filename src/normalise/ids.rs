@@ -14,8 +14,10 @@ use chrono::NaiveDate;
 
 use crate::model::{IdQuality, ResidentId, Sex};
 
-const WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-const CHECK_CHARS: &[u8; 11] = b"10X98765432";
+/// ISO 7064 MOD 11-2 weights of the first 17 digits, and the check character of each
+/// remainder of the weighted sum.
+pub const WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+pub const CHECK_CHARS: &[u8; 11] = b"10X98765432";
 
 /// Cleaned characters kept on the stack; anything longer is certainly not an ID.
 const MAX_CLEAN: usize = 40;
@@ -38,6 +40,15 @@ pub fn check_char(first17: &str) -> char {
         "check_char needs 17 ASCII digits"
     );
     char::from(check_byte(bytes))
+}
+
+/// The check character of the first 17 bytes of `body`, when they are all digits.
+pub fn check_of(body: &[u8]) -> Option<u8> {
+    let first17 = body.get(..17)?;
+    first17
+        .iter()
+        .all(u8::is_ascii_digit)
+        .then(|| check_byte(first17))
 }
 
 fn check_byte(first17: &[u8]) -> u8 {
