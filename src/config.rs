@@ -152,7 +152,7 @@ pub struct MatchSettings {
     /// Estimate m/u from the data (u from random pairs, m from exact-ID links); when false
     /// or when there is too little data, the built-in fallback weights are used.
     pub estimate_weights: bool,
-    /// Worker threads for matching; 0 = all cores.
+    /// Worker threads for the whole run (every stage); 0 = all cores or RAYON_NUM_THREADS.
     pub threads: usize,
 }
 

@@ -41,21 +41,6 @@ use compare::Comparison;
 use exact::ExactGroups;
 use weights::Weights;
 
-/// Links `records` (any sources, rolls included) into persons.
-pub fn link(records: &[PersonRecord], settings: &MatchSettings) -> Linkage {
-    if settings.threads > 0 {
-        match rayon::ThreadPoolBuilder::new()
-            .num_threads(settings.threads)
-            .build()
-        {
-            Ok(pool) => return pool.install(|| link_records(records, settings)),
-            Err(e) => tracing::warn!(error = %e, "无法建立匹配线程池, 使用默认线程数."),
-        }
-    }
-    link_records(records, settings)
-}
-
-/// What scoring one query decided.
 /// A fuzzy link as decided for one query, before evidence is rendered.
 struct FoundLink {
     query: u32,
@@ -103,7 +88,9 @@ struct QueryOutcome {
 
 const HISTOGRAM_BUCKET: f64 = 2.0;
 
-fn link_records(records: &[PersonRecord], settings: &MatchSettings) -> Linkage {
+/// Links `records` (any sources, rolls included) into persons, on the current rayon pool
+/// (the run sizes it from `matching.threads`).
+pub fn link(records: &[PersonRecord], settings: &MatchSettings) -> Linkage {
     let started = Instant::now();
     let mut fields: Vec<compare::Fields> = records
         .par_iter()
