@@ -123,7 +123,6 @@ struct Fixture {
     pipeline: LoadedPipeline,
     ingest: IngestOutput,
     normalised: NormaliseOutput,
-    records: Vec<PersonRecord>,
     linkage: Linkage,
     screening: Screening,
     clues: BTreeMap<String, ClueState>,
@@ -166,18 +165,6 @@ fn fixture() -> Fixture {
         SourceKind::Medical,
         BTreeMap::from([(IdQuality::Clean, 8), (IdQuality::ExcelFloat, 1)]),
     );
-    let normalised = NormaliseOutput {
-        persons: Vec::new(),
-        rejects: vec![Reject {
-            file: "低保.csv".into(),
-            sheet: None,
-            row: Some(4),
-            kind: Some(SourceKind::Dibao),
-            reason: "身份证号位数错误".into(),
-        }],
-        id_quality,
-        missing_ids: BTreeMap::from([(SourceKind::Medical, 1)]),
-    };
     let records = vec![
         person(0, SourceKind::Medical, "张伟", ID_ZHANG, "医保.xlsx"),
         person(
@@ -188,6 +175,18 @@ fn fixture() -> Fixture {
             "低保.csv",
         ),
     ];
+    let normalised = NormaliseOutput {
+        persons: records,
+        rejects: vec![Reject {
+            file: "低保.csv".into(),
+            sheet: None,
+            row: Some(4),
+            kind: Some(SourceKind::Dibao),
+            reason: "身份证号位数错误".into(),
+        }],
+        id_quality,
+        missing_ids: BTreeMap::from([(SourceKind::Medical, 1)]),
+    };
     let linkage = Linkage {
         persons: vec![Person {
             records: vec![0, 1],
@@ -269,7 +268,6 @@ fn fixture() -> Fixture {
         pipeline,
         ingest,
         normalised,
-        records,
         linkage,
         screening,
         clues,
@@ -283,7 +281,6 @@ impl Fixture {
             run_id: "2021-06-30".into(),
             ingest: &self.ingest,
             normalised: &self.normalised,
-            records: &self.records,
             linkage: &self.linkage,
             screening: &self.screening,
             clues: &self.clues,

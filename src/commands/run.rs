@@ -204,7 +204,6 @@ fn run_staged(
         run_id: staged.run_id.clone(),
         ingest: &ingested,
         normalised: &normalised,
-        records: &normalised.persons,
         linkage: &linkage,
         screening: &screening,
         clues: &plan.states,

@@ -89,7 +89,7 @@ pub(crate) fn write(out: &mut Output, report: &RunReport<'_>) -> io::Result<()> 
         counts: Counts {
             input_files: report.ingest.files.len(),
             raw_records: report.ingest.records.len(),
-            person_records: report.records.len(),
+            person_records: report.normalised.persons.len(),
             persons: report.linkage.persons.len(),
             suspects: report.screening.suspects.len(),
             suspects_without_township: report

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 
 use crate::config::LoadedPipeline;
 use crate::ingest::IngestOutput;
-use crate::model::{ClueState, Linkage, PersonRecord, SourceKind};
+use crate::model::{ClueState, Linkage, SourceKind};
 use crate::normalise::NormaliseOutput;
 use crate::rules::Screening;
 
@@ -43,7 +43,6 @@ pub struct RunReport<'a> {
     pub run_id: String,
     pub ingest: &'a IngestOutput,
     pub normalised: &'a NormaliseOutput,
-    pub records: &'a [PersonRecord],
     pub linkage: &'a Linkage,
     pub screening: &'a Screening,
     /// Ledger state per clue id.

@@ -93,8 +93,8 @@ pub(crate) fn table(report: &RunReport<'_>) -> Table {
             Cell::text(describe(agree)),
             Cell::text(describe(differ)),
         ];
-        row.extend(side(report.records.get(link.left)));
-        row.extend(side(report.records.get(link.right)));
+        row.extend(side(report.normalised.persons.get(link.left)));
+        row.extend(side(report.normalised.persons.get(link.right)));
         row.push(Cell::text(""));
         table.rows.push(row);
     }

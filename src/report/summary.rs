@@ -157,7 +157,7 @@ impl Figures {
             let kinds: Vec<SourceKind> = person
                 .records
                 .iter()
-                .filter_map(|&i| report.records.get(i))
+                .filter_map(|&i| report.normalised.persons.get(i))
                 .map(|r| r.kind)
                 .collect::<BTreeSet<_>>()
                 .into_iter()
@@ -222,7 +222,10 @@ fn run_info(report: &RunReport<'_>) -> Vec<(String, String)> {
         ("流水线文件".into(), p.path.display().to_string()),
         ("输入文件数".into(), report.ingest.files.len().to_string()),
         ("读取记录数".into(), report.ingest.records.len().to_string()),
-        ("人员记录数".into(), report.records.len().to_string()),
+        (
+            "人员记录数".into(),
+            report.normalised.persons.len().to_string(),
+        ),
         (
             "合并后人数".into(),
             report.linkage.persons.len().to_string(),
