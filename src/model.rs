@@ -6,6 +6,7 @@
 //! Every record carries its `SourceRef` so that a clerk can always go back to the row a
 //! finding came from.
 
+use std::borrow::Cow;
 use std::fmt;
 
 use chrono::NaiveDate;
@@ -437,12 +438,14 @@ pub struct PersonRecord {
 }
 
 /// How one field compared in a candidate pair; carried to the 匹配说明 column.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// Field and level are mostly fixed words: a county has a hundred thousand fuzzy links,
+/// and none of them needs to allocate its words.
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct FieldEvidence {
     /// e.g. "身份证号", "姓名", "电话".
-    pub field: String,
-    /// e.g. "一致", "一位不同", "拼音相同", "不同".
-    pub level: String,
+    pub field: &'static str,
+    /// e.g. "一致", "一位不同", "拼音相同", "前缀一致(前15位)".
+    pub level: Cow<'static, str>,
     pub weight: f64,
 }
 
@@ -457,7 +460,7 @@ pub enum LinkDecision {
 }
 
 /// A scored link between two person records (indices into the `PersonRecord` slice).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Link {
     pub left: usize,
     pub right: usize,
@@ -475,7 +478,7 @@ pub struct NearMiss {
 }
 
 /// One consolidated person: every record (any source, any roll) that links to the others.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Person {
     /// Indices into the `PersonRecord` slice, sorted.
     pub records: Vec<usize>,
@@ -487,7 +490,7 @@ pub struct Person {
 }
 
 /// Output of the matching stage.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct Linkage {
     pub persons: Vec<Person>,
     /// All links, indexed by `Person::links` / `Person::uncertain`.

@@ -201,12 +201,12 @@ fn fixture() -> Fixture {
             score: 8.25,
             evidence: vec![
                 FieldEvidence {
-                    field: "姓名".into(),
+                    field: "姓名",
                     level: "拼音相同".into(),
                     weight: 4.0,
                 },
                 FieldEvidence {
-                    field: "身份证号".into(),
+                    field: "身份证号",
                     level: "两位互换".into(),
                     weight: -1.0,
                 },

@@ -1,6 +1,8 @@
 //! Comparison levels: how two person records agree, field by field. Pure and symmetric, so
 //! a pair scores the same from either side.
 
+use std::borrow::Cow;
+
 use chrono::Datelike;
 
 use super::hash;
@@ -42,7 +44,7 @@ impl IdLevel {
             }
         }
     }
-    pub fn label(self) -> String {
+    pub fn label(self) -> Cow<'static, str> {
         match self {
             IdLevel::Equal => "一致".into(),
             IdLevel::OneDigit => "一位不同".into(),
@@ -50,7 +52,7 @@ impl IdLevel {
             IdLevel::SameBirthDate => "出生日期相同".into(),
             IdLevel::Different => "不同".into(),
             IdLevel::Same15 => "15位号码一致".into(),
-            IdLevel::Prefix(p) => format!("前缀一致(前{p}位)"),
+            IdLevel::Prefix(p) => format!("前缀一致(前{p}位)").into(),
         }
     }
 }

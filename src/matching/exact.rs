@@ -8,7 +8,7 @@
 use rayon::prelude::*;
 
 use super::compare::Fields;
-use super::hash::U64Map;
+use super::hash::{KeyFilter, U64Map};
 use crate::normalise::ids::{check_of, CHECK_CHARS, WEIGHTS};
 
 /// Records grouped by valid ID.
@@ -20,8 +20,10 @@ pub struct ExactGroups {
     starts: Vec<u32>,
     /// Group of each record, `NONE` when the record has no valid ID.
     group_of: Vec<u32>,
-    /// Packed ID → group, for probing the neighbours of a mistyped ID.
+    /// Packed ID → group, for probing the neighbours of a mistyped ID; the filter answers
+    /// the many probes of IDs nobody holds without touching the map.
     by_id: U64Map<u32>,
+    known: KeyFilter,
 }
 
 pub const NONE: u32 = u32::MAX;
@@ -55,9 +57,11 @@ impl ExactGroups {
         let mut starts = Vec::with_capacity(runs.len() + 1);
         let mut group_of = vec![NONE; fields.len()];
         let mut by_id = U64Map::with_capacity_and_hasher(runs.len(), Default::default());
+        let mut known = KeyFilter::with_capacity(runs.len());
         for (g, &(_, s, e)) in runs.iter().enumerate() {
             starts.push(members.len() as u32);
             by_id.insert(keyed[s].0, g as u32);
+            known.insert(keyed[s].0);
             for &(_, r) in &keyed[s..e] {
                 members.push(r);
                 group_of[r as usize] = g as u32;
@@ -69,6 +73,7 @@ impl ExactGroups {
             starts,
             group_of,
             by_id,
+            known,
         }
     }
 
@@ -92,7 +97,11 @@ impl ExactGroups {
 
     /// Group whose valid ID is exactly `id` (18 characters).
     pub fn find(&self, id: &[u8]) -> Option<u32> {
-        self.by_id.get(&pack_id(id)?).copied()
+        let key = pack_id(id)?;
+        if !self.known.may_contain(key) {
+            return None;
+        }
+        self.by_id.get(&key).copied()
     }
 
     /// Records per group, for the initial union-find forest.

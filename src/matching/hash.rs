@@ -64,3 +64,56 @@ impl Hasher for U64Hasher {
 }
 
 pub type U64Map<V> = HashMap<u64, V, BuildHasherDefault<U64Hasher>>;
+
+/// A one-hash Bloom filter over 64-bit keys, about 16 bits per key so that it stays in
+/// cache. "No" is certain, "maybe" asks the map: most keys streamed past an index are not
+/// in it, and testing a bit costs far less than probing a large hash map.
+pub struct KeyFilter {
+    bits: Vec<u64>,
+    shift: u32,
+}
+
+impl KeyFilter {
+    pub fn with_capacity(keys: usize) -> KeyFilter {
+        let slots = (keys.max(1) * 16).next_power_of_two().max(64);
+        KeyFilter {
+            bits: vec![0; slots / 64],
+            shift: 64 - slots.trailing_zeros(),
+        }
+    }
+
+    /// Mixed again: packed IDs are not hashes, and the top bits pick the slot.
+    fn slot(&self, key: u64) -> usize {
+        (fmix(key ^ K) >> self.shift) as usize
+    }
+
+    pub fn insert(&mut self, key: u64) {
+        let s = self.slot(key);
+        self.bits[s / 64] |= 1 << (s % 64);
+    }
+
+    pub fn may_contain(&self, key: u64) -> bool {
+        let s = self.slot(key);
+        self.bits[s / 64] >> (s % 64) & 1 == 1
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn key_filter_never_forgets_a_key_and_rejects_most_others() {
+        let mut filter = KeyFilter::with_capacity(10_000);
+        for k in 0..10_000u64 {
+            filter.insert(k * 7919);
+        }
+        assert!((0..10_000u64).all(|k| filter.may_contain(k * 7919)));
+        let false_hits = (0..100_000u64)
+            .map(|k| k * 7919 + 1)
+            .filter(|&k| filter.may_contain(k))
+            .count();
+        // 16 bits per key and one hash: about 6% false positives at most.
+        assert!(false_hits < 8_000, "{false_hits} false hits");
+    }
+}

@@ -4,16 +4,17 @@
 //! 1. `exact`: a sort join on valid IDs; each group is one person. Exact links carry no
 //!    field list (`describe` words them as 身份证号一致).
 //! 2. `compare::Fields`: every record's compared fields, hashed once.
-//! 3. `weights`: m/u estimated from the data (u from random pairs, m from the exact links,
+//! 3. `blocking::representatives`: copies with identical fields inside an ID group (claim
+//!    lines, mostly) are compared and counted once.
+//! 4. `weights`: m/u estimated from the data (u from random pairs, m from the exact links,
 //!    phone u from how numbers spread over persons).
-//! 4. `blocking`: candidate pairs for every record without a valid ID, or whose valid ID
-//!    may still be damaged (`000` ending, upgraded 15-digit) — the *queries*. Copies with
-//!    identical fields inside an ID group are compared once.
-//! 5. `compare` + scoring in parallel; each query links to at most one person: its best
+//! 5. `blocking`: candidate pairs for every record without a valid ID, or whose valid ID
+//!    may still be damaged (`000` ending, upgraded 15-digit) — the *queries*.
+//! 6. `compare` + scoring in parallel; each query links to at most one person: its best
 //!    candidate above the upper threshold, unless a different person scores within the
 //!    ambiguity margin (then both links are uncertain). Between the thresholds the link is
 //!    uncertain; below, the best candidate is kept as the nearest miss.
-//! 6. `consolidate`: union-find over exact and accepted links.
+//! 7. `consolidate`: union-find over exact and accepted links.
 //!
 //! The output does not depend on the number of threads: candidates are sorted, ties are
 //! broken by record index, and the random pairs for u come from a fixed seed.
@@ -96,6 +97,7 @@ pub fn link(records: &[PersonRecord], settings: &MatchSettings) -> Linkage {
         .par_iter()
         .map(|r| compare::Fields::of(r, exact::NONE))
         .collect();
+    let fields_done = Instant::now();
     let exact = ExactGroups::build(&fields);
     fields
         .par_iter_mut()
@@ -109,10 +111,10 @@ pub fn link(records: &[PersonRecord], settings: &MatchSettings) -> Linkage {
         })
         .collect();
     let exact_done = Instant::now();
-    let weights = Weights::estimate(records, &fields, &queries, &exact, settings);
+    let keep = blocking::representatives(records, &fields, &exact);
+    let weights = Weights::estimate(records, &fields, &keep, &queries, &exact, settings);
     tracing::debug!(?weights, "Match weights.");
     let weights_done = Instant::now();
-    let keep = blocking::representatives(records, &fields, &exact);
     let candidates = blocking::candidate_pairs(
         records,
         &fields,
@@ -135,9 +137,18 @@ pub fn link(records: &[PersonRecord], settings: &MatchSettings) -> Linkage {
         ranges.push((start, end));
         start = end;
     }
+    let context = Context {
+        records,
+        fields: &fields,
+        exact: &exact,
+        weights: &weights,
+        settings,
+    };
     let outcomes: Vec<QueryOutcome> = ranges
         .par_iter()
-        .map(|&(s, e)| decide(records, &fields, &exact, &weights, settings, &pairs[s..e]))
+        .map_init(Vec::new, |scratch, &(s, e)| {
+            decide(&context, &pairs[s..e], scratch)
+        })
         .collect();
     let scoring_done = Instant::now();
 
@@ -182,17 +193,20 @@ pub fn link(records: &[PersonRecord], settings: &MatchSettings) -> Linkage {
         .count();
     let uncertain_links = fuzzy_links.len() - accepted_links;
     links.extend(fuzzy_links);
+    let links_done = Instant::now();
 
     let near: Vec<NearMiss> = outcomes.iter().filter_map(|o| o.near.clone()).collect();
     let (persons, person_of) = consolidate::consolidate(records.len(), &exact, &links, &near);
 
     let consolidated = Instant::now();
     tracing::debug!(
-        exact_ms = (exact_done - started).as_millis() as u64,
+        fields_ms = (fields_done - started).as_millis() as u64,
+        exact_ms = (exact_done - fields_done).as_millis() as u64,
         weights_ms = (weights_done - exact_done).as_millis() as u64,
         blocking_ms = (blocking_done - weights_done).as_millis() as u64,
         scoring_ms = (scoring_done - blocking_done).as_millis() as u64,
-        links_ms = (consolidated - scoring_done).as_millis() as u64,
+        links_ms = (links_done - scoring_done).as_millis() as u64,
+        consolidate_ms = (consolidated - links_done).as_millis() as u64,
         "Matching steps."
     );
     let mut histogram: BTreeMap<i64, usize> = BTreeMap::new();
@@ -237,15 +251,25 @@ pub fn link(records: &[PersonRecord], settings: &MatchSettings) -> Linkage {
     }
 }
 
-/// Scores one query against its candidates and decides its link.
-fn decide(
-    records: &[PersonRecord],
-    fields: &[compare::Fields],
-    exact: &ExactGroups,
-    weights: &Weights,
-    settings: &MatchSettings,
-    pairs: &[(u32, u32)],
-) -> QueryOutcome {
+/// What scoring a query reads.
+struct Context<'a> {
+    records: &'a [PersonRecord],
+    fields: &'a [compare::Fields],
+    exact: &'a ExactGroups,
+    weights: &'a Weights,
+    settings: &'a MatchSettings,
+}
+
+/// Scores one query against its candidates and decides its link. `best` is scratch space
+/// reused across the queries of one worker.
+fn decide(cx: &Context<'_>, pairs: &[(u32, u32)], best: &mut Vec<Scored>) -> QueryOutcome {
+    let Context {
+        records,
+        fields,
+        exact,
+        weights,
+        settings,
+    } = *cx;
     let q = pairs[0].0;
     let query = &records[q as usize];
     // A query with a (suspect) valid ID is already linked to its own group; it only looks
@@ -262,35 +286,37 @@ fn decide(
 
     // Best candidate per person-to-be: an exact-ID group, or a single record without one.
     let mut nearest_roll: Option<(f64, u32, Comparison)> = None;
-    let mut best: Vec<Scored> = pairs
-        .iter()
-        .filter(|&&(_, r)| !suspect || fields[r as usize].group != own_group)
-        .map(|&(_, r)| {
-            let cmp = compare::compare(query, fq, &records[r as usize], &fields[r as usize]);
-            let score = weights.score(&cmp, name_w);
-            let fr = &fields[r as usize];
-            if fr.roll && nearest_roll.is_none_or(|(s, _, _)| score > s) {
-                nearest_roll = Some((score, r, cmp));
-            }
-            let bucket = (score / HISTOGRAM_BUCKET).floor() as i64;
-            match outcome.histogram.iter_mut().find(|(b, _)| *b == bucket) {
-                Some((_, n)) => *n += 1,
-                None => outcome.histogram.push((bucket, 1)),
-            }
-            let group = fr.group;
-            let anchor = if group == exact::NONE {
-                ANCHOR_SINGLE | u64::from(r)
-            } else {
-                u64::from(group)
-            };
-            Scored {
-                anchor,
-                score,
-                record: r,
-                cmp,
-            }
-        })
-        .collect();
+    best.clear();
+    best.extend(
+        pairs
+            .iter()
+            .filter(|&&(_, r)| !suspect || fields[r as usize].group != own_group)
+            .map(|&(_, r)| {
+                let cmp = compare::compare(query, fq, &records[r as usize], &fields[r as usize]);
+                let score = weights.score(&cmp, name_w);
+                let fr = &fields[r as usize];
+                if fr.roll && nearest_roll.is_none_or(|(s, _, _)| score > s) {
+                    nearest_roll = Some((score, r, cmp));
+                }
+                let bucket = (score / HISTOGRAM_BUCKET).floor() as i64;
+                match outcome.histogram.iter_mut().find(|(b, _)| *b == bucket) {
+                    Some((_, n)) => *n += 1,
+                    None => outcome.histogram.push((bucket, 1)),
+                }
+                let group = fr.group;
+                let anchor = if group == exact::NONE {
+                    ANCHOR_SINGLE | u64::from(r)
+                } else {
+                    u64::from(group)
+                };
+                Scored {
+                    anchor,
+                    score,
+                    record: r,
+                    cmp,
+                }
+            }),
+    );
     best.sort_by(|a, b| {
         (a.anchor.cmp(&b.anchor))
             .then(b.score.total_cmp(&a.score))

@@ -104,7 +104,7 @@ fn level<'a>(k: &'a Link, field: &str) -> &'a str {
     k.evidence
         .iter()
         .find(|e| e.field == field)
-        .map(|e| e.level.as_str())
+        .map(|e| e.level.as_ref())
         .unwrap_or("")
 }
 
@@ -713,6 +713,7 @@ fn phone_weight_reflects_how_rarely_persons_share_a_number() {
     let w = Weights::estimate(
         &records,
         &fields,
+        &vec![true; records.len()],
         &queries,
         &exact,
         &MatchSettings::default(),

@@ -12,6 +12,7 @@
 //! household as much as of the same person, so among those only the strongest agreement
 //! counts (disagreements all count).
 
+use std::borrow::Cow;
 use std::ops::AddAssign;
 
 use rand::{Rng, SeedableRng};
@@ -125,10 +126,12 @@ impl Weights {
         self.name_cap = settings.lower_threshold - self.prior - township - sex - 1.0;
     }
 
-    /// Estimates from the data where there is enough of it.
+    /// Estimates from the data where there is enough of it. `keep`: the records worth
+    /// comparing (`blocking::representatives`); a copy adds nothing to a count of persons.
     pub fn estimate(
         records: &[PersonRecord],
         fields: &[Fields],
+        keep: &[bool],
         queries: &[u32],
         exact: &ExactGroups,
         settings: &MatchSettings,
@@ -179,7 +182,7 @@ impl Weights {
             w.sex = smoothed(&fallback::SEX, &u.sex, Some(&m.sex));
             w.name_equal_m = smooth(&m.name)[NameLevel::Equal as usize];
             w.estimated_m = true;
-            if let Some(u) = phone_u(fields, exact) {
+            if let Some(u) = phone_u(fields, keep, exact) {
                 let m = smooth(&m.phone);
                 w.phone = [
                     (m[Agree::Equal as usize] / u).log2(),
@@ -292,9 +295,9 @@ impl Weights {
     pub fn explain(&self, c: &Comparison, name_equal: f64) -> Vec<FieldEvidence> {
         let w = self.counted(c, name_equal);
         let mut out = Vec::new();
-        let mut push = |field: &str, level: String, weight: Option<f64>| {
+        let mut push = |field: &'static str, level: Cow<'static, str>, weight: Option<f64>| {
             out.push(FieldEvidence {
-                field: field.to_string(),
+                field,
                 level,
                 weight: (weight.unwrap_or(0.0) * 100.0).round() / 100.0,
             });
@@ -428,10 +431,11 @@ impl LevelCounts {
 /// Chance that two different persons share a phone number, from how the numbers are
 /// spread over persons (a person: an exact-ID group, or a record without a valid ID). A
 /// random sample sees too few shared phones to tell 1 in 1,000 from 1 in 100,000.
-fn phone_u(fields: &[Fields], exact: &ExactGroups) -> Option<f64> {
+fn phone_u(fields: &[Fields], keep: &[bool], exact: &ExactGroups) -> Option<f64> {
     let mut owners: Vec<(u64, u64)> = fields
         .par_iter()
         .enumerate()
+        .filter(|&(i, _)| keep[i])
         .flat_map_iter(|(i, f)| {
             let group = exact.group_of(i);
             let person = if group == super::exact::NONE {

@@ -143,7 +143,7 @@ impl Fixture {
                         decision: LinkDecision::Exact,
                         score: 30.0,
                         evidence: vec![FieldEvidence {
-                            field: "身份证号".into(),
+                            field: "身份证号",
                             level: "一致".into(),
                             weight: 30.0,
                         }],
@@ -171,17 +171,17 @@ impl Fixture {
                 score,
                 evidence: vec![
                     FieldEvidence {
-                        field: "姓名".into(),
+                        field: "姓名",
                         level: "一致".into(),
                         weight: 8.0,
                     },
                     FieldEvidence {
-                        field: "电话".into(),
+                        field: "电话",
                         level: "一致".into(),
                         weight: 6.2,
                     },
                     FieldEvidence {
-                        field: "出生日期".into(),
+                        field: "出生日期",
                         level: "不同".into(),
                         weight: -2.0,
                     },
