@@ -119,10 +119,11 @@ const INLINE_NAME: usize = 4;
 
 /// A record's fields as compared: the ID inline, text as 64-bit hashes (0: absent), so
 /// that scoring millions of pairs reads one small struct per record instead of a dozen
-/// heap strings. Built once per record. Aligned so that each one spans exactly two cache
-/// lines (scoring reads them at random).
+/// heap strings. Built once per record. Aligned to 128 bytes: each one is exactly the
+/// pair of cache lines that the processor's adjacent-line prefetch fetches together, so a
+/// random read costs one miss, not two.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[repr(align(64))]
+#[repr(align(128))]
 pub struct Fields {
     id: [u8; MAX_ID],
     id_len: u8,
