@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 
 use crate::config::LoadedPipeline;
-use crate::model::{Role, RuleCode};
+use crate::model::{Linkage, PersonRecord, Role, RuleCode};
 use crate::{ingest, matching, normalise};
 
 use super::write::role_key;
@@ -292,8 +292,9 @@ impl Truth {
 pub fn evaluate(pipeline: &Path, truth_dir: &Path) -> anyhow::Result<EvalReport> {
     let truth = read_truth(truth_dir)?;
     let loaded = LoadedPipeline::load(pipeline, super::as_of())?;
+    let (records, linkage) = run_linkage(&loaded);
     let mut report = EvalReport {
-        link: link_score(&loaded, &truth),
+        link: link_score(&records, &linkage, &truth),
         ..EvalReport::default()
     };
     let Some(folder) = latest_run(&loaded.outbox)? else {
@@ -306,19 +307,24 @@ pub fn evaluate(pipeline: &Path, truth_dir: &Path) -> anyhow::Result<EvalReport>
     Ok(report)
 }
 
-fn link_score(loaded: &LoadedPipeline, truth: &Truth) -> LinkScore {
+/// The pipeline's person records and their linkage, as `run` computes them.
+fn run_linkage(loaded: &LoadedPipeline) -> (Vec<PersonRecord>, Linkage) {
     let p = &loaded.pipeline;
     let ingested = ingest::ingest(&loaded.inbox, &p.sources, &p.limits);
     let normalised = normalise::normalise(&ingested.records, &p.townships);
     let linkage = matching::link(&normalised.persons, &p.matching);
+    (normalised.persons, linkage)
+}
+
+fn link_score(records: &[PersonRecord], linkage: &Linkage, truth: &Truth) -> LinkScore {
     let mut by_truth: BTreeMap<&str, u64> = BTreeMap::new();
     let mut by_pred: BTreeMap<usize, u64> = BTreeMap::new();
     let mut both: BTreeMap<(usize, &str), u64> = BTreeMap::new();
     let mut score = LinkScore {
-        records: normalised.persons.len(),
+        records: records.len(),
         ..LinkScore::default()
     };
-    for (i, rec) in normalised.persons.iter().enumerate() {
+    for (i, rec) in records.iter().enumerate() {
         let Some(person) = truth.person_of(&rec.source.to_string(), rec.role) else {
             continue;
         };
