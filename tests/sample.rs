@@ -195,6 +195,31 @@ fn accuracy_at_default_noise_is_at_least_098_per_code() {
     let recall = link.correct_pairs as f64 / link.true_pairs as f64;
     assert!(precision >= 0.995, "link precision {precision:.4}");
     assert!(recall >= 0.98, "link recall {recall:.4}");
+    // Record by record to the rolls (issue 5 asks recall >= 0.99; 0.97 is the floor until
+    // then). The report printed above holds the breakdowns by damage and by source.
+    let roll = &report.roll_link;
+    println!(
+        "roll-link precision {:.4}, recall {:.4} ({}/{}, {} held for review)",
+        roll.precision(),
+        roll.recall.recall(),
+        roll.recall.found,
+        roll.recall.total,
+        roll.recall.held
+    );
+    assert!(
+        roll.recall.total > 0,
+        "the county has screening records on a roll"
+    );
+    assert!(
+        roll.precision() >= 0.995,
+        "roll-link precision {:.4}",
+        roll.precision()
+    );
+    assert!(
+        roll.recall.recall() >= 0.97,
+        "roll-link recall {:.4}",
+        roll.recall.recall()
+    );
     for code in RuleCode::ALL {
         let score = report.code(code).unwrap();
         // Issue 4 asks F1 >= 0.98; the rules issue asks precision and recall each >= 0.98.

@@ -1,7 +1,9 @@
 //! `loubao eval`: score a pipeline against the sample county's truth — link precision and
-//! recall (pairwise, over person records that share a true person), per-code precision,
-//! recall and F1 of the latest run's township lists, the share of suspects in the right
-//! township, recall by ID damage and by source, and the worst misses with a reason.
+//! recall (pairwise, over person records that share a true person, and record by record:
+//! did each screening record of a person on a roll reach that roll record, by ID damage and
+//! by source), per-code precision, recall and F1 of the latest run's township lists, the
+//! share of suspects in the right township, suspect recall by ID damage and by source, and
+//! the worst misses with a reason.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -10,7 +12,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 
 use crate::config::LoadedPipeline;
-use crate::model::{Role, RuleCode};
+use crate::model::{Link, Linkage, PersonRecord, Role, RuleCode};
 use crate::{ingest, matching, normalise};
 
 use super::write::role_key;
@@ -92,6 +94,7 @@ pub type Recall = (String, usize, usize);
 #[derive(Debug, Clone, Default)]
 pub struct EvalReport {
     pub link: LinkScore,
+    pub roll_link: RollLinkScore,
     /// The run folder whose lists were scored; `None` when the outbox has no complete run.
     pub run_folder: Option<PathBuf>,
     pub suspects: usize,
@@ -130,6 +133,7 @@ impl fmt::Display for EvalReport {
             l.predicted_pairs,
             l.correct_pairs
             )?;
+            write!(f, "{}", self.roll_link)?;
         }
         let Some(folder) = &self.run_folder else {
             return writeln!(f, "输出文件夹中没有完整的运行结果: 先运行 `loubao run`");
@@ -156,8 +160,8 @@ impl fmt::Display for EvalReport {
             ratio_usize(right, all)
         )?;
         for (title, rows) in [
-            ("按数据缺陷类型的召回率", &self.recall_by_noise),
-            ("按来源文件的召回率", &self.recall_by_source),
+            ("疑似对象召回率(按数据缺陷类型)", &self.recall_by_noise),
+            ("疑似对象召回率(按来源文件)", &self.recall_by_source),
         ] {
             writeln!(f, "{title}:")?;
             for (label, found, expected) in rows {
@@ -180,6 +184,52 @@ impl fmt::Display for EvalReport {
                     m.reason
                 )?;
             }
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Display for RollLinkScore {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let r = &self.recall;
+        writeln!(
+            f,
+            "名册匹配 (按记录): 精确率 {:.4} ({}/{})  召回率 {:.4} ({}/{}); 未匹配 {} 条, 其中待复核 {} 条",
+            self.precision(),
+            self.linked_right,
+            self.linked,
+            r.recall(),
+            r.found,
+            r.total,
+            r.total - r.found,
+            r.held
+        )?;
+        for (title, rows) in [
+            ("名册匹配召回率(按数据缺陷类型)", &self.by_noise),
+            ("名册匹配召回率(按来源文件)", &self.by_source),
+        ] {
+            writeln!(f, "{title}:")?;
+            for (label, t) in rows {
+                writeln!(
+                    f,
+                    "  {label:<28} {:.4} ({}/{})  待复核 {}",
+                    t.recall(),
+                    t.found,
+                    t.total,
+                    t.held
+                )?;
+            }
+        }
+        let groups = self.miss_groups();
+        if !groups.is_empty() {
+            writeln!(f, "名册匹配遗漏 (按来源文件与缺陷类型, 每组一例):")?;
+        }
+        for (file, labels, n, held, m) in groups.into_iter().take(MAX_MISSES) {
+            writeln!(
+                f,
+                "  {file} {labels}: {n} 条 (待复核 {held}); 例 {} {}: {}; {}",
+                m.source, m.person_id, m.fields, m.nearest
+            )?;
         }
         Ok(())
     }
@@ -253,12 +303,16 @@ fn read_truth(dir: &Path) -> anyhow::Result<Truth> {
 }
 
 impl Truth {
-    fn person_of(&self, source: &str, role: Role) -> Option<&str> {
+    /// The truth row of `source` that describes `role`.
+    fn row_of(&self, source: &str, role: Role) -> Option<&TruthRow> {
         self.rows
             .get(source)?
             .iter()
             .find(|r| r.role == role_key(role))
-            .map(|r| r.person.as_str())
+    }
+
+    fn person_of(&self, source: &str, role: Role) -> Option<&str> {
+        self.row_of(source, role).map(|r| r.person.as_str())
     }
 
     /// The person a ref is about, and the weight of its vote: a children-at-risk row names
@@ -292,8 +346,10 @@ impl Truth {
 pub fn evaluate(pipeline: &Path, truth_dir: &Path) -> anyhow::Result<EvalReport> {
     let truth = read_truth(truth_dir)?;
     let loaded = LoadedPipeline::load(pipeline, super::as_of())?;
+    let (records, linkage) = run_linkage(&loaded);
     let mut report = EvalReport {
-        link: link_score(&loaded, &truth),
+        link: link_score(&records, &linkage, &truth),
+        roll_link: roll_link_score(&records, &linkage, &truth),
         ..EvalReport::default()
     };
     let Some(folder) = latest_run(&loaded.outbox)? else {
@@ -306,19 +362,24 @@ pub fn evaluate(pipeline: &Path, truth_dir: &Path) -> anyhow::Result<EvalReport>
     Ok(report)
 }
 
-fn link_score(loaded: &LoadedPipeline, truth: &Truth) -> LinkScore {
+/// The pipeline's person records and their linkage, as `run` computes them.
+fn run_linkage(loaded: &LoadedPipeline) -> (Vec<PersonRecord>, Linkage) {
     let p = &loaded.pipeline;
     let ingested = ingest::ingest(&loaded.inbox, &p.sources, &p.limits);
     let normalised = normalise::normalise(&ingested.records, &p.townships);
     let linkage = matching::link(&normalised.persons, &p.matching);
+    (normalised.persons, linkage)
+}
+
+fn link_score(records: &[PersonRecord], linkage: &Linkage, truth: &Truth) -> LinkScore {
     let mut by_truth: BTreeMap<&str, u64> = BTreeMap::new();
     let mut by_pred: BTreeMap<usize, u64> = BTreeMap::new();
     let mut both: BTreeMap<(usize, &str), u64> = BTreeMap::new();
     let mut score = LinkScore {
-        records: normalised.persons.len(),
+        records: records.len(),
         ..LinkScore::default()
     };
-    for (i, rec) in normalised.persons.iter().enumerate() {
+    for (i, rec) in records.iter().enumerate() {
         let Some(person) = truth.person_of(&rec.source.to_string(), rec.role) else {
             continue;
         };
@@ -334,6 +395,291 @@ fn link_score(loaded: &LoadedPipeline, truth: &Truth) -> LinkScore {
     score.true_pairs = by_truth.values().map(pairs).sum();
     score.predicted_pairs = by_pred.values().map(pairs).sum();
     score.correct_pairs = both.values().map(pairs).sum();
+    score
+}
+
+/// What became of one screening record whose true person is on a roll.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum RollOutcome {
+    /// Its person holds a roll record of its true person.
+    Found,
+    /// Not found, but an uncertain link joins its person to one that does (待复核).
+    Held,
+    Missed,
+}
+
+/// Found, held for review and all screening records of one breakdown row.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RollTally {
+    pub found: usize,
+    /// Not found, but held for review against the right roll person.
+    pub held: usize,
+    pub total: usize,
+}
+
+impl RollTally {
+    pub fn recall(&self) -> f64 {
+        ratio_usize(self.found, self.total)
+    }
+
+    fn add(&mut self, outcome: RollOutcome) {
+        self.total += 1;
+        match outcome {
+            RollOutcome::Found => self.found += 1,
+            RollOutcome::Held => self.held += 1,
+            RollOutcome::Missed => {}
+        }
+    }
+}
+
+/// A screening record that was not linked to its person's roll record.
+#[derive(Debug, Clone)]
+pub struct RollMiss {
+    pub source: String,
+    pub person_id: String,
+    /// The truth's damage labels of the row (`clean` when none).
+    pub labels: Vec<String>,
+    pub held: bool,
+    /// Which fields the record has, for the reader to see what matching had to go on.
+    pub fields: String,
+    /// The uncertain link that held it, or the best candidate left unlinked for its person.
+    pub nearest: String,
+}
+
+/// Record-level linkage to the rolls (issue 5), the way a clerk counts it: of the screening
+/// records whose person is on an assistance roll, how many reached that roll record.
+/// Pairwise figures weigh a person by the square of their claim lines; this weighs each
+/// screening record once.
+#[derive(Debug, Clone, Default)]
+pub struct RollLinkScore {
+    /// Screening records whose true person has a roll record.
+    pub recall: RollTally,
+    /// Screening records (any true person) whose predicted person holds a roll record, and
+    /// those whose every such roll record is their own person's. A wrong roll link hides a
+    /// person from the lists, whether or not they are on a roll themselves.
+    pub linked: usize,
+    pub linked_right: usize,
+    pub by_noise: Vec<(String, RollTally)>,
+    pub by_source: Vec<(String, RollTally)>,
+    /// Every miss, in record order.
+    pub misses: Vec<RollMiss>,
+}
+
+impl RollLinkScore {
+    pub fn precision(&self) -> f64 {
+        ratio_usize(self.linked_right, self.linked)
+    }
+
+    /// Misses grouped by source file and damage labels, largest group first:
+    /// (file, labels, misses, held, first example).
+    pub fn miss_groups(&self) -> Vec<(&str, String, usize, usize, &RollMiss)> {
+        let mut groups: BTreeMap<(&str, String), (usize, usize, &RollMiss)> = BTreeMap::new();
+        for m in &self.misses {
+            let key = (source_file(&m.source), m.labels.join(";"));
+            let g = groups.entry(key).or_insert((0, 0, m));
+            g.0 += 1;
+            g.1 += usize::from(m.held);
+        }
+        let mut out: Vec<_> = groups
+            .into_iter()
+            .map(|((file, labels), (n, held, m))| (file, labels, n, held, m))
+            .collect();
+        out.sort_by(|a, b| b.2.cmp(&a.2).then_with(|| (a.0, &a.1).cmp(&(b.0, &b.1))));
+        out
+    }
+}
+
+/// The file part of a source ref (`file!sheet#row`).
+fn source_file(source: &str) -> &str {
+    source.split(['#', '!']).next().unwrap_or(source)
+}
+
+/// A truth noise cell as labels, `clean` when empty.
+fn noise_labels(noise: &str) -> Vec<String> {
+    let labels: Vec<String> = noise
+        .split(';')
+        .filter(|n| !n.is_empty())
+        .map(str::to_string)
+        .collect();
+    if labels.is_empty() {
+        vec!["clean".into()]
+    } else {
+        labels
+    }
+}
+
+/// Person records with the truth's person of each, where known.
+struct Known<'a> {
+    records: &'a [PersonRecord],
+    linkage: &'a Linkage,
+    who: Vec<Option<&'a str>>,
+}
+
+impl<'a> Known<'a> {
+    fn new(records: &'a [PersonRecord], linkage: &'a Linkage, truth: &'a Truth) -> Self {
+        let who = records
+            .iter()
+            .map(|r| truth.person_of(&r.source.to_string(), r.role))
+            .collect();
+        Known {
+            records,
+            linkage,
+            who,
+        }
+    }
+
+    /// The roll records of predicted person `p`.
+    fn rolls_of(&self, p: usize) -> impl Iterator<Item = usize> + '_ {
+        self.linkage.persons[p]
+            .records
+            .iter()
+            .copied()
+            .filter(|&r| self.records[r].kind.is_roll())
+    }
+
+    fn holds_roll_of(&self, p: usize, person: &str) -> bool {
+        self.rolls_of(p).any(|r| self.who[r] == Some(person))
+    }
+
+    /// True persons with at least one roll record.
+    fn on_roll(&self) -> BTreeSet<&'a str> {
+        self.records
+            .iter()
+            .zip(&self.who)
+            .filter(|(r, _)| r.kind.is_roll())
+            .filter_map(|(_, w)| *w)
+            .collect()
+    }
+
+    fn outcome(&self, p: usize, person: &str) -> RollOutcome {
+        if self.holds_roll_of(p, person) {
+            RollOutcome::Found
+        } else if self.held_link(p, person).is_some() {
+            RollOutcome::Held
+        } else {
+            RollOutcome::Missed
+        }
+    }
+
+    /// An uncertain link from person `p` to a person holding a roll record of `person`, and
+    /// the record on its far end.
+    fn held_link(&self, p: usize, person: &str) -> Option<(&'a Link, usize)> {
+        let linkage = self.linkage;
+        linkage.persons[p].uncertain.iter().find_map(|&l| {
+            let link = &linkage.links[l];
+            let far = if linkage.person_of[link.left] == p {
+                link.right
+            } else {
+                link.left
+            };
+            let q = linkage.person_of[far];
+            (q != p && self.holds_roll_of(q, person)).then_some((link, far))
+        })
+    }
+
+    /// `None` when `p` holds no roll record; else whether all of them are `person`'s.
+    fn roll_link_right(&self, p: usize, person: &str) -> Option<bool> {
+        let mut rolls = self.rolls_of(p).peekable();
+        rolls.peek()?;
+        Some(rolls.all(|r| self.who[r] == Some(person)))
+    }
+
+    /// What a miss's person came nearest to, in words: the link held for review, else the
+    /// best candidate left below the thresholds.
+    fn nearest(&self, p: usize, person: &str) -> String {
+        if let Some((link, far)) = self.held_link(p, person) {
+            return format!(
+                "待复核: 与 {} (得分 {:.1})",
+                self.records[far].source, link.score
+            );
+        }
+        let Some(near) = &self.linkage.persons[p].nearest else {
+            return "无候选".into();
+        };
+        let q = self.linkage.person_of[near.candidate];
+        let whose = if self.holds_roll_of(q, person) {
+            "本人名册"
+        } else if self.who[near.candidate] == Some(person) {
+            "本人其他记录"
+        } else {
+            "他人"
+        };
+        format!(
+            "最近候选 {} ({whose}, 得分 {:.1})",
+            self.records[near.candidate].source, near.score
+        )
+    }
+}
+
+/// The fields a record has: what matching could compare.
+fn describe_fields(rec: &PersonRecord) -> String {
+    let mut parts = vec![match &rec.id {
+        Some(id) => format!("身份证[{}]", id.quality.label_zh()),
+        None => "无身份证".to_string(),
+    }];
+    for (name, present) in [
+        ("姓名", rec.name.is_some()),
+        ("出生日期", rec.birth_date.is_some()),
+        ("性别", rec.sex.is_some()),
+        ("电话", !rec.phones.is_empty()),
+        ("乡镇", rec.township.is_some()),
+        ("村", rec.village.is_some()),
+        ("地址", rec.address.is_some()),
+        ("户号", rec.household_id.is_some()),
+    ] {
+        if present {
+            parts.push(name.to_string());
+        }
+    }
+    parts.join(" ")
+}
+
+fn roll_link_score(records: &[PersonRecord], linkage: &Linkage, truth: &Truth) -> RollLinkScore {
+    let known = Known::new(records, linkage, truth);
+    let on_roll = known.on_roll();
+    let mut score = RollLinkScore::default();
+    let mut by_noise: BTreeMap<String, RollTally> = BTreeMap::new();
+    let mut by_source: BTreeMap<String, RollTally> = BTreeMap::new();
+    for (i, rec) in records.iter().enumerate() {
+        let (false, Some(person), Some(&p)) =
+            (rec.kind.is_roll(), known.who[i], linkage.person_of.get(i))
+        else {
+            continue;
+        };
+        if let Some(right) = known.roll_link_right(p, person) {
+            score.linked += 1;
+            score.linked_right += usize::from(right);
+        }
+        if !on_roll.contains(person) {
+            continue;
+        }
+        let outcome = known.outcome(p, person);
+        let source = rec.source.to_string();
+        let noise = truth
+            .row_of(&source, rec.role)
+            .map_or("", |r| r.noise.as_str());
+        let labels = noise_labels(noise);
+        score.recall.add(outcome);
+        by_source
+            .entry(rec.source.file.clone())
+            .or_default()
+            .add(outcome);
+        for label in &labels {
+            by_noise.entry(label.clone()).or_default().add(outcome);
+        }
+        if outcome != RollOutcome::Found {
+            score.misses.push(RollMiss {
+                person_id: person.to_string(),
+                held: outcome == RollOutcome::Held,
+                fields: describe_fields(rec),
+                nearest: known.nearest(p, person),
+                source,
+                labels,
+            });
+        }
+    }
+    score.by_noise = by_noise.into_iter().collect();
+    score.by_source = by_source.into_iter().collect();
     score
 }
 
@@ -555,6 +901,7 @@ fn miss_reason(truth: &Truth, person: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::{LinkDecision, Person, SourceKind, SourceRef};
 
     fn truth() -> Truth {
         let mut t = Truth {
@@ -667,6 +1014,165 @@ mod tests {
         let mut report = EvalReport::default();
         score_lists(&mut report, &t, &rows);
         assert_eq!(report.code(RuleCode::R03).unwrap().true_positives, 1);
+    }
+
+    fn person_record(kind: SourceKind, source: &str) -> PersonRecord {
+        let (file, row) = source.split_once('#').unwrap();
+        PersonRecord {
+            raw: 0,
+            kind,
+            role: Role::Subject,
+            source: SourceRef {
+                file: file.into(),
+                sheet: None,
+                row: row.parse().unwrap(),
+            },
+            name: None,
+            id: None,
+            birth_date: None,
+            sex: None,
+            phones: vec![],
+            township: None,
+            village: None,
+            address: None,
+            household_id: None,
+        }
+    }
+
+    /// Persons from groups of record indices; each link is attached as `consolidate` does.
+    fn linkage(records: usize, groups: &[&[usize]], links: Vec<Link>) -> Linkage {
+        let mut person_of = vec![usize::MAX; records];
+        let mut persons: Vec<Person> = Vec::new();
+        for (p, group) in groups.iter().enumerate() {
+            for &r in *group {
+                person_of[r] = p;
+            }
+            persons.push(Person {
+                records: group.to_vec(),
+                links: vec![],
+                uncertain: vec![],
+                nearest: None,
+            });
+        }
+        for (i, link) in links.iter().enumerate() {
+            let (pl, pr) = (person_of[link.left], person_of[link.right]);
+            if link.decision == LinkDecision::Uncertain {
+                persons[pl].uncertain.push(i);
+                persons[pr].uncertain.push(i);
+            } else {
+                persons[pl].links.push(i);
+            }
+        }
+        Linkage {
+            persons,
+            links,
+            person_of,
+            ..Linkage::default()
+        }
+    }
+
+    fn link(left: usize, right: usize, decision: LinkDecision) -> Link {
+        Link {
+            left,
+            right,
+            decision,
+            score: 5.0,
+            evidence: vec![],
+        }
+    }
+
+    #[test]
+    fn roll_links_are_scored_per_screening_record() {
+        use SourceKind::{Dibao, Disability, Hotline, Medical, Orphan, Petition, Tekun};
+        let rows = [
+            // P1: linked to its roll record (found).
+            (Dibao, "民政_低保.xlsx#4", "P1", ""),
+            (Medical, "医保.csv#2", "P1", ""),
+            // P2: left alone (missed).
+            (Medical, "医保.csv#3", "P2", "excel_float"),
+            (Tekun, "民政_特困.xlsx#5", "P2", ""),
+            // P3: an uncertain link to its roll record (held for review).
+            (Hotline, "热线.csv#4", "P3", "no_id;name_space"),
+            (Dibao, "民政_低保.xlsx#6", "P3", ""),
+            // P4: linked to P5's roll record (a wrong roll link, and missed).
+            (Petition, "信访.xlsx#7", "P4", "homophone"),
+            (Dibao, "民政_低保.xlsx#8", "P4", ""),
+            (Dibao, "民政_低保.xlsx#9", "P5", ""),
+            // P6: on no roll, joined to P5's roll record too: a wrong roll link that would
+            // hide them from the lists, outside recall.
+            (Medical, "医保.csv#10", "P6", ""),
+            // P7: found, but its person also holds P8's roll record (a wrong roll link).
+            (Disability, "残联.xlsx#11", "P7", ""),
+            (Dibao, "民政_低保.xlsx#12", "P7", ""),
+            (Orphan, "民政_孤儿.xlsx#13", "P8", ""),
+        ];
+        let mut t = truth();
+        let mut records = Vec::new();
+        for (kind, source, person, noise) in rows {
+            t.rows.entry(source.into()).or_default().push(TruthRow {
+                person: person.into(),
+                role: "subject".into(),
+                noise: noise.into(),
+            });
+            records.push(person_record(kind, source));
+        }
+        let linkage = linkage(
+            records.len(),
+            &[
+                &[0, 1],
+                &[2],
+                &[3],
+                &[4],
+                &[5],
+                &[6, 8, 9],
+                &[7],
+                &[10, 11, 12],
+            ],
+            vec![
+                link(0, 1, LinkDecision::Exact),
+                link(4, 5, LinkDecision::Uncertain),
+                link(6, 8, LinkDecision::Accepted),
+                link(8, 9, LinkDecision::Accepted),
+                link(10, 11, LinkDecision::Exact),
+                link(10, 12, LinkDecision::Accepted),
+            ],
+        );
+        let score = roll_link_score(&records, &linkage, &t);
+        let tally = |found, held, total| RollTally { found, held, total };
+        assert_eq!(score.recall, tally(2, 1, 5));
+        assert_eq!((score.linked_right, score.linked), (1, 4));
+        assert_eq!(
+            score.by_noise,
+            vec![
+                ("clean".to_string(), tally(2, 0, 2)),
+                ("excel_float".to_string(), tally(0, 0, 1)),
+                ("homophone".to_string(), tally(0, 0, 1)),
+                ("name_space".to_string(), tally(0, 1, 1)),
+                ("no_id".to_string(), tally(0, 1, 1)),
+            ]
+        );
+        assert_eq!(
+            score.by_source,
+            vec![
+                ("信访.xlsx".to_string(), tally(0, 0, 1)),
+                ("医保.csv".to_string(), tally(1, 0, 2)),
+                ("残联.xlsx".to_string(), tally(1, 0, 1)),
+                ("热线.csv".to_string(), tally(0, 1, 1)),
+            ]
+        );
+        let missed: Vec<(&str, bool)> = score
+            .misses
+            .iter()
+            .map(|m| (m.source.as_str(), m.held))
+            .collect();
+        assert_eq!(
+            missed,
+            [
+                ("医保.csv#3", false),
+                ("热线.csv#4", true),
+                ("信访.xlsx#7", false)
+            ]
+        );
     }
 
     #[test]
