@@ -2,7 +2,7 @@
 //! Uncertain links join nothing; they are attached to the persons on both ends.
 
 use super::exact::ExactGroups;
-use crate::model::{Link, LinkDecision, NearMiss, Person};
+use crate::model::{LinkDecision, NearMiss, Person};
 
 /// Union-find whose root is always the smallest record of its set, so that persons come
 /// out ordered by their smallest record whatever order the links were found in.
@@ -27,11 +27,22 @@ impl Forest {
     }
 }
 
-/// Persons and, for every record, the index of its person.
+/// A fuzzy link as consolidation needs it: its ends and decision. Fuzzy links follow the
+/// exact ones in the link list, in this order.
+pub struct FuzzyEdge {
+    pub left: u32,
+    pub right: u32,
+    pub decision: LinkDecision,
+}
+
+/// Persons and, for every record, the index of its person. Link indices are those of the
+/// link list `link` builds: exact links first, group by group (each group's first record
+/// to each later one), then `fuzzy`. It needs no `Link` value, so it runs while the
+/// evidence of the fuzzy links is being written.
 pub fn consolidate(
     records: usize,
     exact: &ExactGroups,
-    links: &[Link],
+    fuzzy: &[FuzzyEdge],
     near_misses: &[NearMiss],
 ) -> (Vec<Person>, Vec<usize>) {
     let mut forest = Forest {
@@ -43,9 +54,9 @@ pub fn consolidate(
             forest.parent[r as usize] = group[0];
         }
     }
-    for link in links {
-        if link.decision == LinkDecision::Accepted {
-            forest.union(link.left as u32, link.right as u32);
+    for edge in fuzzy {
+        if edge.decision == LinkDecision::Accepted {
+            forest.union(edge.left, edge.right);
         }
     }
 
@@ -62,9 +73,15 @@ pub fn consolidate(
         };
         sizes[person_of[r]].0 += 1;
     }
-    for link in links {
-        let (pl, pr) = (person_of[link.left], person_of[link.right]);
-        match link.decision {
+    for group in exact.groups() {
+        sizes[person_of[group[0] as usize]].1 += group.len() - 1;
+    }
+    for edge in fuzzy {
+        let (pl, pr) = (
+            person_of[edge.left as usize],
+            person_of[edge.right as usize],
+        );
+        match edge.decision {
             LinkDecision::Exact | LinkDecision::Accepted => sizes[pl].1 += 1,
             LinkDecision::Uncertain => {
                 sizes[pl].2 += 1;
@@ -87,9 +104,19 @@ pub fn consolidate(
         persons[p].records.push(r);
     }
 
-    for (i, link) in links.iter().enumerate() {
-        let (pl, pr) = (person_of[link.left], person_of[link.right]);
-        match link.decision {
+    let mut index = 0;
+    for group in exact.groups() {
+        let links = &mut persons[person_of[group[0] as usize]].links;
+        links.extend(index..index + group.len() - 1);
+        index += group.len() - 1;
+    }
+    for (i, edge) in fuzzy.iter().enumerate() {
+        let i = index + i;
+        let (pl, pr) = (
+            person_of[edge.left as usize],
+            person_of[edge.right as usize],
+        );
+        match edge.decision {
             LinkDecision::Exact | LinkDecision::Accepted => persons[pl].links.push(i),
             LinkDecision::Uncertain => {
                 persons[pl].uncertain.push(i);

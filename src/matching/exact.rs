@@ -5,10 +5,12 @@
 //! of milliseconds on two cores and needs no string hashing. Polars would have to copy the
 //! IDs into a frame first, which alone costs more than this whole join.
 
+use std::sync::atomic::{AtomicU32, Ordering};
+
 use rayon::prelude::*;
 
 use super::compare::Fields;
-use super::hash::{KeyFilter, U64Map};
+use super::hash::KeyFilter;
 use crate::normalise::ids::{check_of, CHECK_CHARS, WEIGHTS};
 
 /// Records grouped by valid ID.
@@ -20,9 +22,10 @@ pub struct ExactGroups {
     starts: Vec<u32>,
     /// Group of each record, `NONE` when the record has no valid ID.
     group_of: Vec<u32>,
-    /// Packed ID → group, for probing the neighbours of a mistyped ID; the filter answers
-    /// the many probes of IDs nobody holds without touching the map.
-    by_id: U64Map<u32>,
+    /// The packed IDs in ascending order and the group of each, for probing the neighbours
+    /// of a mistyped ID; the filter answers the many probes of IDs nobody holds.
+    ids: Vec<u64>,
+    group_by_rank: Vec<u32>,
     known: KeyFilter,
 }
 
@@ -39,9 +42,9 @@ impl ExactGroups {
             .collect();
         keyed.par_sort_unstable();
 
-        // Runs of equal IDs, then ordered by their first (smallest) record so that group
-        // numbers do not depend on ID values.
+        // Runs of equal IDs, in ID order: (first record, start, end) in `keyed`.
         let mut runs: Vec<(u32, usize, usize)> = Vec::new();
+        let mut ids: Vec<u64> = Vec::new();
         let mut start = 0;
         while start < keyed.len() {
             let mut end = start + 1;
@@ -49,30 +52,49 @@ impl ExactGroups {
                 end += 1;
             }
             runs.push((keyed[start].1, start, end));
+            ids.push(keyed[start].0);
             start = end;
         }
-        runs.par_sort_unstable_by_key(|run| run.0);
-
-        let mut members = Vec::with_capacity(keyed.len());
-        let mut starts = Vec::with_capacity(runs.len() + 1);
-        let mut group_of = vec![NONE; fields.len()];
-        let mut by_id = U64Map::with_capacity_and_hasher(runs.len(), Default::default());
-        let mut known = KeyFilter::with_capacity(runs.len());
-        for (g, &(_, s, e)) in runs.iter().enumerate() {
-            starts.push(members.len() as u32);
-            by_id.insert(keyed[s].0, g as u32);
-            known.insert(keyed[s].0);
-            for &(_, r) in &keyed[s..e] {
-                members.push(r);
-                group_of[r as usize] = g as u32;
-            }
+        let mut known = KeyFilter::with_capacity(ids.len());
+        for &id in &ids {
+            known.insert(id);
         }
-        starts.push(members.len() as u32);
+        // Groups are numbered by their first (smallest) record, so that group numbers do
+        // not depend on ID values.
+        let mut order: Vec<u32> = (0..runs.len() as u32).collect();
+        order.par_sort_unstable_by_key(|&i| runs[i as usize].0);
+        let mut group_by_rank = vec![0u32; runs.len()];
+        let mut starts = Vec::with_capacity(runs.len() + 1);
+        let mut total = 0u32;
+        for (g, &rank) in order.iter().enumerate() {
+            group_by_rank[rank as usize] = g as u32;
+            starts.push(total);
+            let (_, s, e) = runs[rank as usize];
+            total += (e - s) as u32;
+        }
+        starts.push(total);
+        let members: Vec<u32> = order
+            .par_iter()
+            .flat_map_iter(|&rank| {
+                let (_, s, e) = runs[rank as usize];
+                keyed[s..e].iter().map(|&(_, r)| r)
+            })
+            .collect();
+        // Each record is written once, from whichever core holds its group.
+        let slots: Vec<AtomicU32> = (0..fields.len()).map(|_| AtomicU32::new(NONE)).collect();
+        (0..order.len()).into_par_iter().for_each(|g| {
+            let group = &members[starts[g] as usize..starts[g + 1] as usize];
+            for &r in group {
+                slots[r as usize].store(g as u32, Ordering::Relaxed);
+            }
+        });
+        let group_of = slots.into_iter().map(AtomicU32::into_inner).collect();
         ExactGroups {
             members,
             starts,
             group_of,
-            by_id,
+            ids,
+            group_by_rank,
             known,
         }
     }
@@ -101,7 +123,8 @@ impl ExactGroups {
         if !self.known.may_contain(key) {
             return None;
         }
-        self.by_id.get(&key).copied()
+        let rank = self.ids.binary_search(&key).ok()?;
+        Some(self.group_by_rank[rank])
     }
 
     /// Records per group, for the initial union-find forest.

@@ -152,24 +152,8 @@ pub fn link(records: &[PersonRecord], settings: &MatchSettings) -> Linkage {
         .collect();
     let scoring_done = Instant::now();
 
-    // An exact link's evidence is always "same valid ID": `describe` words it, so the
-    // million such links of a county allocate nothing for it.
-    let exact_score = weights.max_score();
-    // Plain pushes into one exactly sized vector: cheaper than a parallel collect, which
-    // would gather pieces and copy them again (and again when the fuzzy links follow).
     let exact_links = exact.linked();
     let mut fuzzy: Vec<&FoundLink> = outcomes.iter().flat_map(|o| o.links.iter()).collect();
-    let mut links: Vec<Link> = Vec::with_capacity(exact_links + fuzzy.len());
-    for group in exact.groups() {
-        links.extend(group[1..].iter().map(|&r| Link {
-            left: group[0] as usize,
-            right: r as usize,
-            decision: LinkDecision::Exact,
-            score: exact_score,
-            evidence: Vec::new(),
-        }));
-    }
-
     // A pair of two queries can be found from both ends: keep it once, at its strongest.
     let rank = |d: LinkDecision| match d {
         LinkDecision::Exact | LinkDecision::Accepted => 0,
@@ -177,26 +161,26 @@ pub fn link(records: &[PersonRecord], settings: &MatchSettings) -> Linkage {
     };
     fuzzy.sort_by_key(|l| (l.pair(), rank(l.decision), l.query));
     fuzzy.dedup_by_key(|l| l.pair());
-    let fuzzy_links: Vec<Link> = fuzzy
-        .par_iter()
-        .map(|l| Link {
-            left: l.pair().0 as usize,
-            right: l.pair().1 as usize,
+    let edges: Vec<consolidate::FuzzyEdge> = fuzzy
+        .iter()
+        .map(|l| consolidate::FuzzyEdge {
+            left: l.pair().0,
+            right: l.pair().1,
             decision: l.decision,
-            score: (l.score * 100.0).round() / 100.0,
-            evidence: weights.explain(&l.cmp, l.name_weight),
         })
         .collect();
-    let accepted_links = fuzzy_links
-        .iter()
-        .filter(|l| l.decision == LinkDecision::Accepted)
-        .count();
-    let uncertain_links = fuzzy_links.len() - accepted_links;
-    links.extend(fuzzy_links);
-    let links_done = Instant::now();
-
     let near: Vec<NearMiss> = outcomes.iter().filter_map(|o| o.near.clone()).collect();
-    let (persons, person_of) = consolidate::consolidate(records.len(), &exact, &links, &near);
+
+    // Writing two million links and consolidating persons are independent: one core each.
+    let (links, (persons, person_of)) = rayon::join(
+        || all_links(&exact, &fuzzy, &weights),
+        || consolidate::consolidate(records.len(), &exact, &edges, &near),
+    );
+    let accepted_links = edges
+        .iter()
+        .filter(|e| e.decision == LinkDecision::Accepted)
+        .count();
+    let uncertain_links = edges.len() - accepted_links;
 
     let consolidated = Instant::now();
     tracing::debug!(
@@ -205,8 +189,7 @@ pub fn link(records: &[PersonRecord], settings: &MatchSettings) -> Linkage {
         weights_ms = (weights_done - exact_done).as_millis() as u64,
         blocking_ms = (blocking_done - weights_done).as_millis() as u64,
         scoring_ms = (scoring_done - blocking_done).as_millis() as u64,
-        links_ms = (links_done - scoring_done).as_millis() as u64,
-        consolidate_ms = (consolidated - links_done).as_millis() as u64,
+        links_and_persons_ms = (consolidated - scoring_done).as_millis() as u64,
         "Matching steps."
     );
     let mut histogram: BTreeMap<i64, usize> = BTreeMap::new();
@@ -249,6 +232,34 @@ pub fn link(records: &[PersonRecord], settings: &MatchSettings) -> Linkage {
         person_of,
         stats,
     }
+}
+
+/// The link list: exact links group by group (each group's first record to each later
+/// one), then the fuzzy links with their evidence, in the order `consolidate` numbers them.
+fn all_links(exact: &ExactGroups, fuzzy: &[&FoundLink], weights: &Weights) -> Vec<Link> {
+    // An exact link's evidence is always "same valid ID": `describe` words it, so the
+    // million such links of a county allocate nothing for it.
+    let exact_score = weights.max_score();
+    // Plain pushes into one exactly sized vector: cheaper than a parallel collect, which
+    // would gather pieces and copy them again.
+    let mut links: Vec<Link> = Vec::with_capacity(exact.linked() + fuzzy.len());
+    for group in exact.groups() {
+        links.extend(group[1..].iter().map(|&r| Link {
+            left: group[0] as usize,
+            right: r as usize,
+            decision: LinkDecision::Exact,
+            score: exact_score,
+            evidence: Vec::new(),
+        }));
+    }
+    links.extend(fuzzy.iter().map(|l| Link {
+        left: l.pair().0 as usize,
+        right: l.pair().1 as usize,
+        decision: l.decision,
+        score: (l.score * 100.0).round() / 100.0,
+        evidence: weights.explain(&l.cmp, l.name_weight),
+    }));
+    links
 }
 
 /// What scoring a query reads.
@@ -397,7 +408,53 @@ fn decide(cx: &Context<'_>, pairs: &[(u32, u32)], best: &mut Vec<Scored>) -> Que
             score: (score * 100.0).round() / 100.0,
         });
     }
+    if !suspect && !top.has_valid_id() && !outcome.links.is_empty() {
+        hold_beside_a_copy(cx, q, best, nearest_roll, &mut outcome);
+    }
     outcome
+}
+
+/// The query linked to a record without a valid ID — often a copy as damaged as itself
+/// (another claim line with the same Excel-destroyed ID). That link must not hide the
+/// person a valid ID names: a valid-ID candidate between the thresholds, or a namesake on
+/// a roll, goes to review beside it; otherwise the nearest roll record is kept for the
+/// clerk.
+fn hold_beside_a_copy(
+    cx: &Context<'_>,
+    q: u32,
+    best: &[Scored],
+    nearest_roll: Option<(f64, u32, Comparison)>,
+    outcome: &mut QueryOutcome,
+) {
+    let name_weight = outcome.links[0].name_weight;
+    let hold = |candidate: u32, score: f64, cmp: Comparison| FoundLink {
+        query: q,
+        candidate,
+        decision: LinkDecision::Uncertain,
+        score,
+        cmp,
+        name_weight,
+    };
+    // `best` is ordered by score: the first valid-ID candidate is the strongest one, and it
+    // is below the upper threshold (else it would have been chosen).
+    match best.iter().find(|c| c.has_valid_id()) {
+        Some(v) if v.score >= cx.settings.lower_threshold => {
+            outcome.links.push(hold(v.record, v.score, v.cmp));
+        }
+        _ => match nearest_roll {
+            Some((score, candidate, cmp)) if namesake_on_roll(&cmp) => {
+                outcome.links.push(hold(candidate, score, cmp));
+            }
+            Some((score, candidate, _)) => {
+                outcome.near = Some(NearMiss {
+                    record: q as usize,
+                    candidate: candidate as usize,
+                    score: (score * 100.0).round() / 100.0,
+                });
+            }
+            None => {}
+        },
+    }
 }
 
 /// Same name and same township or village, and nothing that tells the two apart (no ID to

@@ -873,3 +873,38 @@ fn a_one_character_typo_is_told_apart_inline_and_beyond() {
         Some(NameLevel::OneCharApart)
     );
 }
+
+#[test]
+fn copies_of_an_excel_destroyed_id_do_not_hide_the_roll_person() {
+    let id = valid_id(ZHANG);
+    // Scientific notation kept 10 digits: region and birth year.
+    let float = id[..10].to_string();
+    let line = |row| {
+        with_damaged(
+            rec(SourceKind::Medical, row, "张伟", "zhang wei"),
+            &float,
+            IdQuality::ExcelFloat,
+            10,
+        )
+    };
+    let records = vec![
+        line(4),
+        line(5),
+        line(6),
+        with_valid(rec(SourceKind::Orphan, 3, "张伟", "zhang wei"), &id),
+    ];
+    let l = run(&records);
+    // The claim lines agree on everything with each other and are one person …
+    assert!(same_person(&l, 0, 1) && same_person(&l, 0, 2));
+    // … and the orphan roll record, which agrees on fewer digits, is not decided silently:
+    // the pair goes to review with both records shown.
+    assert!(!same_person(&l, 0, 3), "{:#?}", l.links);
+    let held: Vec<&Link> = l
+        .links
+        .iter()
+        .filter(|k| k.decision == LinkDecision::Uncertain && k.right == 3)
+        .collect();
+    assert!(!held.is_empty(), "{:#?}", l.links);
+    assert_eq!(level(held[0], "身份证号"), "前缀一致(前10位)");
+    assert!(!l.persons[l.person_of[0]].uncertain.is_empty());
+}
