@@ -20,7 +20,7 @@
 use rayon::prelude::*;
 
 use super::compare::Fields;
-use super::exact::{neighbours, ExactGroups};
+use super::exact::{neighbours, pack_id, ExactGroups};
 use super::hash::{self, KeyFilter, U64Map};
 use crate::model::PersonRecord;
 
@@ -197,27 +197,32 @@ pub fn candidate_pairs(
         })
         .collect();
 
-    // One-keystroke neighbours of mistyped IDs.
-    pairs.par_extend(queries.par_iter().flat_map_iter(|&q| {
-        // Only a damaged ID can be a typo; the neighbours of a valid one are other people.
-        let digits = records[q as usize]
-            .id
-            .as_ref()
-            .filter(|id| !id.quality.is_valid())
-            .map(|id| id.digits.as_bytes())
-            .unwrap_or_default();
-        neighbours(digits)
-            .into_iter()
-            .filter_map(|id| exact.find(&id))
-            .flat_map(|g| {
-                exact
-                    .group(g)
-                    .iter()
-                    .filter(|&&r| keep[r as usize])
-                    .take(max_block_size)
-            })
+    // One-keystroke neighbours of mistyped IDs, found by one merge of sorted lists.
+    let mut probes: Vec<(u64, u32)> = queries
+        .par_iter()
+        .flat_map_iter(|&q| {
+            // Only a damaged ID can be a typo; the neighbours of a valid one are other people.
+            let digits = records[q as usize]
+                .id
+                .as_ref()
+                .filter(|id| !id.quality.is_valid())
+                .map(|id| id.digits.as_bytes())
+                .unwrap_or_default();
+            neighbours(digits)
+                .into_iter()
+                .filter_map(|id| pack_id(&id))
+                .map(move |key| (key, q))
+        })
+        .collect();
+    probes.par_sort_unstable();
+    let holders = exact.find_sorted(&probes);
+    pairs.par_extend(holders.par_iter().flat_map_iter(|&(g, q)| {
+        exact
+            .group(g)
+            .iter()
+            .filter(|&&r| keep[r as usize])
+            .take(max_block_size)
             .map(move |&r| (q, r))
-            .collect::<Vec<_>>()
     }));
 
     // One 64-bit key compares faster than a tuple, field by field.

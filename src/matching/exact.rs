@@ -10,7 +10,6 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use rayon::prelude::*;
 
 use super::compare::Fields;
-use super::hash::KeyFilter;
 use crate::normalise::ids::{check_of, CHECK_CHARS, WEIGHTS};
 
 /// Records grouped by valid ID.
@@ -23,10 +22,9 @@ pub struct ExactGroups {
     /// Group of each record, `NONE` when the record has no valid ID.
     group_of: Vec<u32>,
     /// The packed IDs in ascending order and the group of each, for probing the neighbours
-    /// of a mistyped ID; the filter answers the many probes of IDs nobody holds.
+    /// of a mistyped ID.
     ids: Vec<u64>,
     group_by_rank: Vec<u32>,
-    known: KeyFilter,
 }
 
 pub const NONE: u32 = u32::MAX;
@@ -55,14 +53,15 @@ impl ExactGroups {
             ids.push(keyed[start].0);
             start = end;
         }
-        let mut known = KeyFilter::with_capacity(ids.len());
-        for &id in &ids {
-            known.insert(id);
-        }
         // Groups are numbered by their first (smallest) record, so that group numbers do
         // not depend on ID values.
-        let mut order: Vec<u32> = (0..runs.len() as u32).collect();
-        order.par_sort_unstable_by_key(|&i| runs[i as usize].0);
+        // First records are distinct record numbers: place each run at its first record and
+        // read them back in record order, instead of sorting.
+        let mut rank_at = vec![u32::MAX; fields.len()];
+        for (rank, &(first, _, _)) in runs.iter().enumerate() {
+            rank_at[first as usize] = rank as u32;
+        }
+        let order: Vec<u32> = rank_at.into_iter().filter(|&r| r != u32::MAX).collect();
         let mut group_by_rank = vec![0u32; runs.len()];
         let mut starts = Vec::with_capacity(runs.len() + 1);
         let mut total = 0u32;
@@ -95,7 +94,6 @@ impl ExactGroups {
             group_of,
             ids,
             group_by_rank,
-            known,
         }
     }
 
@@ -117,14 +115,21 @@ impl ExactGroups {
         self.group_of[record]
     }
 
-    /// Group whose valid ID is exactly `id` (18 characters).
-    pub fn find(&self, id: &[u8]) -> Option<u32> {
-        let key = pack_id(id)?;
-        if !self.known.may_contain(key) {
-            return None;
+    /// The groups holding the packed IDs of `probes` (sorted by ID), as (group, tag) for
+    /// each probe that hits. One merge pass over the sorted IDs: a county's typos probe a
+    /// million neighbour IDs, and a random lookup each costs a cache miss.
+    pub fn find_sorted(&self, probes: &[(u64, u32)]) -> Vec<(u32, u32)> {
+        let mut hits = Vec::new();
+        let mut at = 0;
+        for &(key, tag) in probes {
+            while at < self.ids.len() && self.ids[at] < key {
+                at += 1;
+            }
+            if self.ids.get(at) == Some(&key) {
+                hits.push((self.group_by_rank[at], tag));
+            }
         }
-        let rank = self.ids.binary_search(&key).ok()?;
-        Some(self.group_by_rank[rank])
+        hits
     }
 
     /// Records per group, for the initial union-find forest.

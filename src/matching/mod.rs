@@ -99,15 +99,13 @@ pub fn link(records: &[PersonRecord], settings: &MatchSettings) -> Linkage {
         .collect();
     let fields_done = Instant::now();
     let exact = ExactGroups::build(&fields);
-    fields
+    // Records without a valid ID, and those whose valid ID may still be damaged.
+    let queries: Vec<u32> = fields
         .par_iter_mut()
         .enumerate()
-        .for_each(|(i, f)| f.group = exact.group_of(i));
-    // Records without a valid ID, and those whose valid ID may still be damaged.
-    let queries: Vec<u32> = (0..records.len() as u32)
-        .filter(|&i| {
-            let f = &fields[i as usize];
-            f.group == exact::NONE || f.suspect()
+        .filter_map(|(i, f)| {
+            f.group = exact.group_of(i);
+            (f.group == exact::NONE || f.suspect()).then_some(i as u32)
         })
         .collect();
     let exact_done = Instant::now();
