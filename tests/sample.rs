@@ -220,6 +220,12 @@ fn accuracy_at_default_noise_is_at_least_098_per_code() {
         "roll-link recall {:.4}",
         roll.recall.recall()
     );
+    // What is not linked is not dropped: it waits on the review list beside a roll record.
+    let open = roll.recall.total - roll.recall.found - roll.recall.held;
+    assert!(
+        open as f64 <= 0.005 * roll.recall.total as f64,
+        "{open} screening records on a roll neither linked nor held for review"
+    );
     for code in RuleCode::ALL {
         let score = report.code(code).unwrap();
         // Issue 4 asks F1 >= 0.98; the rules issue asks precision and recall each >= 0.98.
