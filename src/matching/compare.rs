@@ -301,12 +301,27 @@ pub fn compare(a: &PersonRecord, fa: &Fields, b: &PersonRecord, fb: &Fields) -> 
             (Some(x), Some(y)) => Some(Agree::of(x == y)),
             _ => None,
         },
-        // The sex digit of an ID ending in Excel's `000` may be padding.
+        // The sex digit of an ID ending in Excel's `000` may be padding, and a typo in the
+        // sex digit itself (the 17th) makes the sex read from it wrong: the ID level has
+        // already weighed that digit.
         sex: match (fa.sex, fb.sex) {
-            (Some(x), Some(y)) if !fa.zero_padded && !fb.zero_padded => Some(Agree::of(x == y)),
+            (Some(x), Some(y))
+                if !fa.zero_padded && !fb.zero_padded && !sex_digit_typo(id, fa, fb) =>
+            {
+                Some(Agree::of(x == y))
+            }
             _ => None,
         },
     }
+}
+
+/// Position of the sex digit in an 18-character ID.
+const SEX_DIGIT: usize = 16;
+
+/// The two IDs are one keystroke apart, and that keystroke touched the sex digit.
+fn sex_digit_typo(id: Option<IdLevel>, fa: &Fields, fb: &Fields) -> bool {
+    matches!(id, Some(IdLevel::OneDigit | IdLevel::Transposed))
+        && fa.id_digits().get(SEX_DIGIT) != fb.id_digits().get(SEX_DIGIT)
 }
 
 fn compare_id(fa: &Fields, fb: &Fields) -> Option<IdLevel> {

@@ -908,3 +908,34 @@ fn copies_of_an_excel_destroyed_id_do_not_hide_the_roll_person() {
     assert_eq!(level(held[0], "身份证号"), "前缀一致(前10位)");
     assert!(!l.persons[l.person_of[0]].uncertain.is_empty());
 }
+
+#[test]
+fn a_typo_in_the_sex_digit_does_not_make_the_sexes_differ() {
+    let id = valid_id(ZHANG);
+    // The 16th and 17th digits swapped: the 17th is the sex digit, odd (male) in the true
+    // ID and even in the typed one, so the sex read from the typed ID is wrong too.
+    let mut swapped = id.clone().into_bytes();
+    swapped.swap(15, 16);
+    let swapped = String::from_utf8(swapped).unwrap();
+    let records = vec![
+        with(
+            with_damaged(
+                rec(SourceKind::Medical, 4, "张伟", "zhang wei"),
+                &swapped,
+                IdQuality::BadCheck,
+                17,
+            ),
+            |r| {
+                r.sex = Some(Sex::Female);
+                r.birth_date = Some(birth_of(&id));
+            },
+        ),
+        with_valid(rec(SourceKind::Dibao, 9, "张伟", "zhang wei"), &id),
+    ];
+    assert_eq!(records[1].sex, Some(Sex::Male));
+    let l = run(&records);
+    let k = link_between(&l, 0, 1).unwrap();
+    assert_eq!(k.decision, LinkDecision::Accepted, "{k:#?}");
+    assert_eq!(level(k, "身份证号"), "相邻颠倒");
+    assert_eq!(level(k, "性别"), "", "the sex digit is the one in doubt");
+}
