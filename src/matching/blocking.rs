@@ -13,7 +13,8 @@
 //! - each phone number (a caller's phone may be a household member's: scoring decides);
 //! - household number;
 //! - for a mistyped ID, every valid ID one keystroke away (substitution, adjacent swap,
-//!   dropped or added digit) that passes the check, looked up in the exact-ID table.
+//!   dropped or added digit) that passes the check, found by merging the sorted neighbour
+//!   IDs with the sorted valid IDs.
 //!
 //! A key shared by more than `max_block_size` records is skipped and counted.
 
@@ -21,7 +22,7 @@ use rayon::prelude::*;
 
 use super::compare::Fields;
 use super::exact::{neighbours, pack_id, ExactGroups};
-use super::hash::{self, KeyFilter, U64Map};
+use super::hash::{self, U64Map};
 use crate::model::PersonRecord;
 
 pub struct Candidates {
@@ -154,12 +155,10 @@ pub fn candidate_pairs(
         .collect();
     keyed.par_sort_unstable();
     let mut slot_of: U64Map<u32> = U64Map::default();
-    let mut indexed = KeyFilter::with_capacity(keyed.len());
     let mut slot_start: Vec<usize> = Vec::new();
     for (i, &(k, _)) in keyed.iter().enumerate() {
         if i == 0 || keyed[i - 1].0 != k {
             slot_of.insert(k, slot_start.len() as u32);
-            indexed.insert(k);
             slot_start.push(i);
         }
     }
@@ -172,11 +171,8 @@ pub fn candidate_pairs(
         .filter(|&(r, _)| keep[r])
         .flat_map_iter(|(r, f)| {
             let keys = Keys::of(f, Side::Candidate);
-            let (slot_of, indexed) = (&slot_of, &indexed);
-            (0..keys.len)
-                .map(move |i| keys.keys[i])
-                .filter(move |&key| indexed.may_contain(key))
-                .filter_map(move |key| slot_of.get(&key).map(|&s| (s, r as u32)))
+            let slot_of = &slot_of;
+            (0..keys.len).filter_map(move |i| slot_of.get(&keys.keys[i]).map(|&s| (s, r as u32)))
         })
         .collect();
     let mut block_size = vec![0usize; slot_start.len() - 1];
