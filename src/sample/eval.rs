@@ -311,10 +311,6 @@ impl Truth {
             .find(|r| r.role == role_key(role))
     }
 
-    fn person_of(&self, source: &str, role: Role) -> Option<&str> {
-        self.row_of(source, role).map(|r| r.person.as_str())
-    }
-
     /// The person a ref is about, and the weight of its vote: a children-at-risk row names
     /// the parents too but is about the child, so it outweighs one parent's own record that
     /// the pipeline cites as evidence (R05).
@@ -335,10 +331,6 @@ impl Truth {
             .flatten()
             .filter(|(source, _)| !source.starts_with(ROLL_PREFIX))
     }
-
-    fn noise_of(&self, source: &str) -> Option<&str> {
-        self.rows.get(source)?.first().map(|r| r.noise.as_str())
-    }
 }
 
 /// Scores the pipeline of `pipeline` (its ingest, normalise and matching stages, and the
@@ -347,9 +339,10 @@ pub fn evaluate(pipeline: &Path, truth_dir: &Path) -> anyhow::Result<EvalReport>
     let truth = read_truth(truth_dir)?;
     let loaded = LoadedPipeline::load(pipeline, super::as_of())?;
     let (records, linkage) = run_linkage(&loaded);
+    let known = Known::new(&records, &linkage, &truth);
     let mut report = EvalReport {
-        link: link_score(&records, &linkage, &truth),
-        roll_link: roll_link_score(&records, &linkage, &truth),
+        link: link_score(&known),
+        roll_link: roll_link_score(&known),
         ..EvalReport::default()
     };
     let Some(folder) = latest_run(&loaded.outbox)? else {
@@ -371,7 +364,8 @@ fn run_linkage(loaded: &LoadedPipeline) -> (Vec<PersonRecord>, Linkage) {
     (normalised.persons, linkage)
 }
 
-fn link_score(records: &[PersonRecord], linkage: &Linkage, truth: &Truth) -> LinkScore {
+fn link_score(known: &Known<'_>) -> LinkScore {
+    let (records, linkage) = (known.records, known.linkage);
     let mut by_truth: BTreeMap<&str, u64> = BTreeMap::new();
     let mut by_pred: BTreeMap<usize, u64> = BTreeMap::new();
     let mut both: BTreeMap<(usize, &str), u64> = BTreeMap::new();
@@ -379,8 +373,8 @@ fn link_score(records: &[PersonRecord], linkage: &Linkage, truth: &Truth) -> Lin
         records: records.len(),
         ..LinkScore::default()
     };
-    for (i, rec) in records.iter().enumerate() {
-        let Some(person) = truth.person_of(&rec.source.to_string(), rec.role) else {
+    for i in 0..records.len() {
+        let Some(person) = known.who(i) else {
             continue;
         };
         let Some(&cluster) = linkage.person_of.get(i) else {
@@ -508,24 +502,30 @@ fn noise_labels(noise: &str) -> Vec<String> {
     }
 }
 
-/// Person records with the truth's person of each, where known.
+/// Person records with the truth's row of each, where known: looked up once, since a
+/// county has millions of records and each lookup formats the record's source.
 struct Known<'a> {
     records: &'a [PersonRecord],
     linkage: &'a Linkage,
-    who: Vec<Option<&'a str>>,
+    rows: Vec<Option<&'a TruthRow>>,
 }
 
 impl<'a> Known<'a> {
     fn new(records: &'a [PersonRecord], linkage: &'a Linkage, truth: &'a Truth) -> Self {
-        let who = records
+        let rows = records
             .iter()
-            .map(|r| truth.person_of(&r.source.to_string(), r.role))
+            .map(|r| truth.row_of(&r.source.to_string(), r.role))
             .collect();
         Known {
             records,
             linkage,
-            who,
+            rows,
         }
+    }
+
+    /// The true person of record `r`.
+    fn who(&self, r: usize) -> Option<&'a str> {
+        self.rows[r].map(|row| row.person.as_str())
     }
 
     /// The roll records of predicted person `p`.
@@ -538,16 +538,16 @@ impl<'a> Known<'a> {
     }
 
     fn holds_roll_of(&self, p: usize, person: &str) -> bool {
-        self.rolls_of(p).any(|r| self.who[r] == Some(person))
+        self.rolls_of(p).any(|r| self.who(r) == Some(person))
     }
 
     /// True persons with at least one roll record.
     fn on_roll(&self) -> BTreeSet<&'a str> {
         self.records
             .iter()
-            .zip(&self.who)
-            .filter(|(r, _)| r.kind.is_roll())
-            .filter_map(|(_, w)| *w)
+            .enumerate()
+            .filter(|(_, r)| r.kind.is_roll())
+            .filter_map(|(i, _)| self.who(i))
             .collect()
     }
 
@@ -581,7 +581,7 @@ impl<'a> Known<'a> {
     fn roll_link_right(&self, p: usize, person: &str) -> Option<bool> {
         let mut rolls = self.rolls_of(p).peekable();
         rolls.peek()?;
-        Some(rolls.all(|r| self.who[r] == Some(person)))
+        Some(rolls.all(|r| self.who(r) == Some(person)))
     }
 
     /// What a miss's person came nearest to, in words: the link held for review, else the
@@ -599,7 +599,7 @@ impl<'a> Known<'a> {
         let q = self.linkage.person_of[near.candidate];
         let whose = if self.holds_roll_of(q, person) {
             "本人名册"
-        } else if self.who[near.candidate] == Some(person) {
+        } else if self.who(near.candidate) == Some(person) {
             "本人其他记录"
         } else {
             "他人"
@@ -634,15 +634,15 @@ fn describe_fields(rec: &PersonRecord) -> String {
     parts.join(" ")
 }
 
-fn roll_link_score(records: &[PersonRecord], linkage: &Linkage, truth: &Truth) -> RollLinkScore {
-    let known = Known::new(records, linkage, truth);
+fn roll_link_score(known: &Known<'_>) -> RollLinkScore {
+    let (records, linkage) = (known.records, known.linkage);
     let on_roll = known.on_roll();
     let mut score = RollLinkScore::default();
     let mut by_noise: BTreeMap<String, RollTally> = BTreeMap::new();
     let mut by_source: BTreeMap<String, RollTally> = BTreeMap::new();
     for (i, rec) in records.iter().enumerate() {
         let (false, Some(person), Some(&p)) =
-            (rec.kind.is_roll(), known.who[i], linkage.person_of.get(i))
+            (rec.kind.is_roll(), known.who(i), linkage.person_of.get(i))
         else {
             continue;
         };
@@ -654,10 +654,7 @@ fn roll_link_score(records: &[PersonRecord], linkage: &Linkage, truth: &Truth) -
             continue;
         }
         let outcome = known.outcome(p, person);
-        let source = rec.source.to_string();
-        let noise = truth
-            .row_of(&source, rec.role)
-            .map_or("", |r| r.noise.as_str());
+        let noise = known.rows[i].map_or("", |r| r.noise.as_str());
         let labels = noise_labels(noise);
         score.recall.add(outcome);
         by_source
@@ -673,7 +670,7 @@ fn roll_link_score(records: &[PersonRecord], linkage: &Linkage, truth: &Truth) -
                 held: outcome == RollOutcome::Held,
                 fields: describe_fields(rec),
                 nearest: known.nearest(p, person),
-                source,
+                source: rec.source.to_string(),
                 labels,
             });
         }
@@ -861,13 +858,12 @@ fn score_lists(report: &mut EvalReport, truth: &Truth, suspects: &[SuspectRow]) 
             let mut labels: BTreeSet<String> = BTreeSet::new();
             let mut files: BTreeSet<String> = BTreeSet::new();
             for (source, noise) in truth.screening_rows(person) {
-                files.insert(source.split('#').next().unwrap_or(source).to_string());
-                labels.extend(
-                    noise
-                        .split(';')
-                        .filter(|n| !n.is_empty())
-                        .map(str::to_string),
-                );
+                files.insert(source_file(source).to_string());
+                labels.extend(noise_labels(noise));
+            }
+            // A person is clean only when every row is (or has none).
+            if labels.len() > 1 {
+                labels.remove("clean");
             }
             if labels.is_empty() {
                 labels.insert("clean".into());
@@ -890,9 +886,9 @@ fn miss_reason(truth: &Truth, person: &str) -> String {
     let rows: Vec<String> = truth
         .screening_rows(person)
         .take(3)
-        .map(|(source, _)| match truth.noise_of(source) {
-            Some(n) if !n.is_empty() => format!("{source} ({n})"),
-            _ => source.clone(),
+        .map(|(source, noise)| match noise.as_str() {
+            "" => source.clone(),
+            n => format!("{source} ({n})"),
         })
         .collect();
     format!("未出现在名单中; 来源行: {}", rows.join(", "))
@@ -1137,7 +1133,7 @@ mod tests {
                 link(10, 12, LinkDecision::Accepted),
             ],
         );
-        let score = roll_link_score(&records, &linkage, &t);
+        let score = roll_link_score(&Known::new(&records, &linkage, &t));
         let tally = |found, held, total| RollTally { found, held, total };
         assert_eq!(score.recall, tally(2, 1, 5));
         assert_eq!((score.linked_right, score.linked), (1, 4));
