@@ -17,6 +17,7 @@ use loubao::matching::link;
 use loubao::model::{
     IdQuality, PersonName, PersonRecord, ResidentId, Role, Sex, SourceKind, SourceRef,
 };
+use loubao::normalise::ids::check_char;
 
 const SURNAMES: [(&str, &str); 20] = [
     ("王", "wang"),
@@ -86,15 +87,8 @@ const SCREENING: [SourceKind; 7] = SourceKind::DEPARTMENTS;
 const ROLLS: [SourceKind; 3] = [SourceKind::Dibao, SourceKind::Tekun, SourceKind::LowIncome];
 
 fn valid_id(body: &[u8; 17]) -> String {
-    const W: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-    let sum: u32 = body
-        .iter()
-        .zip(W)
-        .map(|(c, w)| u32::from(c - b'0') * w)
-        .sum();
-    let mut id = String::from_utf8(body.to_vec()).unwrap();
-    id.push(b"10X98765432"[(sum % 11) as usize] as char);
-    id
+    let body = std::str::from_utf8(body).unwrap();
+    format!("{body}{}", check_char(body))
 }
 
 struct Resident {
