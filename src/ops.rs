@@ -38,17 +38,25 @@ pub fn set_private(path: &Path, is_dir: bool) -> io::Result<()> {
     Ok(())
 }
 
-/// Opens a new owner-only file for writing (created 0600 from the start on Unix, so it is
-/// never readable by others, not even briefly).
-pub fn create_private_file(path: &Path) -> io::Result<File> {
+/// Options that create a file owner-only (0600 from the start on Unix, so it is never
+/// readable by others, not even briefly).
+fn private_options() -> OpenOptions {
     let mut options = OpenOptions::new();
-    options.write(true).create(true).truncate(true);
     #[cfg(unix)]
     {
         use std::os::unix::fs::OpenOptionsExt;
         options.mode(0o600);
     }
-    options.open(path)
+    options
+}
+
+/// Opens a new owner-only file for writing.
+pub fn create_private_file(path: &Path) -> io::Result<File> {
+    private_options()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .open(path)
 }
 
 /// Writes `bytes` to `path` through a temporary file in the same folder and a rename, so a
@@ -90,14 +98,13 @@ impl RunLock {
             source,
         };
         create_private_dir(outbox).map_err(io_err)?;
-        let mut options = OpenOptions::new();
-        options.read(true).write(true).create(true).truncate(false);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::OpenOptionsExt;
-            options.mode(0o600);
-        }
-        let mut file = options.open(&path).map_err(io_err)?;
+        let mut file = private_options()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(&path)
+            .map_err(io_err)?;
         let previous = fs::read_to_string(&path).unwrap_or_default();
         match file.try_lock() {
             Ok(()) => {}
