@@ -65,21 +65,22 @@ fn all_refs(input: &ScreeningInput<'_>, person: &Person) -> Vec<SourceRef> {
 }
 
 /// The valid normalised ID, else `refs:` + the sorted source references joined by `;`.
-pub(crate) fn person_key(input: &ScreeningInput<'_>, person: &Person) -> String {
-    if let Some(id) = valid_id(&by_priority(input, person)) {
-        return id;
+fn person_key(valid_id: Option<&str>, refs: &[SourceRef]) -> String {
+    if let Some(id) = valid_id {
+        return id.to_string();
     }
-    let mut refs: Vec<String> = all_refs(input, person)
-        .iter()
-        .map(ToString::to_string)
-        .collect();
+    let mut refs: Vec<String> = refs.iter().map(ToString::to_string).collect();
     refs.sort();
     format!("refs:{}", refs.join(";"))
 }
 
 /// Display name, preferring a record that carries a valid ID.
 pub(crate) fn display_name(input: &ScreeningInput<'_>, person: &Person) -> String {
-    let records = by_priority(input, person);
+    name_of(&by_priority(input, person))
+}
+
+/// `display_name` of records already in `by_priority` order.
+fn name_of(records: &[&PersonRecord]) -> String {
     let valid = records
         .iter()
         .filter(|r| r.id.as_ref().is_some_and(|id| id.quality.is_valid()));
@@ -92,8 +93,11 @@ pub(crate) fn display_name(input: &ScreeningInput<'_>, person: &Person) -> Strin
 
 pub(crate) fn build(input: &ScreeningInput<'_>, index: usize, findings: Vec<Finding>) -> Suspect {
     let person = &input.linkage.persons[index];
+    // Ordered records and references, computed once for the key, the name and the row.
     let records = by_priority(input, person);
-    let person_key = person_key(input, person);
+    let source_refs = all_refs(input, person);
+    let valid = valid_id(&records);
+    let person_key = person_key(valid.as_deref(), &source_refs);
     let located = records.iter().find(|r| r.township.is_some());
     let township = located.and_then(|r| r.township.clone());
     let village = located
@@ -109,17 +113,17 @@ pub(crate) fn build(input: &ScreeningInput<'_>, index: usize, findings: Vec<Find
         .collect();
     Suspect {
         clue_id: clue_id(&person_key),
-        id_number: valid_id(&records).or_else(|| best_damaged_id(&records)),
+        id_number: valid.or_else(|| best_damaged_id(&records)),
         person_key,
         township,
         village,
-        name: display_name(input, person),
+        name: name_of(&records),
         address: records.iter().find_map(|r| r.address.clone()),
         findings,
         sources: sources.into_iter().collect(),
         match_note: match_note(input, person),
         confidence: confidence(input, person),
-        source_refs: all_refs(input, person),
+        source_refs,
     }
 }
 
