@@ -13,6 +13,7 @@ pub mod places;
 #[cfg(test)]
 mod tests;
 
+use std::cell::OnceCell;
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
@@ -217,15 +218,22 @@ fn phones_of(value: Option<&Value>) -> Vec<String> {
 
 fn place_of(record: &RawRecord, gazetteer: &Gazetteer) -> Place {
     let address = text(record, Field::Address);
-    let (address_township, address_village) = address
-        .as_deref()
-        .map(|a| gazetteer.parse_address(a))
-        .unwrap_or_default();
+    // Parsing the address is only a fallback for cells that do not resolve: do it at most
+    // once, and only when asked.
+    let parsed = OnceCell::new();
+    let from_address = || {
+        *parsed.get_or_init(|| {
+            address
+                .as_deref()
+                .map(|a| gazetteer.parse_address(a))
+                .unwrap_or_default()
+        })
+    };
     let village_cell = record.text(Field::Village);
     let township = record
         .text(Field::Township)
         .and_then(|t| gazetteer.township_of(t))
-        .or(address_township)
+        .or_else(|| from_address().0)
         // A village only one township has decides the township.
         .or_else(|| {
             village_cell
@@ -235,10 +243,18 @@ fn place_of(record: &RawRecord, gazetteer: &Gazetteer) -> Place {
     let village = village_cell
         .and_then(|v| gazetteer.village_of(township, v))
         .map(|(_, v)| v)
-        .or(address_village.filter(|_| address_township == township))
+        .or_else(|| {
+            let (address_township, address_village) = from_address();
+            address_village.filter(|_| address_township == township)
+        })
         .map(str::to_string)
         // A village the pipeline file does not list is still evidence as typed.
-        .or_else(|| text(record, Field::Village));
+        .or_else(|| {
+            village_cell
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+                .map(str::to_string)
+        });
     Place {
         township: township.map(str::to_string),
         village,
