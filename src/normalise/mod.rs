@@ -129,9 +129,9 @@ fn persons_of(
         birth_date,
         sex,
         phones: phones_of(record.get(Field::Phone)),
-        township: place.township.clone(),
-        village: place.village.clone(),
-        address: place.address.clone(),
+        township: place.township,
+        village: place.village,
+        address: place.address,
         household_id: text(record, Field::HouseholdId),
     });
 
@@ -161,9 +161,10 @@ fn persons_of(
                 sex: Some(id.as_ref().and_then(ids::sex).unwrap_or(role_sex)),
                 id,
                 phones: Vec::new(),
-                township: place.township.clone(),
-                village: place.village.clone(),
-                address: place.address.clone(),
+                // Parents share the child's place.
+                township: persons[0].township.clone(),
+                village: persons[0].village.clone(),
+                address: persons[0].address.clone(),
                 household_id: None,
             });
         }
