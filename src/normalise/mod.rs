@@ -196,25 +196,17 @@ fn subject_id(record: &RawRecord) -> Option<ResidentId> {
     }
 }
 
+/// ID and phone fields are text-typed: ingest turns a numeric cell into the digits it
+/// shows (`values::number_text`), so a float that lost its tail arrives as text too.
 fn id_of(value: Option<&Value>) -> Option<ResidentId> {
-    match value? {
-        Value::Text(text) => parse_resident_id(text),
-        // A numeric cell is a float: its scientific form says which digits it still has.
-        Value::Amount(number) if number.is_finite() && *number > 0.0 => {
-            parse_resident_id(&format!("{number:e}"))
-        }
-        _ => None,
-    }
+    value?.as_text().and_then(parse_resident_id)
 }
 
 fn phones_of(value: Option<&Value>) -> Vec<String> {
-    match value {
-        Some(Value::Text(text)) => normalise_phones(text),
-        Some(Value::Amount(number)) if number.is_finite() && *number > 0.0 => {
-            normalise_phones(&format!("{number:.0}"))
-        }
-        _ => Vec::new(),
-    }
+    value
+        .and_then(Value::as_text)
+        .map(normalise_phones)
+        .unwrap_or_default()
 }
 
 fn place_of(record: &RawRecord, gazetteer: &Gazetteer) -> Place {
