@@ -16,7 +16,6 @@ mod tests;
 use std::cell::OnceCell;
 use std::collections::BTreeMap;
 
-use chrono::NaiveDate;
 use rayon::prelude::*;
 
 use crate::config::Township;
@@ -111,7 +110,7 @@ fn persons_of(
         .filter(|id| id.quality.is_valid())
         .and_then(ids::birth_date);
     let birth_date = valid_birth
-        .or_else(|| birth_date_cell(record.get(Field::BirthDate)))
+        .or_else(|| record.date(Field::BirthDate))
         .or_else(|| id.as_ref().and_then(ids::birth_date));
     let sex = id
         .as_ref()
@@ -267,25 +266,6 @@ fn parse_sex(text: &str) -> Option<Sex> {
     match text.trim() {
         "男" | "男性" => Some(Sex::Male),
         "女" | "女性" => Some(Sex::Female),
-        _ => None,
-    }
-}
-
-/// A birth-date cell: a date cell, or text such as `1990-01-02`, `1990年1月2日`, `19900102`.
-fn birth_date_cell(value: Option<&Value>) -> Option<NaiveDate> {
-    let text = match value? {
-        Value::Date(date) => return Some(*date),
-        Value::Text(text) => text,
-        _ => return None,
-    };
-    let parts: Vec<&str> = text
-        .split(|c: char| !c.is_ascii_digit())
-        .filter(|p| !p.is_empty())
-        .collect();
-    let num = |s: &str| s.parse::<u32>().ok();
-    match parts[..] {
-        [y, m, d] => NaiveDate::from_ymd_opt(num(y)? as i32, num(m)?, num(d)?),
-        [ymd] if ymd.len() == 8 => NaiveDate::parse_from_str(ymd, "%Y%m%d").ok(),
         _ => None,
     }
 }

@@ -763,7 +763,7 @@ fn birth_date_and_sex_fall_back_to_their_columns() {
             3,
             vec![
                 (Field::Name, t("刘洋")),
-                (Field::BirthDate, t("1970年5月6日")),
+                (Field::BirthDate, Value::Date(date(1970, 5, 6))),
                 (Field::IdNumber, t("4.10123197005E+17")),
             ],
         ),
