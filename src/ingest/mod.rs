@@ -16,10 +16,10 @@ mod workbook;
 use globset::{GlobBuilder, GlobMatcher};
 use rayon::prelude::*;
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 
 use crate::config::{InputLimits, SourceSpec};
 use crate::model::{Field, RawRecord, Reject, SourceKind};
+use crate::report::sha256_hex;
 
 pub use values::{parse_amount, parse_bool, parse_date};
 
@@ -252,10 +252,7 @@ fn read_file(
         None => Err(FileError::Unclaimed),
         Some(spec) => read_bytes(name, path, limits).and_then(|bytes| {
             report.bytes = bytes.len() as u64;
-            report.sha256 = Sha256::digest(&bytes)
-                .iter()
-                .map(|b| format!("{b:02x}"))
-                .collect();
+            report.sha256 = sha256_hex(&bytes);
             parse(name, &bytes, spec, limits)
         }),
     };

@@ -13,9 +13,9 @@ pub mod places;
 #[cfg(test)]
 mod tests;
 
+use std::cell::OnceCell;
 use std::collections::BTreeMap;
 
-use chrono::NaiveDate;
 use rayon::prelude::*;
 
 use crate::config::Township;
@@ -110,7 +110,7 @@ fn persons_of(
         .filter(|id| id.quality.is_valid())
         .and_then(ids::birth_date);
     let birth_date = valid_birth
-        .or_else(|| birth_date_cell(record.get(Field::BirthDate)))
+        .or_else(|| record.date(Field::BirthDate))
         .or_else(|| id.as_ref().and_then(ids::birth_date));
     let sex = id
         .as_ref()
@@ -128,9 +128,9 @@ fn persons_of(
         birth_date,
         sex,
         phones: phones_of(record.get(Field::Phone)),
-        township: place.township.clone(),
-        village: place.village.clone(),
-        address: place.address.clone(),
+        township: place.township,
+        village: place.village,
+        address: place.address,
         household_id: text(record, Field::HouseholdId),
     });
 
@@ -160,9 +160,10 @@ fn persons_of(
                 sex: Some(id.as_ref().and_then(ids::sex).unwrap_or(role_sex)),
                 id,
                 phones: Vec::new(),
-                township: place.township.clone(),
-                village: place.village.clone(),
-                address: place.address.clone(),
+                // Parents share the child's place.
+                township: persons[0].township.clone(),
+                village: persons[0].village.clone(),
+                address: persons[0].address.clone(),
                 household_id: None,
             });
         }
@@ -194,38 +195,37 @@ fn subject_id(record: &RawRecord) -> Option<ResidentId> {
     }
 }
 
+/// ID and phone fields are text-typed: ingest turns a numeric cell into the digits it
+/// shows (`values::number_text`), so a float that lost its tail arrives as text too.
 fn id_of(value: Option<&Value>) -> Option<ResidentId> {
-    match value? {
-        Value::Text(text) => parse_resident_id(text),
-        // A numeric cell is a float: its scientific form says which digits it still has.
-        Value::Amount(number) if number.is_finite() && *number > 0.0 => {
-            parse_resident_id(&format!("{number:e}"))
-        }
-        _ => None,
-    }
+    value?.as_text().and_then(parse_resident_id)
 }
 
 fn phones_of(value: Option<&Value>) -> Vec<String> {
-    match value {
-        Some(Value::Text(text)) => normalise_phones(text),
-        Some(Value::Amount(number)) if number.is_finite() && *number > 0.0 => {
-            normalise_phones(&format!("{number:.0}"))
-        }
-        _ => Vec::new(),
-    }
+    value
+        .and_then(Value::as_text)
+        .map(normalise_phones)
+        .unwrap_or_default()
 }
 
 fn place_of(record: &RawRecord, gazetteer: &Gazetteer) -> Place {
     let address = text(record, Field::Address);
-    let (address_township, address_village) = address
-        .as_deref()
-        .map(|a| gazetteer.parse_address(a))
-        .unwrap_or_default();
+    // Parsing the address is only a fallback for cells that do not resolve: do it at most
+    // once, and only when asked.
+    let parsed = OnceCell::new();
+    let from_address = || {
+        *parsed.get_or_init(|| {
+            address
+                .as_deref()
+                .map(|a| gazetteer.parse_address(a))
+                .unwrap_or_default()
+        })
+    };
     let village_cell = record.text(Field::Village);
     let township = record
         .text(Field::Township)
         .and_then(|t| gazetteer.township_of(t))
-        .or(address_township)
+        .or_else(|| from_address().0)
         // A village only one township has decides the township.
         .or_else(|| {
             village_cell
@@ -235,10 +235,18 @@ fn place_of(record: &RawRecord, gazetteer: &Gazetteer) -> Place {
     let village = village_cell
         .and_then(|v| gazetteer.village_of(township, v))
         .map(|(_, v)| v)
-        .or(address_village.filter(|_| address_township == township))
+        .or_else(|| {
+            let (address_township, address_village) = from_address();
+            address_village.filter(|_| address_township == township)
+        })
         .map(str::to_string)
         // A village the pipeline file does not list is still evidence as typed.
-        .or_else(|| text(record, Field::Village));
+        .or_else(|| {
+            village_cell
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+                .map(str::to_string)
+        });
     Place {
         township: township.map(str::to_string),
         village,
@@ -258,25 +266,6 @@ fn parse_sex(text: &str) -> Option<Sex> {
     match text.trim() {
         "男" | "男性" => Some(Sex::Male),
         "女" | "女性" => Some(Sex::Female),
-        _ => None,
-    }
-}
-
-/// A birth-date cell: a date cell, or text such as `1990-01-02`, `1990年1月2日`, `19900102`.
-fn birth_date_cell(value: Option<&Value>) -> Option<NaiveDate> {
-    let text = match value? {
-        Value::Date(date) => return Some(*date),
-        Value::Text(text) => text,
-        _ => return None,
-    };
-    let parts: Vec<&str> = text
-        .split(|c: char| !c.is_ascii_digit())
-        .filter(|p| !p.is_empty())
-        .collect();
-    let num = |s: &str| s.parse::<u32>().ok();
-    match parts[..] {
-        [y, m, d] => NaiveDate::from_ymd_opt(num(y)? as i32, num(m)?, num(d)?),
-        [ymd] if ymd.len() == 8 => NaiveDate::parse_from_str(ymd, "%Y%m%d").ok(),
         _ => None,
     }
 }

@@ -693,13 +693,14 @@ fn certificate_fills_a_missing_or_damaged_id() {
                 (Field::CertNumber, t(&valid_cert)),
             ],
         ),
-        // Numeric cell: a float that lost its tail.
+        // Numeric cell: a float that lost its tail, as ingest hands it on
+        // (`values::number_text`).
         record(
             SourceKind::Disability,
             6,
             vec![
                 (Field::Name, t("王军")),
-                (Field::IdNumber, Value::Amount(410123199001011236.0)),
+                (Field::IdNumber, t("410123199001011000")),
             ],
         ),
     ];
@@ -718,9 +719,9 @@ fn certificate_fills_a_missing_or_damaged_id() {
             Some((IdQuality::Clean, "410123199001011236")),
         ]
     );
-    // The float keeps 15 faithful digits whatever its printed form.
+    // The float keeps 15 faithful digits.
     let float = out.persons[4].id.as_ref().unwrap();
-    assert_eq!(float.quality, IdQuality::ExcelFloat);
+    assert_eq!(float.quality, IdQuality::Trailing000);
     assert_eq!(float.reliable_prefix, 15);
     assert_eq!(&float.digits[..15], "410123199001011");
     assert_eq!(out.persons[4].birth_date, Some(date(1990, 1, 1)));
@@ -742,7 +743,7 @@ fn certificate_fills_a_missing_or_damaged_id() {
 
     let counts = &out.id_quality[&SourceKind::Disability];
     assert_eq!(counts[&IdQuality::FromCertificate], 3);
-    assert_eq!(counts[&IdQuality::ExcelFloat], 1);
+    assert_eq!(counts[&IdQuality::Trailing000], 1);
 }
 
 #[test]
@@ -762,7 +763,7 @@ fn birth_date_and_sex_fall_back_to_their_columns() {
             3,
             vec![
                 (Field::Name, t("刘洋")),
-                (Field::BirthDate, t("1970年5月6日")),
+                (Field::BirthDate, Value::Date(date(1970, 5, 6))),
                 (Field::IdNumber, t("4.10123197005E+17")),
             ],
         ),
