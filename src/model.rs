@@ -648,8 +648,6 @@ pub enum ClueStatus {
     New,
     /// 持续: seen before and still open.
     Continuing,
-    /// 已核销: closed by a township review.
-    Closed,
 }
 
 impl ClueStatus {
@@ -657,7 +655,6 @@ impl ClueStatus {
         match self {
             ClueStatus::New => "新增",
             ClueStatus::Continuing => "持续",
-            ClueStatus::Closed => "已核销",
         }
     }
 }
