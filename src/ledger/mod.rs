@@ -327,7 +327,6 @@ pub struct RunInfo {
 /// The clue ledger database.
 pub struct Ledger {
     conn: Connection,
-    path: PathBuf,
 }
 
 impl Ledger {
@@ -354,14 +353,7 @@ impl Ledger {
         conn.pragma_update(None, "foreign_keys", true)
             .ctx("启用外键")?;
         migrate(&mut conn)?;
-        Ok(Ledger {
-            conn,
-            path: path.to_path_buf(),
-        })
-    }
-
-    pub fn path(&self) -> &Path {
-        &self.path
+        Ok(Ledger { conn })
     }
 
     /// The schema version (number of migrations applied).

@@ -285,9 +285,9 @@ fn state(status: ClueStatus, first_seen: NaiveDate, rectification_missing: bool)
 
 /// Sorted, de-duplicated, `;`-separated: the 疑似类型代码 / source-key form.
 fn join<'a>(items: impl Iterator<Item = &'a str>) -> String {
-    join_with(items.collect::<BTreeSet<_>>().into_iter(), ";")
-}
-
-fn join_with<'a>(items: impl Iterator<Item = &'a str>, sep: &str) -> String {
-    items.collect::<Vec<_>>().join(sep)
+    items
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect::<Vec<_>>()
+        .join(";")
 }
