@@ -282,6 +282,10 @@ impl RawRecord {
     pub fn text(&self, field: Field) -> Option<&str> {
         self.get(field).and_then(Value::as_text)
     }
+    /// The field's text, trimmed; `None` when absent or blank.
+    pub fn trimmed(&self, field: Field) -> Option<&str> {
+        self.text(field).map(str::trim).filter(|s| !s.is_empty())
+    }
     pub fn date(&self, field: Field) -> Option<NaiveDate> {
         self.get(field).and_then(Value::as_date)
     }
