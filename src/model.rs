@@ -282,6 +282,10 @@ impl RawRecord {
     pub fn text(&self, field: Field) -> Option<&str> {
         self.get(field).and_then(Value::as_text)
     }
+    /// The field's text, trimmed; `None` when absent or blank.
+    pub fn trimmed(&self, field: Field) -> Option<&str> {
+        self.text(field).map(str::trim).filter(|s| !s.is_empty())
+    }
     pub fn date(&self, field: Field) -> Option<NaiveDate> {
         self.get(field).and_then(Value::as_date)
     }
@@ -648,8 +652,6 @@ pub enum ClueStatus {
     New,
     /// 持续: seen before and still open.
     Continuing,
-    /// 已核销: closed by a township review.
-    Closed,
 }
 
 impl ClueStatus {
@@ -657,7 +659,6 @@ impl ClueStatus {
         match self {
             ClueStatus::New => "新增",
             ClueStatus::Continuing => "持续",
-            ClueStatus::Closed => "已核销",
         }
     }
 }

@@ -327,7 +327,6 @@ pub struct RunInfo {
 /// The clue ledger database.
 pub struct Ledger {
     conn: Connection,
-    path: PathBuf,
 }
 
 impl Ledger {
@@ -354,14 +353,7 @@ impl Ledger {
         conn.pragma_update(None, "foreign_keys", true)
             .ctx("启用外键")?;
         migrate(&mut conn)?;
-        Ok(Ledger {
-            conn,
-            path: path.to_path_buf(),
-        })
-    }
-
-    pub fn path(&self) -> &Path {
-        &self.path
+        Ok(Ledger { conn })
     }
 
     /// The schema version (number of migrations applied).
@@ -545,18 +537,11 @@ impl RawClue {
         let codes = required(next())?;
         let sources = required(next())?;
         let facts_json = required(next())?;
-        let facts = serde_json::from_str(&facts_json).map_err(|e| LedgerError::Corrupt {
-            context: "事实指纹",
-            detail: e.to_string(),
-        })?;
+        let facts = parse_facts(&facts_json)?;
         let evidence = required(next())?;
         let first_seen = parse_date(&required(next())?)?;
         let last_seen = parse_date(&required(next())?)?;
-        let status_key = required(next())?;
-        let status = LedgerStatus::from_key(&status_key).ok_or(LedgerError::Corrupt {
-            context: "线索状态",
-            detail: status_key,
-        })?;
+        let status = parse_status(&required(next())?)?;
         let closed_on = next().map(|d| parse_date(&d)).transpose()?;
         let review = match (next(), next(), next(), next(), next()) {
             (Some(outcome), reviewer, Some(date), note, Some(imported_from)) => {
@@ -607,10 +592,24 @@ pub(crate) fn parse_date(text: &str) -> Result<NaiveDate, LedgerError> {
     })
 }
 
-fn parse_outcome(text: &str) -> Result<Outcome, LedgerError> {
+pub(crate) fn parse_outcome(text: &str) -> Result<Outcome, LedgerError> {
     Outcome::from_label(text).ok_or_else(|| LedgerError::Corrupt {
         context: "核查结果",
         detail: text.to_string(),
+    })
+}
+
+pub(crate) fn parse_status(key: &str) -> Result<LedgerStatus, LedgerError> {
+    LedgerStatus::from_key(key).ok_or_else(|| LedgerError::Corrupt {
+        context: "线索状态",
+        detail: key.to_string(),
+    })
+}
+
+pub(crate) fn parse_facts(json: &str) -> Result<Facts, LedgerError> {
+    serde_json::from_str(json).map_err(|e| LedgerError::Corrupt {
+        context: "事实指纹",
+        detail: e.to_string(),
     })
 }
 

@@ -7,8 +7,8 @@ use chrono::NaiveDate;
 use rusqlite::params;
 
 use super::{
-    date_text, parse_date, rectification, Facts, Ledger, LedgerError, LedgerStatus, RunInfo,
-    SqlContext,
+    date_text, parse_date, parse_facts, parse_status, rectification, Facts, Ledger, LedgerError,
+    LedgerStatus, RunInfo, SqlContext,
 };
 use crate::model::{ClueState, ClueStatus, Suspect};
 
@@ -231,14 +231,8 @@ impl Ledger {
         let mut out = BTreeMap::new();
         for row in rows {
             let (id, status, first_seen, facts) = row.ctx("读取线索")?;
-            let status = LedgerStatus::from_key(&status).ok_or(LedgerError::Corrupt {
-                context: "线索状态",
-                detail: status,
-            })?;
-            let facts = serde_json::from_str(&facts).map_err(|e| LedgerError::Corrupt {
-                context: "事实指纹",
-                detail: e.to_string(),
-            })?;
+            let status = parse_status(&status)?;
+            let facts = parse_facts(&facts)?;
             out.insert(
                 id,
                 Known {
@@ -285,9 +279,9 @@ fn state(status: ClueStatus, first_seen: NaiveDate, rectification_missing: bool)
 
 /// Sorted, de-duplicated, `;`-separated: the 疑似类型代码 / source-key form.
 fn join<'a>(items: impl Iterator<Item = &'a str>) -> String {
-    join_with(items.collect::<BTreeSet<_>>().into_iter(), ";")
-}
-
-fn join_with<'a>(items: impl Iterator<Item = &'a str>, sep: &str) -> String {
-    items.collect::<Vec<_>>().join(sep)
+    items
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect::<Vec<_>>()
+        .join(";")
 }

@@ -7,7 +7,9 @@ use std::path::{Path, PathBuf};
 use chrono::{Datelike, Months, NaiveDate};
 use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError};
 
-use super::{parse_date, ClueRecord, Ledger, LedgerError, LedgerStatus, Outcome, SqlContext};
+use super::{
+    parse_date, parse_outcome, ClueRecord, Ledger, LedgerError, LedgerStatus, Outcome, SqlContext,
+};
 use crate::config::Township;
 use crate::model::SourceKind;
 use crate::ops;
@@ -213,10 +215,7 @@ impl Ledger {
         let mut out: BTreeMap<String, Vec<(Outcome, NaiveDate)>> = BTreeMap::new();
         for row in rows {
             let (clue_id, outcome, date) = row.ctx("读取核查结果")?;
-            let outcome = Outcome::from_label(&outcome).ok_or(LedgerError::Corrupt {
-                context: "核查结果",
-                detail: outcome,
-            })?;
+            let outcome = parse_outcome(&outcome)?;
             out.entry(clue_id)
                 .or_default()
                 .push((outcome, parse_date(&date)?));

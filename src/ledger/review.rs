@@ -10,7 +10,8 @@ use chrono::NaiveDate;
 use rusqlite::params;
 
 use super::{
-    date_text, parse_date, rectification, Ledger, LedgerError, LedgerStatus, Outcome, SqlContext,
+    date_text, parse_date, parse_status, rectification, Ledger, LedgerError, LedgerStatus, Outcome,
+    SqlContext,
 };
 use crate::config::Township;
 use crate::model::Reject;
@@ -356,10 +357,7 @@ impl Ledger {
                     |r| r.get(0),
                 )
                 .ctx("读取线索状态")?;
-            let current = LedgerStatus::from_key(&current).ok_or(LedgerError::Corrupt {
-                context: "线索状态",
-                detail: current,
-            })?;
+            let current = parse_status(&current)?;
             let date = date_text(review.review_date);
             tx.execute(
                 "INSERT INTO reviews (clue_id, outcome, reviewer, review_date, note,

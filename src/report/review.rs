@@ -2,7 +2,6 @@
 //! and the fields that agree, so a clerk can say whether they are one person. Full IDs are
 //! shown: the run folder is owner-only.
 
-use std::collections::BTreeMap;
 use std::io;
 
 use super::table::{Cell, Dropdown, Output, Table};
@@ -67,16 +66,9 @@ pub(crate) fn table(report: &RunReport<'_>) -> Table {
         }),
         headers,
     };
-    // Several undecided persons can share one link: one row per link, reasons merged.
-    let mut reasons: BTreeMap<usize, Vec<&str>> = BTreeMap::new();
-    for item in &report.screening.review {
-        let list = reasons.entry(item.link).or_default();
-        if !list.contains(&item.reason.as_str()) {
-            list.push(&item.reason);
-        }
-    }
-    for (n, (link_index, reasons)) in reasons.into_iter().enumerate() {
-        let Some(link) = report.linkage.links.get(link_index) else {
+    // `rules::screen` already yields one item per link, in link order, reasons merged.
+    for (n, item) in report.screening.review.iter().enumerate() {
+        let Some(link) = report.linkage.links.get(item.link) else {
             continue;
         };
         let (agree, differ): (Vec<_>, Vec<_>) = link.evidence.iter().partition(|e| e.weight > 0.0);
@@ -88,7 +80,7 @@ pub(crate) fn table(report: &RunReport<'_>) -> Table {
         };
         let mut row = vec![
             Cell::Count(n + 1),
-            Cell::text(reasons.join("；")),
+            Cell::text(&item.reason),
             Cell::Decimal(link.score),
             Cell::text(describe(agree)),
             Cell::text(describe(differ)),

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 
 use super::evidence;
-use super::qualify::{Fact, Window};
+use super::qualify::{contains_any, Fact, Window};
 use super::ScreeningInput;
 use crate::config::RuleSettings;
 use crate::model::{Field, RawRecord, SourceKind};
@@ -46,17 +46,8 @@ impl Coverage {
 /// or after `as_of`, an active status word counts on its own, and a blank (or unknown)
 /// status lets the dates decide.
 pub fn active_on(raw: &RawRecord, settings: &RuleSettings, as_of: NaiveDate) -> bool {
-    let status = raw
-        .text(Field::RollStatus)
-        .map(str::trim)
-        .filter(|s| !s.is_empty());
-    let has = |words: &[String]| {
-        status.is_some_and(|s| {
-            words
-                .iter()
-                .any(|w| !w.is_empty() && s.contains(w.as_str()))
-        })
-    };
+    let status = raw.trimmed(Field::RollStatus);
+    let has = |words: &[String]| status.is_some_and(|s| contains_any(s, words));
     let end = raw.date(Field::EndDate);
     if has(&settings.stopped_statuses) {
         return end.is_some_and(|e| e >= as_of);

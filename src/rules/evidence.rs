@@ -98,20 +98,16 @@ fn excerpt(text: &str) -> String {
     }
 }
 
-fn text(raw: &RawRecord, field: Field) -> Option<&str> {
-    raw.text(field).map(str::trim).filter(|s| !s.is_empty())
-}
-
 /// `防返贫监测对象(脱贫不稳定户), 2020-03-01 纳入, 风险类型: 因病`.
 pub fn monitoring(raw: &RawRecord) -> String {
     let mut s = String::from("防返贫监测对象");
-    if let Some(category) = text(raw, Field::MonitorCategory) {
+    if let Some(category) = raw.trimmed(Field::MonitorCategory) {
         s.push_str(&format!("({category})"));
     }
     if let Some(d) = raw.date(Field::MonitorDate) {
         s.push_str(&format!(", {} 纳入", date(d)));
     }
-    if let Some(risk) = text(raw, Field::RiskType) {
+    if let Some(risk) = raw.trimmed(Field::RiskType) {
         s.push_str(&format!(", 风险类型: {risk}"));
     }
     if raw.flag(Field::RiskCleared) == Some(true) {
@@ -123,19 +119,19 @@ pub fn monitoring(raw: &RawRecord) -> String {
 /// `2021-01-05 求助: 家中困难申请救助, 办理状态: 办理中`.
 pub fn request(raw: &RawRecord) -> String {
     let when = raw.date(Field::RequestDate).map(date).unwrap_or_default();
-    let kind = text(raw, Field::RequestType).unwrap_or("诉求");
+    let kind = raw.trimmed(Field::RequestType).unwrap_or("诉求");
     let mut s = format!("{when} {kind}");
-    if let Some(content) = text(raw, Field::RequestContent) {
+    if let Some(content) = raw.trimmed(Field::RequestContent) {
         s.push_str(&format!(": {}", excerpt(content)));
     }
-    let status = text(raw, Field::HandlingStatus).unwrap_or("未填写");
+    let status = raw.trimmed(Field::HandlingStatus).unwrap_or("未填写");
     s.push_str(&format!(", 办理状态: {status}"));
     s
 }
 
 /// `2020-06-01 登记失业, 未参加失业保险`.
 pub fn unemployment(raw: &RawRecord, insured: Option<bool>) -> String {
-    let status = text(raw, Field::EmploymentStatus).unwrap_or("登记失业");
+    let status = raw.trimmed(Field::EmploymentStatus).unwrap_or("登记失业");
     let mut s = match raw.date(Field::RegistrationDate) {
         Some(d) => format!("{} {status}", date(d)),
         None => status.to_string(),
@@ -150,9 +146,9 @@ pub fn unemployment(raw: &RawRecord, insured: Option<bool>) -> String {
 
 /// `2020-07-20 洪涝, 房屋倒塌`.
 pub fn emergency(raw: &RawRecord, event_date: NaiveDate) -> String {
-    let event = text(raw, Field::EventType).unwrap_or("突发事件");
+    let event = raw.trimmed(Field::EventType).unwrap_or("突发事件");
     let mut s = format!("{} {event}", date(event_date));
-    if let Some(hardship) = text(raw, Field::Hardship) {
+    if let Some(hardship) = raw.trimmed(Field::Hardship) {
         s.push_str(&format!(", {}", excerpt(hardship)));
     }
     s
@@ -161,7 +157,7 @@ pub fn emergency(raw: &RawRecord, event_date: NaiveDate) -> String {
 /// A roll record not active on `as_of`: `停保, 2021-03-31 终止, 2021-06-30 不在册`.
 pub fn lapsed(raw: &RawRecord, as_of: NaiveDate) -> String {
     let mut parts: Vec<String> = Vec::new();
-    if let Some(status) = text(raw, Field::RollStatus) {
+    if let Some(status) = raw.trimmed(Field::RollStatus) {
         parts.push(status.to_string());
     }
     match (raw.date(Field::StartDate), raw.date(Field::EndDate)) {

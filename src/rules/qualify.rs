@@ -253,11 +253,7 @@ fn parse_grade(text: &str) -> Option<u8> {
 // ---------------------------------------------------------------------------------------
 // Petitions, hotline, unemployment, emergency, children.
 
-fn trimmed(raw: &RawRecord, field: Field) -> Option<&str> {
-    raw.text(field).map(str::trim).filter(|s| !s.is_empty())
-}
-
-fn contains_any(text: &str, words: &[String]) -> bool {
+pub(super) fn contains_any(text: &str, words: &[String]) -> bool {
     words
         .iter()
         .any(|w| !w.is_empty() && text.contains(w.as_str()))
@@ -280,7 +276,8 @@ pub fn request_qualifies(raw: &RawRecord, settings: &RuleSettings, window: Windo
             .into_iter()
             .filter_map(|f| raw.text(f))
             .any(|t| contains_any(t, &settings.assistance_keywords)),
-        SourceKind::Hotline => trimmed(raw, Field::RequestType)
+        SourceKind::Hotline => raw
+            .trimmed(Field::RequestType)
             .is_some_and(|t| contains_any(t, &settings.hotline_types)),
         _ => false,
     }
@@ -289,7 +286,8 @@ pub fn request_qualifies(raw: &RawRecord, settings: &RuleSettings, window: Windo
 /// Not finished and dated more than `overdue_days` before `as_of`. Finished statuses are
 /// matched whole, since `未办结` contains `办结`.
 pub fn request_overdue(raw: &RawRecord, settings: &RuleSettings, as_of: NaiveDate) -> bool {
-    let finished = trimmed(raw, Field::HandlingStatus)
+    let finished = raw
+        .trimmed(Field::HandlingStatus)
         .is_some_and(|s| equals_any(s, &settings.finished_statuses));
     !finished
         && raw
@@ -300,7 +298,7 @@ pub fn request_overdue(raw: &RawRecord, settings: &RuleSettings, as_of: NaiveDat
 /// Currently registered unemployed. A blank status counts: the list is a register of the
 /// unemployed; `已就业`, `已注销` and the like do not.
 pub fn unemployed_current(raw: &RawRecord, settings: &RuleSettings) -> bool {
-    trimmed(raw, Field::EmploymentStatus)
+    raw.trimmed(Field::EmploymentStatus)
         .is_none_or(|s| equals_any(s, &settings.unemployed_statuses))
 }
 
