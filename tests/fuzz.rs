@@ -5,7 +5,7 @@
 use std::io::Write;
 
 use loubao::config::{InputLimits, SourceSpec};
-use loubao::ingest::ingest;
+use loubao::ingest::{ingest, Vocabulary};
 use loubao::model::SourceKind;
 use loubao::normalise::ids::{parse_certificate, parse_resident_id};
 use loubao::normalise::names::normalise_name;
@@ -34,7 +34,12 @@ fn spec() -> SourceSpec {
 fn ingest_bytes(name: &str, bytes: &[u8]) {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join(name), bytes).unwrap();
-    let out = ingest(dir.path(), &[spec()], &InputLimits::default());
+    let out = ingest(
+        dir.path(),
+        &[spec()],
+        &InputLimits::default(),
+        &Vocabulary::default(),
+    );
     assert_eq!(out.files.len(), 1);
     let file = &out.files[0];
     assert!(
@@ -136,7 +141,12 @@ fn endless_line_is_refused() {
         .unwrap();
     file.write_all(&vec![b'9'; 4 << 20]).unwrap();
     drop(file);
-    let out = ingest(dir.path(), &[spec()], &InputLimits::default());
+    let out = ingest(
+        dir.path(),
+        &[spec()],
+        &InputLimits::default(),
+        &Vocabulary::default(),
+    );
     assert!(out.records.is_empty());
     assert!(
         out.rejects

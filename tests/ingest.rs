@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use loubao::config::{InputLimits, SourceSpec};
-use loubao::ingest::{ingest, IngestOutput};
+use loubao::ingest::{ingest, IngestOutput, Vocabulary};
 use loubao::model::{Field, RawRecord, SourceKind, Value};
 use rust_xlsxwriter::{ExcelDateTime, Format, Workbook, Worksheet};
 use sha2::{Digest, Sha256};
@@ -278,7 +278,12 @@ fn reads_every_department_format_with_references_and_rejects() {
     let dir = tempfile::tempdir().unwrap();
     let inbox = dir.path();
     write_inbox(inbox);
-    let out = ingest(inbox, &sources(), &InputLimits::default());
+    let out = ingest(
+        inbox,
+        &sources(),
+        &InputLimits::default(),
+        &Vocabulary::default(),
+    );
 
     assert_eq!(
         records_of(&out, "医保.xlsx"),
@@ -398,7 +403,12 @@ fn file_reports_say_what_was_understood() {
     let dir = tempfile::tempdir().unwrap();
     let inbox = dir.path();
     write_inbox(inbox);
-    let out = ingest(inbox, &sources(), &InputLimits::default());
+    let out = ingest(
+        inbox,
+        &sources(),
+        &InputLimits::default(),
+        &Vocabulary::default(),
+    );
     let file = |name: &str| out.files.iter().find(|f| f.file_name == name).unwrap();
 
     let medical = file("医保.xlsx");
@@ -415,8 +425,13 @@ fn file_reports_say_what_was_understood() {
     let sheet = &medical.sheets[0];
     assert_eq!(sheet.sheet.as_deref(), Some("Sheet1"));
     assert_eq!(sheet.header_row, 4);
+    let mapping: Vec<(Field, String)> = sheet
+        .mapping
+        .iter()
+        .map(|m| (m.field, m.header.clone()))
+        .collect();
     assert_eq!(
-        sheet.mapping,
+        mapping,
         vec![
             (Field::Name, "姓名".to_string()),
             (Field::IdNumber, "身份证号".to_string()),
@@ -454,7 +469,8 @@ fn file_reports_say_what_was_understood() {
     assert_eq!(children.sheets[1].header_row, 3);
     assert!(children.sheets[1]
         .mapping
-        .contains(&(Field::FatherId, "父亲信息/身份证号".to_string())));
+        .iter()
+        .any(|m| m.field == Field::FatherId && m.header == "父亲信息/身份证号"));
 
     let unclaimed = file("说明.docx");
     assert_eq!(unclaimed.kind, None);
@@ -480,7 +496,12 @@ fn overrides_and_sheet_choice_come_from_the_pipeline() {
     medical
         .columns
         .insert(Field::SettlementDate, "结算年月日".into());
-    let out = ingest(inbox, &[children, medical], &InputLimits::default());
+    let out = ingest(
+        inbox,
+        &[children, medical],
+        &InputLimits::default(),
+        &Vocabulary::default(),
+    );
     assert_eq!(
         records_of(&out, "医保汇总.csv"),
         vec![
@@ -519,7 +540,12 @@ fn input_limits_reject_instead_of_exhausting_memory() {
         max_line_bytes: 1 << 20,
         ..InputLimits::default()
     };
-    let out = ingest(inbox, &[source(SourceKind::Emergency, "应急*")], &limits);
+    let out = ingest(
+        inbox,
+        &[source(SourceKind::Emergency, "应急*")],
+        &limits,
+        &Vocabulary::default(),
+    );
     assert_eq!(
         rejects(&out),
         vec![
@@ -538,7 +564,12 @@ fn input_limits_reject_instead_of_exhausting_memory() {
         max_line_bytes: 40,
         ..InputLimits::default()
     };
-    let out = ingest(inbox, &[source(SourceKind::Emergency, "应急.csv")], &tight);
+    let out = ingest(
+        inbox,
+        &[source(SourceKind::Emergency, "应急.csv")],
+        &tight,
+        &Vocabulary::default(),
+    );
     assert_eq!(out.rejects[0].reason, "该行长度超过上限 40 字节");
     assert_eq!(out.rejects[0].row, Some(2));
 }
@@ -559,7 +590,12 @@ fn oversized_unpacked_workbook_is_refused() {
         max_unpacked_bytes: 1 << 20,
         ..InputLimits::default()
     };
-    let out = ingest(dir.path(), &[source(SourceKind::Dibao, "低保*")], &limits);
+    let out = ingest(
+        dir.path(),
+        &[source(SourceKind::Dibao, "低保*")],
+        &limits,
+        &Vocabulary::default(),
+    );
     assert!(out.records.is_empty());
     assert_eq!(out.rejects.len(), 1);
     assert!(
@@ -596,6 +632,7 @@ fn million_gb18030_claim_lines() {
         dir.path(),
         &[source(SourceKind::Medical, "医保*")],
         &InputLimits::default(),
+        &Vocabulary::default(),
     );
     let elapsed = started.elapsed();
     eprintln!("{} bytes ingested in {elapsed:?}", bytes.len());

@@ -151,6 +151,7 @@ fn fixture() -> Fixture {
         files: vec![FileReport {
             file_name: "医保.xlsx".into(),
             kind: Some(SourceKind::Medical),
+            claimed_by: vec![0],
             bytes: 1234,
             sha256: "ab".repeat(32),
             encoding: Some("xlsx".into()),
@@ -186,6 +187,7 @@ fn fixture() -> Fixture {
         }],
         id_quality,
         missing_ids: BTreeMap::from([(SourceKind::Medical, 1)]),
+        unknown_townships: BTreeMap::from([((SourceKind::Dibao, "大孟乡".to_string()), 3)]),
     };
     let linkage = Linkage {
         persons: vec![Person {

@@ -1,12 +1,19 @@
 //! `loubao check`: show, file by file, what ingest understood — kind, encoding, sheet,
-//! header row, the mapping of canonical fields to headers, rows read and rejected.
+//! header row, each field and how it was found, the headers left unused, rows read and
+//! rejected — and say loudly what would make the run fail or its results wrong.
+//!
+//! Exit codes: 0 all clear; 3 warnings (a field that changes results is missing, a file is
+//! unusable, township names the pipeline does not know); 4 the pipeline cannot work as
+//! written (a file claimed by two sources, a source whose glob matches nothing); 5 no input
+//! (the inbox is missing or empty).
 
 use std::collections::BTreeMap;
 use std::path::Path;
 
 use crate::config::LoadedPipeline;
-use crate::ingest::{self, headers, FileReport};
-use crate::model::Field;
+use crate::ingest::{self, headers, FileReport, SheetReport};
+use crate::model::Reject;
+use crate::normalise;
 use crate::ops::Exit;
 
 pub fn check(pipeline_path: &Path) -> Exit {
@@ -18,25 +25,102 @@ pub fn check(pipeline_path: &Path) -> Exit {
         }
     };
     let p = &loaded.pipeline;
-    let output = ingest::ingest(&loaded.inbox, &p.sources, &p.limits);
-    let mut missing_fields = Vec::new();
+    let inbox = &loaded.inbox;
+    if !inbox.is_dir() {
+        println!("错误: 收件文件夹不存在: {}", inbox.display());
+        return Exit::NoUsableInput;
+    }
+    let output = ingest::ingest(
+        inbox,
+        &p.sources,
+        &p.limits,
+        &ingest::Vocabulary::new(&p.townships, &p.rules),
+    );
+    if output.files.is_empty() {
+        println!("错误: 收件文件夹中没有文件: {}", inbox.display());
+        return Exit::NoUsableInput;
+    }
+    println!("收件文件夹: {}", inbox.display());
+
+    let mut errors = Vec::new();
+    let mut warnings = Vec::new();
     for file in &output.files {
         print_file(file, &output.rejects);
-        missing_fields.extend(lacking_fields(file));
+        if file.claimed_by.len() > 1 {
+            errors.push(format!(
+                "{} 被多个来源同时匹配: {}",
+                file.file_name,
+                file.claimed_by
+                    .iter()
+                    .map(|&i| source_label(p, i))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        } else if let Some(error) = &file.error {
+            warnings.push(format!("{}: 无法使用 ({error})", file.file_name));
+        }
+        for sheet in &file.sheets {
+            warnings.extend(gap_warnings(file, sheet));
+        }
     }
+    for (index, _) in p.sources.iter().enumerate() {
+        if !output.files.iter().any(|f| f.claimed_by.contains(&index)) {
+            errors.push(format!(
+                "来源 {} 没有匹配到任何文件",
+                source_label(p, index)
+            ));
+        }
+    }
+
+    let normalised = normalise::normalise(&output.records, &p.townships);
+    let unknown = normalised.unknown_township_lines();
+    if !unknown.is_empty() {
+        println!(
+            "\n乡镇名称不在流水线文件中 (这些记录的乡镇将按地址或名册确定, 否则为未确定乡镇):"
+        );
+        for line in &unknown {
+            println!("  {line}");
+        }
+        warnings.push(format!(
+            "{} 个乡镇名称不在流水线文件中: 请在 [[townships]] 中加入该乡镇, 或加入 aliases",
+            unknown.len()
+        ));
+    }
+
     println!();
-    if missing_fields.is_empty() {
+    for e in &errors {
+        println!("错误: {e}");
+    }
+    for w in &warnings {
+        println!("警告: {w}");
+    }
+    if !errors.is_empty() {
+        println!(
+            "检查未通过: {} 个错误, {} 条警告",
+            errors.len(),
+            warnings.len()
+        );
+        Exit::Config
+    } else if !warnings.is_empty() {
+        println!(
+            "检查完成, 有 {} 条警告: {} 个文件",
+            warnings.len(),
+            output.files.len()
+        );
+        Exit::Partial
+    } else {
         println!("检查通过: {} 个文件", output.files.len());
         Exit::Complete
-    } else {
-        for line in &missing_fields {
-            println!("缺少必要字段: {line}");
-        }
-        Exit::Config
     }
 }
 
-fn print_file(file: &FileReport, rejects: &[crate::model::Reject]) {
+/// `hotline (glob "*热线*")`.
+fn source_label(p: &crate::config::Pipeline, index: usize) -> String {
+    let spec = &p.sources[index];
+    format!("{} (glob \"{}\")", spec.kind.key(), spec.glob)
+}
+
+fn print_file(file: &FileReport, rejects: &[Reject]) {
     let kind = file.kind.map(|k| format!("{} ({})", k.key(), k.label_zh()));
     println!(
         "\n{}\n  类型: {}  编码: {}  大小: {} 字节",
@@ -53,15 +137,22 @@ fn print_file(file: &FileReport, rejects: &[crate::model::Reject]) {
             println!("  工作表: {name}");
         }
         println!("  表头行: 第 {} 行", sheet.header_row);
-        for (field, header) in &sheet.mapping {
-            let canonical = headers::canonical_header(*field);
-            let key = headers::field_key(*field);
-            println!("    {canonical} [{key}] ← {header}");
+        for m in &sheet.mapping {
+            let canonical = headers::canonical_header(m.field);
+            let key = headers::field_key(m.field);
+            println!("    {canonical} [{key}] ← {} ({})", m.header, m.evidence);
+        }
+        if !sheet.unused_headers.is_empty() {
+            println!("  未使用的表头: {}", sheet.unused_headers.join(", "));
         }
         println!(
             "  读取 {} 行, 拒收 {} 行",
             sheet.rows_read, sheet.rows_rejected
         );
+        for gap in &sheet.gaps {
+            println!("  缺少 {}: {}", gap.fields_zh(), gap.consequence);
+            println!("    {}", override_hint(sheet, gap));
+        }
     }
     let mut reasons: BTreeMap<&str, usize> = BTreeMap::new();
     for r in rejects
@@ -77,30 +168,30 @@ fn print_file(file: &FileReport, rejects: &[crate::model::Reject]) {
     }
 }
 
-/// "file: kind needs one of 姓名/身份证号" for each required group the mapping lacks.
-fn lacking_fields(file: &FileReport) -> Vec<String> {
-    let Some(kind) = file.kind else {
-        return Vec::new();
-    };
-    let mut out = Vec::new();
-    for sheet in &file.sheets {
-        for group in ingest::required_fields(kind) {
-            if !group
-                .iter()
-                .any(|f| sheet.mapping.iter().any(|(m, _)| m == f))
-            {
-                let names: Vec<&str> = group
-                    .iter()
-                    .map(|f: &Field| headers::canonical_header(*f))
-                    .collect();
-                out.push(format!(
-                    "{} ({}): 需要 {} 之一",
-                    file.file_name,
-                    kind.key(),
-                    names.join(" / ")
-                ));
-            }
-        }
+/// The exact line to add to the source's `[[sources]]` entry, with the unused headers as
+/// the candidates.
+fn override_hint(sheet: &SheetReport, gap: &ingest::Gap) -> String {
+    let key = headers::field_key(gap.fields[0]);
+    let header = sheet.unused_headers.first().map_or("表头", String::as_str);
+    let line = format!("columns = {{ {key} = \"{header}\" }}");
+    if sheet.unused_headers.is_empty() {
+        format!("若文件中有此列, 在该来源下加入: {line} (本表没有未使用的表头)")
+    } else {
+        format!(
+            "若文件中有此列, 在该来源下加入: {line} (未使用的表头: {})",
+            sheet.unused_headers.join(", ")
+        )
     }
-    out
+}
+
+fn gap_warnings(file: &FileReport, sheet: &SheetReport) -> Vec<String> {
+    let place = match &sheet.sheet {
+        Some(name) if file.sheets.len() > 1 => format!("{}!{name}", file.file_name),
+        _ => file.file_name.clone(),
+    };
+    sheet
+        .gaps
+        .iter()
+        .map(|gap| format!("{place}: 缺少 {}: {}", gap.fields_zh(), gap.consequence))
+        .collect()
 }

@@ -118,7 +118,12 @@ fn run_staged(
 
     tracing::info!(inbox = %loaded.inbox.display(), as_of = %loaded.as_of, "读取收件箱");
     let stage = progress.stage("读取文件");
-    let ingested = ingest::ingest(&loaded.inbox, &p.sources, &p.limits);
+    let ingested = ingest::ingest(
+        &loaded.inbox,
+        &p.sources,
+        &p.limits,
+        &ingest::Vocabulary::new(&p.townships, &p.rules),
+    );
     lap("ingest", &mut timings);
     let summary = format!(
         "{} 个文件, {} 行, 拒收 {} 条",
@@ -183,7 +188,12 @@ fn run_staged(
     lap("rules", &mut timings);
     stage.finish(format!("疑似 {} 人", screening.suspects.len()));
 
-    let partial = !ingested.rejects.is_empty() || !normalised.rejects.is_empty();
+    // A missing result-changing field makes the lists less right, as a rejected row does.
+    let has_gaps = ingested
+        .files
+        .iter()
+        .any(|f| f.sheets.iter().any(|s| !s.gaps.is_empty()));
+    let partial = !ingested.rejects.is_empty() || !normalised.rejects.is_empty() || has_gaps;
     let outcome = if partial { "partial" } else { "complete" };
     let plan = match ledger.plan(&screening.suspects, loaded.as_of) {
         Ok(plan) => plan,

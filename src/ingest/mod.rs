@@ -8,6 +8,7 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 
 pub mod headers;
+pub mod recognise;
 mod table;
 mod text;
 mod values;
@@ -21,6 +22,7 @@ use crate::config::{InputLimits, SourceSpec};
 use crate::model::{Field, RawRecord, Reject, SourceKind};
 use crate::report::sha256_hex;
 
+pub use recognise::{Evidence, Vocabulary};
 pub use values::{parse_amount, parse_bool, parse_date};
 
 /// What ingest understood of one input file (printed by `check`, kept in the manifest).
@@ -28,6 +30,8 @@ pub use values::{parse_amount, parse_bool, parse_date};
 pub struct FileReport {
     pub file_name: String,
     pub kind: Option<SourceKind>,
+    /// Indices of the pipeline's sources whose glob matches the file (one, when usable).
+    pub claimed_by: Vec<usize>,
     pub bytes: u64,
     pub sha256: String,
     /// "xlsx", "xls", "utf-8", "utf-8-bom", "gb18030" (also "utf-16le"/"utf-16be", "xlsb",
@@ -45,14 +49,60 @@ pub struct SheetReport {
     pub sheet: Option<String>,
     /// Physical 1-based row of the header.
     pub header_row: u32,
-    /// Canonical field ← header text as written.
-    pub mapping: Vec<(Field, String)>,
+    /// Canonical field ← header text as written, and how it was found.
+    pub mapping: Vec<MappedColumn>,
+    /// Header texts no field was taken from.
+    pub unused_headers: Vec<String>,
+    /// Fields that change results and were not found: the sheet is read, and the gap is
+    /// said in `check`, the summary and the manifest.
+    pub gaps: Vec<Gap>,
     pub rows_read: usize,
     pub rows_rejected: usize,
     /// Blank, totals (合计) and footer (制表人) rows passed over.
     pub rows_skipped: usize,
     /// Cells of optional typed fields that did not parse and were left out (the row was kept).
     pub cells_dropped: usize,
+}
+
+/// One recognised column of a sheet.
+#[derive(Debug, Clone, Serialize)]
+pub struct MappedColumn {
+    pub field: Field,
+    /// 0-based column index in the sheet.
+    pub column: usize,
+    pub header: String,
+    pub evidence: Evidence,
+}
+
+/// A result-changing field a sheet lacks, and what its absence does to the results.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Gap {
+    /// Any one of these would have served.
+    pub fields: Vec<Field>,
+    pub consequence: &'static str,
+}
+
+impl Gap {
+    /// `保障状态 [roll_status]` (alternatives joined by ` / `).
+    pub fn fields_zh(&self) -> String {
+        self.fields
+            .iter()
+            .map(|f| {
+                format!(
+                    "{} [{}]",
+                    headers::canonical_header(*f),
+                    headers::field_key(*f)
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(" / ")
+    }
+}
+
+impl SheetReport {
+    pub fn has(&self, field: Field) -> bool {
+        self.mapping.iter().any(|m| m.field == field)
+    }
 }
 
 #[derive(Debug, Clone, Default)]
@@ -68,6 +118,8 @@ pub struct IngestOutput {
 pub enum FileError {
     #[error("文件名不匹配任何来源")]
     Unclaimed,
+    #[error("文件 {file} 同时匹配多个来源: {claims}; 请修改 glob 使每个文件只属于一个来源")]
+    ClaimedTwice { file: String, claims: String },
     #[error("文件 {file} 无法读取: {source}")]
     Read {
         file: String,
@@ -115,7 +167,12 @@ struct FileOutput {
 }
 
 /// Reads every file of the inbox that a source glob claims; files no glob claims are reported.
-pub fn ingest(inbox: &Path, sources: &[SourceSpec], limits: &InputLimits) -> IngestOutput {
+pub fn ingest(
+    inbox: &Path,
+    sources: &[SourceSpec],
+    limits: &InputLimits,
+    vocabulary: &Vocabulary,
+) -> IngestOutput {
     let files = match list_inbox(inbox) {
         Ok(files) => files,
         Err(e) => {
@@ -133,27 +190,32 @@ pub fn ingest(inbox: &Path, sources: &[SourceSpec], limits: &InputLimits) -> Ing
             };
         }
     };
-    let matchers: Vec<(GlobMatcher, &SourceSpec)> = sources
+    let matchers: Vec<(GlobMatcher, usize)> = sources
         .iter()
-        .filter_map(|spec| {
+        .enumerate()
+        .filter_map(|(index, spec)| {
             // Config loading validated the globs; one that still fails claims nothing.
             let glob = GlobBuilder::new(&spec.glob)
                 .case_insensitive(true)
                 .literal_separator(true)
                 .build()
                 .ok()?;
-            Some((glob.compile_matcher(), spec))
+            Some((glob.compile_matcher(), index))
         })
         .collect();
 
     let outputs: Vec<FileOutput> = files
         .par_iter()
         .map(|(name, path)| {
-            let spec = matchers
+            let claimed_by: Vec<usize> = matchers
                 .iter()
-                .find(|(m, _)| m.is_match(name))
-                .map(|(_, s)| *s);
-            read_file(name, path, spec, limits)
+                .filter(|(m, _)| m.is_match(name))
+                .map(|(_, i)| *i)
+                .collect();
+            let claims: Vec<&SourceSpec> = claimed_by.iter().map(|i| &sources[*i]).collect();
+            let mut output = read_file(name, path, &claims, limits, vocabulary);
+            output.report.claimed_by = claimed_by;
+            output
         })
         .collect();
 
@@ -173,46 +235,169 @@ pub fn ingest(inbox: &Path, sources: &[SourceSpec], limits: &InputLimits) -> Ing
     out
 }
 
-/// The first required field group the sheet's mapping lacks, named as a clerk knows it.
-fn missing_fields(kind: Option<SourceKind>, sheet: &SheetReport) -> Option<String> {
-    let kind = kind?;
-    required_fields(kind)
-        .iter()
-        .find(|group| {
-            !group
-                .iter()
-                .any(|f| sheet.mapping.iter().any(|(m, _)| m == f))
-        })
-        .map(|group| {
-            group
-                .iter()
-                .map(|f| headers::canonical_header(*f))
-                .collect::<Vec<_>>()
-                .join(" / ")
-        })
+/// A field (any one of `fields`) that the rules or the linkage depend on.
+pub struct Need {
+    pub fields: &'static [Field],
+    pub consequence: &'static str,
 }
 
-/// Fields a kind cannot do without; `check` fails when a file lacks one. Each group is
-/// satisfied by any one of its fields.
-pub fn required_fields(kind: SourceKind) -> &'static [&'static [Field]] {
+const fn need(fields: &'static [Field], consequence: &'static str) -> Need {
+    Need {
+        fields,
+        consequence,
+    }
+}
+
+const NO_ID: &str = "没有身份证号列: 本文件的人员只能按姓名、出生日期等模糊匹配, 多数会进入待复核";
+
+/// Per kind, the fields that change results when missing (SPEC 3.1: never skipped
+/// silently). The first is always the ID-bearing column.
+pub fn result_fields(kind: SourceKind) -> &'static [Need] {
     use Field::*;
-    const PERSON: &[Field] = &[Name, IdNumber, CertNumber];
+    const ID: Need = need(&[IdNumber], NO_ID);
+    const ROLL: &[Need] = &[
+        ID,
+        need(
+            &[RollStatus],
+            "无法按保障状态判断是否在保, 只按起止日期判断",
+        ),
+        need(
+            &[StartDate],
+            "无法判断保障从何时开始, 尚未开始的记录也算在保",
+        ),
+        need(
+            &[EndDate],
+            "无法判断保障是否已终止, 已停保的记录可能仍算在保",
+        ),
+    ];
     match kind {
-        SourceKind::Agriculture => &[PERSON],
-        SourceKind::Medical => &[PERSON, &[OutOfPocket], &[SettlementDate]],
-        SourceKind::Disability => &[PERSON, &[DisabilityGrade, CertNumber], &[CertIssueDate]],
-        SourceKind::Petition => &[PERSON, &[RequestDate], &[RequestType, RequestContent]],
-        SourceKind::Hotline => &[PERSON, &[RequestDate], &[RequestType]],
-        SourceKind::Unemployment => &[PERSON, &[EmploymentStatus], &[Insured]],
-        SourceKind::Emergency => &[PERSON, &[EventDate]],
-        SourceKind::Children => &[PERSON, &[FatherStatus, MotherStatus]],
+        SourceKind::Agriculture => {
+            const NEEDS: &[Need] = &[ID];
+            NEEDS
+        }
+        SourceKind::Medical => {
+            const NEEDS: &[Need] = &[
+                ID,
+                need(
+                    &[OutOfPocket],
+                    "无法计算个人自付, 本文件无人能按医疗支出入围",
+                ),
+                need(
+                    &[SettlementDate],
+                    "无法判断结算是否在排查期内, 本文件无人能按医疗支出入围",
+                ),
+            ];
+            NEEDS
+        }
+        SourceKind::Disability => {
+            const NEEDS: &[Need] = &[
+                need(&[IdNumber, CertNumber], NO_ID),
+                need(
+                    &[DisabilityGrade, CertNumber],
+                    "无法判断残疾等级, 本文件无人能按重度残疾入围",
+                ),
+                need(
+                    &[DisabilityCategory, CertNumber],
+                    "无法判断残疾类别, 智力/精神残疾的重度判定会出错",
+                ),
+                need(
+                    &[CertIssueDate],
+                    "无法判断发证日期, 本文件无人能按新发证入围 R01",
+                ),
+            ];
+            NEEDS
+        }
+        SourceKind::Petition => {
+            const NEEDS: &[Need] = &[
+                ID,
+                need(&[RequestDate], "无法判断信访是否在排查期内, 本文件无人入围"),
+                need(
+                    &[RequestType, RequestContent],
+                    "无法判断是否为救助诉求, 本文件无人入围",
+                ),
+                need(
+                    &[HandlingStatus],
+                    "无法判断是否办结, 超期信访都按未办结计入 R06",
+                ),
+            ];
+            NEEDS
+        }
+        SourceKind::Hotline => {
+            const NEEDS: &[Need] = &[
+                ID,
+                need(&[RequestDate], "无法判断工单是否在排查期内, 本文件无人入围"),
+                need(&[RequestType], "无法判断诉求类型是否为求助, 本文件无人入围"),
+                need(
+                    &[HandlingStatus],
+                    "无法判断是否办结, 超期工单都按未办结计入 R06",
+                ),
+            ];
+            NEEDS
+        }
+        SourceKind::Unemployment => {
+            const NEEDS: &[Need] = &[
+                ID,
+                need(
+                    &[EmploymentStatus],
+                    "无法判断是否仍登记失业, 已就业的人也会入围",
+                ),
+                need(
+                    &[Insured],
+                    "无法判断是否参加失业保险, 所有人都按未参保计入 R03",
+                ),
+            ];
+            NEEDS
+        }
+        SourceKind::Emergency => {
+            const NEEDS: &[Need] = &[
+                ID,
+                need(&[EventDate], "无法判断受灾是否在排查期内, 本文件无人入围"),
+            ];
+            NEEDS
+        }
+        SourceKind::Children => {
+            const NEEDS: &[Need] = &[
+                ID,
+                need(
+                    &[FatherStatus, MotherStatus],
+                    "无法判断父母状况, 本文件无人能入围 R04/R05",
+                ),
+            ];
+            NEEDS
+        }
         SourceKind::Dibao
         | SourceKind::Tekun
         | SourceKind::Orphan
         | SourceKind::Fuc
-        | SourceKind::LowIncome => &[PERSON, &[RollStatus, StartDate]],
-        SourceKind::TempAssistance => &[PERSON, &[AidDate]],
+        | SourceKind::LowIncome => ROLL,
+        SourceKind::TempAssistance => {
+            const NEEDS: &[Need] = &[
+                ID,
+                need(
+                    &[AidDate],
+                    "无法判断救助日期, 本文件的救助都不计入 (人员会被当作未获救助)",
+                ),
+            ];
+            NEEDS
+        }
     }
+}
+
+/// The result-changing fields a sheet's mapping lacks.
+fn gaps(kind: SourceKind, mapping: &[MappedColumn]) -> Vec<Gap> {
+    result_fields(kind)
+        .iter()
+        .filter(|need| {
+            !need
+                .fields
+                .iter()
+                .any(|f| mapping.iter().any(|m| m.field == *f))
+        })
+        .map(|need| Gap {
+            fields: need.fields.to_vec(),
+            consequence: need.consequence,
+        })
+        .collect()
 }
 
 /// Regular files at the top of the inbox, by name; hidden files and Excel's `~$` lock files
@@ -240,41 +425,49 @@ const TEXT_EXTENSIONS: [&str; 3] = ["csv", "tsv", "txt"];
 fn read_file(
     name: &str,
     path: &Path,
-    spec: Option<&SourceSpec>,
+    claims: &[&SourceSpec],
     limits: &InputLimits,
+    vocabulary: &Vocabulary,
 ) -> FileOutput {
     let mut report = FileReport {
         file_name: name.to_string(),
-        kind: spec.map(|s| s.kind),
+        kind: claims.first().map(|s| s.kind),
         ..FileReport::default()
     };
-    let result = match spec {
-        None => Err(FileError::Unclaimed),
-        Some(spec) => read_bytes(name, path, limits).and_then(|bytes| {
+    let result = match claims {
+        [] => Err(FileError::Unclaimed),
+        [spec] => read_bytes(name, path, limits).and_then(|bytes| {
             report.bytes = bytes.len() as u64;
             report.sha256 = sha256_hex(&bytes);
-            parse(name, &bytes, spec, limits)
+            parse(name, &bytes, spec, limits, vocabulary)
         }),
+        // Reading it as either kind would be a guess; the clerk decides in the pipeline.
+        several => {
+            report.kind = None;
+            Err(FileError::ClaimedTwice {
+                file: name.to_string(),
+                claims: several
+                    .iter()
+                    .map(|s| format!("{} (glob \"{}\")", s.kind.key(), s.glob))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            })
+        }
     };
     match result {
         Ok((encoding, sheets)) => {
             report.encoding = Some(encoding.to_string());
             let mut records = Vec::new();
             let mut rejects = Vec::new();
-            for mut sheet in sheets {
-                if let Some(missing) = missing_fields(report.kind, &sheet.report) {
-                    // A file of the wrong kind, or one that lost a column: its rows would
-                    // qualify nobody, so the whole sheet is refused and said so.
-                    rejects.push(Reject {
-                        file: name.to_string(),
-                        sheet: sheet.report.sheet.clone(),
-                        row: None,
-                        kind: report.kind,
-                        reason: format!("缺少必要字段: {missing} (文件类型不对或列被删除)"),
-                    });
-                    sheet.report.rows_rejected += sheet.records.len();
-                    sheet.report.rows_read = 0;
-                    sheet.records.clear();
+            for sheet in sheets {
+                for gap in &sheet.report.gaps {
+                    tracing::warn!(
+                        file = name,
+                        sheet = sheet.report.sheet.as_deref().unwrap_or(""),
+                        "缺少字段 {}: {}",
+                        gap.fields_zh(),
+                        gap.consequence
+                    );
                 }
                 report.rows_read += sheet.report.rows_read;
                 report.rows_rejected += sheet.report.rows_rejected;
@@ -356,6 +549,7 @@ fn parse(
     bytes: &[u8],
     spec: &SourceSpec,
     limits: &InputLimits,
+    vocabulary: &Vocabulary,
 ) -> Result<(&'static str, Vec<SheetOutput>), FileError> {
     let ext = Path::new(name)
         .extension()
@@ -369,8 +563,9 @@ fn parse(
         bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"\xD0\xCF\x11\xE0")
     };
     if is_workbook {
-        workbook::read_workbook(bytes, name, spec, limits)
+        workbook::read_workbook(bytes, name, spec, limits, vocabulary)
     } else {
-        text::read_text(bytes, name, spec, limits).map(|(enc, sheet)| (enc, vec![sheet]))
+        text::read_text(bytes, name, spec, limits, vocabulary)
+            .map(|(enc, sheet)| (enc, vec![sheet]))
     }
 }

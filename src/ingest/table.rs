@@ -2,18 +2,21 @@
 //! two-row headers (父亲信息 over 姓名/身份证号), the mapping of headers onto canonical fields
 //! for one source kind, and turning the rows below it into records or rejects.
 
-use std::collections::{BTreeMap, HashMap};
-use std::sync::OnceLock;
-
 use crate::config::InputLimits;
 use crate::model::{Field, RawRecord, Reject, SourceKind, SourceRef};
 
-use super::headers::{normalise_header, SYNONYMS};
+use super::recognise::{
+    looks_like_date, looks_like_id, recognise, Column, Context, HeaderCell, SAMPLE_ROWS,
+};
 use super::values::{type_cell, Cell};
-use super::{required_fields, SheetReport};
+use super::{result_fields, MappedColumn, SheetReport};
 
 /// How many rows from the top the header may sit at.
 pub const HEADER_SCAN_ROWS: usize = 30;
+
+/// Rows read before the table to locate and recognise it: the header's candidates and a
+/// sample of data below them.
+pub const HEAD_ROWS: usize = HEADER_SCAN_ROWS + SAMPLE_ROWS;
 
 /// One row of a sheet, whatever the reader.
 pub trait Row {
@@ -29,118 +32,13 @@ pub fn header_texts<R: Row + ?Sized>(row: &R, limits: &InputLimits) -> Vec<Strin
         .collect()
 }
 
-/// A mapped column: which cell feeds which field, and the header as the file wrote it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Column {
-    pub index: usize,
-    pub field: Field,
-    pub header: String,
-}
-
-/// The located header: index (into the scanned rows) of its last row, and the mapped columns
-/// sorted by field so that records come out sorted.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// The located header: index (into the scanned rows) of its last row, the mapped columns
+/// sorted by field so that records come out sorted, and the header texts left unused.
+#[derive(Debug, Clone, PartialEq)]
 pub struct Header {
     pub row: usize,
     pub columns: Vec<Column>,
-}
-
-/// Fields every kind may carry.
-const PERSON_FIELDS: &[Field] = &[
-    Field::Name,
-    Field::IdNumber,
-    Field::Sex,
-    Field::BirthDate,
-    Field::Township,
-    Field::Village,
-    Field::Address,
-    Field::Phone,
-    Field::HouseholdId,
-    Field::Relation,
-    Field::HeadName,
-];
-
-/// Fields specific to a kind. Restricting candidates per kind is what lets `状态` mean the
-/// employment status on an unemployment register and the roll status on a roll.
-fn kind_fields(kind: SourceKind) -> &'static [Field] {
-    use Field::*;
-    match kind {
-        SourceKind::Agriculture => &[MonitorCategory, MonitorDate, RiskType, RiskCleared],
-        SourceKind::Medical => &[SettlementDate, TotalCost, OutOfPocket],
-        SourceKind::Disability => &[
-            CertNumber,
-            DisabilityCategory,
-            DisabilityGrade,
-            CertIssueDate,
-        ],
-        SourceKind::Petition | SourceKind::Hotline => {
-            &[RequestDate, RequestType, RequestContent, HandlingStatus]
-        }
-        SourceKind::Unemployment => &[RegistrationDate, Insured, ReceivesBenefit, EmploymentStatus],
-        SourceKind::Emergency => &[EventType, EventDate, Hardship],
-        SourceKind::Children => &[
-            FatherName,
-            FatherId,
-            FatherStatus,
-            MotherName,
-            MotherId,
-            MotherStatus,
-        ],
-        SourceKind::Dibao
-        | SourceKind::Tekun
-        | SourceKind::Orphan
-        | SourceKind::Fuc
-        | SourceKind::LowIncome => &[RollStatus, StartDate, EndDate],
-        SourceKind::TempAssistance => &[AidDate, Amount, AidType],
-    }
-}
-
-fn allowed(kind: SourceKind, field: Field) -> bool {
-    PERSON_FIELDS.contains(&field) || kind_fields(kind).contains(&field)
-}
-
-/// Normalised header → fields, in synonym-table order.
-fn synonym_index() -> &'static HashMap<String, Vec<Field>> {
-    static INDEX: OnceLock<HashMap<String, Vec<Field>>> = OnceLock::new();
-    INDEX.get_or_init(|| {
-        let mut index: HashMap<String, Vec<Field>> = HashMap::new();
-        for (field, names) in SYNONYMS {
-            for name in *names {
-                let fields = index.entry(normalise_header(name)).or_default();
-                if !fields.contains(field) {
-                    fields.push(*field);
-                }
-            }
-        }
-        index
-    })
-}
-
-/// Candidate fields of one header text for `kind`; a trailing unit such as `(元)` is ignored
-/// when the full text is unknown.
-fn candidates(kind: SourceKind, text: &str) -> Vec<Field> {
-    let norm = normalise_header(text);
-    let index = synonym_index();
-    let found = index.get(&norm).or_else(|| {
-        let stripped = norm.strip_suffix(')')?;
-        let open = stripped.rfind('(')?;
-        index.get(&stripped[..open])
-    });
-    found
-        .map(|fields| {
-            fields
-                .iter()
-                .copied()
-                .filter(|f| allowed(kind, *f))
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
-/// One header column: what to show, and the texts to try, best first.
-struct HeaderCell {
-    shown: String,
-    tries: Vec<String>,
+    pub unused: Vec<String>,
 }
 
 fn single_row(row: &[String]) -> Vec<HeaderCell> {
@@ -204,61 +102,6 @@ fn two_rows(top: &[String], bottom: &[String]) -> Vec<HeaderCell> {
     cells
 }
 
-/// Maps header cells onto fields: overrides first, then unambiguous headers, then ambiguous
-/// ones (`户主姓名` is the name unless a separate name column exists, then the head's name).
-fn map_columns(
-    kind: SourceKind,
-    cells: &[HeaderCell],
-    overrides: &BTreeMap<Field, String>,
-) -> Vec<Column> {
-    let mut taken: Vec<Field> = Vec::new();
-    let mut used = vec![false; cells.len()];
-    let mut columns = Vec::new();
-    for (field, text) in overrides {
-        let want = normalise_header(text);
-        let hit = cells.iter().enumerate().position(|(i, cell)| {
-            !used[i] && cell.tries.iter().any(|t| normalise_header(t) == want)
-        });
-        if let Some(i) = hit {
-            used[i] = true;
-            taken.push(*field);
-            columns.push(Column {
-                index: i,
-                field: *field,
-                header: cells[i].shown.clone(),
-            });
-        }
-    }
-    let options: Vec<Vec<Field>> = cells
-        .iter()
-        .map(|cell| {
-            cell.tries
-                .iter()
-                .map(|t| candidates(kind, t))
-                .find(|c| !c.is_empty())
-                .unwrap_or_default()
-        })
-        .collect();
-    for ambiguous in [false, true] {
-        for (i, fields) in options.iter().enumerate() {
-            if used[i] || fields.is_empty() || (fields.len() > 1) != ambiguous {
-                continue;
-            }
-            if let Some(field) = fields.iter().find(|f| !taken.contains(f)) {
-                used[i] = true;
-                taken.push(*field);
-                columns.push(Column {
-                    index: i,
-                    field: *field,
-                    header: cells[i].shown.clone(),
-                });
-            }
-        }
-    }
-    columns.sort_by_key(|c| c.field);
-    columns
-}
-
 const IDENTITY: [Field; 3] = [Field::Name, Field::IdNumber, Field::CertNumber];
 
 /// A usable header names the person and at least one other column.
@@ -271,48 +114,81 @@ fn score(columns: &[Column]) -> usize {
     }
 }
 
-/// Finds the header among the first rows (as display text). A two-row header wins only when
-/// it maps more columns than either of its rows alone.
-pub fn locate_header(
-    kind: SourceKind,
-    rows: &[Vec<String>],
-    overrides: &BTreeMap<Field, String>,
-) -> Option<Header> {
-    let rows = &rows[..rows.len().min(HEADER_SCAN_ROWS)];
-    let singles: Vec<Vec<Column>> = rows
-        .iter()
-        .map(|r| map_columns(kind, &single_row(r), overrides))
-        .collect();
-    let mut best: Option<(usize, Header)> = None;
-    let mut consider = |s: usize, header: Header| {
-        if s > 0 && best.as_ref().is_none_or(|(b, _)| s > *b) {
-            best = Some((s, header));
+/// Finds the header among the first `HEADER_SCAN_ROWS` rows (as display text) by what the
+/// headers alone say, then maps its columns with the data rows below it as evidence too. A
+/// two-row header wins only when it maps more columns than either of its rows alone.
+pub fn locate_header(ctx: &Context<'_>, rows: &[Vec<String>]) -> Option<Header> {
+    let scan = &rows[..rows.len().min(HEADER_SCAN_ROWS)];
+    // A row whose headers name two fields but not the person still heads the table when
+    // the values below it do (an ID column under `列2`, names under `受助人/单位名称`).
+    let score_at = |row: usize, cells: &[HeaderCell]| {
+        // A row holding an ID or a date is data, never (part of) a header, however many
+        // keywords its cells happen to contain (`在保`).
+        if is_data(&scan[row])
+            || (row > 0 && cells.iter().any(|c| c.tries.len() > 1) && is_data(&scan[row - 1]))
+        {
+            return 0;
+        }
+        let columns = recognise(ctx, cells, &[]);
+        let s = score(&columns);
+        if s > 0 || columns.len() < 2 {
+            return s;
+        }
+        let with_content = recognise(ctx, cells, &sample_below(rows, row));
+        if with_content.iter().any(|c| IDENTITY.contains(&c.field)) {
+            columns.len()
+        } else {
+            0
         }
     };
-    for (i, columns) in singles.iter().enumerate() {
-        let single = score(columns);
-        if let Some(next) = rows.get(i + 1) {
-            let pair = map_columns(kind, &two_rows(&rows[i], next), overrides);
-            let pair_score = score(&pair);
-            if pair_score > single && pair_score > score(&singles[i + 1]) {
-                consider(
-                    pair_score,
-                    Header {
-                        row: i + 1,
-                        columns: pair,
-                    },
-                );
+    let singles: Vec<usize> = (0..scan.len())
+        .map(|i| score_at(i, &single_row(&scan[i])))
+        .collect();
+    let mut best: Option<(usize, usize, Vec<HeaderCell>)> = None;
+    let mut consider = |s: usize, row: usize, cells: Vec<HeaderCell>| {
+        if s > 0 && best.as_ref().is_none_or(|(b, _, _)| s > *b) {
+            best = Some((s, row, cells));
+        }
+    };
+    for i in 0..scan.len() {
+        let single = singles[i];
+        if let Some(next) = scan.get(i + 1) {
+            let cells = two_rows(&scan[i], next);
+            let pair_score = score_at(i + 1, &cells);
+            if pair_score > single && pair_score > singles[i + 1] {
+                consider(pair_score, i + 1, cells);
             }
         }
-        consider(
-            single,
-            Header {
-                row: i,
-                columns: columns.clone(),
-            },
-        );
+        consider(single, i, single_row(&scan[i]));
     }
-    best.map(|(_, h)| h)
+    let (_, row, cells) = best?;
+    let columns = recognise(ctx, &cells, &sample_below(rows, row));
+    let unused = cells
+        .iter()
+        .enumerate()
+        .filter(|(i, cell)| !cell.shown.is_empty() && !columns.iter().any(|c| c.index == *i))
+        .map(|(_, cell)| cell.shown.clone())
+        .collect();
+    Some(Header {
+        row,
+        columns,
+        unused,
+    })
+}
+
+fn is_data(row: &[String]) -> bool {
+    row.iter()
+        .any(|c| looks_like_id(c.trim()) || looks_like_date(c.trim()))
+}
+
+/// The non-blank rows below a header candidate, at most `SAMPLE_ROWS`.
+fn sample_below(rows: &[Vec<String>], row: usize) -> Vec<&[String]> {
+    rows[row + 1..]
+        .iter()
+        .filter(|r| r.iter().any(|c| !c.trim().is_empty()))
+        .take(SAMPLE_ROWS)
+        .map(Vec::as_slice)
+        .collect()
 }
 
 /// What a row below the header is.
@@ -400,20 +276,31 @@ impl<'a> TableReader<'a> {
         header_row: u32,
         limits: &'a InputLimits,
     ) -> Self {
-        let needed = required_fields(kind);
+        let needed = result_fields(kind);
         let required = header
             .columns
             .iter()
-            .map(|c| needed.iter().any(|group| group.contains(&c.field)))
+            .map(|c| {
+                c.field != Field::IdNumber
+                    && needed.iter().any(|need| need.fields.contains(&c.field))
+            })
+            .collect();
+        let mapping: Vec<MappedColumn> = header
+            .columns
+            .iter()
+            .map(|c| MappedColumn {
+                field: c.field,
+                column: c.index,
+                header: c.header.clone(),
+                evidence: c.evidence.clone(),
+            })
             .collect();
         let report = SheetReport {
             sheet,
             header_row,
-            mapping: header
-                .columns
-                .iter()
-                .map(|c| (c.field, c.header.clone()))
-                .collect(),
+            gaps: super::gaps(kind, &mapping),
+            mapping,
+            unused_headers: header.unused,
             ..SheetReport::default()
         };
         TableReader {
@@ -520,7 +407,24 @@ impl<'a> TableReader<'a> {
 
 #[cfg(test)]
 mod tests {
+    use std::collections::BTreeMap;
+
+    use super::super::recognise::Vocabulary;
     use super::*;
+
+    fn locate(
+        kind: SourceKind,
+        rows: &[Vec<String>],
+        overrides: &BTreeMap<Field, String>,
+    ) -> Option<Header> {
+        let vocabulary = Vocabulary::default();
+        let ctx = Context {
+            kind,
+            overrides,
+            vocabulary: &vocabulary,
+        };
+        locate_header(&ctx, rows)
+    }
 
     fn rows(lines: &[&[&str]]) -> Vec<Vec<String>> {
         lines
@@ -542,7 +446,7 @@ mod tests {
             &["序号", "姓名", "公民身份号码", "状态"],
             &["1", "张三", "410123199001011234", "登记失业"],
         ]);
-        let h = locate_header(SourceKind::Unemployment, &head, &BTreeMap::new()).unwrap();
+        let h = locate(SourceKind::Unemployment, &head, &BTreeMap::new()).unwrap();
         assert_eq!(h.row, 3);
         assert_eq!(
             mapping(&h),
@@ -557,12 +461,7 @@ mod tests {
     #[test]
     fn status_means_what_the_kind_means() {
         let head = rows(&[&["姓名", "身份证号", "状态"]]);
-        let field = |kind| {
-            locate_header(kind, &head, &BTreeMap::new())
-                .unwrap()
-                .columns[2]
-                .field
-        };
+        let field = |kind| locate(kind, &head, &BTreeMap::new()).unwrap().columns[2].field;
         assert_eq!(field(SourceKind::Unemployment), Field::EmploymentStatus);
         assert_eq!(field(SourceKind::Dibao), Field::RollStatus);
         assert_eq!(field(SourceKind::Hotline), Field::HandlingStatus);
@@ -571,13 +470,13 @@ mod tests {
     #[test]
     fn head_name_only_when_a_separate_name_column_exists() {
         let with_member = rows(&[&["户主姓名", "成员姓名", "身份证号"]]);
-        let h = locate_header(SourceKind::Dibao, &with_member, &BTreeMap::new()).unwrap();
+        let h = locate(SourceKind::Dibao, &with_member, &BTreeMap::new()).unwrap();
         assert_eq!(
             mapping(&h),
             vec![(1, Field::Name), (2, Field::IdNumber), (0, Field::HeadName)]
         );
         let alone = rows(&[&["户主姓名", "身份证号", "保障状态"]]);
-        let h = locate_header(SourceKind::Dibao, &alone, &BTreeMap::new()).unwrap();
+        let h = locate(SourceKind::Dibao, &alone, &BTreeMap::new()).unwrap();
         assert_eq!(h.columns[0].field, Field::Name);
         assert_eq!(h.columns[0].index, 0);
     }
@@ -608,7 +507,7 @@ mod tests {
                 "失联",
             ],
         ]);
-        let h = locate_header(SourceKind::Children, &head, &BTreeMap::new()).unwrap();
+        let h = locate(SourceKind::Children, &head, &BTreeMap::new()).unwrap();
         assert_eq!(h.row, 2);
         assert_eq!(
             mapping(&h),
@@ -630,7 +529,7 @@ mod tests {
         let head = rows(&[&["姓名", "证件号", "自付金额(元)", "结算日期"]]);
         let mut overrides = BTreeMap::new();
         overrides.insert(Field::OutOfPocket, "自付金额（元）".to_string());
-        let h = locate_header(SourceKind::Medical, &head, &overrides).unwrap();
+        let h = locate(SourceKind::Medical, &head, &overrides).unwrap();
         assert_eq!(
             mapping(&h),
             vec![
@@ -641,7 +540,7 @@ mod tests {
             ]
         );
         let units = rows(&[&["姓名", "个人自付(元)"]]);
-        let h = locate_header(SourceKind::Medical, &units, &BTreeMap::new()).unwrap();
+        let h = locate(SourceKind::Medical, &units, &BTreeMap::new()).unwrap();
         assert_eq!(h.columns[1].field, Field::OutOfPocket);
     }
 
@@ -652,10 +551,7 @@ mod tests {
             &["1. 姓名：填写身份证上的姓名"],
             &["2. 身份证号：18位"],
         ]);
-        assert_eq!(
-            locate_header(SourceKind::Medical, &head, &BTreeMap::new()),
-            None
-        );
+        assert_eq!(locate(SourceKind::Medical, &head, &BTreeMap::new()), None);
     }
 
     struct Cells(Vec<&'static str>);
@@ -688,7 +584,7 @@ mod tests {
     #[test]
     fn rows_become_records_or_rejects() {
         let head = rows(&[&["姓名", "身份证号", "结算日期", "医疗总费用", "个人自付"]]);
-        let header = locate_header(SourceKind::Medical, &head, &BTreeMap::new()).unwrap();
+        let header = locate(SourceKind::Medical, &head, &BTreeMap::new()).unwrap();
         let limits = InputLimits {
             max_columns: 6,
             ..InputLimits::default()

@@ -7,7 +7,8 @@ use encoding_rs::{GB18030, UTF_16BE, UTF_16LE};
 
 use crate::config::{InputLimits, SourceSpec};
 
-use super::table::{header_texts, locate_header, Row, TableReader, HEADER_SCAN_ROWS};
+use super::recognise::{Context, Vocabulary};
+use super::table::{header_texts, locate_header, Row, TableReader, HEADER_SCAN_ROWS, HEAD_ROWS};
 use super::values::Cell;
 use super::{FileError, SheetOutput};
 
@@ -209,6 +210,7 @@ pub fn read_text(
     file: &str,
     spec: &SourceSpec,
     limits: &InputLimits,
+    vocabulary: &Vocabulary,
 ) -> Result<(&'static str, SheetOutput), FileError> {
     let (text, encoding) = decode(bytes, file)?;
     let prefer_tab = file.to_lowercase().ends_with(".tsv");
@@ -221,19 +223,23 @@ pub fn read_text(
     };
 
     // The header is looked for among the first rows; they are kept to be read as data.
-    let mut head: Vec<(Next, Record)> = Vec::with_capacity(HEADER_SCAN_ROWS);
+    let mut head: Vec<(Next, Record)> = Vec::with_capacity(HEAD_ROWS);
     let mut record = Record::default();
-    while head.len() < HEADER_SCAN_ROWS {
+    while head.len() < HEAD_ROWS {
         match splitter.next(&mut record) {
             Next::End => break,
             next => head.push((next, record.clone())),
         }
     }
     let head_text: Vec<Vec<String>> = head.iter().map(|(_, r)| header_texts(r, limits)).collect();
-    let header =
-        locate_header(spec.kind, &head_text, &spec.columns).ok_or_else(|| FileError::NoHeader {
-            file: file.to_string(),
-        })?;
+    let ctx = Context {
+        kind: spec.kind,
+        overrides: &spec.columns,
+        vocabulary,
+    };
+    let header = locate_header(&ctx, &head_text).ok_or_else(|| FileError::NoHeader {
+        file: file.to_string(),
+    })?;
     let header_index = header.row;
     let header_line = match head[header_index].0 {
         Next::Record(line) | Next::TooLong(line) => line,

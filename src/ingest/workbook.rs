@@ -8,7 +8,8 @@ use calamine::{open_workbook_auto_from_rs, Data, Dimensions, Range, Reader, Shee
 use crate::config::{InputLimits, SourceSpec};
 use crate::model::Reject;
 
-use super::table::{header_texts, locate_header, Header, Row, TableReader, HEADER_SCAN_ROWS};
+use super::recognise::{Context, Vocabulary};
+use super::table::{header_texts, locate_header, Header, Row, TableReader, HEAD_ROWS};
 use super::values::Cell;
 use super::{FileError, SheetOutput, SheetReport};
 
@@ -37,7 +38,13 @@ pub fn read_workbook(
     file: &str,
     spec: &SourceSpec,
     limits: &InputLimits,
+    vocabulary: &Vocabulary,
 ) -> Result<(&'static str, Vec<SheetOutput>), FileError> {
+    let ctx = Context {
+        kind: spec.kind,
+        overrides: &spec.columns,
+        vocabulary,
+    };
     check_unpacked_size(bytes, file, limits)?;
     let mut workbook =
         open_workbook_auto_from_rs(Cursor::new(bytes)).map_err(|e| FileError::Workbook {
@@ -74,10 +81,10 @@ pub fn read_workbook(
         };
         let head: Vec<Vec<String>> = range
             .rows()
-            .take(HEADER_SCAN_ROWS)
+            .take(HEAD_ROWS)
             .map(|row| header_texts(row, limits))
             .collect();
-        if let Some(header) = locate_header(spec.kind, &head, &spec.columns) {
+        if let Some(header) = locate_header(&ctx, &head) {
             let first_row = range.start().map_or(0, |(row, _)| row);
             // Merge information is a refinement; a workbook without it still reads.
             let merges = match &mut workbook {
@@ -245,6 +252,7 @@ mod tests {
             "医保.xlsx",
             &spec(SourceKind::Medical),
             &InputLimits::default(),
+            &Vocabulary::default(),
         )
         .unwrap();
         assert_eq!(format, "xlsx");
@@ -270,13 +278,21 @@ mod tests {
         });
         let mut s = spec(SourceKind::Medical);
         s.sheet = Some("Sheet9".into());
-        let err = read_workbook(&bytes, "a.xlsx", &s, &InputLimits::default()).unwrap_err();
+        let err = read_workbook(
+            &bytes,
+            "a.xlsx",
+            &s,
+            &InputLimits::default(),
+            &Vocabulary::default(),
+        )
+        .unwrap_err();
         assert_eq!(err.to_string(), "文件 a.xlsx 中没有名为 Sheet9 的工作表");
         let err = read_workbook(
             b"not a workbook at all",
             "b.xlsx",
             &spec(SourceKind::Medical),
             &InputLimits::default(),
+            &Vocabulary::default(),
         )
         .unwrap_err();
         assert!(matches!(err, FileError::Workbook { .. }), "{err}");

@@ -40,6 +40,33 @@ pub struct NormaliseOutput {
     pub id_quality: BTreeMap<SourceKind, BTreeMap<IdQuality, usize>>,
     /// Person records without any ID, per source.
     pub missing_ids: BTreeMap<SourceKind, usize>,
+    /// Township cells that name no configured township or alias: (source, text) → rows.
+    /// A clerk must learn that 大孟乡 is missing from the pipeline file.
+    pub unknown_townships: BTreeMap<(SourceKind, String), usize>,
+}
+
+impl NormaliseOutput {
+    /// `大孟乡: 12 条 (低保 10, 医保局 2)`, most rows first.
+    pub fn unknown_township_lines(&self) -> Vec<String> {
+        let mut by_name: BTreeMap<&str, Vec<(SourceKind, usize)>> = BTreeMap::new();
+        for ((kind, name), n) in &self.unknown_townships {
+            by_name.entry(name).or_default().push((*kind, *n));
+        }
+        let mut lines: Vec<(usize, String)> = by_name
+            .into_iter()
+            .map(|(name, sources)| {
+                let total: usize = sources.iter().map(|(_, n)| n).sum();
+                let detail = sources
+                    .iter()
+                    .map(|(k, n)| format!("{} {n}", k.label_zh()))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                (total, format!("{name}: {total} 条 ({detail})"))
+            })
+            .collect();
+        lines.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        lines.into_iter().map(|(_, l)| l).collect()
+    }
 }
 
 pub fn normalise(records: &[RawRecord], townships: &[Township]) -> NormaliseOutput {
@@ -52,6 +79,17 @@ pub fn normalise(records: &[RawRecord], townships: &[Township]) -> NormaliseOutp
         .collect();
 
     let mut out = NormaliseOutput::default();
+    if !townships.is_empty() {
+        for record in records {
+            if let Some(text) = record.trimmed(Field::Township) {
+                if gazetteer.township_of(text).is_none() {
+                    *out.unknown_townships
+                        .entry((record.kind, text.to_string()))
+                        .or_default() += 1;
+                }
+            }
+        }
+    }
     for outcome in outcomes {
         match outcome {
             Ok(persons) => {

@@ -93,6 +93,22 @@ impl Gazetteer {
         }
     }
 
+    /// The whole text is a spelling of a configured township (name, alias or unique stem).
+    pub fn is_township(&self, text: &str) -> bool {
+        self.by_name.contains_key(strip_office(&squeeze(text)))
+    }
+
+    /// The whole text is a village some configured township lists.
+    pub fn is_village(&self, text: &str) -> bool {
+        let key = squeeze(text);
+        let stem = strip_any(&key, &VILLAGE_SUFFIXES);
+        self.townships.iter().any(|t| {
+            t.villages
+                .iter()
+                .any(|(spelling, _)| *spelling == key || stem == Some(spelling.as_str()))
+        })
+    }
+
     /// (township, canonical village) a village cell names, looked up within `township`
     /// when it is known; without one, a village name several townships share gives `None`.
     pub fn village_of(&self, township: Option<&str>, text: &str) -> Option<(&str, &str)> {

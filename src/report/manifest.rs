@@ -23,6 +23,8 @@ struct Manifest<'a> {
     pipeline: PipelineFile<'a>,
     inputs: &'a [FileReport],
     missing_kinds: &'a [SourceKind],
+    /// Township cells naming no configured township, with their row counts.
+    unknown_townships: Vec<String>,
     timings: Vec<Timing<'a>>,
     counts: Counts,
     linkage: &'a LinkageStats,
@@ -78,6 +80,7 @@ pub(crate) fn write(out: &mut Output, report: &RunReport<'_>) -> io::Result<()> 
         },
         inputs: &report.ingest.files,
         missing_kinds: &report.missing_kinds,
+        unknown_townships: report.normalised.unknown_township_lines(),
         timings: report
             .timings
             .iter()

@@ -61,7 +61,7 @@ impl RunReport<'_> {
     fn outcome_zh(&self) -> &str {
         match self.outcome.as_str() {
             "complete" => "完整",
-            "partial" => "部分完成(有拒收记录)",
+            "partial" => "部分完成(有拒收记录或缺少字段, 见数据质量)",
             other => other,
         }
     }

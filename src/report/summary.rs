@@ -31,6 +31,8 @@ pub(crate) struct Figures {
     /// (source label, rows), for the chart.
     pub rejects_per_source: Vec<(String, usize)>,
     pub missing: Vec<SourceKind>,
+    /// (file, problem, what it does to the results).
+    pub data_quality: Vec<[String; 3]>,
     /// Per source: count per ID quality, and records with no ID at all.
     pub id_quality: Vec<(SourceKind, BTreeMap<IdQuality, usize>, usize)>,
     /// Consolidated persons by the number of distinct sources (rolls included) behind them.
@@ -198,6 +200,7 @@ impl Figures {
                 .collect(),
             rejects_per_source: rejects_per_source.into_iter().collect(),
             missing: report.missing_kinds.clone(),
+            data_quality: data_quality(report),
             id_quality,
             overlap_by_count: overlap_by_count.into_iter().collect(),
             overlap_pairs,
@@ -206,6 +209,35 @@ impl Figures {
             run_info: run_info(report),
         }
     }
+}
+
+/// (file, problem, what it does): missing result-changing fields, files without an ID
+/// column, township names the pipeline does not know.
+fn data_quality(report: &RunReport<'_>) -> Vec<[String; 3]> {
+    let mut rows = Vec::new();
+    for file in &report.ingest.files {
+        for sheet in &file.sheets {
+            let place = match &sheet.sheet {
+                Some(name) if file.sheets.len() > 1 => format!("{}!{name}", file.file_name),
+                _ => file.file_name.clone(),
+            };
+            for gap in &sheet.gaps {
+                rows.push([
+                    place.clone(),
+                    format!("缺少 {}", gap.fields_zh()),
+                    gap.consequence.to_string(),
+                ]);
+            }
+        }
+    }
+    for line in report.normalised.unknown_township_lines() {
+        rows.push([
+            "-".to_string(),
+            format!("乡镇名称不在流水线文件中: {line}"),
+            "请在流水线文件的 [[townships]] 中加入该乡镇或别名 (aliases)".to_string(),
+        ]);
+    }
+    rows
 }
 
 fn run_info(report: &RunReport<'_>) -> Vec<(String, String)> {
@@ -342,6 +374,14 @@ pub(crate) fn tables(f: &Figures) -> Vec<Table> {
         .missing
         .iter()
         .map(|k| vec![Cell::text(k.label_zh()), Cell::text(k.key())])
+        .collect();
+    sheets.push(t);
+
+    let mut t = Table::new("数据质量", &["文件", "问题", "影响"]);
+    t.rows = f
+        .data_quality
+        .iter()
+        .map(|row| row.iter().map(|c| Cell::text(c.as_str())).collect())
         .collect();
     sheets.push(t);
 

@@ -358,7 +358,12 @@ pub fn evaluate(pipeline: &Path, truth_dir: &Path) -> anyhow::Result<EvalReport>
 /// The pipeline's person records and their linkage, as `run` computes them.
 fn run_linkage(loaded: &LoadedPipeline) -> (Vec<PersonRecord>, Linkage) {
     let p = &loaded.pipeline;
-    let ingested = ingest::ingest(&loaded.inbox, &p.sources, &p.limits);
+    let ingested = ingest::ingest(
+        &loaded.inbox,
+        &p.sources,
+        &p.limits,
+        &ingest::Vocabulary::new(&p.townships, &p.rules),
+    );
     let normalised = normalise::normalise(&ingested.records, &p.townships);
     let linkage = matching::link(&normalised.persons, &p.matching);
     (normalised.persons, linkage)

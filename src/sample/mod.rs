@@ -129,6 +129,13 @@ pub fn generate(dir: &Path, opts: &SampleOptions) -> anyhow::Result<SampleSummar
         county.residents[*pid].name = name.clone();
     }
 
+    if opts.noise != NoiseLevel::None {
+        let mut rng = stream(6);
+        for table in &mut drawn.tables {
+            noise::respell_headers(&mut table.headers, &mut rng);
+        }
+    }
+
     let mut rows_truth = write::RowsTruth::create(&truth_dir.join("rows.csv"))?;
     let mut files = Vec::new();
     for table in &drawn.tables {

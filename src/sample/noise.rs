@@ -296,6 +296,55 @@ fn spaced(name: &str) -> String {
     chars.into_iter().collect()
 }
 
+/// Other spellings county systems use for the generator's headers. They are the
+/// generator's own and deliberately not the recognizer's synonyms: a generated county whose
+/// headers only the synonym table knows would test nothing.
+const RESPELLINGS: &[(&str, &[&str])] = &[
+    (
+        "身份证号",
+        &["居民身份证件号码", "身份证号(18位)", "证件号码(身份证)"],
+    ),
+    ("身份证号码", &["居民身份证件号码", "有效证件号码"]),
+    ("成员身份证号", &["家庭成员证件号码", "成员证件号"]),
+    ("公民身份号码", &["公民身份证件号码", "居民身份证件号码"]),
+    ("联系电话", &["手机", "联系手机", "本人电话"]),
+    ("乡镇", &["所属镇(街道)", "镇(街道)", "乡镇名称"]),
+    ("村(社区)", &["所在村(居)", "村居委会", "村(社区)名称"]),
+    ("保障状态", &["当前保障状态", "救助状态标识", "在保状态"]),
+    ("享受状态", &["当前享受状态", "享受状况"]),
+    ("起始日期", &["批准时间", "享受开始日期", "纳入保障时间"]),
+    ("起始时间", &["批准日期", "保障开始时间"]),
+    ("终止日期", &["停保时间", "退出保障日期", "终止年月日"]),
+    ("终止时间", &["停发时间", "退出日期"]),
+    ("救助日期", &["审批日期", "救助发放时间", "资金发放日期"]),
+    ("救助金额", &["发放金额(元)", "救助资金"]),
+    ("办理状态", &["工单状态", "办结情况", "当前状态"]),
+    ("来电时间", &["受理时间", "来电日期时间"]),
+    ("工单类型", &["工单分类", "来电类别"]),
+    ("信访日期", &["来访日期", "信访登记时间"]),
+    ("信访类别", &["问题分类", "反映问题类别"]),
+    ("人员状态", &["登记状态", "就失业状态"]),
+    ("失业登记日期", &["失业登记时间", "登记失业时间"]),
+    ("是否参加失业保险", &["是否参保", "失业保险参保情况"]),
+    ("受灾日期", &["受灾时间", "灾害发生日期"]),
+    ("发证日期", &["办证时间", "核发日期"]),
+    ("残疾等级", &["残疾级别", "等级"]),
+];
+
+/// Respells some headers as another county's systems would, a quarter of them per file.
+pub fn respell_headers(headers: &mut [&'static str], rng: &mut ChaCha8Rng) {
+    for header in headers.iter_mut() {
+        let Some((_, others)) = RESPELLINGS.iter().find(|(h, _)| h == header) else {
+            continue;
+        };
+        if rng.gen_bool(0.25) {
+            if let Some(other) = others.choose(rng) {
+                *header = other;
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::county::{check_char, is_valid_id};
