@@ -359,11 +359,12 @@ const KEYWORDS: &[Keyword] = &[
             ],
         )
     },
-    // The head's ID is the person's only when no member ID column exists.
+    // The head's ID is the person's only when no member ID column exists, not even one
+    // found by its content alone.
     Keyword {
         also: &["身份证", "身份号", "证件号"],
         not: &["父", "母", "监护"],
-        score: 4.5,
+        score: 3.0,
         ..kw(Field::IdNumber, &["户主"])
     },
     Keyword {
@@ -1472,5 +1473,16 @@ mod tests {
                 (2, Field::RollStatus)
             ]
         );
+    }
+
+    #[test]
+    fn a_member_id_column_found_by_content_beats_the_heads_id_header() {
+        let data: Vec<Vec<&str>> = ROLL.iter().map(|r| vec![r[0], r[1], r[1]]).collect();
+        let data: Vec<&[&str]> = data.iter().map(Vec::as_slice).collect();
+        let m = mapped(SourceKind::Dibao, &["姓名", "户主身份证号", "列3"], &data);
+        assert_eq!(m, vec![(0, Field::Name), (2, Field::IdNumber)]);
+        // Alone, the head's ID is the person's.
+        let m = mapped(SourceKind::Dibao, &["姓名", "户主身份证号"], &data);
+        assert_eq!(m, vec![(0, Field::Name), (1, Field::IdNumber)]);
     }
 }
