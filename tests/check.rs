@@ -163,6 +163,11 @@ fn a_roll_without_status_and_end_date_says_both_and_the_manifest_records_them() 
         text.contains("roll_status") && text.contains("end_date"),
         "{text}"
     );
+    let page = fs::read_to_string(folder.join("汇总.html")).unwrap();
+    assert!(
+        page.contains("<h2>数据质量") && page.contains("缺少 终止日期 [end_date]"),
+        "the summary page lists the gaps"
+    );
     let rows = data_quality(&folder);
     let problems: Vec<&str> = rows
         .iter()

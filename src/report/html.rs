@@ -289,6 +289,8 @@ pub(crate) fn render(report: &RunReport<'_>, f: &Figures) -> String {
     html.push_str(&sheet("各来源排查人数"));
     html.push_str("<h2>未提供来源</h2>");
     html.push_str(&sheet("未提供来源"));
+    html.push_str("<h2>数据质量 (缺少影响结果的字段、未知乡镇名称)</h2>");
+    html.push_str(&sheet("数据质量"));
     html.push_str("<h2>身份证号质量</h2>");
     html.push_str(&sheet("身份证质量"));
     html.push_str("<h2>运行信息</h2>");
