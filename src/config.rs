@@ -204,15 +204,23 @@ mod toml_date {
     enum Repr {
         Toml(toml::value::Datetime),
         Text(String),
+        /// `as_of = 20210630`: a number, said so in the clerk's words below.
+        Number(i64),
+        Other(toml::Value),
     }
 
     pub fn required<'de, D: Deserializer<'de>>(d: D) -> Result<NaiveDate, D::Error> {
         let text = match Repr::deserialize(d)? {
             Repr::Toml(dt) => dt.to_string(),
             Repr::Text(s) => s,
+            Repr::Number(n) => n.to_string(),
+            Repr::Other(v) => v.to_string(),
         };
-        NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
-            .map_err(|_| serde::de::Error::custom(format!("'{text}' 不是 YYYY-MM-DD 格式的日期")))
+        NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").map_err(|_| {
+            serde::de::Error::custom(format!(
+                "'{text}' 不是日期: 请写作 2021-06-30 (年-月-日, 不加引号也可)"
+            ))
+        })
     }
 
     pub fn optional<'de, D: Deserializer<'de>>(d: D) -> Result<Option<NaiveDate>, D::Error> {
@@ -250,6 +258,147 @@ pub struct LoadedPipeline {
     pub as_of: NaiveDate,
 }
 
+impl Township {
+    /// The file name (without extension) of this township's list: safe on Windows and
+    /// Unix. Two townships whose names clean to the same stem are a configuration error.
+    pub fn file_stem(&self) -> String {
+        file_stem(&self.name)
+    }
+}
+
+/// A list name made safe as a file name on Windows and Unix.
+pub fn file_stem(name: &str) -> String {
+    let stem: String = name
+        .trim()
+        .chars()
+        .map(|c| match c {
+            '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|' => '_',
+            c if c.is_control() => '_',
+            c => c,
+        })
+        .collect();
+    let stem = stem.trim_matches(['.', ' ']).to_string();
+    if stem.is_empty() {
+        "_".to_string()
+    } else {
+        stem
+    }
+}
+
+impl Pipeline {
+    /// Every setting that cannot be right, in the clerk's words, all at once.
+    pub fn problems(&self, as_of: NaiveDate, today: NaiveDate) -> Vec<String> {
+        let mut out = Vec::new();
+        if self.since > as_of {
+            out.push(format!("since ({}) 晚于 as_of ({as_of})", self.since));
+        }
+        if as_of > today {
+            out.push(format!(
+                "as_of ({as_of}) 晚于今天 ({today}): 不能按将来的日期排查"
+            ));
+        }
+        let r = &self.rules;
+        let mut range = |key: &str, ok: bool, want: &str| {
+            if !ok {
+                out.push(format!("rules.{key} {want}"));
+            }
+        };
+        range(
+            "medical_threshold",
+            r.medical_threshold.is_finite() && r.medical_threshold > 0.0,
+            "必须大于 0",
+        );
+        range("overdue_days", r.overdue_days >= 0, "不能为负数");
+        range(
+            "child_age",
+            (1..=18).contains(&r.child_age),
+            "必须在 1 到 18 之间",
+        );
+        for (key, grade) in [
+            ("severe_grade_any", r.severe_grade_any),
+            ("severe_grade_mental", r.severe_grade_mental),
+            ("fuc_grade_any", r.fuc_grade_any),
+            ("fuc_grade_mental", r.fuc_grade_mental),
+        ] {
+            range(
+                key,
+                (1..=4).contains(&grade),
+                "必须在 1 到 4 之间 (残疾等级)",
+            );
+        }
+        let m = &self.matching;
+        if !(m.lower_threshold.is_finite() && m.upper_threshold.is_finite()) {
+            out.push("matching 的阈值必须是数字".into());
+        } else if m.lower_threshold > m.upper_threshold {
+            out.push("matching.lower_threshold 大于 matching.upper_threshold".into());
+        }
+        if !(m.ambiguity_margin.is_finite() && m.ambiguity_margin >= 0.0) {
+            out.push("matching.ambiguity_margin 不能为负数".into());
+        }
+        if m.max_block_size < 2 {
+            out.push("matching.max_block_size 至少为 2".into());
+        }
+        for spec in &self.sources {
+            if let Err(e) = globset::Glob::new(&spec.glob) {
+                out.push(format!(
+                    "来源 {} 的 glob '{}' 无效: {e}",
+                    spec.kind, spec.glob
+                ));
+            }
+        }
+        self.township_problems(&mut out);
+        out
+    }
+
+    /// Names listed twice, a spelling two townships share, and list file names that
+    /// collide (case-insensitively, as on Windows).
+    fn township_problems(&self, out: &mut Vec<String>) {
+        let mut spellings: BTreeMap<String, Vec<&str>> = BTreeMap::new();
+        let mut stems: BTreeMap<String, Vec<&str>> = BTreeMap::new();
+        for t in &self.townships {
+            let name = t.name.trim();
+            if name.is_empty() {
+                out.push("[[townships]] 中有乡镇没有名称".into());
+                continue;
+            }
+            let mut own: Vec<String> = vec![name.to_string()];
+            own.extend(t.aliases.iter().map(|a| a.trim().to_string()));
+            own.sort();
+            own.dedup();
+            for spelling in own.into_iter().filter(|s| !s.is_empty()) {
+                spellings.entry(spelling).or_default().push(name);
+            }
+            stems
+                .entry(t.file_stem().to_lowercase())
+                .or_default()
+                .push(name);
+        }
+        for (spelling, owners) in &spellings {
+            if owners.len() > 1 {
+                let same = owners.iter().all(|o| o == &owners[0]);
+                out.push(if same {
+                    format!(
+                        "乡镇 {spelling} 在 [[townships]] 中列了 {} 次",
+                        owners.len()
+                    )
+                } else {
+                    format!("名称或别名 {spelling} 同时属于乡镇 {}", owners.join(" 和 "))
+                });
+            }
+        }
+        for (stem, owners) in &stems {
+            let mut distinct = owners.clone();
+            distinct.dedup();
+            if distinct.len() > 1 {
+                out.push(format!(
+                    "乡镇 {} 的名单文件名相同 ({stem}.xlsx), 会互相覆盖: 请改名",
+                    distinct.join(" 和 ")
+                ));
+            }
+        }
+    }
+}
+
 impl LoadedPipeline {
     pub fn load(path: &Path, today: NaiveDate) -> Result<LoadedPipeline, ConfigError> {
         let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
@@ -265,24 +414,13 @@ impl LoadedPipeline {
             message,
         };
         let as_of = pipeline.as_of.unwrap_or(today);
-        if pipeline.since > as_of {
+        let problems = pipeline.problems(as_of, today);
+        if !problems.is_empty() {
             return Err(invalid(format!(
-                "since ({}) 晚于 as_of ({as_of})",
-                pipeline.since
+                "{} 处设置需要修改:\n  {}",
+                problems.len(),
+                problems.join("\n  ")
             )));
-        }
-        if pipeline.matching.lower_threshold > pipeline.matching.upper_threshold {
-            return Err(invalid(
-                "matching.lower_threshold 大于 matching.upper_threshold".into(),
-            ));
-        }
-        for spec in &pipeline.sources {
-            globset::Glob::new(&spec.glob).map_err(|e| {
-                invalid(format!(
-                    "来源 {} 的 glob '{}' 无效: {e}",
-                    spec.kind, spec.glob
-                ))
-            })?;
         }
         let base = path.parent().unwrap_or(Path::new("."));
         let inbox = base.join(&pipeline.inbox);

@@ -261,6 +261,8 @@ pub struct TableReader<'a> {
     /// Per column: a parse failure rejects the row (the kind needs the field).
     required: Vec<bool>,
     limits: &'a InputLimits,
+    /// The text was decoded with replacement characters: a row holding one is rejected.
+    pub reject_undecodable: bool,
     pub records: Vec<RawRecord>,
     pub rejects: Vec<Reject>,
     pub report: SheetReport,
@@ -310,6 +312,7 @@ impl<'a> TableReader<'a> {
             columns: header.columns,
             required,
             limits,
+            reject_undecodable: false,
             records: Vec::new(),
             rejects: Vec::new(),
             report,
@@ -339,6 +342,18 @@ impl<'a> TableReader<'a> {
         }
         if let Err(reason) = self.check_bounds(row) {
             self.reject(row_no, reason);
+            return;
+        }
+        if self.reject_undecodable
+            && (0..row.width()).any(|c| match row.cell(c) {
+                Cell::Text(t) => t.contains(char::REPLACEMENT_CHARACTER),
+                _ => false,
+            })
+        {
+            self.reject(
+                row_no,
+                "本行含有无法识别的字节 (文件编码损坏), 本行不使用".to_string(),
+            );
             return;
         }
         let mut fields = Vec::with_capacity(self.columns.len());

@@ -23,8 +23,10 @@ pub fn decode<'a>(bytes: &'a [u8], file: &str) -> Result<(Cow<'a, str>, &'static
         file: file.to_string(),
     };
     if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
-        let text = std::str::from_utf8(rest).map_err(|_| undecodable())?;
-        return Ok((Cow::Borrowed(text), "utf-8-bom"));
+        return Ok(match std::str::from_utf8(rest) {
+            Ok(text) => (Cow::Borrowed(text), "utf-8-bom"),
+            Err(_) => (String::from_utf8_lossy(rest), LOSSY_UTF8_BOM),
+        });
     }
     for (bom, encoding, name) in [
         (&b"\xFF\xFE"[..], UTF_16LE, "utf-16le"),
@@ -45,10 +47,39 @@ pub fn decode<'a>(bytes: &'a [u8], file: &str) -> Result<(Cow<'a, str>, &'static
     if let Ok(text) = std::str::from_utf8(bytes) {
         return Ok((Cow::Borrowed(text), "utf-8"));
     }
-    GB18030
-        .decode_without_bom_handling_and_without_replacement(bytes)
-        .map(|text| (text, "gb18030"))
-        .ok_or_else(undecodable)
+    if let Some(text) = GB18030.decode_without_bom_handling_and_without_replacement(bytes) {
+        return Ok((text, "gb18030"));
+    }
+    // A few bad bytes (a truncated copy, a stray byte from another encoding) cost only the
+    // rows they are in: those rows hold U+FFFD and are rejected one by one. The encoding
+    // that needs fewer replacements is the file's.
+    let utf8 = String::from_utf8_lossy(bytes);
+    let (gb, _) = GB18030.decode_without_bom_handling(bytes);
+    let bad = |t: &str| {
+        t.chars()
+            .filter(|c| *c == char::REPLACEMENT_CHARACTER)
+            .count()
+    };
+    let (text, name) = if bad(&utf8) <= bad(&gb) {
+        (utf8, LOSSY_UTF8)
+    } else {
+        (gb, LOSSY_GB18030)
+    };
+    // Mostly undecodable: not a text table in any encoding loubao reads.
+    if bad(&text) * 20 > text.chars().count().max(1) {
+        return Err(undecodable());
+    }
+    Ok((text, name))
+}
+
+/// Encoding names of files decoded with some bytes replaced (their rows are rejected).
+const LOSSY_UTF8: &str = "utf-8 (含无法识别的字节)";
+const LOSSY_UTF8_BOM: &str = "utf-8-bom (含无法识别的字节)";
+const LOSSY_GB18030: &str = "gb18030 (含无法识别的字节)";
+
+/// The file was decoded with replacements: rows holding U+FFFD are rejected.
+pub fn is_lossy(encoding: &str) -> bool {
+    [LOSSY_UTF8, LOSSY_UTF8_BOM, LOSSY_GB18030].contains(&encoding)
 }
 
 /// Picks the delimiter that splits the first lines into the most consistent number of
@@ -140,8 +171,15 @@ impl<'a> Splitter<'a> {
                 // Resume after the physical line the record started on.
                 let line_end = bytes[start..]
                     .iter()
-                    .position(|b| *b == b'\n')
-                    .map_or(bytes.len(), |p| start + p + 1);
+                    .position(|b| *b == b'\n' || *b == b'\r')
+                    .map_or(bytes.len(), |p| {
+                        let at = start + p;
+                        if bytes[at] == b'\r' && bytes.get(at + 1) == Some(&b'\n') {
+                            at + 2
+                        } else {
+                            at + 1
+                        }
+                    });
                 self.pos = line_end;
                 self.line = first_line;
                 return Next::TooLong(first_line);
@@ -170,6 +208,11 @@ impl<'a> Splitter<'a> {
                         newlines += 1;
                         i += 1;
                     }
+                    // A bare CR (old Mac line end) is a line too.
+                    b'\r' if bytes.get(i + 1) != Some(&b'\n') => {
+                        newlines += 1;
+                        i += 1;
+                    }
                     _ => i += 1,
                 }
                 continue;
@@ -185,15 +228,16 @@ impl<'a> Splitter<'a> {
                 at_field_start = true;
                 i += 1;
                 seg = i;
-            } else if b == b'\n' {
-                let end = if i > seg && bytes[i - 1] == b'\r' {
-                    i - 1
+            } else if b == b'\n' || b == b'\r' {
+                // `\n`, `\r\n` and a bare `\r` all end the line, as spreadsheets read them.
+                let after = if b == b'\r' && bytes.get(i + 1) == Some(&b'\n') {
+                    i + 2
                 } else {
-                    i
+                    i + 1
                 };
-                record.buf.push_str(&self.text[seg..end.max(seg)]);
+                record.buf.push_str(&self.text[seg..i]);
                 record.ends.push(record.buf.len());
-                self.pos = i + 1;
+                self.pos = after;
                 self.line = first_line + newlines;
                 return Next::Record(first_line);
             } else {
@@ -246,6 +290,7 @@ pub fn read_text(
         Next::End => 0,
     };
     let mut table = TableReader::new(spec.kind, file, None, None, header, header_line, limits);
+    table.reject_undecodable = is_lossy(encoding);
     for (next, rec) in &head[header_index + 1..] {
         push(&mut table, next, rec, limits);
     }

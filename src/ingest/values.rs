@@ -69,12 +69,18 @@ impl TypeError {
 pub fn type_cell(cell: Cell<'_>, field: Field) -> Result<Option<Value>, TypeError> {
     let expected = field.field_type();
     let fail = || TypeError {
-        raw: cell.display(),
+        raw: without_controls(cell.display()),
         expected,
     };
     let value = match (expected, cell) {
         (_, Cell::Empty) => return Ok(None),
-        (FieldType::Text, c) => Value::Text(c.display()),
+        (FieldType::Text, c) => {
+            let text = without_controls(c.display());
+            if text.trim().is_empty() {
+                return Ok(None);
+            }
+            Value::Text(text)
+        }
         (FieldType::Date, Cell::Text(s)) => {
             if is_placeholder(s) {
                 return Ok(None);
@@ -98,6 +104,22 @@ pub fn type_cell(cell: Cell<'_>, field: Field) -> Result<Option<Value>, TypeErro
         _ => return Err(fail()),
     };
     Ok(Some(value))
+}
+
+/// Text without control characters: a NUL or a stray escape in a name would break its link
+/// to the rolls ("袁\0芳" is 袁芳) and travel into every list. Line breaks and tabs inside a
+/// cell become spaces.
+pub fn without_controls(text: String) -> String {
+    if !text.chars().any(char::is_control) {
+        return text;
+    }
+    text.chars()
+        .filter_map(|c| match c {
+            '\n' | '\r' | '\t' => Some(' '),
+            c if c.is_control() => None,
+            c => Some(c),
+        })
+        .collect()
 }
 
 /// Marks clerks put in a cell to say "nothing here".

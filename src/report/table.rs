@@ -89,10 +89,15 @@ impl Table {
                     Cell::Text(s) if s.is_empty() => {}
                     // A cell's own format wins over its column's, so text columns repeat it.
                     Cell::Text(s) if self.text_columns.contains(&(col as usize)) => {
-                        sheet.write_string_with_format(r, col, s, &text_format)?;
+                        sheet.write_string_with_format(
+                            r,
+                            col,
+                            fit_cell(&clean(s)),
+                            &text_format,
+                        )?;
                     }
                     Cell::Text(s) => {
-                        sheet.write_string(r, col, s)?;
+                        sheet.write_string(r, col, fit_cell(&clean(s)))?;
                     }
                     Cell::Count(n) => {
                         sheet.write_number(r, col, *n as f64)?;
@@ -128,10 +133,15 @@ impl Table {
                 .terminator(csv::Terminator::CRLF)
                 .from_writer(&mut bytes);
             // Writing into a Vec cannot fail.
-            writer.write_record(&self.headers).expect("write to memory");
+            writer
+                .write_record(self.headers.iter().map(|h| csv_safe(clean(h).into_owned())))
+                .expect("write to memory");
             for row in &self.rows {
                 writer
-                    .write_record(row.iter().map(|c| csv_safe(c.display())))
+                    .write_record(
+                        row.iter()
+                            .map(|c| csv_safe(clean(&c.display()).into_owned())),
+                    )
                     .expect("write to memory");
             }
             writer.flush().expect("write to memory");
@@ -164,20 +174,50 @@ impl Table {
     }
 }
 
-/// Text a spreadsheet would run as a formula (`=`, `+`, `@`, or `-` before a non-digit)
-/// gets a leading apostrophe: input files are untrusted and the CSV is opened in Excel.
+/// Text a spreadsheet would run as a formula (starting with `=`, `+`, `-`, `@`, a tab or a
+/// CR, unless it is a plain number such as `-12.5`) gets a leading apostrophe: input files
+/// are untrusted and the CSV is opened in Excel. `-1+HYPERLINK(…)` is a formula.
 fn csv_safe(text: String) -> String {
-    let mut chars = text.chars();
-    let risky = match chars.next() {
-        Some('=' | '+' | '@' | '\t' | '\r') => true,
-        Some('-') => !chars.next().is_some_and(|c| c.is_ascii_digit()),
-        _ => false,
-    };
-    if risky && text.len() > 1 {
+    let risky = text.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    if risky && text.len() > 1 && text.parse::<f64>().is_err() {
         format!("'{text}")
     } else {
         text
     }
+}
+
+/// Excel's limit on the characters of one cell.
+const MAX_CELL_CHARS: usize = 32_767;
+
+/// Every text a sheet or CSV cell receives: no control characters (inputs are untrusted;
+/// a NUL must not reach a clerk's file).
+fn clean(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.chars().any(char::is_control) {
+        text.chars()
+            .filter_map(|c| match c {
+                '\n' | '\r' | '\t' => Some(' '),
+                c if c.is_control() => None,
+                c => Some(c),
+            })
+            .collect::<String>()
+            .into()
+    } else {
+        text.into()
+    }
+}
+
+/// A cell's text as the workbook can hold it: over Excel's limit, the start and where the
+/// rest is (the CSV of the same name holds every character).
+fn fit_cell(text: &str) -> std::borrow::Cow<'_, str> {
+    let count = text.chars().count();
+    if count <= MAX_CELL_CHARS {
+        return text.into();
+    }
+    let note = format!("…(共 {count} 字, 超出 Excel 单元格上限, 全文见同名 CSV 文件)");
+    let keep = MAX_CELL_CHARS - note.chars().count();
+    let mut out: String = text.chars().take(keep).collect();
+    out.push_str(&note);
+    out.into()
 }
 
 /// Columns a string takes in a fixed-width view: East Asian wide characters count two.
@@ -301,7 +341,12 @@ mod tests {
     fn formula_like_text_is_neutralised_in_csv() {
         assert_eq!(csv_safe("=HYPERLINK(\"x\")".into()), "'=HYPERLINK(\"x\")");
         assert_eq!(csv_safe("@SUM(A1)".into()), "'@SUM(A1)");
-        assert_eq!(csv_safe("-1+2".into()), "-1+2");
+        assert_eq!(csv_safe("-1+2".into()), "'-1+2");
+        assert_eq!(
+            csv_safe("-1+cmd|' /C calc'!A0".into()),
+            "'-1+cmd|' /C calc'!A0"
+        );
+        assert_eq!(csv_safe("-12.50".into()), "-12.50");
         assert_eq!(csv_safe("-".into()), "-");
         assert_eq!(csv_safe("张三".into()), "张三");
     }

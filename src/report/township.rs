@@ -178,24 +178,7 @@ fn table(rows: Vec<Vec<Cell>>) -> Table {
     table
 }
 
-/// A township name made safe as a file name on Windows and Unix.
-pub(crate) fn file_stem(township: &str) -> String {
-    let stem: String = township
-        .trim()
-        .chars()
-        .map(|c| match c {
-            '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|' => '_',
-            c if c.is_control() => '_',
-            c => c,
-        })
-        .collect();
-    let stem = stem.trim_matches('.').to_string();
-    if stem.is_empty() {
-        "_".to_string()
-    } else {
-        stem
-    }
-}
+pub(crate) use crate::config::file_stem;
 
 pub(crate) fn write(out: &mut Output, report: &RunReport<'_>) -> io::Result<()> {
     let as_of = report.pipeline.as_of;
