@@ -2,81 +2,13 @@
 //! wrong is said, with the exact message and exit code, and the run's summary and manifest
 //! record it too.
 
+mod common;
+
 use std::fs;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::Path;
 
 use calamine::{open_workbook_auto, Reader};
-
-const BIN: &str = env!("CARGO_BIN_EXE_loubao");
-
-const HEAD: &str = r#"
-county = "测试县"
-as_of = 2021-06-30
-since = 2020-01-01
-inbox = "inbox"
-outbox = "out"
-
-[[townships]]
-name = "城关镇"
-aliases = ["城关"]
-villages = ["东关社区", "王庄村"]
-"#;
-
-/// A medical file every inbox has, so that a run has a screening source.
-const MEDICAL: &str = "姓名,身份证号,结算日期,个人自付,乡镇\n\
-    张三,410123199001011237,2021-03-05,45000,城关镇\n\
-    李四,410123198502021234,2021-04-05,300,城关镇\n\
-    王五,410123197703031231,2021-05-05,52000,城关镇\n";
-
-struct Inbox {
-    dir: tempfile::TempDir,
-}
-
-impl Inbox {
-    fn new(sources: &str, files: &[(&str, &str)]) -> Inbox {
-        let dir = tempfile::tempdir().unwrap();
-        fs::create_dir(dir.path().join("inbox")).unwrap();
-        fs::write(
-            dir.path().join("pipeline.toml"),
-            format!("{HEAD}\n[[sources]]\nkind = \"medical\"\nglob = \"医保*\"\n{sources}"),
-        )
-        .unwrap();
-        fs::write(dir.path().join("inbox/医保.csv"), MEDICAL).unwrap();
-        for (name, text) in files {
-            fs::write(dir.path().join("inbox").join(name), text).unwrap();
-        }
-        Inbox { dir }
-    }
-
-    fn pipeline(&self) -> PathBuf {
-        self.dir.path().join("pipeline.toml")
-    }
-
-    fn loubao(&self, command: &str) -> (i32, String) {
-        let out: Output = Command::new(BIN)
-            .args(["--quiet", command])
-            .arg(self.pipeline())
-            .output()
-            .unwrap();
-        let text = format!(
-            "{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
-        (out.status.code().unwrap(), text)
-    }
-
-    fn run_folder(&self) -> PathBuf {
-        let mut runs: Vec<_> = fs::read_dir(self.dir.path().join("out"))
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .filter(|p| p.is_dir())
-            .collect();
-        runs.sort();
-        runs.pop().unwrap()
-    }
-}
+use common::Inbox;
 
 fn has_line(text: &str, line: &str) {
     assert!(

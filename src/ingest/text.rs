@@ -39,7 +39,15 @@ pub fn decode<'a>(bytes: &'a [u8], file: &str) -> Result<(Cow<'a, str>, &'static
                 .ok_or_else(undecodable);
         }
     }
-    if bytes[..bytes.len().min(SNIFF_BYTES)].contains(&0) {
+    // Text in an 8-bit or UTF-8 encoding has no NUL or other C0 control bytes but tab and
+    // line ends, bar a stray one (stripped later as a control character); a binary file or
+    // UTF-16 without a BOM has many.
+    let sniff = &bytes[..bytes.len().min(SNIFF_BYTES)];
+    let controls = sniff
+        .iter()
+        .filter(|b| **b < 0x20 && !matches!(**b, b'\t' | b'\n' | b'\r'))
+        .count();
+    if controls * 100 > sniff.len() {
         return Err(FileError::Binary {
             file: file.to_string(),
         });

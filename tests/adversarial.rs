@@ -1,0 +1,223 @@
+//! The defects an adversarial pass found (issue 18), each reproduced through the binary.
+
+mod common;
+
+use std::fs;
+
+use calamine::{open_workbook_auto, Data, Reader};
+use common::{Inbox, HEAD};
+
+const DIBAO: &str = "[[sources]]\nkind = \"dibao\"\nglob = \"低保*\"\n";
+const ROLL_HEADER: &str = "姓名,身份证号,保障状态,起始日期,终止日期,乡镇\n";
+
+fn dibao_row(name: &str, id: &str) -> String {
+    format!("{name},{id},在保,2019-01-01,,城关镇\n")
+}
+
+/// Every cell of the workbook's first sheet, as text.
+fn cells(path: &std::path::Path) -> Vec<Vec<String>> {
+    let mut wb = open_workbook_auto(path).unwrap();
+    let sheet = wb.sheet_names()[0].clone();
+    let range = wb.worksheet_range(&sheet).unwrap();
+    range
+        .rows()
+        .map(|r| {
+            r.iter()
+                .map(|c| match c {
+                    Data::String(s) => s.clone(),
+                    other => other.to_string(),
+                })
+                .collect()
+        })
+        .collect()
+}
+
+#[test]
+fn one_person_with_2000_claim_lines_does_not_fail_the_run() {
+    let inbox = Inbox::new(DIBAO, &[]);
+    // A long file name, as departments name theirs: 2,000 references overflow one cell.
+    let mut medical = String::from("姓名,身份证号,结算日期,个人自付,乡镇\n");
+    for i in 0..2000 {
+        medical.push_str(&format!(
+            "赵六,410123196604041238,2021-0{}-{:02},30,城关镇\n",
+            1 + i % 6,
+            1 + i % 28
+        ));
+    }
+    inbox.write("医保局_结算明细_2021年上半年全县汇总导出.csv", medical);
+    inbox.write(
+        "低保.csv",
+        format!("{ROLL_HEADER}{}", dibao_row("李四", "410123198502021234")),
+    );
+    let (code, out) = inbox.loubao("run");
+    assert_eq!(code, 0, "{out}");
+    let folder = inbox.run_folder();
+    let rows = cells(&folder.join("城关镇.xlsx"));
+    let refs = rows[0].iter().position(|h| h == "来源记录").unwrap();
+    let zhao = rows
+        .iter()
+        .find(|r| r.contains(&"赵六".to_string()))
+        .unwrap();
+    assert!(zhao[refs].chars().count() <= 32_767);
+    assert!(
+        zhao[refs].ends_with("超出 Excel 单元格上限, 全文见同名 CSV 文件)"),
+        "{}",
+        &zhao[refs][..80]
+    );
+    let csv = fs::read_to_string(folder.join("城关镇.csv")).unwrap();
+    let line = csv.lines().find(|l| l.contains("赵六")).unwrap();
+    assert_eq!(
+        line.matches("医保局_结算明细_2021年上半年全县汇总导出.csv#")
+            .count(),
+        2000,
+        "the CSV keeps every reference"
+    );
+}
+
+#[test]
+fn formulas_starting_with_minus_are_escaped_in_lists_and_rejects() {
+    let inbox = Inbox::new(DIBAO, &[]);
+    inbox.write(
+        "医保.csv",
+        format!(
+            "{}\"-1+HYPERLINK(\"\"http://evil.example/\"\",\"\"x\"\")\",410123195505051235,2021-03-05,50000,城关镇\n",
+            common::MEDICAL
+        ),
+    );
+    inbox.write(
+        "低保.csv",
+        format!("{ROLL_HEADER}{}", dibao_row("李四", "410123198502021234")),
+    );
+    inbox.write("-1+cmd|' calc'!A0.csv", "x\n");
+    let (code, out) = inbox.loubao("run");
+    assert_eq!(code, 3, "the unclaimed file makes the run partial: {out}");
+    let folder = inbox.run_folder();
+    let list = fs::read_to_string(folder.join("城关镇.csv")).unwrap();
+    assert!(
+        list.contains("\"'-1+HYPERLINK(\"\"http://evil.example/\"\",\"\"x\"\")\""),
+        "{list}"
+    );
+    let rejects = fs::read_to_string(folder.join("拒收记录.csv")).unwrap();
+    assert!(rejects.contains("'-1+cmd|' calc'!A0.csv"), "{rejects}");
+    assert!(!rejects.lines().any(|l| l.starts_with("-1+")), "{rejects}");
+}
+
+#[test]
+fn townships_whose_list_files_would_collide_are_a_configuration_error() {
+    let inbox = Inbox::new(DIBAO, &[]);
+    inbox.set_pipeline(&format!(
+        "{HEAD}\n[[townships]]\nname = \"a/b\"\n\n[[townships]]\nname = \"A_b\"\n\n[[sources]]\nkind = \"medical\"\nglob = \"医保*\"\n{DIBAO}"
+    ));
+    let (code, out) = inbox.loubao("run");
+    assert_eq!(code, 4, "{out}");
+    assert!(
+        out.contains("乡镇 a/b 和 A_b 的名单文件名相同 (a_b.xlsx), 会互相覆盖: 请改名"),
+        "{out}"
+    );
+}
+
+#[test]
+fn bare_cr_line_endings_lose_no_row() {
+    let inbox = Inbox::new(DIBAO, &[]);
+    let rows = [
+        dibao_row("张一", "410123199001011237"),
+        dibao_row("张二", "410123198502021234"),
+        dibao_row("张三", "410123197703031231"),
+        dibao_row("张四", "410123196604041238"),
+        dibao_row("张五", "410123195505051235"),
+        dibao_row("张六", "410123194406061232"),
+    ];
+    let endings = ["\r\n", "\n", "\r", "\r", "\n", "\r\n"];
+    let mut text = ROLL_HEADER.replace('\n', "\r");
+    for (row, end) in rows.iter().zip(endings) {
+        text.push_str(row.trim_end());
+        text.push_str(end);
+    }
+    inbox.write("低保.csv", text);
+    let (code, out) = inbox.loubao("check");
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("  读取 6 行, 拒收 0 行"), "{out}");
+}
+
+#[test]
+fn three_bad_bytes_cost_their_row_alone_and_are_counted() {
+    let inbox = Inbox::new(
+        "[[sources]]\nkind = \"temp_assistance\"\nglob = \"临时救助*\"\n",
+        &[],
+    );
+    let mut bytes = encoding_rs::GB18030
+        .encode("姓名,身份证号,救助日期,金额\n张三,410123199001011237,2021-03-01,800\n")
+        .0
+        .into_owned();
+    bytes.extend_from_slice(b"\x81\x20\xff,410123198502021234,2021-03-02,500\n");
+    bytes.extend_from_slice(
+        &encoding_rs::GB18030
+            .encode("王五,410123197703031231,2021-03-03,600\n")
+            .0,
+    );
+    inbox.write("临时救助.csv", bytes);
+    let (code, out) = inbox.loubao("check");
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("编码: gb18030 (含无法识别的字节)"), "{out}");
+    assert!(out.contains("  读取 3 行, 拒收 1 行"), "{out}");
+    assert!(
+        out.contains("    拒收原因 1 行: 本行含有无法识别的字节 (文件编码损坏), 本行不使用"),
+        "{out}"
+    );
+}
+
+#[test]
+fn a_nul_inside_a_name_is_removed_before_linking_and_never_written() {
+    let inbox = Inbox::new(DIBAO, &[]);
+    inbox.write(
+        "医保.csv",
+        format!("{}袁\0芳,,2021-03-05,50000,城关镇\n", common::MEDICAL),
+    );
+    inbox.write(
+        "低保.csv",
+        format!("{ROLL_HEADER}{}", dibao_row("李四", "410123198502021234")),
+    );
+    let (code, out) = inbox.loubao("run");
+    assert_eq!(code, 0, "{out}");
+    let folder = inbox.run_folder();
+    for entry in fs::read_dir(&folder).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "csv") {
+            let bytes = fs::read(&path).unwrap();
+            assert!(!bytes.contains(&0), "{} holds a NUL: {out}", path.display());
+        }
+    }
+    let all: String = ["城关镇.csv", "待复核.csv", "未确定乡镇.csv"]
+        .iter()
+        .filter_map(|f| fs::read_to_string(folder.join(f)).ok())
+        .collect();
+    assert!(all.contains("袁芳"), "{all}");
+}
+
+#[test]
+fn settings_that_cannot_be_right_are_all_reported_at_once() {
+    let inbox = Inbox::new(DIBAO, &[]);
+    inbox.set_pipeline(&format!(
+        "{}\n[[townships]]\nname = \"城关镇\"\n\n[[townships]]\nname = \"孔桥镇\"\naliases = [\"城关\"]\n\n[rules]\nmedical_threshold = -5\noverdue_days = -30\n\n[[sources]]\nkind = \"medical\"\nglob = \"医保*\"\n{DIBAO}",
+        HEAD.replace("as_of = 2021-06-30", "as_of = 2030-06-30")
+    ));
+    let (code, out) = inbox.loubao("check");
+    assert_eq!(code, 4, "{out}");
+    for line in [
+        "5 处设置需要修改:",
+        "  as_of (2030-06-30) 晚于今天",
+        "  rules.medical_threshold 必须大于 0",
+        "  rules.overdue_days 不能为负数",
+        "  名称或别名 城关 同时属于乡镇 城关镇 和 孔桥镇",
+        "  乡镇 城关镇 在 [[townships]] 中列了 2 次",
+    ] {
+        assert!(out.contains(line), "{line:?} missing in:\n{out}");
+    }
+    inbox.set_pipeline(&HEAD.replace("as_of = 2021-06-30", "as_of = 20210630"));
+    let (code, out) = inbox.loubao("check");
+    assert_eq!(code, 4, "{out}");
+    assert!(
+        out.contains("'20210630' 不是日期: 请写作 2021-06-30"),
+        "{out}"
+    );
+}
