@@ -158,7 +158,13 @@ pub struct StagedRun {
 impl StagedRun {
     /// Picks the first free dated name (`2021-06-30`, then `2021-06-30_2`, …) and creates its
     /// staging folder. Leftover staging folders of crashed runs are removed first.
-    pub fn begin(outbox: &Path, date: NaiveDate) -> io::Result<StagedRun> {
+    /// `taken`: run ids the ledger has recorded, whose folders may have been deleted since;
+    /// an id is never reused, or a new run would replace an old run's ledger row.
+    pub fn begin(
+        outbox: &Path,
+        date: NaiveDate,
+        taken: &std::collections::BTreeSet<String>,
+    ) -> io::Result<StagedRun> {
         create_private_dir(outbox)?;
         for entry in fs::read_dir(outbox)? {
             let entry = entry?;
@@ -171,7 +177,7 @@ impl StagedRun {
         let base = date.format("%Y-%m-%d").to_string();
         let mut run_id = base.clone();
         let mut n = 1;
-        while outbox.join(&run_id).exists() {
+        while outbox.join(&run_id).exists() || taken.contains(&run_id) {
             n += 1;
             run_id = format!("{base}_{n}");
         }
@@ -211,12 +217,22 @@ mod tests {
     fn staged_runs_get_suffixes_and_appear_on_finish() {
         let dir = tempfile::tempdir().unwrap();
         let date = NaiveDate::from_ymd_opt(2021, 6, 30).unwrap();
-        let first = StagedRun::begin(dir.path(), date).unwrap();
+        let none = std::collections::BTreeSet::new();
+        let first = StagedRun::begin(dir.path(), date, &none).unwrap();
         assert!(!first.final_dir.exists());
         let first_dir = first.finish().unwrap();
         assert!(first_dir.ends_with("2021-06-30"));
-        let second = StagedRun::begin(dir.path(), date).unwrap();
+        let second = StagedRun::begin(dir.path(), date, &none).unwrap();
         assert_eq!(second.run_id, "2021-06-30_2");
+    }
+
+    #[test]
+    fn a_run_id_the_ledger_knows_is_not_reused_after_its_folder_is_deleted() {
+        let dir = tempfile::tempdir().unwrap();
+        let date = NaiveDate::from_ymd_opt(2021, 6, 30).unwrap();
+        let taken = ["2021-06-30".to_string(), "2021-06-30_2".to_string()].into();
+        let next = StagedRun::begin(dir.path(), date, &taken).unwrap();
+        assert_eq!(next.run_id, "2021-06-30_3");
     }
 
     #[cfg(unix)]

@@ -36,8 +36,8 @@ pub fn mask_phone(phone: &str) -> String {
     format!("{head}{}{tail}", "*".repeat(chars.len() - 7))
 }
 
-/// Masks every run of 15–20 ID characters (digits, ending possibly in X) and every run of
-/// 7–14 digits (phones, landlines) in free text.
+/// Masks every ID-shaped run (15 characters or more, digits ending possibly in X) and every
+/// phone-shaped run (an 11-digit mobile, a landline with its area code) in free text.
 pub fn scrub(text: &str) -> String {
     let chars: Vec<char> = text.chars().collect();
     let mut out = String::with_capacity(text.len());
@@ -59,9 +59,14 @@ pub fn scrub(text: &str) -> String {
                 out.push_str(&run);
                 continue;
             }
+            // Only what has the shape of an ID (15 characters or more: IDs, damaged IDs,
+            // certificates) or a phone (a mobile, a landline with its area code) is masked;
+            // byte counts and row numbers stay readable.
+            let phone_shaped = (run.len() == 11 && run.starts_with('1'))
+                || ((10..=12).contains(&run.len()) && run.starts_with('0'));
             match run.len() {
                 15.. => out.push_str(&mask_id(&run)),
-                7..=14 => out.push_str(&mask_phone(&run)),
+                _ if phone_shaped => out.push_str(&mask_phone(&run)),
                 _ => out.push_str(&run),
             }
         } else {
@@ -182,6 +187,15 @@ mod tests {
         let s = scrub("身份证 41012319900101123X 电话 13812345678, 第 12 行");
         assert_eq!(s, "身份证 410123********123X 电话 138****5678, 第 12 行");
         assert!(!s.contains("19900101"));
+    }
+
+    #[test]
+    fn scrub_leaves_ordinary_numbers_alone() {
+        assert_eq!(scrub("解压后 2334354618 字节"), "解压后 2334354618 字节");
+        assert_eq!(scrub("共 1234567 行"), "共 1234567 行");
+        assert_eq!(scrub("座机 03712345678"), "座机 037****5678");
+        // A longer run may hide an ID: masked too.
+        assert_eq!(scrub("41012319900101123400000"), "410123*************0000");
     }
 
     #[test]

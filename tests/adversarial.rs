@@ -221,3 +221,64 @@ fn settings_that_cannot_be_right_are_all_reported_at_once() {
         "{out}"
     );
 }
+
+#[test]
+fn file_names_with_reference_separators_are_refused_with_the_reason() {
+    let inbox = Inbox::new(DIBAO, &[]);
+    inbox.write(
+        "低保#2.csv",
+        format!("{ROLL_HEADER}{}", dibao_row("李四", "410123198502021234")),
+    );
+    let (code, out) = inbox.loubao("check");
+    assert_eq!(code, 3, "{out}");
+    assert!(
+        out.contains("无法使用: 文件 低保#2.csv 的名称含有 ; 或 #, 来源记录 (文件名#行号; …) 会有歧义: 请改名后再放入收件文件夹"),
+        "{out}"
+    );
+}
+
+#[test]
+fn rows_wider_than_the_header_are_counted() {
+    let inbox = Inbox::new(DIBAO, &[]);
+    inbox.write(
+        "低保.csv",
+        format!(
+            "{ROLL_HEADER}{}李五,410123197703031231,在保,2019-01-01,,城关镇,多出,两格\n",
+            dibao_row("李四", "410123198502021234")
+        ),
+    );
+    let (code, out) = inbox.loubao("check");
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains("  1 行的单元格多于表头: 表头右侧的单元格没有列名, 未使用"),
+        "{out}"
+    );
+}
+
+#[test]
+fn a_file_of_bad_rows_lists_a_thousand_and_counts_the_rest() {
+    let inbox = Inbox::new(DIBAO, &[]);
+    let mut text = String::from(ROLL_HEADER);
+    text.push_str(&dibao_row("李四", "410123198502021234"));
+    // Half the rows have a date that is none: the column is still the start date (its
+    // other half says so), and each bad row is a reject.
+    for i in 0..1500 {
+        text.push_str(&format!("张{i},,在保,不是日期,,城关镇\n"));
+        text.push_str(&format!("王{i},,在保,2019-01-01,,城关镇\n"));
+    }
+    inbox.write("低保.csv", text);
+    let (code, out) = inbox.loubao("run");
+    assert_eq!(code, 3, "{out}");
+    let folder = inbox.run_folder();
+    let rejects = fs::read_to_string(folder.join("拒收记录.csv")).unwrap();
+    assert_eq!(
+        rejects.lines().filter(|l| l.contains("低保.csv")).count(),
+        1001
+    );
+    assert!(
+        rejects.contains("另有 500 行被拒收, 未逐行列出 (每个文件只列出前 1000 行)"),
+        "{rejects}"
+    );
+    let manifest = fs::read_to_string(folder.join("manifest.json")).unwrap();
+    assert!(manifest.contains("\"ingest_rejects\": 1500"), "{manifest}");
+}

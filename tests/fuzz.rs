@@ -46,6 +46,28 @@ fn ingest_bytes(name: &str, bytes: &[u8]) {
         file.error.is_some() || !file.sheets.is_empty(),
         "{name}: neither read nor rejected"
     );
+    assert_rows_accounted(&out);
+}
+
+/// Row accounting: every data row read is either a record or a reject, each reject names a
+/// row below the header, and the file's counts are its sheets' sums.
+fn assert_rows_accounted(out: &loubao::ingest::IngestOutput) {
+    let file = &out.files[0];
+    let read: usize = file.sheets.iter().map(|s| s.rows_read).sum();
+    let rejected: usize = file.sheets.iter().map(|s| s.rows_rejected).sum();
+    assert_eq!(read, out.records.len() + rejected, "read = used + rejected");
+    assert_eq!(file.rows_read, read);
+    assert_eq!(file.rows_rejected, rejected);
+    let row_rejects = out.rejects.iter().filter(|r| r.row.is_some()).count();
+    assert_eq!(
+        row_rejects,
+        rejected.min(1000),
+        "each rejected row is listed"
+    );
+    let first_header = file.sheets.iter().map(|s| s.header_row).min().unwrap_or(0);
+    for r in out.rejects.iter().filter_map(|r| r.row) {
+        assert!(r > first_header, "reject row {r} below the header");
+    }
 }
 
 /// A small valid workbook to mutate: mutations of real structure reach deeper than noise.
@@ -111,6 +133,20 @@ proptest! {
     }
 
     #[test]
+    fn every_line_ending_mix_reads_every_row(ends in proptest::collection::vec(0usize..3, 6)) {
+        let mut text = String::from("姓名,身份证号,结算日期,个人自付");
+        for (i, end) in ends.iter().enumerate() {
+            text.push_str(["\r\n", "\n", "\r"][*end]);
+            text.push_str(&format!("张{i},410123199001011237,2021-03-0{},100", i + 1));
+        }
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("医保.csv"), &text).unwrap();
+        let out = ingest(dir.path(), &[spec()], &InputLimits::default(), &Vocabulary::default());
+        prop_assert_eq!(out.records.len(), 6);
+        assert_rows_accounted(&out);
+    }
+
+    #[test]
     fn identity_parsers_take_any_text(text in "\\PC{0,40}") {
         if let Some(id) = parse_resident_id(&text) {
             // A damaged ID is never an exact key; a key is always 18 characters.
@@ -155,4 +191,90 @@ fn endless_line_is_refused() {
         "{:?}",
         out.rejects
     );
+}
+
+/// A small inbox whose files are mutated, run through the real binary: the run ends with a
+/// known exit code, and no cell of any CSV it writes holds a control character or starts
+/// with a formula character unescaped.
+mod whole_run {
+    use super::*;
+
+    const PIPELINE: &str = "county = \"测试县\"\nas_of = 2021-06-30\ninbox = \"inbox\"\noutbox = \"out\"\n\n[[townships]]\nname = \"城关镇\"\n\n[[sources]]\nkind = \"medical\"\nglob = \"医保*\"\n\n[[sources]]\nkind = \"dibao\"\nglob = \"低保*\"\n";
+
+    fn medical() -> Vec<u8> {
+        let mut text = String::from("姓名,身份证号,结算日期,个人自付,乡镇\n");
+        for (i, name) in ["张三", "李四", "王五", "赵六"].iter().enumerate() {
+            text.push_str(&format!(
+                "{name},41012319{}0101123{i},2021-03-0{},45000,城关镇\n",
+                70 + i,
+                i + 1
+            ));
+        }
+        text.into_bytes()
+    }
+
+    fn dibao() -> Vec<u8> {
+        encoding_rs::GB18030
+            .encode("姓名,身份证号,保障状态,起始日期,终止日期,乡镇\n李四,410123197101011231,在保,2019-01-01,,城关镇\n")
+            .0
+            .into_owned()
+    }
+
+    fn assert_outputs_are_clean(folder: &std::path::Path) {
+        for entry in std::fs::read_dir(folder).unwrap().flatten() {
+            let path = entry.path();
+            if path.extension().is_none_or(|e| e != "csv") {
+                continue;
+            }
+            let bytes = std::fs::read(&path).unwrap();
+            let text = String::from_utf8(bytes[3..].to_vec()).unwrap();
+            let mut reader = csv::ReaderBuilder::new()
+                .has_headers(false)
+                .from_reader(text.as_bytes());
+            for record in reader.records() {
+                for cell in record.unwrap().iter() {
+                    assert!(
+                        !cell.chars().any(char::is_control),
+                        "{}: control character in {cell:?}",
+                        path.display()
+                    );
+                    let formula = cell.starts_with(['=', '+', '-', '@'])
+                        && cell.len() > 1
+                        && cell.parse::<f64>().is_err();
+                    assert!(!formula, "{}: unescaped formula {cell:?}", path.display());
+                }
+            }
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: cases() / 8, ..ProptestConfig::default() })]
+
+        #[test]
+        fn mutated_inboxes_run_to_a_known_end(
+            medical_edits in proptest::collection::vec((any::<usize>(), any::<u8>()), 0..6),
+            dibao_edits in proptest::collection::vec((any::<usize>(), any::<u8>()), 0..6),
+        ) {
+            let dir = tempfile::tempdir().unwrap();
+            std::fs::create_dir(dir.path().join("inbox")).unwrap();
+            std::fs::write(dir.path().join("pipeline.toml"), PIPELINE).unwrap();
+            std::fs::write(dir.path().join("inbox/医保.csv"), mutate(medical(), &medical_edits)).unwrap();
+            std::fs::write(dir.path().join("inbox/低保.csv"), mutate(dibao(), &dibao_edits)).unwrap();
+            let status = std::process::Command::new(env!("CARGO_BIN_EXE_loubao"))
+                .args(["--quiet", "run"])
+                .arg(dir.path().join("pipeline.toml"))
+                .status()
+                .unwrap();
+            prop_assert!(matches!(status.code(), Some(0 | 3 | 5)), "exit {status}");
+            if let Some(folder) = std::fs::read_dir(dir.path().join("out"))
+                .into_iter()
+                .flatten()
+                .flatten()
+                .map(|e| e.path())
+                .find(|p| p.is_dir() && !p.file_name().unwrap().to_string_lossy().starts_with('.'))
+            {
+                assert_outputs_are_clean(&folder);
+            }
+        }
+    }
 }

@@ -374,3 +374,94 @@ fn check_lists_every_file_with_its_mapping_and_warns_on_a_missing_field() {
         "{text}"
     );
 }
+
+#[test]
+fn fifty_kills_at_random_moments_never_leave_a_folder_without_its_ledger_row() {
+    use rand::{Rng, SeedableRng};
+    let (dir, pipeline) = county(200);
+    let outbox = dir.path().join("outbox");
+    let started = Instant::now();
+    let out = output(loubao(&["-q", "run", pipeline.to_str().unwrap()]));
+    assert!(matches!(out.status.code(), Some(0 | 3)));
+    let duration = started.elapsed();
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(18);
+    let mut killed_after_rename = 0;
+    for _ in 0..50 {
+        let before = run_folders(&outbox).len();
+        let mut child = loubao(&["-q", "run", pipeline.to_str().unwrap()])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        // Uniform over the run's length and a little beyond, so that some kills land after
+        // the folder's rename and before (or after) the ledger commit.
+        let delay = duration.mul_f64(rng.gen_range(0.0..1.1));
+        std::thread::sleep(delay);
+        let _ = child.kill();
+        child.wait().unwrap();
+        let folders = run_folders(&outbox);
+        if folders.len() > before {
+            killed_after_rename += 1;
+        }
+        for folder in &folders {
+            assert!(
+                folder.join("manifest.json").exists(),
+                "a visible run folder is complete: {}",
+                folder.display()
+            );
+        }
+    }
+    let out = output(loubao(&["-q", "run", pipeline.to_str().unwrap()]));
+    assert!(matches!(out.status.code(), Some(0 | 3)));
+    let ledger = loubao::ledger::Ledger::open(&outbox.join("ledger.sqlite3")).unwrap();
+    let recorded: std::collections::BTreeSet<String> = ledger
+        .runs()
+        .unwrap()
+        .into_iter()
+        .map(|(id, _)| id)
+        .collect();
+    for folder in run_folders(&outbox) {
+        let name = folder.file_name().unwrap().to_string_lossy().into_owned();
+        assert!(recorded.contains(&name), "{name} has its ledger row");
+    }
+    println!("50 kills, {killed_after_rename} after the folder appeared");
+    assert!(
+        killed_after_rename > 0,
+        "some kills landed after the rename"
+    );
+}
+
+#[test]
+fn a_run_folder_whose_ledger_commit_was_lost_is_recorded_by_the_next_run() {
+    let (dir, pipeline) = county(200);
+    let outbox = dir.path().join("outbox");
+    let out = output(loubao(&["-q", "run", pipeline.to_str().unwrap()]));
+    assert!(matches!(out.status.code(), Some(0 | 3)));
+    // As if the run had been killed after its folder's rename, before the ledger commit.
+    let db = rusqlite::Connection::open(outbox.join("ledger.sqlite3")).unwrap();
+    db.execute("DELETE FROM runs", []).unwrap();
+    drop(db);
+
+    let out = output(loubao(&["run", pipeline.to_str().unwrap()]));
+    let log = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        log.contains(
+            "运行 2021-06-30 的名单已写出但未记入线索台账 (上次运行在更新台账前中断), 已补记"
+        ),
+        "{log}"
+    );
+    let ledger = loubao::ledger::Ledger::open(&outbox.join("ledger.sqlite3")).unwrap();
+    assert_eq!(
+        ledger.runs().unwrap(),
+        vec![
+            ("2021-06-30".to_string(), "unrecorded".to_string()),
+            ("2021-06-30_2".to_string(), "complete".to_string()),
+        ]
+    );
+
+    // Deleting old folders never makes a run id come back.
+    fs::remove_dir_all(outbox.join("2021-06-30_2")).unwrap();
+    let out = output(loubao(&["-q", "run", pipeline.to_str().unwrap()]));
+    assert!(matches!(out.status.code(), Some(0 | 3)));
+    assert!(outbox.join("2021-06-30_3").is_dir());
+}

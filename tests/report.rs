@@ -158,6 +158,7 @@ fn fixture() -> Fixture {
             sheets: Vec::new(),
             rows_read: 10,
             rows_rejected: 1,
+            rejects_not_listed: 0,
             error: None,
         }],
     };

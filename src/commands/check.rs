@@ -149,6 +149,18 @@ fn print_file(file: &FileReport, rejects: &[Reject]) {
             "  读取 {} 行, 拒收 {} 行",
             sheet.rows_read, sheet.rows_rejected
         );
+        if sheet.cells_dropped > 0 {
+            println!(
+                "  {} 个单元格的值无法识别 (如日期写错), 已略过, 所在行仍使用",
+                sheet.cells_dropped
+            );
+        }
+        if sheet.rows_wider_than_header > 0 {
+            println!(
+                "  {} 行的单元格多于表头: 表头右侧的单元格没有列名, 未使用",
+                sheet.rows_wider_than_header
+            );
+        }
         for gap in &sheet.gaps {
             println!("  缺少 {}: {}", gap.fields_zh(), gap.consequence);
             println!("    {}", override_hint(sheet, gap));

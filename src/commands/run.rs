@@ -46,7 +46,27 @@ pub fn run(pipeline_path: &Path, run_log: &RunLogFile, progress: Progress) -> Ex
             return Exit::Internal;
         }
     };
-    let staged = match StagedRun::begin(&loaded.outbox, loaded.as_of) {
+    // A run killed between its folder appearing and its ledger commit left lists the ledger
+    // does not know: recorded now, and their run ids are never reused.
+    match ledger.record_unrecorded_runs(&loaded.outbox) {
+        Ok(found) => {
+            for run_id in found {
+                tracing::warn!(
+                    run = %run_id,
+                    "运行 {run_id} 的名单已写出但未记入线索台账 (上次运行在更新台账前中断), 已补记"
+                );
+            }
+        }
+        Err(e) => tracing::warn!("无法核对运行记录: {e}"),
+    }
+    let taken: BTreeSet<String> = match ledger.runs() {
+        Ok(runs) => runs.into_iter().map(|(id, _)| id).collect(),
+        Err(e) => {
+            tracing::error!("{e}");
+            return Exit::Internal;
+        }
+    };
+    let staged = match StagedRun::begin(&loaded.outbox, loaded.as_of, &taken) {
         Ok(s) => s,
         Err(e) => {
             tracing::error!(outbox = %loaded.outbox.display(), "无法创建运行文件夹: {e}");
@@ -129,7 +149,7 @@ fn run_staged(
         "{} 个文件, {} 行, 拒收 {} 条",
         ingested.files.len(),
         ingested.records.len(),
-        ingested.rejects.len()
+        ingested.reject_count()
     );
     tracing::info!("读取完成: {summary}");
     stage.finish(summary);
@@ -231,7 +251,7 @@ fn run_staged(
         suspects = screening.suspects.len(),
         review = screening.review.len(),
         suppressed = plan.suppressed.len(),
-        rejects = ingested.rejects.len() + normalised.rejects.len(),
+        rejects = ingested.reject_count() + normalised.rejects.len(),
         "疑似名单已写出"
     );
     let exit = if partial {

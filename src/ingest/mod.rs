@@ -40,6 +40,8 @@ pub struct FileReport {
     pub sheets: Vec<SheetReport>,
     pub rows_read: usize,
     pub rows_rejected: usize,
+    /// Row rejects beyond the listing cap, counted but not listed one by one.
+    pub rejects_not_listed: usize,
     /// Set when the whole file could not be used.
     pub error: Option<String>,
 }
@@ -62,6 +64,8 @@ pub struct SheetReport {
     pub rows_skipped: usize,
     /// Cells of optional typed fields that did not parse and were left out (the row was kept).
     pub cells_dropped: usize,
+    /// Rows with cells right of the last header (those cells have no column and are unused).
+    pub rows_wider_than_header: usize,
 }
 
 /// One recognised column of a sheet.
@@ -99,6 +103,19 @@ impl Gap {
     }
 }
 
+impl IngestOutput {
+    /// Rejects of the ingest stage, those listed and those only counted.
+    pub fn reject_count(&self) -> usize {
+        let unlisted: usize = self.files.iter().map(|f| f.rejects_not_listed).sum();
+        let summary_lines = self
+            .files
+            .iter()
+            .filter(|f| f.rejects_not_listed > 0)
+            .count();
+        self.rejects.len() + unlisted - summary_lines
+    }
+}
+
 impl SheetReport {
     pub fn has(&self, field: Field) -> bool {
         self.mapping.iter().any(|m| m.field == field)
@@ -118,6 +135,8 @@ pub struct IngestOutput {
 pub enum FileError {
     #[error("文件名不匹配任何来源")]
     Unclaimed,
+    #[error("文件 {file} 的名称含有 ; 或 #, 来源记录 (文件名#行号; …) 会有歧义: 请改名后再放入收件文件夹")]
+    AmbiguousName { file: String },
     #[error("文件 {file} 同时匹配多个来源: {claims}; 请修改 glob 使每个文件只属于一个来源")]
     ClaimedTwice { file: String, claims: String },
     #[error("文件 {file} 无法读取: {source}")]
@@ -436,6 +455,9 @@ fn read_file(
     };
     let result = match claims {
         [] => Err(FileError::Unclaimed),
+        [_] if name.contains([';', '#']) => Err(FileError::AmbiguousName {
+            file: name.to_string(),
+        }),
         [spec] => read_bytes(name, path, limits).and_then(|bytes| {
             report.bytes = bytes.len() as u64;
             report.sha256 = sha256_hex(&bytes);
@@ -475,6 +497,7 @@ fn read_file(
                 records.extend(sheet.records);
                 rejects.extend(sheet.rejects);
             }
+            report.rejects_not_listed = cap_rejects(name, report.kind, &mut rejects);
             FileOutput {
                 report,
                 records,
@@ -501,6 +524,30 @@ fn read_file(
             }
         }
     }
+}
+
+/// Row rejects listed one by one per file; past this, one line says how many more there are
+/// (a workbook with a million bad rows must not write a million reject lines). The file's
+/// counts stay exact.
+const MAX_ROW_REJECTS_LISTED: usize = 1000;
+
+/// Returns how many rejects were left unlisted.
+fn cap_rejects(file: &str, kind: Option<SourceKind>, rejects: &mut Vec<Reject>) -> usize {
+    if rejects.len() <= MAX_ROW_REJECTS_LISTED {
+        return 0;
+    }
+    let more = rejects.len() - MAX_ROW_REJECTS_LISTED;
+    rejects.truncate(MAX_ROW_REJECTS_LISTED);
+    rejects.push(Reject {
+        file: file.to_string(),
+        sheet: None,
+        row: None,
+        kind,
+        reason: format!(
+            "另有 {more} 行被拒收, 未逐行列出 (每个文件只列出前 {MAX_ROW_REJECTS_LISTED} 行)"
+        ),
+    });
+    more
 }
 
 /// Reads the file once, refusing more than `max_file_bytes` even if it grows meanwhile.

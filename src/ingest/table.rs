@@ -39,6 +39,8 @@ pub struct Header {
     pub row: usize,
     pub columns: Vec<Column>,
     pub unused: Vec<String>,
+    /// Cells in the header row (the last non-empty one's position + 1).
+    pub width: usize,
 }
 
 fn single_row(row: &[String]) -> Vec<HeaderCell> {
@@ -169,10 +171,15 @@ pub fn locate_header(ctx: &Context<'_>, rows: &[Vec<String>]) -> Option<Header> 
         .filter(|(i, cell)| !cell.shown.is_empty() && !columns.iter().any(|c| c.index == *i))
         .map(|(_, cell)| cell.shown.clone())
         .collect();
+    let width = cells
+        .iter()
+        .rposition(|c| !c.shown.is_empty())
+        .map_or(0, |i| i + 1);
     Some(Header {
         row,
         columns,
         unused,
+        width,
     })
 }
 
@@ -263,6 +270,7 @@ pub struct TableReader<'a> {
     limits: &'a InputLimits,
     /// The text was decoded with replacement characters: a row holding one is rejected.
     pub reject_undecodable: bool,
+    header_width: usize,
     pub records: Vec<RawRecord>,
     pub rejects: Vec<Reject>,
     pub report: SheetReport,
@@ -313,6 +321,7 @@ impl<'a> TableReader<'a> {
             required,
             limits,
             reject_undecodable: false,
+            header_width: header.width,
             records: Vec::new(),
             rejects: Vec::new(),
             report,
@@ -340,9 +349,16 @@ impl<'a> TableReader<'a> {
                 return;
             }
         }
-        if let Err(reason) = self.check_bounds(row) {
-            self.reject(row_no, reason);
-            return;
+        let width = match self.check_bounds(row) {
+            Ok(width) => width,
+            Err(reason) => {
+                self.reject(row_no, reason);
+                return;
+            }
+        };
+        // Cells right of the header have no column to belong to: counted, not lost silently.
+        if width > self.header_width {
+            self.report.rows_wider_than_header += 1;
         }
         if self.reject_undecodable
             && (0..row.width()).any(|c| match row.cell(c) {
@@ -386,7 +402,8 @@ impl<'a> TableReader<'a> {
         });
     }
 
-    fn check_bounds<R: Row + ?Sized>(&self, row: &R) -> Result<(), String> {
+    /// The row's width (its last non-empty cell's position + 1), or why it is refused.
+    fn check_bounds<R: Row + ?Sized>(&self, row: &R) -> Result<usize, String> {
         let mut width = 0;
         for col in 0..row.width() {
             let cell = row.cell(col);
@@ -416,7 +433,7 @@ impl<'a> TableReader<'a> {
                 self.limits.max_columns
             ));
         }
-        Ok(())
+        Ok(width)
     }
 }
 

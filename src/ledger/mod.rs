@@ -16,7 +16,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 use chrono::{NaiveDate, NaiveDateTime};
-use rusqlite::Connection;
+use rusqlite::{params, Connection};
 use serde::{Deserialize, Serialize};
 
 use crate::model::Suspect;
@@ -450,6 +450,50 @@ impl Ledger {
             .query_row("SELECT COUNT(*) FROM runs", [], |r| r.get::<_, i64>(0))
             .map(|n| n as usize)
             .ctx("读取运行记录")
+    }
+
+    /// (run id, outcome) of every recorded run.
+    pub fn runs(&self) -> Result<Vec<(String, String)>, LedgerError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT run_id, outcome FROM runs ORDER BY run_id")
+            .ctx("读取运行记录")?;
+        let rows = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .ctx("读取运行记录")?;
+        rows.collect::<Result<_, _>>().ctx("读取运行记录")
+    }
+
+    /// Records the run folders under `outbox` that have no ledger row: a run killed after
+    /// its folder appeared but before its ledger commit. Their lists exist, so the ledger
+    /// says so (outcome `unrecorded`); their clues are seen again by the next run. Returns
+    /// the run ids recorded.
+    pub fn record_unrecorded_runs(&mut self, outbox: &Path) -> Result<Vec<String>, LedgerError> {
+        let known: BTreeSet<String> = self.runs()?.into_iter().map(|(id, _)| id).collect();
+        let mut found = Vec::new();
+        if let Ok(entries) = std::fs::read_dir(outbox) {
+            for entry in entries.flatten() {
+                let name = entry.file_name().to_string_lossy().into_owned();
+                let manifest = entry.path().join("manifest.json");
+                if name.starts_with('.') || known.contains(&name) || !manifest.is_file() {
+                    continue;
+                }
+                found.push(name);
+            }
+        }
+        found.sort();
+        let tx = self.conn.transaction().ctx("开始补记运行")?;
+        for run_id in &found {
+            let as_of = run_id.get(..10).unwrap_or(run_id);
+            tx.execute(
+                "INSERT INTO runs (run_id, as_of, started, outcome, counts)
+                 VALUES (?1, ?2, '', 'unrecorded', '{}')",
+                params![run_id, as_of],
+            )
+            .ctx("补记运行")?;
+        }
+        tx.commit().ctx("提交补记运行")?;
+        Ok(found)
     }
 }
 

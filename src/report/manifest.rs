@@ -102,7 +102,7 @@ pub(crate) fn write(out: &mut Output, report: &RunReport<'_>) -> io::Result<()> 
                 .filter(|s| s.township.is_none())
                 .count(),
             review_items: report.screening.review.len(),
-            ingest_rejects: report.ingest.rejects.len(),
+            ingest_rejects: report.ingest.reject_count(),
             normalise_rejects: report.normalised.rejects.len(),
         },
         linkage: &report.linkage.stats,

@@ -243,7 +243,7 @@ fn data_quality(report: &RunReport<'_>) -> Vec<[String; 3]> {
 fn run_info(report: &RunReport<'_>) -> Vec<(String, String)> {
     let p = report.pipeline;
     let stats = &report.linkage.stats;
-    let rejects = report.ingest.rejects.len() + report.normalised.rejects.len();
+    let rejects = report.ingest.reject_count() + report.normalised.rejects.len();
     let mut info: Vec<(String, String)> = vec![
         ("县".into(), p.pipeline.county.clone()),
         ("运行编号".into(), report.run_id.clone()),
