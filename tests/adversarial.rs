@@ -282,3 +282,64 @@ fn a_file_of_bad_rows_lists_a_thousand_and_counts_the_rest() {
     let manifest = fs::read_to_string(folder.join("manifest.json")).unwrap();
     assert!(manifest.contains("\"ingest_rejects\": 1500"), "{manifest}");
 }
+
+#[test]
+fn a_duplicated_header_says_which_column_was_used() {
+    let inbox = Inbox::new(DIBAO, &[]);
+    inbox.write(
+        "低保.csv",
+        "姓名,身份证号,保障状态,起始日期,终止日期,身份证号\n李四,410123198502021234,在保,2019-01-01,,410123198502021234\n",
+    );
+    let (code, out) = inbox.loubao("check");
+    assert_eq!(code, 3, "{out}");
+    assert!(
+        out.contains("警告: 低保.csv: 表头「身份证号」出现多次, 只使用了第 2 列: 请确认用的是对的一列, 或用 columns 指定"),
+        "{out}"
+    );
+}
+
+#[test]
+fn the_log_masks_ids_and_phones_but_not_byte_counts() {
+    let inbox = Inbox::new(DIBAO, &[]);
+    let mut text = inbox_pipeline_with_limits();
+    text.push_str(DIBAO);
+    text.push_str("[[sources]]\nkind = \"tekun\"\nglob = \"特困*\"\n");
+    inbox.set_pipeline(&text);
+    inbox.write(
+        "特困.csv",
+        format!("{ROLL_HEADER}{}", dibao_row("王五", "410123197703031231")),
+    );
+    let mut workbook = rust_xlsxwriter::Workbook::new();
+    let sheet = workbook.add_worksheet();
+    sheet
+        .write_row(0, 0, ["姓名", "身份证号", "保障状态"])
+        .unwrap();
+    for r in 1..30_000u32 {
+        sheet
+            .write_row(r, 0, ["李四", "410123198502021234", "在保"])
+            .unwrap();
+    }
+    inbox.write("低保.xlsx", workbook.save_to_buffer().unwrap());
+    let (code, out) = inbox.loubao("run");
+    assert_eq!(code, 3, "{out}");
+    let out = fs::read_to_string(inbox.run_folder().join("run.log.json")).unwrap();
+    let line = out
+        .lines()
+        .find(|l| l.contains("解压后"))
+        .unwrap_or_else(|| panic!("{out}"));
+    let unpacked: String = line
+        .split("解压后 ")
+        .nth(1)
+        .unwrap()
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    assert!(unpacked.len() >= 7, "the byte count is shown whole: {line}");
+    assert!(!out.contains("410123198502021234"), "{out}");
+}
+
+fn inbox_pipeline_with_limits() -> String {
+    format!(
+        "{HEAD}\n[limits]\nmax_unpacked_bytes = 100000\n\n[[sources]]\nkind = \"medical\"\nglob = \"医保*\"\n"
+    )
+}

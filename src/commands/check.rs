@@ -61,6 +61,14 @@ pub fn check(pipeline_path: &Path) -> Exit {
         }
         for sheet in &file.sheets {
             warnings.extend(gap_warnings(file, sheet));
+            for m in duplicated_headers(sheet) {
+                warnings.push(format!(
+                    "{}: 表头「{}」出现多次, 只使用了第 {} 列: 请确认用的是对的一列, 或用 columns 指定",
+                    file.file_name,
+                    m.header,
+                    m.column + 1
+                ));
+            }
         }
     }
     for (index, _) in p.sources.iter().enumerate() {
@@ -194,6 +202,14 @@ fn override_hint(sheet: &SheetReport, gap: &ingest::Gap) -> String {
             sheet.unused_headers.join(", ")
         )
     }
+}
+
+/// Mapped columns whose header text also heads an unused column.
+fn duplicated_headers(sheet: &SheetReport) -> impl Iterator<Item = &ingest::MappedColumn> {
+    sheet
+        .mapping
+        .iter()
+        .filter(|m| sheet.unused_headers.contains(&m.header))
 }
 
 fn gap_warnings(file: &FileReport, sheet: &SheetReport) -> Vec<String> {
