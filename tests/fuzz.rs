@@ -132,18 +132,32 @@ proptest! {
         ingest_bytes("医保.xlsx", &bytes[..cut.max(1)]);
     }
 
+    /// Every mix of line endings, with blank and 合计 rows among the data: each physical row
+    /// below the header is used, rejected or skipped, and the 6 data rows are all used.
     #[test]
-    fn every_line_ending_mix_reads_every_row(ends in proptest::collection::vec(0usize..3, 6)) {
+    fn every_line_ending_mix_reads_every_row(
+        ends in proptest::collection::vec(0usize..3, 9),
+        extras in proptest::collection::vec(0usize..3, 9),
+    ) {
         let mut text = String::from("姓名,身份证号,结算日期,个人自付");
-        for (i, end) in ends.iter().enumerate() {
+        let mut rows = 0;
+        for (i, (end, extra)) in ends.iter().zip(&extras).enumerate() {
             text.push_str(["\r\n", "\n", "\r"][*end]);
-            text.push_str(&format!("张{i},410123199001011237,2021-03-0{},100", i + 1));
+            rows += 1;
+            match (i, extra) {
+                (0..=5, _) => text.push_str(&format!("张{i},410123199001011237,2021-03-0{},100", i + 1)),
+                (_, 0) => text.push_str(",,,"),
+                (_, 1) => text.push_str("合计,,,600"),
+                _ => text.push_str("李{i},,不是日期,100"),
+            }
         }
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("医保.csv"), &text).unwrap();
         let out = ingest(dir.path(), &[spec()], &InputLimits::default(), &Vocabulary::default());
         prop_assert_eq!(out.records.len(), 6);
         assert_rows_accounted(&out);
+        let sheet = &out.files[0].sheets[0];
+        prop_assert_eq!(sheet.rows_read + sheet.rows_skipped, rows, "used + rejected + skipped");
     }
 
     #[test]
