@@ -415,6 +415,8 @@ pub fn write_final(report: &FinalReport, outbox: &Path) -> Result<PathBuf, Ledge
         ];
         for (col, value) in cells.iter().enumerate() {
             // Strings throughout: IDs and clue numbers must stay text.
+            // Clue cells quote input text: cleaned and fitted like every list cell.
+            let value = crate::report::cell_text(value);
             sheet
                 .write_string_with_format(i as u32 + 1, col as u16, value, &f.cell)
                 .map_err(xlsx)?;

@@ -206,6 +206,11 @@ fn clean(text: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
+/// A text as a workbook cell holds it: no control characters, at most Excel's limit.
+pub(crate) fn cell_text(text: &str) -> String {
+    fit_cell(&clean(text)).into_owned()
+}
+
 /// A cell's text as the workbook can hold it: over Excel's limit, the start and where the
 /// rest is (the CSV of the same name holds every character).
 fn fit_cell(text: &str) -> std::borrow::Cow<'_, str> {
