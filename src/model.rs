@@ -574,6 +574,9 @@ pub struct Finding {
     pub facts: Vec<String>,
     /// What turns the facts into this code: `未纳入低保或特困, 期内未获临时救助`.
     pub conclusion: String,
+    /// The largest amount among the facts, in fen (the medical out-of-pocket total).
+    #[serde(default)]
+    pub amount_cents: Option<i64>,
     /// Person records behind this finding.
     pub records: Vec<usize>,
 }
@@ -682,6 +685,7 @@ mod tests {
             code,
             facts: facts.iter().map(|s| s.to_string()).collect(),
             conclusion: conclusion.into(),
+            amount_cents: None,
             records: vec![0],
         };
         let medical = "医保: 2020年以来个人自付 52,310.00 元(8 笔结算)";

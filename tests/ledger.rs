@@ -50,6 +50,7 @@ fn suspect(
                 code,
                 facts: vec![format!("医保: 2020年以来个人自付 {amount:.2} 元")],
                 conclusion: "未纳入低保或特困".into(),
+                amount_cents: Some((amount * 100.0).round() as i64),
                 records: vec![0],
             })
             .collect(),
@@ -262,6 +263,20 @@ fn runs_reviews_and_reruns_follow_the_loop() {
     let plan = ledger.plan(&higher, date(2021, 7, 31)).unwrap();
     assert!(plan.keep[0]);
     assert!(plan.reopened["LBAAAAAAAAAA"].contains("61000"));
+
+    // A petition's own words are not an amount: "申请救助80000元" in the content (above the medical total) does not
+    // reopen the closed clue (the ledger reads typed amounts, never 依据 text).
+    let mut quoted = suspects.clone();
+    quoted[0].findings.iter_mut().for_each(|f| {
+        f.facts
+            .push("信访: 2021-03-01 反映 申请救助80000元,至今未办".into())
+    });
+    let plan = ledger.plan(&quoted, date(2021, 7, 31)).unwrap();
+    assert!(
+        !plan.keep[0] && plan.suppressed.contains(&"LBAAAAAAAAAA".to_string()),
+        "{:?}",
+        plan.reopened
+    );
 
     // The same closed clue with a new code is raised again, with what changed.
     let mut changed = suspects.clone();

@@ -81,6 +81,7 @@ fn suspect(
                 code,
                 facts: vec!["医保: 2020年以来个人自付 52,310.00 元".into()],
                 conclusion: format!("{} 不在册", code.code()),
+                amount_cents: None,
                 records: vec![0],
             })
             .collect(),

@@ -233,7 +233,8 @@ pub(crate) mod rectification {
 pub struct Facts {
     pub codes: BTreeSet<String>,
     pub sources: BTreeSet<String>,
-    /// Largest amount (元) cited in the evidence.
+    /// Largest amount (元) the findings rest on: typed, never read from 依据, which quotes
+    /// clerks' free text ("申请救助3000元").
     pub amount_yuan: i64,
 }
 
@@ -253,9 +254,9 @@ impl Facts {
             amount_yuan: suspect
                 .findings
                 .iter()
-                .flat_map(|f| yuan_amounts(&f.evidence()))
+                .filter_map(|f| f.amount_cents)
                 .max()
-                .unwrap_or(0),
+                .map_or(0, |cents| (cents as f64 / 100.0).round() as i64),
         }
     }
 
@@ -290,27 +291,6 @@ impl Facts {
         }
         (!parts.is_empty()).then(|| format!("核查关闭后事实有变化: {}", parts.join("; ")))
     }
-}
-
-/// Amounts written as `52,310.00 元` in evidence text, rounded to whole yuan.
-fn yuan_amounts(text: &str) -> Vec<i64> {
-    let mut out = Vec::new();
-    for (pos, _) in text.match_indices('元') {
-        let head = text[..pos].trim_end();
-        let start = head
-            .char_indices()
-            .rev()
-            .take_while(|(_, c)| c.is_ascii_digit() || *c == ',' || *c == '.')
-            .last()
-            .map(|(i, _)| i);
-        if let Some(start) = start {
-            let number: String = head[start..].chars().filter(|c| *c != ',').collect();
-            if let Ok(value) = number.parse::<f64>() {
-                out.push(value.round() as i64);
-            }
-        }
-    }
-    out
 }
 
 /// What a committed run is recorded as in the `runs` table.
@@ -664,15 +644,6 @@ pub(crate) fn date_text(date: NaiveDate) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn amounts_are_read_from_evidence_in_whole_yuan() {
-        assert_eq!(
-            yuan_amounts("2020年以来个人自付 52,310.60 元; 二级肢体残疾, 2020-05-03 发证"),
-            vec![52_311]
-        );
-        assert_eq!(yuan_amounts("无金额"), Vec::<i64>::new());
-    }
 
     #[test]
     fn only_new_facts_count_as_change() {

@@ -225,6 +225,7 @@ mod tests {
                     code,
                     facts: vec!["依据".into()],
                     conclusion: "未纳入保障".into(),
+                    amount_cents: None,
                     records: vec![0],
                 })
                 .collect(),

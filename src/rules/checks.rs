@@ -53,9 +53,11 @@ fn finding<'a>(
 ) -> Finding {
     let mut texts = Vec::new();
     let mut records = extra_records.to_vec();
+    let mut amount_cents: Option<i64> = None;
     for fact in facts {
         texts.push(fact.text.clone());
         records.extend_from_slice(&fact.records);
+        amount_cents = amount_cents.max(fact.amount_cents);
     }
     records.sort_unstable();
     records.dedup();
@@ -63,6 +65,7 @@ fn finding<'a>(
         code,
         facts: texts,
         conclusion: tail.unwrap_or_default(),
+        amount_cents,
         records,
     }
 }

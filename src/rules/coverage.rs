@@ -87,6 +87,7 @@ pub(crate) fn coverage(input: &ScreeningInput<'_>) -> Vec<Coverage> {
             person.lapsed.push(Fact {
                 kind: record.kind,
                 text: evidence::with_source(record.kind, &evidence::lapsed(raw, input.as_of)),
+                amount_cents: None,
                 records: vec![index],
             });
         }

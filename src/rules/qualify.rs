@@ -355,6 +355,9 @@ pub(crate) fn parent_state(
 pub(crate) struct Fact {
     pub kind: SourceKind,
     pub text: String,
+    /// The amount the fact rests on, in fen (a medical out-of-pocket total), kept typed so
+    /// that the ledger never reads amounts back out of the text.
+    pub amount_cents: Option<i64>,
     pub records: Vec<usize>,
 }
 
@@ -424,6 +427,7 @@ pub(crate) fn assess(input: &ScreeningInput<'_>) -> Vec<PersonFacts> {
         let fact = |text: String| Fact {
             kind: record.kind,
             text: evidence::with_source(record.kind, &text),
+            amount_cents: None,
             records: vec![index],
         };
         match record.kind {
@@ -549,6 +553,7 @@ fn medical_facts(input: &ScreeningInput<'_>, window: Window) -> Vec<(usize, Fact
             let fact = Fact {
                 kind: SourceKind::Medical,
                 text: evidence::with_source(SourceKind::Medical, &text),
+                amount_cents: Some(t.total_cents),
                 records,
             };
             (t.person as usize, fact)
