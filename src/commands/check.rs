@@ -192,7 +192,12 @@ fn print_file(file: &FileReport, rejects: &[Reject]) {
 /// the candidates.
 fn override_hint(sheet: &SheetReport, gap: &ingest::Gap) -> String {
     let key = headers::field_key(gap.fields[0]);
-    let header = sheet.unused_headers.first().map_or("表头", String::as_str);
+    // 序号 and 备注 are never the missing field.
+    let header = sheet
+        .unused_headers
+        .iter()
+        .find(|h| !["序号", "备注", "编号"].contains(&h.as_str()))
+        .map_or("表头", String::as_str);
     let line = format!("columns = {{ {key} = \"{header}\" }}");
     if sheet.unused_headers.is_empty() {
         format!("若文件中有此列, 在该来源下加入: {line} (本表没有未使用的表头)")

@@ -468,18 +468,23 @@ const KEYWORDS: &[Keyword] = &[
             ],
         )
     },
-    kw(
-        Field::OutOfPocket,
-        &[
-            "自付",
-            "个人负担",
-            "自费",
-            "个人现金",
-            "个人支付",
-            "个人承担",
-            "自负",
-        ],
-    ),
+    // What the patient paid himself; the fund's share (统筹/基金支付) is not it.
+    Keyword {
+        not: &["统筹", "基金", "医保支付", "报销"],
+        ..kw(
+            Field::OutOfPocket,
+            &[
+                "自付",
+                "个人负担",
+                "自费",
+                "个人现金",
+                "现金支付",
+                "个人支付",
+                "个人承担",
+                "自负",
+            ],
+        )
+    },
     Keyword {
         not: &["证", "等级", "级别"],
         ..kw(Field::DisabilityCategory, &["类别", "类型", "残疾种类"])
