@@ -81,6 +81,8 @@ pub struct RuleSettings {
     pub finished_statuses: Vec<String>,
     /// Unemployment statuses that count as currently registered.
     pub unemployed_statuses: Vec<String>,
+    /// Words in an unemployment status that end the registration (`已就业`, `已注销` …).
+    pub ended_unemployment_statuses: Vec<String>,
     /// Roll statuses that mean active on their own.
     pub active_statuses: Vec<String>,
     /// Roll statuses that mean stopped: active only while the end date is on or after `as_of`.
@@ -109,8 +111,22 @@ impl Default for RuleSettings {
             assistance_keywords: words(&["低保", "特困", "救助", "临时救助", "困难", "生活困难"]),
             hotline_types: words(&["求助"]),
             overdue_days: 30,
-            finished_statuses: words(&["已办结", "办结", "已完成", "已处理", "已答复", "已回复"]),
+            finished_statuses: words(&[
+                "已办结",
+                "办结",
+                "已完成",
+                "已处理",
+                "已答复",
+                "已回复",
+                "完结",
+                "结案",
+                "办毕",
+                "已解决",
+            ]),
             unemployed_statuses: words(&["登记失业", "失业"]),
+            ended_unemployment_statuses: words(&[
+                "就业", "注销", "退休", "死亡", "转出", "参军", "升学", "终止", "失效",
+            ]),
             active_statuses: words(&["在保", "正常", "有效", "在册", "享受中"]),
             stopped_statuses: words(&["停保", "终止", "退出", "注销"]),
             parent_absent_statuses: words(&["死亡", "宣告死亡", "失踪"]),

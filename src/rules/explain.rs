@@ -13,7 +13,7 @@ pub fn explain(code: RuleCode, s: &RuleSettings) -> String {
             "在七个部门来源(农业农村、医保、残联、信访、12349热线、人社、应急)任一符合排查条件, \
              但基准日不在低保、特困、孤儿、事实无人抚养儿童名册上, 且排查期内未获临时救助。\n\
              医保: 排查期内个人自付合计超过 {}; 残联: 重度残疾(任何类别 1 至 {} 级, 或智力/精神 1 至 {} 级) \
-             且排查期内发证; 信访: 类别或内容含 {}; 热线: 诉求类型为 {}; 人社: 状态为 {}; 应急: 事件在排查期内; \
+             且排查期内发证; 信访: 类别或内容含 {}; 热线: 诉求类型为 {}; 人社: 状态为 {} 或空白 (状态含 {} 的为已结束登记); 应急: 事件在排查期内; \
              农业农村: 所有监测对象。",
             threshold,
             s.severe_grade_any,
@@ -21,6 +21,7 @@ pub fn explain(code: RuleCode, s: &RuleSettings) -> String {
             words(&s.assistance_keywords),
             words(&s.hotline_types),
             words(&s.unemployed_statuses),
+            words(&s.ended_unemployment_statuses),
         ),
         RuleCode::R02 => format!(
             "重度残疾(任何类别 1 至 {} 级, 或智力/精神 1 至 {} 级, 不限发证日期)或重病(排查期内个人自付超过 {}), \
@@ -28,8 +29,9 @@ pub fn explain(code: RuleCode, s: &RuleSettings) -> String {
             s.severe_grade_any, s.severe_grade_mental, threshold,
         ),
         RuleCode::R03 => format!(
-            "登记失业(状态为 {}), 未参加失业保险, 未纳入低保或特困, 排查期内未获临时救助(一次性临时救助金)。",
+            "登记失业(状态为 {} 或空白, 不含 {}), 未参加失业保险, 未纳入低保或特困, 排查期内未获临时救助(一次性临时救助金)。",
             words(&s.unemployed_statuses),
+            words(&s.ended_unemployment_statuses),
         ),
         RuleCode::R04 => format!(
             "困境儿童名单中基准日未满 {} 周岁的儿童, 父母双方均为 {}, 但不在孤儿名册上。",
@@ -47,7 +49,7 @@ pub fn explain(code: RuleCode, s: &RuleSettings) -> String {
             s.fuc_grade_mental,
         ),
         RuleCode::R06 => format!(
-            "符合排查条件的信访或热线求助, 办理状态不是 {} (空白也算未办结), 且登记日期距基准日超过 {} 天。\
+            "符合排查条件的信访或热线求助, 办理状态不含 {} (前有 未/待/不 的不算, 空白也算未办结), 且登记日期距基准日超过 {} 天。\
              此项只看诉求记录本身, 即使人员匹配待复核也照常列出。",
             words(&s.finished_statuses),
             s.overdue_days,

@@ -263,6 +263,21 @@ fn equals_any(text: &str, words: &[String]) -> bool {
     words.iter().any(|w| w.trim() == text)
 }
 
+/// `text` contains one of `words` not negated by the character before it: `已办结` and
+/// `办结` are finished, `未办结` and `待办结` are not. Department systems word their statuses
+/// freely (`已办结`, `办结归档`, `已处理完毕`), so a whole-word match would miss most.
+fn contains_unnegated(text: &str, words: &[String]) -> bool {
+    const NEGATIONS: [char; 6] = ['未', '待', '不', '没', '非', '无'];
+    words.iter().filter(|w| !w.is_empty()).any(|w| {
+        text.match_indices(w.as_str()).any(|(at, _)| {
+            !text[..at]
+                .chars()
+                .next_back()
+                .is_some_and(|c| NEGATIONS.contains(&c))
+        })
+    })
+}
+
 /// Petition about social assistance, or hotline order of a qualifying type, in the window.
 pub fn request_qualifies(raw: &RawRecord, settings: &RuleSettings, window: Window) -> bool {
     if !raw
@@ -288,7 +303,7 @@ pub fn request_qualifies(raw: &RawRecord, settings: &RuleSettings, window: Windo
 pub fn request_overdue(raw: &RawRecord, settings: &RuleSettings, as_of: NaiveDate) -> bool {
     let finished = raw
         .trimmed(Field::HandlingStatus)
-        .is_some_and(|s| equals_any(s, &settings.finished_statuses));
+        .is_some_and(|s| contains_unnegated(s, &settings.finished_statuses));
     !finished
         && raw
             .date(Field::RequestDate)
@@ -296,10 +311,13 @@ pub fn request_overdue(raw: &RawRecord, settings: &RuleSettings, as_of: NaiveDat
 }
 
 /// Currently registered unemployed. A blank status counts: the list is a register of the
-/// unemployed; `已就业`, `已注销` and the like do not.
+/// unemployed; so does a status the county words its own way (`在册`), unless it says the
+/// registration ended (`已就业`, `已注销`, `退休` …; `未就业` is still unemployed).
 pub fn unemployed_current(raw: &RawRecord, settings: &RuleSettings) -> bool {
-    raw.trimmed(Field::EmploymentStatus)
-        .is_none_or(|s| equals_any(s, &settings.unemployed_statuses))
+    raw.trimmed(Field::EmploymentStatus).is_none_or(|s| {
+        equals_any(s, &settings.unemployed_statuses)
+            || !contains_unnegated(s, &settings.ended_unemployment_statuses)
+    })
 }
 
 /// The birth date any record of the person gives (the first, in record order).

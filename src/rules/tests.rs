@@ -620,9 +620,51 @@ fn insured_unemployed_gets_no_r03() {
 
 #[test]
 fn employed_person_on_the_unemployment_list_is_not_current() {
-    let mut f = Fixture::new();
-    unemployed(&mut f, "已就业", false);
-    assert!(f.screen().suspects.is_empty());
+    for status in ["已就业", "就业", "已注销", "注销登记", "退休"] {
+        let mut f = Fixture::new();
+        unemployed(&mut f, status, false);
+        assert!(f.screen().suspects.is_empty(), "{status}");
+    }
+}
+
+#[test]
+fn statuses_a_county_words_its_own_way_still_count_as_registered() {
+    for status in ["失业登记", "在册", "未就业", "登记失业中"] {
+        let mut f = Fixture::new();
+        unemployed(&mut f, status, false);
+        assert_eq!(
+            codes_of(&f.screen(), "张三"),
+            vec![RuleCode::R01, RuleCode::R03],
+            "{status}"
+        );
+    }
+}
+
+#[test]
+fn finished_statuses_in_other_wordings_are_finished() {
+    for (status, overdue) in [
+        ("办结归档", false),
+        ("已处理完毕", false),
+        ("已结案", false),
+        ("待办结", true),
+        ("办理中", true),
+    ] {
+        let mut f = Fixture::new();
+        request(
+            &mut f,
+            SourceKind::Petition,
+            d(2021, 1, 5),
+            "",
+            "申请临时救助",
+            status,
+        );
+        let want = if overdue {
+            vec![RuleCode::R01, RuleCode::R06]
+        } else {
+            vec![RuleCode::R01]
+        };
+        assert_eq!(codes_of(&f.screen(), "张三"), want, "{status}");
+    }
 }
 
 // --- Coverage --------------------------------------------------------------------------
