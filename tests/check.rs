@@ -77,7 +77,7 @@ fn a_roll_without_status_and_end_date_says_both_and_the_manifest_records_them() 
     );
     has_line(
         &out,
-        "警告: 低保.csv: 缺少 终止日期 [end_date]: 无法判断保障是否已终止, 已停保的记录可能仍算在保",
+        "警告: 低保.csv: 缺少 终止日期 [end_date]: 无法判断保障何时终止: 只按保障状态判断, 没有状态的记录都算在保",
     );
     has_line(
         &out,

@@ -286,7 +286,7 @@ pub fn result_fields(kind: SourceKind) -> &'static [Need] {
         ),
         need(
             &[EndDate],
-            "无法判断保障是否已终止, 已停保的记录可能仍算在保",
+            "无法判断保障何时终止: 只按保障状态判断, 没有状态的记录都算在保",
         ),
     ];
     match kind {
@@ -303,7 +303,7 @@ pub fn result_fields(kind: SourceKind) -> &'static [Need] {
                 ),
                 need(
                     &[SettlementDate],
-                    "无法判断结算是否在排查期内, 本文件无人能按医疗支出入围",
+                    "无法判断结算日期: 本文件的每笔结算都按排查期内计算",
                 ),
             ];
             NEEDS
