@@ -250,11 +250,8 @@ fn default_since() -> NaiveDate {
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
-    #[error("无法读取流水线文件 {path}: {source}")]
-    Read {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    #[error("无法读取流水线文件 {path}: {reason}")]
+    Read { path: PathBuf, reason: String },
     #[error("流水线文件 {path} 有误: {message}")]
     Parse { path: PathBuf, message: String },
     #[error("流水线文件 {path} 有误: {message}")]
@@ -417,9 +414,13 @@ impl Pipeline {
 
 impl LoadedPipeline {
     pub fn load(path: &Path, today: NaiveDate) -> Result<LoadedPipeline, ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+        let bytes = std::fs::read(path).map_err(|source| ConfigError::Read {
             path: path.to_path_buf(),
-            source,
+            reason: io_reason(&source),
+        })?;
+        let text = decode_text(&bytes).ok_or_else(|| ConfigError::Parse {
+            path: path.to_path_buf(),
+            message: "文件不是 UTF-8 或 GBK 文本".into(),
         })?;
         let pipeline = parse(&text).map_err(|message| ConfigError::Parse {
             path: path.to_path_buf(),
@@ -461,13 +462,76 @@ impl LoadedPipeline {
     }
 }
 
+/// An I/O error in the clerk's words.
+pub fn io_reason(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "文件或文件夹不存在".into(),
+        std::io::ErrorKind::PermissionDenied => "没有读取权限".into(),
+        std::io::ErrorKind::IsADirectory => "这是一个文件夹, 不是文件".into(),
+        _ => format!("读取出错 ({e})"),
+    }
+}
+
+/// A pipeline file as Notepad saves it: UTF-8 (with or without BOM), else GBK/GB18030.
+fn decode_text(bytes: &[u8]) -> Option<String> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    match std::str::from_utf8(bytes) {
+        Ok(text) => Some(text.to_string()),
+        Err(_) => encoding_rs::GB18030
+            .decode_without_bom_handling_and_without_replacement(bytes)
+            .map(|t| t.into_owned()),
+    }
+}
+
+/// The TOML reader's English, said in Chinese; what it does not know stays as written.
+fn toml_message_zh(message: &str) -> String {
+    let ticked = |s: &str| -> Vec<String> {
+        s.split('`')
+            .enumerate()
+            .filter(|(i, _)| i % 2 == 1)
+            .map(|(_, t)| t.to_string())
+            .collect()
+    };
+    if let Some(rest) = message.strip_prefix("unknown field ") {
+        let names = ticked(rest);
+        if let Some((first, others)) = names.split_first() {
+            return format!("未知的键 {first}; 这里可用的键: {}", others.join(", "));
+        }
+    }
+    if let Some(rest) = message.strip_prefix("unknown variant ") {
+        let names = ticked(rest);
+        if let Some((first, others)) = names.split_first() {
+            return format!("未知的取值 {first}; 可用的取值: {}", others.join(", "));
+        }
+    }
+    if let Some(rest) = message.strip_prefix("missing field ") {
+        return format!("缺少必需的键 {}", ticked(rest).join(""));
+    }
+    if message.contains("escape") {
+        return "字符串里的反斜杠 \\ 被当作转义符: Windows 路径请用单引号, 如 inbox = 'D:\\共享\\收件箱', 或改用正斜杠 D:/共享/收件箱".into();
+    }
+    if message.starts_with("duplicate key") {
+        return format!("重复的键 {}", ticked(message).join(""));
+    }
+    if message.starts_with("invalid type") {
+        return format!("值的类型不对 ({message}): 数字不加引号, 文字加引号, 日期写作 2021-06-30");
+    }
+    format!("格式错误 ({message})")
+}
+
 /// Parses pipeline text; the error names the key and the line.
 pub fn parse(text: &str) -> Result<Pipeline, String> {
     toml::from_str::<Pipeline>(text).map_err(|e| {
         let line = e
             .span()
             .map(|span| text[..span.start.min(text.len())].matches('\n').count() + 1);
-        let message = e.message().trim().to_string();
+        let raw = e.message().trim();
+        // Our own messages (dates) are Chinese already.
+        let message = if raw.chars().any(|c| ('\u{4E00}'..='\u{9FFF}').contains(&c)) {
+            raw.to_string()
+        } else {
+            toml_message_zh(raw)
+        };
         match line {
             Some(line) => format!("第 {line} 行: {message}"),
             None => message,
@@ -516,7 +580,42 @@ columns = { out_of_pocket = "个人现金支付" }
     #[test]
     fn unknown_source_kind_is_an_error() {
         let text = MINIMAL.replace("\"medical\"", "\"medicare\"");
-        assert!(parse(&text).unwrap_err().contains("medicare"));
+        let err = parse(&text).unwrap_err();
+        assert!(
+            err.contains("未知的取值 medicare; 可用的取值: agriculture"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn toml_errors_are_said_in_chinese() {
+        let err = parse(&format!("{MINIMAL}\nfoo = 1\n")).unwrap_err();
+        assert!(
+            err.contains("未知的键 foo; 这里可用的键: kind, glob"),
+            "{err}"
+        );
+        let err = parse("inbox = \"D:\\共享\\收件箱\"\noutbox = \"out\"\n").unwrap_err();
+        assert!(err.starts_with("第 1 行: 字符串里的反斜杠"), "{err}");
+        assert!(err.contains("inbox = 'D:\\共享\\收件箱'"), "{err}");
+        let err = parse("outbox = \"out\"\n").unwrap_err();
+        assert!(err.contains("缺少必需的键 inbox"), "{err}");
+        assert!(!err.is_ascii());
+    }
+
+    #[test]
+    fn a_pipeline_file_saved_as_gbk_loads_and_a_missing_one_is_said_in_chinese() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("县.toml");
+        let text = "county = \"示例县\"\nas_of = 2021-06-30\ninbox = \"in\"\noutbox = \"out\"\n";
+        std::fs::write(&path, encoding_rs::GB18030.encode(text).0).unwrap();
+        let today = NaiveDate::from_ymd_opt(2021, 7, 1).unwrap();
+        let loaded = LoadedPipeline::load(&path, today).unwrap();
+        assert_eq!(loaded.pipeline.county, "示例县");
+        let err = LoadedPipeline::load(&dir.path().join("无.toml"), today).unwrap_err();
+        assert!(
+            err.to_string().ends_with("无.toml: 文件或文件夹不存在"),
+            "{err}"
+        );
     }
 }
 
