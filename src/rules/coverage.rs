@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 
 use super::evidence;
-use super::qualify::{contains_any, Fact, Window};
+use super::qualify::{contains_unnegated, Fact, Window};
 use super::ScreeningInput;
 use crate::config::RuleSettings;
 use crate::model::{Field, RawRecord, SourceKind};
@@ -47,7 +47,7 @@ impl Coverage {
 /// status lets the dates decide.
 pub fn active_on(raw: &RawRecord, settings: &RuleSettings, as_of: NaiveDate) -> bool {
     let status = raw.trimmed(Field::RollStatus);
-    let has = |words: &[String]| status.is_some_and(|s| contains_any(s, words));
+    let has = |words: &[String]| status.is_some_and(|s| contains_unnegated(s, words));
     let end = raw.date(Field::EndDate);
     if has(&settings.stopped_statuses) {
         return end.is_some_and(|e| e >= as_of);

@@ -266,7 +266,7 @@ fn equals_any(text: &str, words: &[String]) -> bool {
 /// `text` contains one of `words` not negated by the character before it: `已办结` and
 /// `办结` are finished, `未办结` and `待办结` are not. Department systems word their statuses
 /// freely (`已办结`, `办结归档`, `已处理完毕`), so a whole-word match would miss most.
-fn contains_unnegated(text: &str, words: &[String]) -> bool {
+pub(super) fn contains_unnegated(text: &str, words: &[String]) -> bool {
     const NEGATIONS: [char; 6] = ['未', '待', '不', '没', '非', '无'];
     words.iter().filter(|w| !w.is_empty()).any(|w| {
         text.match_indices(w.as_str()).any(|(at, _)| {
@@ -353,10 +353,11 @@ pub(crate) fn parent_state(
     settings: &RuleSettings,
 ) -> ParentState {
     let status = status.map(str::trim).filter(|s| !s.is_empty());
-    if let Some(s) = status.filter(|s| contains_any(s, &settings.parent_absent_statuses)) {
+    // `未死亡`, `非服刑` say the opposite of the word they contain.
+    if let Some(s) = status.filter(|s| contains_unnegated(s, &settings.parent_absent_statuses)) {
         return ParentState::Absent(s.to_string());
     }
-    if let Some(s) = status.filter(|s| contains_any(s, &settings.parent_unable_statuses)) {
+    if let Some(s) = status.filter(|s| contains_unnegated(s, &settings.parent_unable_statuses)) {
         return ParentState::Unable(s.to_string());
     }
     match disability {

@@ -750,6 +750,21 @@ fn roll_activity_is_decided_on_the_record() {
     assert!(active(vec![date(Field::StartDate, 2021, 6, 30)]));
     assert!(!active(vec![date(Field::StartDate, 2021, 7, 1)]));
     assert!(active(vec![]));
+    // Other counties' words: 停发 and 暂停 stop; 未停保 does not.
+    assert!(!active(vec![text(Field::RollStatus, "停发")]));
+    assert!(!active(vec![text(Field::RollStatus, "暂停发放")]));
+    assert!(active(vec![text(Field::RollStatus, "未停保")]));
+}
+
+#[test]
+fn parents_worded_another_way_are_read_right() {
+    let mut f = Fixture::new();
+    f.child(CHILD, "已故", "下落不明");
+    assert_eq!(codes_of(&f.screen(), "小明"), vec![RuleCode::R04]);
+    // 未死亡 is alive: no orphan, and no unsupported child either.
+    let mut f = Fixture::new();
+    f.child(CHILD, "未死亡", "死亡");
+    assert!(f.screen().suspects.is_empty());
 }
 
 // --- Children: R04 and R05 -------------------------------------------------------------
