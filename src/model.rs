@@ -565,6 +565,35 @@ impl RuleCode {
     }
 }
 
+/// How a run ended, as the manifest, the summary and the ledger record it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RunOutcome {
+    Complete,
+    /// Some files, sheets or rows were rejected, or a result-changing field is missing.
+    Partial,
+    /// The run's folder exists but its ledger commit was lost (recorded by a later run).
+    Unrecorded,
+}
+
+impl RunOutcome {
+    pub fn key(self) -> &'static str {
+        match self {
+            RunOutcome::Complete => "complete",
+            RunOutcome::Partial => "partial",
+            RunOutcome::Unrecorded => "unrecorded",
+        }
+    }
+
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            RunOutcome::Complete => "完整",
+            RunOutcome::Partial => "部分完成(有拒收记录或缺少字段, 见数据质量)",
+            RunOutcome::Unrecorded => "名单已写出, 台账未记录(运行中断)",
+        }
+    }
+}
+
 /// One rule that fired for one person, with its evidence in words.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Finding {

@@ -104,7 +104,7 @@ fn run_info(run_id: &str, as_of: NaiveDate) -> RunInfo {
         run_id: run_id.into(),
         as_of,
         started: as_of.and_hms_opt(2, 0, 0).unwrap(),
-        outcome: "complete".into(),
+        outcome: loubao::model::RunOutcome::Complete,
     }
 }
 

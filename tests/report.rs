@@ -290,7 +290,7 @@ impl Fixture {
             clues: &self.clues,
             missing_kinds: vec![SourceKind::Hotline],
             timings: vec![("ingest".into(), 0.5), ("rules".into(), 0.25)],
-            outcome: "partial".into(),
+            outcome: loubao::model::RunOutcome::Partial,
         }
     }
 }

@@ -7,7 +7,7 @@ use std::time::Instant;
 
 use crate::config::LoadedPipeline;
 use crate::ledger::{Ledger, LedgerPlan, RunInfo};
-use crate::model::{SourceKind, Suspect};
+use crate::model::{RunOutcome, SourceKind, Suspect};
 use crate::ops::{Exit, RunLock, StagedRun};
 use crate::progress::Progress;
 use crate::report::RunReport;
@@ -16,7 +16,9 @@ use crate::telemetry::RunLogFile;
 use crate::{ingest, matching, normalise, ops, report, rules};
 
 /// Set to `before-finish` to make a run pause, lock held and outputs staged, just before its
-/// folder appears: the crash-safety tests kill it there. Never set in production.
+/// folder appears: the crash-safety tests kill it there. Only debug builds (the test suite's)
+/// read it; a release build has no such hook.
+#[cfg(debug_assertions)]
 const TEST_PAUSE_ENV: &str = "LOUBAO_TEST_PAUSE";
 
 pub fn run(pipeline_path: &Path, run_log: &RunLogFile, progress: Progress) -> Exit {
@@ -84,6 +86,7 @@ pub fn run(pipeline_path: &Path, run_log: &RunLogFile, progress: Progress) -> Ex
         .build_global();
     let run_id = staged.run_id.clone();
     let (exit, pending) = run_staged(&loaded, &staged, &ledger, progress);
+    #[cfg(debug_assertions)]
     if std::env::var(TEST_PAUSE_ENV).as_deref() == Ok("before-finish") {
         std::thread::sleep(std::time::Duration::from_secs(600));
     }
@@ -119,7 +122,7 @@ pub fn run(pipeline_path: &Path, run_log: &RunLogFile, progress: Progress) -> Ex
 struct PendingCommit {
     plan: LedgerPlan,
     suspects: Vec<Suspect>,
-    outcome: String,
+    outcome: RunOutcome,
 }
 
 fn run_staged(
@@ -214,7 +217,11 @@ fn run_staged(
         .iter()
         .any(|f| f.sheets.iter().any(|s| !s.gaps.is_empty()));
     let partial = !ingested.rejects.is_empty() || !normalised.rejects.is_empty() || has_gaps;
-    let outcome = if partial { "partial" } else { "complete" };
+    let outcome = if partial {
+        RunOutcome::Partial
+    } else {
+        RunOutcome::Complete
+    };
     let plan = match ledger.plan(&screening.suspects, loaded.as_of) {
         Ok(plan) => plan,
         Err(e) => {
@@ -239,7 +246,7 @@ fn run_staged(
         clues: &plan.states,
         missing_kinds,
         timings: timings.clone(),
-        outcome: outcome.to_string(),
+        outcome,
     };
     let stage = progress.stage("写出名单");
     if let Err(e) = report::write_all(&staged.staging, &run_report) {
@@ -262,7 +269,7 @@ fn run_staged(
     let pending = PendingCommit {
         plan,
         suspects,
-        outcome: outcome.to_string(),
+        outcome,
     };
     (exit, Some(pending))
 }

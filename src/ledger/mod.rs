@@ -19,7 +19,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use rusqlite::{params, Connection};
 use serde::{Deserialize, Serialize};
 
-use crate::model::Suspect;
+use crate::model::{RunOutcome, Suspect};
 use crate::ops;
 
 pub use plan::LedgerPlan;
@@ -300,8 +300,7 @@ pub struct RunInfo {
     pub run_id: String,
     pub as_of: NaiveDate,
     pub started: NaiveDateTime,
-    /// "complete" or "partial".
-    pub outcome: String,
+    pub outcome: RunOutcome,
 }
 
 /// The clue ledger database.
@@ -467,8 +466,8 @@ impl Ledger {
             let as_of = run_id.get(..10).unwrap_or(run_id);
             tx.execute(
                 "INSERT INTO runs (run_id, as_of, started, outcome, counts)
-                 VALUES (?1, ?2, '', 'unrecorded', '{}')",
-                params![run_id, as_of],
+                 VALUES (?1, ?2, '', ?3, '{}')",
+                params![run_id, as_of, RunOutcome::Unrecorded.key()],
             )
             .ctx("补记运行")?;
         }

@@ -205,7 +205,7 @@ impl Ledger {
                 run.run_id,
                 as_of,
                 run.started.format("%Y-%m-%dT%H:%M:%S").to_string(),
-                run.outcome,
+                run.outcome.key(),
                 counts
             ],
         )

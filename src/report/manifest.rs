@@ -10,7 +10,7 @@ use serde::Serialize;
 use super::table::{sha256_hex, Output};
 use super::{RunReport, MANIFEST};
 use crate::ingest::FileReport;
-use crate::model::{LinkageStats, SourceKind};
+use crate::model::{LinkageStats, RunOutcome, SourceKind};
 
 #[derive(Serialize)]
 struct Manifest<'a> {
@@ -19,7 +19,7 @@ struct Manifest<'a> {
     county: &'a str,
     as_of: String,
     since: String,
-    outcome: &'a str,
+    outcome: RunOutcome,
     pipeline: PipelineFile<'a>,
     inputs: &'a [FileReport],
     missing_kinds: &'a [SourceKind],
@@ -72,7 +72,7 @@ pub(crate) fn write(out: &mut Output, report: &RunReport<'_>) -> io::Result<()> 
         county: &p.pipeline.county,
         as_of: p.as_of.to_string(),
         since: p.since().to_string(),
-        outcome: &report.outcome,
+        outcome: report.outcome,
         pipeline: PipelineFile {
             path: p.path.display().to_string(),
             sha256: sha256_hex(p.text.as_bytes()),

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 
 use crate::config::LoadedPipeline;
 use crate::ingest::IngestOutput;
-use crate::model::{ClueState, Linkage, SourceKind};
+use crate::model::{ClueState, Linkage, RunOutcome, SourceKind};
 use crate::normalise::NormaliseOutput;
 use crate::rules::Screening;
 
@@ -52,19 +52,7 @@ pub struct RunReport<'a> {
     pub missing_kinds: Vec<SourceKind>,
     /// (stage, seconds).
     pub timings: Vec<(String, f64)>,
-    /// "complete" or "partial".
-    pub outcome: String,
-}
-
-impl RunReport<'_> {
-    /// Chinese word for the outcome, for the summary.
-    fn outcome_zh(&self) -> &str {
-        match self.outcome.as_str() {
-            "complete" => "完整",
-            "partial" => "部分完成(有拒收记录或缺少字段, 见数据质量)",
-            other => other,
-        }
-    }
+    pub outcome: RunOutcome,
 }
 
 /// Writes every output file into `dir` (a staging folder) and returns their paths, the

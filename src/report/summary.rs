@@ -250,7 +250,7 @@ fn run_info(report: &RunReport<'_>) -> Vec<(String, String)> {
         ("排查基准日 (as_of)".into(), p.as_of.to_string()),
         ("排查起始日 (since)".into(), p.since().to_string()),
         ("loubao 版本".into(), env!("CARGO_PKG_VERSION").into()),
-        ("运行结果".into(), report.outcome_zh().into()),
+        ("运行结果".into(), report.outcome.label_zh().into()),
         ("流水线文件".into(), p.path.display().to_string()),
         ("输入文件数".into(), report.ingest.files.len().to_string()),
         ("读取记录数".into(), report.ingest.records.len().to_string()),
