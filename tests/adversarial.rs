@@ -343,3 +343,53 @@ fn inbox_pipeline_with_limits() -> String {
         "{HEAD}\n[limits]\nmax_unpacked_bytes = 100000\n\n[[sources]]\nkind = \"medical\"\nglob = \"医保*\"\n"
     )
 }
+
+/// LibreOffice Calc, headless, opens a township CSV (UTF-8) and saves it again: the IDs come
+/// back whole. Before, `370325195006081180` came back as `3.70325195006081E+017`.
+#[test]
+fn ids_in_a_township_csv_survive_libreoffice() {
+    let Some(soffice) = ["/usr/bin/soffice", "/usr/bin/libreoffice"]
+        .iter()
+        .map(std::path::Path::new)
+        .find(|p| p.exists())
+    else {
+        println!("skipped: LibreOffice (soffice) not installed");
+        return;
+    };
+    let inbox = Inbox::new(DIBAO, &[]);
+    inbox.write(
+        "低保.csv",
+        format!("{ROLL_HEADER}{}", dibao_row("李四", "410123198502021234")),
+    );
+    let (code, out) = inbox.loubao("run");
+    assert_eq!(code, 0, "{out}");
+    let folder = inbox.run_folder();
+    let saved = inbox.dir.path().join("saved");
+    let profile = inbox.dir.path().join("lo-profile");
+    let status = std::process::Command::new(soffice)
+        .arg(format!(
+            "-env:UserInstallation=file://{}",
+            profile.display()
+        ))
+        .args(["--headless", "--infilter=CSV:44,34,76,1", "--convert-to"])
+        .arg("csv:Text - txt - csv (StarCalc):44,34,76")
+        .arg("--outdir")
+        .arg(&saved)
+        .arg(folder.join("城关镇.csv"))
+        .output()
+        .unwrap();
+    assert!(status.status.success(), "{status:?}");
+    let text = fs::read_to_string(saved.join("城关镇.csv")).unwrap();
+    let mut reader = csv::Reader::from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+    let headers = reader.headers().unwrap().clone();
+    let id = headers.iter().position(|h| h == "身份证号").unwrap();
+    let ids: Vec<String> = reader
+        .records()
+        .map(|r| r.unwrap()[id].trim().to_string())
+        .collect();
+    assert_eq!(
+        ids,
+        vec!["410123199001011237", "410123197703031231"],
+        "{text}"
+    );
+}

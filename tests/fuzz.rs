@@ -247,6 +247,20 @@ mod whole_run {
                 .from_reader(text.as_bytes());
             for record in reader.records() {
                 for cell in record.unwrap().iter() {
+                    // The one allowed control character: the tab that keeps a long digit
+                    // run (an ID) text in spreadsheets.
+                    let cell = match cell.strip_prefix('\t') {
+                        Some(digits)
+                            if digits.len() >= 11
+                                && digits
+                                    .trim_end_matches('X')
+                                    .bytes()
+                                    .all(|b| b.is_ascii_digit()) =>
+                        {
+                            digits
+                        }
+                        _ => cell,
+                    };
                     assert!(
                         !cell.chars().any(char::is_control),
                         "{}: control character in {cell:?}",

@@ -138,10 +138,14 @@ impl Table {
                 .expect("write to memory");
             for row in &self.rows {
                 writer
-                    .write_record(
-                        row.iter()
-                            .map(|c| csv_safe(clean(&c.display()).into_owned())),
-                    )
+                    .write_record(row.iter().enumerate().map(|(col, c)| {
+                        let text = clean(&c.display()).into_owned();
+                        if self.text_columns.contains(&col) {
+                            digits_as_text(text)
+                        } else {
+                            csv_safe(text)
+                        }
+                    }))
                     .expect("write to memory");
             }
             writer.flush().expect("write to memory");
@@ -183,6 +187,25 @@ fn csv_safe(text: String) -> String {
         format!("'{text}")
     } else {
         text
+    }
+}
+
+/// A text column's cell as Excel, WPS and LibreOffice keep it text when they open the CSV:
+/// a long run of digits (an ID, a phone) would become `3.70325195006081E+17` and lose its
+/// last digits on save, so it gets a leading tab, which every spreadsheet reads as text and
+/// every reader that trims cells (ours, a scorer's) ignores. A tab before digits cannot start
+/// a formula. Anything else gets the usual formula escaping.
+fn digits_as_text(text: String) -> String {
+    let long_number = text.len() >= 11
+        && text.len() <= 20
+        && text
+            .bytes()
+            .enumerate()
+            .all(|(i, b)| b.is_ascii_digit() || (b == b'X' && i + 1 == text.len()));
+    if long_number {
+        format!("\t{text}")
+    } else {
+        csv_safe(text)
     }
 }
 

@@ -748,7 +748,8 @@ fn read_suspects(folder: &Path) -> anyhow::Result<Vec<SuspectRow>> {
             let rec = rec.with_context(|| format!("无法读取 {}", path.display()))?;
             out.push(SuspectRow {
                 township: rec[t].to_string(),
-                id_number: rec[i].to_string(),
+                // The CSV writes long digit runs after a tab so that spreadsheets keep them text.
+                id_number: rec[i].trim().to_string(),
                 codes: rec[c]
                     .split(';')
                     .filter_map(|s| RuleCode::from_code(s.trim()))
