@@ -64,6 +64,8 @@ pub(crate) fn table(report: &RunReport<'_>) -> Table {
             column: headers.len() - 1,
             options: &VERDICTS,
         }),
+        min_widths: Vec::new(),
+        printable: false,
         headers,
     };
     // `rules::screen` already yields one item per link, in link order, reasons merged.

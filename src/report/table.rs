@@ -51,6 +51,10 @@ pub(crate) struct Table {
     /// them into numbers, not even when a clerk types into them.
     pub text_columns: Vec<usize>,
     pub dropdown: Option<Dropdown>,
+    /// Columns a clerk writes into (核查人, 备注 …): at least this wide, however empty.
+    pub min_widths: Vec<(usize, f64)>,
+    /// A list printed for 入户核查: autofilter, landscape, one page wide, header on every page.
+    pub printable: bool,
 }
 
 impl Table {
@@ -61,6 +65,8 @@ impl Table {
             rows: Vec::new(),
             text_columns: Vec::new(),
             dropdown: None,
+            min_widths: Vec::new(),
+            printable: false,
         }
     }
 
@@ -112,6 +118,14 @@ impl Table {
             sheet.set_column_width(col as u16, width)?;
         }
         sheet.set_freeze_panes(1, 0)?;
+        if self.printable {
+            let last_col = self.headers.len().saturating_sub(1) as u16;
+            sheet.autofilter(0, 0, self.rows.len() as u32, last_col)?;
+            sheet.set_landscape();
+            sheet.set_paper_size(9); // A4
+            sheet.set_print_fit_to_pages(1, 0);
+            sheet.set_repeat_rows(0, 0)?;
+        }
         if let Some(dropdown) = &self.dropdown {
             let validation = DataValidation::new()
                 .allow_list_strings(dropdown.options)?
@@ -172,7 +186,12 @@ impl Table {
                     .and_then(|d| d.options.iter().map(|o| display_width(o)).max())
                     .unwrap_or(0);
                 let widest = content.max(choices).max(display_width(&self.headers[col]));
-                (widest as f64 + 2.0).clamp(6.0, 60.0)
+                let floor = self
+                    .min_widths
+                    .iter()
+                    .find(|(c, _)| *c == col)
+                    .map_or(6.0, |(_, w)| *w);
+                (widest as f64 + 2.0).clamp(floor, 60.0_f64.max(floor))
             })
             .collect()
     }

@@ -170,6 +170,13 @@ fn row(s: &Suspect, clues: &BTreeMap<String, ClueState>, as_of: NaiveDate) -> Ve
 fn table(rows: Vec<Vec<Cell>>) -> Table {
     let mut table = Table::new("疑似名单", &COLUMNS);
     table.text_columns = vec![0, COL_ID, COL_CODES, COL_REFS];
+    // 核查人, 核查日期 and 备注 are filled in by hand, on screen or on paper.
+    let fill_in = |name: &str| COLUMNS.iter().position(|c| *c == name);
+    table.min_widths = [("核查人", 10.0), ("核查日期", 12.0), ("备注", 30.0)]
+        .into_iter()
+        .filter_map(|(name, width)| fill_in(name).map(|c| (c, width)))
+        .collect();
+    table.printable = true;
     table.dropdown = Some(Dropdown {
         column: COL_OUTCOME,
         options: &OUTCOMES,

@@ -177,9 +177,26 @@ fn review_reason<'a>(
     let stats = &input.linkage.stats;
     move |link| {
         format!(
-            "{head}; 但与另一记录的匹配不确定(得分 {:.1}, 介于阈值 {:.1} 与 {:.1} 之间), 不予判定, 请人工复核",
-            input.linkage.links[link].score, stats.lower_threshold, stats.upper_threshold
+            "{head}; 但与另一记录的匹配不确定({}), 不予判定, 请人工复核",
+            score_in_words(
+                input.linkage.links[link].score,
+                stats.lower_threshold,
+                stats.upper_threshold
+            )
         )
+    }
+}
+
+/// An uncertain link's score against the thresholds, truthfully: most lie between them,
+/// but a namesake or a shared damaged ID is held below the lower one, and two candidates
+/// too close to tell apart can both lie above the upper one.
+fn score_in_words(score: f64, lower: f64, upper: f64) -> String {
+    if score < lower {
+        format!("得分 {score:.1}, 低于下阈值 {lower:.1}, 但无法排除是同一人")
+    } else if score >= upper {
+        format!("得分 {score:.1}, 达到上阈值 {upper:.1}, 但另有得分相近的候选")
+    } else {
+        format!("得分 {score:.1}, 介于阈值 {lower:.1} 与 {upper:.1} 之间")
     }
 }
 

@@ -1106,3 +1106,19 @@ fn screening_is_deterministic() {
     assert_eq!(a.suspects, b.suspects);
     assert_eq!(a.screened, b.screened);
 }
+
+#[test]
+fn an_uncertain_score_is_worded_against_the_thresholds_truthfully() {
+    assert_eq!(
+        super::score_in_words(-6.3, 2.0, 8.0),
+        "得分 -6.3, 低于下阈值 2.0, 但无法排除是同一人"
+    );
+    assert_eq!(
+        super::score_in_words(5.0, 2.0, 8.0),
+        "得分 5.0, 介于阈值 2.0 与 8.0 之间"
+    );
+    assert_eq!(
+        super::score_in_words(9.1, 2.0, 8.0),
+        "得分 9.1, 达到上阈值 8.0, 但另有得分相近的候选"
+    );
+}
