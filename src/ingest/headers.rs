@@ -1,6 +1,7 @@
-//! The header synonym table: every header text a department is known to use, per canonical
-//! field. To support a new spelling, add it here (or override it per source in the pipeline
-//! file with `columns = { field = "header" }`).
+//! The header synonym table: header texts departments are known to use, per canonical field.
+//! A known spelling is the strongest evidence `recognise` has; headers it lacks are still
+//! found by keywords and by their column's content (see `recognise.rs`), or by an override in
+//! the pipeline file (`columns = { field = "header" }`).
 //!
 //! Headers are compared after `normalise_header`: whitespace, brackets and the `*`/`★`
 //! required-field markers are removed and ASCII is lower-cased.
