@@ -23,7 +23,7 @@ use crate::model::{Field, RawRecord, Reject, SourceKind};
 use crate::report::sha256_hex;
 
 pub use recognise::{Evidence, Vocabulary};
-pub use values::{parse_amount, parse_bool, parse_date};
+pub use values::{parse_amount, parse_bool, parse_date, without_controls};
 
 /// What ingest understood of one input file (printed by `check`, kept in the manifest).
 #[derive(Debug, Clone, Default, Serialize)]

@@ -69,13 +69,13 @@ impl TypeError {
 pub fn type_cell(cell: Cell<'_>, field: Field) -> Result<Option<Value>, TypeError> {
     let expected = field.field_type();
     let fail = || TypeError {
-        raw: without_controls(cell.display()),
+        raw: without_controls(&cell.display()).into_owned(),
         expected,
     };
     let value = match (expected, cell) {
         (_, Cell::Empty) => return Ok(None),
         (FieldType::Text, c) => {
-            let text = without_controls(c.display());
+            let text = without_controls(&c.display()).into_owned();
             if text.trim().is_empty() {
                 return Ok(None);
             }
@@ -108,10 +108,11 @@ pub fn type_cell(cell: Cell<'_>, field: Field) -> Result<Option<Value>, TypeErro
 
 /// Text without control characters: a NUL or a stray escape in a name would break its link
 /// to the rolls ("袁\0芳" is 袁芳) and travel into every list. Line breaks and tabs inside a
-/// cell become spaces.
-pub fn without_controls(text: String) -> String {
+/// cell become spaces. Ingest cleans every text cell with it, and the report every cell it
+/// writes.
+pub fn without_controls(text: &str) -> std::borrow::Cow<'_, str> {
     if !text.chars().any(char::is_control) {
-        return text;
+        return text.into();
     }
     text.chars()
         .filter_map(|c| match c {
@@ -119,7 +120,8 @@ pub fn without_controls(text: String) -> String {
             c if c.is_control() => None,
             c => Some(c),
         })
-        .collect()
+        .collect::<String>()
+        .into()
 }
 
 /// Marks clerks put in a cell to say "nothing here".

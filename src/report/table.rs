@@ -12,6 +12,7 @@ use rust_xlsxwriter::{
 
 use sha2::{Digest, Sha256};
 
+use crate::ingest::without_controls;
 use crate::ops;
 
 /// One cell. Text stays text in both outputs; numbers are numbers in the workbook.
@@ -98,12 +99,12 @@ impl Table {
                         sheet.write_string_with_format(
                             r,
                             col,
-                            fit_cell(&clean(s)),
+                            fit_cell(&without_controls(s)),
                             &text_format,
                         )?;
                     }
                     Cell::Text(s) => {
-                        sheet.write_string(r, col, fit_cell(&clean(s)))?;
+                        sheet.write_string(r, col, fit_cell(&without_controls(s)))?;
                     }
                     Cell::Count(n) => {
                         sheet.write_number(r, col, *n as f64)?;
@@ -148,12 +149,16 @@ impl Table {
                 .from_writer(&mut bytes);
             // Writing into a Vec cannot fail.
             writer
-                .write_record(self.headers.iter().map(|h| csv_safe(clean(h).into_owned())))
+                .write_record(
+                    self.headers
+                        .iter()
+                        .map(|h| csv_safe(without_controls(h).into_owned())),
+                )
                 .expect("write to memory");
             for row in &self.rows {
                 writer
                     .write_record(row.iter().enumerate().map(|(col, c)| {
-                        let text = clean(&c.display()).into_owned();
+                        let text = without_controls(&c.display()).into_owned();
                         if self.text_columns.contains(&col) {
                             digits_as_text(text)
                         } else {
@@ -231,26 +236,9 @@ fn digits_as_text(text: String) -> String {
 /// Excel's limit on the characters of one cell.
 const MAX_CELL_CHARS: usize = 32_767;
 
-/// Every text a sheet or CSV cell receives: no control characters (inputs are untrusted;
-/// a NUL must not reach a clerk's file).
-fn clean(text: &str) -> std::borrow::Cow<'_, str> {
-    if text.chars().any(char::is_control) {
-        text.chars()
-            .filter_map(|c| match c {
-                '\n' | '\r' | '\t' => Some(' '),
-                c if c.is_control() => None,
-                c => Some(c),
-            })
-            .collect::<String>()
-            .into()
-    } else {
-        text.into()
-    }
-}
-
 /// A text as a workbook cell holds it: no control characters, at most Excel's limit.
 pub(crate) fn cell_text(text: &str) -> String {
-    fit_cell(&clean(text)).into_owned()
+    fit_cell(&without_controls(text)).into_owned()
 }
 
 /// A cell's text as the workbook can hold it: over Excel's limit, the start and where the
