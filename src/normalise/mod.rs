@@ -72,27 +72,27 @@ impl NormaliseOutput {
 pub fn normalise(records: &[RawRecord], townships: &[Township]) -> NormaliseOutput {
     let gazetteer = Gazetteer::new(townships);
     // `collect` on an indexed parallel iterator keeps record order.
-    let outcomes: Vec<Result<Vec<PersonRecord>, Reject>> = records
+    let outcomes: Vec<Result<RowPersons, Reject>> = records
         .par_iter()
         .enumerate()
         .map(|(raw, record)| persons_of(raw, record, &gazetteer))
         .collect();
 
     let mut out = NormaliseOutput::default();
-    if !townships.is_empty() {
-        for record in records {
-            if let Some(text) = record.trimmed(Field::Township) {
-                if gazetteer.township_of(text).is_none() {
-                    *out.unknown_townships
-                        .entry((record.kind, text.to_string()))
-                        .or_default() += 1;
-                }
-            }
-        }
-    }
-    for outcome in outcomes {
+    for (record, outcome) in records.iter().zip(outcomes) {
         match outcome {
-            Ok(persons) => {
+            Ok(RowPersons {
+                persons,
+                unknown_township,
+            }) => {
+                // Without configured townships every name is unknown: nothing to say.
+                if unknown_township && !townships.is_empty() {
+                    if let Some(text) = record.trimmed(Field::Township) {
+                        *out.unknown_townships
+                            .entry((record.kind, text.to_string()))
+                            .or_default() += 1;
+                    }
+                }
                 for person in persons {
                     match &person.id {
                         Some(id) => {
@@ -123,13 +123,17 @@ struct Place {
     township: Option<String>,
     village: Option<String>,
     address: Option<String>,
+    /// The township cell names no configured township or alias.
+    unknown_township: bool,
 }
 
-fn persons_of(
-    raw: usize,
-    record: &RawRecord,
-    gazetteer: &Gazetteer,
-) -> Result<Vec<PersonRecord>, Reject> {
+/// The persons one row yields, and whether its township cell was a name the pipeline lacks.
+struct RowPersons {
+    persons: Vec<PersonRecord>,
+    unknown_township: bool,
+}
+
+fn persons_of(raw: usize, record: &RawRecord, gazetteer: &Gazetteer) -> Result<RowPersons, Reject> {
     let name = record.text(Field::Name).and_then(normalise_name);
     let id = subject_id(record);
     if name.is_none() && id.is_none() {
@@ -142,6 +146,7 @@ fn persons_of(
         });
     }
     let place = place_of(record, gazetteer);
+    let unknown_township = place.unknown_township;
 
     let valid_birth = id
         .as_ref()
@@ -206,7 +211,10 @@ fn persons_of(
             });
         }
     }
-    Ok(persons)
+    Ok(RowPersons {
+        persons,
+        unknown_township,
+    })
 }
 
 /// The subject's ID: the ID column when valid, else the ID inside a disability certificate
@@ -260,9 +268,11 @@ fn place_of(record: &RawRecord, gazetteer: &Gazetteer) -> Place {
         })
     };
     let village_cell = record.text(Field::Village);
-    let township = record
+    let from_cell = record
         .text(Field::Township)
-        .and_then(|t| gazetteer.township_of(t))
+        .map(|t| gazetteer.township_of(t));
+    let township = from_cell
+        .flatten()
         .or_else(|| from_address().0)
         // A village only one township has decides the township.
         .or_else(|| {
@@ -289,6 +299,7 @@ fn place_of(record: &RawRecord, gazetteer: &Gazetteer) -> Place {
         township: township.map(str::to_string),
         village,
         address,
+        unknown_township: from_cell.is_some_and(|t| t.is_none()),
     }
 }
 
