@@ -887,19 +887,10 @@ fn contains_str(v: &str, words: &[&str]) -> bool {
 }
 
 impl Profile {
-    fn of(
-        rows: &[&[String]],
-        column: usize,
-        id_column: Option<usize>,
-        vocab: &Vocabulary,
-    ) -> Profile {
-        let values: Vec<(&str, Option<&str>)> = rows
+    fn of(rows: &[&[String]], column: usize, vocab: &Vocabulary) -> Profile {
+        let values: Vec<&str> = rows
             .iter()
-            .filter_map(|r| {
-                let v = r.get(column).map(|s| s.trim()).filter(|s| !s.is_empty())?;
-                let id = id_column.and_then(|c| r.get(c)).map(String::as_str);
-                Some((v, id))
-            })
+            .filter_map(|r| r.get(column).map(|s| s.trim()).filter(|s| !s.is_empty()))
             .collect();
         let n = values.len();
         let mut p = Profile {
@@ -909,8 +900,7 @@ impl Profile {
         if n < MIN_DATES {
             return p;
         }
-        let count =
-            |f: &dyn Fn(&str) -> bool| share(values.iter().filter(|(v, _)| f(v)).count(), n);
+        let count = |f: &dyn Fn(&str) -> bool| share(values.iter().filter(|v| f(v)).count(), n);
         p.id = count(&looks_like_id);
         p.valid_id = count(&|v| parse_resident_id(v).is_some_and(|id| id.quality.is_valid()));
         p.certificate = count(&|v| parse_certificate(v).is_some());
@@ -923,19 +913,6 @@ impl Profile {
                         .is_ok_and(|n| (20_000..=60_000).contains(&n)))
         });
         p.flag = count(&|v| parse_bool(v).is_some());
-        p.birth = share(
-            values
-                .iter()
-                .filter(|(v, id)| {
-                    let (Some(date), Some(id)) = (parse_date(v), id.and_then(parse_resident_id))
-                    else {
-                        return false;
-                    };
-                    crate::normalise::ids::birth_date(&id) == Some(date)
-                })
-                .count(),
-            n,
-        );
         p.amount =
             count(&|v| parse_amount(v).is_some() && !looks_like_id(v) && !looks_like_phone(v));
         p.yes_no = count(&|v| {
@@ -957,7 +934,7 @@ impl Profile {
                         && v.chars().all(is_cjk))
         });
         let distinct = {
-            let mut seen: Vec<&str> = values.iter().map(|(v, _)| *v).collect();
+            let mut seen: Vec<&str> = values.clone();
             seen.sort_unstable();
             seen.dedup();
             share(seen.len(), n)
@@ -998,6 +975,24 @@ impl Profile {
             p.words.push((field, hit));
         }
         p
+    }
+
+    /// The share of the column's dates that equal the birth date in the row's ID column: a
+    /// birth-date column, not the kind's own date.
+    fn birth_share(rows: &[&[String]], column: usize, id_column: usize) -> f32 {
+        let mut dates = 0;
+        let mut births = 0;
+        for row in rows {
+            let Some(date) = row.get(column).and_then(|v| parse_date(v.trim())) else {
+                continue;
+            };
+            dates += 1;
+            let id = row.get(id_column).and_then(|v| parse_resident_id(v));
+            if id.is_some_and(|id| crate::normalise::ids::birth_date(&id) == Some(date)) {
+                births += 1;
+            }
+        }
+        share(births, dates)
     }
 
     fn word_share(&self, field: Field) -> f32 {
@@ -1158,9 +1153,13 @@ pub fn recognise(ctx: &Context<'_>, cells: &[HeaderCell], sample: &[&[String]]) 
     let profiles: Vec<Profile> = if sample.is_empty() {
         Vec::new()
     } else {
+        let mut profiles: Vec<Profile> = (0..cells.len())
+            .map(|c| Profile::of(sample, c, ctx.vocabulary))
+            .collect();
         // The ID column's birth dates tell a birth-date column from the kind's own date.
-        let id_column = (0..cells.len())
-            .map(|c| (c, Profile::of(sample, c, None, ctx.vocabulary)))
+        let id_column = profiles
+            .iter()
+            .enumerate()
             .filter(|(c, p)| {
                 p.id >= 0.6
                     && headed[*c]
@@ -1169,9 +1168,14 @@ pub fn recognise(ctx: &Context<'_>, cells: &[HeaderCell], sample: &[&[String]]) 
             })
             .max_by(|a, b| a.1.id.total_cmp(&b.1.id).then(b.0.cmp(&a.0)))
             .map(|(c, _)| c);
-        (0..cells.len())
-            .map(|c| Profile::of(sample, c, id_column, ctx.vocabulary))
-            .collect()
+        if let Some(id_column) = id_column {
+            for (c, p) in profiles.iter_mut().enumerate() {
+                if c != id_column && p.date >= 0.6 {
+                    p.birth = Profile::birth_share(sample, c, id_column);
+                }
+            }
+        }
+        profiles
     };
 
     for (column, cell) in cells.iter().enumerate() {
