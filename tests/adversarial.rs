@@ -14,6 +14,14 @@ fn dibao_row(name: &str, id: &str) -> String {
     format!("{name},{id},在保,2019-01-01,,城关镇\n")
 }
 
+/// A one-person 低保 roll, so that a run has a roll beside the screening file under test.
+fn write_roll(inbox: &Inbox) {
+    inbox.write(
+        "低保.csv",
+        format!("{ROLL_HEADER}{}", dibao_row("李四", "410123198502021234")),
+    );
+}
+
 /// Every cell of the workbook's first sheet, as text.
 fn cells(path: &std::path::Path) -> Vec<Vec<String>> {
     let mut wb = open_workbook_auto(path).unwrap();
@@ -45,10 +53,7 @@ fn one_person_with_2000_claim_lines_does_not_fail_the_run() {
         ));
     }
     inbox.write("医保局_结算明细_2021年上半年全县汇总导出.csv", medical);
-    inbox.write(
-        "低保.csv",
-        format!("{ROLL_HEADER}{}", dibao_row("李四", "410123198502021234")),
-    );
+    write_roll(&inbox);
     let (code, out) = inbox.loubao("run");
     assert_eq!(code, 0, "{out}");
     let folder = inbox.run_folder();
@@ -84,10 +89,7 @@ fn formulas_starting_with_minus_are_escaped_in_lists_and_rejects() {
             common::MEDICAL
         ),
     );
-    inbox.write(
-        "低保.csv",
-        format!("{ROLL_HEADER}{}", dibao_row("李四", "410123198502021234")),
-    );
+    write_roll(&inbox);
     inbox.write("-1+cmd|' calc'!A0.csv", "x\n");
     let (code, out) = inbox.loubao("run");
     assert_eq!(code, 3, "the unclaimed file makes the run partial: {out}");
@@ -173,10 +175,7 @@ fn a_nul_inside_a_name_is_removed_before_linking_and_never_written() {
         "医保.csv",
         format!("{}袁\0芳,,2021-03-05,50000,城关镇\n", common::MEDICAL),
     );
-    inbox.write(
-        "低保.csv",
-        format!("{ROLL_HEADER}{}", dibao_row("李四", "410123198502021234")),
-    );
+    write_roll(&inbox);
     let (code, out) = inbox.loubao("run");
     assert_eq!(code, 0, "{out}");
     let folder = inbox.run_folder();
@@ -357,10 +356,7 @@ fn ids_in_a_township_csv_survive_libreoffice() {
         return;
     };
     let inbox = Inbox::new(DIBAO, &[]);
-    inbox.write(
-        "低保.csv",
-        format!("{ROLL_HEADER}{}", dibao_row("李四", "410123198502021234")),
-    );
+    write_roll(&inbox);
     let (code, out) = inbox.loubao("run");
     assert_eq!(code, 0, "{out}");
     let folder = inbox.run_folder();

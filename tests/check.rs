@@ -136,15 +136,12 @@ fn a_missing_inbox_fails_check_with_exit_5() {
     fs::remove_dir_all(inbox.dir.path().join("inbox")).unwrap();
     let (code, out) = inbox.loubao("check");
     assert_eq!(code, 5, "{out}");
-    let expected = format!(
-        "错误: 收件文件夹不存在: {}",
-        inbox.dir.path().join("inbox").display()
-    );
-    assert!(
-        out.lines()
-            .any(|l| l.ends_with(expected.trim_start_matches("错误: "))
-                && l.starts_with("错误: 收件文件夹不存在: ")),
-        "{out}"
+    has_line(
+        &out,
+        &format!(
+            "错误: 收件文件夹不存在: {}",
+            inbox.dir.path().join("inbox").display()
+        ),
     );
 }
 
