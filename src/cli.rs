@@ -89,6 +89,27 @@ pub struct SampleArgs {
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
     /// How damaged the screening extracts are.
-    #[arg(long, value_enum, default_value_t = crate::sample::NoiseLevel::Default)]
-    pub noise: crate::sample::NoiseLevel,
+    #[arg(long, value_enum, default_value_t = Noise::Default)]
+    pub noise: Noise,
+}
+
+/// `--noise`: how damaged the screening extracts are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Noise {
+    /// Clean extracts: every ID valid, every name as registered.
+    None,
+    /// About what a county really receives.
+    Default,
+    /// Three times the default rates.
+    Heavy,
+}
+
+impl From<Noise> for crate::sample::NoiseLevel {
+    fn from(noise: Noise) -> Self {
+        match noise {
+            Noise::None => Self::None,
+            Noise::Default => Self::Default,
+            Noise::Heavy => Self::Heavy,
+        }
+    }
 }

@@ -3,6 +3,8 @@
 //! The pipeline is a chain of stages, one module each, with typed records between them
 //! (see `model`): `ingest` → `normalise` → `matching` → `rules` → `report`, with the clue
 //! `ledger` remembering what townships verified, and `ops` keeping nightly runs safe.
+//! The synthetic county generator and its truth are the `loubao-sample` crate, which knows
+//! only the model types; `sample` here runs the stages that `loubao eval` scores.
 
 pub mod cli;
 pub mod commands;
@@ -10,7 +12,6 @@ pub mod config;
 pub mod ingest;
 pub mod ledger;
 pub mod matching;
-pub mod model;
 pub mod normalise;
 pub mod ops;
 pub mod progress;
@@ -18,3 +19,6 @@ pub mod report;
 pub mod rules;
 pub mod sample;
 pub mod telemetry;
+
+/// The typed records between the stages live in their own crate, shared with the generator.
+pub use loubao_model as model;

@@ -164,6 +164,39 @@ fn persons_have_valid_ids_and_expected_codes_cover_every_rule() {
     }
 }
 
+#[test]
+fn pipeline_file_parses_and_each_source_claims_exactly_one_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let summary = generate(
+        dir.path(),
+        &SampleOptions {
+            persons: 1500,
+            seed: 5,
+            noise: NoiseLevel::Default,
+        },
+    )
+    .unwrap();
+    let text = std::fs::read_to_string(dir.path().join("pipeline.toml")).unwrap();
+    let p = loubao::config::parse(&text).unwrap();
+    assert_eq!(p.sources.len(), 14);
+    assert_eq!(p.townships.len(), summary.townships);
+    let files: Vec<String> = std::fs::read_dir(dir.path().join("inbox"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    for s in &p.sources {
+        let glob = globset::Glob::new(&s.glob).unwrap().compile_matcher();
+        let claimed = files.iter().filter(|f| glob.is_match(f)).count();
+        assert_eq!(claimed, 1, "{} claims exactly one file", s.glob);
+    }
+    // Every code of SPEC 6 has suspects, so that accuracy is measurable per code.
+    assert!(
+        summary.expected.iter().all(|n| *n > 0),
+        "{:?}",
+        summary.expected
+    );
+}
+
 /// Runs the real binary on a fresh county and scores it.
 fn run_and_score(noise: NoiseLevel) -> loubao::sample::EvalReport {
     let dir = tempfile::tempdir().unwrap();

@@ -8,7 +8,7 @@ pub fn sample(args: &SampleArgs) -> Exit {
     let opts = SampleOptions {
         persons: args.persons,
         seed: args.seed,
-        noise: args.noise,
+        noise: args.noise.into(),
     };
     match sample::generate(&args.dir, &opts) {
         Ok(summary) => {

@@ -8,11 +8,11 @@ use chrono::NaiveDate;
 use rand::seq::SliceRandom;
 use rand::Rng;
 
-use crate::model::Role;
-use crate::sample::county::{age, Relation};
-use crate::sample::truth::{ChildAtRisk, Disability, Membership};
-use crate::sample::write::{Cell, FileFormat, Row, Table};
-use crate::sample::{as_of, since, COUNTY_NAME};
+use crate::county::{age, Relation};
+use crate::truth::{ChildAtRisk, Disability, Membership};
+use crate::write::{Cell, FileFormat, Row, Table};
+use crate::{as_of, since, COUNTY_NAME};
+use loubao_model::Role;
 
 use super::*;
 

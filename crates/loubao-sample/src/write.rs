@@ -11,7 +11,7 @@ use anyhow::Context;
 use chrono::NaiveDate;
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, FormatAlign, Workbook, Worksheet};
 
-use crate::model::{Role, SourceRef};
+use loubao_model::{Role, SourceRef};
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Cell {

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{Duration, NaiveDate};
 
-use crate::model::RuleCode;
+use loubao_model::RuleCode;
 
 use super::county::age;
 

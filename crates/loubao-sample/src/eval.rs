@@ -11,9 +11,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 
-use crate::config::LoadedPipeline;
-use crate::model::{Link, Linkage, PersonRecord, Role, RuleCode};
-use crate::{ingest, matching, normalise};
+use loubao_model::{Link, Linkage, PersonRecord, Role, RuleCode};
 
 use super::write::role_key;
 
@@ -333,19 +331,24 @@ impl Truth {
     }
 }
 
-/// Scores the pipeline of `pipeline` (its ingest, normalise and matching stages, and the
-/// newest complete run folder in its outbox) against the truth in `truth_dir`.
-pub fn evaluate(pipeline: &Path, truth_dir: &Path) -> anyhow::Result<EvalReport> {
+/// Scores a pipeline's person records and their linkage (as `run` computes them), and the
+/// newest complete run folder in `outbox`, against the truth in `truth_dir`. The caller runs
+/// the pipeline's stages: this crate knows only the model types, so the truth cannot call
+/// the code it checks.
+pub fn evaluate(
+    truth_dir: &Path,
+    records: &[PersonRecord],
+    linkage: &Linkage,
+    outbox: &Path,
+) -> anyhow::Result<EvalReport> {
     let truth = read_truth(truth_dir)?;
-    let loaded = LoadedPipeline::load(pipeline, super::as_of())?;
-    let (records, linkage) = run_linkage(&loaded);
-    let known = Known::new(&records, &linkage, &truth);
+    let known = Known::new(records, linkage, &truth);
     let mut report = EvalReport {
         link: link_score(&known),
         roll_link: roll_link_score(&known),
         ..EvalReport::default()
     };
-    let Some(folder) = latest_run(&loaded.outbox)? else {
+    let Some(folder) = latest_run(outbox)? else {
         return Ok(report);
     };
     let suspects = read_suspects(&folder)?;
@@ -353,20 +356,6 @@ pub fn evaluate(pipeline: &Path, truth_dir: &Path) -> anyhow::Result<EvalReport>
     report.suspects = suspects.len();
     score_lists(&mut report, &truth, &suspects);
     Ok(report)
-}
-
-/// The pipeline's person records and their linkage, as `run` computes them.
-fn run_linkage(loaded: &LoadedPipeline) -> (Vec<PersonRecord>, Linkage) {
-    let p = &loaded.pipeline;
-    let ingested = ingest::ingest(
-        &loaded.inbox,
-        &p.sources,
-        &p.limits,
-        &ingest::Vocabulary::new(&p.townships, &p.rules),
-    );
-    let normalised = normalise::normalise(&ingested.records, &p.townships);
-    let linkage = matching::link(&normalised.persons, &p.matching);
-    (normalised.persons, linkage)
 }
 
 fn link_score(known: &Known<'_>) -> LinkScore {
@@ -903,7 +892,7 @@ fn miss_reason(truth: &Truth, person: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{LinkDecision, Person, SourceKind, SourceRef};
+    use loubao_model::{LinkDecision, Person, SourceKind, SourceRef};
 
     fn truth() -> Truth {
         let mut t = Truth {

@@ -8,12 +8,12 @@ use rand::seq::SliceRandom;
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 
-use crate::model::Role;
-use crate::sample::county::age;
-use crate::sample::noise::IdDamage;
-use crate::sample::truth::{ChildAtRisk, Disability, Request, Unemployment};
-use crate::sample::write::{Cell, FileFormat, Row, Table};
-use crate::sample::{as_of, since, COUNTY_NAME};
+use crate::county::age;
+use crate::noise::IdDamage;
+use crate::truth::{ChildAtRisk, Disability, Request, Unemployment};
+use crate::write::{Cell, FileFormat, Row, Table};
+use crate::{as_of, since, COUNTY_NAME};
+use loubao_model::Role;
 
 use super::*;
 
