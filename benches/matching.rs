@@ -15,7 +15,7 @@ use rand_chacha::ChaCha8Rng;
 use loubao::config::MatchSettings;
 use loubao::matching::link;
 use loubao::model::{
-    IdQuality, PersonName, PersonRecord, ResidentId, Role, Sex, SourceKind, SourceRef,
+    IdQuality, Observation, PersonName, PersonRecord, ResidentId, Role, Sex, SourceKind, SourceRef,
 };
 use loubao::normalise::ids::check_char;
 
@@ -177,7 +177,6 @@ fn record(rng: &mut ChaCha8Rng, r: &Resident, kind: SourceKind, row: usize) -> P
         birth_date = None;
     }
     PersonRecord {
-        raw: row,
         kind,
         role: Role::Subject,
         source: SourceRef {
@@ -194,6 +193,7 @@ fn record(rng: &mut ChaCha8Rng, r: &Resident, kind: SourceKind, row: usize) -> P
         village: rng.gen_bool(0.6).then(|| r.village.clone()),
         address: None,
         household_id: kind.is_roll().then(|| r.household.clone()),
+        observation: Observation::IdentityOnly,
     }
 }
 

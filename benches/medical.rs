@@ -1,6 +1,6 @@
 //! Medical out-of-pocket aggregation (SPEC 9: the claim-line extract can run to millions of
 //! lines). Benches the columnar polars group-by on 5 million synthetic lines, and
-//! separately the RawRecord → columns step that feeds it.
+//! separately the records → columns step that feeds it.
 
 use std::hint::black_box;
 
@@ -9,7 +9,7 @@ use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughpu
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-use loubao::model::{Field, PersonRecord, RawRecord, Role, SourceKind, SourceRef, Value};
+use loubao::model::{Claim, Observation, PersonRecord, Role, SourceKind, SourceRef};
 use loubao::rules::qualify::epoch_days;
 use loubao::rules::{medical_columns, medical_totals_above, MedicalColumns};
 
@@ -39,7 +39,8 @@ fn synthetic_columns(lines: usize) -> MedicalColumns {
         } else {
             base
         };
-        cols.out_of_pocket.push((amount * 100.0).round() / 100.0);
+        cols.out_of_pocket_cents
+            .push((amount * 100.0).round() as i64);
         cols.record.push(i as u32);
     }
     cols
@@ -56,7 +57,7 @@ fn aggregate(c: &mut Criterion) {
             let totals = medical_totals_above(
                 black_box(&cols.person),
                 black_box(&cols.date),
-                black_box(&cols.out_of_pocket),
+                black_box(&cols.out_of_pocket_cents),
                 since,
                 as_of,
                 40_000.0,
@@ -75,40 +76,33 @@ fn records_to_columns(c: &mut Criterion) {
         row: 0,
     };
     let mut rng = ChaCha8Rng::seed_from_u64(7);
-    let mut raw = Vec::with_capacity(RECORD_LINES);
-    let mut records = Vec::with_capacity(RECORD_LINES);
-    for i in 0..RECORD_LINES {
-        let settled = d(2020, 1, 1) + chrono::Days::new(rng.gen_range(0..540));
-        raw.push(RawRecord {
-            kind: SourceKind::Medical,
-            source: SourceRef {
-                row: i as u32 + 2,
-                ..source.clone()
-            },
-            fields: vec![
-                (Field::SettlementDate, Value::Date(settled)),
-                (
-                    Field::OutOfPocket,
-                    Value::Amount(rng.gen_range(0.0..2_000.0)),
-                ),
-            ],
-        });
-        records.push(PersonRecord {
-            raw: i,
-            kind: SourceKind::Medical,
-            role: Role::Subject,
-            source: raw[i].source.clone(),
-            name: None,
-            id: None,
-            birth_date: None,
-            sex: None,
-            phones: Vec::new(),
-            township: None,
-            village: None,
-            address: None,
-            household_id: None,
-        });
-    }
+    let records: Vec<PersonRecord> = (0..RECORD_LINES)
+        .map(|i| {
+            let settled = d(2020, 1, 1) + chrono::Days::new(rng.gen_range(0..540));
+            let yuan: f64 = rng.gen_range(0.0..2_000.0);
+            PersonRecord {
+                kind: SourceKind::Medical,
+                role: Role::Subject,
+                source: SourceRef {
+                    row: i as u32 + 2,
+                    ..source.clone()
+                },
+                name: None,
+                id: None,
+                birth_date: None,
+                sex: None,
+                phones: Vec::new(),
+                township: None,
+                village: None,
+                address: None,
+                household_id: None,
+                observation: Observation::Claim(Claim {
+                    out_of_pocket_cents: Some((yuan * 100.0).round() as i64),
+                    settled: Some(settled),
+                }),
+            }
+        })
+        .collect();
     let person_of: Vec<usize> = (0..RECORD_LINES).map(|i| i / 6).collect();
     let mut group = c.benchmark_group("medical");
     group.sample_size(10);
@@ -117,7 +111,7 @@ fn records_to_columns(c: &mut Criterion) {
         // Batched so that dropping the built columns stays out of the timing.
         b.iter_batched(
             || (),
-            |_| medical_columns(black_box(&raw), black_box(&records), &person_of),
+            |_| medical_columns(black_box(&records), &person_of),
             BatchSize::PerIteration,
         )
     });

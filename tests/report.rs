@@ -13,8 +13,8 @@ use loubao::config::LoadedPipeline;
 use loubao::ingest::{FileReport, IngestOutput};
 use loubao::model::{
     ClueState, ClueStatus, FieldEvidence, Finding, IdQuality, Link, LinkDecision, Linkage,
-    LinkageStats, Person, PersonName, PersonRecord, Reject, ResidentId, ReviewItem, Role, RuleCode,
-    SourceKind, SourceRef, Suspect,
+    LinkageStats, Observation, Person, PersonName, PersonRecord, Reject, ResidentId, ReviewItem,
+    Role, RuleCode, SourceKind, SourceRef, Suspect,
 };
 use loubao::normalise::NormaliseOutput;
 use loubao::report::{self, RunReport, RECTIFICATION_MISSING, TOWNSHIP_COLUMNS};
@@ -92,12 +92,11 @@ fn suspect(
     }
 }
 
-fn person(raw: usize, kind: SourceKind, name: &str, id: &str, file: &str) -> PersonRecord {
+fn person(row: usize, kind: SourceKind, name: &str, id: &str, file: &str) -> PersonRecord {
     PersonRecord {
-        raw,
         kind,
         role: Role::Subject,
-        source: src(file, raw as u32 + 3),
+        source: src(file, row as u32 + 3),
         name: Some(PersonName {
             display: name.into(),
             key: name.into(),
@@ -115,6 +114,7 @@ fn person(raw: usize, kind: SourceKind, name: &str, id: &str, file: &str) -> Per
         village: Some("东街社区".into()),
         address: None,
         household_id: None,
+        observation: Observation::IdentityOnly,
     }
 }
 

@@ -201,7 +201,6 @@ fn run_staged(
 
     let stage = progress.stage("规则筛查");
     let mut screening = rules::screen(&ScreeningInput {
-        raw: &ingested.records,
         records: &normalised.persons,
         linkage: &linkage,
         settings: &p.rules,

@@ -7,8 +7,8 @@ use rand_chacha::ChaCha8Rng;
 use super::exact::neighbours;
 use super::*;
 use crate::model::{
-    IdQuality, LinkDecision, Linkage, PersonName, PersonRecord, ResidentId, Role, Sex, SourceKind,
-    SourceRef,
+    IdQuality, LinkDecision, Linkage, Observation, PersonName, PersonRecord, ResidentId, Role, Sex,
+    SourceKind, SourceRef,
 };
 use crate::normalise::ids::check_of;
 
@@ -30,7 +30,6 @@ fn birth_of(id: &str) -> NaiveDate {
 /// A record with a name (key and pinyin given, as the normaliser would) and a township.
 fn rec(kind: SourceKind, row: u32, name: &str, pinyin: &str) -> PersonRecord {
     PersonRecord {
-        raw: row as usize,
         kind,
         role: Role::Subject,
         source: SourceRef {
@@ -51,6 +50,7 @@ fn rec(kind: SourceKind, row: u32, name: &str, pinyin: &str) -> PersonRecord {
         village: None,
         address: None,
         household_id: None,
+        observation: Observation::IdentityOnly,
     }
 }
 
@@ -428,6 +428,11 @@ fn neighbours_of_a_typo_contain_the_true_id() {
 
 /// A few thousand records: enough to estimate the weights rather than fall back.
 fn synthetic(n: usize, seed: u64) -> Vec<PersonRecord> {
+    synthetic_with_truth(n, seed).0
+}
+
+/// The records, and each record's true person number.
+fn synthetic_with_truth(n: usize, seed: u64) -> (Vec<PersonRecord>, Vec<usize>) {
     const SURNAMES: [(&str, &str); 6] = [
         ("王", "wang"),
         ("李", "li"),
@@ -448,6 +453,7 @@ fn synthetic(n: usize, seed: u64) -> Vec<PersonRecord> {
     ];
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let mut out = Vec::new();
+    let mut truth = Vec::new();
     for p in 0..n {
         let (s, sp) = SURNAMES[rng.gen_range(0..SURNAMES.len())];
         let (g, gp) = GIVEN[rng.gen_range(0..GIVEN.len())];
@@ -472,7 +478,6 @@ fn synthetic(n: usize, seed: u64) -> Vec<PersonRecord> {
                 ),
                 &id,
             );
-            r.raw = p;
             r.township = Some(town.clone());
             if rng.gen_bool(0.5) {
                 r.phones = vec![phone.clone()];
@@ -486,9 +491,10 @@ fn synthetic(n: usize, seed: u64) -> Vec<PersonRecord> {
                 r.id = None;
             }
             out.push(r);
+            truth.push(p);
         }
     }
-    out
+    (out, truth)
 }
 
 #[test]
@@ -520,10 +526,9 @@ fn output_does_not_depend_on_thread_count() {
 
 #[test]
 fn synthetic_typos_are_found_without_false_links() {
-    let records = synthetic(1_500, 11);
+    let (records, truth) = synthetic_with_truth(1_500, 11);
     let l = run(&records);
-    // `raw` holds the synthetic person number.
-    let truth = |i: usize| records[i].raw;
+    let truth = |i: usize| truth[i];
     let (mut found, mut damaged) = (0, 0);
     for (i, r) in records.iter().enumerate() {
         if r.id.as_ref().is_some_and(|id| !id.quality.is_valid()) {

@@ -12,7 +12,7 @@ use std::sync::LazyLock;
 
 use chrono::NaiveDate;
 
-use crate::model::{IdQuality, ResidentId, Sex};
+use crate::model::{DisabilityCategory, IdQuality, ResidentId, Sex};
 
 /// ISO 7064 MOD 11-2 weights of the first 17 digits, and the check character of each
 /// remainder of the weighted sum.
@@ -81,24 +81,9 @@ pub fn parse_resident_id(raw: &str) -> Option<ResidentId> {
 pub struct Certificate {
     /// Quality `FromCertificate` when the embedded ID is valid, else the damage found.
     pub id: ResidentId,
-    /// 1 视力, 2 听力, 3 言语, 4 肢体, 5 智力, 6 精神, 7 多重.
-    pub category: u8,
+    pub category: DisabilityCategory,
     /// 1 (most severe) to 4.
     pub grade: u8,
-}
-
-impl Certificate {
-    pub fn category_zh(&self) -> &'static str {
-        match self.category {
-            1 => "视力",
-            2 => "听力",
-            3 => "言语",
-            4 => "肢体",
-            5 => "智力",
-            6 => "精神",
-            _ => "多重",
-        }
-    }
 }
 
 /// Parses a 20-character certificate number (`<18-char ID><category 1-7><grade 1-4>`).
@@ -123,7 +108,7 @@ pub fn parse_certificate(raw: &str) -> Option<Certificate> {
     }
     Some(Certificate {
         id,
-        category: b[18] - b'0',
+        category: DisabilityCategory::from_digit(u32::from(b[18] - b'0'))?,
         grade: b[19] - b'0',
     })
 }

@@ -8,6 +8,7 @@
 
 pub mod ids;
 pub mod names;
+mod observe;
 pub mod phones;
 pub mod places;
 #[cfg(test)]
@@ -20,11 +21,13 @@ use rayon::prelude::*;
 
 use crate::config::Township;
 use crate::model::{
-    Field, IdQuality, PersonRecord, RawRecord, Reject, ResidentId, Role, Sex, SourceKind, Value,
+    Field, IdQuality, Observation, PersonRecord, RawRecord, Reject, ResidentId, Role, Sex,
+    SourceKind, Value,
 };
 
 pub use ids::{parse_certificate, parse_resident_id, Certificate};
 pub use names::normalise_name;
+pub use observe::{observe, to_cents};
 pub use phones::normalise_phones;
 pub use places::Gazetteer;
 
@@ -74,8 +77,7 @@ pub fn normalise(records: &[RawRecord], townships: &[Township]) -> NormaliseOutp
     // `collect` on an indexed parallel iterator keeps record order.
     let outcomes: Vec<Result<RowPersons, Reject>> = records
         .par_iter()
-        .enumerate()
-        .map(|(raw, record)| persons_of(raw, record, &gazetteer))
+        .map(|record| persons_of(record, &gazetteer))
         .collect();
 
     let mut out = NormaliseOutput::default();
@@ -133,9 +135,13 @@ struct RowPersons {
     unknown_township: bool,
 }
 
-fn persons_of(raw: usize, record: &RawRecord, gazetteer: &Gazetteer) -> Result<RowPersons, Reject> {
+fn persons_of(record: &RawRecord, gazetteer: &Gazetteer) -> Result<RowPersons, Reject> {
     let name = record.text(Field::Name).and_then(normalise_name);
-    let id = subject_id(record);
+    // Parsed at most once: for the ID when the ID column fails, and for a certificate's
+    // category and grade.
+    let parsed = OnceCell::new();
+    let certificate = || parsed.get_or_init(|| certificate_of(record)).as_ref();
+    let id = subject_id(record, certificate);
     if name.is_none() && id.is_none() {
         return Err(Reject {
             file: record.source.file.clone(),
@@ -161,8 +167,13 @@ fn persons_of(raw: usize, record: &RawRecord, gazetteer: &Gazetteer) -> Result<R
         .or_else(|| record.text(Field::Sex).and_then(parse_sex));
 
     let mut persons = Vec::with_capacity(1);
+    let observation = observe(
+        record,
+        (record.kind == SourceKind::Disability)
+            .then(certificate)
+            .flatten(),
+    );
     persons.push(PersonRecord {
-        raw,
         kind: record.kind,
         role: Role::Subject,
         source: record.source.clone(),
@@ -175,6 +186,7 @@ fn persons_of(raw: usize, record: &RawRecord, gazetteer: &Gazetteer) -> Result<R
         village: place.village,
         address: place.address,
         household_id: text(record, Field::HouseholdId),
+        observation,
     });
 
     if record.kind == SourceKind::Children {
@@ -194,7 +206,6 @@ fn persons_of(raw: usize, record: &RawRecord, gazetteer: &Gazetteer) -> Result<R
                 continue;
             }
             persons.push(PersonRecord {
-                raw,
                 kind: record.kind,
                 role,
                 source: record.source.clone(),
@@ -208,6 +219,7 @@ fn persons_of(raw: usize, record: &RawRecord, gazetteer: &Gazetteer) -> Result<R
                 village: persons[0].village.clone(),
                 address: persons[0].address.clone(),
                 household_id: None,
+                observation: Observation::IdentityOnly,
             });
         }
     }
@@ -221,16 +233,15 @@ fn persons_of(raw: usize, record: &RawRecord, gazetteer: &Gazetteer) -> Result<R
 /// number (from its own column, or typed into the ID column), else the less damaged of the
 /// two.
 /// When both are valid and disagree, the ID column wins: it is what the department keys on.
-fn subject_id(record: &RawRecord) -> Option<ResidentId> {
+fn subject_id<'a>(
+    record: &RawRecord,
+    certificate: impl FnOnce() -> Option<&'a Certificate>,
+) -> Option<ResidentId> {
     let column = id_of(record.get(Field::IdNumber));
     if column.as_ref().is_some_and(|id| id.quality.is_valid()) {
         return column;
     }
-    let certificate = record
-        .text(Field::CertNumber)
-        .and_then(parse_certificate)
-        .or_else(|| record.text(Field::IdNumber).and_then(parse_certificate));
-    match certificate {
+    match certificate().cloned() {
         Some(cert) if cert.id.quality.is_valid() => Some(cert.id),
         // Both damaged: keep whichever still vouches for more leading digits.
         Some(cert) => match column {
@@ -239,6 +250,14 @@ fn subject_id(record: &RawRecord) -> Option<ResidentId> {
         },
         None => column,
     }
+}
+
+/// The row's certificate number: its own column, or typed into the ID column.
+pub fn certificate_of(record: &RawRecord) -> Option<Certificate> {
+    record
+        .text(Field::CertNumber)
+        .and_then(parse_certificate)
+        .or_else(|| record.text(Field::IdNumber).and_then(parse_certificate))
 }
 
 /// ID and phone fields are text-typed: ingest turns a numeric cell into the digits it

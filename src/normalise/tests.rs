@@ -6,7 +6,9 @@ use super::names::normalise_name;
 use super::phones::normalise_phones;
 use super::places::Gazetteer;
 use super::*;
-use crate::model::{Field, IdQuality, RawRecord, Role, Sex, SourceKind, SourceRef, Value};
+use crate::model::{
+    DisabilityCategory, Field, IdQuality, RawRecord, Role, Sex, SourceKind, SourceRef, Value,
+};
 
 /// A valid 18-character ID from its first 17 digits.
 fn id18(first17: &str) -> String {
@@ -201,16 +203,22 @@ fn certificate_number_yields_id_category_and_grade() {
     let cert = parse_certificate(&format!("{X_ID}41")).unwrap();
     assert_eq!(cert.id.quality, IdQuality::FromCertificate);
     assert_eq!(cert.id.exact_key(), Some(X_ID));
-    assert_eq!((cert.category, cert.grade), (4, 1));
-    assert_eq!(cert.category_zh(), "肢体");
+    assert_eq!(
+        (cert.category, cert.grade),
+        (DisabilityCategory::Physical, 1)
+    );
+    assert_eq!(cert.category.label_zh(), "肢体");
 
     let cert = parse_certificate("11010519850315102x 62").unwrap();
-    assert_eq!((cert.category_zh(), cert.grade), ("精神", 2));
+    assert_eq!((cert.category.label_zh(), cert.grade), ("精神", 2));
 
     // A damaged ID inside a well-formed certificate stays damaged.
     let cert = parse_certificate("41012319900101123771").unwrap();
     assert_eq!(cert.id.quality, IdQuality::BadCheck);
-    assert_eq!((cert.category, cert.grade), (7, 1));
+    assert_eq!(
+        (cert.category, cert.grade),
+        (DisabilityCategory::Multiple, 1)
+    );
 
     for raw in [
         "",
@@ -591,7 +599,7 @@ fn a_row_becomes_a_normalised_person() {
         panic!("one person")
     };
     assert_eq!(p.role, Role::Subject);
-    assert_eq!(p.raw, 0);
+    assert_eq!(p.source.row, 3);
     assert_eq!(p.name.as_ref().unwrap().key, "张伟");
     assert_eq!(p.id.as_ref().unwrap().exact_key(), Some(X_ID));
     assert_eq!(p.birth_date, Some(date(1985, 3, 15)));
@@ -814,14 +822,14 @@ fn children_rows_yield_child_father_and_mother() {
         ),
     ];
     let out = normalise(&recs, &townships());
-    let roles: Vec<_> = out.persons.iter().map(|p| (p.raw, p.role)).collect();
+    let roles: Vec<_> = out.persons.iter().map(|p| (p.source.row, p.role)).collect();
     assert_eq!(
         roles,
         [
-            (0, Role::Subject),
-            (0, Role::Father),
-            (0, Role::Mother),
-            (1, Role::Subject)
+            (5, Role::Subject),
+            (5, Role::Father),
+            (5, Role::Mother),
+            (6, Role::Subject)
         ]
     );
     let (dad, mum) = (&out.persons[1], &out.persons[2]);

@@ -9,7 +9,7 @@ use super::evidence;
 use super::qualify::{contains_unnegated, Fact, Window};
 use super::ScreeningInput;
 use crate::config::RuleSettings;
-use crate::model::{Field, RawRecord, SourceKind};
+use crate::model::{Observation, RollEntry, SourceKind};
 
 /// One person's standing on the rolls.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -45,23 +45,28 @@ impl Coverage {
 /// Activity is decided on the record: a stopped status still counts while the end date is on
 /// or after `as_of`, an active status word counts on its own, and a blank (or unknown)
 /// status lets the dates decide.
-pub fn active_on(raw: &RawRecord, settings: &RuleSettings, as_of: NaiveDate) -> bool {
-    let status = raw.trimmed(Field::RollStatus);
-    let has = |words: &[String]| status.is_some_and(|s| contains_unnegated(s, words));
-    let end = raw.date(Field::EndDate);
+pub fn active_on(entry: &RollEntry, settings: &RuleSettings, as_of: NaiveDate) -> bool {
+    let has = |words: &[String]| {
+        entry
+            .status
+            .as_deref()
+            .is_some_and(|s| contains_unnegated(s, words))
+    };
+    let end = entry.end;
     if has(&settings.stopped_statuses) {
         return end.is_some_and(|e| e >= as_of);
     }
     if has(&settings.active_statuses) {
         return true;
     }
-    raw.date(Field::StartDate).is_none_or(|s| s <= as_of) && end.is_none_or(|e| e >= as_of)
+    entry.start.is_none_or(|s| s <= as_of) && end.is_none_or(|e| e >= as_of)
 }
 
 /// A temporary-assistance record dated in the window (救助日期, else a start date).
-pub fn aided_in(raw: &RawRecord, window: Window) -> bool {
-    raw.date(Field::AidDate)
-        .or(raw.date(Field::StartDate))
+pub fn aided_in(entry: &RollEntry, window: Window) -> bool {
+    entry
+        .aided
+        .or(entry.start)
         .is_some_and(|d| window.contains(d))
 }
 
@@ -72,21 +77,20 @@ pub(crate) fn coverage(input: &ScreeningInput<'_>) -> Vec<Coverage> {
     };
     let mut out = vec![Coverage::default(); input.linkage.persons.len()];
     for (index, record) in input.records.iter().enumerate() {
-        if !record.kind.is_roll() {
+        let Observation::Roll(entry) = &record.observation else {
             continue;
-        }
-        let raw = &input.raw[record.raw];
+        };
         let person = &mut out[input.linkage.person_of[index]];
         if record.kind == SourceKind::TempAssistance {
-            if aided_in(raw, window) {
+            if aided_in(entry, window) {
                 person.aided.push(index);
             }
-        } else if active_on(raw, input.settings, input.as_of) {
+        } else if active_on(entry, input.settings, input.as_of) {
             person.active.entry(record.kind).or_default().push(index);
         } else {
             person.lapsed.push(Fact {
                 kind: record.kind,
-                text: evidence::with_source(record.kind, &evidence::lapsed(raw, input.as_of)),
+                text: evidence::with_source(record.kind, &evidence::lapsed(entry, input.as_of)),
                 amount_cents: None,
                 records: vec![index],
             });

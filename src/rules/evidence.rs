@@ -5,8 +5,10 @@
 
 use chrono::{Datelike, NaiveDate};
 
-use super::qualify::{ChildCase, Disability, ParentState};
-use crate::model::{Field, RawRecord, SourceKind};
+use super::qualify::{ChildCase, ParentState};
+use crate::model::{
+    Disability, Emergency, Monitoring, Request, RollEntry, SourceKind, Unemployment,
+};
 
 /// Longest free-text excerpt (request content, hardship) quoted in a fact.
 const EXCERPT_CHARS: usize = 30;
@@ -99,44 +101,44 @@ fn excerpt(text: &str) -> String {
 }
 
 /// `防返贫监测对象(脱贫不稳定户), 2020-03-01 纳入, 风险类型: 因病`.
-pub fn monitoring(raw: &RawRecord) -> String {
+pub fn monitoring(monitoring: &Monitoring) -> String {
     let mut s = String::from("防返贫监测对象");
-    if let Some(category) = raw.trimmed(Field::MonitorCategory) {
+    if let Some(category) = &monitoring.category {
         s.push_str(&format!("({category})"));
     }
-    if let Some(d) = raw.date(Field::MonitorDate) {
+    if let Some(d) = monitoring.since {
         s.push_str(&format!(", {} 纳入", date(d)));
     }
-    if let Some(risk) = raw.trimmed(Field::RiskType) {
+    if let Some(risk) = &monitoring.risk {
         s.push_str(&format!(", 风险类型: {risk}"));
     }
-    if raw.flag(Field::RiskCleared) == Some(true) {
+    if monitoring.risk_cleared == Some(true) {
         s.push_str(", 风险已消除");
     }
     s
 }
 
 /// `2021-01-05 求助: 家中困难申请救助, 办理状态: 办理中`.
-pub fn request(raw: &RawRecord) -> String {
-    let when = raw.date(Field::RequestDate).map(date).unwrap_or_default();
-    let kind = raw.trimmed(Field::RequestType).unwrap_or("诉求");
+pub fn request(request: &Request) -> String {
+    let when = request.date.map(date).unwrap_or_default();
+    let kind = request.kind.as_deref().unwrap_or("诉求");
     let mut s = format!("{when} {kind}");
-    if let Some(content) = raw.trimmed(Field::RequestContent) {
+    if let Some(content) = &request.content {
         s.push_str(&format!(": {}", excerpt(content)));
     }
-    let status = raw.trimmed(Field::HandlingStatus).unwrap_or("未填写");
+    let status = request.status.as_deref().unwrap_or("未填写");
     s.push_str(&format!(", 办理状态: {status}"));
     s
 }
 
 /// `2020-06-01 登记失业, 未参加失业保险`.
-pub fn unemployment(raw: &RawRecord, insured: Option<bool>) -> String {
-    let status = raw.trimmed(Field::EmploymentStatus).unwrap_or("登记失业");
-    let mut s = match raw.date(Field::RegistrationDate) {
+pub fn unemployment(unemployment: &Unemployment) -> String {
+    let status = unemployment.status.as_deref().unwrap_or("登记失业");
+    let mut s = match unemployment.registered {
         Some(d) => format!("{} {status}", date(d)),
         None => status.to_string(),
     };
-    s.push_str(match insured {
+    s.push_str(match unemployment.insured {
         Some(true) => ", 已参加失业保险",
         Some(false) => ", 未参加失业保险",
         None => ", 是否参加失业保险未填写",
@@ -145,22 +147,22 @@ pub fn unemployment(raw: &RawRecord, insured: Option<bool>) -> String {
 }
 
 /// `2020-07-20 洪涝, 房屋倒塌`.
-pub fn emergency(raw: &RawRecord, event_date: NaiveDate) -> String {
-    let event = raw.trimmed(Field::EventType).unwrap_or("突发事件");
+pub fn emergency(emergency: &Emergency, event_date: NaiveDate) -> String {
+    let event = emergency.event.as_deref().unwrap_or("突发事件");
     let mut s = format!("{} {event}", date(event_date));
-    if let Some(hardship) = raw.trimmed(Field::Hardship) {
+    if let Some(hardship) = &emergency.hardship {
         s.push_str(&format!(", {}", excerpt(hardship)));
     }
     s
 }
 
 /// A roll record not active on `as_of`: `停保, 2021-03-31 终止, 2021-06-30 不在册`.
-pub fn lapsed(raw: &RawRecord, as_of: NaiveDate) -> String {
+pub fn lapsed(entry: &RollEntry, as_of: NaiveDate) -> String {
     let mut parts: Vec<String> = Vec::new();
-    if let Some(status) = raw.trimmed(Field::RollStatus) {
+    if let Some(status) = &entry.status {
         parts.push(status.to_string());
     }
-    match (raw.date(Field::StartDate), raw.date(Field::EndDate)) {
+    match (entry.start, entry.end) {
         (_, Some(end)) => parts.push(format!("{} 终止", date(end))),
         (Some(start), None) => parts.push(format!("{} 起始", date(start))),
         (None, None) => {}
@@ -191,7 +193,7 @@ pub fn child(birth: Option<NaiveDate>, case: &ChildCase, child_age: u32) -> Stri
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::qualify::Category;
+    use crate::model::DisabilityCategory as Category;
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).unwrap()

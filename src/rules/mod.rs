@@ -21,7 +21,7 @@ use chrono::NaiveDate;
 
 use crate::config::RuleSettings;
 use crate::model::{
-    Finding, Linkage, PersonRecord, RawRecord, ReviewItem, Role, RuleCode, SourceKind, Suspect,
+    Finding, Linkage, PersonRecord, ReviewItem, Role, RuleCode, SourceKind, Suspect,
 };
 
 pub use coverage::{active_on, aided_in};
@@ -31,7 +31,6 @@ pub use suspects::clue_id;
 
 /// Everything the rules need, borrowed from the earlier stages.
 pub struct ScreeningInput<'a> {
-    pub raw: &'a [RawRecord],
     pub records: &'a [PersonRecord],
     pub linkage: &'a Linkage,
     pub settings: &'a RuleSettings,

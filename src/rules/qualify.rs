@@ -1,6 +1,6 @@
 //! Per-source qualification (SPEC 3.2): what each screening record says about its person.
 //!
-//! Record-level tests are pure functions of one `RawRecord` and the settings; the medical
+//! Record-level tests are pure functions of one row's typed `Observation` and the settings; the medical
 //! threshold is the exception, since it is a sum over a person's claim lines and the
 //! extract can run to millions of lines, so it is aggregated columnar with a polars lazy
 //! group-by. Gathering the facts per consolidated person happens in `assess`.
@@ -13,7 +13,10 @@ use polars::prelude::*;
 use super::evidence;
 use super::ScreeningInput;
 use crate::config::RuleSettings;
-use crate::model::{Field, PersonRecord, RawRecord, Role, SourceKind};
+use crate::model::{
+    Disability, Observation, PersonRecord, Request, Role, SourceKind, SourceRef, Unemployment,
+};
+use crate::normalise::to_cents;
 
 /// Screening window `[since, as_of]`, both ends included.
 #[derive(Debug, Clone, Copy)]
@@ -39,8 +42,8 @@ pub struct MedicalColumns {
     /// Settlement date as days since 1970-01-01; `None` for per-person total rows, which
     /// carry no date and are taken as already summed over the period.
     pub date: Vec<Option<i32>>,
-    /// 个人自付, yuan.
-    pub out_of_pocket: Vec<f64>,
+    /// 个人自付, fen.
+    pub out_of_pocket_cents: Vec<i64>,
     /// Person record index of each line, to name the lines behind a finding.
     pub record: Vec<u32>,
 }
@@ -62,41 +65,34 @@ pub fn epoch_days(date: NaiveDate) -> i32 {
 
 /// Builds the medical columns from the medical subject records that have an amount.
 /// Lines without 个人自付 cannot add anything and are left out.
-pub fn medical_columns(
-    raw: &[RawRecord],
-    records: &[PersonRecord],
-    person_of: &[usize],
-) -> MedicalColumns {
+pub fn medical_columns(records: &[PersonRecord], person_of: &[usize]) -> MedicalColumns {
     let mut cols = MedicalColumns::default();
     for (index, record) in records.iter().enumerate() {
-        if record.kind != SourceKind::Medical || record.role != Role::Subject {
+        let Observation::Claim(claim) = &record.observation else {
             continue;
-        }
-        let line = &raw[record.raw];
-        let Some(amount) = line.amount(Field::OutOfPocket) else {
+        };
+        let Some(cents) = claim.out_of_pocket_cents else {
             continue;
         };
         cols.person.push(person_of[index] as u32);
-        cols.date
-            .push(line.date(Field::SettlementDate).map(epoch_days));
-        cols.out_of_pocket.push(amount);
+        cols.date.push(claim.settled.map(epoch_days));
+        cols.out_of_pocket_cents.push(cents);
         cols.record.push(index as u32);
     }
     cols
 }
 
-/// Sums 个人自付 per person over lines dated in `[since, as_of]` (days since epoch; undated
-/// lines count) and returns the persons whose total strictly exceeds `threshold` yuan,
-/// sorted by person.
+/// Sums 个人自付 (fen) per person over lines dated in `[since, as_of]` (days since epoch;
+/// undated lines count) and returns the persons whose total strictly exceeds `threshold`
+/// yuan, sorted by person.
 pub fn medical_totals_above(
     person: &[u32],
     date: &[Option<i32>],
-    out_of_pocket: &[f64],
+    cents: &[i64],
     since: i32,
     as_of: i32,
     threshold: f64,
 ) -> PolarsResult<Vec<MedicalTotal>> {
-    let cents: Vec<i64> = out_of_pocket.iter().map(|&a| to_cents(a)).collect();
     let frame = DataFrame::new_infer_height(vec![
         Column::new("person".into(), person),
         Column::new("date".into(), date),
@@ -132,124 +128,6 @@ pub fn medical_totals_above(
     Ok(out)
 }
 
-fn to_cents(yuan: f64) -> i64 {
-    (yuan * 100.0).round() as i64
-}
-
-// ---------------------------------------------------------------------------------------
-// Disability.
-
-/// 残疾类别, numbered as in the certificate number's 19th digit.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Category {
-    Vision = 1,
-    Hearing = 2,
-    Speech = 3,
-    Physical = 4,
-    Intellectual = 5,
-    Mental = 6,
-    Multiple = 7,
-}
-
-impl Category {
-    const ALL: [(Category, &'static str); 7] = [
-        (Category::Vision, "视力"),
-        (Category::Hearing, "听力"),
-        (Category::Speech, "言语"),
-        (Category::Physical, "肢体"),
-        (Category::Intellectual, "智力"),
-        (Category::Mental, "精神"),
-        (Category::Multiple, "多重"),
-    ];
-
-    fn from_digit(d: u32) -> Option<Category> {
-        Category::ALL
-            .get((d as usize).checked_sub(1)?)
-            .map(|(c, _)| *c)
-    }
-
-    fn parse(text: &str) -> Option<Category> {
-        let text = text.trim();
-        if let Some((c, _)) = Category::ALL.iter().find(|(_, w)| text.contains(w)) {
-            return Some(*c);
-        }
-        let mut digits = text.chars().filter(char::is_ascii_digit);
-        match (digits.next(), digits.next()) {
-            (Some(d), None) => Category::from_digit(d.to_digit(10)?),
-            _ => None,
-        }
-    }
-
-    pub fn label_zh(self) -> &'static str {
-        Category::ALL[self as usize - 1].1
-    }
-
-    fn is_mental(self) -> bool {
-        matches!(self, Category::Intellectual | Category::Mental)
-    }
-}
-
-/// What one disability certificate says.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Disability {
-    pub category: Option<Category>,
-    /// 1 (most severe) to 4.
-    pub grade: Option<u8>,
-    pub issued: Option<NaiveDate>,
-}
-
-impl Disability {
-    /// Reads category and grade from their columns, falling back to the last two digits of
-    /// a 20-digit certificate number (category digit + grade digit).
-    pub fn from_record(raw: &RawRecord) -> Disability {
-        let cert = [Field::CertNumber, Field::IdNumber]
-            .into_iter()
-            .filter_map(|f| raw.text(f))
-            .find_map(certificate_suffix);
-        let category = raw
-            .text(Field::DisabilityCategory)
-            .and_then(Category::parse)
-            .or(cert.and_then(|(c, _)| Category::from_digit(c)));
-        let grade = raw
-            .text(Field::DisabilityGrade)
-            .and_then(parse_grade)
-            .or(cert.and_then(|(_, g)| (1..=4).contains(&g).then_some(g as u8)));
-        Disability {
-            category,
-            grade,
-            issued: raw.date(Field::CertIssueDate),
-        }
-    }
-
-    /// Grade ≤ `any` for every category, or grade ≤ `mental` for intellectual/mental.
-    pub fn meets(&self, any: u8, mental: u8) -> bool {
-        match self.grade {
-            Some(g) if g <= any => true,
-            Some(g) => self.category.is_some_and(Category::is_mental) && g <= mental,
-            None => false,
-        }
-    }
-}
-
-fn certificate_suffix(text: &str) -> Option<(u32, u32)> {
-    let chars: Vec<char> = text.chars().filter(|c| !c.is_whitespace()).collect();
-    if chars.len() != 20 {
-        return None;
-    }
-    Some((chars[18].to_digit(10)?, chars[19].to_digit(10)?))
-}
-
-/// `二级`, `2级`, `2`, `二`, `Ⅱ级` → 2.
-fn parse_grade(text: &str) -> Option<u8> {
-    text.chars().find_map(|c| match c {
-        '一' | '1' | 'Ⅰ' => Some(1),
-        '二' | '2' | 'Ⅱ' => Some(2),
-        '三' | '3' | 'Ⅲ' => Some(3),
-        '四' | '4' | 'Ⅳ' => Some(4),
-        _ => None,
-    })
-}
-
 // ---------------------------------------------------------------------------------------
 // Petitions, hotline, unemployment, emergency, children.
 
@@ -279,42 +157,46 @@ pub(super) fn contains_unnegated(text: &str, words: &[String]) -> bool {
 }
 
 /// Petition about social assistance, or hotline order of a qualifying type, in the window.
-pub fn request_qualifies(raw: &RawRecord, settings: &RuleSettings, window: Window) -> bool {
-    if !raw
-        .date(Field::RequestDate)
-        .is_some_and(|d| window.contains(d))
-    {
+pub fn request_qualifies(
+    kind: SourceKind,
+    request: &Request,
+    settings: &RuleSettings,
+    window: Window,
+) -> bool {
+    if !request.date.is_some_and(|d| window.contains(d)) {
         return false;
     }
-    match raw.kind {
-        SourceKind::Petition => [Field::RequestType, Field::RequestContent]
+    match kind {
+        SourceKind::Petition => [&request.kind, &request.content]
             .into_iter()
-            .filter_map(|f| raw.text(f))
+            .flatten()
             .any(|t| contains_any(t, &settings.assistance_keywords)),
-        SourceKind::Hotline => raw
-            .trimmed(Field::RequestType)
+        SourceKind::Hotline => request
+            .kind
+            .as_deref()
             .is_some_and(|t| contains_any(t, &settings.hotline_types)),
         _ => false,
     }
 }
 
-/// Not finished and dated more than `overdue_days` before `as_of`. Finished statuses are
-/// matched whole, since `未办结` contains `办结`.
-pub fn request_overdue(raw: &RawRecord, settings: &RuleSettings, as_of: NaiveDate) -> bool {
-    let finished = raw
-        .trimmed(Field::HandlingStatus)
+/// Not finished and dated more than `overdue_days` before `as_of`. A finished status word
+/// counts unless negated: `未办结` contains `办结`.
+pub fn request_overdue(request: &Request, settings: &RuleSettings, as_of: NaiveDate) -> bool {
+    let finished = request
+        .status
+        .as_deref()
         .is_some_and(|s| contains_unnegated(s, &settings.finished_statuses));
     !finished
-        && raw
-            .date(Field::RequestDate)
+        && request
+            .date
             .is_some_and(|d| (as_of - d).num_days() > settings.overdue_days)
 }
 
 /// Currently registered unemployed. A blank status counts: the list is a register of the
 /// unemployed; so does a status the county words its own way (`在册`), unless it says the
 /// registration ended (`已就业`, `已注销`, `退休` …; `未就业` is still unemployed).
-pub fn unemployed_current(raw: &RawRecord, settings: &RuleSettings) -> bool {
-    raw.trimmed(Field::EmploymentStatus).is_none_or(|s| {
+pub fn unemployed_current(unemployment: &Unemployment, settings: &RuleSettings) -> bool {
+    unemployment.status.as_deref().is_none_or(|s| {
         equals_any(s, &settings.unemployed_statuses)
             || !contains_unnegated(s, &settings.ended_unemployment_statuses)
     })
@@ -430,10 +312,13 @@ pub(crate) fn assess(input: &ScreeningInput<'_>) -> Vec<PersonFacts> {
     }
 
     // Parent records of each children row, found by the row they were read from.
-    let mut parents_of_row: HashMap<usize, Vec<usize>> = HashMap::new();
+    let mut parents_of_row: HashMap<&SourceRef, Vec<usize>> = HashMap::new();
     for (index, record) in input.records.iter().enumerate() {
         if record.kind == SourceKind::Children && record.role != Role::Subject {
-            parents_of_row.entry(record.raw).or_default().push(index);
+            parents_of_row
+                .entry(&record.source)
+                .or_default()
+                .push(index);
         }
     }
 
@@ -441,7 +326,6 @@ pub(crate) fn assess(input: &ScreeningInput<'_>) -> Vec<PersonFacts> {
         if record.role != Role::Subject {
             continue;
         }
-        let raw = &input.raw[record.raw];
         let person = &mut facts[person_of[index]];
         let fact = |text: String| Fact {
             kind: record.kind,
@@ -449,67 +333,67 @@ pub(crate) fn assess(input: &ScreeningInput<'_>) -> Vec<PersonFacts> {
             amount_cents: None,
             records: vec![index],
         };
-        match record.kind {
-            SourceKind::Agriculture => {
-                let f = fact(evidence::monitoring(raw));
+        match &record.observation {
+            Observation::Monitoring(monitoring) => {
+                let f = fact(evidence::monitoring(monitoring));
                 person.monitored.push(f.clone());
                 person.qualifying.push(f);
             }
-            SourceKind::Disability => {
-                let d = Disability::from_record(raw);
-                if d.meets(settings.severe_grade_any, settings.severe_grade_mental) {
-                    let f = fact(evidence::disability(&d));
-                    if d.issued.is_some_and(|i| i >= window.since) {
-                        person.qualifying.push(f.clone());
-                    }
-                    person.severely_disabled.push(f);
-                }
-            }
-            SourceKind::Petition | SourceKind::Hotline
-                if request_qualifies(raw, settings, window) =>
+            Observation::Disability(d)
+                if d.meets(settings.severe_grade_any, settings.severe_grade_mental) =>
             {
-                let f = fact(evidence::request(raw));
-                if request_overdue(raw, settings, window.as_of) {
+                let f = fact(evidence::disability(d));
+                if d.issued.is_some_and(|i| i >= window.since) {
+                    person.qualifying.push(f.clone());
+                }
+                person.severely_disabled.push(f);
+            }
+            Observation::Request(request)
+                if request_qualifies(record.kind, request, settings, window) =>
+            {
+                let f = fact(evidence::request(request));
+                if request_overdue(request, settings, window.as_of) {
                     person.overdue_requests.push(f.clone());
                 }
                 person.qualifying.push(f);
             }
-            SourceKind::Unemployment if unemployed_current(raw, settings) => {
-                let insured = raw.flag(Field::Insured);
-                let f = fact(evidence::unemployment(raw, insured));
-                if insured != Some(true) {
+            Observation::Unemployment(u) if unemployed_current(u, settings) => {
+                let f = fact(evidence::unemployment(u));
+                if u.insured != Some(true) {
                     person.uninsured_unemployed.push(f.clone());
                 }
                 person.qualifying.push(f);
             }
-            SourceKind::Emergency => {
-                if let Some(d) = raw.date(Field::EventDate).filter(|d| window.contains(*d)) {
-                    person.qualifying.push(fact(evidence::emergency(raw, d)));
+            Observation::Emergency(e) => {
+                if let Some(d) = e.date.filter(|d| window.contains(*d)) {
+                    person.qualifying.push(fact(evidence::emergency(e, d)));
                 }
             }
-            SourceKind::Children => {
+            Observation::Child(row) => {
                 // The row's own ID or birth-date column, else any linked record of the child.
                 let birth = record
                     .birth_date
-                    .or(raw.date(Field::BirthDate))
                     .or_else(|| linked_birth_date(input, person_of[index]));
                 // A child on the at-risk list whose age no record gives is kept: the list is a
                 // list of children, and the evidence says the age is unknown.
                 if birth.is_some_and(|b| !under_age(b, window.as_of, settings.child_age)) {
                     continue;
                 }
-                let parents = parents_of_row.get(&record.raw).cloned().unwrap_or_default();
-                let state = |role: Role, status: Field| {
+                let parents = parents_of_row
+                    .get(&record.source)
+                    .cloned()
+                    .unwrap_or_default();
+                let state = |role: Role, status: &Option<String>| {
                     let disability = parents
                         .iter()
                         .filter(|&&p| input.records[p].role == role)
                         .find_map(|&p| parent_disability(input, p));
-                    parent_state(raw.text(status), disability.as_ref(), settings)
+                    parent_state(status.as_deref(), disability.as_ref(), settings)
                 };
                 let case = ChildCase {
                     record: index,
-                    father: state(Role::Father, Field::FatherStatus),
-                    mother: state(Role::Mother, Field::MotherStatus),
+                    father: state(Role::Father, &row.father_status),
+                    mother: state(Role::Mother, &row.mother_status),
                     parents,
                 };
                 person
@@ -532,14 +416,16 @@ fn parent_disability(input: &ScreeningInput<'_>, parent_record: usize) -> Option
     person
         .records
         .iter()
-        .filter(|&&r| input.records[r].kind == SourceKind::Disability)
-        .map(|&r| Disability::from_record(&input.raw[input.records[r].raw]))
+        .filter_map(|&r| match &input.records[r].observation {
+            Observation::Disability(d) => Some(*d),
+            _ => None,
+        })
         .filter(|d| d.meets(settings.fuc_grade_any, settings.fuc_grade_mental))
         .min_by_key(|d| d.grade)
 }
 
 fn medical_facts(input: &ScreeningInput<'_>, window: Window) -> Vec<(usize, Fact)> {
-    let cols = medical_columns(input.raw, input.records, &input.linkage.person_of);
+    let cols = medical_columns(input.records, &input.linkage.person_of);
     if cols.person.is_empty() {
         return Vec::new();
     }
@@ -549,7 +435,7 @@ fn medical_facts(input: &ScreeningInput<'_>, window: Window) -> Vec<(usize, Fact
     let totals = medical_totals_above(
         &cols.person,
         &cols.date,
-        &cols.out_of_pocket,
+        &cols.out_of_pocket_cents,
         since,
         as_of,
         input.settings.medical_threshold,
@@ -583,58 +469,7 @@ fn medical_facts(input: &ScreeningInput<'_>, window: Window) -> Vec<(usize, Fact
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{SourceRef, Value};
-
-    fn disability_row(fields: Vec<(Field, &str)>) -> Disability {
-        let mut fields: Vec<(Field, Value)> = fields
-            .into_iter()
-            .map(|(f, s)| (f, Value::Text(s.to_string())))
-            .collect();
-        fields.sort_by_key(|(f, _)| *f);
-        Disability::from_record(&RawRecord {
-            kind: SourceKind::Disability,
-            source: SourceRef {
-                file: "残联.xlsx".into(),
-                sheet: None,
-                row: 2,
-            },
-            fields,
-        })
-    }
-
-    #[test]
-    fn grade_is_read_from_words_digits_and_roman_numerals() {
-        for (text, grade) in [("一级", 1), ("2级", 2), ("二", 2), ("Ⅲ级", 3), ("四级", 4)]
-        {
-            assert_eq!(parse_grade(text), Some(grade), "{text}");
-        }
-        assert_eq!(parse_grade("重度"), None);
-    }
-
-    #[test]
-    fn category_is_read_from_words_or_code() {
-        assert_eq!(Category::parse("智力残疾"), Some(Category::Intellectual));
-        assert_eq!(Category::parse("7"), Some(Category::Multiple));
-        assert_eq!(Category::parse("8"), None);
-        assert_eq!(Category::parse("其他"), None);
-    }
-
-    #[test]
-    fn certificate_number_gives_category_and_grade_when_columns_are_missing() {
-        let d = disability_row(vec![(Field::CertNumber, "41012319900101123461")]);
-        assert_eq!(d.category, Some(Category::Mental));
-        assert_eq!(d.grade, Some(1));
-        // Columns win over the certificate digits.
-        let d = disability_row(vec![
-            (Field::CertNumber, "41012319900101123461"),
-            (Field::DisabilityGrade, "三级"),
-        ]);
-        assert_eq!(d.grade, Some(3));
-        // A 20-digit number in the ID column is a certificate number too.
-        let d = disability_row(vec![(Field::IdNumber, "41012319900101123443")]);
-        assert_eq!((d.category, d.grade), (Some(Category::Physical), Some(3)));
-        assert!(!d.meets(2, 3));
-    }
+    use crate::model::DisabilityCategory as Category;
 
     #[test]
     fn severity_definitions_differ_between_glossary_and_childrens_programme() {

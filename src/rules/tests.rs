@@ -5,8 +5,8 @@ use chrono::NaiveDate;
 
 use super::*;
 use crate::model::{
-    Field, FieldEvidence, IdQuality, Link, LinkDecision, NearMiss, Person, PersonName, ResidentId,
-    RuleCode, SourceRef, Value,
+    Field, FieldEvidence, IdQuality, Link, LinkDecision, NearMiss, Observation, Person, PersonName,
+    RawRecord, ResidentId, RuleCode, SourceRef, Value,
 };
 
 fn d(y: i32, m: u32, day: u32) -> NaiveDate {
@@ -75,9 +75,17 @@ impl Fixture {
 
     /// Adds a person record for `role` on an existing row.
     fn person(&mut self, raw: usize, role: Role, id: Option<&str>, name: &str) -> usize {
-        let kind = self.raw[raw].kind;
+        let row = &self.raw[raw];
+        let kind = row.kind;
+        let observation = match role {
+            Role::Subject => observed(row),
+            Role::Father | Role::Mother => Observation::IdentityOnly,
+        };
+        let birth_date = id
+            .filter(|i| i.len() == 18)
+            .and_then(|i| NaiveDate::parse_from_str(&i[6..14], "%Y%m%d").ok())
+            .or(row.date(Field::BirthDate).filter(|_| role == Role::Subject));
         self.records.push(PersonRecord {
-            raw,
             kind,
             role,
             source: self.raw[raw].source.clone(),
@@ -95,15 +103,14 @@ impl Fixture {
                 },
                 reliable_prefix: digits.len().min(18) as u8,
             }),
-            birth_date: id
-                .filter(|i| i.len() == 18)
-                .and_then(|i| NaiveDate::parse_from_str(&i[6..14], "%Y%m%d").ok()),
+            birth_date,
             sex: None,
             phones: Vec::new(),
             township: Some("城关镇".to_string()),
             village: Some("东关村".to_string()),
             address: None,
             household_id: None,
+            observation,
         });
         self.records.len() - 1
     }
@@ -119,10 +126,16 @@ impl Fixture {
                 text(Field::MotherStatus, mother),
             ],
         );
-        let raw = self.records[child].raw;
-        self.person(raw, Role::Father, Some(FATHER), "父亲");
-        self.person(raw, Role::Mother, Some(MOTHER), "母亲");
+        let row = self.row_of(child);
+        self.person(row, Role::Father, Some(FATHER), "父亲");
+        self.person(row, Role::Mother, Some(MOTHER), "母亲");
         child
+    }
+
+    /// The fixture row a record was read from.
+    fn row_of(&self, record: usize) -> usize {
+        let source = &self.records[record].source;
+        self.raw.iter().position(|r| &r.source == source).unwrap()
     }
 
     fn linkage(&self) -> Linkage {
@@ -227,7 +240,6 @@ impl Fixture {
     fn screen(&self) -> Screening {
         let linkage = self.linkage();
         screen(&ScreeningInput {
-            raw: &self.raw,
             records: &self.records,
             linkage: &linkage,
             settings: &self.settings,
@@ -235,6 +247,11 @@ impl Fixture {
             as_of: d(2021, 6, 30),
         })
     }
+}
+
+/// A row's facts as normalise types them.
+fn observed(row: &RawRecord) -> Observation {
+    crate::normalise::observe(row, crate::normalise::certificate_of(row).as_ref())
 }
 
 fn source(kind: SourceKind, row: u32) -> SourceRef {
@@ -354,7 +371,7 @@ fn medical_aggregation_counts_undated_total_rows_and_sorts_by_person() {
     let totals = medical_totals_above(
         &[7, 3, 3, 7, 9, 3],
         &[Some(10), Some(11), None, Some(20), Some(12), Some(9)],
-        &[40_000.0, 30_000.0, 10_000.01, 0.01, 50_000.0, 99_999.0],
+        &[4_000_000, 3_000_000, 1_000_001, 1, 5_000_000, 9_999_900],
         10,
         12,
         40_000.0,
@@ -736,7 +753,10 @@ fn roll_activity_is_decided_on_the_record() {
             fields,
         }
     };
-    let active = |fields| active_on(&rec(fields), &settings, as_of);
+    let active = |fields| match observed(&rec(fields)) {
+        Observation::Roll(entry) => active_on(&entry, &settings, as_of),
+        other => panic!("a roll row gives a roll entry, not {other:?}"),
+    };
     assert!(active(vec![text(Field::RollStatus, "在保")]));
     assert!(active(vec![
         text(Field::RollStatus, "终止"),
@@ -781,9 +801,9 @@ fn a_listed_child_of_unknown_age_is_kept_and_the_evidence_says_so() {
             text(Field::MotherStatus, "死亡"),
         ],
     );
-    let raw = f.records[child].raw;
-    f.person(raw, Role::Father, Some(FATHER), "父亲");
-    f.person(raw, Role::Mother, Some(MOTHER), "母亲");
+    let row = f.row_of(child);
+    f.person(row, Role::Father, Some(FATHER), "父亲");
+    f.person(row, Role::Mother, Some(MOTHER), "母亲");
     let s = f.screen();
     assert_eq!(codes_of(&s, "小明"), vec![RuleCode::R04]);
     assert!(evidence_of(&s, RuleCode::R04)

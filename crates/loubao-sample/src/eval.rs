@@ -1010,7 +1010,6 @@ mod tests {
     fn person_record(kind: SourceKind, source: &str) -> PersonRecord {
         let (file, row) = source.split_once('#').unwrap();
         PersonRecord {
-            raw: 0,
             kind,
             role: Role::Subject,
             source: SourceRef {
@@ -1027,6 +1026,7 @@ mod tests {
             village: None,
             address: None,
             household_id: None,
+            observation: loubao_model::Observation::IdentityOnly,
         }
     }
 

@@ -1,0 +1,121 @@
+//! One person as one source row describes him, after normalisation.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::{Observation, SourceKind, SourceRef};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Sex {
+    Male,
+    Female,
+}
+
+/// Which person of a raw record a `PersonRecord` describes: children-at-risk rows name the
+/// child and both parents; the parents are linked like anyone else (R05 needs their
+/// disability records) but only the child is screened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Role {
+    Subject,
+    Father,
+    Mother,
+}
+
+/// What became of a resident ID on normalisation (SPEC 4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum IdQuality {
+    /// Valid 18-digit ID as written.
+    Clean,
+    /// Valid after removing formatting (fullwidth digits, spaces, dashes, apostrophe, lowercase x).
+    Reformatted,
+    /// 15-digit ID upgraded to 18 digits.
+    Upgraded15,
+    /// Taken from the 20-digit disability certificate number.
+    FromCertificate,
+    /// Damaged: check character does not match.
+    BadCheck,
+    /// Damaged: birth date impossible.
+    BadDate,
+    /// Damaged: Excel scientific/float text lost the trailing digits.
+    ExcelFloat,
+    /// Damaged: Excel float rounding left `000` at the end.
+    Trailing000,
+    /// Damaged: neither 15 nor 18 characters, or non-digit characters.
+    WrongLength,
+}
+
+impl IdQuality {
+    pub fn is_valid(self) -> bool {
+        matches!(
+            self,
+            IdQuality::Clean
+                | IdQuality::Reformatted
+                | IdQuality::Upgraded15
+                | IdQuality::FromCertificate
+        )
+    }
+
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            IdQuality::Clean => "有效",
+            IdQuality::Reformatted => "格式已修正",
+            IdQuality::Upgraded15 => "15位已升18位",
+            IdQuality::FromCertificate => "取自残疾人证号",
+            IdQuality::BadCheck => "校验码错误",
+            IdQuality::BadDate => "出生日期无效",
+            IdQuality::ExcelFloat => "被Excel转为科学计数法",
+            IdQuality::Trailing000 => "被Excel截为000结尾",
+            IdQuality::WrongLength => "位数或字符错误",
+        }
+    }
+}
+
+/// A resident ID after normalisation. A damaged ID keeps whatever digits survived for fuzzy
+/// comparison but is never an exact key.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct ResidentId {
+    /// 18 characters when valid (upper-case `X`); the surviving digits otherwise.
+    pub digits: String,
+    pub quality: IdQuality,
+    /// How many leading characters of `digits` are trustworthy (18 when valid; for an Excel
+    /// float, the digits before the rounding; for 15-digit damage, region + birth date).
+    pub reliable_prefix: u8,
+}
+
+impl ResidentId {
+    /// The exact-match key: only for valid IDs.
+    pub fn exact_key(&self) -> Option<&str> {
+        self.quality.is_valid().then_some(self.digits.as_str())
+    }
+}
+
+/// A name cleaned for matching; `display` keeps what the clerk typed.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct PersonName {
+    pub display: String,
+    /// Trimmed, no inner spaces, halfwidth, simplified, one middle dot.
+    pub key: String,
+    /// Toneless pinyin per character, space-separated (`wang wei`).
+    pub pinyin: String,
+}
+
+/// One person as described by one source row, normalised. The unit of linkage.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PersonRecord {
+    pub kind: SourceKind,
+    pub role: Role,
+    pub source: SourceRef,
+    pub name: Option<PersonName>,
+    pub id: Option<ResidentId>,
+    /// From a valid ID, else a birth-date column, else the surviving ID digits.
+    pub birth_date: Option<NaiveDate>,
+    pub sex: Option<Sex>,
+    pub phones: Vec<String>,
+    /// Canonical township name from the pipeline file, when it could be decided.
+    pub township: Option<String>,
+    pub village: Option<String>,
+    pub address: Option<String>,
+    pub household_id: Option<String>,
+    /// What the row says beyond who the person is.
+    pub observation: Observation,
+}

@@ -1,0 +1,321 @@
+//! Where a record came from and what ingest read: source kinds, canonical fields, typed
+//! cells, raw rows and rejects.
+
+use std::fmt;
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+/// What a department file is. Screening sources qualify people; rolls say who is covered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SourceKind {
+    Agriculture,
+    Medical,
+    Disability,
+    Petition,
+    Hotline,
+    Unemployment,
+    Emergency,
+    Children,
+    Dibao,
+    Tekun,
+    Orphan,
+    Fuc,
+    TempAssistance,
+    LowIncome,
+}
+
+impl SourceKind {
+    pub const ALL: [SourceKind; 14] = [
+        SourceKind::Agriculture,
+        SourceKind::Medical,
+        SourceKind::Disability,
+        SourceKind::Petition,
+        SourceKind::Hotline,
+        SourceKind::Unemployment,
+        SourceKind::Emergency,
+        SourceKind::Children,
+        SourceKind::Dibao,
+        SourceKind::Tekun,
+        SourceKind::Orphan,
+        SourceKind::Fuc,
+        SourceKind::TempAssistance,
+        SourceKind::LowIncome,
+    ];
+
+    /// The seven department sources of SPEC 3.2 that feed R01.
+    pub const DEPARTMENTS: [SourceKind; 7] = [
+        SourceKind::Agriculture,
+        SourceKind::Medical,
+        SourceKind::Disability,
+        SourceKind::Petition,
+        SourceKind::Hotline,
+        SourceKind::Unemployment,
+        SourceKind::Emergency,
+    ];
+
+    /// Assistance rolls kept by the civil-affairs bureau itself.
+    pub fn is_roll(self) -> bool {
+        matches!(
+            self,
+            SourceKind::Dibao
+                | SourceKind::Tekun
+                | SourceKind::Orphan
+                | SourceKind::Fuc
+                | SourceKind::TempAssistance
+                | SourceKind::LowIncome
+        )
+    }
+
+    /// The key used in pipeline files (`kind = "medical"`).
+    pub fn key(self) -> &'static str {
+        match self {
+            SourceKind::Agriculture => "agriculture",
+            SourceKind::Medical => "medical",
+            SourceKind::Disability => "disability",
+            SourceKind::Petition => "petition",
+            SourceKind::Hotline => "hotline",
+            SourceKind::Unemployment => "unemployment",
+            SourceKind::Emergency => "emergency",
+            SourceKind::Children => "children",
+            SourceKind::Dibao => "dibao",
+            SourceKind::Tekun => "tekun",
+            SourceKind::Orphan => "orphan",
+            SourceKind::Fuc => "fuc",
+            SourceKind::TempAssistance => "temp_assistance",
+            SourceKind::LowIncome => "low_income",
+        }
+    }
+
+    /// Chinese name a clerk reads (来源部门 column, summary).
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            SourceKind::Agriculture => "农业农村局防返贫监测对象",
+            SourceKind::Medical => "医保局个人自付",
+            SourceKind::Disability => "残联残疾人",
+            SourceKind::Petition => "信访局信访",
+            SourceKind::Hotline => "12349热线",
+            SourceKind::Unemployment => "人社局登记失业",
+            SourceKind::Emergency => "应急局因疫因灾",
+            SourceKind::Children => "困境儿童",
+            SourceKind::Dibao => "低保",
+            SourceKind::Tekun => "特困",
+            SourceKind::Orphan => "孤儿",
+            SourceKind::Fuc => "事实无人抚养儿童",
+            SourceKind::TempAssistance => "临时救助",
+            SourceKind::LowIncome => "低收入家庭",
+        }
+    }
+
+    pub fn from_key(key: &str) -> Option<SourceKind> {
+        SourceKind::ALL.into_iter().find(|k| k.key() == key)
+    }
+}
+
+impl fmt::Display for SourceKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.key())
+    }
+}
+
+/// Where a record came from: `<file>#<row>` or `<file>!<sheet>#<row>` (SPEC 3.1).
+/// `row` is the physical 1-based row as a spreadsheet shows it, title rows included.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct SourceRef {
+    pub file: String,
+    /// Set only when the workbook has more than one data sheet.
+    pub sheet: Option<String>,
+    pub row: u32,
+}
+
+impl fmt::Display for SourceRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.sheet {
+            Some(sheet) => write!(f, "{}!{}#{}", self.file, sheet, self.row),
+            None => write!(f, "{}#{}", self.file, self.row),
+        }
+    }
+}
+
+/// A canonical column. Ingest maps each header onto one of these via the synonym table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Field {
+    // Person fields common to all kinds.
+    Name,
+    IdNumber,
+    Sex,
+    BirthDate,
+    Township,
+    Village,
+    Address,
+    Phone,
+    HouseholdId,
+    Relation,
+    // Agriculture.
+    MonitorCategory,
+    MonitorDate,
+    RiskType,
+    RiskCleared,
+    // Medical.
+    SettlementDate,
+    TotalCost,
+    OutOfPocket,
+    // Disability.
+    CertNumber,
+    DisabilityCategory,
+    DisabilityGrade,
+    CertIssueDate,
+    // Petition / hotline.
+    RequestDate,
+    RequestType,
+    RequestContent,
+    HandlingStatus,
+    // Unemployment.
+    RegistrationDate,
+    Insured,
+    ReceivesBenefit,
+    EmploymentStatus,
+    // Emergency.
+    EventType,
+    EventDate,
+    Hardship,
+    // Children.
+    FatherName,
+    FatherId,
+    FatherStatus,
+    MotherName,
+    MotherId,
+    MotherStatus,
+    // Rolls.
+    RollStatus,
+    StartDate,
+    EndDate,
+    AidDate,
+    Amount,
+    AidType,
+    HeadName,
+}
+
+/// How a field's cells are typed on ingest.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FieldType {
+    Text,
+    Date,
+    Amount,
+    Bool,
+}
+
+impl Field {
+    pub fn field_type(self) -> FieldType {
+        use Field::*;
+        match self {
+            BirthDate | MonitorDate | SettlementDate | CertIssueDate | RequestDate
+            | RegistrationDate | EventDate | StartDate | EndDate | AidDate => FieldType::Date,
+            TotalCost | OutOfPocket | Amount => FieldType::Amount,
+            RiskCleared | Insured | ReceivesBenefit => FieldType::Bool,
+            _ => FieldType::Text,
+        }
+    }
+}
+
+/// A typed cell value.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum Value {
+    Text(String),
+    Date(NaiveDate),
+    Amount(f64),
+    Bool(bool),
+}
+
+impl Value {
+    pub fn as_text(&self) -> Option<&str> {
+        match self {
+            Value::Text(s) => Some(s),
+            _ => None,
+        }
+    }
+    pub fn as_date(&self) -> Option<NaiveDate> {
+        match self {
+            Value::Date(d) => Some(*d),
+            _ => None,
+        }
+    }
+    pub fn as_amount(&self) -> Option<f64> {
+        match self {
+            Value::Amount(a) => Some(*a),
+            _ => None,
+        }
+    }
+    pub fn as_bool(&self) -> Option<bool> {
+        match self {
+            Value::Bool(b) => Some(*b),
+            _ => None,
+        }
+    }
+}
+
+/// One usable input row, with its cells typed and keyed by canonical field.
+/// Empty cells are absent.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RawRecord {
+    pub kind: SourceKind,
+    pub source: SourceRef,
+    /// Sorted by field; at most one value per field.
+    pub fields: Vec<(Field, Value)>,
+}
+
+impl RawRecord {
+    pub fn get(&self, field: Field) -> Option<&Value> {
+        self.fields
+            .binary_search_by_key(&field, |(f, _)| *f)
+            .ok()
+            .map(|i| &self.fields[i].1)
+    }
+    pub fn text(&self, field: Field) -> Option<&str> {
+        self.get(field).and_then(Value::as_text)
+    }
+    /// The field's text, trimmed; `None` when absent or blank.
+    pub fn trimmed(&self, field: Field) -> Option<&str> {
+        self.text(field).map(str::trim).filter(|s| !s.is_empty())
+    }
+    pub fn date(&self, field: Field) -> Option<NaiveDate> {
+        self.get(field).and_then(Value::as_date)
+    }
+    pub fn amount(&self, field: Field) -> Option<f64> {
+        self.get(field).and_then(Value::as_amount)
+    }
+    pub fn flag(&self, field: Field) -> Option<bool> {
+        self.get(field).and_then(Value::as_bool)
+    }
+}
+
+/// An input row or file that could not be used, and why. Nothing is dropped silently.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Reject {
+    /// File name (and sheet, row when the problem is a row).
+    pub file: String,
+    pub sheet: Option<String>,
+    /// `None` when the whole file or sheet was rejected.
+    pub row: Option<u32>,
+    pub kind: Option<SourceKind>,
+    /// Chinese, for the clerk.
+    pub reason: String,
+}
+
+impl Reject {
+    /// `<file>!<sheet>#<row>` in the SPEC 3.1 form, or as much of it as is known.
+    pub fn reference(&self) -> String {
+        let mut s = self.file.clone();
+        if let Some(sheet) = &self.sheet {
+            s.push('!');
+            s.push_str(sheet);
+        }
+        if let Some(row) = self.row {
+            s.push('#');
+            s.push_str(&row.to_string());
+        }
+        s
+    }
+}
