@@ -708,3 +708,115 @@ fn review_loop_on_a_generated_county() {
     assert_eq!(status(&month), Some(0));
     assert!(dir.path().join("outbox/月报_2021-06.xlsx").exists());
 }
+
+/// A township list as CSV rows (the BOM stripped), header first.
+fn list_rows(path: &Path) -> Vec<Vec<String>> {
+    let text = std::fs::read_to_string(path).unwrap();
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+    reader
+        .records()
+        .map(|r| r.unwrap().iter().map(str::to_string).collect())
+        .collect()
+}
+
+#[test]
+fn a_closed_clue_stays_closed_when_its_petition_text_gains_an_amount() {
+    let pipeline_head = r#"
+county = "测试县"
+as_of = 2021-06-30
+since = 2020-01-01
+inbox = "inbox"
+outbox = "out"
+
+[[townships]]
+name = "城关镇"
+
+[[sources]]
+kind = "medical"
+glob = "医保*"
+
+[[sources]]
+kind = "petition"
+glob = "信访*"
+
+[[sources]]
+kind = "dibao"
+glob = "民政_低保*"
+"#;
+    let dir = tempfile::tempdir().unwrap();
+    let inbox = dir.path().join("inbox");
+    std::fs::create_dir(&inbox).unwrap();
+    let pipeline = dir.path().join("pipeline.toml");
+    std::fs::write(&pipeline, pipeline_head).unwrap();
+    std::fs::write(
+        inbox.join("医保.csv"),
+        "姓名,身份证号,结算日期,个人自付,乡镇\n张三,410123199001011237,2021-03-05,45000,城关镇\n",
+    )
+    .unwrap();
+    std::fs::write(
+        inbox.join("民政_低保.csv"),
+        "姓名,身份证号,保障状态,乡镇\n孙七,410123198008084564,在保,城关镇\n",
+    )
+    .unwrap();
+    let petition = |content: &str| {
+        let text = format!(
+            "姓名,身份证号,信访日期,信访类别,信访内容,办理状态,乡镇\n\
+             赵六,410123196505051238,2021-06-20,求助,{content},已办结,城关镇\n"
+        );
+        std::fs::write(inbox.join("信访.csv"), text).unwrap();
+    };
+    let loubao = |args: &[&std::ffi::OsStr]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_loubao"))
+            .arg("--quiet")
+            .args(args)
+            .output()
+            .unwrap();
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(matches!(out.status.code(), Some(0 | 3)), "{text}");
+    };
+    let run = || loubao(&["run".as_ref(), pipeline.as_os_str()]);
+    let names = |rows: &[Vec<String>]| -> Vec<String> {
+        let at = rows[0].iter().position(|h| h == "姓名").unwrap();
+        rows[1..].iter().map(|r| r[at].clone()).collect()
+    };
+
+    petition("家中困难申请救助");
+    run();
+    let first = dir.path().join("out/2021-06-30/城关镇.csv");
+    let mut rows = list_rows(&first);
+    assert_eq!(names(&rows), ["张三", "赵六"]);
+
+    // The township finds 赵六 not eligible and returns its list.
+    let col = |name: &str| rows[0].iter().position(|h| h == name).unwrap();
+    let (outcome, by, on) = (col("核查结果"), col("核查人"), col("核查日期"));
+    let zhao = rows
+        .iter()
+        .position(|r| r.contains(&"赵六".to_string()))
+        .unwrap();
+    rows[zhao][outcome] = "不符合条件".into();
+    rows[zhao][by] = "李核查".into();
+    rows[zhao][on] = "2021-07-05".into();
+    let returned = dir.path().join("城关镇_已核查.csv");
+    let mut writer = csv::Writer::from_path(&returned).unwrap();
+    for row in &rows {
+        writer.write_record(row).unwrap();
+    }
+    writer.flush().unwrap();
+    loubao(&[
+        "review".as_ref(),
+        pipeline.as_os_str(),
+        returned.as_os_str(),
+    ]);
+
+    // The petition now quotes a sum: words in 依据 are not facts, the clue stays closed.
+    petition("家中困难申请救助3000元");
+    run();
+    let second = list_rows(&dir.path().join("out/2021-06-30_2/城关镇.csv"));
+    assert_eq!(names(&second), ["张三"]);
+}

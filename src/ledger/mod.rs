@@ -19,7 +19,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use rusqlite::{params, Connection};
 use serde::{Deserialize, Serialize};
 
-use crate::model::{RunOutcome, Suspect};
+use crate::model::{RuleCode, RunOutcome, SourceKind, Suspect};
 use crate::ops;
 
 pub use plan::LedgerPlan;
@@ -231,8 +231,10 @@ pub(crate) mod rectification {
 /// department extract is not a "change".
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Facts {
-    pub codes: BTreeSet<String>,
-    pub sources: BTreeSet<String>,
+    /// Stored as `"R01"`, the code's own spelling.
+    pub codes: BTreeSet<RuleCode>,
+    /// Stored as the pipeline file's source keys (`"medical"`).
+    pub sources: BTreeSet<SourceKind>,
     /// Largest amount (元) the findings rest on: typed, never read from 依据, which quotes
     /// clerks' free text ("申请救助3000元").
     pub amount_yuan: i64,
@@ -241,16 +243,8 @@ pub struct Facts {
 impl Facts {
     pub fn of(suspect: &Suspect) -> Facts {
         Facts {
-            codes: suspect
-                .findings
-                .iter()
-                .map(|f| f.code.code().to_string())
-                .collect(),
-            sources: suspect
-                .sources
-                .iter()
-                .map(|k| k.key().to_string())
-                .collect(),
+            codes: suspect.findings.iter().map(|f| f.code).collect(),
+            sources: suspect.sources.iter().copied().collect(),
             amount_yuan: suspect
                 .findings
                 .iter()
@@ -266,7 +260,7 @@ impl Facts {
         let codes: Vec<&str> = self
             .codes
             .difference(&before.codes)
-            .map(String::as_str)
+            .map(|c| c.code())
             .collect();
         if !codes.is_empty() {
             parts.push(format!("新增疑似类型 {}", codes.join(";")));
@@ -274,11 +268,7 @@ impl Facts {
         let sources: Vec<&str> = self
             .sources
             .difference(&before.sources)
-            .map(|k| {
-                crate::model::SourceKind::from_key(k)
-                    .map(|k| k.label_zh())
-                    .unwrap_or(k.as_str())
-            })
+            .map(|k| k.label_zh())
             .collect();
         if !sources.is_empty() {
             parts.push(format!("新增来源 {}", sources.join("、")));
@@ -647,22 +637,34 @@ mod tests {
     #[test]
     fn only_new_facts_count_as_change() {
         let before = Facts {
-            codes: ["R01".to_string(), "R02".to_string()].into(),
-            sources: ["medical".to_string()].into(),
+            codes: [RuleCode::R01, RuleCode::R02].into(),
+            sources: [SourceKind::Medical].into(),
             amount_yuan: 50_000,
         };
         let mut fewer = before.clone();
-        fewer.codes.remove("R02");
+        fewer.codes.remove(&RuleCode::R02);
         fewer.amount_yuan = 45_000;
         assert_eq!(fewer.news_since(&before), None);
         let mut more = before.clone();
-        more.sources.insert("disability".into());
+        more.sources.insert(SourceKind::Disability);
         more.amount_yuan = 60_000;
         let note = more.news_since(&before).unwrap();
         assert!(
             note.contains("残联残疾人") && note.contains("60000"),
             "{note}"
         );
+    }
+
+    #[test]
+    fn facts_are_stored_in_the_spelling_earlier_ledgers_used() {
+        let facts = Facts {
+            codes: [RuleCode::R01].into(),
+            sources: [SourceKind::TempAssistance].into(),
+            amount_yuan: 3,
+        };
+        let json = r#"{"codes":["R01"],"sources":["temp_assistance"],"amount_yuan":3}"#;
+        assert_eq!(serde_json::to_string(&facts).unwrap(), json);
+        assert_eq!(parse_facts(json).unwrap(), facts);
     }
 
     #[test]
