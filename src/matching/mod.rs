@@ -123,18 +123,8 @@ pub fn link(records: &[PersonRecord], settings: &MatchSettings) -> Linkage {
     );
     let blocking_done = Instant::now();
 
-    // Pairs are sorted by query: one contiguous range per query.
-    let mut ranges: Vec<(usize, usize)> = Vec::new();
     let pairs = &candidates.pairs;
-    let mut start = 0;
-    while start < pairs.len() {
-        let mut end = start + 1;
-        while end < pairs.len() && pairs[end].0 == pairs[start].0 {
-            end += 1;
-        }
-        ranges.push((start, end));
-        start = end;
-    }
+    let ranges = query_ranges(pairs);
     let context = Context {
         records,
         fields: &fields,
@@ -151,14 +141,7 @@ pub fn link(records: &[PersonRecord], settings: &MatchSettings) -> Linkage {
     let scoring_done = Instant::now();
 
     let exact_links = exact.linked();
-    let mut fuzzy: Vec<&FoundLink> = outcomes.iter().flat_map(|o| o.links.iter()).collect();
-    // A pair of two queries can be found from both ends: keep it once, at its strongest.
-    let rank = |d: LinkDecision| match d {
-        LinkDecision::Exact | LinkDecision::Accepted => 0,
-        LinkDecision::Uncertain => 1,
-    };
-    fuzzy.sort_by_key(|l| (l.pair(), rank(l.decision), l.query));
-    fuzzy.dedup_by_key(|l| l.pair());
+    let fuzzy = unique_links(&outcomes);
     let edges: Vec<consolidate::FuzzyEdge> = fuzzy
         .iter()
         .map(|l| consolidate::FuzzyEdge {
@@ -190,12 +173,6 @@ pub fn link(records: &[PersonRecord], settings: &MatchSettings) -> Linkage {
         links_and_persons_ms = (consolidated - scoring_done).as_millis() as u64,
         "Matching steps."
     );
-    let mut histogram: BTreeMap<i64, usize> = BTreeMap::new();
-    for o in &outcomes {
-        for &(b, n) in &o.histogram {
-            *histogram.entry(b).or_default() += n;
-        }
-    }
     let stats = LinkageStats {
         exact_links,
         candidate_pairs: candidates.pairs.len(),
@@ -203,10 +180,7 @@ pub fn link(records: &[PersonRecord], settings: &MatchSettings) -> Linkage {
         uncertain_links,
         upper_threshold: settings.upper_threshold,
         lower_threshold: settings.lower_threshold,
-        score_histogram: histogram
-            .into_iter()
-            .map(|(b, n)| (b as f64 * HISTOGRAM_BUCKET, n))
-            .collect(),
+        score_histogram: score_histogram(&outcomes),
     };
     tracing::debug!(
         stage = "matching",
@@ -230,6 +204,48 @@ pub fn link(records: &[PersonRecord], settings: &MatchSettings) -> Linkage {
         person_of,
         stats,
     }
+}
+
+/// Candidate pairs are sorted by query: the contiguous range of each query.
+fn query_ranges(pairs: &[(u32, u32)]) -> Vec<(usize, usize)> {
+    let mut ranges = Vec::new();
+    let mut start = 0;
+    while start < pairs.len() {
+        let mut end = start + 1;
+        while end < pairs.len() && pairs[end].0 == pairs[start].0 {
+            end += 1;
+        }
+        ranges.push((start, end));
+        start = end;
+    }
+    ranges
+}
+
+/// Every fuzzy link the queries found, once: a pair of two queries can be found from both
+/// ends, and is kept at its strongest.
+fn unique_links(outcomes: &[QueryOutcome]) -> Vec<&FoundLink> {
+    let rank = |d: LinkDecision| match d {
+        LinkDecision::Exact | LinkDecision::Accepted => 0,
+        LinkDecision::Uncertain => 1,
+    };
+    let mut fuzzy: Vec<&FoundLink> = outcomes.iter().flat_map(|o| o.links.iter()).collect();
+    fuzzy.sort_by_key(|l| (l.pair(), rank(l.decision), l.query));
+    fuzzy.dedup_by_key(|l| l.pair());
+    fuzzy
+}
+
+/// The queries' score histograms summed: (bucket lower bound, pairs).
+fn score_histogram(outcomes: &[QueryOutcome]) -> Vec<(f64, usize)> {
+    let mut histogram: BTreeMap<i64, usize> = BTreeMap::new();
+    for o in outcomes {
+        for &(b, n) in &o.histogram {
+            *histogram.entry(b).or_default() += n;
+        }
+    }
+    histogram
+        .into_iter()
+        .map(|(b, n)| (b as f64 * HISTOGRAM_BUCKET, n))
+        .collect()
 }
 
 /// The link list: exact links group by group (each group's first record to each later
@@ -272,58 +288,98 @@ struct Context<'a> {
 /// Scores one query against its candidates and decides its link. `best` is scratch space
 /// reused across the queries of one worker.
 fn decide(cx: &Context<'_>, pairs: &[(u32, u32)], best: &mut Vec<Scored>) -> QueryOutcome {
-    let Context {
-        records,
-        fields,
-        exact,
-        weights,
-        settings,
-    } = *cx;
-    let q = pairs[0].0;
-    let query = &records[q as usize];
-    // A query with a (suspect) valid ID is already linked to its own group; it only looks
-    // for another person, and only a confident link to one is worth reporting.
-    let own_group = exact.group_of(q as usize);
-    let suspect = own_group != exact::NONE;
-    let fq = &fields[q as usize];
-    let name_w = if fq.name == 0 {
-        0.0
-    } else {
-        weights.name_equal(fq.name)
-    };
+    let query = Query::new(cx, pairs[0].0);
     let mut outcome = QueryOutcome::default();
-
     // The candidates lie at random in a few hundred megabytes of `Fields`: load them all
     // first, so that their cache misses overlap instead of each stalling one compare.
     let touched = pairs
         .iter()
-        .fold(0u32, |acc, &(_, r)| acc ^ fields[r as usize].group);
+        .fold(0u32, |acc, &(_, r)| acc ^ cx.fields[r as usize].group);
     std::hint::black_box(touched);
 
-    // Best candidate per person-to-be: an exact-ID group, or a single record without one.
+    let nearest_roll = score_candidates(cx, &query, pairs, best, &mut outcome.histogram);
+    if best.is_empty() || (query.suspect && best[0].score < cx.settings.upper_threshold) {
+        return outcome;
+    }
+    judge(cx, &query, best, nearest_roll, &mut outcome);
+    outcome
+}
+
+/// One query record and what its decision depends on.
+struct Query {
+    record: u32,
+    /// Its exact-ID group, `exact::NONE` without a valid ID.
+    own_group: u32,
+    /// It has a valid ID (and is a query because that ID may be damaged): already linked
+    /// to its own group, it only looks for another person, and only a confident link to
+    /// one is worth reporting.
+    suspect: bool,
+    /// The weight of its name agreeing, by the name's frequency.
+    name_weight: f64,
+}
+
+impl Query {
+    fn new(cx: &Context<'_>, record: u32) -> Query {
+        let own_group = cx.exact.group_of(record as usize);
+        let name = cx.fields[record as usize].name;
+        Query {
+            record,
+            own_group,
+            suspect: own_group != exact::NONE,
+            name_weight: if name == 0 {
+                0.0
+            } else {
+                cx.weights.name_equal(name)
+            },
+        }
+    }
+
+    fn link(&self, c: &Scored, decision: LinkDecision) -> FoundLink {
+        FoundLink {
+            query: self.record,
+            candidate: c.record,
+            decision,
+            score: c.score,
+            cmp: c.cmp,
+            name_weight: self.name_weight,
+        }
+    }
+}
+
+/// Scores the query against its candidates into `best`: the best candidate per
+/// person-to-be (an exact-ID group, or a single record without one), strongest first.
+/// Counts every score in `histogram` and returns the nearest roll record.
+fn score_candidates(
+    cx: &Context<'_>,
+    query: &Query,
+    pairs: &[(u32, u32)],
+    best: &mut Vec<Scored>,
+    histogram: &mut Vec<(i64, usize)>,
+) -> Option<(f64, u32, Comparison)> {
+    let (records, fields) = (cx.records, cx.fields);
+    let q = query.record as usize;
     let mut nearest_roll: Option<(f64, u32, Comparison)> = None;
     best.clear();
     best.extend(
         pairs
             .iter()
-            .filter(|&&(_, r)| !suspect || fields[r as usize].group != own_group)
+            .filter(|&&(_, r)| !query.suspect || fields[r as usize].group != query.own_group)
             .map(|&(_, r)| {
-                let cmp = compare::compare(query, fq, &records[r as usize], &fields[r as usize]);
-                let score = weights.score(&cmp, name_w);
                 let fr = &fields[r as usize];
+                let cmp = compare::compare(&records[q], &fields[q], &records[r as usize], fr);
+                let score = cx.weights.score(&cmp, query.name_weight);
                 if fr.roll && nearest_roll.is_none_or(|(s, _, _)| score > s) {
                     nearest_roll = Some((score, r, cmp));
                 }
                 let bucket = (score / HISTOGRAM_BUCKET).floor() as i64;
-                match outcome.histogram.iter_mut().find(|(b, _)| *b == bucket) {
+                match histogram.iter_mut().find(|(b, _)| *b == bucket) {
                     Some((_, n)) => *n += 1,
-                    None => outcome.histogram.push((bucket, 1)),
+                    None => histogram.push((bucket, 1)),
                 }
-                let group = fr.group;
-                let anchor = if group == exact::NONE {
+                let anchor = if fr.group == exact::NONE {
                     ANCHOR_SINGLE | u64::from(r)
                 } else {
-                    u64::from(group)
+                    u64::from(fr.group)
                 };
                 Scored {
                     anchor,
@@ -340,24 +396,25 @@ fn decide(cx: &Context<'_>, pairs: &[(u32, u32)], best: &mut Vec<Scored>) -> Que
     });
     best.dedup_by_key(|c| c.anchor);
     best.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.record.cmp(&b.record)));
-    if best.is_empty() || (suspect && best[0].score < settings.upper_threshold) {
-        return outcome;
-    }
+    nearest_roll
+}
 
+/// Links the query to its best candidate (accepted, or uncertain between the thresholds or
+/// beside a rival), holds a namesake on a roll for review, or keeps the nearest miss.
+fn judge(
+    cx: &Context<'_>,
+    query: &Query,
+    best: &[Scored],
+    nearest_roll: Option<(f64, u32, Comparison)>,
+    outcome: &mut QueryOutcome,
+) {
+    let settings = cx.settings;
     // A person with a valid ID above the upper threshold wins over a record without one:
     // two copies of the same damaged ID must both join the roll person, not only each other.
     let top = best
         .iter()
         .find(|c| c.has_valid_id() && c.score >= settings.upper_threshold)
         .unwrap_or(&best[0]);
-    let link = |c: &Scored, decision| FoundLink {
-        query: q,
-        candidate: c.record,
-        decision,
-        score: c.score,
-        cmp: c.cmp,
-        name_weight: name_w,
-    };
     if top.score >= settings.upper_threshold {
         // Only persons known to differ (different valid IDs) make a link ambiguous; a
         // record without an ID close behind may well be the same person.
@@ -372,28 +429,28 @@ fn decide(cx: &Context<'_>, pairs: &[(u32, u32)], best: &mut Vec<Scored>) -> Que
             })
             .collect();
         if rivals.is_empty() {
-            outcome.links.push(link(top, LinkDecision::Accepted));
-        } else if !suspect {
-            outcome.links.push(link(top, LinkDecision::Uncertain));
+            outcome.links.push(query.link(top, LinkDecision::Accepted));
+        } else if !query.suspect {
+            outcome.links.push(query.link(top, LinkDecision::Uncertain));
             for c in rivals {
-                outcome.links.push(link(c, LinkDecision::Uncertain));
+                outcome.links.push(query.link(c, LinkDecision::Uncertain));
             }
         }
     } else if top.score >= settings.lower_threshold {
-        outcome.links.push(link(top, LinkDecision::Uncertain));
+        outcome.links.push(query.link(top, LinkDecision::Uncertain));
     } else if let Some((score, candidate, cmp)) =
-        nearest_roll.filter(|(_, _, cmp)| !suspect && namesake_on_roll(cmp))
+        nearest_roll.filter(|(_, _, cmp)| !query.suspect && namesake_on_roll(cmp))
     {
         // No ID, and someone of the same name in the same place is on a roll: whether this
         // is that person (covered) or a namesake (not covered) is the 同名同姓 question the
         // spec leaves to a person, so the pair goes to review instead of deciding either way.
         outcome.links.push(FoundLink {
-            query: q,
+            query: query.record,
             candidate,
             decision: LinkDecision::Uncertain,
             score,
             cmp,
-            name_weight: name_w,
+            name_weight: query.name_weight,
         });
     } else {
         // The clerk wants the closest roll record; any record when no roll one was near.
@@ -401,15 +458,14 @@ fn decide(cx: &Context<'_>, pairs: &[(u32, u32)], best: &mut Vec<Scored>) -> Que
             .map(|(s, r, _)| (s, r))
             .unwrap_or((top.score, top.record));
         outcome.near = Some(NearMiss {
-            record: q as usize,
+            record: query.record as usize,
             candidate: candidate as usize,
             score: (score * 100.0).round() / 100.0,
         });
     }
-    if !suspect && !top.has_valid_id() && !outcome.links.is_empty() {
-        hold_beside_a_copy(cx, q, best, nearest_roll, &mut outcome);
+    if !query.suspect && !top.has_valid_id() && !outcome.links.is_empty() {
+        hold_beside_a_copy(cx, query.record, best, nearest_roll, outcome);
     }
-    outcome
 }
 
 /// The query linked to a record without a valid ID — often a copy as damaged as itself
