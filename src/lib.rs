@@ -3,12 +3,18 @@
 //! The pipeline is a chain of stages, one module each, with typed records between them
 //! (see `model`): `ingest` → `normalise` → `matching` → `rules` → `report`, with the clue
 //! `ledger` remembering what townships verified, and `ops` keeping nightly runs safe.
+//! Helpers several stages share are leaves that depend on nothing else in the crate:
+//! `digest` (SHA-256), `idcheck` (the ID check character) and `mask` (IDs and phones shown
+//! masked), so that no two stages import each other for them.
 
 pub mod cli;
 pub mod commands;
 pub mod config;
+pub mod digest;
+pub mod idcheck;
 pub mod ingest;
 pub mod ledger;
+pub mod mask;
 pub mod matching;
 pub mod model;
 pub mod normalise;

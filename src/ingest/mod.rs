@@ -19,8 +19,8 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::config::{InputLimits, SourceSpec};
+use crate::digest::sha256_hex;
 use crate::model::{Field, RawRecord, Reject, SourceKind};
-use crate::report::sha256_hex;
 
 pub use recognise::{Evidence, Vocabulary};
 pub use values::{parse_amount, parse_bool, parse_date, without_controls};

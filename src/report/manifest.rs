@@ -7,8 +7,9 @@ use std::io;
 
 use serde::Serialize;
 
-use super::table::{sha256_hex, Output};
+use super::table::Output;
 use super::{RunReport, MANIFEST};
+use crate::digest::sha256_hex;
 use crate::ingest::FileReport;
 use crate::model::{LinkageStats, RunOutcome, SourceKind};
 

@@ -24,7 +24,7 @@ mod summary;
 mod table;
 mod township;
 
-pub(crate) use table::{cell_text, sha256_hex};
+pub(crate) use table::cell_text;
 pub use township::{COLUMNS as TOWNSHIP_COLUMNS, OUTCOMES, RECTIFICATION_MISSING};
 
 /// File name (without extension) of the list of suspects whose township is unknown.

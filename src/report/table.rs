@@ -10,8 +10,7 @@ use rust_xlsxwriter::{
     DataValidation, DocProperties, ExcelDateTime, Format, FormatBorder, Workbook, XlsxError,
 };
 
-use sha2::{Digest, Sha256};
-
+use crate::digest::sha256_hex;
 use crate::ingest::without_controls;
 use crate::ops;
 
@@ -351,10 +350,6 @@ impl Output {
     pub(crate) fn into_paths(self) -> Vec<PathBuf> {
         self.files.into_iter().map(|w| w.path).collect()
     }
-}
-
-pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
-    format!("{:x}", Sha256::digest(bytes))
 }
 
 pub(crate) fn xlsx_error(name: &str, e: XlsxError) -> io::Error {
