@@ -23,4 +23,5 @@ pub mod progress;
 pub mod report;
 pub mod rules;
 pub mod sample;
+pub mod stage;
 pub mod telemetry;

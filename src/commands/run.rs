@@ -3,7 +3,6 @@
 
 use std::collections::BTreeSet;
 use std::path::Path;
-use std::time::Instant;
 
 use crate::config::LoadedPipeline;
 use crate::ledger::{Ledger, LedgerPlan, RunInfo};
@@ -12,6 +11,7 @@ use crate::ops::{Exit, RunLock, StagedRun};
 use crate::progress::Progress;
 use crate::report::RunReport;
 use crate::rules::ScreeningInput;
+use crate::stage::{Stage, Stopwatch};
 use crate::telemetry::RunLogFile;
 use crate::{ingest, matching, normalise, ops, report, rules};
 
@@ -132,22 +132,17 @@ fn run_staged(
     progress: Progress,
 ) -> (Exit, Option<PendingCommit>) {
     let p = &loaded.pipeline;
-    let mut timings = Vec::new();
-    let mut clock = Instant::now();
-    let mut lap = |stage: &str, timings: &mut Vec<(String, f64)>| {
-        timings.push((stage.to_string(), clock.elapsed().as_secs_f64()));
-        clock = Instant::now();
-    };
+    let mut watch = Stopwatch::start();
 
     tracing::info!(inbox = %loaded.inbox.display(), as_of = %loaded.as_of, "读取收件箱");
-    let stage = progress.stage("读取文件");
+    let stage = progress.stage(Stage::Ingest);
     let ingested = ingest::ingest(
         &loaded.inbox,
         &p.sources,
         &p.limits,
         &ingest::Vocabulary::new(&p.townships, &p.rules),
     );
-    lap("ingest", &mut timings);
+    watch.lap(Stage::Ingest);
     let summary = format!(
         "{} 个文件, {} 行, 拒收 {} 条",
         ingested.files.len(),
@@ -157,9 +152,9 @@ fn run_staged(
     tracing::info!("读取完成: {summary}");
     stage.finish(summary);
 
-    let stage = progress.stage("规范身份");
+    let stage = progress.stage(Stage::Normalise);
     let normalised = normalise::normalise(&ingested.records, &p.townships);
-    lap("normalise", &mut timings);
+    watch.lap(Stage::Normalise);
     let summary = format!("{} 条人员记录", normalised.persons.len());
     tracing::info!("规范完成: {summary}");
     stage.finish(summary);
@@ -186,9 +181,9 @@ fn run_staged(
         return (Exit::NoUsableInput, None);
     }
 
-    let stage = progress.stage("比对名册");
+    let stage = progress.stage(Stage::Matching);
     let linkage = matching::link(&normalised.persons, &p.matching);
-    lap("matching", &mut timings);
+    watch.lap(Stage::Matching);
     let summary = format!(
         "{} 人, 精确 {} / 模糊 {} / 待复核 {}",
         linkage.persons.len(),
@@ -199,7 +194,7 @@ fn run_staged(
     tracing::info!("比对完成: {summary}");
     stage.finish(summary);
 
-    let stage = progress.stage("规则筛查");
+    let stage = progress.stage(Stage::Rules);
     let mut screening = rules::screen(&ScreeningInput {
         raw: &ingested.records,
         records: &normalised.persons,
@@ -208,7 +203,7 @@ fn run_staged(
         since: loaded.since(),
         as_of: loaded.as_of,
     });
-    lap("rules", &mut timings);
+    watch.lap(Stage::Rules);
     stage.finish(format!("疑似 {} 人", screening.suspects.len()));
 
     // A missing result-changing field makes the lists less right, as a rejected row does.
@@ -245,10 +240,10 @@ fn run_staged(
         screening: &screening,
         clues: &plan.states,
         missing_kinds,
-        timings: timings.clone(),
+        timings: watch.laps().to_vec(),
         outcome,
     };
-    let stage = progress.stage("写出名单");
+    let stage = progress.stage(Stage::Report);
     if let Err(e) = report::write_all(&staged.staging, &run_report) {
         tracing::error!("写出名单失败: {e}");
         return (Exit::Internal, None);

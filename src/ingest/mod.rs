@@ -245,7 +245,7 @@ pub fn ingest(
         out.files.push(file.report);
     }
     tracing::debug!(
-        stage = "ingest",
+        stage = crate::stage::Stage::Ingest.key(),
         files = out.files.len(),
         records = out.records.len(),
         rejects = out.rejects.len(),

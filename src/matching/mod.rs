@@ -209,7 +209,7 @@ pub fn link(records: &[PersonRecord], settings: &MatchSettings) -> Linkage {
             .collect(),
     };
     tracing::debug!(
-        stage = "matching",
+        stage = crate::stage::Stage::Matching.key(),
         records = records.len(),
         queries = queries.len(),
         persons = persons.len(),

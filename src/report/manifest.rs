@@ -26,7 +26,7 @@ struct Manifest<'a> {
     missing_kinds: &'a [SourceKind],
     /// Township cells naming no configured township, with their row counts.
     unknown_townships: Vec<String>,
-    timings: Vec<Timing<'a>>,
+    timings: Vec<Timing>,
     counts: Counts,
     linkage: &'a LinkageStats,
     outputs: Vec<OutputFile>,
@@ -40,8 +40,9 @@ struct PipelineFile<'a> {
 }
 
 #[derive(Serialize)]
-struct Timing<'a> {
-    stage: &'a str,
+struct Timing {
+    /// `Stage::key`.
+    stage: &'static str,
     seconds: f64,
 }
 
@@ -86,7 +87,7 @@ pub(crate) fn write(out: &mut Output, report: &RunReport<'_>) -> io::Result<()> 
             .timings
             .iter()
             .map(|(stage, seconds)| Timing {
-                stage,
+                stage: stage.key(),
                 seconds: *seconds,
             })
             .collect(),

@@ -15,6 +15,7 @@ use crate::ingest::IngestOutput;
 use crate::model::{ClueState, Linkage, RunOutcome, SourceKind};
 use crate::normalise::NormaliseOutput;
 use crate::rules::Screening;
+use crate::stage::Stage;
 
 mod html;
 mod manifest;
@@ -50,8 +51,8 @@ pub struct RunReport<'a> {
     pub clues: &'a BTreeMap<String, ClueState>,
     /// Kinds with no usable file this run ("not supplied").
     pub missing_kinds: Vec<SourceKind>,
-    /// (stage, seconds).
-    pub timings: Vec<(String, f64)>,
+    /// (stage, seconds), in the order the stages ran.
+    pub timings: Vec<(Stage, f64)>,
     pub outcome: RunOutcome,
 }
 

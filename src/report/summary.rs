@@ -55,18 +55,6 @@ fn code_index(code: RuleCode) -> usize {
         .expect("every code is in ALL")
 }
 
-fn stage_zh(stage: &str) -> &str {
-    match stage {
-        "ingest" => "读取",
-        "normalise" => "标准化",
-        "matching" => "匹配",
-        "rules" => "筛查",
-        "report" => "输出",
-        "ledger" => "台账",
-        other => other,
-    }
-}
-
 impl Figures {
     pub(crate) fn compute(report: &RunReport<'_>) -> Figures {
         let lists: Vec<(String, Vec<_>)> = group(report)
@@ -280,7 +268,7 @@ fn run_info(report: &RunReport<'_>) -> Vec<(String, String)> {
     ];
     for (stage, secs) in &report.timings {
         info.push((
-            format!("用时 {} (秒)", stage_zh(stage)),
+            format!("用时 {} (秒)", stage.label_zh()),
             format!("{secs:.3}"),
         ));
     }
