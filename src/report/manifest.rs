@@ -3,12 +3,10 @@
 //! version; the screening window; per-stage timings; the outcome; and every other output
 //! file with its SHA-256. Written last, since it hashes the others.
 
-use std::io;
-
 use serde::Serialize;
 
 use super::table::Output;
-use super::{RunReport, MANIFEST};
+use super::{Error, RunReport, MANIFEST};
 use crate::digest::sha256_hex;
 use crate::ingest::FileReport;
 use crate::model::{LinkageStats, RunOutcome, SourceKind};
@@ -66,7 +64,7 @@ struct OutputFile {
     sha256: String,
 }
 
-pub(crate) fn write(out: &mut Output, report: &RunReport<'_>) -> io::Result<()> {
+pub(crate) fn write(out: &mut Output, report: &RunReport<'_>) -> Result<(), Error> {
     let p = report.pipeline;
     let manifest = Manifest {
         loubao_version: env!("CARGO_PKG_VERSION"),
@@ -122,6 +120,6 @@ pub(crate) fn write(out: &mut Output, report: &RunReport<'_>) -> io::Result<()> 
             })
             .collect(),
     };
-    let json = serde_json::to_vec_pretty(&manifest).map_err(io::Error::other)?;
+    let json = serde_json::to_vec_pretty(&manifest)?;
     out.write_bytes(MANIFEST, &json)
 }

@@ -38,6 +38,24 @@ pub const REJECTS: &str = "拒收记录";
 pub const SUMMARY: &str = "汇总";
 pub const MANIFEST: &str = "manifest.json";
 
+/// Why a run folder's files could not be written.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// Writing a file (through its temporary file and rename) failed.
+    #[error(transparent)]
+    Io(#[from] io::Error),
+    /// A workbook could not be built.
+    #[error("无法生成 {file}: {source}")]
+    Xlsx {
+        file: String,
+        source: rust_xlsxwriter::XlsxError,
+    },
+    /// The manifest could not be serialised.
+    #[error(transparent)]
+    Json(#[from] serde_json::Error),
+}
+
 /// Everything a run produced, borrowed for writing.
 pub struct RunReport<'a> {
     pub pipeline: &'a LoadedPipeline,
@@ -58,7 +76,7 @@ pub struct RunReport<'a> {
 
 /// Writes every output file into `dir` (a staging folder) and returns their paths, the
 /// manifest last (it lists the others with their SHA-256).
-pub fn write_all(dir: &Path, report: &RunReport<'_>) -> io::Result<Vec<PathBuf>> {
+pub fn write_all(dir: &Path, report: &RunReport<'_>) -> Result<Vec<PathBuf>, Error> {
     let mut out = table::Output::new(dir, report.pipeline.as_of);
     township::write(&mut out, report)?;
     review::write(&mut out, report)?;

@@ -4,11 +4,10 @@
 //! `Figures` is computed once and also drawn by the HTML page, so both show the same numbers.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::io;
 
 use super::table::{xlsx_error, Cell, Output, Table};
 use super::township::{group, list_name};
-use super::{RunReport, SUMMARY};
+use super::{Error, RunReport, SUMMARY};
 use crate::model::{IdQuality, RuleCode, SourceKind};
 
 /// One township's suspects by code.
@@ -439,7 +438,7 @@ pub(crate) fn tables(f: &Figures) -> Vec<Table> {
     sheets
 }
 
-pub(crate) fn write(out: &mut Output, f: &Figures) -> io::Result<()> {
+pub(crate) fn write(out: &mut Output, f: &Figures) -> Result<(), Error> {
     let name = format!("{SUMMARY}.xlsx");
     let mut workbook = out.workbook();
     for table in tables(f) {
