@@ -294,18 +294,19 @@ fn write_lists(
     Ok(())
 }
 
-/// Pauses for the integration tests, which kill a run there. Only debug builds (the test
-/// suite's) have them; a release build never reads the variable.
+/// Pauses for the integration tests, which kill a run there. Only builds with the
+/// `test-hooks` feature (the test suite's, see Cargo.toml) have them; a release build
+/// never reads the variable.
 mod test_hooks {
     /// `LOUBAO_TEST_PAUSE=before-finish`: the run sleeps, lock held and outputs staged,
     /// just before its folder appears.
-    #[cfg(debug_assertions)]
+    #[cfg(feature = "test-hooks")]
     pub(super) fn pause(point: &str) {
         if std::env::var("LOUBAO_TEST_PAUSE").as_deref() == Ok(point) {
             std::thread::sleep(std::time::Duration::from_secs(600));
         }
     }
 
-    #[cfg(not(debug_assertions))]
+    #[cfg(not(feature = "test-hooks"))]
     pub(super) fn pause(_point: &str) {}
 }
