@@ -1,9 +1,30 @@
-//! Thin binary: parse arguments, set up logging, run the command, map the result to an exit code.
+//! Thin binary: parse arguments, run the command, print its error if it failed, exit with
+//! the command's code.
 
 use clap::Parser;
+use loubao::cli::{Cli, Command};
+use loubao::commands::{self, Error};
 
 fn main() {
-    let cli = loubao::cli::Cli::parse();
-    let code = loubao::commands::dispatch(cli);
-    std::process::exit(code);
+    let cli = Cli::parse();
+    let logged = matches!(cli.command, Command::Run { .. });
+    let exit = match commands::dispatch(cli) {
+        Ok(exit) => exit,
+        Err(e) => {
+            print_error(&e, logged);
+            e.exit()
+        }
+    };
+    std::process::exit(exit as i32);
+}
+
+/// The one place a failed command's message is printed; it already says its causes.
+/// `run` is the nightly job: its errors are log lines (IDs masked, shown under `-q`, in the
+/// format of the run's other lines). The other commands answer a person at the terminal.
+fn print_error(e: &Error, logged: bool) {
+    if logged {
+        tracing::error!("{e}");
+    } else {
+        eprintln!("{e}");
+    }
 }

@@ -7,6 +7,8 @@ use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressStyle};
 
+use crate::stage::Stage;
+
 #[derive(Debug, Clone, Copy)]
 pub struct Progress {
     enabled: bool,
@@ -20,26 +22,27 @@ impl Progress {
     }
 
     /// Starts a stage's spinner, e.g. `读取文件`.
-    pub fn stage(&self, label: &str) -> Stage {
+    pub fn stage(&self, stage: Stage) -> Spinner {
         if !self.enabled {
-            return Stage { bar: None };
+            return Spinner { bar: None };
         }
         let bar = ProgressBar::new_spinner();
         bar.set_style(
             ProgressStyle::with_template("{spinner} {prefix:<8} {elapsed:>4} {msg}")
                 .unwrap_or_else(|_| ProgressStyle::default_spinner()),
         );
-        bar.set_prefix(label.to_string());
+        bar.set_prefix(stage.progress_zh());
         bar.enable_steady_tick(Duration::from_millis(120));
-        Stage { bar: Some(bar) }
+        Spinner { bar: Some(bar) }
     }
 }
 
-pub struct Stage {
+/// One stage's spinner (nothing when progress is off).
+pub struct Spinner {
     bar: Option<ProgressBar>,
 }
 
-impl Stage {
+impl Spinner {
     /// Leaves the stage's line on screen with its figures (`14 个文件, 52,310 行`).
     pub fn finish(self, summary: String) {
         if let Some(bar) = self.bar {

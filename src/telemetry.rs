@@ -1,8 +1,8 @@
 //! Logging: human lines on the terminal, a JSON log file per run, and masking of resident
 //! IDs and phone numbers in everything that reaches a log (SPEC 8).
 //!
-//! Masking is applied by the writers themselves, so a log line can never leak a full ID
-//! even if a call site forgets to mask.
+//! Masking (with `crate::mask`) is applied by the writers themselves, so a log line can never
+//! leak a full ID even if a call site forgets to mask.
 
 use std::fs::File;
 use std::io::{self, IsTerminal, Write};
@@ -13,28 +13,7 @@ use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
 use tracing_subscriber::{EnvFilter, Layer};
 
-/// `410123199001011234` → `410123********1234`; shorter IDs keep their first 6 and last 4
-/// characters only when long enough to hide something.
-pub fn mask_id(id: &str) -> String {
-    let chars: Vec<char> = id.chars().collect();
-    if chars.len() <= 10 {
-        return "*".repeat(chars.len());
-    }
-    let head: String = chars[..6].iter().collect();
-    let tail: String = chars[chars.len() - 4..].iter().collect();
-    format!("{head}{}{tail}", "*".repeat(chars.len() - 10))
-}
-
-/// `13812345678` → `138****5678`.
-pub fn mask_phone(phone: &str) -> String {
-    let chars: Vec<char> = phone.chars().collect();
-    if chars.len() < 7 {
-        return "*".repeat(chars.len());
-    }
-    let head: String = chars[..3].iter().collect();
-    let tail: String = chars[chars.len() - 4..].iter().collect();
-    format!("{head}{}{tail}", "*".repeat(chars.len() - 7))
-}
+use crate::mask::{mask_id, mask_phone};
 
 /// Masks every ID-shaped run (15 characters or more, digits ending possibly in X) and every
 /// phone-shaped run (an 11-digit mobile, a landline with its area code) in free text.
@@ -175,12 +154,6 @@ pub fn init(quiet: bool, verbose: u8) -> RunLogFile {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn masks_ids_and_phones() {
-        assert_eq!(mask_id("410123199001011234"), "410123********1234");
-        assert_eq!(mask_phone("13812345678"), "138****5678");
-    }
 
     #[test]
     fn scrub_masks_ids_and_phones_in_text() {

@@ -19,6 +19,7 @@ use loubao::model::{
 use loubao::normalise::NormaliseOutput;
 use loubao::report::{self, RunReport, RECTIFICATION_MISSING, TOWNSHIP_COLUMNS};
 use loubao::rules::Screening;
+use loubao::stage::Stage;
 
 const PIPELINE: &str = r#"
 county = "示例县"
@@ -289,7 +290,7 @@ impl Fixture {
             screening: &self.screening,
             clues: &self.clues,
             missing_kinds: vec![SourceKind::Hotline],
-            timings: vec![("ingest".into(), 0.5), ("rules".into(), 0.25)],
+            timings: vec![(Stage::Ingest, 0.5), (Stage::Rules, 0.25)],
             outcome: loubao::model::RunOutcome::Partial,
         }
     }

@@ -10,25 +10,21 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use crate::config::LoadedPipeline;
+use super::{Context, Error};
 use crate::ingest::{self, headers, FileReport, SheetReport};
 use crate::model::Reject;
 use crate::normalise;
 use crate::ops::Exit;
 
-pub fn check(pipeline_path: &Path) -> Exit {
-    let loaded = match LoadedPipeline::load(pipeline_path, super::today()) {
-        Ok(p) => p,
-        Err(e) => {
-            eprintln!("{e}");
-            return Exit::Config;
-        }
-    };
-    let p = &loaded.pipeline;
-    let inbox = &loaded.inbox;
+/// The verdict is the exit code (on stdout, with the report); only a pipeline file that
+/// cannot be loaded is an `Error`.
+pub fn check(pipeline_path: &Path) -> Result<Exit, Error> {
+    let ctx = Context::load(pipeline_path)?;
+    let p = &ctx.loaded.pipeline;
+    let inbox = &ctx.loaded.inbox;
     if !inbox.is_dir() {
         println!("错误: 收件文件夹不存在: {}", inbox.display());
-        return Exit::NoUsableInput;
+        return Ok(Exit::NoUsableInput);
     }
     let output = ingest::ingest(
         inbox,
@@ -38,7 +34,7 @@ pub fn check(pipeline_path: &Path) -> Exit {
     );
     if output.files.is_empty() {
         println!("错误: 收件文件夹中没有文件: {}", inbox.display());
-        return Exit::NoUsableInput;
+        return Ok(Exit::NoUsableInput);
     }
     println!("收件文件夹: {}", inbox.display());
 
@@ -95,11 +91,16 @@ pub fn check(pipeline_path: &Path) -> Exit {
         ));
     }
 
+    Ok(verdict(&errors, &warnings, output.files.len()))
+}
+
+/// Prints the errors, the warnings and the verdict line; returns the verdict's exit code.
+fn verdict(errors: &[String], warnings: &[String], files: usize) -> Exit {
     println!();
-    for e in &errors {
+    for e in errors {
         println!("错误: {e}");
     }
-    for w in &warnings {
+    for w in warnings {
         println!("警告: {w}");
     }
     if !errors.is_empty() {
@@ -110,14 +111,10 @@ pub fn check(pipeline_path: &Path) -> Exit {
         );
         Exit::Config
     } else if !warnings.is_empty() {
-        println!(
-            "检查完成, 有 {} 条警告: {} 个文件",
-            warnings.len(),
-            output.files.len()
-        );
+        println!("检查完成, 有 {} 条警告: {} 个文件", warnings.len(), files);
         Exit::Partial
     } else {
-        println!("检查通过: {} 个文件", output.files.len());
+        println!("检查通过: {files} 个文件");
         Exit::Complete
     }
 }

@@ -2,17 +2,11 @@
 
 use std::path::Path;
 
+use super::Error;
 use crate::ops::Exit;
 
-pub fn eval(pipeline: &Path, truth: &Path) -> Exit {
-    match crate::sample::evaluate(pipeline, truth) {
-        Ok(report) => {
-            print!("{report}");
-            Exit::Complete
-        }
-        Err(e) => {
-            eprintln!("评估失败: {e:#}");
-            Exit::Config
-        }
-    }
+pub fn eval(pipeline: &Path, truth: &Path) -> Result<Exit, Error> {
+    let report = crate::sample::evaluate(pipeline, truth).map_err(Error::Eval)?;
+    print!("{report}");
+    Ok(Exit::Complete)
 }

@@ -2,33 +2,25 @@
 
 use std::path::Path;
 
-use crate::config::{LoadedPipeline, RuleSettings};
+use super::{Context, Error};
+use crate::config::RuleSettings;
 use crate::model::RuleCode;
 use crate::ops::Exit;
 
-pub fn explain(code: Option<&str>, pipeline: Option<&Path>) -> Exit {
+pub fn explain(code: Option<&str>, pipeline: Option<&Path>) -> Result<Exit, Error> {
     let settings = match pipeline {
-        Some(path) => match LoadedPipeline::load(path, super::today()) {
-            Ok(p) => p.pipeline.rules,
-            Err(e) => {
-                eprintln!("{e}");
-                return Exit::Config;
-            }
-        },
+        Some(path) => Context::load(path)?.loaded.pipeline.rules,
         None => RuleSettings::default(),
     };
     let codes: Vec<RuleCode> = match code {
         None => RuleCode::ALL.to_vec(),
         Some(text) => match RuleCode::from_code(&text.trim().to_uppercase()) {
             Some(c) => vec![c],
-            None => {
-                eprintln!("没有规则 {text}: 可用的有 R01 至 R06");
-                return Exit::Config;
-            }
+            None => return Err(Error::UnknownRule(text.to_string())),
         },
     };
     for code in codes {
         println!("{}\n", crate::rules::explain(code, &settings));
     }
-    Exit::Complete
+    Ok(Exit::Complete)
 }

@@ -1,6 +1,13 @@
-//! One module per subcommand. `dispatch` maps each command's result onto an exit code.
+//! One module per subcommand. Each command returns the exit code of its verdict (`check`'s
+//! warnings, `review`'s rejects, a partial run) or an [`Error`], which knows its own exit
+//! code; the binary prints the error once.
+//!
+//! The commands that read a pipeline file start from a [`Context`]: the loaded pipeline,
+//! and the outbox lock and clue ledger taken from it.
 
 pub mod check;
+mod context;
+mod error;
 pub mod eval;
 pub mod explain;
 pub mod report;
@@ -8,12 +15,17 @@ pub mod review;
 pub mod run;
 pub mod sample;
 
+pub use context::Context;
+pub use error::Error;
+
 use crate::cli::{Cli, Command, ReportCommand};
+use crate::ops::Exit;
 use crate::progress::Progress;
 
-pub fn dispatch(cli: Cli) -> i32 {
+/// Sets up logging and runs the command.
+pub fn dispatch(cli: Cli) -> Result<Exit, Error> {
     let run_log = crate::telemetry::init(cli.quiet, cli.verbose);
-    let exit = match cli.command {
+    match cli.command {
         Command::Run { pipeline } => run::run(&pipeline, &run_log, Progress::new(cli.quiet)),
         Command::Check { pipeline } => check::check(&pipeline),
         Command::Review { pipeline, files } => review::review(&pipeline, &files),
@@ -26,8 +38,7 @@ pub fn dispatch(cli: Cli) -> i32 {
         }
         Command::Sample(args) => sample::sample(&args),
         Command::Eval { pipeline, truth } => eval::eval(&pipeline, &truth),
-    };
-    exit as i32
+    }
 }
 
 /// Today's date on this machine: the default `as_of`.

@@ -3,48 +3,38 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::config::LoadedPipeline;
+use super::{Context, Error};
 use crate::ledger::{report, Ledger, LedgerError};
 use crate::ops::Exit;
 
-pub fn monthly(pipeline_path: &Path, month: &str) -> Exit {
+pub fn monthly(pipeline_path: &Path, month: &str) -> Result<Exit, Error> {
     let Some(month) = report::parse_month(month) else {
-        eprintln!("--month 应为 YYYY-MM, 例如 2021-06, 实为 {month}");
-        return Exit::Config;
+        return Err(Error::BadMonth(month.to_string()));
     };
-    with_ledger(pipeline_path, |loaded, ledger| {
-        let figures = ledger.monthly(&loaded.pipeline.townships, month)?;
-        report::write_monthly(&figures, &loaded.pipeline.county, &loaded.outbox)
+    let ctx = Context::load(pipeline_path)?;
+    let p = &ctx.loaded;
+    write_from_ledger(&ctx, |ledger| {
+        let figures = ledger.monthly(&p.pipeline.townships, month)?;
+        report::write_monthly(&figures, &p.pipeline.county, &p.outbox)
     })
 }
 
-pub fn final_lists(pipeline_path: &Path) -> Exit {
-    with_ledger(pipeline_path, |loaded, ledger| {
-        let lists = ledger.final_report(&loaded.pipeline.townships)?;
-        report::write_final(&lists, &loaded.outbox)
+pub fn final_lists(pipeline_path: &Path) -> Result<Exit, Error> {
+    let ctx = Context::load(pipeline_path)?;
+    let p = &ctx.loaded;
+    write_from_ledger(&ctx, |ledger| {
+        let lists = ledger.final_report(&p.pipeline.townships)?;
+        report::write_final(&lists, &p.outbox)
     })
 }
 
-fn with_ledger(
-    pipeline_path: &Path,
-    write: impl FnOnce(&LoadedPipeline, &Ledger) -> Result<PathBuf, LedgerError>,
-) -> Exit {
-    let loaded = match LoadedPipeline::load(pipeline_path, super::today()) {
-        Ok(p) => p,
-        Err(e) => {
-            eprintln!("{e}");
-            return Exit::Config;
-        }
-    };
-    let written = Ledger::open(&loaded.ledger).and_then(|ledger| write(&loaded, &ledger));
-    match written {
-        Ok(path) => {
-            println!("已写出 {}", path.display());
-            Exit::Complete
-        }
-        Err(e) => {
-            eprintln!("{e}");
-            Exit::Internal
-        }
-    }
+/// Opens the ledger, writes a report from it and says where.
+fn write_from_ledger(
+    ctx: &Context,
+    write: impl FnOnce(&Ledger) -> Result<PathBuf, LedgerError>,
+) -> Result<Exit, Error> {
+    let ledger = ctx.open_ledger()?;
+    let path = write(&ledger)?;
+    println!("已写出 {}", path.display());
+    Ok(Exit::Complete)
 }

@@ -3,46 +3,19 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::config::LoadedPipeline;
-use crate::ledger::{review, Ledger};
-use crate::ops::{self, Exit, RunLock};
+use super::{Context, Error};
+use crate::ledger::review;
+use crate::ops::Exit;
 
-pub fn review(pipeline_path: &Path, paths: &[PathBuf]) -> Exit {
-    let today = super::today();
-    let loaded = match LoadedPipeline::load(pipeline_path, today) {
-        Ok(p) => p,
-        Err(e) => {
-            eprintln!("{e}");
-            return Exit::Config;
-        }
-    };
+pub fn review(pipeline_path: &Path, paths: &[PathBuf]) -> Result<Exit, Error> {
+    let ctx = Context::load(pipeline_path)?;
     // A run plans against the ledger before it commits: no import may slip in between.
-    let _lock = match RunLock::acquire(&loaded.outbox) {
-        Ok(lock) => lock,
-        Err(e @ ops::LockError::Held { .. }) => {
-            eprintln!("{e}");
-            return Exit::LockHeld;
-        }
-        Err(e) => {
-            eprintln!("{e}");
-            return Exit::Internal;
-        }
-    };
-    let mut ledger = match Ledger::open(&loaded.ledger) {
-        Ok(l) => l,
-        Err(e) => {
-            eprintln!("{e}");
-            return Exit::Internal;
-        }
-    };
+    let _lock = ctx.lock()?;
+    let mut ledger = ctx.open_ledger()?;
     let (files, mut rejects) = review::collect_files(paths);
-    let mut summary = match ledger.import_reviews(&files, &loaded.pipeline.townships, today) {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!("导入失败, 台账未改动: {e}");
-            return Exit::Internal;
-        }
-    };
+    let mut summary = ledger
+        .import_reviews(&files, &ctx.loaded.pipeline.townships, ctx.today)
+        .map_err(Error::Import)?;
     rejects.append(&mut summary.rejects);
     for reject in &rejects {
         println!("拒收 {}: {}", reject.reference(), reject.reason);
@@ -55,9 +28,9 @@ pub fn review(pipeline_path: &Path, paths: &[PathBuf]) -> Exit {
         summary.not_verified,
         rejects.len()
     );
-    if rejects.is_empty() {
+    Ok(if rejects.is_empty() {
         Exit::Complete
     } else {
         Exit::Partial
-    }
+    })
 }

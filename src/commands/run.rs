@@ -3,54 +3,63 @@
 
 use std::collections::BTreeSet;
 use std::path::Path;
-use std::time::Instant;
 
+use super::{Context, Error};
 use crate::config::LoadedPipeline;
+use crate::ingest::IngestOutput;
 use crate::ledger::{Ledger, LedgerPlan, RunInfo};
-use crate::model::{RunOutcome, SourceKind, Suspect};
-use crate::ops::{Exit, RunLock, StagedRun};
+use crate::model::{Linkage, RunOutcome, SourceKind, Suspect};
+use crate::normalise::NormaliseOutput;
+use crate::ops::{self, Exit, StagedRun};
 use crate::progress::Progress;
 use crate::report::RunReport;
-use crate::rules::ScreeningInput;
+use crate::rules::{Screening, ScreeningInput};
+use crate::stage::{Stage, Stopwatch};
 use crate::telemetry::RunLogFile;
-use crate::{ingest, matching, normalise, ops, report, rules};
+use crate::{ingest, matching, normalise, report, rules};
 
-/// Set to `before-finish` to make a run pause, lock held and outputs staged, just before its
-/// folder appears: the crash-safety tests kill it there. Only debug builds (the test suite's)
-/// read it; a release build has no such hook.
-#[cfg(debug_assertions)]
-const TEST_PAUSE_ENV: &str = "LOUBAO_TEST_PAUSE";
-
-pub fn run(pipeline_path: &Path, run_log: &RunLogFile, progress: Progress) -> Exit {
-    let loaded = match LoadedPipeline::load(pipeline_path, super::today()) {
-        Ok(p) => p,
-        Err(e) => {
-            tracing::error!("{e}");
-            return Exit::Config;
-        }
-    };
-    let _lock = match RunLock::acquire(&loaded.outbox) {
-        Ok(lock) => lock,
-        Err(e @ ops::LockError::Held { .. }) => {
-            tracing::error!("{e}");
-            return Exit::LockHeld;
-        }
-        Err(e) => {
-            tracing::error!("{e}");
-            return Exit::Internal;
-        }
-    };
+pub fn run(pipeline_path: &Path, run_log: &RunLogFile, progress: Progress) -> Result<Exit, Error> {
+    let ctx = Context::load(pipeline_path)?;
+    let loaded = &ctx.loaded;
+    let _lock = ctx.lock()?;
     let started = chrono::Local::now().naive_local();
-    let mut ledger = match Ledger::open(&loaded.ledger) {
-        Ok(l) => l,
+    let mut ledger = ctx.open_ledger()?;
+    record_unrecorded_runs(&mut ledger, &loaded.outbox);
+    let staged = begin_run_folder(loaded, &ledger)?;
+    run_log.set(open_run_log(&staged));
+    // 0 keeps rayon's default (all cores, or RAYON_NUM_THREADS). Only the first run of a
+    // process can size the global pool; later calls keep it.
+    let _ = rayon::ThreadPoolBuilder::new()
+        .num_threads(loaded.pipeline.matching.threads)
+        .build_global();
+    let staged_outputs = run_stages(loaded, &staged, &ledger, progress);
+    test_hooks::pause("before-finish");
+    run_log.set(None);
+    let pending = match staged_outputs {
+        Ok(pending) => pending,
         Err(e) => {
-            tracing::error!("{e}");
-            return Exit::Internal;
+            let _ = std::fs::remove_dir_all(&staged.staging);
+            return Err(e);
         }
     };
-    // A run killed between its folder appearing and its ledger commit left lists the ledger
-    // does not know: recorded now, and their run ids are never reused.
-    match ledger.record_unrecorded_runs(&loaded.outbox) {
+    let info = RunInfo {
+        run_id: staged.run_id.clone(),
+        as_of: loaded.as_of,
+        started,
+        outcome: pending.outcome,
+    };
+    let dir = staged.finish().map_err(Error::Finish)?;
+    tracing::info!(folder = %dir.display(), "运行完成");
+    ledger
+        .commit(&pending.plan, &pending.suspects, &info)
+        .map_err(Error::Commit)?;
+    Ok(exit_code(pending.outcome))
+}
+
+/// A run killed between its folder appearing and its ledger commit left lists the ledger
+/// does not know: recorded now, and their run ids are never reused.
+fn record_unrecorded_runs(ledger: &mut Ledger, outbox: &Path) {
+    match ledger.record_unrecorded_runs(outbox) {
         Ok(found) => {
             for run_id in found {
                 tracing::warn!(
@@ -61,60 +70,30 @@ pub fn run(pipeline_path: &Path, run_log: &RunLogFile, progress: Progress) -> Ex
         }
         Err(e) => tracing::warn!("无法核对运行记录: {e}"),
     }
-    let taken: BTreeSet<String> = match ledger.runs() {
-        Ok(runs) => runs.into_iter().map(|(id, _)| id).collect(),
-        Err(e) => {
-            tracing::error!("{e}");
-            return Exit::Internal;
-        }
-    };
-    let staged = match StagedRun::begin(&loaded.outbox, loaded.as_of, &taken) {
-        Ok(s) => s,
-        Err(e) => {
-            tracing::error!(outbox = %loaded.outbox.display(), "无法创建运行文件夹: {e}");
-            return Exit::Internal;
-        }
-    };
-    match ops::create_private_file(&staged.staging.join("run.log.json")) {
-        Ok(file) => run_log.set(Some(file)),
-        Err(e) => tracing::warn!("无法创建日志文件: {e}"),
+}
+
+/// The staging folder of a new dated run id, one neither a folder nor the ledger has.
+fn begin_run_folder(loaded: &LoadedPipeline, ledger: &Ledger) -> Result<StagedRun, Error> {
+    let taken: BTreeSet<String> = ledger.runs()?.into_iter().map(|(id, _)| id).collect();
+    StagedRun::begin(&loaded.outbox, loaded.as_of, &taken).map_err(|source| Error::Staging {
+        outbox: loaded.outbox.clone(),
+        source,
+    })
+}
+
+/// The run's JSON log file, in its staging folder; a run without one still runs.
+fn open_run_log(staged: &StagedRun) -> Option<std::fs::File> {
+    ops::create_private_file(&staged.staging.join("run.log.json"))
+        .map_err(|e| tracing::warn!("无法创建日志文件: {e}"))
+        .ok()
+}
+
+fn exit_code(outcome: RunOutcome) -> Exit {
+    match outcome {
+        RunOutcome::Complete => Exit::Complete,
+        // A run never ends unrecorded: that is what a later run finds out about it.
+        RunOutcome::Partial | RunOutcome::Unrecorded => Exit::Partial,
     }
-    // 0 keeps rayon's default (all cores, or RAYON_NUM_THREADS). Only the first run of a
-    // process can size the global pool; later calls keep it.
-    let _ = rayon::ThreadPoolBuilder::new()
-        .num_threads(loaded.pipeline.matching.threads)
-        .build_global();
-    let run_id = staged.run_id.clone();
-    let (exit, pending) = run_staged(&loaded, &staged, &ledger, progress);
-    #[cfg(debug_assertions)]
-    if std::env::var(TEST_PAUSE_ENV).as_deref() == Ok("before-finish") {
-        std::thread::sleep(std::time::Duration::from_secs(600));
-    }
-    run_log.set(None);
-    if exit == Exit::Complete || exit == Exit::Partial {
-        match staged.finish() {
-            Ok(dir) => tracing::info!(folder = %dir.display(), "运行完成"),
-            Err(e) => {
-                tracing::error!("无法完成运行文件夹: {e}");
-                return Exit::Internal;
-            }
-        }
-        if let Some(pending) = pending {
-            let info = RunInfo {
-                run_id,
-                as_of: loaded.as_of,
-                started,
-                outcome: pending.outcome,
-            };
-            if let Err(e) = ledger.commit(&pending.plan, &pending.suspects, &info) {
-                tracing::error!("名单已写出, 但线索台账未能更新: {e}");
-                return Exit::Internal;
-            }
-        }
-    } else {
-        let _ = std::fs::remove_dir_all(&staged.staging);
-    }
-    exit
 }
 
 /// What the ledger records once the run folder is in place: the plan and every suspect
@@ -125,116 +104,22 @@ struct PendingCommit {
     outcome: RunOutcome,
 }
 
-fn run_staged(
+/// Every stage from the inbox to the files in the staging folder.
+fn run_stages(
     loaded: &LoadedPipeline,
     staged: &StagedRun,
     ledger: &Ledger,
     progress: Progress,
-) -> (Exit, Option<PendingCommit>) {
-    let p = &loaded.pipeline;
-    let mut timings = Vec::new();
-    let mut clock = Instant::now();
-    let mut lap = |stage: &str, timings: &mut Vec<(String, f64)>| {
-        timings.push((stage.to_string(), clock.elapsed().as_secs_f64()));
-        clock = Instant::now();
-    };
-
-    tracing::info!(inbox = %loaded.inbox.display(), as_of = %loaded.as_of, "读取收件箱");
-    let stage = progress.stage("读取文件");
-    let ingested = ingest::ingest(
-        &loaded.inbox,
-        &p.sources,
-        &p.limits,
-        &ingest::Vocabulary::new(&p.townships, &p.rules),
-    );
-    lap("ingest", &mut timings);
-    let summary = format!(
-        "{} 个文件, {} 行, 拒收 {} 条",
-        ingested.files.len(),
-        ingested.records.len(),
-        ingested.reject_count()
-    );
-    tracing::info!("读取完成: {summary}");
-    stage.finish(summary);
-
-    let stage = progress.stage("规范身份");
-    let normalised = normalise::normalise(&ingested.records, &p.townships);
-    lap("normalise", &mut timings);
-    let summary = format!("{} 条人员记录", normalised.persons.len());
-    tracing::info!("规范完成: {summary}");
-    stage.finish(summary);
-
-    let supplied: BTreeSet<SourceKind> = normalised.persons.iter().map(|r| r.kind).collect();
-    let missing_kinds: Vec<SourceKind> = SourceKind::ALL
-        .into_iter()
-        .filter(|k| !supplied.contains(k))
-        .collect();
-    for kind in &missing_kinds {
-        tracing::warn!(kind = kind.key(), "本次未提供: {}", kind.label_zh());
-    }
-    let has_roll = supplied.iter().any(|k| k.is_roll());
-    let has_screening = supplied.iter().any(|k| !k.is_roll());
-    if !has_roll || !has_screening {
-        tracing::error!(
-            "没有可用的{}: 至少需要一份救助名册和一份排查来源",
-            if has_roll {
-                "排查来源"
-            } else {
-                "救助名册"
-            }
-        );
-        return (Exit::NoUsableInput, None);
-    }
-
-    let stage = progress.stage("比对名册");
-    let linkage = matching::link(&normalised.persons, &p.matching);
-    lap("matching", &mut timings);
-    let summary = format!(
-        "{} 人, 精确 {} / 模糊 {} / 待复核 {}",
-        linkage.persons.len(),
-        linkage.stats.exact_links,
-        linkage.stats.accepted_links,
-        linkage.stats.uncertain_links
-    );
-    tracing::info!("比对完成: {summary}");
-    stage.finish(summary);
-
-    let stage = progress.stage("规则筛查");
-    let mut screening = rules::screen(&ScreeningInput {
-        records: &normalised.persons,
-        linkage: &linkage,
-        settings: &p.rules,
-        since: loaded.since(),
-        as_of: loaded.as_of,
-    });
-    lap("rules", &mut timings);
-    stage.finish(format!("疑似 {} 人", screening.suspects.len()));
-
-    // A missing result-changing field makes the lists less right, as a rejected row does.
-    let has_gaps = ingested
-        .files
-        .iter()
-        .any(|f| f.sheets.iter().any(|s| !s.gaps.is_empty()));
-    let partial = !ingested.rejects.is_empty() || !normalised.rejects.is_empty() || has_gaps;
-    let outcome = if partial {
-        RunOutcome::Partial
-    } else {
-        RunOutcome::Complete
-    };
-    let plan = match ledger.plan(&screening.suspects, loaded.as_of) {
-        Ok(plan) => plan,
-        Err(e) => {
-            tracing::error!("{e}");
-            return (Exit::Internal, None);
-        }
-    };
-    let suspects = std::mem::take(&mut screening.suspects);
-    screening.suspects = suspects
-        .iter()
-        .zip(&plan.keep)
-        .filter(|(_, keep)| **keep)
-        .map(|(s, _)| s.clone())
-        .collect();
+) -> Result<PendingCommit, Error> {
+    let mut watch = Stopwatch::start();
+    let ingested = read_inbox(loaded, progress, &mut watch);
+    let normalised = normalise_records(loaded, &ingested, progress, &mut watch);
+    let missing_kinds = missing_kinds(&normalised)?;
+    let linkage = link_records(loaded, &normalised, progress, &mut watch);
+    let mut screening = screen(loaded, &normalised, &linkage, progress, &mut watch);
+    let outcome = outcome_of(&ingested, &normalised);
+    let plan = ledger.plan(&screening.suspects, loaded.as_of)?;
+    let suspects = keep_listed(&mut screening, &plan);
     let run_report = RunReport {
         pipeline: loaded,
         run_id: staged.run_id.clone(),
@@ -244,31 +129,175 @@ fn run_staged(
         screening: &screening,
         clues: &plan.states,
         missing_kinds,
-        timings: timings.clone(),
+        timings: watch.laps().to_vec(),
         outcome,
     };
-    let stage = progress.stage("写出名单");
-    if let Err(e) = report::write_all(&staged.staging, &run_report) {
-        tracing::error!("写出名单失败: {e}");
-        return (Exit::Internal, None);
+    write_lists(staged, &run_report, &plan, progress)?;
+    Ok(PendingCommit {
+        plan,
+        suspects,
+        outcome,
+    })
+}
+
+fn read_inbox(loaded: &LoadedPipeline, progress: Progress, watch: &mut Stopwatch) -> IngestOutput {
+    let p = &loaded.pipeline;
+    tracing::info!(inbox = %loaded.inbox.display(), as_of = %loaded.as_of, "读取收件箱");
+    let spinner = progress.stage(Stage::Ingest);
+    let ingested = ingest::ingest(
+        &loaded.inbox,
+        &p.sources,
+        &p.limits,
+        &ingest::Vocabulary::new(&p.townships, &p.rules),
+    );
+    watch.lap(Stage::Ingest);
+    let summary = format!(
+        "{} 个文件, {} 行, 拒收 {} 条",
+        ingested.files.len(),
+        ingested.records.len(),
+        ingested.reject_count()
+    );
+    tracing::info!("读取完成: {summary}");
+    spinner.finish(summary);
+    ingested
+}
+
+fn normalise_records(
+    loaded: &LoadedPipeline,
+    ingested: &IngestOutput,
+    progress: Progress,
+    watch: &mut Stopwatch,
+) -> NormaliseOutput {
+    let spinner = progress.stage(Stage::Normalise);
+    let normalised = normalise::normalise(&ingested.records, &loaded.pipeline.townships);
+    watch.lap(Stage::Normalise);
+    let summary = format!("{} 条人员记录", normalised.persons.len());
+    tracing::info!("规范完成: {summary}");
+    spinner.finish(summary);
+    normalised
+}
+
+/// The kinds with no usable file this run, each warned about; an error when no roll or no
+/// screening source is left to compare.
+fn missing_kinds(normalised: &NormaliseOutput) -> Result<Vec<SourceKind>, Error> {
+    let supplied: BTreeSet<SourceKind> = normalised.persons.iter().map(|r| r.kind).collect();
+    let missing: Vec<SourceKind> = SourceKind::ALL
+        .into_iter()
+        .filter(|k| !supplied.contains(k))
+        .collect();
+    for kind in &missing {
+        tracing::warn!(kind = kind.key(), "本次未提供: {}", kind.label_zh());
     }
-    stage.finish(format!("{} 人", screening.suspects.len()));
+    if !supplied.iter().any(|k| k.is_roll()) {
+        return Err(Error::NoRoll);
+    }
+    if !supplied.iter().any(|k| !k.is_roll()) {
+        return Err(Error::NoScreeningSource);
+    }
+    Ok(missing)
+}
+
+fn link_records(
+    loaded: &LoadedPipeline,
+    normalised: &NormaliseOutput,
+    progress: Progress,
+    watch: &mut Stopwatch,
+) -> Linkage {
+    let spinner = progress.stage(Stage::Matching);
+    let linkage = matching::link(&normalised.persons, &loaded.pipeline.matching);
+    watch.lap(Stage::Matching);
+    let summary = format!(
+        "{} 人, 精确 {} / 模糊 {} / 待复核 {}",
+        linkage.persons.len(),
+        linkage.stats.exact_links,
+        linkage.stats.accepted_links,
+        linkage.stats.uncertain_links
+    );
+    tracing::info!("比对完成: {summary}");
+    spinner.finish(summary);
+    linkage
+}
+
+fn screen(
+    loaded: &LoadedPipeline,
+    normalised: &NormaliseOutput,
+    linkage: &Linkage,
+    progress: Progress,
+    watch: &mut Stopwatch,
+) -> Screening {
+    let spinner = progress.stage(Stage::Rules);
+    let screening = rules::screen(&ScreeningInput {
+        records: &normalised.persons,
+        linkage,
+        settings: &loaded.pipeline.rules,
+        since: loaded.since(),
+        as_of: loaded.as_of,
+    });
+    watch.lap(Stage::Rules);
+    spinner.finish(format!("疑似 {} 人", screening.suspects.len()));
+    screening
+}
+
+/// Partial when a file, sheet or row was rejected, or a result-changing field is missing:
+/// either makes the lists less right.
+fn outcome_of(ingested: &IngestOutput, normalised: &NormaliseOutput) -> RunOutcome {
+    let has_gaps = ingested
+        .files
+        .iter()
+        .any(|f| f.sheets.iter().any(|s| !s.gaps.is_empty()));
+    if !ingested.rejects.is_empty() || !normalised.rejects.is_empty() || has_gaps {
+        RunOutcome::Partial
+    } else {
+        RunOutcome::Complete
+    }
+}
+
+/// Leaves in `screening` only the suspects the plan lists (closed clues stay silent) and
+/// returns all of them, for the ledger.
+fn keep_listed(screening: &mut Screening, plan: &LedgerPlan) -> Vec<Suspect> {
+    let suspects = std::mem::take(&mut screening.suspects);
+    screening.suspects = suspects
+        .iter()
+        .zip(&plan.keep)
+        .filter(|(_, keep)| **keep)
+        .map(|(s, _)| s.clone())
+        .collect();
+    suspects
+}
+
+fn write_lists(
+    staged: &StagedRun,
+    run_report: &RunReport<'_>,
+    plan: &LedgerPlan,
+    progress: Progress,
+) -> Result<(), Error> {
+    let spinner = progress.stage(Stage::Report);
+    report::write_all(&staged.staging, run_report).map_err(Error::Report)?;
+    let screening = run_report.screening;
+    spinner.finish(format!("{} 人", screening.suspects.len()));
     tracing::info!(
         suspects = screening.suspects.len(),
         review = screening.review.len(),
         suppressed = plan.suppressed.len(),
-        rejects = ingested.reject_count() + normalised.rejects.len(),
+        rejects = run_report.ingest.reject_count() + run_report.normalised.rejects.len(),
         "疑似名单已写出"
     );
-    let exit = if partial {
-        Exit::Partial
-    } else {
-        Exit::Complete
-    };
-    let pending = PendingCommit {
-        plan,
-        suspects,
-        outcome,
-    };
-    (exit, Some(pending))
+    Ok(())
+}
+
+/// Pauses for the integration tests, which kill a run there. Only builds with the
+/// `test-hooks` feature (the test suite's, see Cargo.toml) have them; a release build
+/// never reads the variable.
+mod test_hooks {
+    /// `LOUBAO_TEST_PAUSE=before-finish`: the run sleeps, lock held and outputs staged,
+    /// just before its folder appears.
+    #[cfg(feature = "test-hooks")]
+    pub(super) fn pause(point: &str) {
+        if std::env::var("LOUBAO_TEST_PAUSE").as_deref() == Ok(point) {
+            std::thread::sleep(std::time::Duration::from_secs(600));
+        }
+    }
+
+    #[cfg(not(feature = "test-hooks"))]
+    pub(super) fn pause(_point: &str) {}
 }

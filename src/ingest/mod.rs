@@ -19,8 +19,8 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::config::{InputLimits, SourceSpec};
+use crate::digest::sha256_hex;
 use crate::model::{Field, RawRecord, Reject, SourceKind};
-use crate::report::sha256_hex;
 
 pub use recognise::{Evidence, Vocabulary};
 pub use values::{parse_amount, parse_bool, parse_date, without_controls};
@@ -245,7 +245,7 @@ pub fn ingest(
         out.files.push(file.report);
     }
     tracing::debug!(
-        stage = "ingest",
+        stage = crate::stage::Stage::Ingest.key(),
         files = out.files.len(),
         records = out.records.len(),
         rejects = out.rejects.len(),

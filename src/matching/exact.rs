@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use rayon::prelude::*;
 
 use super::compare::Fields;
-use crate::normalise::ids::{check_of, CHECK_CHARS, WEIGHTS};
+use crate::idcheck::{check_of, weighted_sum, CHECK_CHARS, WEIGHTS};
 
 /// Records grouped by valid ID.
 pub struct ExactGroups {
@@ -171,12 +171,7 @@ fn substitutions(id: &[u8]) -> Option<Vec<[u8; 18]>> {
     if id.len() != 18 || !id[..17].iter().all(u8::is_ascii_digit) {
         return None;
     }
-    let sum: u32 = id[..17]
-        .iter()
-        .zip(WEIGHTS)
-        .map(|(&c, w)| u32::from(c - b'0') * w)
-        .sum::<u32>()
-        % 11;
+    let sum = weighted_sum(&id[..17]);
     let mut out = Vec::new();
     let mut with = |i: usize, c: u8| {
         let mut cand = [0u8; 18];

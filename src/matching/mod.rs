@@ -183,7 +183,7 @@ pub fn link(records: &[PersonRecord], settings: &MatchSettings) -> Linkage {
         score_histogram: score_histogram(&outcomes),
     };
     tracing::debug!(
-        stage = "matching",
+        stage = crate::stage::Stage::Matching.key(),
         records = records.len(),
         queries = queries.len(),
         persons = persons.len(),

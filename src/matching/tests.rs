@@ -6,11 +6,11 @@ use rand_chacha::ChaCha8Rng;
 
 use super::exact::neighbours;
 use super::*;
+use crate::idcheck::check_of;
 use crate::model::{
     IdQuality, LinkDecision, Linkage, Observation, PersonName, PersonRecord, ResidentId, Role, Sex,
     SourceKind, SourceRef,
 };
-use crate::normalise::ids::check_of;
 
 /// A valid ID from 17 digits (local MOD 11-2, independent of the normaliser).
 fn valid_id(body: &str) -> String {

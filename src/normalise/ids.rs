@@ -12,12 +12,11 @@ use std::sync::LazyLock;
 
 use chrono::NaiveDate;
 
+use crate::idcheck::check_byte;
 use crate::model::{DisabilityCategory, IdQuality, ResidentId, Sex};
 
-/// ISO 7064 MOD 11-2 weights of the first 17 digits, and the check character of each
-/// remainder of the weighted sum.
-pub const WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-pub const CHECK_CHARS: &[u8; 11] = b"10X98765432";
+/// The check-digit arithmetic lives in `crate::idcheck`, shared with linkage.
+pub use crate::idcheck::check_char;
 
 /// Cleaned characters kept on the stack; anything longer is certainly not an ID.
 const MAX_CLEAN: usize = 40;
@@ -28,37 +27,6 @@ const FLOAT_DIGITS: usize = 15;
 
 /// Birth dates after the run date are impossible; read once so a run is consistent.
 static TODAY: LazyLock<NaiveDate> = LazyLock::new(|| chrono::Local::now().date_naive());
-
-/// The MOD 11-2 check character of the first 17 digits of an ID.
-///
-/// # Panics
-/// When `first17` is not exactly 17 ASCII digits.
-pub fn check_char(first17: &str) -> char {
-    let bytes = first17.as_bytes();
-    assert!(
-        bytes.len() == 17 && bytes.iter().all(u8::is_ascii_digit),
-        "check_char needs 17 ASCII digits"
-    );
-    char::from(check_byte(bytes))
-}
-
-/// The check character of the first 17 bytes of `body`, when they are all digits.
-pub fn check_of(body: &[u8]) -> Option<u8> {
-    let first17 = body.get(..17)?;
-    first17
-        .iter()
-        .all(u8::is_ascii_digit)
-        .then(|| check_byte(first17))
-}
-
-fn check_byte(first17: &[u8]) -> u8 {
-    let sum: u32 = first17
-        .iter()
-        .zip(WEIGHTS)
-        .map(|(b, w)| u32::from(b - b'0') * w)
-        .sum();
-    CHECK_CHARS[(sum % 11) as usize]
-}
 
 /// Parses a resident ID cell in any of the forms clerks and Excel produce.
 /// `None` only when the cell holds no digit at all (blank, `无`, `/`).

@@ -3,11 +3,10 @@
 //! folder. Every chart is followed by its numbers as a table. All text is escaped.
 
 use std::fmt::Write as _;
-use std::io;
 
 use super::summary::{tables, Figures};
 use super::table::{display_width, Cell, Output, Table};
-use super::{RunReport, SUMMARY};
+use super::{Error, RunReport, SUMMARY};
 use crate::model::RuleCode;
 
 /// One colour per rule code, in `RuleCode::ALL` order (readable on white, distinct in grey).
@@ -303,7 +302,7 @@ pub(crate) fn render(report: &RunReport<'_>, f: &Figures) -> String {
     html
 }
 
-pub(crate) fn write(out: &mut Output, report: &RunReport<'_>, f: &Figures) -> io::Result<()> {
+pub(crate) fn write(out: &mut Output, report: &RunReport<'_>, f: &Figures) -> Result<(), Error> {
     out.write_bytes(&format!("{SUMMARY}.html"), render(report, f).as_bytes())
 }
 

@@ -3,12 +3,11 @@
 //! version; the screening window; per-stage timings; the outcome; and every other output
 //! file with its SHA-256. Written last, since it hashes the others.
 
-use std::io;
-
 use serde::Serialize;
 
-use super::table::{sha256_hex, Output};
-use super::{RunReport, MANIFEST};
+use super::table::Output;
+use super::{Error, RunReport, MANIFEST};
+use crate::digest::sha256_hex;
 use crate::ingest::FileReport;
 use crate::model::{LinkageStats, RunOutcome, SourceKind};
 
@@ -25,7 +24,7 @@ struct Manifest<'a> {
     missing_kinds: &'a [SourceKind],
     /// Township cells naming no configured township, with their row counts.
     unknown_townships: Vec<String>,
-    timings: Vec<Timing<'a>>,
+    timings: Vec<Timing>,
     counts: Counts,
     linkage: &'a LinkageStats,
     outputs: Vec<OutputFile>,
@@ -39,8 +38,9 @@ struct PipelineFile<'a> {
 }
 
 #[derive(Serialize)]
-struct Timing<'a> {
-    stage: &'a str,
+struct Timing {
+    /// `Stage::key`.
+    stage: &'static str,
     seconds: f64,
 }
 
@@ -64,7 +64,7 @@ struct OutputFile {
     sha256: String,
 }
 
-pub(crate) fn write(out: &mut Output, report: &RunReport<'_>) -> io::Result<()> {
+pub(crate) fn write(out: &mut Output, report: &RunReport<'_>) -> Result<(), Error> {
     let p = report.pipeline;
     let manifest = Manifest {
         loubao_version: env!("CARGO_PKG_VERSION"),
@@ -85,7 +85,7 @@ pub(crate) fn write(out: &mut Output, report: &RunReport<'_>) -> io::Result<()> 
             .timings
             .iter()
             .map(|(stage, seconds)| Timing {
-                stage,
+                stage: stage.key(),
                 seconds: *seconds,
             })
             .collect(),
@@ -120,6 +120,6 @@ pub(crate) fn write(out: &mut Output, report: &RunReport<'_>) -> io::Result<()> 
             })
             .collect(),
     };
-    let json = serde_json::to_vec_pretty(&manifest).map_err(io::Error::other)?;
+    let json = serde_json::to_vec_pretty(&manifest)?;
     out.write_bytes(MANIFEST, &json)
 }

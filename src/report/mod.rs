@@ -15,6 +15,7 @@ use crate::ingest::IngestOutput;
 use crate::model::{ClueState, Linkage, RunOutcome, SourceKind};
 use crate::normalise::NormaliseOutput;
 use crate::rules::Screening;
+use crate::stage::Stage;
 
 mod html;
 mod manifest;
@@ -24,7 +25,7 @@ mod summary;
 mod table;
 mod township;
 
-pub(crate) use table::{cell_text, sha256_hex};
+pub(crate) use table::cell_text;
 pub use township::{COLUMNS as TOWNSHIP_COLUMNS, OUTCOMES, RECTIFICATION_MISSING};
 
 /// File name (without extension) of the list of suspects whose township is unknown.
@@ -36,6 +37,24 @@ pub const REJECTS: &str = "拒收记录";
 /// File name (without extension) of the county summary workbook and page.
 pub const SUMMARY: &str = "汇总";
 pub const MANIFEST: &str = "manifest.json";
+
+/// Why a run folder's files could not be written.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// Writing a file (through its temporary file and rename) failed.
+    #[error(transparent)]
+    Io(#[from] io::Error),
+    /// A workbook could not be built.
+    #[error("无法生成 {file}: {source}")]
+    Xlsx {
+        file: String,
+        source: rust_xlsxwriter::XlsxError,
+    },
+    /// The manifest could not be serialised.
+    #[error(transparent)]
+    Json(#[from] serde_json::Error),
+}
 
 /// Everything a run produced, borrowed for writing.
 pub struct RunReport<'a> {
@@ -50,14 +69,14 @@ pub struct RunReport<'a> {
     pub clues: &'a BTreeMap<String, ClueState>,
     /// Kinds with no usable file this run ("not supplied").
     pub missing_kinds: Vec<SourceKind>,
-    /// (stage, seconds).
-    pub timings: Vec<(String, f64)>,
+    /// (stage, seconds), in the order the stages ran.
+    pub timings: Vec<(Stage, f64)>,
     pub outcome: RunOutcome,
 }
 
 /// Writes every output file into `dir` (a staging folder) and returns their paths, the
 /// manifest last (it lists the others with their SHA-256).
-pub fn write_all(dir: &Path, report: &RunReport<'_>) -> io::Result<Vec<PathBuf>> {
+pub fn write_all(dir: &Path, report: &RunReport<'_>) -> Result<Vec<PathBuf>, Error> {
     let mut out = table::Output::new(dir, report.pipeline.as_of);
     township::write(&mut out, report)?;
     review::write(&mut out, report)?;

@@ -2,10 +2,8 @@
 //! and from normalise — with its source reference and the reason. Nothing is dropped
 //! silently (SPEC 7).
 
-use std::io;
-
 use super::table::{Cell, Output, Table};
-use super::{RunReport, REJECTS};
+use super::{Error, RunReport, REJECTS};
 use crate::model::Reject;
 
 const COLUMNS: [&str; 7] = ["来源记录", "文件", "工作表", "行号", "来源", "环节", "原因"];
@@ -38,6 +36,6 @@ pub(crate) fn table(report: &RunReport<'_>) -> Table {
     table
 }
 
-pub(crate) fn write(out: &mut Output, report: &RunReport<'_>) -> io::Result<()> {
+pub(crate) fn write(out: &mut Output, report: &RunReport<'_>) -> Result<(), Error> {
     out.write_table(REJECTS, &table(report))
 }

@@ -2,10 +2,8 @@
 //! and the fields that agree, so a clerk can say whether they are one person. Full IDs are
 //! shown: the run folder is owner-only.
 
-use std::io;
-
 use super::table::{Cell, Dropdown, Output, Table};
-use super::{RunReport, REVIEW};
+use super::{Error, RunReport, REVIEW};
 use crate::model::PersonRecord;
 
 const SIDE_FIELDS: [&str; 8] = [
@@ -95,7 +93,7 @@ pub(crate) fn table(report: &RunReport<'_>) -> Table {
     table
 }
 
-pub(crate) fn write(out: &mut Output, report: &RunReport<'_>) -> io::Result<()> {
+pub(crate) fn write(out: &mut Output, report: &RunReport<'_>) -> Result<(), Error> {
     out.write_table(REVIEW, &table(report))
 }
 

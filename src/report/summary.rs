@@ -4,11 +4,10 @@
 //! `Figures` is computed once and also drawn by the HTML page, so both show the same numbers.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::io;
 
 use super::table::{xlsx_error, Cell, Output, Table};
 use super::township::{group, list_name};
-use super::{RunReport, SUMMARY};
+use super::{Error, RunReport, SUMMARY};
 use crate::model::{IdQuality, RuleCode, SourceKind};
 
 /// One township's suspects by code.
@@ -53,18 +52,6 @@ fn code_index(code: RuleCode) -> usize {
         .iter()
         .position(|c| *c == code)
         .expect("every code is in ALL")
-}
-
-fn stage_zh(stage: &str) -> &str {
-    match stage {
-        "ingest" => "读取",
-        "normalise" => "标准化",
-        "matching" => "匹配",
-        "rules" => "筛查",
-        "report" => "输出",
-        "ledger" => "台账",
-        other => other,
-    }
 }
 
 impl Figures {
@@ -280,7 +267,7 @@ fn run_info(report: &RunReport<'_>) -> Vec<(String, String)> {
     ];
     for (stage, secs) in &report.timings {
         info.push((
-            format!("用时 {} (秒)", stage_zh(stage)),
+            format!("用时 {} (秒)", stage.label_zh()),
             format!("{secs:.3}"),
         ));
     }
@@ -451,7 +438,7 @@ pub(crate) fn tables(f: &Figures) -> Vec<Table> {
     sheets
 }
 
-pub(crate) fn write(out: &mut Output, f: &Figures) -> io::Result<()> {
+pub(crate) fn write(out: &mut Output, f: &Figures) -> Result<(), Error> {
     let name = format!("{SUMMARY}.xlsx");
     let mut workbook = out.workbook();
     for table in tables(f) {

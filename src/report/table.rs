@@ -2,7 +2,6 @@
 //! columns, optional drop-down) and as a UTF-8 CSV with BOM. Also the `Output` that writes
 //! every file atomically and owner-only and remembers what it wrote.
 
-use std::io;
 use std::path::{Path, PathBuf};
 
 use chrono::{Datelike, NaiveDate};
@@ -10,8 +9,8 @@ use rust_xlsxwriter::{
     DataValidation, DocProperties, ExcelDateTime, Format, FormatBorder, Workbook, XlsxError,
 };
 
-use sha2::{Digest, Sha256};
-
+use super::Error;
+use crate::digest::sha256_hex;
 use crate::ingest::without_controls;
 use crate::ops;
 
@@ -317,7 +316,7 @@ impl Output {
         workbook
     }
 
-    pub(crate) fn write_bytes(&mut self, name: &str, bytes: &[u8]) -> io::Result<()> {
+    pub(crate) fn write_bytes(&mut self, name: &str, bytes: &[u8]) -> Result<(), Error> {
         let path = self.dir.join(name);
         ops::write_atomic(&path, bytes)?;
         self.files.push(Written {
@@ -328,13 +327,17 @@ impl Output {
         Ok(())
     }
 
-    pub(crate) fn write_workbook(&mut self, name: &str, workbook: &mut Workbook) -> io::Result<()> {
+    pub(crate) fn write_workbook(
+        &mut self,
+        name: &str,
+        workbook: &mut Workbook,
+    ) -> Result<(), Error> {
         let bytes = workbook.save_to_buffer().map_err(|e| xlsx_error(name, e))?;
         self.write_bytes(name, &bytes)
     }
 
     /// `<stem>.xlsx` with the table as its only sheet, and `<stem>.csv`.
-    pub(crate) fn write_table(&mut self, stem: &str, table: &Table) -> io::Result<()> {
+    pub(crate) fn write_table(&mut self, stem: &str, table: &Table) -> Result<(), Error> {
         let xlsx = format!("{stem}.xlsx");
         let mut workbook = self.workbook();
         table
@@ -353,12 +356,11 @@ impl Output {
     }
 }
 
-pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
-    format!("{:x}", Sha256::digest(bytes))
-}
-
-pub(crate) fn xlsx_error(name: &str, e: XlsxError) -> io::Error {
-    io::Error::other(format!("无法生成 {name}: {e}"))
+pub(crate) fn xlsx_error(name: &str, source: XlsxError) -> Error {
+    Error::Xlsx {
+        file: name.to_string(),
+        source,
+    }
 }
 
 #[cfg(test)]

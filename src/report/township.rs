@@ -4,12 +4,11 @@
 //! A township's file holds only its own people.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::io;
 
 use chrono::NaiveDate;
 
 use super::table::{Cell, Dropdown, Output, Table};
-use super::{RunReport, UNDETERMINED};
+use super::{Error, RunReport, UNDETERMINED};
 use crate::model::{ClueState, ClueStatus, RuleCode, Suspect};
 
 /// Columns of a township list, in the order of SPEC 7.
@@ -187,7 +186,7 @@ fn table(rows: Vec<Vec<Cell>>) -> Table {
 
 pub(crate) use crate::config::file_stem;
 
-pub(crate) fn write(out: &mut Output, report: &RunReport<'_>) -> io::Result<()> {
+pub(crate) fn write(out: &mut Output, report: &RunReport<'_>) -> Result<(), Error> {
     let as_of = report.pipeline.as_of;
     let reserved = [UNDETERMINED, super::REVIEW, super::REJECTS, super::SUMMARY];
     for (township, suspects) in group(report) {

@@ -6,10 +6,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use sha2::{Digest, Sha256};
 
 use super::ScreeningInput;
+use crate::mask::mask_id;
 use crate::model::{
     Finding, LinkDecision, Person, PersonRecord, ResidentId, Role, SourceKind, SourceRef, Suspect,
 };
-use crate::telemetry::mask_id;
 
 /// 线索编号: `LB` + the first 10 upper-case hex characters of SHA-256 of the person key.
 pub fn clue_id(person_key: &str) -> String {
