@@ -20,7 +20,7 @@ pub fn evaluate(pipeline: &Path, truth_dir: &Path) -> anyhow::Result<EvalReport>
         &p.limits,
         &ingest::Vocabulary::new(&p.townships, &p.rules),
     );
-    let normalised = normalise::normalise(&ingested.records, &p.townships);
+    let normalised = normalise::normalise(ingested.records, &p.townships);
     let linkage = matching::link(&normalised.persons, &p.matching);
     loubao_sample::evaluate(truth_dir, &normalised.persons, &linkage, &loaded.outbox)
 }

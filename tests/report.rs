@@ -143,6 +143,7 @@ fn fixture() -> Fixture {
 
     let ingest = IngestOutput {
         records: Vec::new(),
+        record_count: 0,
         rejects: vec![Reject {
             file: "医保.xlsx".into(),
             sheet: None,

@@ -112,8 +112,8 @@ fn run_stages(
     progress: Progress,
 ) -> Result<PendingCommit, Error> {
     let mut watch = Stopwatch::start();
-    let ingested = read_inbox(loaded, progress, &mut watch);
-    let normalised = normalise_records(loaded, &ingested, progress, &mut watch);
+    let mut ingested = read_inbox(loaded, progress, &mut watch);
+    let normalised = normalise_records(loaded, &mut ingested, progress, &mut watch);
     let missing_kinds = missing_kinds(&normalised)?;
     let linkage = link_records(loaded, &normalised, progress, &mut watch);
     let mut screening = screen(loaded, &normalised, &linkage, progress, &mut watch);
@@ -154,7 +154,7 @@ fn read_inbox(loaded: &LoadedPipeline, progress: Progress, watch: &mut Stopwatch
     let summary = format!(
         "{} 个文件, {} 行, 拒收 {} 条",
         ingested.files.len(),
-        ingested.records.len(),
+        ingested.record_count,
         ingested.reject_count()
     );
     tracing::info!("读取完成: {summary}");
@@ -162,14 +162,16 @@ fn read_inbox(loaded: &LoadedPipeline, progress: Progress, watch: &mut Stopwatch
     ingested
 }
 
+/// Takes the raw rows out of `ingested`: each is dropped once its persons are made.
 fn normalise_records(
     loaded: &LoadedPipeline,
-    ingested: &IngestOutput,
+    ingested: &mut IngestOutput,
     progress: Progress,
     watch: &mut Stopwatch,
 ) -> NormaliseOutput {
     let spinner = progress.stage(Stage::Normalise);
-    let normalised = normalise::normalise(&ingested.records, &loaded.pipeline.townships);
+    let records = std::mem::take(&mut ingested.records);
+    let normalised = normalise::normalise(records, &loaded.pipeline.townships);
     watch.lap(Stage::Normalise);
     let summary = format!("{} 条人员记录", normalised.persons.len());
     tracing::info!("规范完成: {summary}");

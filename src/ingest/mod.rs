@@ -124,7 +124,11 @@ impl SheetReport {
 
 #[derive(Debug, Clone, Default)]
 pub struct IngestOutput {
+    /// The usable rows; a run hands them to normalise by value (they are the largest thing
+    /// in memory), so read `record_count` for how many there were.
     pub records: Vec<RawRecord>,
+    /// How many usable rows ingest read.
+    pub record_count: usize,
     pub rejects: Vec<Reject>,
     pub files: Vec<FileReport>,
 }
@@ -244,6 +248,7 @@ pub fn ingest(
         out.rejects.extend(file.rejects);
         out.files.push(file.report);
     }
+    out.record_count = out.records.len();
     tracing::debug!(
         stage = crate::stage::Stage::Ingest.key(),
         files = out.files.len(),

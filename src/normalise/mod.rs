@@ -14,6 +14,7 @@ pub mod places;
 #[cfg(test)]
 mod tests;
 
+use std::borrow::Borrow;
 use std::cell::OnceCell;
 use std::collections::BTreeMap;
 
@@ -72,28 +73,34 @@ impl NormaliseOutput {
     }
 }
 
-pub fn normalise(records: &[RawRecord], townships: &[Township]) -> NormaliseOutput {
+/// Normalises every row, in order. Given the rows by value (`Vec<RawRecord>`), each row is
+/// dropped as soon as its persons are made, so that a county's millions of raw cells and
+/// its person records are not all in memory at once; given a slice, the rows are kept.
+pub fn normalise<I, R>(records: I, townships: &[Township]) -> NormaliseOutput
+where
+    I: IntoParallelIterator<Item = R>,
+    I::Iter: IndexedParallelIterator,
+    R: Borrow<RawRecord>,
+{
     let gazetteer = Gazetteer::new(townships);
     // `collect` on an indexed parallel iterator keeps record order.
     let outcomes: Vec<Result<RowPersons, Reject>> = records
-        .par_iter()
-        .map(|record| persons_of(record, &gazetteer))
+        .into_par_iter()
+        .map(|record| persons_of(record.borrow(), &gazetteer))
         .collect();
 
     let mut out = NormaliseOutput::default();
-    for (record, outcome) in records.iter().zip(outcomes) {
+    for outcome in outcomes {
         match outcome {
             Ok(RowPersons {
                 persons,
                 unknown_township,
             }) => {
                 // Without configured townships every name is unknown: nothing to say.
-                if unknown_township && !townships.is_empty() {
-                    if let Some(text) = record.trimmed(Field::Township) {
-                        *out.unknown_townships
-                            .entry((record.kind, text.to_string()))
-                            .or_default() += 1;
-                    }
+                if let Some(text) = unknown_township.filter(|_| !townships.is_empty()) {
+                    *out.unknown_townships
+                        .entry((persons[0].kind, text))
+                        .or_default() += 1;
                 }
                 for person in persons {
                     match &person.id {
@@ -131,8 +138,10 @@ struct Place {
 
 /// The persons one row yields, and whether its township cell was a name the pipeline lacks.
 struct RowPersons {
+    /// The subject first.
     persons: Vec<PersonRecord>,
-    unknown_township: bool,
+    /// The township cell, when it names no configured township or alias.
+    unknown_township: Option<String>,
 }
 
 fn persons_of(record: &RawRecord, gazetteer: &Gazetteer) -> Result<RowPersons, Reject> {
@@ -152,7 +161,10 @@ fn persons_of(record: &RawRecord, gazetteer: &Gazetteer) -> Result<RowPersons, R
         });
     }
     let place = place_of(record, gazetteer);
-    let unknown_township = place.unknown_township;
+    let unknown_township = place
+        .unknown_township
+        .then(|| record.trimmed(Field::Township).map(str::to_string))
+        .flatten();
 
     let valid_birth = id
         .as_ref()

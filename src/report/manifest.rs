@@ -91,7 +91,7 @@ pub(crate) fn write(out: &mut Output, report: &RunReport<'_>) -> Result<(), Erro
             .collect(),
         counts: Counts {
             input_files: report.ingest.files.len(),
-            raw_records: report.ingest.records.len(),
+            raw_records: report.ingest.record_count,
             person_records: report.normalised.persons.len(),
             persons: report.linkage.persons.len(),
             suspects: report.screening.suspects.len(),

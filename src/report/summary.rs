@@ -240,7 +240,7 @@ fn run_info(report: &RunReport<'_>) -> Vec<(String, String)> {
         ("运行结果".into(), report.outcome.label_zh().into()),
         ("流水线文件".into(), p.path.display().to_string()),
         ("输入文件数".into(), report.ingest.files.len().to_string()),
-        ("读取记录数".into(), report.ingest.records.len().to_string()),
+        ("读取记录数".into(), report.ingest.record_count.to_string()),
         (
             "人员记录数".into(),
             report.normalised.persons.len().to_string(),
