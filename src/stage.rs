@@ -74,9 +74,17 @@ impl Stopwatch {
         }
     }
 
-    /// Records `stage` as having taken the time since the last lap.
+    /// Records `stage` as having taken the time since the last lap. The debug log also
+    /// says the process's peak memory so far, to see which stage sets it.
     pub fn lap(&mut self, stage: Stage) {
-        self.laps.push((stage, self.clock.elapsed().as_secs_f64()));
+        let seconds = self.clock.elapsed().as_secs_f64();
+        tracing::debug!(
+            stage = stage.key(),
+            seconds,
+            peak_mib = peak_memory_kib().map(|k| k / 1024),
+            "Stage timed."
+        );
+        self.laps.push((stage, seconds));
         self.clock = Instant::now();
     }
 
@@ -84,6 +92,13 @@ impl Stopwatch {
     pub fn laps(&self) -> &[(Stage, f64)] {
         &self.laps
     }
+}
+
+/// The process's peak resident memory (VmHWM), where the system says it (Linux).
+fn peak_memory_kib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
 }
 
 #[cfg(test)]
