@@ -9,8 +9,8 @@ use chrono::NaiveDate;
 use loubao::config::Township;
 use loubao::ledger::report::{self, UNDECIDED_TOWNSHIP};
 use loubao::ledger::review::{self, ImportSummary};
-use loubao::ledger::{Ledger, LedgerStatus, Outcome, RunInfo};
-use loubao::model::{ClueStatus, Finding, RuleCode, SourceKind, SourceRef, Suspect};
+use loubao::ledger::{Ledger, LedgerStatus, RunInfo};
+use loubao::model::{ClueStatus, Finding, ReviewOutcome, RuleCode, SourceKind, SourceRef, Suspect};
 use loubao::report::TOWNSHIP_COLUMNS;
 use rust_xlsxwriter::Workbook;
 
@@ -226,7 +226,10 @@ fn runs_reviews_and_reruns_follow_the_loop() {
 
     let a = ledger.clue("LBAAAAAAAAAA").unwrap().unwrap();
     assert_eq!(a.status, LedgerStatus::Closed);
-    assert_eq!(a.review.as_ref().unwrap().outcome, Outcome::NotEligible);
+    assert_eq!(
+        a.review.as_ref().unwrap().outcome,
+        ReviewOutcome::NotEligible
+    );
     assert_eq!(a.review.as_ref().unwrap().imported_from, "城关镇.xlsx#2");
     let b = ledger.clue("LBBBBBBBBBBB").unwrap().unwrap();
     assert_eq!(b.status, LedgerStatus::Included);

@@ -12,14 +12,13 @@ pub mod report;
 pub mod review;
 
 use std::collections::BTreeSet;
-use std::fmt;
 use std::path::{Path, PathBuf};
 
 use chrono::{NaiveDate, NaiveDateTime};
 use rusqlite::{params, Connection};
 use serde::{Deserialize, Serialize};
 
-use crate::model::{RunOutcome, Suspect};
+use crate::model::{ReviewOutcome, RunOutcome, Suspect};
 use crate::ops;
 
 pub use plan::LedgerPlan;
@@ -150,6 +149,21 @@ impl LedgerStatus {
         .find(|s| s.key() == key)
     }
 
+    /// The status a review with this outcome leaves a clue in.
+    fn after_review(self, outcome: ReviewOutcome) -> LedgerStatus {
+        match outcome {
+            ReviewOutcome::NotEligible | ReviewOutcome::Unverifiable => LedgerStatus::Closed,
+            ReviewOutcome::Included => LedgerStatus::Included,
+            // Assistance given or monitoring does not settle eligibility for the rolls.
+            ReviewOutcome::TempAssistance | ReviewOutcome::Monitoring | ReviewOutcome::Other => {
+                match self {
+                    LedgerStatus::Closed | LedgerStatus::Included => LedgerStatus::Open,
+                    other => other,
+                }
+            }
+        }
+    }
+
     pub fn label_zh(self) -> &'static str {
         match self {
             LedgerStatus::Open => "待核查",
@@ -157,62 +171,6 @@ impl LedgerStatus {
             LedgerStatus::Included => "已纳入保障",
             LedgerStatus::WrittenOff => "已核销",
         }
-    }
-}
-
-/// 核查结果: the closed list of outcomes a township may return.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Outcome {
-    Included,
-    TempAssistance,
-    NotEligible,
-    Monitoring,
-    Unverifiable,
-    Other,
-}
-
-impl Outcome {
-    pub const ALL: [Outcome; 6] = [
-        Outcome::Included,
-        Outcome::TempAssistance,
-        Outcome::NotEligible,
-        Outcome::Monitoring,
-        Outcome::Unverifiable,
-        Outcome::Other,
-    ];
-
-    pub fn label_zh(self) -> &'static str {
-        match self {
-            Outcome::Included => "符合条件已纳入保障",
-            Outcome::TempAssistance => "已给予临时救助",
-            Outcome::NotEligible => "不符合条件",
-            Outcome::Monitoring => "纳入监测",
-            Outcome::Unverifiable => "无法核实",
-            Outcome::Other => "其他",
-        }
-    }
-
-    pub fn from_label(label: &str) -> Option<Outcome> {
-        Outcome::ALL.into_iter().find(|o| o.label_zh() == label)
-    }
-
-    /// The ledger status a review with this outcome leaves the clue in.
-    fn status_after(self, current: LedgerStatus) -> LedgerStatus {
-        match self {
-            Outcome::NotEligible | Outcome::Unverifiable => LedgerStatus::Closed,
-            Outcome::Included => LedgerStatus::Included,
-            // Assistance given or monitoring does not settle eligibility for the rolls.
-            Outcome::TempAssistance | Outcome::Monitoring | Outcome::Other => match current {
-                LedgerStatus::Closed | LedgerStatus::Included => LedgerStatus::Open,
-                other => other,
-            },
-        }
-    }
-}
-
-impl fmt::Display for Outcome {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.label_zh())
     }
 }
 
@@ -521,7 +479,7 @@ pub struct ClueRecord {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReviewRecord {
-    pub outcome: Outcome,
+    pub outcome: ReviewOutcome,
     pub reviewer: Option<String>,
     pub review_date: NaiveDate,
     pub note: Option<String>,
@@ -615,8 +573,8 @@ pub(crate) fn parse_date(text: &str) -> Result<NaiveDate, LedgerError> {
     })
 }
 
-pub(crate) fn parse_outcome(text: &str) -> Result<Outcome, LedgerError> {
-    Outcome::from_label(text).ok_or_else(|| LedgerError::Corrupt {
+pub(crate) fn parse_outcome(text: &str) -> Result<ReviewOutcome, LedgerError> {
+    ReviewOutcome::from_label(text).ok_or_else(|| LedgerError::Corrupt {
         context: "核查结果",
         detail: text.to_string(),
     })

@@ -7,11 +7,9 @@ use std::path::{Path, PathBuf};
 use chrono::{Datelike, Months, NaiveDate};
 use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError};
 
-use super::{
-    parse_date, parse_outcome, ClueRecord, Ledger, LedgerError, LedgerStatus, Outcome, SqlContext,
-};
+use super::{parse_date, parse_outcome, ClueRecord, Ledger, LedgerError, LedgerStatus, SqlContext};
 use crate::config::Township;
-use crate::model::SourceKind;
+use crate::model::{ReviewOutcome, SourceKind};
 use crate::ops;
 
 /// Row label for clues whose township could not be decided.
@@ -134,9 +132,9 @@ impl Ledger {
             if let Some((outcome, _)) = history.iter().rev().find(|(_, d)| in_month(*d)) {
                 row.verified += 1;
                 match outcome {
-                    Outcome::Included => row.included += 1,
-                    Outcome::TempAssistance => row.temp_assistance += 1,
-                    Outcome::NotEligible => row.rejected += 1,
+                    ReviewOutcome::Included => row.included += 1,
+                    ReviewOutcome::TempAssistance => row.temp_assistance += 1,
+                    ReviewOutcome::NotEligible => row.rejected += 1,
                     _ => {}
                 }
             }
@@ -169,14 +167,16 @@ impl Ledger {
         let reviews = self.all_reviews()?;
         let results_of = |clue: &ClueRecord| {
             let history = reviews.get(&clue.clue_id).map(Vec::as_slice).unwrap_or(&[]);
-            let included = clue.review.as_ref().map(|r| r.outcome) == Some(Outcome::Included);
+            let included = clue.review.as_ref().map(|r| r.outcome) == Some(ReviewOutcome::Included);
             Results {
                 included: usize::from(included),
                 included_confirmed: usize::from(
                     included && clue.status == LedgerStatus::WrittenOff,
                 ),
                 temp_assistance: usize::from(
-                    history.iter().any(|(o, _)| *o == Outcome::TempAssistance),
+                    history
+                        .iter()
+                        .any(|(o, _)| *o == ReviewOutcome::TempAssistance),
                 ),
             }
         };
@@ -198,7 +198,9 @@ impl Ledger {
     }
 
     /// Every review as (outcome, date) per clue, oldest first.
-    fn all_reviews(&self) -> Result<BTreeMap<String, Vec<(Outcome, NaiveDate)>>, LedgerError> {
+    fn all_reviews(
+        &self,
+    ) -> Result<BTreeMap<String, Vec<(ReviewOutcome, NaiveDate)>>, LedgerError> {
         let mut stmt = self
             .conn
             .prepare("SELECT clue_id, outcome, review_date FROM reviews ORDER BY review_date, id")
@@ -212,7 +214,7 @@ impl Ledger {
                 ))
             })
             .ctx("读取核查结果")?;
-        let mut out: BTreeMap<String, Vec<(Outcome, NaiveDate)>> = BTreeMap::new();
+        let mut out: BTreeMap<String, Vec<(ReviewOutcome, NaiveDate)>> = BTreeMap::new();
         for row in rows {
             let (clue_id, outcome, date) = row.ctx("读取核查结果")?;
             let outcome = parse_outcome(&outcome)?;

@@ -10,11 +10,11 @@ use chrono::NaiveDate;
 use rusqlite::params;
 
 use super::{
-    date_text, parse_date, parse_status, rectification, Ledger, LedgerError, LedgerStatus, Outcome,
+    date_text, parse_date, parse_status, rectification, Ledger, LedgerError, LedgerStatus,
     SqlContext,
 };
 use crate::config::Township;
-use crate::model::Reject;
+use crate::model::{Reject, ReviewOutcome};
 
 pub const COL_CLUE_ID: &str = "线索编号";
 pub const COL_TOWNSHIP: &str = "乡镇";
@@ -286,7 +286,7 @@ fn parse_review_date(cell: &Cell) -> Option<NaiveDate> {
 /// A row that passed every check.
 struct ValidReview {
     clue_id: String,
-    outcome: Outcome,
+    outcome: ReviewOutcome,
     reviewer: Option<String>,
     review_date: NaiveDate,
     note: Option<String>,
@@ -374,7 +374,7 @@ impl Ledger {
                 ],
             )
             .ctx("记录核查结果")?;
-            let status = review.outcome.status_after(current);
+            let status = current.after_review(review.outcome);
             let closed_on = (status == LedgerStatus::Closed).then_some(&date);
             tx.execute(
                 "UPDATE clues SET status = ?2, closed_on = ?3 WHERE clue_id = ?1",
@@ -382,8 +382,12 @@ impl Ledger {
             )
             .ctx("更新线索状态")?;
             let rectification = match review.outcome {
-                Outcome::Included => Some((rectification::KIND_INCLUSION, rectification::PENDING)),
-                Outcome::TempAssistance => Some((rectification::KIND_TEMP, rectification::GRANTED)),
+                ReviewOutcome::Included => {
+                    Some((rectification::KIND_INCLUSION, rectification::PENDING))
+                }
+                ReviewOutcome::TempAssistance => {
+                    Some((rectification::KIND_TEMP, rectification::GRANTED))
+                }
                 _ => None,
             };
             if let Some((kind, state)) = rectification {
@@ -470,12 +474,11 @@ fn check_row(
             None
         }
         Some(text) => {
-            let outcome = Outcome::from_label(text);
+            let outcome = ReviewOutcome::from_label(text);
             if outcome.is_none() {
-                let allowed: Vec<&str> = Outcome::ALL.iter().map(|o| o.label_zh()).collect();
                 problems.push(format!(
                     "{COL_OUTCOME}「{text}」不是可选项 ({})",
-                    allowed.join("/")
+                    ReviewOutcome::LABELS.join("/")
                 ));
             }
             outcome

@@ -10,7 +10,7 @@ use chrono::NaiveDate;
 
 use super::table::{Cell, Dropdown, Output, Table};
 use super::{RunReport, UNDETERMINED};
-use crate::model::{ClueState, ClueStatus, RuleCode, Suspect};
+use crate::model::{ClueState, ClueStatus, ReviewOutcome, RuleCode, Suspect};
 
 /// Columns of a township list, in the order of SPEC 7.
 pub const COLUMNS: [&str; 18] = [
@@ -32,16 +32,6 @@ pub const COLUMNS: [&str; 18] = [
     "核查人",
     "核查日期",
     "备注",
-];
-
-/// Choices of the 核查结果 drop-down.
-pub const OUTCOMES: [&str; 6] = [
-    "符合条件已纳入保障",
-    "已给予临时救助",
-    "不符合条件",
-    "纳入监测",
-    "无法核实",
-    "其他",
 ];
 
 const COL_ID: usize = 4;
@@ -179,7 +169,7 @@ fn table(rows: Vec<Vec<Cell>>) -> Table {
     table.printable = true;
     table.dropdown = Some(Dropdown {
         column: COL_OUTCOME,
-        options: &OUTCOMES,
+        options: &ReviewOutcome::LABELS,
     });
     table.rows = rows;
     table
