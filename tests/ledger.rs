@@ -10,8 +10,9 @@ use loubao::config::Township;
 use loubao::ledger::report::{self, UNDECIDED_TOWNSHIP};
 use loubao::ledger::review::{self, ImportSummary};
 use loubao::ledger::{Ledger, LedgerStatus, RunInfo};
-use loubao::model::{ClueStatus, Finding, ReviewOutcome, RuleCode, SourceKind, SourceRef, Suspect};
-use loubao::report::TOWNSHIP_COLUMNS;
+use loubao::model::{
+    ClueStatus, Finding, ListColumn, ReviewOutcome, RuleCode, SourceKind, SourceRef, Suspect,
+};
 use rust_xlsxwriter::Workbook;
 
 fn date(y: i32, m: u32, d: u32) -> NaiveDate {
@@ -122,23 +123,26 @@ type Returned<'a> = (&'a str, &'a str, &'a str, &'a str);
 fn write_returned(path: &Path, rows: &[Returned<'_>]) {
     let mut workbook = Workbook::new();
     let sheet = workbook.add_worksheet();
-    for (col, h) in TOWNSHIP_COLUMNS.iter().enumerate() {
+    for (col, h) in ListColumn::HEADERS.iter().enumerate() {
         sheet.write_string(0, col as u16, *h).unwrap();
     }
     for (i, (id, township, outcome, when)) in rows.iter().enumerate() {
         let row = i as u32 + 1;
-        sheet.write_string(row, 0, *id).unwrap();
-        sheet.write_string(row, 1, *township).unwrap();
-        sheet.write_string(row, 3, "张某").unwrap();
-        sheet.write_string(row, 12, "持续").unwrap();
-        if !outcome.is_empty() {
-            sheet.write_string(row, 14, *outcome).unwrap();
-        }
-        sheet.write_string(row, 15, "李核查").unwrap();
-        if !when.is_empty() {
-            sheet.write_string(row, 16, *when).unwrap();
-        }
-        sheet.write_string(row, 17, "入户核查").unwrap();
+        let mut write = |column: ListColumn, text: &str| {
+            if !text.is_empty() {
+                sheet
+                    .write_string(row, column.index() as u16, text)
+                    .unwrap();
+            }
+        };
+        write(ListColumn::ClueId, id);
+        write(ListColumn::Township, township);
+        write(ListColumn::Name, "张某");
+        write(ListColumn::Status, "持续");
+        write(ListColumn::Outcome, outcome);
+        write(ListColumn::Reviewer, "李核查");
+        write(ListColumn::ReviewDate, when);
+        write(ListColumn::Note, "入户核查");
     }
     workbook.save(path).unwrap();
 }
@@ -484,7 +488,7 @@ fn malformed_returned_workbook_is_rejected_row_by_row() {
         &bad,
         format!(
             "\u{feff}{}\nLBBBBBBBBBBB,城关镇,,,,,,,,,,,,,无法核实,王五,2021-07-08,查无此人\n",
-            TOWNSHIP_COLUMNS.join(",")
+            ListColumn::HEADERS.join(",")
         ),
     )
     .unwrap();

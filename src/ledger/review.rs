@@ -14,14 +14,7 @@ use super::{
     SqlContext,
 };
 use crate::config::Township;
-use crate::model::{Reject, ReviewOutcome};
-
-pub const COL_CLUE_ID: &str = "线索编号";
-pub const COL_TOWNSHIP: &str = "乡镇";
-pub const COL_OUTCOME: &str = "核查结果";
-pub const COL_REVIEWER: &str = "核查人";
-pub const COL_REVIEW_DATE: &str = "核查日期";
-pub const COL_NOTE: &str = "备注";
+use crate::model::{ListColumn, Reject, ReviewOutcome};
 
 /// A cell of a returned workbook: text, or a date Excel stored as a date.
 #[derive(Debug, Clone, PartialEq)]
@@ -152,23 +145,30 @@ pub fn read_returned(path: &Path) -> Result<Vec<ReturnedRow>, Reject> {
     let Some((header, rows)) = table.split_first() else {
         return Err(file_reject(path, "文件为空".into()));
     };
-    let column = |name: &str| {
-        header
-            .1
-            .iter()
-            .position(|c| c.as_ref().map(|c| c.text().trim() == name).unwrap_or(false))
+    let column = |column: ListColumn| {
+        header.1.iter().position(|c| {
+            c.as_ref()
+                .map(|c| c.text().trim() == column.header())
+                .unwrap_or(false)
+        })
     };
-    let (Some(clue_col), Some(outcome_col)) = (column(COL_CLUE_ID), column(COL_OUTCOME)) else {
+    let (Some(clue_col), Some(outcome_col)) =
+        (column(ListColumn::ClueId), column(ListColumn::Outcome))
+    else {
         return Err(file_reject(
             path,
-            format!("第1行未找到表头 {COL_CLUE_ID} 和 {COL_OUTCOME}"),
+            format!(
+                "第1行未找到表头 {} 和 {}",
+                ListColumn::ClueId,
+                ListColumn::Outcome
+            ),
         ));
     };
     let (township_col, reviewer_col, date_col, note_col) = (
-        column(COL_TOWNSHIP),
-        column(COL_REVIEWER),
-        column(COL_REVIEW_DATE),
-        column(COL_NOTE),
+        column(ListColumn::Township),
+        column(ListColumn::Reviewer),
+        column(ListColumn::ReviewDate),
+        column(ListColumn::Note),
     );
     let mut out = Vec::new();
     for (row, cells) in rows {
@@ -218,7 +218,7 @@ fn read_xlsx(path: &Path) -> Result<Table, String> {
             cells
                 .iter()
                 .flatten()
-                .any(|c| c.text().trim() == COL_CLUE_ID)
+                .any(|c| c.text().trim() == ListColumn::ClueId.header())
         });
         if has_header {
             return Ok(table);
@@ -443,13 +443,13 @@ fn check_row(
     let mut problems = Vec::new();
     let clue = match &row.clue_id {
         None => {
-            problems.push(format!("{COL_CLUE_ID}为空"));
+            problems.push(format!("{}为空", ListColumn::ClueId));
             None
         }
         Some(id) => match clues.get(id) {
             Some(clue) => Some((id, clue)),
             None => {
-                problems.push(format!("{COL_CLUE_ID} {id} 不在线索台账中"));
+                problems.push(format!("{} {id} 不在线索台账中", ListColumn::ClueId));
                 None
             }
         },
@@ -458,7 +458,8 @@ fn check_row(
         if let Some(written) = &row.township {
             if !names_township(townships, expected, written) {
                 problems.push(format!(
-                    "{COL_TOWNSHIP}「{written}」与线索所属乡镇「{expected}」不符"
+                    "{}「{written}」与线索所属乡镇「{expected}」不符",
+                    ListColumn::Township
                 ));
             }
         }
@@ -470,14 +471,15 @@ fn check_row(
     }
     let outcome = match &row.outcome {
         None => {
-            problems.push(format!("{COL_OUTCOME}为空 (尚未核查)"));
+            problems.push(format!("{}为空 (尚未核查)", ListColumn::Outcome));
             None
         }
         Some(text) => {
             let outcome = ReviewOutcome::from_label(text);
             if outcome.is_none() {
                 problems.push(format!(
-                    "{COL_OUTCOME}「{text}」不是可选项 ({})",
+                    "{}「{text}」不是可选项 ({})",
+                    ListColumn::Outcome,
                     ReviewOutcome::LABELS.join("/")
                 ));
             }
@@ -486,22 +488,30 @@ fn check_row(
     };
     let date = match &row.review_date {
         None => {
-            problems.push(format!("{COL_REVIEW_DATE}为空"));
+            problems.push(format!("{}为空", ListColumn::ReviewDate));
             None
         }
         Some(cell) => match parse_review_date(cell) {
             None => {
-                problems.push(format!("{COL_REVIEW_DATE}「{}」无法识别", cell.text()));
+                problems.push(format!(
+                    "{}「{}」无法识别",
+                    ListColumn::ReviewDate,
+                    cell.text()
+                ));
                 None
             }
             Some(date) if date > today => {
-                problems.push(format!("{COL_REVIEW_DATE} {date} 晚于今天 {today}"));
+                problems.push(format!(
+                    "{} {date} 晚于今天 {today}",
+                    ListColumn::ReviewDate
+                ));
                 None
             }
             Some(date) => match clue {
                 Some((_, c)) if date < c.first_seen => {
                     problems.push(format!(
-                        "{COL_REVIEW_DATE} {date} 早于线索首次发现日期 {}",
+                        "{} {date} 早于线索首次发现日期 {}",
+                        ListColumn::ReviewDate,
                         c.first_seen
                     ));
                     None

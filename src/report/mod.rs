@@ -25,7 +25,7 @@ mod table;
 mod township;
 
 pub(crate) use table::{cell_text, sha256_hex};
-pub use township::{COLUMNS as TOWNSHIP_COLUMNS, RECTIFICATION_MISSING};
+pub use township::RECTIFICATION_MISSING;
 
 /// File name (without extension) of the list of suspects whose township is unknown.
 pub const UNDETERMINED: &str = "未确定乡镇";
