@@ -237,10 +237,10 @@ fn runs_reviews_and_reruns_follow_the_loop() {
     assert_eq!(a.review.as_ref().unwrap().imported_from, "城关镇.xlsx#2");
     let b = ledger.clue("LBBBBBBBBBBB").unwrap().unwrap();
     assert_eq!(b.status, LedgerStatus::Included);
-    assert_eq!(b.rectification.unwrap().state, "待核验");
+    assert_eq!(b.rectification.unwrap().state.label_zh(), "待核验");
     let c = ledger.clue("LBCCCCCCCCCC").unwrap().unwrap();
     assert_eq!(c.status, LedgerStatus::Open);
-    assert_eq!(c.rectification.unwrap().kind, "临时救助");
+    assert_eq!(c.rectification.unwrap().kind.label_zh(), "临时救助");
     assert_eq!(
         ledger.reviews("LBBBBBBBBBBB").unwrap()[0].imported_from,
         "城关镇.xlsx#3"
@@ -320,7 +320,8 @@ fn runs_reviews_and_reruns_follow_the_loop() {
             .unwrap()
             .rectification
             .unwrap()
-            .state,
+            .state
+            .label_zh(),
         "整改未到位"
     );
 
@@ -341,7 +342,7 @@ fn runs_reviews_and_reruns_follow_the_loop() {
     let b = ledger.clue("LBBBBBBBBBBB").unwrap().unwrap();
     assert_eq!(b.status, LedgerStatus::WrittenOff);
     assert_eq!(b.closed_on, Some(date(2021, 8, 31)));
-    assert_eq!(b.rectification.unwrap().state, "已到位");
+    assert_eq!(b.rectification.unwrap().state.label_zh(), "已到位");
 
     // Monthly figures: four new in June, three verified in July.
     let june = ledger.monthly(&townships(), date(2021, 6, 1)).unwrap();

@@ -174,14 +174,84 @@ impl LedgerStatus {
     }
 }
 
-/// Rectification kinds and states, as stored and shown.
-pub(crate) mod rectification {
-    pub const KIND_INCLUSION: &str = "纳入保障";
-    pub const KIND_TEMP: &str = "临时救助";
-    pub const PENDING: &str = "待核验";
-    pub const DONE: &str = "已到位";
-    pub const MISSING: &str = "整改未到位";
-    pub const GRANTED: &str = "已完成";
+/// What a rectification is (the `rectifications.kind` column, stored as its label).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RectificationKind {
+    /// 纳入保障: the person is to be put on a roll.
+    Inclusion,
+    /// 临时救助: assistance was granted.
+    TempAssistance,
+}
+
+impl RectificationKind {
+    const ALL: [RectificationKind; 2] = [
+        RectificationKind::Inclusion,
+        RectificationKind::TempAssistance,
+    ];
+
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            RectificationKind::Inclusion => "纳入保障",
+            RectificationKind::TempAssistance => "临时救助",
+        }
+    }
+
+    pub fn from_label(label: &str) -> Option<RectificationKind> {
+        RectificationKind::ALL
+            .into_iter()
+            .find(|k| k.label_zh() == label)
+    }
+
+    /// The rectification a review with this outcome opens, in the state it starts in.
+    fn opened_by(outcome: ReviewOutcome) -> Option<(RectificationKind, RectificationState)> {
+        match outcome {
+            ReviewOutcome::Included => {
+                Some((RectificationKind::Inclusion, RectificationState::Pending))
+            }
+            ReviewOutcome::TempAssistance => Some((
+                RectificationKind::TempAssistance,
+                RectificationState::Granted,
+            )),
+            _ => None,
+        }
+    }
+}
+
+/// Where a rectification stands (the `rectifications.state` column, stored as its label).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RectificationState {
+    /// 待核验: reported as included; the next run checks the rolls.
+    Pending,
+    /// 已到位: no longer a suspect, so on the rolls.
+    Done,
+    /// 整改未到位: reported as included, yet still a suspect.
+    Missing,
+    /// 已完成: assistance granted.
+    Granted,
+}
+
+impl RectificationState {
+    const ALL: [RectificationState; 4] = [
+        RectificationState::Pending,
+        RectificationState::Done,
+        RectificationState::Missing,
+        RectificationState::Granted,
+    ];
+
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            RectificationState::Pending => "待核验",
+            RectificationState::Done => "已到位",
+            RectificationState::Missing => "整改未到位",
+            RectificationState::Granted => "已完成",
+        }
+    }
+
+    pub fn from_label(label: &str) -> Option<RectificationState> {
+        RectificationState::ALL
+            .into_iter()
+            .find(|s| s.label_zh() == label)
+    }
 }
 
 /// The facts a closure is judged against: a new code, a new source or a higher amount is
@@ -489,10 +559,10 @@ pub struct ReviewRecord {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct RectificationRecord {
-    pub kind: String,
+    pub kind: RectificationKind,
     pub detail: Option<String>,
     pub date: NaiveDate,
-    pub state: String,
+    pub state: RectificationState,
 }
 
 struct RawClue {
@@ -536,12 +606,16 @@ impl RawClue {
             }
             _ => None,
         };
+        let corrupt = |detail| LedgerError::Corrupt {
+            context: "整改",
+            detail,
+        };
         let rectification = match (next(), next(), next(), next()) {
             (Some(kind), detail, Some(date), Some(state)) => Some(RectificationRecord {
-                kind,
+                kind: RectificationKind::from_label(&kind).ok_or_else(|| corrupt(kind))?,
                 detail,
                 date: parse_date(&date)?,
-                state,
+                state: RectificationState::from_label(&state).ok_or_else(|| corrupt(state))?,
             }),
             _ => None,
         };

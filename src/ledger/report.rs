@@ -411,8 +411,8 @@ pub fn write_final(report: &FinalReport, outbox: &Path) -> Result<PathBuf, Ledge
             text(review.and_then(|r| r.reviewer.clone())),
             text(review.map(|r| r.review_date.to_string())),
             text(review.and_then(|r| r.note.clone())),
-            text(fix.map(|x| x.kind.clone())),
-            text(fix.map(|x| x.state.clone())),
+            text(fix.map(|x| x.kind.label_zh().to_string())),
+            text(fix.map(|x| x.state.label_zh().to_string())),
             text(fix.map(|x| x.date.to_string())),
         ];
         for (col, value) in cells.iter().enumerate() {

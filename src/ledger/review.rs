@@ -10,7 +10,7 @@ use chrono::NaiveDate;
 use rusqlite::params;
 
 use super::{
-    date_text, parse_date, parse_status, rectification, Ledger, LedgerError, LedgerStatus,
+    date_text, parse_date, parse_status, Ledger, LedgerError, LedgerStatus, RectificationKind,
     SqlContext,
 };
 use crate::config::Township;
@@ -381,20 +381,17 @@ impl Ledger {
                 params![review.clue_id, status.key(), closed_on],
             )
             .ctx("更新线索状态")?;
-            let rectification = match review.outcome {
-                ReviewOutcome::Included => {
-                    Some((rectification::KIND_INCLUSION, rectification::PENDING))
-                }
-                ReviewOutcome::TempAssistance => {
-                    Some((rectification::KIND_TEMP, rectification::GRANTED))
-                }
-                _ => None,
-            };
-            if let Some((kind, state)) = rectification {
+            if let Some((kind, state)) = RectificationKind::opened_by(review.outcome) {
                 tx.execute(
                     "INSERT INTO rectifications (clue_id, kind, detail, date, state)
                      VALUES (?1, ?2, ?3, ?4, ?5)",
-                    params![review.clue_id, kind, review.note, date, state],
+                    params![
+                        review.clue_id,
+                        kind.label_zh(),
+                        review.note,
+                        date,
+                        state.label_zh()
+                    ],
                 )
                 .ctx("记录整改")?;
             }
