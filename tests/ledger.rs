@@ -532,10 +532,9 @@ fn cell_text(data: &Data) -> String {
     data.to_string()
 }
 
-#[test]
-fn cli_review_and_zero_monthly_report() {
-    let dir = tempfile::tempdir().unwrap();
-    let pipeline = dir.path().join("pipeline.toml");
+/// The pipeline of the three townships, as `pipeline.toml` in `dir`.
+fn write_pipeline(dir: &Path) -> PathBuf {
+    let pipeline = dir.join("pipeline.toml");
     std::fs::write(
         &pipeline,
         r#"county = "示例县"
@@ -555,6 +554,13 @@ name = "青山镇"
 "#,
     )
     .unwrap();
+    pipeline
+}
+
+#[test]
+fn cli_review_and_zero_monthly_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let pipeline = write_pipeline(dir.path());
     let outbox = dir.path().join("outbox");
     {
         let mut ledger = Ledger::open(&outbox.join("ledger.sqlite3")).unwrap();
@@ -641,6 +647,84 @@ name = "青山镇"
     let range = workbook.worksheet_range("月报").unwrap();
     let new_column: Vec<String> = range.rows().skip(3).map(|r| cell_text(&r[1])).collect();
     assert_eq!(new_column, ["2", "1", "0", "1", "4"]);
+}
+
+/// A township saves its returned list as CSV from a Chinese Excel: GB18030, CRLF line ends.
+/// `loubao review` reads it like ingest reads a department file and records the outcome.
+#[test]
+fn cli_review_reads_a_gb18030_csv() {
+    let dir = tempfile::tempdir().unwrap();
+    let pipeline = write_pipeline(dir.path());
+    let db = dir.path().join("outbox/ledger.sqlite3");
+    run(
+        &mut Ledger::open(&db).unwrap(),
+        &base_suspects(),
+        "2021-06-30",
+        date(2021, 6, 30),
+    );
+
+    let row = |clue_id: &str, filled: bool| {
+        let mut cells = vec![String::new(); ListColumn::ALL.len()];
+        let mut set = |column: ListColumn, text: &str| cells[column.index()] = text.to_string();
+        set(ListColumn::ClueId, clue_id);
+        set(ListColumn::Township, "城关镇");
+        set(ListColumn::Name, "张某");
+        set(
+            ListColumn::Evidence,
+            "\"医保: 2020年以来个人自付 52,310.00 元; 未纳入低保\"",
+        );
+        set(ListColumn::Status, "持续");
+        if filled {
+            set(ListColumn::Outcome, "不符合条件");
+            set(ListColumn::Reviewer, "李核查");
+            set(ListColumn::ReviewDate, "2021/7/5");
+            set(ListColumn::Note, "\"入户核查, 家庭收入超标\"");
+        }
+        cells.join(",")
+    };
+    let text = [
+        ListColumn::HEADERS.join(","),
+        row("LBAAAAAAAAAA", true),
+        row("LBBBBBBBBBBB", false),
+    ]
+    .join("\r\n");
+    let (bytes, _, unmappable) = encoding_rs::GB18030.encode(&text);
+    assert!(!unmappable);
+    assert!(
+        std::str::from_utf8(&bytes).is_err(),
+        "the file is not UTF-8"
+    );
+    let returned = dir.path().join("城关镇_已核查.csv");
+    std::fs::write(&returned, &bytes).unwrap();
+
+    let out = Command::new(env!("CARGO_BIN_EXE_loubao"))
+        .args(["--quiet", "review"])
+        .arg(&pipeline)
+        .arg(&returned)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    // The unfilled row is listed as not yet verified, at its physical line.
+    assert_eq!(out.status.code(), Some(3), "{stdout}");
+    assert!(
+        stdout.contains("拒收 城关镇_已核查.csv#3: 核查结果为空 (尚未核查)"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("共读取 1 个文件 2 行: 已记录核查结果 1 条, 尚未核查 1 条, 拒收 1 条"),
+        "{stdout}"
+    );
+
+    let ledger = Ledger::open(&db).unwrap();
+    let a = ledger.clue("LBAAAAAAAAAA").unwrap().unwrap();
+    assert_eq!(a.status, LedgerStatus::Closed);
+    let review = a.review.unwrap();
+    assert_eq!(review.outcome, ReviewOutcome::NotEligible);
+    assert_eq!(review.reviewer.as_deref(), Some("李核查"));
+    assert_eq!(review.review_date, date(2021, 7, 5));
+    assert_eq!(review.note.as_deref(), Some("入户核查, 家庭收入超标"));
+    assert_eq!(review.imported_from, "城关镇_已核查.csv#2");
+    assert!(ledger.reviews("LBBBBBBBBBBB").unwrap().is_empty());
 }
 
 /// The whole loop through the binary on a generated county: run, a township fills its
