@@ -6,7 +6,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::io;
 
-use super::table::{xlsx_error, Cell, Output, Table};
+use super::table::{Cell, Output, Sheet, Table};
 use super::township::{group, list_name};
 use super::{RunReport, SUMMARY};
 use crate::model::{IdQuality, RuleCode, RuleCounts, SourceKind};
@@ -443,12 +443,7 @@ pub(crate) fn tables(f: &Figures) -> Vec<Table> {
 }
 
 pub(crate) fn write(out: &mut Output, f: &Figures) -> io::Result<()> {
-    let name = format!("{SUMMARY}.xlsx");
-    let mut workbook = out.workbook();
-    for table in tables(f) {
-        table
-            .add_to(&mut workbook)
-            .map_err(|e| xlsx_error(&name, e))?;
-    }
-    out.write_workbook(&name, &mut workbook)
+    let tables = tables(f);
+    let sheets: Vec<Sheet<'_>> = tables.iter().map(Sheet::Table).collect();
+    out.write_workbook(&format!("{SUMMARY}.xlsx"), &sheets)
 }
