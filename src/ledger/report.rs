@@ -10,7 +10,7 @@ use super::{parse_date, parse_outcome, ClueRecord, Ledger, LedgerError, LedgerSt
 use crate::config::Township;
 use crate::model::{ListColumn, ReviewOutcome, SourceKind};
 use crate::ops;
-use crate::report::{workbook_bytes, Cell, Form, Sheet, Style};
+use crate::report::{workbook_bytes, Cell, Form, FormStyle, Sheet};
 
 /// Row label for clues whose township could not be decided.
 pub const UNDECIDED_TOWNSHIP: &str = "未确定乡镇";
@@ -283,13 +283,13 @@ pub fn write_monthly(
         report.month,
         end.pred_opt().expect("month has a last day")
     );
-    form.cell(1, 0, Cell::text(span), Style::Plain);
-    form.row(2, MONTHLY_HEADERS.map(Cell::text), Style::Header);
+    form.cell(1, 0, Cell::text(span), FormStyle::Plain);
+    form.row(2, MONTHLY_HEADERS.map(Cell::text), FormStyle::Header);
     for (row, r) in (3..).zip(report.rows.iter().chain(std::iter::once(&report.total))) {
         let style = if r.township == TOTAL_ROW {
-            Style::Total
+            FormStyle::Total
         } else {
-            Style::Boxed
+            FormStyle::Boxed
         };
         let figures = r.figures().map(Cell::Count);
         form.row(
@@ -336,7 +336,7 @@ pub fn write_final(report: &FinalReport, outbox: &Path) -> Result<PathBuf, Ledge
     let path = outbox.join(FINAL_FILE);
 
     let mut problems = Form::new(SHEET_PROBLEMS);
-    problems.row(0, PROBLEM_HEADERS.map(Cell::text), Style::Header);
+    problems.row(0, PROBLEM_HEADERS.map(Cell::text), FormStyle::Header);
     for (i, clue) in report.clues.iter().enumerate() {
         let sources: Vec<&str> = clue
             .sources
@@ -369,7 +369,7 @@ pub fn write_final(report: &FinalReport, outbox: &Path) -> Result<PathBuf, Ledge
             text(fix.map(|x| x.date.to_string())),
         ];
         // Strings throughout: IDs and clue numbers must stay text.
-        problems.row(i as u32 + 1, cells.map(Cell::Text), Style::Boxed);
+        problems.row(i as u32 + 1, cells.map(Cell::Text), FormStyle::Boxed);
     }
     problems.widths(0, 18, 14.0);
     problems.widths(5, 5, 20.0);
@@ -386,16 +386,16 @@ pub fn write_final(report: &FinalReport, outbox: &Path) -> Result<PathBuf, Ledge
     for (first, table) in [("乡镇", &report.by_township), ("来源部门", &by_source)] {
         let mut headers = RESULT_HEADERS;
         headers[0] = first;
-        results.row(row, headers.map(Cell::text), Style::Header);
+        results.row(row, headers.map(Cell::text), FormStyle::Header);
         row += 1;
         let mut total = Results::default();
         for (name, r) in table.iter() {
-            results.row(row, results_row(name, r), Style::Boxed);
+            results.row(row, results_row(name, r), FormStyle::Boxed);
             add_results(&mut total, r);
             row += 1;
         }
         if first == "乡镇" {
-            results.row(row, results_row(TOTAL_ROW, &total), Style::Total);
+            results.row(row, results_row(TOTAL_ROW, &total), FormStyle::Total);
             row += 1;
         }
         row += 1;
@@ -404,13 +404,13 @@ pub fn write_final(report: &FinalReport, outbox: &Path) -> Result<PathBuf, Ledge
         row,
         0,
         Cell::text("注: 一人有多个来源时, 在每个来源下各计一次, 来源合计可大于人数"),
-        Style::Plain,
+        FormStyle::Plain,
     );
     results.widths(0, 0, 26.0);
     results.widths(1, 3, 16.0);
 
     let mut rules = Form::new(SHEET_RULES);
-    rules.row(0, RULE_HEADERS.map(Cell::text), Style::Header);
+    rules.row(0, RULE_HEADERS.map(Cell::text), FormStyle::Header);
     rules.widths(0, 5, 18.0);
     rules.widths(4, 4, 50.0);
 

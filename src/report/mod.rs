@@ -24,7 +24,7 @@ mod summary;
 mod table;
 mod township;
 
-pub(crate) use table::{sha256_hex, workbook_bytes, Cell, Form, Sheet, Style};
+pub(crate) use table::{sha256_hex, workbook_bytes, Cell, Form, FormStyle, Sheet};
 pub use township::RECTIFICATION_MISSING;
 
 /// File name (without extension) of the list of suspects whose township is unknown.

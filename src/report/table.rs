@@ -216,7 +216,7 @@ fn write_cell(
 
 /// How a cell of a form looks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Style {
+pub(crate) enum FormStyle {
     Plain,
     /// Large, bold and centred, over merged cells.
     Title,
@@ -254,13 +254,13 @@ impl FormFormats {
         }
     }
 
-    fn of(&self, style: Style) -> Option<&Format> {
+    fn of(&self, style: FormStyle) -> Option<&Format> {
         match style {
-            Style::Plain => None,
-            Style::Title => Some(&self.title),
-            Style::Header => Some(&self.header),
-            Style::Boxed => Some(&self.boxed),
-            Style::Total => Some(&self.total),
+            FormStyle::Plain => None,
+            FormStyle::Title => Some(&self.title),
+            FormStyle::Header => Some(&self.header),
+            FormStyle::Boxed => Some(&self.boxed),
+            FormStyle::Total => Some(&self.total),
         }
     }
 }
@@ -270,7 +270,7 @@ enum FormItem {
         row: u32,
         col: u16,
         cell: Cell,
-        style: Style,
+        style: FormStyle,
     },
     /// Text over the merged cells `first..=last` of one row.
     Merged {
@@ -278,7 +278,7 @@ enum FormItem {
         first: u16,
         last: u16,
         text: String,
-        style: Style,
+        style: FormStyle,
     },
 }
 
@@ -309,11 +309,11 @@ impl Form {
             first: 0,
             last: last_col,
             text: text.into(),
-            style: Style::Title,
+            style: FormStyle::Title,
         });
     }
 
-    pub(crate) fn cell(&mut self, row: u32, col: u16, cell: Cell, style: Style) {
+    pub(crate) fn cell(&mut self, row: u32, col: u16, cell: Cell, style: FormStyle) {
         self.items.push(FormItem::Cell {
             row,
             col,
@@ -323,7 +323,12 @@ impl Form {
     }
 
     /// `cells` side by side from column 0 of `row`.
-    pub(crate) fn row(&mut self, row: u32, cells: impl IntoIterator<Item = Cell>, style: Style) {
+    pub(crate) fn row(
+        &mut self,
+        row: u32,
+        cells: impl IntoIterator<Item = Cell>,
+        style: FormStyle,
+    ) {
         for (col, cell) in cells.into_iter().enumerate() {
             self.cell(row, col as u16, cell, style);
         }
