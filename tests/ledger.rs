@@ -9,9 +9,10 @@ use chrono::NaiveDate;
 use loubao::config::Township;
 use loubao::ledger::report::{self, UNDECIDED_TOWNSHIP};
 use loubao::ledger::review::{self, ImportSummary};
-use loubao::ledger::{Ledger, LedgerStatus, Outcome, RunInfo};
-use loubao::model::{ClueStatus, Finding, RuleCode, SourceKind, SourceRef, Suspect};
-use loubao::report::TOWNSHIP_COLUMNS;
+use loubao::ledger::{Ledger, LedgerStatus, RunInfo};
+use loubao::model::{
+    ClueStatus, Finding, ListColumn, ReviewOutcome, RuleCode, SourceKind, SourceRef, Suspect,
+};
 use rust_xlsxwriter::Workbook;
 
 fn date(y: i32, m: u32, d: u32) -> NaiveDate {
@@ -122,23 +123,26 @@ type Returned<'a> = (&'a str, &'a str, &'a str, &'a str);
 fn write_returned(path: &Path, rows: &[Returned<'_>]) {
     let mut workbook = Workbook::new();
     let sheet = workbook.add_worksheet();
-    for (col, h) in TOWNSHIP_COLUMNS.iter().enumerate() {
+    for (col, h) in ListColumn::HEADERS.iter().enumerate() {
         sheet.write_string(0, col as u16, *h).unwrap();
     }
     for (i, (id, township, outcome, when)) in rows.iter().enumerate() {
         let row = i as u32 + 1;
-        sheet.write_string(row, 0, *id).unwrap();
-        sheet.write_string(row, 1, *township).unwrap();
-        sheet.write_string(row, 3, "张某").unwrap();
-        sheet.write_string(row, 12, "持续").unwrap();
-        if !outcome.is_empty() {
-            sheet.write_string(row, 14, *outcome).unwrap();
-        }
-        sheet.write_string(row, 15, "李核查").unwrap();
-        if !when.is_empty() {
-            sheet.write_string(row, 16, *when).unwrap();
-        }
-        sheet.write_string(row, 17, "入户核查").unwrap();
+        let mut write = |column: ListColumn, text: &str| {
+            if !text.is_empty() {
+                sheet
+                    .write_string(row, column.index() as u16, text)
+                    .unwrap();
+            }
+        };
+        write(ListColumn::ClueId, id);
+        write(ListColumn::Township, township);
+        write(ListColumn::Name, "张某");
+        write(ListColumn::Status, "持续");
+        write(ListColumn::Outcome, outcome);
+        write(ListColumn::Reviewer, "李核查");
+        write(ListColumn::ReviewDate, when);
+        write(ListColumn::Note, "入户核查");
     }
     workbook.save(path).unwrap();
 }
@@ -226,14 +230,17 @@ fn runs_reviews_and_reruns_follow_the_loop() {
 
     let a = ledger.clue("LBAAAAAAAAAA").unwrap().unwrap();
     assert_eq!(a.status, LedgerStatus::Closed);
-    assert_eq!(a.review.as_ref().unwrap().outcome, Outcome::NotEligible);
+    assert_eq!(
+        a.review.as_ref().unwrap().outcome,
+        ReviewOutcome::NotEligible
+    );
     assert_eq!(a.review.as_ref().unwrap().imported_from, "城关镇.xlsx#2");
     let b = ledger.clue("LBBBBBBBBBBB").unwrap().unwrap();
     assert_eq!(b.status, LedgerStatus::Included);
-    assert_eq!(b.rectification.unwrap().state, "待核验");
+    assert_eq!(b.rectification.unwrap().state.label_zh(), "待核验");
     let c = ledger.clue("LBCCCCCCCCCC").unwrap().unwrap();
     assert_eq!(c.status, LedgerStatus::Open);
-    assert_eq!(c.rectification.unwrap().kind, "临时救助");
+    assert_eq!(c.rectification.unwrap().kind.label_zh(), "临时救助");
     assert_eq!(
         ledger.reviews("LBBBBBBBBBBB").unwrap()[0].imported_from,
         "城关镇.xlsx#3"
@@ -313,7 +320,8 @@ fn runs_reviews_and_reruns_follow_the_loop() {
             .unwrap()
             .rectification
             .unwrap()
-            .state,
+            .state
+            .label_zh(),
         "整改未到位"
     );
 
@@ -334,7 +342,7 @@ fn runs_reviews_and_reruns_follow_the_loop() {
     let b = ledger.clue("LBBBBBBBBBBB").unwrap().unwrap();
     assert_eq!(b.status, LedgerStatus::WrittenOff);
     assert_eq!(b.closed_on, Some(date(2021, 8, 31)));
-    assert_eq!(b.rectification.unwrap().state, "已到位");
+    assert_eq!(b.rectification.unwrap().state.label_zh(), "已到位");
 
     // Monthly figures: four new in June, three verified in July.
     let june = ledger.monthly(&townships(), date(2021, 6, 1)).unwrap();
@@ -481,7 +489,7 @@ fn malformed_returned_workbook_is_rejected_row_by_row() {
         &bad,
         format!(
             "\u{feff}{}\nLBBBBBBBBBBB,城关镇,,,,,,,,,,,,,无法核实,王五,2021-07-08,查无此人\n",
-            TOWNSHIP_COLUMNS.join(",")
+            ListColumn::HEADERS.join(",")
         ),
     )
     .unwrap();
@@ -524,10 +532,9 @@ fn cell_text(data: &Data) -> String {
     data.to_string()
 }
 
-#[test]
-fn cli_review_and_zero_monthly_report() {
-    let dir = tempfile::tempdir().unwrap();
-    let pipeline = dir.path().join("pipeline.toml");
+/// The pipeline of the three townships, as `pipeline.toml` in `dir`.
+fn write_pipeline(dir: &Path) -> PathBuf {
+    let pipeline = dir.join("pipeline.toml");
     std::fs::write(
         &pipeline,
         r#"county = "示例县"
@@ -547,6 +554,13 @@ name = "青山镇"
 "#,
     )
     .unwrap();
+    pipeline
+}
+
+#[test]
+fn cli_review_and_zero_monthly_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let pipeline = write_pipeline(dir.path());
     let outbox = dir.path().join("outbox");
     {
         let mut ledger = Ledger::open(&outbox.join("ledger.sqlite3")).unwrap();
@@ -633,6 +647,84 @@ name = "青山镇"
     let range = workbook.worksheet_range("月报").unwrap();
     let new_column: Vec<String> = range.rows().skip(3).map(|r| cell_text(&r[1])).collect();
     assert_eq!(new_column, ["2", "1", "0", "1", "4"]);
+}
+
+/// A township saves its returned list as CSV from a Chinese Excel: GB18030, CRLF line ends.
+/// `loubao review` reads it like ingest reads a department file and records the outcome.
+#[test]
+fn cli_review_reads_a_gb18030_csv() {
+    let dir = tempfile::tempdir().unwrap();
+    let pipeline = write_pipeline(dir.path());
+    let db = dir.path().join("outbox/ledger.sqlite3");
+    run(
+        &mut Ledger::open(&db).unwrap(),
+        &base_suspects(),
+        "2021-06-30",
+        date(2021, 6, 30),
+    );
+
+    let row = |clue_id: &str, filled: bool| {
+        let mut cells = vec![String::new(); ListColumn::ALL.len()];
+        let mut set = |column: ListColumn, text: &str| cells[column.index()] = text.to_string();
+        set(ListColumn::ClueId, clue_id);
+        set(ListColumn::Township, "城关镇");
+        set(ListColumn::Name, "张某");
+        set(
+            ListColumn::Evidence,
+            "\"医保: 2020年以来个人自付 52,310.00 元; 未纳入低保\"",
+        );
+        set(ListColumn::Status, "持续");
+        if filled {
+            set(ListColumn::Outcome, "不符合条件");
+            set(ListColumn::Reviewer, "李核查");
+            set(ListColumn::ReviewDate, "2021/7/5");
+            set(ListColumn::Note, "\"入户核查, 家庭收入超标\"");
+        }
+        cells.join(",")
+    };
+    let text = [
+        ListColumn::HEADERS.join(","),
+        row("LBAAAAAAAAAA", true),
+        row("LBBBBBBBBBBB", false),
+    ]
+    .join("\r\n");
+    let (bytes, _, unmappable) = encoding_rs::GB18030.encode(&text);
+    assert!(!unmappable);
+    assert!(
+        std::str::from_utf8(&bytes).is_err(),
+        "the file is not UTF-8"
+    );
+    let returned = dir.path().join("城关镇_已核查.csv");
+    std::fs::write(&returned, &bytes).unwrap();
+
+    let out = Command::new(env!("CARGO_BIN_EXE_loubao"))
+        .args(["--quiet", "review"])
+        .arg(&pipeline)
+        .arg(&returned)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    // The unfilled row is listed as not yet verified, at its physical line.
+    assert_eq!(out.status.code(), Some(3), "{stdout}");
+    assert!(
+        stdout.contains("拒收 城关镇_已核查.csv#3: 核查结果为空 (尚未核查)"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("共读取 1 个文件 2 行: 已记录核查结果 1 条, 尚未核查 1 条, 拒收 1 条"),
+        "{stdout}"
+    );
+
+    let ledger = Ledger::open(&db).unwrap();
+    let a = ledger.clue("LBAAAAAAAAAA").unwrap().unwrap();
+    assert_eq!(a.status, LedgerStatus::Closed);
+    let review = a.review.unwrap();
+    assert_eq!(review.outcome, ReviewOutcome::NotEligible);
+    assert_eq!(review.reviewer.as_deref(), Some("李核查"));
+    assert_eq!(review.review_date, date(2021, 7, 5));
+    assert_eq!(review.note.as_deref(), Some("入户核查, 家庭收入超标"));
+    assert_eq!(review.imported_from, "城关镇_已核查.csv#2");
+    assert!(ledger.reviews("LBBBBBBBBBBB").unwrap().is_empty());
 }
 
 /// The whole loop through the binary on a generated county: run, a township fills its

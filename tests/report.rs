@@ -13,11 +13,11 @@ use loubao::config::LoadedPipeline;
 use loubao::ingest::{FileReport, IngestOutput};
 use loubao::model::{
     ClueState, ClueStatus, FieldEvidence, Finding, IdQuality, Link, LinkDecision, Linkage,
-    LinkageStats, Observation, Person, PersonName, PersonRecord, Reject, ResidentId, ReviewItem,
-    Role, RuleCode, SourceKind, SourceRef, Suspect,
+    LinkageStats, ListColumn, Observation, Person, PersonName, PersonRecord, Reject, ResidentId,
+    ReviewItem, Role, RuleCode, SourceKind, SourceRef, Suspect,
 };
 use loubao::normalise::NormaliseOutput;
-use loubao::report::{self, RunReport, RECTIFICATION_MISSING, TOWNSHIP_COLUMNS};
+use loubao::report::{self, RunReport, RECTIFICATION_MISSING};
 use loubao::rules::Screening;
 use loubao::stage::Stage;
 
@@ -313,7 +313,7 @@ fn text(cell: &Data) -> String {
 }
 
 fn col(name: &str) -> usize {
-    TOWNSHIP_COLUMNS.iter().position(|c| *c == name).unwrap()
+    ListColumn::HEADERS.iter().position(|c| *c == name).unwrap()
 }
 
 #[test]
@@ -356,7 +356,7 @@ fn township_workbooks_hold_only_their_people_with_text_ids() {
     for (township, ids) in expected_people {
         let rows = sheet(&out.path().join(format!("{township}.xlsx")));
         let headers: Vec<String> = rows[0].iter().map(text).collect();
-        assert_eq!(headers, TOWNSHIP_COLUMNS, "{township} headers");
+        assert_eq!(headers, ListColumn::HEADERS, "{township} headers");
         let body = &rows[1..];
         let found: Vec<String> = body.iter().map(|r| text(&r[col("身份证号")])).collect();
         assert_eq!(found, ids, "{township}: only its own people, sorted");
@@ -438,7 +438,7 @@ fn csvs_have_bom_and_are_reproducible_byte_for_byte() {
         let csv = fs::read(first.path().join(format!("{stem}.csv"))).unwrap();
         assert!(csv.starts_with(b"\xEF\xBB\xBF"), "{stem}.csv BOM");
         let text = String::from_utf8(csv[3..].to_vec()).unwrap();
-        assert!(text.starts_with(&TOWNSHIP_COLUMNS.join(",")));
+        assert!(text.starts_with(&ListColumn::HEADERS.join(",")));
         let again = fs::read(second.path().join(format!("{stem}.csv"))).unwrap();
         assert_eq!(csv, again, "{stem}.csv differs between runs");
         let xlsx = fs::read(first.path().join(format!("{stem}.xlsx"))).unwrap();

@@ -7,6 +7,7 @@
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
+mod grid;
 pub mod headers;
 pub mod recognise;
 mod table;
@@ -22,8 +23,9 @@ use crate::config::{InputLimits, SourceSpec};
 use crate::digest::sha256_hex;
 use crate::model::{Field, RawRecord, Reject, SourceKind};
 
+pub use grid::{read_grids, BrokenSheet, Grid};
 pub use recognise::{Evidence, Vocabulary};
-pub use values::{parse_amount, parse_bool, parse_date, without_controls};
+pub use values::{cell_date, parse_amount, parse_bool, parse_date, without_controls, Cell};
 
 /// What ingest understood of one input file (printed by `check`, kept in the manifest).
 #[derive(Debug, Clone, Default, Serialize)]
@@ -596,6 +598,20 @@ fn read_bytes(name: &str, path: &Path, limits: &InputLimits) -> Result<Vec<u8>, 
 }
 
 /// Workbook or text by extension; an unknown extension is decided by the file's magic bytes.
+fn is_workbook(name: &str, bytes: &[u8]) -> bool {
+    let ext = Path::new(name)
+        .extension()
+        .map(|e| e.to_string_lossy().to_lowercase())
+        .unwrap_or_default();
+    if WORKBOOK_EXTENSIONS.contains(&ext.as_str()) {
+        true
+    } else if TEXT_EXTENSIONS.contains(&ext.as_str()) {
+        false
+    } else {
+        bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"\xD0\xCF\x11\xE0")
+    }
+}
+
 fn parse(
     name: &str,
     bytes: &[u8],
@@ -603,18 +619,7 @@ fn parse(
     limits: &InputLimits,
     vocabulary: &Vocabulary,
 ) -> Result<(&'static str, Vec<SheetOutput>), FileError> {
-    let ext = Path::new(name)
-        .extension()
-        .map(|e| e.to_string_lossy().to_lowercase())
-        .unwrap_or_default();
-    let is_workbook = if WORKBOOK_EXTENSIONS.contains(&ext.as_str()) {
-        true
-    } else if TEXT_EXTENSIONS.contains(&ext.as_str()) {
-        false
-    } else {
-        bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"\xD0\xCF\x11\xE0")
-    };
-    if is_workbook {
+    if is_workbook(name, bytes) {
         workbook::read_workbook(bytes, name, spec, limits, vocabulary)
     } else {
         text::read_text(bytes, name, spec, limits, vocabulary)

@@ -18,6 +18,9 @@ pub const HEADER_SCAN_ROWS: usize = 30;
 /// sample of data below them.
 pub const HEAD_ROWS: usize = HEADER_SCAN_ROWS + SAMPLE_ROWS;
 
+/// Why a row of a text file decoded with replacement characters is not used.
+pub const UNDECODABLE_ROW: &str = "本行含有无法识别的字节 (文件编码损坏), 本行不使用";
+
 /// One row of a sheet, whatever the reader.
 pub trait Row {
     fn width(&self) -> usize;
@@ -366,10 +369,7 @@ impl<'a> TableReader<'a> {
                 _ => false,
             })
         {
-            self.reject(
-                row_no,
-                "本行含有无法识别的字节 (文件编码损坏), 本行不使用".to_string(),
-            );
+            self.reject(row_no, UNDECODABLE_ROW.to_string());
             return;
         }
         let mut fields = Vec::with_capacity(self.columns.len());

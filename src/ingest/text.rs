@@ -2,13 +2,16 @@
 //! UTF-16 from Excel's "Unicode text") and the delimiter are detected, not configured.
 
 use std::borrow::Cow;
+use std::ops::ControlFlow;
 
 use encoding_rs::{GB18030, UTF_16BE, UTF_16LE};
 
 use crate::config::{InputLimits, SourceSpec};
 
 use super::recognise::{Context, Vocabulary};
-use super::table::{header_texts, locate_header, Row, TableReader, HEADER_SCAN_ROWS, HEAD_ROWS};
+use super::table::{
+    header_texts, locate_header, Row, TableReader, HEADER_SCAN_ROWS, HEAD_ROWS, UNDECODABLE_ROW,
+};
 use super::values::Cell;
 use super::{FileError, SheetOutput};
 
@@ -321,11 +324,53 @@ pub fn read_text(
 fn push(table: &mut TableReader<'_>, next: &Next, record: &Record, limits: &InputLimits) {
     match *next {
         Next::Record(line) => table.push(line, record),
-        Next::TooLong(line) => table.reject(
-            line,
-            format!("该行长度超过上限 {} 字节", limits.max_line_bytes),
-        ),
+        Next::TooLong(line) => table.reject(line, too_long(limits)),
         Next::End => {}
+    }
+}
+
+fn too_long(limits: &InputLimits) -> String {
+    format!("该行长度超过上限 {} 字节", limits.max_line_bytes)
+}
+
+/// Every record of delimited text split on `delimiter`, with its physical line: its cells,
+/// or why it is not used (longer than the limit; holding undecodable bytes when the text
+/// was decoded with replacements). No header is looked for; `visit` may stop the reading.
+pub fn for_each_record(
+    text: &str,
+    delimiter: u8,
+    lossy: bool,
+    limits: &InputLimits,
+    mut visit: impl FnMut(u32, Result<&[Cell<'_>], String>) -> ControlFlow<()>,
+) {
+    let mut splitter = Splitter {
+        text,
+        pos: 0,
+        line: 0,
+        delimiter,
+        max_bytes: limits.max_line_bytes,
+    };
+    let mut record = Record::default();
+    loop {
+        let flow = match splitter.next(&mut record) {
+            Next::End => return,
+            Next::TooLong(line) => visit(line, Err(too_long(limits))),
+            Next::Record(line) => {
+                let cells: Vec<Cell<'_>> = (0..record.width()).map(|c| record.cell(c)).collect();
+                let undecodable = lossy
+                    && cells.iter().any(
+                        |c| matches!(c, Cell::Text(t) if t.contains(char::REPLACEMENT_CHARACTER)),
+                    );
+                if undecodable {
+                    visit(line, Err(UNDECODABLE_ROW.to_string()))
+                } else {
+                    visit(line, Ok(&cells))
+                }
+            }
+        };
+        if flow.is_break() {
+            return;
+        }
     }
 }
 

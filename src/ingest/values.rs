@@ -106,6 +106,17 @@ pub fn type_cell(cell: Cell<'_>, field: Field) -> Result<Option<Value>, TypeErro
     Ok(Some(value))
 }
 
+/// A cell read as a date column reads it: text as clerks type dates (`parse_date`), a number
+/// as yyyymmdd or an Excel serial, a date cell by Excel's 1900 date system.
+pub fn cell_date(cell: Cell<'_>) -> Option<NaiveDate> {
+    match cell {
+        Cell::Text(s) => parse_date(s),
+        Cell::Number(n) => number_date(n),
+        Cell::Date(serial) => excel_serial_date(serial),
+        Cell::Empty | Cell::Bool(_) => None,
+    }
+}
+
 /// Text without control characters: a NUL or a stray escape in a name would break its link
 /// to the rolls ("袁\0芳" is 袁芳) and travel into every list. Line breaks and tabs inside a
 /// cell become spaces. Ingest cleans every text cell with it, and the report every cell it

@@ -45,18 +45,7 @@ pub fn read_workbook(
         overrides: &spec.columns,
         vocabulary,
     };
-    check_unpacked_size(bytes, file, limits)?;
-    let mut workbook =
-        open_workbook_auto_from_rs(Cursor::new(bytes)).map_err(|e| FileError::Workbook {
-            file: file.to_string(),
-            message: e.to_string(),
-        })?;
-    let format = match workbook {
-        Sheets::Xls(_) => "xls",
-        Sheets::Xlsx(_) => "xlsx",
-        Sheets::Xlsb(_) => "xlsb",
-        Sheets::Ods(_) => "ods",
-    };
+    let (mut workbook, format) = open(bytes, file, limits)?;
     let names = workbook.sheet_names();
     let wanted: Vec<String> = match &spec.sheet {
         Some(sheet) if names.contains(sheet) => vec![sheet.clone()],
@@ -150,6 +139,50 @@ pub fn read_workbook(
         }],
     }));
     Ok((format, outputs))
+}
+
+type Workbook<'a> = Sheets<Cursor<&'a [u8]>>;
+
+/// Opens a workbook (refusing zip bombs first) and names its format.
+fn open<'a>(
+    bytes: &'a [u8],
+    file: &str,
+    limits: &InputLimits,
+) -> Result<(Workbook<'a>, &'static str), FileError> {
+    check_unpacked_size(bytes, file, limits)?;
+    let workbook =
+        open_workbook_auto_from_rs(Cursor::new(bytes)).map_err(|e| FileError::Workbook {
+            file: file.to_string(),
+            message: e.to_string(),
+        })?;
+    let format = match workbook {
+        Sheets::Xls(_) => "xls",
+        Sheets::Xlsx(_) => "xlsx",
+        Sheets::Xlsb(_) => "xlsb",
+        Sheets::Ods(_) => "ods",
+    };
+    Ok((workbook, format))
+}
+
+/// A sheet's name, and its used range or why it cannot be read.
+pub type NamedRange = (String, Result<Range<Data>, String>);
+
+/// Every sheet of a workbook in order; no header is looked for.
+pub fn read_ranges(
+    bytes: &[u8],
+    file: &str,
+    limits: &InputLimits,
+) -> Result<Vec<NamedRange>, FileError> {
+    let (mut workbook, _) = open(bytes, file, limits)?;
+    let sheets = workbook
+        .sheet_names()
+        .into_iter()
+        .map(|name| {
+            let range = workbook.worksheet_range(&name).map_err(|e| e.to_string());
+            (name, range)
+        })
+        .collect();
+    Ok(sheets)
 }
 
 /// Rolls merge cells such as 户编号 or 户主姓名 over all members of a household; only the

@@ -12,14 +12,13 @@ pub mod report;
 pub mod review;
 
 use std::collections::BTreeSet;
-use std::fmt;
 use std::path::{Path, PathBuf};
 
 use chrono::{NaiveDate, NaiveDateTime};
 use rusqlite::{params, Connection};
 use serde::{Deserialize, Serialize};
 
-use crate::model::{RuleCode, RunOutcome, SourceKind, Suspect};
+use crate::model::{ReviewOutcome, RuleCode, RunOutcome, SourceKind, Suspect};
 use crate::ops;
 
 pub use plan::LedgerPlan;
@@ -150,6 +149,21 @@ impl LedgerStatus {
         .find(|s| s.key() == key)
     }
 
+    /// The status a review with this outcome leaves a clue in.
+    fn after_review(self, outcome: ReviewOutcome) -> LedgerStatus {
+        match outcome {
+            ReviewOutcome::NotEligible | ReviewOutcome::Unverifiable => LedgerStatus::Closed,
+            ReviewOutcome::Included => LedgerStatus::Included,
+            // Assistance given or monitoring does not settle eligibility for the rolls.
+            ReviewOutcome::TempAssistance | ReviewOutcome::Monitoring | ReviewOutcome::Other => {
+                match self {
+                    LedgerStatus::Closed | LedgerStatus::Included => LedgerStatus::Open,
+                    other => other,
+                }
+            }
+        }
+    }
+
     pub fn label_zh(self) -> &'static str {
         match self {
             LedgerStatus::Open => "待核查",
@@ -160,70 +174,84 @@ impl LedgerStatus {
     }
 }
 
-/// 核查结果: the closed list of outcomes a township may return.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Outcome {
-    Included,
+/// What a rectification is (the `rectifications.kind` column, stored as its label).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RectificationKind {
+    /// 纳入保障: the person is to be put on a roll.
+    Inclusion,
+    /// 临时救助: assistance was granted.
     TempAssistance,
-    NotEligible,
-    Monitoring,
-    Unverifiable,
-    Other,
 }
 
-impl Outcome {
-    pub const ALL: [Outcome; 6] = [
-        Outcome::Included,
-        Outcome::TempAssistance,
-        Outcome::NotEligible,
-        Outcome::Monitoring,
-        Outcome::Unverifiable,
-        Outcome::Other,
+impl RectificationKind {
+    const ALL: [RectificationKind; 2] = [
+        RectificationKind::Inclusion,
+        RectificationKind::TempAssistance,
     ];
 
     pub fn label_zh(self) -> &'static str {
         match self {
-            Outcome::Included => "符合条件已纳入保障",
-            Outcome::TempAssistance => "已给予临时救助",
-            Outcome::NotEligible => "不符合条件",
-            Outcome::Monitoring => "纳入监测",
-            Outcome::Unverifiable => "无法核实",
-            Outcome::Other => "其他",
+            RectificationKind::Inclusion => "纳入保障",
+            RectificationKind::TempAssistance => "临时救助",
         }
     }
 
-    pub fn from_label(label: &str) -> Option<Outcome> {
-        Outcome::ALL.into_iter().find(|o| o.label_zh() == label)
+    pub fn from_label(label: &str) -> Option<RectificationKind> {
+        RectificationKind::ALL
+            .into_iter()
+            .find(|k| k.label_zh() == label)
     }
 
-    /// The ledger status a review with this outcome leaves the clue in.
-    fn status_after(self, current: LedgerStatus) -> LedgerStatus {
+    /// The rectification a review with this outcome opens, in the state it starts in.
+    fn opened_by(outcome: ReviewOutcome) -> Option<(RectificationKind, RectificationState)> {
+        match outcome {
+            ReviewOutcome::Included => {
+                Some((RectificationKind::Inclusion, RectificationState::Pending))
+            }
+            ReviewOutcome::TempAssistance => Some((
+                RectificationKind::TempAssistance,
+                RectificationState::Granted,
+            )),
+            _ => None,
+        }
+    }
+}
+
+/// Where a rectification stands (the `rectifications.state` column, stored as its label).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RectificationState {
+    /// 待核验: reported as included; the next run checks the rolls.
+    Pending,
+    /// 已到位: no longer a suspect, so on the rolls.
+    Done,
+    /// 整改未到位: reported as included, yet still a suspect.
+    Missing,
+    /// 已完成: assistance granted.
+    Granted,
+}
+
+impl RectificationState {
+    const ALL: [RectificationState; 4] = [
+        RectificationState::Pending,
+        RectificationState::Done,
+        RectificationState::Missing,
+        RectificationState::Granted,
+    ];
+
+    pub fn label_zh(self) -> &'static str {
         match self {
-            Outcome::NotEligible | Outcome::Unverifiable => LedgerStatus::Closed,
-            Outcome::Included => LedgerStatus::Included,
-            // Assistance given or monitoring does not settle eligibility for the rolls.
-            Outcome::TempAssistance | Outcome::Monitoring | Outcome::Other => match current {
-                LedgerStatus::Closed | LedgerStatus::Included => LedgerStatus::Open,
-                other => other,
-            },
+            RectificationState::Pending => "待核验",
+            RectificationState::Done => "已到位",
+            RectificationState::Missing => "整改未到位",
+            RectificationState::Granted => "已完成",
         }
     }
-}
 
-impl fmt::Display for Outcome {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.label_zh())
+    pub fn from_label(label: &str) -> Option<RectificationState> {
+        RectificationState::ALL
+            .into_iter()
+            .find(|s| s.label_zh() == label)
     }
-}
-
-/// Rectification kinds and states, as stored and shown.
-pub(crate) mod rectification {
-    pub const KIND_INCLUSION: &str = "纳入保障";
-    pub const KIND_TEMP: &str = "临时救助";
-    pub const PENDING: &str = "待核验";
-    pub const DONE: &str = "已到位";
-    pub const MISSING: &str = "整改未到位";
-    pub const GRANTED: &str = "已完成";
 }
 
 /// The facts a closure is judged against: a new code, a new source or a higher amount is
@@ -511,7 +539,7 @@ pub struct ClueRecord {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReviewRecord {
-    pub outcome: Outcome,
+    pub outcome: ReviewOutcome,
     pub reviewer: Option<String>,
     pub review_date: NaiveDate,
     pub note: Option<String>,
@@ -521,10 +549,10 @@ pub struct ReviewRecord {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct RectificationRecord {
-    pub kind: String,
+    pub kind: RectificationKind,
     pub detail: Option<String>,
     pub date: NaiveDate,
-    pub state: String,
+    pub state: RectificationState,
 }
 
 struct RawClue {
@@ -568,12 +596,16 @@ impl RawClue {
             }
             _ => None,
         };
+        let corrupt = |detail| LedgerError::Corrupt {
+            context: "整改",
+            detail,
+        };
         let rectification = match (next(), next(), next(), next()) {
             (Some(kind), detail, Some(date), Some(state)) => Some(RectificationRecord {
-                kind,
+                kind: RectificationKind::from_label(&kind).ok_or_else(|| corrupt(kind))?,
                 detail,
                 date: parse_date(&date)?,
-                state,
+                state: RectificationState::from_label(&state).ok_or_else(|| corrupt(state))?,
             }),
             _ => None,
         };
@@ -605,8 +637,8 @@ pub(crate) fn parse_date(text: &str) -> Result<NaiveDate, LedgerError> {
     })
 }
 
-pub(crate) fn parse_outcome(text: &str) -> Result<Outcome, LedgerError> {
-    Outcome::from_label(text).ok_or_else(|| LedgerError::Corrupt {
+pub(crate) fn parse_outcome(text: &str) -> Result<ReviewOutcome, LedgerError> {
+    ReviewOutcome::from_label(text).ok_or_else(|| LedgerError::Corrupt {
         context: "核查结果",
         detail: text.to_string(),
     })

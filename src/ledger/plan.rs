@@ -7,8 +7,8 @@ use chrono::NaiveDate;
 use rusqlite::params;
 
 use super::{
-    date_text, parse_date, parse_facts, parse_status, rectification, Facts, Ledger, LedgerError,
-    LedgerStatus, RunInfo, SqlContext,
+    date_text, parse_date, parse_facts, parse_status, Facts, Ledger, LedgerError, LedgerStatus,
+    RectificationKind, RectificationState, RunInfo, SqlContext,
 };
 use crate::model::{ClueState, ClueStatus, Suspect};
 
@@ -184,12 +184,12 @@ impl Ledger {
             )
             .ctx("记录持续线索")?;
             if clue.status == LedgerStatus::Included {
-                set_inclusion_state(&tx, &suspect.clue_id, rectification::MISSING, &as_of)?;
+                set_inclusion_state(&tx, &suspect.clue_id, RectificationState::Missing, &as_of)?;
             }
         }
         for clue_id in &plan.vanished {
             if known.get(clue_id).map(|c| c.status) == Some(LedgerStatus::Included) {
-                set_inclusion_state(&tx, clue_id, rectification::DONE, &as_of)?;
+                set_inclusion_state(&tx, clue_id, RectificationState::Done, &as_of)?;
             }
             tx.execute(
                 "UPDATE clues SET status = ?2, closed_on = ?3 WHERE clue_id = ?1",
@@ -250,7 +250,7 @@ impl Ledger {
 fn set_inclusion_state(
     tx: &rusqlite::Transaction<'_>,
     clue_id: &str,
-    state: &str,
+    state: RectificationState,
     date: &str,
 ) -> Result<(), LedgerError> {
     tx.execute(
@@ -258,11 +258,11 @@ fn set_inclusion_state(
          WHERE clue_id = ?1 AND kind = ?2 AND state IN (?5, ?6)",
         params![
             clue_id,
-            rectification::KIND_INCLUSION,
-            state,
+            RectificationKind::Inclusion.label_zh(),
+            state.label_zh(),
             date,
-            rectification::PENDING,
-            rectification::MISSING
+            RectificationState::Pending.label_zh(),
+            RectificationState::Missing.label_zh()
         ],
     )
     .ctx("记录整改")?;

@@ -5,14 +5,12 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use chrono::{Datelike, Months, NaiveDate};
-use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError};
 
-use super::{
-    parse_date, parse_outcome, ClueRecord, Ledger, LedgerError, LedgerStatus, Outcome, SqlContext,
-};
+use super::{parse_date, parse_outcome, ClueRecord, Ledger, LedgerError, LedgerStatus, SqlContext};
 use crate::config::Township;
-use crate::model::SourceKind;
+use crate::model::{ListColumn, ReviewOutcome, SourceKind};
 use crate::ops;
+use crate::report::{workbook_bytes, Cell, Form, FormStyle, Sheet};
 
 /// Row label for clues whose township could not be decided.
 pub const UNDECIDED_TOWNSHIP: &str = "未确定乡镇";
@@ -134,9 +132,9 @@ impl Ledger {
             if let Some((outcome, _)) = history.iter().rev().find(|(_, d)| in_month(*d)) {
                 row.verified += 1;
                 match outcome {
-                    Outcome::Included => row.included += 1,
-                    Outcome::TempAssistance => row.temp_assistance += 1,
-                    Outcome::NotEligible => row.rejected += 1,
+                    ReviewOutcome::Included => row.included += 1,
+                    ReviewOutcome::TempAssistance => row.temp_assistance += 1,
+                    ReviewOutcome::NotEligible => row.rejected += 1,
                     _ => {}
                 }
             }
@@ -169,14 +167,16 @@ impl Ledger {
         let reviews = self.all_reviews()?;
         let results_of = |clue: &ClueRecord| {
             let history = reviews.get(&clue.clue_id).map(Vec::as_slice).unwrap_or(&[]);
-            let included = clue.review.as_ref().map(|r| r.outcome) == Some(Outcome::Included);
+            let included = clue.review.as_ref().map(|r| r.outcome) == Some(ReviewOutcome::Included);
             Results {
                 included: usize::from(included),
                 included_confirmed: usize::from(
                     included && clue.status == LedgerStatus::WrittenOff,
                 ),
                 temp_assistance: usize::from(
-                    history.iter().any(|(o, _)| *o == Outcome::TempAssistance),
+                    history
+                        .iter()
+                        .any(|(o, _)| *o == ReviewOutcome::TempAssistance),
                 ),
             }
         };
@@ -198,7 +198,9 @@ impl Ledger {
     }
 
     /// Every review as (outcome, date) per clue, oldest first.
-    fn all_reviews(&self) -> Result<BTreeMap<String, Vec<(Outcome, NaiveDate)>>, LedgerError> {
+    fn all_reviews(
+        &self,
+    ) -> Result<BTreeMap<String, Vec<(ReviewOutcome, NaiveDate)>>, LedgerError> {
         let mut stmt = self
             .conn
             .prepare("SELECT clue_id, outcome, review_date FROM reviews ORDER BY review_date, id")
@@ -212,7 +214,7 @@ impl Ledger {
                 ))
             })
             .ctx("读取核查结果")?;
-        let mut out: BTreeMap<String, Vec<(Outcome, NaiveDate)>> = BTreeMap::new();
+        let mut out: BTreeMap<String, Vec<(ReviewOutcome, NaiveDate)>> = BTreeMap::new();
         for row in rows {
             let (clue_id, outcome, date) = row.ctx("读取核查结果")?;
             let outcome = parse_outcome(&outcome)?;
@@ -257,33 +259,6 @@ fn township_rows<T: Default>(
     rows
 }
 
-struct Formats {
-    title: Format,
-    header: Format,
-    cell: Format,
-    total: Format,
-}
-
-impl Formats {
-    fn new() -> Formats {
-        let bordered = Format::new().set_border(FormatBorder::Thin);
-        Formats {
-            title: Format::new()
-                .set_bold()
-                .set_font_size(14)
-                .set_align(FormatAlign::Center),
-            header: bordered
-                .clone()
-                .set_bold()
-                .set_text_wrap()
-                .set_align(FormatAlign::Center)
-                .set_background_color("#DDEBF7"),
-            total: bordered.clone().set_bold(),
-            cell: bordered,
-        }
-    }
-}
-
 /// Writes `月报_YYYY-MM.xlsx` into `outbox` (owner-only, atomically) and returns its path.
 pub fn write_monthly(
     report: &MonthlyReport,
@@ -291,14 +266,7 @@ pub fn write_monthly(
     outbox: &Path,
 ) -> Result<PathBuf, LedgerError> {
     let path = outbox.join(monthly_file_name(report.month));
-    let xlsx = |source| LedgerError::Xlsx {
-        path: path.clone(),
-        source,
-    };
-    let mut workbook = Workbook::new();
-    let f = Formats::new();
-    let sheet = workbook.add_worksheet();
-    sheet.set_name("月报").map_err(xlsx)?;
+    let mut form = Form::new("月报");
     let title = format!(
         "{county}漏保漏救问题线索排查整改月报 ({}年{}月) 报送截止: {}年{}月{}日",
         report.month.year(),
@@ -308,58 +276,52 @@ pub fn write_monthly(
         report.due.day()
     );
     let last_col = (MONTHLY_HEADERS.len() - 1) as u16;
-    sheet
-        .merge_range(0, 0, 0, last_col, &title, &f.title)
-        .map_err(xlsx)?;
+    form.title(0, last_col, title);
     let end = report.month + Months::new(1);
     let span = format!(
         "统计期间: {} 至 {}; 问题线索实行零报送, 无新增线索的乡镇亦填报 0",
         report.month,
         end.pred_opt().expect("month has a last day")
     );
-    sheet.write_string(1, 0, &span).map_err(xlsx)?;
-    write_headers(sheet, 2, &MONTHLY_HEADERS, &f.header).map_err(xlsx)?;
+    form.cell(1, 0, Cell::text(span), FormStyle::Plain);
+    form.row(2, MONTHLY_HEADERS.map(Cell::text), FormStyle::Header);
     for (row, r) in (3..).zip(report.rows.iter().chain(std::iter::once(&report.total))) {
-        let format = if r.township == TOTAL_ROW {
-            &f.total
+        let style = if r.township == TOTAL_ROW {
+            FormStyle::Total
         } else {
-            &f.cell
+            FormStyle::Boxed
         };
-        sheet
-            .write_string_with_format(row, 0, &r.township, format)
-            .map_err(xlsx)?;
-        for (i, n) in r.figures().into_iter().enumerate() {
-            sheet
-                .write_number_with_format(row, i as u16 + 1, n as f64, format)
-                .map_err(xlsx)?;
-        }
+        let figures = r.figures().map(Cell::Count);
+        form.row(
+            row,
+            std::iter::once(Cell::text(&r.township)).chain(figures),
+            style,
+        );
     }
-    sheet.set_column_width(0, 16).map_err(xlsx)?;
-    sheet
-        .set_column_range_width(1, last_col, 14)
-        .map_err(xlsx)?;
-    sheet.set_freeze_panes(3, 1).map_err(xlsx)?;
-    save(&mut workbook, outbox, &path)?;
+    form.widths(0, 0, 16.0);
+    form.widths(1, last_col, 14.0);
+    form.freeze(3, 1);
+    save(&[&form], outbox, &path)?;
     Ok(path)
 }
 
 const PROBLEM_HEADERS: [&str; 19] = [
     "序号",
-    "线索编号",
-    "乡镇",
-    "村社区",
-    "姓名",
-    "身份证号",
-    "疑似类型代码",
-    "来源部门",
+    ListColumn::ClueId.header(),
+    ListColumn::Township.header(),
+    ListColumn::Village.header(),
+    ListColumn::Name.header(),
+    ListColumn::IdNumber.header(),
+    ListColumn::Codes.header(),
+    ListColumn::Sources.header(),
     "依据(首次发现)",
-    "首次发现日期",
+    ListColumn::FirstSeen.header(),
     "最近发现日期",
     "台账状态",
-    "核查结果",
-    "核查人",
-    "核查日期",
-    "备注",
+    ListColumn::Outcome.header(),
+    ListColumn::Reviewer.header(),
+    ListColumn::ReviewDate.header(),
+    ListColumn::Note.header(),
     "整改类型",
     "整改情况",
     "整改日期",
@@ -372,16 +334,9 @@ const RULE_HEADERS: [&str; 6] = ["序号", "制度名称", "文号", "印发日�
 /// Writes `总结_三项清单.xlsx` into `outbox` (owner-only, atomically) and returns its path.
 pub fn write_final(report: &FinalReport, outbox: &Path) -> Result<PathBuf, LedgerError> {
     let path = outbox.join(FINAL_FILE);
-    let xlsx = |source| LedgerError::Xlsx {
-        path: path.clone(),
-        source,
-    };
-    let mut workbook = Workbook::new();
-    let f = Formats::new();
 
-    let sheet = workbook.add_worksheet();
-    sheet.set_name(SHEET_PROBLEMS).map_err(xlsx)?;
-    write_headers(sheet, 0, &PROBLEM_HEADERS, &f.header).map_err(xlsx)?;
+    let mut problems = Form::new(SHEET_PROBLEMS);
+    problems.row(0, PROBLEM_HEADERS.map(Cell::text), FormStyle::Header);
     for (i, clue) in report.clues.iter().enumerate() {
         let sources: Vec<&str> = clue
             .sources
@@ -409,26 +364,19 @@ pub fn write_final(report: &FinalReport, outbox: &Path) -> Result<PathBuf, Ledge
             text(review.and_then(|r| r.reviewer.clone())),
             text(review.map(|r| r.review_date.to_string())),
             text(review.and_then(|r| r.note.clone())),
-            text(fix.map(|x| x.kind.clone())),
-            text(fix.map(|x| x.state.clone())),
+            text(fix.map(|x| x.kind.label_zh().to_string())),
+            text(fix.map(|x| x.state.label_zh().to_string())),
             text(fix.map(|x| x.date.to_string())),
         ];
-        for (col, value) in cells.iter().enumerate() {
-            // Strings throughout: IDs and clue numbers must stay text.
-            // Clue cells quote input text: cleaned and fitted like every list cell.
-            let value = crate::report::cell_text(value);
-            sheet
-                .write_string_with_format(i as u32 + 1, col as u16, value, &f.cell)
-                .map_err(xlsx)?;
-        }
+        // Strings throughout: IDs and clue numbers must stay text.
+        problems.row(i as u32 + 1, cells.map(Cell::Text), FormStyle::Boxed);
     }
-    sheet.set_column_range_width(0, 18, 14).map_err(xlsx)?;
-    sheet.set_column_width(5, 20).map_err(xlsx)?;
-    sheet.set_column_width(8, 40).map_err(xlsx)?;
-    sheet.set_freeze_panes(1, 0).map_err(xlsx)?;
+    problems.widths(0, 18, 14.0);
+    problems.widths(5, 5, 20.0);
+    problems.widths(8, 8, 40.0);
+    problems.freeze(1, 0);
 
-    let sheet = workbook.add_worksheet();
-    sheet.set_name(SHEET_RESULTS).map_err(xlsx)?;
+    let mut results = Form::new(SHEET_RESULTS);
     let mut row = 0;
     let by_source: Vec<(String, Results)> = report
         .by_source
@@ -438,76 +386,55 @@ pub fn write_final(report: &FinalReport, outbox: &Path) -> Result<PathBuf, Ledge
     for (first, table) in [("乡镇", &report.by_township), ("来源部门", &by_source)] {
         let mut headers = RESULT_HEADERS;
         headers[0] = first;
-        write_headers(sheet, row, &headers, &f.header).map_err(xlsx)?;
+        results.row(row, headers.map(Cell::text), FormStyle::Header);
         row += 1;
         let mut total = Results::default();
         for (name, r) in table.iter() {
-            write_results(sheet, row, name, r, &f.cell).map_err(xlsx)?;
+            results.row(row, results_row(name, r), FormStyle::Boxed);
             add_results(&mut total, r);
             row += 1;
         }
         if first == "乡镇" {
-            write_results(sheet, row, TOTAL_ROW, &total, &f.total).map_err(xlsx)?;
+            results.row(row, results_row(TOTAL_ROW, &total), FormStyle::Total);
             row += 1;
         }
         row += 1;
     }
-    sheet
-        .write_string(
-            row,
-            0,
-            "注: 一人有多个来源时, 在每个来源下各计一次, 来源合计可大于人数",
-        )
-        .map_err(xlsx)?;
-    sheet.set_column_width(0, 26).map_err(xlsx)?;
-    sheet.set_column_range_width(1, 3, 16).map_err(xlsx)?;
+    results.cell(
+        row,
+        0,
+        Cell::text("注: 一人有多个来源时, 在每个来源下各计一次, 来源合计可大于人数"),
+        FormStyle::Plain,
+    );
+    results.widths(0, 0, 26.0);
+    results.widths(1, 3, 16.0);
 
-    let sheet = workbook.add_worksheet();
-    sheet.set_name(SHEET_RULES).map_err(xlsx)?;
-    write_headers(sheet, 0, &RULE_HEADERS, &f.header).map_err(xlsx)?;
-    sheet.set_column_range_width(0, 5, 18).map_err(xlsx)?;
-    sheet.set_column_width(4, 50).map_err(xlsx)?;
+    let mut rules = Form::new(SHEET_RULES);
+    rules.row(0, RULE_HEADERS.map(Cell::text), FormStyle::Header);
+    rules.widths(0, 5, 18.0);
+    rules.widths(4, 4, 50.0);
 
-    save(&mut workbook, outbox, &path)?;
+    save(&[&problems, &results, &rules], outbox, &path)?;
     Ok(path)
 }
 
-fn write_results(
-    sheet: &mut Worksheet,
-    row: u32,
-    name: &str,
-    r: &Results,
-    format: &Format,
-) -> Result<(), XlsxError> {
-    sheet.write_string_with_format(row, 0, name, format)?;
-    for (i, n) in [r.included, r.included_confirmed, r.temp_assistance]
-        .into_iter()
-        .enumerate()
-    {
-        sheet.write_number_with_format(row, i as u16 + 1, n as f64, format)?;
-    }
-    Ok(())
+fn results_row(name: &str, r: &Results) -> Vec<Cell> {
+    std::iter::once(Cell::text(name))
+        .chain(
+            [r.included, r.included_confirmed, r.temp_assistance]
+                .into_iter()
+                .map(Cell::Count),
+        )
+        .collect()
 }
 
-fn write_headers(
-    sheet: &mut Worksheet,
-    row: u32,
-    headers: &[&str],
-    format: &Format,
-) -> Result<(), XlsxError> {
-    for (col, h) in headers.iter().enumerate() {
-        sheet.write_string_with_format(row, col as u16, *h, format)?;
-    }
-    Ok(())
-}
-
-fn save(workbook: &mut Workbook, outbox: &Path, path: &Path) -> Result<(), LedgerError> {
-    let bytes = workbook
-        .save_to_buffer()
-        .map_err(|source| LedgerError::Xlsx {
-            path: path.to_path_buf(),
-            source,
-        })?;
+fn save(forms: &[&Form], outbox: &Path, path: &Path) -> Result<(), LedgerError> {
+    let sheets: Vec<Sheet<'_>> = forms.iter().map(|f| Sheet::Form(f)).collect();
+    // Stamped with the current time: a ledger report is not a reproducible run output.
+    let bytes = workbook_bytes(&sheets, None).map_err(|source| LedgerError::Xlsx {
+        path: path.to_path_buf(),
+        source,
+    })?;
     let write_err = |source| LedgerError::Write {
         path: path.to_path_buf(),
         source,

@@ -3,40 +3,25 @@
 //! A bad row never stops the import: it is rejected with its file, row and reason.
 
 use std::collections::BTreeMap;
+use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 
-use calamine::{open_workbook_auto, Data, Reader};
 use chrono::NaiveDate;
 use rusqlite::params;
 
 use super::{
-    date_text, parse_date, parse_status, rectification, Ledger, LedgerError, LedgerStatus, Outcome,
+    date_text, parse_date, parse_status, Ledger, LedgerError, LedgerStatus, RectificationKind,
     SqlContext,
 };
-use crate::config::Township;
-use crate::model::Reject;
+use crate::config::{InputLimits, Township};
+use crate::ingest::{self, Cell, FileError};
+use crate::model::{ListColumn, Reject, ReviewOutcome};
 
-pub const COL_CLUE_ID: &str = "线索编号";
-pub const COL_TOWNSHIP: &str = "乡镇";
-pub const COL_OUTCOME: &str = "核查结果";
-pub const COL_REVIEWER: &str = "核查人";
-pub const COL_REVIEW_DATE: &str = "核查日期";
-pub const COL_NOTE: &str = "备注";
-
-/// A cell of a returned workbook: text, or a date Excel stored as a date.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Cell {
-    Text(String),
-    Date(NaiveDate),
-}
-
-impl Cell {
-    fn text(&self) -> String {
-        match self {
-            Cell::Text(s) => s.clone(),
-            Cell::Date(d) => date_text(*d),
-        }
-    }
+/// 核查日期 as the township wrote it, and the date it means when it means one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WrittenDate {
+    pub text: String,
+    pub date: Option<NaiveDate>,
 }
 
 /// One data row of a returned workbook, as read (not yet checked).
@@ -50,7 +35,7 @@ pub struct ReturnedRow {
     pub township: Option<String>,
     pub outcome: Option<String>,
     pub reviewer: Option<String>,
-    pub review_date: Option<Cell>,
+    pub review_date: Option<WrittenDate>,
     pub note: Option<String>,
 }
 
@@ -139,154 +124,177 @@ fn row_reject(file: &str, row: u32, reason: String) -> Reject {
     }
 }
 
-/// Reads the data rows of one returned `.xlsx` or `.csv` (UTF-8, BOM allowed). The header
-/// row is row 1 and must hold 线索编号 and 核查结果; a file that cannot be read is one reject.
-pub fn read_returned(path: &Path) -> Result<Vec<ReturnedRow>, Reject> {
-    let table = match extension(path) {
-        Some("xlsx") => read_xlsx(path),
-        Some("csv") => read_csv(path),
-        _ => Err("不支持的文件类型, 只接受 .xlsx 或 .csv".to_string()),
-    }
-    .map_err(|reason| file_reject(path, reason))?;
-    let file = file_name(path);
-    let Some((header, rows)) = table.split_first() else {
-        return Err(file_reject(path, "文件为空".into()));
-    };
-    let column = |name: &str| {
-        header
-            .1
-            .iter()
-            .position(|c| c.as_ref().map(|c| c.text().trim() == name).unwrap_or(false))
-    };
-    let (Some(clue_col), Some(outcome_col)) = (column(COL_CLUE_ID), column(COL_OUTCOME)) else {
+/// Reads the data rows of one returned `.xlsx` or `.csv` through ingest's readers, so a CSV
+/// in any encoding ingest reads (UTF-8 with or without BOM, GB18030/GBK, UTF-16) is read.
+/// The header is the first row used (of the first sheet whose first row holds 线索编号) and
+/// must hold 线索编号 and 核查结果. A file that cannot be read is one reject; rows the reader
+/// refuses (over-long, undecodable bytes) are returned as row rejects.
+pub fn read_returned(path: &Path) -> Result<(Vec<ReturnedRow>, Vec<Reject>), Reject> {
+    if extension(path).is_none() {
         return Err(file_reject(
             path,
-            format!("第1行未找到表头 {COL_CLUE_ID} 和 {COL_OUTCOME}"),
+            "不支持的文件类型, 只接受 .xlsx 或 .csv".into(),
         ));
-    };
-    let (township_col, reviewer_col, date_col, note_col) = (
-        column(COL_TOWNSHIP),
-        column(COL_REVIEWER),
-        column(COL_REVIEW_DATE),
-        column(COL_NOTE),
-    );
-    let mut out = Vec::new();
-    for (row, cells) in rows {
-        let get = |col: Option<usize>| col.and_then(|c| cells.get(c).cloned().flatten());
-        let text = |col: Option<usize>| get(col).map(|c| c.text());
-        let returned = ReturnedRow {
-            file: file.clone(),
-            row: *row,
-            clue_id: text(Some(clue_col)),
-            township: text(township_col),
-            outcome: text(Some(outcome_col)),
-            reviewer: text(reviewer_col),
-            review_date: get(date_col),
-            note: text(note_col),
-        };
-        if cells.iter().any(Option::is_some) {
-            out.push(returned);
+    }
+    let file = file_name(path);
+    let limits = InputLimits::default();
+    let grids = ingest::read_grids(&file, path, &limits, b',')
+        .map_err(|e| file_reject(path, read_error(e)))?;
+    let mut empty = true;
+    for grid in grids {
+        let grid = grid.map_err(|broken| {
+            file_reject(
+                path,
+                format!("无法读取工作表 {}: {}", broken.sheet, broken.message),
+            )
+        })?;
+        let mut sheet = SheetReader::new(&file);
+        grid.for_each_row(&limits, |row, cells| sheet.push(row, cells));
+        match sheet.header {
+            Header::NotYet => continue,
+            Header::WithoutClueId => empty = false,
+            Header::Incomplete => {
+                return Err(file_reject(
+                    path,
+                    format!(
+                        "第1行未找到表头 {} 和 {}",
+                        ListColumn::ClueId,
+                        ListColumn::Outcome
+                    ),
+                ))
+            }
+            Header::Found(_) => return Ok((sheet.rows, sheet.rejects)),
         }
     }
-    Ok(out)
+    Err(file_reject(
+        path,
+        if empty {
+            "文件为空".into()
+        } else {
+            format!(
+                "第1行未找到表头 {} 和 {}",
+                ListColumn::ClueId,
+                ListColumn::Outcome
+            )
+        },
+    ))
 }
 
-/// A table as (physical row, cells); empty cells are `None`, text is trimmed.
-type Table = Vec<(u32, Vec<Option<Cell>>)>;
-
-fn read_xlsx(path: &Path) -> Result<Table, String> {
-    let mut workbook = open_workbook_auto(path).map_err(|e| format!("无法打开工作簿: {e}"))?;
-    let mut first = None;
-    for name in workbook.sheet_names() {
-        let range = workbook
-            .worksheet_range(&name)
-            .map_err(|e| format!("无法读取工作表 {name}: {e}"))?;
-        let Some((start_row, start_col)) = range.start() else {
-            continue;
-        };
-        let table: Table = range
-            .rows()
-            .enumerate()
-            .map(|(i, cells)| {
-                // Pad leading columns so that column indices are physical.
-                let mut row = vec![None; start_col as usize];
-                row.extend(cells.iter().map(xlsx_cell));
-                (start_row + i as u32 + 1, row)
-            })
-            .collect();
-        let has_header = table.first().is_some_and(|(_, cells)| {
-            cells
-                .iter()
-                .flatten()
-                .any(|c| c.text().trim() == COL_CLUE_ID)
-        });
-        if has_header {
-            return Ok(table);
-        }
-        first.get_or_insert(table);
+/// A file-level read error in the words `review` has always used for it.
+fn read_error(error: FileError) -> String {
+    match error {
+        FileError::Read { source, .. } => format!("无法读取文件: {source}"),
+        FileError::Empty { .. } => "文件为空".into(),
+        FileError::Workbook { message, .. } => format!("无法打开工作簿: {message}"),
+        other => other.to_string(),
     }
-    Ok(first.unwrap_or_default())
 }
 
-fn xlsx_cell(data: &Data) -> Option<Cell> {
-    let text = match data {
-        Data::Empty | Data::Error(_) => return None,
-        Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => s.trim().to_string(),
-        Data::Int(i) => i.to_string(),
-        Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
-        Data::Float(f) => f.to_string(),
-        Data::Bool(b) => b.to_string(),
-        Data::DateTime(dt) => {
-            // Excel serial days since 1899-12-30 (the 1900 leap-year bug is before 1900-03).
-            let epoch = NaiveDate::from_ymd_opt(1899, 12, 30).expect("valid date");
-            return epoch
-                .checked_add_days(chrono::Days::new(dt.as_f64().floor().max(0.0) as u64))
-                .map(Cell::Date);
+/// Where the returned list's columns are (0-based).
+struct Columns {
+    clue_id: usize,
+    outcome: usize,
+    township: Option<usize>,
+    reviewer: Option<usize>,
+    review_date: Option<usize>,
+    note: Option<usize>,
+}
+
+enum Header {
+    /// No row used yet.
+    NotYet,
+    /// The first row used has no 线索编号: not a returned list.
+    WithoutClueId,
+    /// 线索编号 without 核查结果.
+    Incomplete,
+    Found(Columns),
+}
+
+/// Reads one sheet row by row: the header, then the data rows below it.
+struct SheetReader<'a> {
+    file: &'a str,
+    header: Header,
+    rows: Vec<ReturnedRow>,
+    rejects: Vec<Reject>,
+}
+
+impl<'a> SheetReader<'a> {
+    fn new(file: &'a str) -> SheetReader<'a> {
+        SheetReader {
+            file,
+            header: Header::NotYet,
+            rows: Vec::new(),
+            rejects: Vec::new(),
         }
-    };
-    (!text.is_empty()).then_some(Cell::Text(text))
-}
-
-fn read_csv(path: &Path) -> Result<Table, String> {
-    let bytes = std::fs::read(path).map_err(|e| format!("无法读取文件: {e}"))?;
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(bytes.as_slice());
-    let mut table = Vec::new();
-    for record in reader.records() {
-        let record = record.map_err(|e| format!("不是有效的 UTF-8 CSV 文件: {e}"))?;
-        let line = record.position().map(|p| p.line() as u32).unwrap_or(0);
-        let cells = record
-            .iter()
-            .map(|s| {
-                let s = s.trim();
-                (!s.is_empty()).then(|| Cell::Text(s.to_string()))
-            })
-            .collect();
-        table.push((line, cells));
     }
-    Ok(table)
+
+    fn push(&mut self, row: u32, cells: Result<&[Cell<'_>], String>) -> ControlFlow<()> {
+        let blank = |cells: &[Cell<'_>]| cells.iter().all(Cell::is_empty);
+        match (&self.header, cells) {
+            (Header::NotYet, Ok(cells)) if blank(cells) => ControlFlow::Continue(()),
+            (Header::NotYet, Ok(cells)) => {
+                self.header = header(cells);
+                match self.header {
+                    Header::Found(_) => ControlFlow::Continue(()),
+                    _ => ControlFlow::Break(()),
+                }
+            }
+            (Header::NotYet, Err(_)) => {
+                self.header = Header::WithoutClueId;
+                ControlFlow::Break(())
+            }
+            (Header::Found(_), Err(reason)) => {
+                self.rejects.push(row_reject(self.file, row, reason));
+                ControlFlow::Continue(())
+            }
+            (Header::Found(_), Ok(cells)) if blank(cells) => ControlFlow::Continue(()),
+            (Header::Found(columns), Ok(cells)) => {
+                let get = |col: Option<usize>| {
+                    col.and_then(|c| cells.get(c))
+                        .copied()
+                        .filter(|c| !c.is_empty())
+                };
+                let text = |col: Option<usize>| get(col).map(|c| c.display());
+                self.rows.push(ReturnedRow {
+                    file: self.file.to_string(),
+                    row,
+                    clue_id: text(Some(columns.clue_id)),
+                    township: text(columns.township),
+                    outcome: text(Some(columns.outcome)),
+                    reviewer: text(columns.reviewer),
+                    review_date: get(columns.review_date).map(|c| WrittenDate {
+                        text: c.display(),
+                        date: ingest::cell_date(c),
+                    }),
+                    note: text(columns.note),
+                });
+                ControlFlow::Continue(())
+            }
+            (Header::WithoutClueId | Header::Incomplete, _) => ControlFlow::Break(()),
+        }
+    }
 }
 
-/// Dates as clerks type them: 2021-07-05, 2021/7/5, 2021.7.5, 2021年7月5日, 20210705, with
-/// or without a time after a space.
-fn parse_review_date(cell: &Cell) -> Option<NaiveDate> {
-    match cell {
-        Cell::Date(d) => Some(*d),
-        Cell::Text(s) => {
-            let s = s.split_whitespace().next()?;
-            ["%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日", "%Y%m%d"]
-                .iter()
-                .find_map(|f| NaiveDate::parse_from_str(s, f).ok())
-        }
+fn header(cells: &[Cell<'_>]) -> Header {
+    let column = |column: ListColumn| cells.iter().position(|c| c.display() == column.header());
+    match (column(ListColumn::ClueId), column(ListColumn::Outcome)) {
+        (None, _) => Header::WithoutClueId,
+        (Some(_), None) => Header::Incomplete,
+        (Some(clue_id), Some(outcome)) => Header::Found(Columns {
+            clue_id,
+            outcome,
+            township: column(ListColumn::Township),
+            reviewer: column(ListColumn::Reviewer),
+            review_date: column(ListColumn::ReviewDate),
+            note: column(ListColumn::Note),
+        }),
     }
 }
 
 /// A row that passed every check.
 struct ValidReview {
     clue_id: String,
-    outcome: Outcome,
+    outcome: ReviewOutcome,
     reviewer: Option<String>,
     review_date: NaiveDate,
     note: Option<String>,
@@ -313,11 +321,15 @@ impl Ledger {
         for path in files {
             summary.files += 1;
             match read_returned(path) {
-                Ok(read) => rows.extend(read),
+                Ok((read, refused)) => {
+                    summary.rows += refused.len();
+                    rows.extend(read);
+                    summary.rejects.extend(refused);
+                }
                 Err(reject) => summary.rejects.push(reject),
             }
         }
-        summary.rows = rows.len();
+        summary.rows += rows.len();
         self.record_reviews(&rows, townships, today, &mut summary)?;
         Ok(summary)
     }
@@ -374,23 +386,24 @@ impl Ledger {
                 ],
             )
             .ctx("记录核查结果")?;
-            let status = review.outcome.status_after(current);
+            let status = current.after_review(review.outcome);
             let closed_on = (status == LedgerStatus::Closed).then_some(&date);
             tx.execute(
                 "UPDATE clues SET status = ?2, closed_on = ?3 WHERE clue_id = ?1",
                 params![review.clue_id, status.key(), closed_on],
             )
             .ctx("更新线索状态")?;
-            let rectification = match review.outcome {
-                Outcome::Included => Some((rectification::KIND_INCLUSION, rectification::PENDING)),
-                Outcome::TempAssistance => Some((rectification::KIND_TEMP, rectification::GRANTED)),
-                _ => None,
-            };
-            if let Some((kind, state)) = rectification {
+            if let Some((kind, state)) = RectificationKind::opened_by(review.outcome) {
                 tx.execute(
                     "INSERT INTO rectifications (clue_id, kind, detail, date, state)
                      VALUES (?1, ?2, ?3, ?4, ?5)",
-                    params![review.clue_id, kind, review.note, date, state],
+                    params![
+                        review.clue_id,
+                        kind.label_zh(),
+                        review.note,
+                        date,
+                        state.label_zh()
+                    ],
                 )
                 .ctx("记录整改")?;
             }
@@ -439,13 +452,13 @@ fn check_row(
     let mut problems = Vec::new();
     let clue = match &row.clue_id {
         None => {
-            problems.push(format!("{COL_CLUE_ID}为空"));
+            problems.push(format!("{}为空", ListColumn::ClueId));
             None
         }
         Some(id) => match clues.get(id) {
             Some(clue) => Some((id, clue)),
             None => {
-                problems.push(format!("{COL_CLUE_ID} {id} 不在线索台账中"));
+                problems.push(format!("{} {id} 不在线索台账中", ListColumn::ClueId));
                 None
             }
         },
@@ -454,7 +467,8 @@ fn check_row(
         if let Some(written) = &row.township {
             if !names_township(townships, expected, written) {
                 problems.push(format!(
-                    "{COL_TOWNSHIP}「{written}」与线索所属乡镇「{expected}」不符"
+                    "{}「{written}」与线索所属乡镇「{expected}」不符",
+                    ListColumn::Township
                 ));
             }
         }
@@ -466,16 +480,16 @@ fn check_row(
     }
     let outcome = match &row.outcome {
         None => {
-            problems.push(format!("{COL_OUTCOME}为空 (尚未核查)"));
+            problems.push(format!("{}为空 (尚未核查)", ListColumn::Outcome));
             None
         }
         Some(text) => {
-            let outcome = Outcome::from_label(text);
+            let outcome = ReviewOutcome::from_label(text);
             if outcome.is_none() {
-                let allowed: Vec<&str> = Outcome::ALL.iter().map(|o| o.label_zh()).collect();
                 problems.push(format!(
-                    "{COL_OUTCOME}「{text}」不是可选项 ({})",
-                    allowed.join("/")
+                    "{}「{text}」不是可选项 ({})",
+                    ListColumn::Outcome,
+                    ReviewOutcome::LABELS.join("/")
                 ));
             }
             outcome
@@ -483,22 +497,30 @@ fn check_row(
     };
     let date = match &row.review_date {
         None => {
-            problems.push(format!("{COL_REVIEW_DATE}为空"));
+            problems.push(format!("{}为空", ListColumn::ReviewDate));
             None
         }
-        Some(cell) => match parse_review_date(cell) {
+        Some(written) => match written.date {
             None => {
-                problems.push(format!("{COL_REVIEW_DATE}「{}」无法识别", cell.text()));
+                problems.push(format!(
+                    "{}「{}」无法识别",
+                    ListColumn::ReviewDate,
+                    written.text
+                ));
                 None
             }
             Some(date) if date > today => {
-                problems.push(format!("{COL_REVIEW_DATE} {date} 晚于今天 {today}"));
+                problems.push(format!(
+                    "{} {date} 晚于今天 {today}",
+                    ListColumn::ReviewDate
+                ));
                 None
             }
             Some(date) => match clue {
                 Some((_, c)) if date < c.first_seen => {
                     problems.push(format!(
-                        "{COL_REVIEW_DATE} {date} 早于线索首次发现日期 {}",
+                        "{} {date} 早于线索首次发现日期 {}",
+                        ListColumn::ReviewDate,
                         c.first_seen
                     ));
                     None
@@ -558,19 +580,91 @@ mod tests {
         }
     }
 
+    fn read(name: &str, bytes: &[u8]) -> Result<(Vec<ReturnedRow>, Vec<Reject>), Reject> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(name);
+        std::fs::write(&path, bytes).unwrap();
+        read_returned(&path)
+    }
+
     #[test]
-    fn clerk_date_forms_are_read() {
+    fn csv_rows_keep_physical_lines_and_clerk_date_forms() {
+        let header = ListColumn::HEADERS.join(",");
+        let row = |id: &str, date: &str| format!("{id},,,,,,,,,,,,,,其他,,{date},");
+        let text = [
+            header,
+            row("LB1", "2021-07-05"),
+            String::new(),
+            row("LB2", "2021/7/5"),
+            row("LB3", "2021年7月5日"),
+            row("LB4", "20210705"),
+            row("LB5", "2021-07-05 00:00:00"),
+            row("LB6", "2021-02-30"),
+        ]
+        .join("\r\n");
+        let (rows, refused) = read("城关镇.csv", format!("\u{feff}{text}\r\n").as_bytes()).unwrap();
+        assert!(refused.is_empty());
+        let lines: Vec<u32> = rows.iter().map(|r| r.row).collect();
+        assert_eq!(
+            lines,
+            [2, 4, 5, 6, 7, 8],
+            "physical lines, blank line 3 skipped"
+        );
         let want = NaiveDate::from_ymd_opt(2021, 7, 5);
-        for s in [
-            "2021-07-05",
-            "2021/7/5",
-            "2021年7月5日",
-            "20210705",
-            "2021-07-05 00:00:00",
-        ] {
-            assert_eq!(parse_review_date(&Cell::Text(s.into())), want, "{s}");
+        for r in &rows[..5] {
+            assert_eq!(r.review_date.as_ref().unwrap().date, want, "{r:?}");
         }
-        assert_eq!(parse_review_date(&Cell::Text("2021-02-30".into())), None);
+        let bad = rows[5].review_date.as_ref().unwrap();
+        assert_eq!((bad.text.as_str(), bad.date), ("2021-02-30", None));
+    }
+
+    #[test]
+    fn workbook_date_cells_and_sheet_choice() {
+        let mut workbook = rust_xlsxwriter::Workbook::new();
+        workbook
+            .add_worksheet()
+            .set_name("填表说明")
+            .unwrap()
+            .write_string(0, 0, "请填写核查结果")
+            .unwrap();
+        let sheet = workbook.add_worksheet();
+        // The used range starts at row 3: rows keep their physical numbers.
+        for (col, h) in ListColumn::HEADERS.iter().enumerate() {
+            sheet.write_string(2, col as u16, *h).unwrap();
+        }
+        sheet.write_string(3, 0, "LB1").unwrap();
+        let date = rust_xlsxwriter::ExcelDateTime::from_ymd(2021, 7, 5).unwrap();
+        let format = rust_xlsxwriter::Format::new().set_num_format("yyyy-mm-dd");
+        let col = ListColumn::ReviewDate.index() as u16;
+        sheet
+            .write_datetime_with_format(3, col, &date, &format)
+            .unwrap();
+        let (rows, _) = read("a.xlsx", &workbook.save_to_buffer().unwrap()).unwrap();
+        assert_eq!(rows.len(), 1);
+        assert_eq!(rows[0].row, 4);
+        let written = rows[0].review_date.as_ref().unwrap();
+        assert_eq!(written.text, "2021-07-05");
+        assert_eq!(written.date, NaiveDate::from_ymd_opt(2021, 7, 5));
+    }
+
+    #[test]
+    fn unreadable_files_keep_their_messages() {
+        let reason = |name: &str, bytes: &[u8]| read(name, bytes).unwrap_err().reason;
+        assert_eq!(reason("a.csv", b""), "文件为空");
+        assert_eq!(reason("a.csv", b"\xEF\xBB\xBF\r\n\r\n"), "文件为空");
+        assert_eq!(
+            reason("a.csv", "编号,结果\n".as_bytes()),
+            "第1行未找到表头 线索编号 和 核查结果"
+        );
+        assert_eq!(
+            reason("a.csv", "线索编号,备注\n".as_bytes()),
+            "第1行未找到表头 线索编号 和 核查结果"
+        );
+        assert!(reason("a.xlsx", b"not a workbook").starts_with("无法打开工作簿: "));
+        assert_eq!(
+            reason("a.txt", b"x"),
+            "不支持的文件类型, 只接受 .xlsx 或 .csv"
+        );
     }
 
     #[test]

@@ -10,7 +10,7 @@ use super::{Error, RunReport, SUMMARY};
 use crate::model::RuleCode;
 
 /// One colour per rule code, in `RuleCode::ALL` order (readable on white, distinct in grey).
-const CODE_COLOURS: [&str; 6] = [
+const CODE_COLOURS: [&str; RuleCode::ALL.len()] = [
     "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b",
 ];
 const BAR_COLOUR: &str = "#4e79a7";
@@ -252,7 +252,7 @@ pub(crate) fn render(report: &RunReport<'_>, f: &Figures) -> String {
     let rows: Vec<(String, Vec<usize>)> = f
         .townships
         .iter()
-        .map(|t| (t.name.clone(), t.by_code.to_vec()))
+        .map(|t| (t.name.clone(), t.by_code.values().collect()))
         .collect();
     html.push_str(&stacked_bars(&rows, &CODE_COLOURS));
     html.push_str("<p>同一人有多个疑似类型时在每个类型中各计一次; 疑似人数为去重后人数。</p>");

@@ -25,8 +25,8 @@ mod summary;
 mod table;
 mod township;
 
-pub(crate) use table::cell_text;
-pub use township::{COLUMNS as TOWNSHIP_COLUMNS, OUTCOMES, RECTIFICATION_MISSING};
+pub(crate) use table::{workbook_bytes, Cell, Form, FormStyle, Sheet};
+pub use township::RECTIFICATION_MISSING;
 
 /// File name (without extension) of the list of suspects whose township is unknown.
 pub const UNDETERMINED: &str = "未确定乡镇";

@@ -5,16 +5,16 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::table::{xlsx_error, Cell, Output, Table};
+use super::table::{Cell, Output, Sheet, Table};
 use super::township::{group, list_name};
 use super::{Error, RunReport, SUMMARY};
-use crate::model::{IdQuality, RuleCode, SourceKind};
+use crate::model::{IdQuality, RuleCode, RuleCounts, SourceKind};
 
 /// One township's suspects by code.
 pub(crate) struct TownshipCounts {
     pub name: String,
-    /// Persons per code, in `RuleCode::ALL` order (a person with two codes counts twice).
-    pub by_code: [usize; 6],
+    /// Persons per code (a person with two codes counts under both).
+    pub by_code: RuleCounts,
     pub persons: usize,
 }
 
@@ -23,7 +23,7 @@ pub(crate) struct Figures {
     /// (township, code, source, persons), sparse.
     pub cube: Vec<(String, RuleCode, SourceKind, usize)>,
     /// Suspects per source: persons per code and in all.
-    pub by_source: Vec<(SourceKind, [usize; 6], usize)>,
+    pub by_source: Vec<(SourceKind, RuleCounts, usize)>,
     pub screened: Vec<(SourceKind, usize)>,
     /// (source label, reason, rows).
     pub rejects: Vec<(String, String, usize)>,
@@ -47,13 +47,6 @@ pub(crate) struct Figures {
 
 const UNKNOWN_SOURCE: &str = "未识别来源";
 
-fn code_index(code: RuleCode) -> usize {
-    RuleCode::ALL
-        .iter()
-        .position(|c| *c == code)
-        .expect("every code is in ALL")
-}
-
 impl Figures {
     pub(crate) fn compute(report: &RunReport<'_>) -> Figures {
         let lists: Vec<(String, Vec<_>)> = group(report)
@@ -62,14 +55,14 @@ impl Figures {
             .collect();
         let mut townships = Vec::new();
         let mut cube: BTreeMap<(usize, RuleCode, SourceKind), usize> = BTreeMap::new();
-        let mut by_source: BTreeMap<SourceKind, ([usize; 6], usize)> = BTreeMap::new();
+        let mut by_source: BTreeMap<SourceKind, (RuleCounts, usize)> = BTreeMap::new();
         for (t, (name, suspects)) in lists.iter().enumerate() {
-            let mut by_code = [0; 6];
+            let mut by_code = RuleCounts::default();
             for s in suspects {
                 let codes: BTreeSet<RuleCode> = s.findings.iter().map(|f| f.code).collect();
                 let sources: BTreeSet<SourceKind> = s.sources.iter().copied().collect();
                 for &code in &codes {
-                    by_code[code_index(code)] += 1;
+                    by_code[code] += 1;
                     for &kind in &sources {
                         *cube.entry((t, code, kind)).or_default() += 1;
                     }
@@ -78,7 +71,7 @@ impl Figures {
                     let entry = by_source.entry(kind).or_default();
                     entry.1 += 1;
                     for &code in &codes {
-                        entry.0[code_index(code)] += 1;
+                        entry.0[code] += 1;
                     }
                 }
             }
@@ -281,9 +274,9 @@ fn code_headers(first: &str, last: &str) -> Vec<String> {
         .collect()
 }
 
-fn counts_row(label: &str, by_code: &[usize; 6], total: usize) -> Vec<Cell> {
+fn counts_row(label: &str, by_code: &RuleCounts, total: usize) -> Vec<Cell> {
     std::iter::once(Cell::text(label))
-        .chain(by_code.iter().map(|&n| Cell::Count(n)))
+        .chain(by_code.values().map(Cell::Count))
         .chain(std::iter::once(Cell::Count(total)))
         .collect()
 }
@@ -294,13 +287,11 @@ pub(crate) fn tables(f: &Figures) -> Vec<Table> {
 
     let mut t = Table::new("乡镇×疑似类型", &[]);
     t.headers = code_headers("乡镇", "疑似人数");
-    let mut totals = [0; 6];
+    let mut totals = RuleCounts::default();
     for town in &f.townships {
         t.rows
             .push(counts_row(&town.name, &town.by_code, town.persons));
-        for (total, n) in totals.iter_mut().zip(town.by_code) {
-            *total += n;
-        }
+        totals += &town.by_code;
     }
     let persons = f.townships.iter().map(|t| t.persons).sum();
     t.rows.push(counts_row("合计", &totals, persons));
@@ -439,12 +430,7 @@ pub(crate) fn tables(f: &Figures) -> Vec<Table> {
 }
 
 pub(crate) fn write(out: &mut Output, f: &Figures) -> Result<(), Error> {
-    let name = format!("{SUMMARY}.xlsx");
-    let mut workbook = out.workbook();
-    for table in tables(f) {
-        table
-            .add_to(&mut workbook)
-            .map_err(|e| xlsx_error(&name, e))?;
-    }
-    out.write_workbook(&name, &mut workbook)
+    let tables = tables(f);
+    let sheets: Vec<Sheet<'_>> = tables.iter().map(Sheet::Table).collect();
+    out.write_workbook(&format!("{SUMMARY}.xlsx"), &sheets)
 }

@@ -1,12 +1,15 @@
-//! One table, written twice: as a worksheet (frozen header, fitted widths, text-typed ID
-//! columns, optional drop-down) and as a UTF-8 CSV with BOM. Also the `Output` that writes
-//! every file atomically and owner-only and remembers what it wrote.
+//! The one writer of loubao's workbooks and CSVs. A `Table` (a list) is written twice: as a
+//! worksheet (frozen header, fitted widths, text-typed ID columns, optional drop-down) and
+//! as a UTF-8 CSV with BOM. A `Form` is a free-form sheet (a title, boxed cells, totals) for
+//! the ledger's reports. Both write the same `Cell`s, cleaned and fitted the same way. Also
+//! the `Output` that writes a run's files atomically and owner-only and remembers them.
 
 use std::path::{Path, PathBuf};
 
 use chrono::{Datelike, NaiveDate};
 use rust_xlsxwriter::{
-    DataValidation, DocProperties, ExcelDateTime, Format, FormatBorder, Workbook, XlsxError,
+    DataValidation, DocProperties, ExcelDateTime, Format, FormatAlign, FormatBorder, Workbook,
+    Worksheet, XlsxError,
 };
 
 use super::Error;
@@ -71,7 +74,7 @@ impl Table {
     }
 
     /// Adds this table as a new worksheet of `workbook`.
-    pub(crate) fn add_to(&self, workbook: &mut Workbook) -> Result<(), XlsxError> {
+    fn add_to(&self, workbook: &mut Workbook) -> Result<(), XlsxError> {
         let header_format = Format::new()
             .set_bold()
             .set_background_color(0xDDEBF7)
@@ -90,28 +93,14 @@ impl Table {
         for (r, row) in self.rows.iter().enumerate() {
             let r = r as u32 + 1;
             for (col, cell) in row.iter().enumerate() {
-                let col = col as u16;
-                match cell {
-                    Cell::Text(s) if s.is_empty() => {}
+                let format = match cell {
+                    Cell::Text(s) if s.is_empty() => continue,
                     // A cell's own format wins over its column's, so text columns repeat it.
-                    Cell::Text(s) if self.text_columns.contains(&(col as usize)) => {
-                        sheet.write_string_with_format(
-                            r,
-                            col,
-                            fit_cell(&without_controls(s)),
-                            &text_format,
-                        )?;
-                    }
-                    Cell::Text(s) => {
-                        sheet.write_string(r, col, fit_cell(&without_controls(s)))?;
-                    }
-                    Cell::Count(n) => {
-                        sheet.write_number(r, col, *n as f64)?;
-                    }
-                    Cell::Decimal(x) => {
-                        sheet.write_number_with_format(r, col, *x, &decimal_format)?;
-                    }
-                }
+                    Cell::Text(_) if self.text_columns.contains(&col) => Some(&text_format),
+                    Cell::Text(_) | Cell::Count(_) => None,
+                    Cell::Decimal(_) => Some(&decimal_format),
+                };
+                write_cell(sheet, r, col as u16, cell, format)?;
             }
         }
         for (col, width) in self.column_widths().into_iter().enumerate() {
@@ -201,6 +190,230 @@ impl Table {
     }
 }
 
+/// Writes one cell, its text cleaned of control characters and fitted to Excel's limit.
+fn write_cell(
+    sheet: &mut Worksheet,
+    row: u32,
+    col: u16,
+    cell: &Cell,
+    format: Option<&Format>,
+) -> Result<(), XlsxError> {
+    match (cell, format) {
+        (Cell::Text(s), Some(format)) => {
+            sheet.write_string_with_format(row, col, fit_cell(&without_controls(s)), format)?
+        }
+        (Cell::Text(s), None) => sheet.write_string(row, col, fit_cell(&without_controls(s)))?,
+        (Cell::Count(n), Some(format)) => {
+            sheet.write_number_with_format(row, col, *n as f64, format)?
+        }
+        (Cell::Count(n), None) => sheet.write_number(row, col, *n as f64)?,
+        (Cell::Decimal(x), Some(format)) => sheet.write_number_with_format(row, col, *x, format)?,
+        (Cell::Decimal(x), None) => sheet.write_number(row, col, *x)?,
+    };
+    Ok(())
+}
+
+/// How a cell of a form looks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum FormStyle {
+    Plain,
+    /// Large, bold and centred, over merged cells.
+    Title,
+    /// Boxed, bold, wrapped and centred on the header colour.
+    Header,
+    /// Boxed.
+    Boxed,
+    /// Boxed and bold: a 合计 row.
+    Total,
+}
+
+struct FormFormats {
+    title: Format,
+    header: Format,
+    boxed: Format,
+    total: Format,
+}
+
+impl FormFormats {
+    fn new() -> FormFormats {
+        let boxed = Format::new().set_border(FormatBorder::Thin);
+        FormFormats {
+            title: Format::new()
+                .set_bold()
+                .set_font_size(14)
+                .set_align(FormatAlign::Center),
+            header: boxed
+                .clone()
+                .set_bold()
+                .set_text_wrap()
+                .set_align(FormatAlign::Center)
+                .set_background_color("#DDEBF7"),
+            total: boxed.clone().set_bold(),
+            boxed,
+        }
+    }
+
+    fn of(&self, style: FormStyle) -> Option<&Format> {
+        match style {
+            FormStyle::Plain => None,
+            FormStyle::Title => Some(&self.title),
+            FormStyle::Header => Some(&self.header),
+            FormStyle::Boxed => Some(&self.boxed),
+            FormStyle::Total => Some(&self.total),
+        }
+    }
+}
+
+enum FormItem {
+    Cell {
+        row: u32,
+        col: u16,
+        cell: Cell,
+        style: FormStyle,
+    },
+    /// Text over the merged cells `first..=last` of one row.
+    Merged {
+        row: u32,
+        first: u16,
+        last: u16,
+        text: String,
+        style: FormStyle,
+    },
+}
+
+/// A free-form sheet: cells placed where they go, as a report to the county is laid out.
+/// Written in the order given; every cell of a style shares its format, boxed or not.
+pub(crate) struct Form {
+    sheet: String,
+    items: Vec<FormItem>,
+    /// (first column, last column, width), applied in order.
+    widths: Vec<(u16, u16, f64)>,
+    freeze: Option<(u32, u16)>,
+}
+
+impl Form {
+    pub(crate) fn new(sheet: &str) -> Form {
+        Form {
+            sheet: sheet.to_string(),
+            items: Vec::new(),
+            widths: Vec::new(),
+            freeze: None,
+        }
+    }
+
+    /// A title over columns `0..=last_col` of `row`.
+    pub(crate) fn title(&mut self, row: u32, last_col: u16, text: impl Into<String>) {
+        self.items.push(FormItem::Merged {
+            row,
+            first: 0,
+            last: last_col,
+            text: text.into(),
+            style: FormStyle::Title,
+        });
+    }
+
+    pub(crate) fn cell(&mut self, row: u32, col: u16, cell: Cell, style: FormStyle) {
+        self.items.push(FormItem::Cell {
+            row,
+            col,
+            cell,
+            style,
+        });
+    }
+
+    /// `cells` side by side from column 0 of `row`.
+    pub(crate) fn row(
+        &mut self,
+        row: u32,
+        cells: impl IntoIterator<Item = Cell>,
+        style: FormStyle,
+    ) {
+        for (col, cell) in cells.into_iter().enumerate() {
+            self.cell(row, col as u16, cell, style);
+        }
+    }
+
+    /// Columns `first..=last` are `width` wide (later calls win).
+    pub(crate) fn widths(&mut self, first: u16, last: u16, width: f64) {
+        self.widths.push((first, last, width));
+    }
+
+    /// Rows above `row` and columns left of `col` stay in view.
+    pub(crate) fn freeze(&mut self, row: u32, col: u16) {
+        self.freeze = Some((row, col));
+    }
+
+    fn add_to(&self, workbook: &mut Workbook) -> Result<(), XlsxError> {
+        let formats = FormFormats::new();
+        let sheet = workbook.add_worksheet();
+        sheet.set_name(&self.sheet)?;
+        for item in &self.items {
+            match item {
+                FormItem::Cell {
+                    row,
+                    col,
+                    cell,
+                    style,
+                } => write_cell(sheet, *row, *col, cell, formats.of(*style))?,
+                FormItem::Merged {
+                    row,
+                    first,
+                    last,
+                    text,
+                    style,
+                } => {
+                    let format = formats.of(*style).cloned().unwrap_or_default();
+                    let text = fit_cell(&without_controls(text)).into_owned();
+                    sheet.merge_range(*row, *first, *row, *last, &text, &format)?;
+                }
+            }
+        }
+        for &(first, last, width) in &self.widths {
+            sheet.set_column_range_width(first, last, width)?;
+        }
+        if let Some((row, col)) = self.freeze {
+            sheet.set_freeze_panes(row, col)?;
+        }
+        Ok(())
+    }
+}
+
+/// A sheet of a workbook: a list or a form.
+pub(crate) enum Sheet<'a> {
+    Table(&'a Table),
+    Form(&'a Form),
+}
+
+/// The bytes of a workbook holding `sheets` in order. `created` fixes its creation time (a
+/// run's `as_of`, so the same run gives the same bytes); without it, rust_xlsxwriter stamps
+/// the current time.
+pub(crate) fn workbook_bytes(
+    sheets: &[Sheet<'_>],
+    created: Option<NaiveDate>,
+) -> Result<Vec<u8>, XlsxError> {
+    let mut workbook = Workbook::new();
+    if let Some(date) = created {
+        let date = ExcelDateTime::from_ymd(
+            date.year().clamp(1900, 9999) as u16,
+            date.month() as u8,
+            date.day() as u8,
+        )
+        .expect("a valid calendar date");
+        workbook.set_properties(
+            &DocProperties::new()
+                .set_author("loubao")
+                .set_creation_datetime(&date),
+        );
+    }
+    for sheet in sheets {
+        match sheet {
+            Sheet::Table(table) => table.add_to(&mut workbook)?,
+            Sheet::Form(form) => form.add_to(&mut workbook)?,
+        }
+    }
+    workbook.save_to_buffer()
+}
+
 /// Text a spreadsheet would run as a formula (starting with `=`, `+`, `-`, `@`, a tab or a
 /// CR, unless it is a plain number such as `-12.5`) gets a leading apostrophe: input files
 /// are untrusted and the CSV is opened in Excel. `-1+HYPERLINK(…)` is a formula.
@@ -234,11 +447,6 @@ fn digits_as_text(text: String) -> String {
 
 /// Excel's limit on the characters of one cell.
 const MAX_CELL_CHARS: usize = 32_767;
-
-/// A text as a workbook cell holds it: no control characters, at most Excel's limit.
-pub(crate) fn cell_text(text: &str) -> String {
-    fit_cell(&without_controls(text)).into_owned()
-}
 
 /// A cell's text as the workbook can hold it: over Excel's limit, the start and where the
 /// rest is (the CSV of the same name holds every character).
@@ -298,24 +506,6 @@ impl Output {
         }
     }
 
-    /// A workbook whose creation time is the run's `as_of`, so the same run gives the same
-    /// bytes (rust_xlsxwriter would otherwise stamp the current time).
-    pub(crate) fn workbook(&self) -> Workbook {
-        let mut workbook = Workbook::new();
-        let date = ExcelDateTime::from_ymd(
-            self.as_of.year().clamp(1900, 9999) as u16,
-            self.as_of.month() as u8,
-            self.as_of.day() as u8,
-        )
-        .expect("a valid calendar date");
-        workbook.set_properties(
-            &DocProperties::new()
-                .set_author("loubao")
-                .set_creation_datetime(&date),
-        );
-        workbook
-    }
-
     pub(crate) fn write_bytes(&mut self, name: &str, bytes: &[u8]) -> Result<(), Error> {
         let path = self.dir.join(name);
         ops::write_atomic(&path, bytes)?;
@@ -327,23 +517,15 @@ impl Output {
         Ok(())
     }
 
-    pub(crate) fn write_workbook(
-        &mut self,
-        name: &str,
-        workbook: &mut Workbook,
-    ) -> Result<(), Error> {
-        let bytes = workbook.save_to_buffer().map_err(|e| xlsx_error(name, e))?;
+    /// A workbook of `sheets`, created on the run's `as_of`.
+    pub(crate) fn write_workbook(&mut self, name: &str, sheets: &[Sheet<'_>]) -> Result<(), Error> {
+        let bytes = workbook_bytes(sheets, Some(self.as_of)).map_err(|e| xlsx_error(name, e))?;
         self.write_bytes(name, &bytes)
     }
 
     /// `<stem>.xlsx` with the table as its only sheet, and `<stem>.csv`.
     pub(crate) fn write_table(&mut self, stem: &str, table: &Table) -> Result<(), Error> {
-        let xlsx = format!("{stem}.xlsx");
-        let mut workbook = self.workbook();
-        table
-            .add_to(&mut workbook)
-            .map_err(|e| xlsx_error(&xlsx, e))?;
-        self.write_workbook(&xlsx, &mut workbook)?;
+        self.write_workbook(&format!("{stem}.xlsx"), &[Sheet::Table(table)])?;
         self.write_bytes(&format!("{stem}.csv"), &table.to_csv())
     }
 

@@ -9,45 +9,7 @@ use chrono::NaiveDate;
 
 use super::table::{Cell, Dropdown, Output, Table};
 use super::{Error, RunReport, UNDETERMINED};
-use crate::model::{ClueState, ClueStatus, RuleCode, Suspect};
-
-/// Columns of a township list, in the order of SPEC 7.
-pub const COLUMNS: [&str; 18] = [
-    "线索编号",
-    "乡镇",
-    "村社区",
-    "姓名",
-    "身份证号",
-    "疑似类型代码",
-    "疑似类型",
-    "来源部门",
-    "依据",
-    "匹配说明",
-    "置信度",
-    "来源记录",
-    "状态",
-    "首次发现日期",
-    "核查结果",
-    "核查人",
-    "核查日期",
-    "备注",
-];
-
-/// Choices of the 核查结果 drop-down.
-pub const OUTCOMES: [&str; 6] = [
-    "符合条件已纳入保障",
-    "已给予临时救助",
-    "不符合条件",
-    "纳入监测",
-    "无法核实",
-    "其他",
-];
-
-const COL_ID: usize = 4;
-const COL_CODES: usize = 5;
-const COL_CONFIDENCE: usize = 10;
-const COL_REFS: usize = 11;
-const COL_OUTCOME: usize = 14;
+use crate::model::{ClueState, ClueStatus, ListColumn, ReviewOutcome, RuleCode, Suspect};
 
 /// Remark on a clue reported as included whose person is still not on the rolls.
 pub const RECTIFICATION_MISSING: &str = "整改未到位: 已报纳入保障但名册中未见";
@@ -115,70 +77,80 @@ fn codes(suspect: &Suspect) -> BTreeSet<RuleCode> {
     suspect.findings.iter().map(|f| f.code).collect()
 }
 
-/// One row of a township list, in the order of `COLUMNS`.
+/// One row of a township list, in the order of `ListColumn::ALL`.
 fn row(s: &Suspect, clues: &BTreeMap<String, ClueState>, as_of: NaiveDate) -> Vec<Cell> {
     let codes = codes(s);
     let join_codes =
         |f: fn(RuleCode) -> &'static str| codes.iter().map(|c| f(*c)).collect::<Vec<_>>().join(";");
-    let sources: BTreeSet<_> = s.sources.iter().collect();
-    let evidence = s.evidence();
-    let refs: BTreeSet<String> = s.source_refs.iter().map(|r| r.to_string()).collect();
     // A clue the ledger has not seen yet is new today.
     let (status, first_seen, rectification_missing) = match clues.get(&s.clue_id) {
         Some(state) => (state.status, state.first_seen, state.rectification_missing),
         None => (ClueStatus::New, as_of, false),
     };
-    let mut remarks = Vec::new();
-    if rectification_missing {
-        remarks.push(RECTIFICATION_MISSING.to_string());
-    }
-    if s.township.is_none() {
-        if let Some(address) = s.address.as_deref().filter(|a| !a.is_empty()) {
-            remarks.push(format!("地址: {address}"));
+    let remarks = || {
+        let mut remarks = Vec::new();
+        if rectification_missing {
+            remarks.push(RECTIFICATION_MISSING.to_string());
         }
-    }
-    let text = [
-        s.clue_id.clone(),
-        s.township.clone().unwrap_or_default(),
-        s.village.clone().unwrap_or_default(),
-        s.name.clone(),
-        s.id_number.clone().unwrap_or_default(),
-        join_codes(RuleCode::code),
-        join_codes(RuleCode::label_zh),
-        sources
-            .iter()
-            .map(|k| k.label_zh())
-            .collect::<Vec<_>>()
-            .join(";"),
-        evidence,
-        s.match_note.clone(),
-        String::new(),
-        refs.into_iter().collect::<Vec<_>>().join(";"),
-        status.label_zh().to_string(),
-        first_seen.format("%Y-%m-%d").to_string(),
-        String::new(),
-        String::new(),
-        String::new(),
-        remarks.join("；"),
-    ];
-    let mut cells: Vec<Cell> = text.into_iter().map(Cell::Text).collect();
-    cells[COL_CONFIDENCE] = Cell::Decimal(s.confidence);
-    cells
+        if s.township.is_none() {
+            if let Some(address) = s.address.as_deref().filter(|a| !a.is_empty()) {
+                remarks.push(format!("地址: {address}"));
+            }
+        }
+        remarks.join("；")
+    };
+    let text = |t: Option<&String>| Cell::text(t.cloned().unwrap_or_default());
+    ListColumn::ALL
+        .into_iter()
+        .map(|column| match column {
+            ListColumn::ClueId => Cell::text(&s.clue_id),
+            ListColumn::Township => text(s.township.as_ref()),
+            ListColumn::Village => text(s.village.as_ref()),
+            ListColumn::Name => Cell::text(&s.name),
+            ListColumn::IdNumber => text(s.id_number.as_ref()),
+            ListColumn::Codes => Cell::text(join_codes(RuleCode::code)),
+            ListColumn::CodeLabels => Cell::text(join_codes(RuleCode::label_zh)),
+            ListColumn::Sources => {
+                let sources: BTreeSet<_> = s.sources.iter().collect();
+                let labels: Vec<&str> = sources.iter().map(|k| k.label_zh()).collect();
+                Cell::text(labels.join(";"))
+            }
+            ListColumn::Evidence => Cell::text(s.evidence()),
+            ListColumn::MatchNote => Cell::text(&s.match_note),
+            ListColumn::Confidence => Cell::Decimal(s.confidence),
+            ListColumn::SourceRefs => {
+                let refs: BTreeSet<String> = s.source_refs.iter().map(|r| r.to_string()).collect();
+                Cell::text(refs.into_iter().collect::<Vec<_>>().join(";"))
+            }
+            ListColumn::Status => Cell::text(status.label_zh()),
+            ListColumn::FirstSeen => Cell::text(first_seen.format("%Y-%m-%d").to_string()),
+            // Filled in by the township.
+            ListColumn::Outcome | ListColumn::Reviewer | ListColumn::ReviewDate => Cell::text(""),
+            ListColumn::Note => Cell::text(remarks()),
+        })
+        .collect()
 }
 
 fn table(rows: Vec<Vec<Cell>>) -> Table {
-    let mut table = Table::new("疑似名单", &COLUMNS);
-    table.text_columns = vec![0, COL_ID, COL_CODES, COL_REFS];
+    let mut table = Table::new("疑似名单", &ListColumn::HEADERS);
+    table.text_columns = [
+        ListColumn::ClueId,
+        ListColumn::IdNumber,
+        ListColumn::Codes,
+        ListColumn::SourceRefs,
+    ]
+    .map(ListColumn::index)
+    .to_vec();
     // 核查人, 核查日期 and 备注 are filled in by hand, on screen or on paper.
-    let fill_in = |name: &str| COLUMNS.iter().position(|c| *c == name);
-    table.min_widths = [("核查人", 10.0), ("核查日期", 12.0), ("备注", 30.0)]
-        .into_iter()
-        .filter_map(|(name, width)| fill_in(name).map(|c| (c, width)))
-        .collect();
+    table.min_widths = vec![
+        (ListColumn::Reviewer.index(), 10.0),
+        (ListColumn::ReviewDate.index(), 12.0),
+        (ListColumn::Note.index(), 30.0),
+    ];
     table.printable = true;
     table.dropdown = Some(Dropdown {
-        column: COL_OUTCOME,
-        options: &OUTCOMES,
+        column: ListColumn::Outcome.index(),
+        options: &ReviewOutcome::LABELS,
     });
     table.rows = rows;
     table
@@ -279,13 +251,20 @@ mod tests {
             .iter()
             .map(Cell::display)
             .collect();
-        assert_eq!(row[5], "R01;R02");
-        assert_eq!(row[7], "医保局个人自付;残联残疾人");
-        assert_eq!(row[11], "医保.xlsx#5;残联.csv#3");
-        assert_eq!(row[12], "新增");
-        assert_eq!(row[13], "2021-06-30");
-        assert_eq!(row[10], "0.99");
-        assert!(row[14..17].iter().all(String::is_empty));
+        let at = |column: ListColumn| row[column.index()].as_str();
+        assert_eq!(at(ListColumn::Codes), "R01;R02");
+        assert_eq!(at(ListColumn::Sources), "医保局个人自付;残联残疾人");
+        assert_eq!(at(ListColumn::SourceRefs), "医保.xlsx#5;残联.csv#3");
+        assert_eq!(at(ListColumn::Status), "新增");
+        assert_eq!(at(ListColumn::FirstSeen), "2021-06-30");
+        assert_eq!(at(ListColumn::Confidence), "0.99");
+        for column in [
+            ListColumn::Outcome,
+            ListColumn::Reviewer,
+            ListColumn::ReviewDate,
+        ] {
+            assert_eq!(at(column), "", "{column}");
+        }
     }
 
     #[test]
@@ -304,9 +283,10 @@ mod tests {
             .iter()
             .map(Cell::display)
             .collect();
-        assert_eq!(row[12], "持续");
-        assert_eq!(row[13], "2021-05-31");
-        assert_eq!(row[17], RECTIFICATION_MISSING);
+        let at = |column: ListColumn| row[column.index()].as_str();
+        assert_eq!(at(ListColumn::Status), "持续");
+        assert_eq!(at(ListColumn::FirstSeen), "2021-05-31");
+        assert_eq!(at(ListColumn::Note), RECTIFICATION_MISSING);
     }
 
     #[test]

@@ -11,9 +11,11 @@ mod linkage;
 mod observation;
 mod person;
 mod source;
+mod vocabulary;
 
 pub use finding::*;
 pub use linkage::*;
 pub use observation::*;
 pub use person::*;
 pub use source::*;
+pub use vocabulary::*;

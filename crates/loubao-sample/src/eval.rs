@@ -11,16 +11,10 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 
-use loubao_model::{Link, Linkage, PersonRecord, Role, RuleCode};
+use loubao_model::{Link, Linkage, ListColumn, PersonRecord, Role, RuleCode};
 
 use super::write::role_key;
 
-/// The clerk-facing column names of a township list that eval reads.
-const CLUE_ID: &str = "线索编号";
-const TOWNSHIP: &str = "乡镇";
-const CODES: &str = "疑似类型代码";
-const REFS: &str = "来源记录";
-const ID_NUMBER: &str = "身份证号";
 /// Roll files of the civil-affairs bureau: not screening sources.
 const ROLL_PREFIX: &str = "民政_";
 const MAX_MISSES: usize = 15;
@@ -724,13 +718,16 @@ fn read_suspects(folder: &Path) -> anyhow::Result<Vec<SuspectRow>> {
             .into_owned();
         let mut reader = csv::Reader::from_reader(text.as_bytes());
         let headers = reader.headers()?.clone();
-        if headers.get(0) != Some(CLUE_ID) {
+        if headers.get(0) != Some(ListColumn::ClueId.header()) {
             continue;
         }
-        let col = |name: &str| headers.iter().position(|h| h == name);
-        let (Some(t), Some(c), Some(r), Some(i)) =
-            (col(TOWNSHIP), col(CODES), col(REFS), col(ID_NUMBER))
-        else {
+        let col = |column: ListColumn| headers.iter().position(|h| h == column.header());
+        let (Some(t), Some(c), Some(r), Some(i)) = (
+            col(ListColumn::Township),
+            col(ListColumn::Codes),
+            col(ListColumn::SourceRefs),
+            col(ListColumn::IdNumber),
+        ) else {
             continue;
         };
         for rec in reader.records() {

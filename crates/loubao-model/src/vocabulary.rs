@@ -1,0 +1,220 @@
+//! Words that a writer and its readers must agree on — the township lists' columns, the
+//! 核查结果 choices, counts per rule — each defined once: the report writes them, the
+//! ledger reads returned lists back with them, the generator's scorer reads the lists by them.
+
+use std::fmt;
+
+use crate::RuleCode;
+
+/// 核查结果: the closed list of outcomes a township may return for a clue. The labels are
+/// the township lists' drop-down choices and what the ledger stores.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ReviewOutcome {
+    Included,
+    TempAssistance,
+    NotEligible,
+    Monitoring,
+    Unverifiable,
+    Other,
+}
+
+impl ReviewOutcome {
+    pub const ALL: [ReviewOutcome; 6] = [
+        ReviewOutcome::Included,
+        ReviewOutcome::TempAssistance,
+        ReviewOutcome::NotEligible,
+        ReviewOutcome::Monitoring,
+        ReviewOutcome::Unverifiable,
+        ReviewOutcome::Other,
+    ];
+
+    /// The labels in `ALL` order: the choices of the 核查结果 drop-down.
+    pub const LABELS: [&'static str; 6] = {
+        let mut labels = [""; 6];
+        let mut i = 0;
+        while i < labels.len() {
+            labels[i] = ReviewOutcome::ALL[i].label_zh();
+            i += 1;
+        }
+        labels
+    };
+
+    pub const fn label_zh(self) -> &'static str {
+        match self {
+            ReviewOutcome::Included => "符合条件已纳入保障",
+            ReviewOutcome::TempAssistance => "已给予临时救助",
+            ReviewOutcome::NotEligible => "不符合条件",
+            ReviewOutcome::Monitoring => "纳入监测",
+            ReviewOutcome::Unverifiable => "无法核实",
+            ReviewOutcome::Other => "其他",
+        }
+    }
+
+    pub fn from_label(label: &str) -> Option<ReviewOutcome> {
+        ReviewOutcome::ALL
+            .into_iter()
+            .find(|o| o.label_zh() == label)
+    }
+}
+
+impl fmt::Display for ReviewOutcome {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.label_zh())
+    }
+}
+
+/// A column of a township suspect list (SPEC 7), in file order. The report writes the
+/// lists with these headers; `review` and the generator's scorer find the columns by them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ListColumn {
+    ClueId,
+    Township,
+    Village,
+    Name,
+    IdNumber,
+    /// 疑似类型代码: `R01;R02`.
+    Codes,
+    /// 疑似类型: the codes' labels.
+    CodeLabels,
+    Sources,
+    Evidence,
+    MatchNote,
+    Confidence,
+    SourceRefs,
+    Status,
+    FirstSeen,
+    /// 核查结果, 核查人, 核查日期 and 备注 are filled in by the township.
+    Outcome,
+    Reviewer,
+    ReviewDate,
+    Note,
+}
+
+impl ListColumn {
+    pub const ALL: [ListColumn; 18] = [
+        ListColumn::ClueId,
+        ListColumn::Township,
+        ListColumn::Village,
+        ListColumn::Name,
+        ListColumn::IdNumber,
+        ListColumn::Codes,
+        ListColumn::CodeLabels,
+        ListColumn::Sources,
+        ListColumn::Evidence,
+        ListColumn::MatchNote,
+        ListColumn::Confidence,
+        ListColumn::SourceRefs,
+        ListColumn::Status,
+        ListColumn::FirstSeen,
+        ListColumn::Outcome,
+        ListColumn::Reviewer,
+        ListColumn::ReviewDate,
+        ListColumn::Note,
+    ];
+
+    /// The header row of a township list.
+    pub const HEADERS: [&'static str; 18] = {
+        let mut headers = [""; 18];
+        let mut i = 0;
+        while i < headers.len() {
+            headers[i] = ListColumn::ALL[i].header();
+            i += 1;
+        }
+        headers
+    };
+
+    pub const fn header(self) -> &'static str {
+        match self {
+            ListColumn::ClueId => "线索编号",
+            ListColumn::Township => "乡镇",
+            ListColumn::Village => "村社区",
+            ListColumn::Name => "姓名",
+            ListColumn::IdNumber => "身份证号",
+            ListColumn::Codes => "疑似类型代码",
+            ListColumn::CodeLabels => "疑似类型",
+            ListColumn::Sources => "来源部门",
+            ListColumn::Evidence => "依据",
+            ListColumn::MatchNote => "匹配说明",
+            ListColumn::Confidence => "置信度",
+            ListColumn::SourceRefs => "来源记录",
+            ListColumn::Status => "状态",
+            ListColumn::FirstSeen => "首次发现日期",
+            ListColumn::Outcome => "核查结果",
+            ListColumn::Reviewer => "核查人",
+            ListColumn::ReviewDate => "核查日期",
+            ListColumn::Note => "备注",
+        }
+    }
+
+    /// The column's 0-based position in a list as written.
+    pub const fn index(self) -> usize {
+        self as usize
+    }
+}
+
+impl fmt::Display for ListColumn {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.header())
+    }
+}
+
+/// A count per rule code (persons per code in the summary), indexed by `RuleCode`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RuleCounts([usize; RuleCode::ALL.len()]);
+
+impl RuleCounts {
+    /// The counts in `RuleCode::ALL` order.
+    pub fn values(&self) -> impl Iterator<Item = usize> + '_ {
+        self.0.iter().copied()
+    }
+}
+
+impl std::ops::Index<RuleCode> for RuleCounts {
+    type Output = usize;
+    fn index(&self, code: RuleCode) -> &usize {
+        // `RuleCode` is declared in `ALL` order.
+        &self.0[code as usize]
+    }
+}
+
+impl std::ops::IndexMut<RuleCode> for RuleCounts {
+    fn index_mut(&mut self, code: RuleCode) -> &mut usize {
+        &mut self.0[code as usize]
+    }
+}
+
+impl std::ops::AddAssign<&RuleCounts> for RuleCounts {
+    fn add_assign(&mut self, other: &RuleCounts) {
+        for (mine, theirs) in self.0.iter_mut().zip(other.0) {
+            *mine += theirs;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn orders_follow_the_declarations() {
+        for (i, code) in RuleCode::ALL.into_iter().enumerate() {
+            assert_eq!(code as usize, i, "{code:?}");
+        }
+        for (i, column) in ListColumn::ALL.into_iter().enumerate() {
+            assert_eq!(column.index(), i, "{column:?}");
+            assert_eq!(ListColumn::HEADERS[i], column.header());
+        }
+        for (outcome, label) in ReviewOutcome::ALL.into_iter().zip(ReviewOutcome::LABELS) {
+            assert_eq!(ReviewOutcome::from_label(label), Some(outcome));
+        }
+    }
+
+    #[test]
+    fn rule_counts_are_indexed_by_code() {
+        let mut counts = RuleCounts::default();
+        counts[RuleCode::R03] += 2;
+        let mut total = counts;
+        total += &counts;
+        assert_eq!(total.values().collect::<Vec<_>>(), [0, 0, 4, 0, 0, 0]);
+    }
+}
