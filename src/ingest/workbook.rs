@@ -45,8 +45,38 @@ pub fn read_workbook(
         overrides: &spec.columns,
         vocabulary,
     };
+    let (mut workbook, format) = open(bytes, file, limits)?;
+    let wanted = wanted_sheets(workbook.sheet_names(), spec, file)?;
+    let (tables, broken) = locate_tables(&mut workbook, wanted, &ctx, limits);
+    if tables.is_empty() {
+        return Err(no_table(file, broken));
+    }
+
+    let several = tables.len() > 1;
+    let mut outputs: Vec<SheetOutput> = tables
+        .into_iter()
+        .map(|sheet| read_table(sheet, several, spec, file, limits))
+        .collect();
+    // A sheet that cannot be read costs only that sheet.
+    outputs.extend(
+        broken
+            .into_iter()
+            .map(|(sheet, message)| unreadable_sheet(sheet, message, spec, file)),
+    );
+    Ok((format, outputs))
+}
+
+type Workbook<'a> = Sheets<Cursor<&'a [u8]>>;
+
+/// Opens the workbook, once its unpacked size is known to be within the limit, and names
+/// its format.
+fn open<'a>(
+    bytes: &'a [u8],
+    file: &str,
+    limits: &InputLimits,
+) -> Result<(Workbook<'a>, &'static str), FileError> {
     check_unpacked_size(bytes, file, limits)?;
-    let mut workbook =
+    let workbook =
         open_workbook_auto_from_rs(Cursor::new(bytes)).map_err(|e| FileError::Workbook {
             file: file.to_string(),
             message: e.to_string(),
@@ -57,8 +87,16 @@ pub fn read_workbook(
         Sheets::Xlsb(_) => "xlsb",
         Sheets::Ods(_) => "ods",
     };
-    let names = workbook.sheet_names();
-    let wanted: Vec<String> = match &spec.sheet {
+    Ok((workbook, format))
+}
+
+/// The sheet the source names, or every sheet.
+fn wanted_sheets(
+    names: Vec<String>,
+    spec: &SourceSpec,
+    file: &str,
+) -> Result<Vec<String>, FileError> {
+    Ok(match &spec.sheet {
         Some(sheet) if names.contains(sheet) => vec![sheet.clone()],
         Some(sheet) => {
             return Err(FileError::NoSuchSheet {
@@ -67,9 +105,24 @@ pub fn read_workbook(
             })
         }
         None => names,
-    };
+    })
+}
 
-    let mut tables: Vec<(String, Range<Data>, Header)> = Vec::new();
+/// A sheet with a recognisable header, its merged cells filled.
+struct LocatedSheet {
+    name: String,
+    range: Range<Data>,
+    header: Header,
+}
+
+/// The wanted sheets that hold a table, and those that could not be read, with the reason.
+fn locate_tables(
+    workbook: &mut Workbook<'_>,
+    wanted: Vec<String>,
+    ctx: &Context<'_>,
+    limits: &InputLimits,
+) -> (Vec<LocatedSheet>, Vec<(String, String)>) {
+    let mut tables: Vec<LocatedSheet> = Vec::new();
     let mut broken: Vec<(String, String)> = Vec::new();
     for name in wanted {
         let mut range = match workbook.worksheet_range(&name) {
@@ -84,58 +137,77 @@ pub fn read_workbook(
             .take(HEAD_ROWS)
             .map(|row| header_texts(row, limits))
             .collect();
-        if let Some(header) = locate_header(&ctx, &head) {
+        if let Some(header) = locate_header(ctx, &head) {
             let first_row = range.start().map_or(0, |(row, _)| row);
             // Merge information is a refinement; a workbook without it still reads.
-            let merges = match &mut workbook {
+            let merges = match &mut *workbook {
                 Sheets::Xlsx(x) => x.merge_cells_by_sheet_name(&name).unwrap_or_default(),
                 Sheets::Xls(x) => x.merge_cells_by_sheet_name(&name).unwrap_or_default(),
                 Sheets::Xlsb(_) | Sheets::Ods(_) => Vec::new(),
             };
             fill_merged_cells(&mut range, &merges, first_row + header.row as u32);
-            tables.push((name, range, header));
+            tables.push(LocatedSheet {
+                name,
+                range,
+                header,
+            });
         }
     }
-    if tables.is_empty() {
-        return Err(match broken.into_iter().next() {
-            Some((sheet, message)) => FileError::Workbook {
-                file: file.to_string(),
-                message: format!("工作表 {sheet}: {message}"),
-            },
-            None => FileError::NoHeader {
-                file: file.to_string(),
-            },
-        });
-    }
+    (tables, broken)
+}
 
-    let several = tables.len() > 1;
-    let mut outputs: Vec<SheetOutput> = tables
-        .into_iter()
-        .map(|(name, range, header)| {
-            // The used range may start below row 1 when the top rows are empty.
-            let first_row = range.start().map_or(0, |(row, _)| row) + 1;
-            let header_index = header.row;
-            let mut table = TableReader::new(
-                spec.kind,
-                file,
-                Some(name.clone()),
-                several.then(|| name.clone()),
-                header,
-                first_row + header_index as u32,
-                limits,
-            );
-            for (i, row) in range.rows().enumerate().skip(header_index + 1) {
-                table.push(first_row + i as u32, row);
-            }
-            SheetOutput {
-                report: table.report,
-                records: table.records,
-                rejects: table.rejects,
-            }
-        })
-        .collect();
-    // A sheet that cannot be read costs only that sheet.
-    outputs.extend(broken.into_iter().map(|(sheet, message)| SheetOutput {
+/// No wanted sheet holds a table: the first unreadable sheet says why, else no header.
+fn no_table(file: &str, broken: Vec<(String, String)>) -> FileError {
+    match broken.into_iter().next() {
+        Some((sheet, message)) => FileError::Workbook {
+            file: file.to_string(),
+            message: format!("工作表 {sheet}: {message}"),
+        },
+        None => FileError::NoHeader {
+            file: file.to_string(),
+        },
+    }
+}
+
+/// Reads the rows below a located header; sheets are named in the source when the file has
+/// several.
+fn read_table(
+    sheet: LocatedSheet,
+    several: bool,
+    spec: &SourceSpec,
+    file: &str,
+    limits: &InputLimits,
+) -> SheetOutput {
+    let LocatedSheet {
+        name,
+        range,
+        header,
+    } = sheet;
+    // The used range may start below row 1 when the top rows are empty.
+    let first_row = range.start().map_or(0, |(row, _)| row) + 1;
+    let header_index = header.row;
+    let mut table = TableReader::new(
+        spec.kind,
+        file,
+        Some(name.clone()),
+        several.then(|| name.clone()),
+        header,
+        first_row + header_index as u32,
+        limits,
+    );
+    for (i, row) in range.rows().enumerate().skip(header_index + 1) {
+        table.push(first_row + i as u32, row);
+    }
+    SheetOutput {
+        report: table.report,
+        records: table.records,
+        rejects: table.rejects,
+    }
+}
+
+/// A sheet that could not be read: an empty report and one reject that says why.
+fn unreadable_sheet(sheet: String, message: String, spec: &SourceSpec, file: &str) -> SheetOutput {
+    SheetOutput {
         report: SheetReport {
             sheet: Some(sheet.clone()),
             ..SheetReport::default()
@@ -148,8 +220,7 @@ pub fn read_workbook(
             row: None,
             kind: Some(spec.kind),
         }],
-    }));
-    Ok((format, outputs))
+    }
 }
 
 /// Rolls merge cells such as 户编号 or 户主姓名 over all members of a household; only the
