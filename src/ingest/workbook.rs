@@ -46,104 +46,30 @@ pub fn read_workbook(
         vocabulary,
     };
     let (mut workbook, format) = open(bytes, file, limits)?;
-    let names = workbook.sheet_names();
-    let wanted: Vec<String> = match &spec.sheet {
-        Some(sheet) if names.contains(sheet) => vec![sheet.clone()],
-        Some(sheet) => {
-            return Err(FileError::NoSuchSheet {
-                file: file.to_string(),
-                sheet: sheet.clone(),
-            })
-        }
-        None => names,
-    };
-
-    let mut tables: Vec<(String, Range<Data>, Header)> = Vec::new();
-    let mut broken: Vec<(String, String)> = Vec::new();
-    for name in wanted {
-        let mut range = match workbook.worksheet_range(&name) {
-            Ok(range) => range,
-            Err(e) => {
-                broken.push((name, e.to_string()));
-                continue;
-            }
-        };
-        let head: Vec<Vec<String>> = range
-            .rows()
-            .take(HEAD_ROWS)
-            .map(|row| header_texts(row, limits))
-            .collect();
-        if let Some(header) = locate_header(&ctx, &head) {
-            let first_row = range.start().map_or(0, |(row, _)| row);
-            // Merge information is a refinement; a workbook without it still reads.
-            let merges = match &mut workbook {
-                Sheets::Xlsx(x) => x.merge_cells_by_sheet_name(&name).unwrap_or_default(),
-                Sheets::Xls(x) => x.merge_cells_by_sheet_name(&name).unwrap_or_default(),
-                Sheets::Xlsb(_) | Sheets::Ods(_) => Vec::new(),
-            };
-            fill_merged_cells(&mut range, &merges, first_row + header.row as u32);
-            tables.push((name, range, header));
-        }
-    }
+    let wanted = wanted_sheets(workbook.sheet_names(), spec, file)?;
+    let (tables, broken) = locate_tables(&mut workbook, wanted, &ctx, limits);
     if tables.is_empty() {
-        return Err(match broken.into_iter().next() {
-            Some((sheet, message)) => FileError::Workbook {
-                file: file.to_string(),
-                message: format!("工作表 {sheet}: {message}"),
-            },
-            None => FileError::NoHeader {
-                file: file.to_string(),
-            },
-        });
+        return Err(no_table(file, broken));
     }
 
     let several = tables.len() > 1;
     let mut outputs: Vec<SheetOutput> = tables
         .into_iter()
-        .map(|(name, range, header)| {
-            // The used range may start below row 1 when the top rows are empty.
-            let first_row = range.start().map_or(0, |(row, _)| row) + 1;
-            let header_index = header.row;
-            let mut table = TableReader::new(
-                spec.kind,
-                file,
-                Some(name.clone()),
-                several.then(|| name.clone()),
-                header,
-                first_row + header_index as u32,
-                limits,
-            );
-            for (i, row) in range.rows().enumerate().skip(header_index + 1) {
-                table.push(first_row + i as u32, row);
-            }
-            SheetOutput {
-                report: table.report,
-                records: table.records,
-                rejects: table.rejects,
-            }
-        })
+        .map(|sheet| read_table(sheet, several, spec, file, limits))
         .collect();
     // A sheet that cannot be read costs only that sheet.
-    outputs.extend(broken.into_iter().map(|(sheet, message)| SheetOutput {
-        report: SheetReport {
-            sheet: Some(sheet.clone()),
-            ..SheetReport::default()
-        },
-        records: Vec::new(),
-        rejects: vec![Reject {
-            file: file.to_string(),
-            reason: format!("文件 {file} 的工作表 {sheet} 无法读取: {message}"),
-            sheet: Some(sheet),
-            row: None,
-            kind: Some(spec.kind),
-        }],
-    }));
+    outputs.extend(
+        broken
+            .into_iter()
+            .map(|(sheet, message)| unreadable_sheet(sheet, message, spec, file)),
+    );
     Ok((format, outputs))
 }
 
 type Workbook<'a> = Sheets<Cursor<&'a [u8]>>;
 
-/// Opens a workbook (refusing zip bombs first) and names its format.
+/// Opens the workbook, once its unpacked size is known to be within the limit, and names
+/// its format.
 fn open<'a>(
     bytes: &'a [u8],
     file: &str,
@@ -162,6 +88,139 @@ fn open<'a>(
         Sheets::Ods(_) => "ods",
     };
     Ok((workbook, format))
+}
+
+/// The sheet the source names, or every sheet.
+fn wanted_sheets(
+    names: Vec<String>,
+    spec: &SourceSpec,
+    file: &str,
+) -> Result<Vec<String>, FileError> {
+    Ok(match &spec.sheet {
+        Some(sheet) if names.contains(sheet) => vec![sheet.clone()],
+        Some(sheet) => {
+            return Err(FileError::NoSuchSheet {
+                file: file.to_string(),
+                sheet: sheet.clone(),
+            })
+        }
+        None => names,
+    })
+}
+
+/// A sheet with a recognisable header, its merged cells filled.
+struct LocatedSheet {
+    name: String,
+    range: Range<Data>,
+    header: Header,
+}
+
+/// The wanted sheets that hold a table, and those that could not be read, with the reason.
+fn locate_tables(
+    workbook: &mut Workbook<'_>,
+    wanted: Vec<String>,
+    ctx: &Context<'_>,
+    limits: &InputLimits,
+) -> (Vec<LocatedSheet>, Vec<(String, String)>) {
+    let mut tables: Vec<LocatedSheet> = Vec::new();
+    let mut broken: Vec<(String, String)> = Vec::new();
+    for name in wanted {
+        let mut range = match workbook.worksheet_range(&name) {
+            Ok(range) => range,
+            Err(e) => {
+                broken.push((name, e.to_string()));
+                continue;
+            }
+        };
+        let head: Vec<Vec<String>> = range
+            .rows()
+            .take(HEAD_ROWS)
+            .map(|row| header_texts(row, limits))
+            .collect();
+        if let Some(header) = locate_header(ctx, &head) {
+            let first_row = range.start().map_or(0, |(row, _)| row);
+            // Merge information is a refinement; a workbook without it still reads.
+            let merges = match &mut *workbook {
+                Sheets::Xlsx(x) => x.merge_cells_by_sheet_name(&name).unwrap_or_default(),
+                Sheets::Xls(x) => x.merge_cells_by_sheet_name(&name).unwrap_or_default(),
+                Sheets::Xlsb(_) | Sheets::Ods(_) => Vec::new(),
+            };
+            fill_merged_cells(&mut range, &merges, first_row + header.row as u32);
+            tables.push(LocatedSheet {
+                name,
+                range,
+                header,
+            });
+        }
+    }
+    (tables, broken)
+}
+
+/// No wanted sheet holds a table: the first unreadable sheet says why, else no header.
+fn no_table(file: &str, broken: Vec<(String, String)>) -> FileError {
+    match broken.into_iter().next() {
+        Some((sheet, message)) => FileError::Workbook {
+            file: file.to_string(),
+            message: format!("工作表 {sheet}: {message}"),
+        },
+        None => FileError::NoHeader {
+            file: file.to_string(),
+        },
+    }
+}
+
+/// Reads the rows below a located header; sheets are named in the source when the file has
+/// several.
+fn read_table(
+    sheet: LocatedSheet,
+    several: bool,
+    spec: &SourceSpec,
+    file: &str,
+    limits: &InputLimits,
+) -> SheetOutput {
+    let LocatedSheet {
+        name,
+        range,
+        header,
+    } = sheet;
+    // The used range may start below row 1 when the top rows are empty.
+    let first_row = range.start().map_or(0, |(row, _)| row) + 1;
+    let header_index = header.row;
+    let mut table = TableReader::new(
+        spec.kind,
+        file,
+        Some(name.clone()),
+        several.then(|| name.clone()),
+        header,
+        first_row + header_index as u32,
+        limits,
+    );
+    for (i, row) in range.rows().enumerate().skip(header_index + 1) {
+        table.push(first_row + i as u32, row);
+    }
+    SheetOutput {
+        report: table.report,
+        records: table.records,
+        rejects: table.rejects,
+    }
+}
+
+/// A sheet that could not be read: an empty report and one reject that says why.
+fn unreadable_sheet(sheet: String, message: String, spec: &SourceSpec, file: &str) -> SheetOutput {
+    SheetOutput {
+        report: SheetReport {
+            sheet: Some(sheet.clone()),
+            ..SheetReport::default()
+        },
+        records: Vec::new(),
+        rejects: vec![Reject {
+            file: file.to_string(),
+            reason: format!("文件 {file} 的工作表 {sheet} 无法读取: {message}"),
+            sheet: Some(sheet),
+            row: None,
+            kind: Some(spec.kind),
+        }],
+    }
 }
 
 /// A sheet's name, and its used range or why it cannot be read.

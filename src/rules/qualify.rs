@@ -14,7 +14,8 @@ use super::evidence;
 use super::ScreeningInput;
 use crate::config::RuleSettings;
 use crate::model::{
-    Disability, Observation, PersonRecord, Request, Role, SourceKind, SourceRef, Unemployment,
+    ChildRow, Disability, Observation, PersonRecord, Request, Role, SourceKind, SourceRef,
+    Unemployment,
 };
 use crate::normalise::to_cents;
 
@@ -311,9 +312,73 @@ pub(crate) fn assess(input: &ScreeningInput<'_>) -> Vec<PersonFacts> {
         facts[person].seriously_ill = Some(fact);
     }
 
-    // Parent records of each children row, found by the row they were read from.
-    let mut parents_of_row: HashMap<&SourceRef, Vec<usize>> = HashMap::new();
+    let parents_of_row = parents_of_rows(input.records);
+
     for (index, record) in input.records.iter().enumerate() {
+        if record.role != Role::Subject {
+            continue;
+        }
+        let person = &mut facts[person_of[index]];
+        let subject = Subject { index, record };
+        match &record.observation {
+            Observation::Monitoring(monitoring) => {
+                let f = subject.fact(evidence::monitoring(monitoring));
+                person.monitored.push(f.clone());
+                person.qualifying.push(f);
+            }
+            Observation::Disability(d)
+                if d.meets(settings.severe_grade_any, settings.severe_grade_mental) =>
+            {
+                add_disability(person, subject, d, window);
+            }
+            Observation::Request(request)
+                if request_qualifies(record.kind, request, settings, window) =>
+            {
+                add_request(person, subject, request, settings, window);
+            }
+            Observation::Unemployment(u) if unemployed_current(u, settings) => {
+                add_unemployment(person, subject, u);
+            }
+            Observation::Emergency(e) => {
+                if let Some(d) = e.date.filter(|d| window.contains(*d)) {
+                    person
+                        .qualifying
+                        .push(subject.fact(evidence::emergency(e, d)));
+                }
+            }
+            Observation::Child(row) => {
+                add_child(person, subject, row, &parents_of_row, input, window);
+            }
+            // Medical is aggregated above; rolls are coverage, not screening.
+            _ => {}
+        }
+    }
+    facts
+}
+
+/// A screening record naming the person as its subject, being assessed.
+#[derive(Clone, Copy)]
+struct Subject<'a> {
+    index: usize,
+    record: &'a PersonRecord,
+}
+
+impl Subject<'_> {
+    /// A fact this record gives, worded with its source.
+    fn fact(self, text: String) -> Fact {
+        Fact {
+            kind: self.record.kind,
+            text: evidence::with_source(self.record.kind, &text),
+            amount_cents: None,
+            records: vec![self.index],
+        }
+    }
+}
+
+/// Parent records of each children row, found by the row they were read from.
+fn parents_of_rows(records: &[PersonRecord]) -> HashMap<&SourceRef, Vec<usize>> {
+    let mut parents_of_row: HashMap<&SourceRef, Vec<usize>> = HashMap::new();
+    for (index, record) in records.iter().enumerate() {
         if record.kind == SourceKind::Children && record.role != Role::Subject {
             parents_of_row
                 .entry(&record.source)
@@ -321,91 +386,84 @@ pub(crate) fn assess(input: &ScreeningInput<'_>) -> Vec<PersonFacts> {
                 .push(index);
         }
     }
+    parents_of_row
+}
 
-    for (index, record) in input.records.iter().enumerate() {
-        if record.role != Role::Subject {
-            continue;
-        }
-        let person = &mut facts[person_of[index]];
-        let fact = |text: String| Fact {
-            kind: record.kind,
-            text: evidence::with_source(record.kind, &text),
-            amount_cents: None,
-            records: vec![index],
-        };
-        match &record.observation {
-            Observation::Monitoring(monitoring) => {
-                let f = fact(evidence::monitoring(monitoring));
-                person.monitored.push(f.clone());
-                person.qualifying.push(f);
-            }
-            Observation::Disability(d)
-                if d.meets(settings.severe_grade_any, settings.severe_grade_mental) =>
-            {
-                let f = fact(evidence::disability(d));
-                if d.issued.is_some_and(|i| i >= window.since) {
-                    person.qualifying.push(f.clone());
-                }
-                person.severely_disabled.push(f);
-            }
-            Observation::Request(request)
-                if request_qualifies(record.kind, request, settings, window) =>
-            {
-                let f = fact(evidence::request(request));
-                if request_overdue(request, settings, window.as_of) {
-                    person.overdue_requests.push(f.clone());
-                }
-                person.qualifying.push(f);
-            }
-            Observation::Unemployment(u) if unemployed_current(u, settings) => {
-                let f = fact(evidence::unemployment(u));
-                if u.insured != Some(true) {
-                    person.uninsured_unemployed.push(f.clone());
-                }
-                person.qualifying.push(f);
-            }
-            Observation::Emergency(e) => {
-                if let Some(d) = e.date.filter(|d| window.contains(*d)) {
-                    person.qualifying.push(fact(evidence::emergency(e, d)));
-                }
-            }
-            Observation::Child(row) => {
-                // The row's own ID or birth-date column, else any linked record of the child.
-                let birth = record
-                    .birth_date
-                    .or_else(|| linked_birth_date(input, person_of[index]));
-                // A child on the at-risk list whose age no record gives is kept: the list is a
-                // list of children, and the evidence says the age is unknown.
-                if birth.is_some_and(|b| !under_age(b, window.as_of, settings.child_age)) {
-                    continue;
-                }
-                let parents = parents_of_row
-                    .get(&record.source)
-                    .cloned()
-                    .unwrap_or_default();
-                let state = |role: Role, status: &Option<String>| {
-                    let disability = parents
-                        .iter()
-                        .filter(|&&p| input.records[p].role == role)
-                        .find_map(|&p| parent_disability(input, p));
-                    parent_state(status.as_deref(), disability.as_ref(), settings)
-                };
-                let case = ChildCase {
-                    record: index,
-                    father: state(Role::Father, &row.father_status),
-                    mother: state(Role::Mother, &row.mother_status),
-                    parents,
-                };
-                person
-                    .qualifying
-                    .push(fact(evidence::child(birth, &case, settings.child_age)));
-                person.children.push(case);
-            }
-            // Medical is aggregated above; rolls are coverage, not screening.
-            _ => {}
-        }
+/// A severe disability: always known, qualifying when the certificate was issued in the window.
+fn add_disability(person: &mut PersonFacts, subject: Subject<'_>, d: &Disability, window: Window) {
+    let f = subject.fact(evidence::disability(d));
+    if d.issued.is_some_and(|i| i >= window.since) {
+        person.qualifying.push(f.clone());
     }
-    facts
+    person.severely_disabled.push(f);
+}
+
+/// A qualifying petition or hotline order, and whether it is overdue and unfinished.
+fn add_request(
+    person: &mut PersonFacts,
+    subject: Subject<'_>,
+    request: &Request,
+    settings: &RuleSettings,
+    window: Window,
+) {
+    let f = subject.fact(evidence::request(request));
+    if request_overdue(request, settings, window.as_of) {
+        person.overdue_requests.push(f.clone());
+    }
+    person.qualifying.push(f);
+}
+
+/// A current registration as unemployed, and whether it is uninsured.
+fn add_unemployment(person: &mut PersonFacts, subject: Subject<'_>, u: &Unemployment) {
+    let f = subject.fact(evidence::unemployment(u));
+    if u.insured != Some(true) {
+        person.uninsured_unemployed.push(f.clone());
+    }
+    person.qualifying.push(f);
+}
+
+/// A children-at-risk row naming the person as a child under age, with both parents'
+/// states after their own records. A child known to be of age is left out.
+fn add_child(
+    person: &mut PersonFacts,
+    subject: Subject<'_>,
+    row: &ChildRow,
+    parents_of_row: &HashMap<&SourceRef, Vec<usize>>,
+    input: &ScreeningInput<'_>,
+    window: Window,
+) {
+    let settings = input.settings;
+    let (index, record) = (subject.index, subject.record);
+    // The row's own ID or birth-date column, else any linked record of the child.
+    let birth = record
+        .birth_date
+        .or_else(|| linked_birth_date(input, input.linkage.person_of[index]));
+    // A child on the at-risk list whose age no record gives is kept: the list is a
+    // list of children, and the evidence says the age is unknown.
+    if birth.is_some_and(|b| !under_age(b, window.as_of, settings.child_age)) {
+        return;
+    }
+    let parents = parents_of_row
+        .get(&record.source)
+        .cloned()
+        .unwrap_or_default();
+    let state = |role: Role, status: &Option<String>| {
+        let disability = parents
+            .iter()
+            .filter(|&&p| input.records[p].role == role)
+            .find_map(|&p| parent_disability(input, p));
+        parent_state(status.as_deref(), disability.as_ref(), settings)
+    };
+    let case = ChildCase {
+        record: index,
+        father: state(Role::Father, &row.father_status),
+        mother: state(Role::Mother, &row.mother_status),
+        parents,
+    };
+    person
+        .qualifying
+        .push(subject.fact(evidence::child(birth, &case, settings.child_age)));
+    person.children.push(case);
 }
 
 /// The most severe disability record, under the children's programme's definition, of

@@ -291,6 +291,47 @@ struct Candidate {
 /// both corroborates headers and finds columns no header names; without, headers alone
 /// decide (used to locate the header row).
 pub fn recognise(ctx: &Context<'_>, cells: &[HeaderCell], sample: &[&[String]]) -> Vec<Column> {
+    let (mut candidates, overridden) = override_candidates(ctx, cells);
+    let headed: Vec<Vec<(Field, f32, Evidence)>> = cells
+        .iter()
+        .map(|cell| header_candidates(ctx.kind, cell))
+        .collect();
+    let profiles = content_profiles(ctx, cells.len(), sample, &headed);
+
+    for (column, cell) in cells.iter().enumerate() {
+        if overridden[column] {
+            continue;
+        }
+        let profile = profiles.get(column);
+        let header_strength = score_headers(column, &headed[column], profile, &mut candidates);
+        // Content speaks for columns whose header names nothing, and settles an ID header
+        // over certificate numbers (or the reverse).
+        let Some(profile) = profile else { continue };
+        score_content(
+            ctx.kind,
+            column,
+            cell,
+            &headed[column],
+            profile,
+            header_strength,
+            &mut candidates,
+        );
+    }
+
+    let mut columns = assign(candidates, cells);
+    // 户主姓名 alone names the person.
+    if !columns.iter().any(|c| c.field == Field::Name) {
+        if let Some(head) = columns.iter_mut().find(|c| c.field == Field::HeadName) {
+            head.field = Field::Name;
+        }
+    }
+    columns.sort_by_key(|c| c.field);
+    columns
+}
+
+/// The pipeline's overrides, each on the first column not yet taken whose header it names;
+/// also which columns they took.
+fn override_candidates(ctx: &Context<'_>, cells: &[HeaderCell]) -> (Vec<Candidate>, Vec<bool>) {
     let mut candidates: Vec<Candidate> = Vec::new();
     let mut overridden = vec![false; cells.len()];
     for (field, text) in ctx.overrides {
@@ -308,99 +349,107 @@ pub fn recognise(ctx: &Context<'_>, cells: &[HeaderCell], sample: &[&[String]]) 
             });
         }
     }
+    (candidates, overridden)
+}
 
-    let headed: Vec<Vec<(Field, f32, Evidence)>> = cells
-        .iter()
-        .map(|cell| header_candidates(ctx.kind, cell))
+/// Each column's content profile; none without sample rows.
+fn content_profiles(
+    ctx: &Context<'_>,
+    columns: usize,
+    sample: &[&[String]],
+    headed: &[Vec<(Field, f32, Evidence)>],
+) -> Vec<Profile> {
+    if sample.is_empty() {
+        return Vec::new();
+    }
+    let mut profiles: Vec<Profile> = (0..columns)
+        .map(|c| Profile::of(sample, c, ctx.vocabulary))
         .collect();
-    let profiles: Vec<Profile> = if sample.is_empty() {
-        Vec::new()
-    } else {
-        let mut profiles: Vec<Profile> = (0..cells.len())
-            .map(|c| Profile::of(sample, c, ctx.vocabulary))
-            .collect();
-        // The ID column's birth dates tell a birth-date column from the kind's own date.
-        let id_column = profiles
-            .iter()
-            .enumerate()
-            .filter(|(c, p)| {
-                p.id >= 0.6
-                    && headed[*c]
-                        .iter()
-                        .all(|(f, _, _)| !matches!(f, Field::FatherId | Field::MotherId))
-            })
-            .max_by(|a, b| a.1.id.total_cmp(&b.1.id).then(b.0.cmp(&a.0)))
-            .map(|(c, _)| c);
-        if let Some(id_column) = id_column {
-            for (c, p) in profiles.iter_mut().enumerate() {
-                if c != id_column && p.date >= 0.6 {
-                    p.birth = Profile::birth_share(sample, c, id_column);
-                }
+    // The ID column's birth dates tell a birth-date column from the kind's own date.
+    let id_column = profiles
+        .iter()
+        .enumerate()
+        .filter(|(c, p)| {
+            p.id >= 0.6
+                && headed[*c]
+                    .iter()
+                    .all(|(f, _, _)| !matches!(f, Field::FatherId | Field::MotherId))
+        })
+        .max_by(|a, b| a.1.id.total_cmp(&b.1.id).then(b.0.cmp(&a.0)))
+        .map(|(c, _)| c);
+    if let Some(id_column) = id_column {
+        for (c, p) in profiles.iter_mut().enumerate() {
+            if c != id_column && p.date >= 0.6 {
+                p.birth = Profile::birth_share(sample, c, id_column);
             }
         }
-        profiles
-    };
+    }
+    profiles
+}
 
-    for (column, cell) in cells.iter().enumerate() {
-        if overridden[column] {
+/// The header's candidates for one column, corroborated or contradicted by its content;
+/// returns the strongest header score.
+fn score_headers(
+    column: usize,
+    headed: &[(Field, f32, Evidence)],
+    profile: Option<&Profile>,
+    candidates: &mut Vec<Candidate>,
+) -> f32 {
+    let mut header_strength: f32 = 0.0;
+    for (field, score, evidence) in headed {
+        let mut score = *score;
+        if let Some(fit) = profile.and_then(|p| p.fit(*field)) {
+            // A known spelling is trusted over messy values, but not over none at all.
+            let floor = if matches!(evidence, Evidence::Header) {
+                0.05
+            } else {
+                0.2
+            };
+            if fit < floor {
+                score -= 8.0;
+            } else {
+                score += fit;
+            }
+        }
+        header_strength = header_strength.max(score);
+        candidates.push(Candidate {
+            column,
+            field: *field,
+            score,
+            evidence: evidence.clone(),
+        });
+    }
+    header_strength
+}
+
+/// The content's candidates for one column, for fields its header neither names nor rules
+/// out.
+fn score_content(
+    kind: SourceKind,
+    column: usize,
+    cell: &HeaderCell,
+    headed: &[(Field, f32, Evidence)],
+    profile: &Profile,
+    header_strength: f32,
+    candidates: &mut Vec<Candidate>,
+) {
+    for (field, score, evidence) in profile.candidates(kind) {
+        if vetoed(field, &cell.shown) || headed.iter().any(|c| c.0 == field) {
             continue;
         }
-        let profile = profiles.get(column);
-        let mut header_strength: f32 = 0.0;
-        for (field, score, evidence) in &headed[column] {
-            let mut score = *score;
-            if let Some(fit) = profile.and_then(|p| p.fit(*field)) {
-                // A known spelling is trusted over messy values, but not over none at all.
-                let floor = if matches!(evidence, Evidence::Header) {
-                    0.05
-                } else {
-                    0.2
-                };
-                if fit < floor {
-                    score -= 8.0;
-                } else {
-                    score += fit;
-                }
-            }
-            header_strength = header_strength.max(score);
-            candidates.push(Candidate {
-                column,
-                field: *field,
-                score,
-                evidence: evidence.clone(),
-            });
-        }
-        // Content speaks for columns whose header names nothing, and settles an ID header
-        // over certificate numbers (or the reverse).
-        let Some(profile) = profile else { continue };
-        for (field, score, evidence) in profile.candidates(ctx.kind) {
-            if vetoed(field, &cell.shown) || headed[column].iter().any(|c| c.0 == field) {
-                continue;
-            }
-            // A column a header already names weakly prefers that name.
-            let score = if header_strength >= 6.0 {
-                score - 2.0
-            } else {
-                score
-            };
-            candidates.push(Candidate {
-                column,
-                field,
-                score,
-                evidence,
-            });
-        }
+        // A column a header already names weakly prefers that name.
+        let score = if header_strength >= 6.0 {
+            score - 2.0
+        } else {
+            score
+        };
+        candidates.push(Candidate {
+            column,
+            field,
+            score,
+            evidence,
+        });
     }
-
-    let mut columns = assign(candidates, cells);
-    // 户主姓名 alone names the person.
-    if !columns.iter().any(|c| c.field == Field::Name) {
-        if let Some(head) = columns.iter_mut().find(|c| c.field == Field::HeadName) {
-            head.field = Field::Name;
-        }
-    }
-    columns.sort_by_key(|c| c.field);
-    columns
 }
 
 /// Best candidates first, one field per column and one column per field; ties go to the

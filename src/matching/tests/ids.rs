@@ -1,0 +1,343 @@
+//! IDs: valid ones link exactly; typed wrong, damaged by Excel or upgraded from 15 digits,
+//! they still find the roll person.
+
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+use super::*;
+use crate::idcheck::check_of;
+use crate::matching::exact::neighbours;
+
+#[test]
+fn valid_ids_link_exactly_and_parents_link_like_anyone() {
+    let id = valid_id(ZHANG);
+    let roll = with_valid(rec(SourceKind::Dibao, 3, "张伟", "zhang wei"), &id);
+    let father = with(
+        with_valid(rec(SourceKind::Children, 5, "张伟", "zhang wei"), &id),
+        |r| r.role = Role::Father,
+    );
+    let other = with_valid(
+        rec(SourceKind::Disability, 2, "李娜", "li na"),
+        &valid_id("41012319900101202"),
+    );
+    let l = run(&[roll, other, father]);
+    assert_eq!(l.persons.len(), 2);
+    assert_eq!(l.persons[0].records, vec![0, 2]);
+    assert_eq!(l.persons[1].records, vec![1]);
+    assert_eq!(l.stats.exact_links, 1);
+    let k = &l.links[l.persons[0].links[0]];
+    assert_eq!(k.decision, LinkDecision::Exact);
+    assert_eq!(describe(k), "身份证号一致");
+    assert!(k.score > MatchSettings::default().upper_threshold);
+}
+
+#[test]
+fn one_digit_typo_links_to_the_roll() {
+    let id = valid_id(ZHANG);
+    let mut typo = id.clone().into_bytes();
+    typo[10] = if typo[10] == b'9' { b'8' } else { typo[10] + 1 };
+    let typo = String::from_utf8(typo).unwrap();
+    let records = vec![
+        with_valid(rec(SourceKind::Dibao, 3, "张伟", "zhang wei"), &id),
+        with_damaged(
+            rec(SourceKind::Medical, 7, "张伟", "zhang wei"),
+            &typo,
+            IdQuality::BadCheck,
+            0,
+        ),
+    ];
+    let l = run(&records);
+    assert!(same_person(&l, 0, 1));
+    let k = link_between(&l, 0, 1).unwrap();
+    assert_eq!(k.decision, LinkDecision::Accepted);
+    assert_eq!(level(k, "身份证号"), "一位不同");
+    assert_eq!(level(k, "姓名"), "一致");
+}
+
+#[test]
+fn adjacent_transposition_links_to_the_roll() {
+    let id = valid_id(ZHANG);
+    let mut swapped = id.clone().into_bytes();
+    swapped.swap(14, 15);
+    assert_ne!(swapped, id.as_bytes());
+    let swapped = String::from_utf8(swapped).unwrap();
+    let records = vec![
+        with_damaged(
+            rec(SourceKind::Unemployment, 4, "张伟", "zhang wei"),
+            &swapped,
+            IdQuality::BadCheck,
+            0,
+        ),
+        with_valid(rec(SourceKind::Tekun, 9, "张伟", "zhang wei"), &id),
+    ];
+    let l = run(&records);
+    let k = link_between(&l, 0, 1).unwrap();
+    assert_eq!(k.decision, LinkDecision::Accepted);
+    assert_eq!(level(k, "身份证号"), "相邻颠倒");
+}
+
+#[test]
+fn excel_damaged_ids_are_compared_as_prefixes() {
+    let id = valid_id(ZHANG);
+    // Float rounding left 000 at the end: 15 reliable digits, region and birth date.
+    let trailing = format!("{}000", &id[..15]);
+    // Scientific notation kept 12 significant digits; the phone does the rest.
+    let float = id[..12].to_string();
+    let records = vec![
+        with(
+            with_valid(rec(SourceKind::Dibao, 3, "张伟", "zhang wei"), &id),
+            |r| r.phones = vec!["13812345678".into()],
+        ),
+        with_damaged(
+            rec(SourceKind::Agriculture, 8, "张伟", "zhang wei"),
+            &trailing,
+            IdQuality::Trailing000,
+            15,
+        ),
+        with(
+            with_damaged(
+                rec(SourceKind::Emergency, 6, "张伟", "zhang wei"),
+                &float,
+                IdQuality::ExcelFloat,
+                12,
+            ),
+            |r| r.phones = vec!["13812345678".into()],
+        ),
+    ];
+    let l = run(&records);
+    assert_eq!(l.persons.len(), 1, "{:#?}", l.links);
+    let k = link_between(&l, 0, 1).unwrap();
+    assert_eq!(k.decision, LinkDecision::Accepted);
+    assert_eq!(level(k, "身份证号"), "前缀一致(前15位)");
+    let k = link_between(&l, 0, 2).unwrap();
+    assert_eq!(level(k, "身份证号"), "前缀一致(前12位)");
+    assert_eq!(level(k, "电话"), "一致");
+}
+
+#[test]
+fn neighbours_of_a_typo_contain_the_true_id() {
+    let id = valid_id(ZHANG);
+    let mut typo = id.clone().into_bytes();
+    typo[3] = if typo[3] == b'0' { b'7' } else { b'0' };
+    let found = neighbours(&typo);
+    assert!(found.iter().any(|n| n == id.as_bytes()));
+    assert!(found.len() < 40, "{}", found.len());
+    // A dropped digit is found too.
+    let mut dropped = id.clone().into_bytes();
+    dropped.remove(9);
+    assert!(neighbours(&dropped).iter().any(|n| n == id.as_bytes()));
+    assert_eq!(check_of(id.as_bytes()), Some(id.as_bytes()[17]));
+}
+
+#[test]
+fn evidence_reads_as_chinese() {
+    let id = valid_id(ZHANG);
+    let mut typo = id.clone().into_bytes();
+    typo[12] = if typo[12] == b'0' { b'1' } else { b'0' };
+    let records = vec![
+        with_valid(rec(SourceKind::Dibao, 3, "张伟", "zhang wei"), &id),
+        with_damaged(
+            rec(SourceKind::Medical, 7, "张伟", "zhang wei"),
+            std::str::from_utf8(&typo).unwrap(),
+            IdQuality::BadCheck,
+            0,
+        ),
+    ];
+    let l = run(&records);
+    let text = describe(link_between(&l, 0, 1).unwrap());
+    assert!(text.starts_with("身份证号一位不同(+"), "{text}");
+    assert!(text.contains("姓名一致"), "{text}");
+}
+
+#[test]
+fn copies_of_one_damaged_id_join_the_roll_person() {
+    let id = valid_id(ZHANG);
+    let trailing = format!("{}000", &id[..15]);
+    let damaged = |kind, row| {
+        with_damaged(
+            rec(kind, row, "张伟", "zhang wei"),
+            &trailing,
+            IdQuality::Trailing000,
+            15,
+        )
+    };
+    let records = vec![
+        damaged(SourceKind::Medical, 4),
+        damaged(SourceKind::Medical, 5),
+        with_valid(rec(SourceKind::Dibao, 3, "张伟", "zhang wei"), &id),
+    ];
+    let l = run(&records);
+    assert_eq!(l.persons.len(), 1);
+    assert_eq!(l.persons[0].records, vec![0, 1, 2]);
+    assert_eq!(
+        link_between(&l, 0, 2).unwrap().decision,
+        LinkDecision::Accepted
+    );
+    assert_eq!(
+        link_between(&l, 1, 2).unwrap().decision,
+        LinkDecision::Accepted
+    );
+}
+
+#[test]
+fn a_valid_id_ending_in_excel_zeros_is_also_matched_as_damaged() {
+    // A birth date whose `000`-padded ID passes the check by chance (one in eleven do).
+    let padded = (1..=28)
+        .flat_map(|day| (0..10).map(move |d| format!("410123196810{day:02}{d}00")))
+        .map(|body| valid_id(&body))
+        .find(|id| id.ends_with('0'))
+        .unwrap();
+    // An odd sequence digit: the padded copy reads as a woman, the real ID as a man.
+    let real = valid_id(&format!("{}87", &padded[..15]));
+    let roll = with(
+        with_valid(rec(SourceKind::Dibao, 2, "钟洁", "zhong jie"), &real),
+        |r| r.village = Some("马岗村".into()),
+    );
+    let disabled = with(
+        with_valid(rec(SourceKind::Disability, 9, "钟洁", "zhong jie"), &padded),
+        |r| r.village = Some("马岗村".into()),
+    );
+    let l = run(&[roll, disabled]);
+    assert!(same_person(&l, 0, 1), "{:?}", l.links);
+    let k = link_between(&l, 0, 1).unwrap();
+    assert_eq!(k.decision, LinkDecision::Accepted);
+    assert_eq!(level(k, "身份证号"), "前缀一致(前15位)");
+}
+
+#[test]
+fn an_upgraded_15_digit_id_agrees_on_the_digits_it_had() {
+    let id = valid_id("41012320190405091");
+    let roll = with(
+        with_valid(rec(SourceKind::Dibao, 2, "高志宇", "gao zhi yu"), &id),
+        |r| r.village = Some("任湾村".into()),
+    );
+    // The 15-digit 410123190405091 upgraded with the usual century 19.
+    let upgraded = valid_id("41012319190405091");
+    let relief = with(
+        with_valid(
+            rec(SourceKind::Emergency, 11, "高志宇", "gao zhi yu"),
+            &upgraded,
+        ),
+        |r| {
+            r.village = Some("任湾村".into());
+            if let Some(id) = r.id.as_mut() {
+                id.quality = IdQuality::Upgraded15;
+            }
+        },
+    );
+    let l = run(&[roll, relief]);
+    let k = link_between(&l, 0, 1).unwrap();
+    assert_eq!(k.decision, LinkDecision::Accepted, "{k:?}");
+    assert_eq!(level(k, "身份证号"), "15位号码一致");
+}
+
+#[test]
+fn solved_substitutions_equal_trying_every_digit() {
+    let brute = |typo: &[u8]| {
+        let mut out: Vec<[u8; 18]> = Vec::new();
+        for i in 0..18 {
+            let alphabet: &[u8] = if i == 17 {
+                b"0123456789X"
+            } else {
+                b"0123456789"
+            };
+            for &d in alphabet {
+                let mut cand = [0u8; 18];
+                cand.copy_from_slice(typo);
+                if cand[i] != d {
+                    cand[i] = d;
+                    if exact::is_checked(&cand) {
+                        out.push(cand);
+                    }
+                }
+            }
+        }
+        out.sort_unstable();
+        out
+    };
+    let mut rng = ChaCha8Rng::seed_from_u64(7);
+    for _ in 0..500 {
+        let body: String = (0..17)
+            .map(|_| char::from(b'0' + rng.gen_range(0..10u8)))
+            .collect();
+        let mut typo = valid_id(&body).into_bytes();
+        let i = rng.gen_range(0..18);
+        typo[i] = if i == 17 && rng.gen_bool(0.2) {
+            b'X'
+        } else {
+            b'0' + rng.gen_range(0..10u8)
+        };
+        let mut solved: Vec<[u8; 18]> = neighbours(&typo)
+            .into_iter()
+            .filter(|n| n.iter().zip(&typo).filter(|(a, b)| a != b).count() == 1)
+            .collect();
+        solved.sort_unstable();
+        assert_eq!(solved, brute(&typo), "{}", String::from_utf8_lossy(&typo));
+    }
+}
+
+#[test]
+fn copies_of_an_excel_destroyed_id_do_not_hide_the_roll_person() {
+    let id = valid_id(ZHANG);
+    // Scientific notation kept 10 digits: region and birth year.
+    let float = id[..10].to_string();
+    let line = |row| {
+        with_damaged(
+            rec(SourceKind::Medical, row, "张伟", "zhang wei"),
+            &float,
+            IdQuality::ExcelFloat,
+            10,
+        )
+    };
+    let records = vec![
+        line(4),
+        line(5),
+        line(6),
+        with_valid(rec(SourceKind::Orphan, 3, "张伟", "zhang wei"), &id),
+    ];
+    let l = run(&records);
+    // The claim lines agree on everything with each other and are one person …
+    assert!(same_person(&l, 0, 1) && same_person(&l, 0, 2));
+    // … and the orphan roll record, which agrees on fewer digits, is not decided silently:
+    // the pair goes to review with both records shown.
+    assert!(!same_person(&l, 0, 3), "{:#?}", l.links);
+    let held: Vec<&Link> = l
+        .links
+        .iter()
+        .filter(|k| k.decision == LinkDecision::Uncertain && k.right == 3)
+        .collect();
+    assert!(!held.is_empty(), "{:#?}", l.links);
+    assert_eq!(level(held[0], "身份证号"), "前缀一致(前10位)");
+    assert!(!l.persons[l.person_of[0]].uncertain.is_empty());
+}
+
+#[test]
+fn a_typo_in_the_sex_digit_does_not_make_the_sexes_differ() {
+    let id = valid_id(ZHANG);
+    // The 16th and 17th digits swapped: the 17th is the sex digit, odd (male) in the true
+    // ID and even in the typed one, so the sex read from the typed ID is wrong too.
+    let mut swapped = id.clone().into_bytes();
+    swapped.swap(15, 16);
+    let swapped = String::from_utf8(swapped).unwrap();
+    let records = vec![
+        with(
+            with_damaged(
+                rec(SourceKind::Medical, 4, "张伟", "zhang wei"),
+                &swapped,
+                IdQuality::BadCheck,
+                17,
+            ),
+            |r| {
+                r.sex = Some(Sex::Female);
+                r.birth_date = Some(birth_of(&id));
+            },
+        ),
+        with_valid(rec(SourceKind::Dibao, 9, "张伟", "zhang wei"), &id),
+    ];
+    assert_eq!(records[1].sex, Some(Sex::Male));
+    let l = run(&records);
+    let k = link_between(&l, 0, 1).unwrap();
+    assert_eq!(k.decision, LinkDecision::Accepted, "{k:#?}");
+    assert_eq!(level(k, "身份证号"), "相邻颠倒");
+    assert_eq!(level(k, "性别"), "", "the sex digit is the one in doubt");
+}
