@@ -26,7 +26,7 @@ pub fn check(pipeline_path: &Path) -> Result<Exit, Error> {
         println!("错误: 收件文件夹不存在: {}", inbox.display());
         return Ok(Exit::NoUsableInput);
     }
-    let output = ingest::ingest(
+    let mut output = ingest::ingest(
         inbox,
         &p.sources,
         &p.limits,
@@ -76,7 +76,7 @@ pub fn check(pipeline_path: &Path) -> Result<Exit, Error> {
         }
     }
 
-    let normalised = normalise::normalise(&output.records, &p.townships);
+    let normalised = normalise::normalise(std::mem::take(&mut output.records), &p.townships);
     let unknown = normalised.unknown_township_lines();
     if !unknown.is_empty() {
         println!(

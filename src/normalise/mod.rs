@@ -14,7 +14,6 @@ pub mod places;
 #[cfg(test)]
 mod tests;
 
-use std::borrow::Borrow;
 use std::cell::OnceCell;
 use std::collections::BTreeMap;
 
@@ -73,51 +72,35 @@ impl NormaliseOutput {
     }
 }
 
-/// Normalises every row, in order. Given the rows by value (`Vec<RawRecord>`), each row is
-/// dropped as soon as its persons are made, so that a county's millions of raw cells and
-/// its person records are not all in memory at once; given a slice, the rows are kept.
-pub fn normalise<I, R>(records: I, townships: &[Township]) -> NormaliseOutput
-where
-    I: IntoParallelIterator<Item = R>,
-    I::Iter: IndexedParallelIterator,
-    R: Borrow<RawRecord>,
-{
-    let gazetteer = Gazetteer::new(townships);
-    // `collect` on an indexed parallel iterator keeps record order.
-    let outcomes: Vec<Result<RowPersons, Reject>> = records
-        .into_par_iter()
-        .map(|record| persons_of(record.borrow(), &gazetteer))
-        .collect();
+/// Rows normalised per parallel batch: small enough that a batch's persons, on their way
+/// into the output, are a sliver of the county, large enough to keep both cores busy.
+const BATCH_ROWS: usize = 1 << 16;
 
+/// Normalises every row, in order. The rows are taken by value and dropped batch by batch
+/// as their persons are made: a county's millions of raw cells and its person records are
+/// never all in memory at once.
+pub fn normalise(records: Vec<RawRecord>, townships: &[Township]) -> NormaliseOutput {
+    let gazetteer = Gazetteer::new(townships);
     let mut out = NormaliseOutput::default();
-    for outcome in outcomes {
-        match outcome {
-            Ok(RowPersons {
-                persons,
-                unknown_township,
-            }) => {
-                // Without configured townships every name is unknown: nothing to say.
-                if let Some(text) = unknown_township.filter(|_| !townships.is_empty()) {
-                    *out.unknown_townships
-                        .entry((persons[0].kind, text))
-                        .or_default() += 1;
-                }
-                for person in persons {
-                    match &person.id {
-                        Some(id) => {
-                            *out.id_quality
-                                .entry(person.kind)
-                                .or_default()
-                                .entry(id.quality)
-                                .or_default() += 1;
-                        }
-                        None => *out.missing_ids.entry(person.kind).or_default() += 1,
-                    }
-                    out.persons.push(person);
-                }
-            }
-            Err(reject) => out.rejects.push(reject),
+    // Each row yields one person, a children's row up to three: reserved once, so that the
+    // person list never doubles (and copies) itself.
+    let children = records
+        .iter()
+        .filter(|r| r.kind == SourceKind::Children)
+        .count();
+    out.persons.reserve_exact(records.len() + 2 * children);
+    let mut rows = records.into_iter();
+    loop {
+        let batch: Vec<RawRecord> = rows.by_ref().take(BATCH_ROWS).collect();
+        if batch.is_empty() {
+            break;
         }
+        // `collect` on an indexed parallel iterator keeps row order.
+        let outcomes: Vec<Result<RowPersons, Reject>> = batch
+            .into_par_iter()
+            .map(|record| persons_of(&record, &gazetteer))
+            .collect();
+        out.add(outcomes, townships);
     }
     tracing::debug!(
         persons = out.persons.len(),
@@ -125,6 +108,43 @@ where
         "normalise done"
     );
     out
+}
+
+impl NormaliseOutput {
+    /// Adds one batch's persons and rejects, counting ID qualities and unknown townships.
+    fn add(&mut self, outcomes: Vec<Result<RowPersons, Reject>>, townships: &[Township]) {
+        for outcome in outcomes {
+            match outcome {
+                Ok(RowPersons {
+                    persons,
+                    unknown_township,
+                }) => {
+                    // Without configured townships every name is unknown: nothing to say.
+                    if let Some(text) = unknown_township.filter(|_| !townships.is_empty()) {
+                        *self
+                            .unknown_townships
+                            .entry((persons[0].kind, text))
+                            .or_default() += 1;
+                    }
+                    for person in persons {
+                        match &person.id {
+                            Some(id) => {
+                                *self
+                                    .id_quality
+                                    .entry(person.kind)
+                                    .or_default()
+                                    .entry(id.quality)
+                                    .or_default() += 1;
+                            }
+                            None => *self.missing_ids.entry(person.kind).or_default() += 1,
+                        }
+                        self.persons.push(person);
+                    }
+                }
+                Err(reject) => self.rejects.push(reject),
+            }
+        }
+    }
 }
 
 /// Township, village and address of a row; a child's parents share them.

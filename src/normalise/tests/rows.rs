@@ -35,7 +35,7 @@ fn a_row_becomes_a_normalised_person() {
             (Field::HouseholdId, t(" H001 ")),
         ],
     );
-    let out = normalise(&[rec], &townships());
+    let out = normalise(vec![rec], &townships());
     assert!(out.rejects.is_empty());
     let [p] = &out.persons[..] else {
         panic!("one person")
@@ -86,7 +86,7 @@ fn township_falls_back_to_the_address_then_stays_unknown() {
             ],
         ),
     ];
-    let out = normalise(&recs, &townships());
+    let out = normalise(recs.to_vec(), &townships());
     let places: Vec<_> = out
         .persons
         .iter()
@@ -154,7 +154,7 @@ fn certificate_fills_a_missing_or_damaged_id() {
             ],
         ),
     ];
-    let out = normalise(&recs, &[]);
+    let out = normalise(recs.to_vec(), &[]);
     assert_eq!(out.persons.len(), 5);
     let ids: Vec<_> = out.persons[..4]
         .iter()
@@ -185,7 +185,7 @@ fn certificate_fills_a_missing_or_damaged_id() {
             (Field::CertNumber, t("11010519850315102142")),
         ],
     );
-    let id = normalise(&[both_damaged], &[]).persons[0]
+    let id = normalise(vec![both_damaged], &[]).persons[0]
         .id
         .clone()
         .unwrap();
@@ -227,7 +227,7 @@ fn birth_date_and_sex_fall_back_to_their_columns() {
             ],
         ),
     ];
-    let out = normalise(&recs, &[]);
+    let out = normalise(recs.to_vec(), &[]);
     let got: Vec<_> = out.persons.iter().map(|p| (p.birth_date, p.sex)).collect();
     assert_eq!(
         got,
@@ -263,7 +263,7 @@ fn children_rows_yield_child_father_and_mother() {
             vec![(Field::Name, t("赵小红")), (Field::FatherStatus, t("死亡"))],
         ),
     ];
-    let out = normalise(&recs, &townships());
+    let out = normalise(recs.to_vec(), &townships());
     let roles: Vec<_> = out.persons.iter().map(|p| (p.source.row, p.role)).collect();
     assert_eq!(
         roles,
@@ -310,7 +310,7 @@ fn rows_naming_nobody_are_rejected() {
             vec![(Field::IdNumber, t("4.10123199001E+17"))],
         ),
     ];
-    let out = normalise(&recs, &townships());
+    let out = normalise(recs.to_vec(), &townships());
     assert_eq!(out.persons.len(), 1);
     assert_eq!(out.persons[0].source.row, 9);
     let rows: Vec<_> = out
@@ -326,4 +326,48 @@ fn rows_naming_nobody_are_rejected() {
         ]
     );
     assert_eq!(out.rejects[0].kind, Some(SourceKind::Emergency));
+}
+
+#[test]
+fn rows_keep_their_order_across_batches() {
+    // More rows than one batch, a children's row on each side of the boundary, and a
+    // reject among them: every person in row order, parents after their child.
+    let rows: Vec<RawRecord> = (0..BATCH_ROWS as u32 + 10)
+        .map(|i| {
+            let row = i + 2;
+            if i == 7 {
+                record(SourceKind::Medical, row, vec![(Field::Township, t("城关"))])
+            } else if i == BATCH_ROWS as u32 - 1 || i == BATCH_ROWS as u32 {
+                record(
+                    SourceKind::Children,
+                    row,
+                    vec![
+                        (Field::Name, t("王小明")),
+                        (Field::FatherName, t("王大山")),
+                        (Field::MotherName, t("李秀英")),
+                    ],
+                )
+            } else {
+                record(SourceKind::Medical, row, vec![(Field::Name, t("张伟"))])
+            }
+        })
+        .collect();
+    let out = normalise(rows, &[]);
+    assert_eq!(out.rejects.len(), 1);
+    assert_eq!(out.rejects[0].row, Some(9));
+    assert_eq!(out.persons.len(), BATCH_ROWS + 10 - 1 + 4);
+    let order: Vec<(u32, Role)> = out.persons.iter().map(|p| (p.source.row, p.role)).collect();
+    let mut sorted = order.clone();
+    sorted.sort_by_key(|(row, role)| (*row, *role as u8));
+    assert_eq!(order, sorted);
+    let boundary = BATCH_ROWS as u32 + 2;
+    let around: Vec<Role> = order
+        .iter()
+        .filter(|(row, _)| *row == boundary - 1 || *row == boundary)
+        .map(|(_, role)| *role)
+        .collect();
+    assert_eq!(
+        around,
+        [Role::Subject, Role::Father, Role::Mother].repeat(2)
+    );
 }
