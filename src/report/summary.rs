@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use super::table::{Cell, Output, Sheet, Table};
 use super::township::{group, list_name};
 use super::{Error, RunReport, SUMMARY};
-use crate::model::{IdQuality, RuleCode, RuleCounts, SourceKind};
+use crate::model::{IdQuality, RuleCode, RuleCounts, SourceKind, Suspect};
 
 /// One township's suspects by code.
 pub(crate) struct TownshipCounts {
@@ -53,6 +53,43 @@ impl Figures {
             .into_iter()
             .map(|(name, suspects)| (list_name(name.as_deref()).to_string(), suspects))
             .collect();
+        let counts = SuspectCounts::of(&lists);
+        let rejects = RejectCounts::of(report);
+        let overlap = SourceOverlap::of(report);
+        let stats = &report.linkage.stats;
+        Figures {
+            townships: counts.townships,
+            cube: counts.cube,
+            by_source: counts.by_source,
+            screened: report
+                .screening
+                .screened
+                .iter()
+                .map(|(k, n)| (*k, *n))
+                .collect(),
+            rejects: rejects.by_reason,
+            rejects_per_source: rejects.per_source,
+            missing: report.missing_kinds.clone(),
+            data_quality: data_quality(report),
+            id_quality: id_quality(report),
+            overlap_by_count: overlap.by_count,
+            overlap_pairs: overlap.pairs,
+            histogram: stats.score_histogram.clone(),
+            thresholds: (stats.lower_threshold, stats.upper_threshold),
+            run_info: run_info(report),
+        }
+    }
+}
+
+/// Suspects counted per township and code, per township × code × source, and per source.
+struct SuspectCounts {
+    townships: Vec<TownshipCounts>,
+    cube: Vec<(String, RuleCode, SourceKind, usize)>,
+    by_source: Vec<(SourceKind, RuleCounts, usize)>,
+}
+
+impl SuspectCounts {
+    fn of(lists: &[(String, Vec<&Suspect>)]) -> SuspectCounts {
         let mut townships = Vec::new();
         let mut cube: BTreeMap<(usize, RuleCode, SourceKind), usize> = BTreeMap::new();
         let mut by_source: BTreeMap<SourceKind, (RuleCounts, usize)> = BTreeMap::new();
@@ -81,13 +118,30 @@ impl Figures {
                 persons: suspects.len(),
             });
         }
-        let cube = cube
-            .into_iter()
-            .map(|((t, code, kind), n)| (lists[t].0.clone(), code, kind, n))
-            .collect();
+        SuspectCounts {
+            townships,
+            cube: cube
+                .into_iter()
+                .map(|((t, code, kind), n)| (lists[t].0.clone(), code, kind, n))
+                .collect(),
+            by_source: by_source
+                .into_iter()
+                .map(|(k, (codes, n))| (k, codes, n))
+                .collect(),
+        }
+    }
+}
 
+/// Rejects of ingest and normalise per (source, reason), and per source.
+struct RejectCounts {
+    by_reason: Vec<(String, String, usize)>,
+    per_source: Vec<(String, usize)>,
+}
+
+impl RejectCounts {
+    fn of(report: &RunReport<'_>) -> RejectCounts {
         let mut rejects: BTreeMap<(String, String), usize> = BTreeMap::new();
-        let mut rejects_per_source: BTreeMap<String, usize> = BTreeMap::new();
+        let mut per_source: BTreeMap<String, usize> = BTreeMap::new();
         for reject in report
             .ingest
             .rejects
@@ -102,39 +156,53 @@ impl Figures {
             *rejects
                 .entry((source.clone(), reject.reason.clone()))
                 .or_default() += 1;
-            *rejects_per_source.entry(source).or_default() += 1;
+            *per_source.entry(source).or_default() += 1;
         }
+        RejectCounts {
+            by_reason: rejects
+                .into_iter()
+                .map(|((source, reason), n)| (source, reason, n))
+                .collect(),
+            per_source: per_source.into_iter().collect(),
+        }
+    }
+}
 
-        let kinds_with_ids: BTreeSet<SourceKind> = report
-            .normalised
-            .id_quality
-            .keys()
-            .chain(report.normalised.missing_ids.keys())
-            .copied()
-            .collect();
-        let id_quality = kinds_with_ids
-            .into_iter()
-            .map(|kind| {
-                (
-                    kind,
-                    report
-                        .normalised
-                        .id_quality
-                        .get(&kind)
-                        .cloned()
-                        .unwrap_or_default(),
-                    report
-                        .normalised
-                        .missing_ids
-                        .get(&kind)
-                        .copied()
-                        .unwrap_or(0),
-                )
-            })
-            .collect();
+/// ID qualities and missing IDs per source that had person records.
+fn id_quality(report: &RunReport<'_>) -> Vec<(SourceKind, BTreeMap<IdQuality, usize>, usize)> {
+    let normalised = report.normalised;
+    let kinds: BTreeSet<SourceKind> = normalised
+        .id_quality
+        .keys()
+        .chain(normalised.missing_ids.keys())
+        .copied()
+        .collect();
+    kinds
+        .into_iter()
+        .map(|kind| {
+            (
+                kind,
+                normalised
+                    .id_quality
+                    .get(&kind)
+                    .cloned()
+                    .unwrap_or_default(),
+                normalised.missing_ids.get(&kind).copied().unwrap_or(0),
+            )
+        })
+        .collect()
+}
 
-        let mut overlap_by_count: BTreeMap<usize, usize> = BTreeMap::new();
-        let mut overlap_pairs: BTreeMap<(SourceKind, SourceKind), usize> = BTreeMap::new();
+/// Persons by how many sources name them, and per pair of sources (most shared first).
+struct SourceOverlap {
+    by_count: Vec<(usize, usize)>,
+    pairs: Vec<(SourceKind, SourceKind, usize)>,
+}
+
+impl SourceOverlap {
+    fn of(report: &RunReport<'_>) -> SourceOverlap {
+        let mut by_count: BTreeMap<usize, usize> = BTreeMap::new();
+        let mut pairs: BTreeMap<(SourceKind, SourceKind), usize> = BTreeMap::new();
         for person in &report.linkage.persons {
             let kinds: Vec<SourceKind> = person
                 .records
@@ -147,46 +215,18 @@ impl Figures {
             if kinds.is_empty() {
                 continue;
             }
-            *overlap_by_count.entry(kinds.len()).or_default() += 1;
+            *by_count.entry(kinds.len()).or_default() += 1;
             for (i, &a) in kinds.iter().enumerate() {
                 for &b in &kinds[i + 1..] {
-                    *overlap_pairs.entry((a, b)).or_default() += 1;
+                    *pairs.entry((a, b)).or_default() += 1;
                 }
             }
         }
-        let mut overlap_pairs: Vec<_> = overlap_pairs
-            .into_iter()
-            .map(|((a, b), n)| (a, b, n))
-            .collect();
-        overlap_pairs.sort_by(|x, y| y.2.cmp(&x.2).then_with(|| (x.0, x.1).cmp(&(y.0, y.1))));
-
-        let stats = &report.linkage.stats;
-        Figures {
-            townships,
-            cube,
-            by_source: by_source
-                .into_iter()
-                .map(|(k, (codes, n))| (k, codes, n))
-                .collect(),
-            screened: report
-                .screening
-                .screened
-                .iter()
-                .map(|(k, n)| (*k, *n))
-                .collect(),
-            rejects: rejects
-                .into_iter()
-                .map(|((source, reason), n)| (source, reason, n))
-                .collect(),
-            rejects_per_source: rejects_per_source.into_iter().collect(),
-            missing: report.missing_kinds.clone(),
-            data_quality: data_quality(report),
-            id_quality,
-            overlap_by_count: overlap_by_count.into_iter().collect(),
-            overlap_pairs,
-            histogram: stats.score_histogram.clone(),
-            thresholds: (stats.lower_threshold, stats.upper_threshold),
-            run_info: run_info(report),
+        let mut pairs: Vec<_> = pairs.into_iter().map(|((a, b), n)| (a, b, n)).collect();
+        pairs.sort_by(|x, y| y.2.cmp(&x.2).then_with(|| (x.0, x.1).cmp(&(y.0, y.1))));
+        SourceOverlap {
+            by_count: by_count.into_iter().collect(),
+            pairs,
         }
     }
 }
@@ -284,7 +324,14 @@ fn counts_row(label: &str, by_code: &RuleCounts, total: usize) -> Vec<Cell> {
 /// Every sheet of the summary workbook, in order.
 pub(crate) fn tables(f: &Figures) -> Vec<Table> {
     let mut sheets = Vec::new();
+    suspect_tables(f, &mut sheets);
+    input_tables(f, &mut sheets);
+    linkage_tables(f, &mut sheets);
+    sheets
+}
 
+/// Suspects per township and code, per township × code × source, per source.
+fn suspect_tables(f: &Figures, sheets: &mut Vec<Table>) {
     let mut t = Table::new("乡镇×疑似类型", &[]);
     t.headers = code_headers("乡镇", "疑似人数");
     let mut totals = RuleCounts::default();
@@ -324,7 +371,10 @@ pub(crate) fn tables(f: &Figures) -> Vec<Table> {
         .map(|(kind, codes, n)| counts_row(kind.label_zh(), codes, *n))
         .collect();
     sheets.push(t);
+}
 
+/// What the sources gave: persons screened, rejects, missing sources, data quality, ID quality.
+fn input_tables(f: &Figures, sheets: &mut Vec<Table>) {
     let mut t = Table::new("各来源排查人数", &["来源", "排查人数"]);
     t.rows = f
         .screened
@@ -387,7 +437,10 @@ pub(crate) fn tables(f: &Figures) -> Vec<Table> {
         })
         .collect();
     sheets.push(t);
+}
 
+/// How the sources overlap, the match scores, and the run.
+fn linkage_tables(f: &Figures, sheets: &mut Vec<Table>) {
     let mut t = Table::new("来源重叠", &["来源数", "人数"]);
     t.rows = f
         .overlap_by_count
@@ -425,8 +478,6 @@ pub(crate) fn tables(f: &Figures) -> Vec<Table> {
         .map(|(k, v)| vec![Cell::text(k.as_str()), Cell::text(v.as_str())])
         .collect();
     sheets.push(t);
-
-    sheets
 }
 
 pub(crate) fn write(out: &mut Output, f: &Figures) -> Result<(), Error> {

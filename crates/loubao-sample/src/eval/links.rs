@@ -33,7 +33,7 @@ pub(super) fn link_score(known: &Known<'_>) -> LinkScore {
 
 /// What became of one screening record whose true person is on a roll.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum RollOutcome {
+pub(super) enum RollOutcome {
     /// Its person holds a roll record of its true person.
     Found,
     /// Not found, but an uncertain link joins its person to one that does (待复核).
