@@ -11,7 +11,8 @@ use loubao::ledger::report::{self, UNDECIDED_TOWNSHIP};
 use loubao::ledger::review::{self, ImportSummary};
 use loubao::ledger::{Ledger, LedgerStatus, RunInfo};
 use loubao::model::{
-    ClueStatus, Finding, ListColumn, ReviewOutcome, RuleCode, SourceKind, SourceRef, Suspect,
+    ClueStatus, Fact, FactDetail, Finding, ListColumn, Request, ReviewOutcome, RuleCode,
+    SourceKind, SourceRef, Suspect,
 };
 use rust_xlsxwriter::Workbook;
 
@@ -49,9 +50,15 @@ fn suspect(
             .iter()
             .map(|&code| Finding {
                 code,
-                facts: vec![format!("医保: 2020年以来个人自付 {amount:.2} 元")],
+                facts: vec![Fact {
+                    source: SourceKind::Medical,
+                    detail: FactDetail::MedicalTotal {
+                        since: date(2020, 1, 1),
+                        cents: (amount * 100.0).round() as i64,
+                        lines: 1,
+                    },
+                }],
                 conclusion: "未纳入低保或特困".into(),
-                amount_cents: Some((amount * 100.0).round() as i64),
                 records: vec![0],
             })
             .collect(),
@@ -275,8 +282,15 @@ fn runs_reviews_and_reruns_follow_the_loop() {
     // reopen the closed clue (the ledger reads typed amounts, never 依据 text).
     let mut quoted = suspects.clone();
     quoted[0].findings.iter_mut().for_each(|f| {
-        f.facts
-            .push("信访: 2021-03-01 反映 申请救助80000元,至今未办".into())
+        f.facts.push(Fact {
+            source: SourceKind::Petition,
+            detail: FactDetail::Request(Request {
+                date: Some(date(2021, 3, 1)),
+                kind: Some("反映".into()),
+                content: Some("申请救助80000元,至今未办".into()),
+                status: None,
+            }),
+        })
     });
     let plan = ledger.plan(&quoted, date(2021, 7, 31)).unwrap();
     assert!(

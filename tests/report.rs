@@ -12,9 +12,9 @@ use chrono::NaiveDate;
 use loubao::config::LoadedPipeline;
 use loubao::ingest::{FileReport, IngestOutput};
 use loubao::model::{
-    ClueState, ClueStatus, FieldEvidence, Finding, IdQuality, Link, LinkDecision, Linkage,
-    LinkageStats, ListColumn, Observation, Person, PersonName, PersonRecord, Reject, ResidentId,
-    ReviewItem, Role, RuleCode, SourceKind, SourceRef, Suspect,
+    ClueState, ClueStatus, Fact, FactDetail, FieldEvidence, Finding, IdQuality, Link, LinkDecision,
+    Linkage, LinkageStats, ListColumn, Observation, Person, PersonName, PersonRecord, Reject,
+    ResidentId, ReviewItem, Role, RuleCode, SourceKind, SourceRef, Suspect,
 };
 use loubao::normalise::NormaliseOutput;
 use loubao::report::{self, RunReport, RECTIFICATION_MISSING};
@@ -80,9 +80,15 @@ fn suspect(
             .iter()
             .map(|&code| Finding {
                 code,
-                facts: vec!["医保: 2020年以来个人自付 52,310.00 元".into()],
+                facts: vec![Fact {
+                    source: SourceKind::Medical,
+                    detail: FactDetail::MedicalTotal {
+                        since: NaiveDate::from_ymd_opt(2020, 1, 1).unwrap(),
+                        cents: 5_231_000,
+                        lines: 3,
+                    },
+                }],
                 conclusion: format!("{} 不在册", code.code()),
-                amount_cents: None,
                 records: vec![0],
             })
             .collect(),

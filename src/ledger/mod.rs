@@ -276,7 +276,7 @@ impl Facts {
             amount_yuan: suspect
                 .findings
                 .iter()
-                .filter_map(|f| f.amount_cents)
+                .filter_map(|f| f.amount_cents())
                 .max()
                 .map_or(0, |cents| (cents as f64 / 100.0).round() as i64),
         }

@@ -135,7 +135,7 @@ impl Ledger {
             let codes = join(suspect.findings.iter().map(|f| f.code.code()));
             let sources = join(suspect.sources.iter().map(|k| k.key()));
             let Some(clue) = known.get(&suspect.clue_id) else {
-                let evidence = suspect.evidence();
+                let evidence = crate::rules::evidence::suspect(suspect);
                 tx.execute(
                     "INSERT INTO clues (clue_id, person_key, township, village, name, id_number,
                         codes, sources, facts, evidence, first_seen, last_seen, status)

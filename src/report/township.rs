@@ -115,7 +115,7 @@ fn row(s: &Suspect, clues: &BTreeMap<String, ClueState>, as_of: NaiveDate) -> Ve
                 let labels: Vec<&str> = sources.iter().map(|k| k.label_zh()).collect();
                 Cell::text(labels.join(";"))
             }
-            ListColumn::Evidence => Cell::text(s.evidence()),
+            ListColumn::Evidence => Cell::text(crate::rules::evidence::suspect(s)),
             ListColumn::MatchNote => Cell::text(&s.match_note),
             ListColumn::Confidence => Cell::Decimal(s.confidence),
             ListColumn::SourceRefs => {
@@ -201,9 +201,8 @@ mod tests {
                 .iter()
                 .map(|&code| Finding {
                     code,
-                    facts: vec!["依据".into()],
+                    facts: Vec::new(),
                     conclusion: "未纳入保障".into(),
-                    amount_cents: None,
                     records: vec![0],
                 })
                 .collect(),

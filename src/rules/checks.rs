@@ -4,7 +4,7 @@
 //! a finding with its 依据 when it fires. A person gets every code that fires.
 
 use super::coverage::Coverage;
-use super::qualify::{ChildCase, Fact, ParentState, PersonFacts};
+use super::qualify::{ChildCase, Grounds, ParentState, PersonFacts};
 use crate::config::RuleSettings;
 use crate::model::{Finding, RuleCode, SourceKind};
 
@@ -47,35 +47,32 @@ pub(crate) fn findings(
 
 fn finding<'a>(
     code: RuleCode,
-    facts: impl IntoIterator<Item = &'a Fact>,
+    facts: impl IntoIterator<Item = &'a Grounds>,
     extra_records: &[usize],
     tail: Option<String>,
 ) -> Finding {
-    let mut texts = Vec::new();
+    let mut typed = Vec::new();
     let mut records = extra_records.to_vec();
-    let mut amount_cents: Option<i64> = None;
-    for fact in facts {
-        texts.push(fact.text.clone());
-        records.extend_from_slice(&fact.records);
-        amount_cents = amount_cents.max(fact.amount_cents);
+    for grounds in facts {
+        typed.push(grounds.fact.clone());
+        records.extend_from_slice(&grounds.records);
     }
     records.sort_unstable();
     records.dedup();
     Finding {
         code,
-        facts: texts,
+        facts: typed,
         conclusion: tail.unwrap_or_default(),
-        amount_cents,
         records,
     }
 }
 
 /// R01: qualifies on a department source, not covered, not aided.
 fn uncovered_unaided(facts: &PersonFacts, cov: &Coverage, _: &RuleSettings) -> Option<Finding> {
-    let qualifying: Vec<&Fact> = facts
+    let qualifying: Vec<&Grounds> = facts
         .qualifying
         .iter()
-        .filter(|f| SourceKind::DEPARTMENTS.contains(&f.kind))
+        .filter(|f| SourceKind::DEPARTMENTS.contains(&f.kind()))
         .collect();
     if qualifying.is_empty() || cov.on_any(&COVERING_ROLLS) || cov.is_aided() {
         return None;
@@ -92,7 +89,7 @@ fn low_income_severe_case(
     cov: &Coverage,
     _: &RuleSettings,
 ) -> Option<Finding> {
-    let severe: Vec<&Fact> = facts
+    let severe: Vec<&Grounds> = facts
         .severely_disabled
         .iter()
         .chain(&facts.seriously_ill)
@@ -160,10 +157,10 @@ fn child_finding(
     cases: Vec<&ChildCase>,
     tail: &str,
 ) -> Finding {
-    let rows: Vec<&Fact> = facts
+    let rows: Vec<&Grounds> = facts
         .qualifying
         .iter()
-        .filter(|f| f.kind == SourceKind::Children)
+        .filter(|f| f.kind() == SourceKind::Children)
         .filter(|f| cases.iter().any(|c| f.records.contains(&c.record)))
         .collect();
     let parents: Vec<usize> = cases.iter().flat_map(|c| c.parents.clone()).collect();

@@ -5,11 +5,10 @@ use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 
-use super::evidence;
-use super::qualify::{contains_unnegated, Fact, Window};
+use super::qualify::{contains_unnegated, Grounds, Window};
 use super::ScreeningInput;
 use crate::config::RuleSettings;
-use crate::model::{Observation, RollEntry, SourceKind};
+use crate::model::{Fact, FactDetail, Observation, RollEntry, SourceKind};
 
 /// One person's standing on the rolls.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -20,7 +19,7 @@ pub(crate) struct Coverage {
     pub aided: Vec<usize>,
     /// Roll records that were not active on `as_of`, worded for the 依据: a clerk who finds
     /// the person on a roll needs to see why it did not count.
-    pub lapsed: Vec<Fact>,
+    pub lapsed: Vec<Grounds>,
 }
 
 impl Coverage {
@@ -37,8 +36,10 @@ impl Coverage {
     }
 
     /// Lapsed records of the given rolls.
-    pub fn lapsed_on<'a>(&'a self, kinds: &'a [SourceKind]) -> impl Iterator<Item = &'a Fact> {
-        self.lapsed.iter().filter(move |f| kinds.contains(&f.kind))
+    pub fn lapsed_on<'a>(&'a self, kinds: &'a [SourceKind]) -> impl Iterator<Item = &'a Grounds> {
+        self.lapsed
+            .iter()
+            .filter(move |f| kinds.contains(&f.kind()))
     }
 }
 
@@ -88,10 +89,14 @@ pub(crate) fn coverage(input: &ScreeningInput<'_>) -> Vec<Coverage> {
         } else if active_on(entry, input.settings, input.as_of) {
             person.active.entry(record.kind).or_default().push(index);
         } else {
-            person.lapsed.push(Fact {
-                kind: record.kind,
-                text: evidence::with_source(record.kind, &evidence::lapsed(entry, input.as_of)),
-                amount_cents: None,
+            person.lapsed.push(Grounds {
+                fact: Fact {
+                    source: record.kind,
+                    detail: FactDetail::Lapsed {
+                        entry: (**entry).clone(),
+                        as_of: input.as_of,
+                    },
+                },
                 records: vec![index],
             });
         }

@@ -1,13 +1,15 @@
 //! 依据: the facts behind a finding, in the Chinese a township clerk reads.
 //!
-//! Amounts carry two decimals and thousands separators (`52,310.00 元`), dates are ISO
-//! (`2020-05-03`), grades are words (`二级肢体残疾`), and each fact names its source.
+//! The one place facts become words: findings carry typed `Fact`s, and the 依据 column is
+//! worded from them here when the lists are written. Amounts carry two decimals and
+//! thousands separators (`52,310.00 元`), dates are ISO (`2020-05-03`), grades are words
+//! (`二级肢体残疾`), and each fact names its source.
 
 use chrono::{Datelike, NaiveDate};
 
-use super::qualify::{ChildCase, ParentState};
 use crate::model::{
-    Disability, Emergency, Monitoring, Request, RollEntry, SourceKind, Unemployment,
+    Disability, Emergency, Fact, FactDetail, Monitoring, Request, RollEntry, SourceKind, Suspect,
+    Unemployment,
 };
 
 /// Longest free-text excerpt (request content, hardship) quoted in a fact.
@@ -171,28 +173,129 @@ pub fn lapsed(entry: &RollEntry, as_of: NaiveDate) -> String {
     parts.join(", ")
 }
 
-fn parent(state: &ParentState) -> &str {
-    match state {
-        ParentState::Absent(s) | ParentState::Unable(s) | ParentState::Other(s) => s,
-    }
-}
-
 /// `2010-05-01 出生; 父亲: 死亡; 母亲: 服刑在押`.
-pub fn child(birth: Option<NaiveDate>, case: &ChildCase, child_age: u32) -> String {
+pub fn child(birth: Option<NaiveDate>, child_age: u32, father: &str, mother: &str) -> String {
     let born = match birth {
         Some(b) => format!("{} 出生", date(b)),
         None => format!("出生日期不详(无有效身份证号), 按困境儿童名单视为未满{child_age}周岁"),
     };
-    format!(
-        "{born}; 父亲: {}; 母亲: {}",
-        parent(&case.father),
-        parent(&case.mother)
-    )
+    format!("{born}; 父亲: {father}; 母亲: {mother}")
+}
+
+/// One fact in words, naming its source: `医保: 2020年以来个人自付 52,310.00 元(8 笔结算)`.
+pub fn fact(fact: &Fact) -> String {
+    let text = match &fact.detail {
+        FactDetail::MedicalTotal {
+            since,
+            cents,
+            lines,
+        } => medical(*since, *cents, *lines),
+        FactDetail::Monitoring(m) => monitoring(m),
+        FactDetail::Disability(d) => disability(d),
+        FactDetail::Request(r) => request(r),
+        FactDetail::Unemployment(u) => unemployment(u),
+        FactDetail::Emergency { emergency: e, date } => emergency(e, *date),
+        FactDetail::Child {
+            birth,
+            child_age,
+            father,
+            mother,
+        } => child(*birth, *child_age, father, mother),
+        FactDetail::Lapsed { entry, as_of } => lapsed(entry, *as_of),
+    };
+    with_source(fact.source, &text)
+}
+
+/// One finding's 依据 on its own: its facts, then its conclusion.
+pub fn finding(finding: &crate::model::Finding) -> String {
+    let mut parts: Vec<String> = finding.facts.iter().map(fact).collect();
+    if !finding.conclusion.is_empty() {
+        parts.push(finding.conclusion.clone());
+    }
+    parts.join("; ")
+}
+
+/// The 依据 column: every fact once (several codes often rest on the same facts), then
+/// each code's conclusion.
+pub fn suspect(suspect: &Suspect) -> String {
+    let mut facts: Vec<String> = Vec::new();
+    for text in suspect.findings.iter().flat_map(|f| &f.facts).map(fact) {
+        if !facts.contains(&text) {
+            facts.push(text);
+        }
+    }
+    let conclusions: Vec<String> = suspect
+        .findings
+        .iter()
+        .map(|f| format!("{}: {}", f.code.code(), f.conclusion))
+        .collect();
+    if facts.is_empty() {
+        conclusions.join("; ")
+    } else {
+        format!("{}；{}", facts.join("; "), conclusions.join("; "))
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_suspect_states_shared_facts_once_then_each_conclusion() {
+        use crate::model::{Finding, RuleCode};
+        let medical = Fact {
+            source: SourceKind::Medical,
+            detail: FactDetail::MedicalTotal {
+                since: d(2020, 1, 1),
+                cents: 5_231_000,
+                lines: 8,
+            },
+        };
+        let monitored = Fact {
+            source: SourceKind::Agriculture,
+            detail: FactDetail::Monitoring(Monitoring::default()),
+        };
+        let finding = |code, facts: Vec<Fact>, conclusion: &str| Finding {
+            code,
+            facts,
+            conclusion: conclusion.into(),
+            records: vec![0],
+        };
+        let suspect = Suspect {
+            clue_id: "LB0000000000".into(),
+            person_key: "k".into(),
+            township: None,
+            village: None,
+            name: "张三".into(),
+            id_number: None,
+            address: None,
+            findings: vec![
+                finding(
+                    RuleCode::R01,
+                    vec![medical.clone()],
+                    "未纳入保障, 期内未获临时救助",
+                ),
+                finding(RuleCode::R02, vec![medical, monitored], "未纳入低保或特困"),
+            ],
+            sources: vec![SourceKind::Medical],
+            match_note: String::new(),
+            confidence: 1.0,
+            source_refs: Vec::new(),
+        };
+        let medical = "医保: 2020年以来个人自付 52,310.00 元(8 笔结算)";
+        assert_eq!(
+            super::suspect(&suspect),
+            format!(
+                "{medical}; 农业农村: 防返贫监测对象；\
+                 R01: 未纳入保障, 期内未获临时救助; R02: 未纳入低保或特困"
+            )
+        );
+        assert_eq!(
+            super::finding(&suspect.findings[1]),
+            format!("{medical}; 农业农村: 防返贫监测对象; 未纳入低保或特困")
+        );
+        assert_eq!(suspect.findings[1].amount_cents(), Some(5_231_000));
+    }
     use crate::model::DisabilityCategory as Category;
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {

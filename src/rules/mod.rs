@@ -9,7 +9,7 @@
 
 mod checks;
 mod coverage;
-mod evidence;
+pub mod evidence;
 mod explain;
 pub mod qualify;
 mod suspects;
@@ -64,7 +64,7 @@ pub fn screen(input: &ScreeningInput<'_>) -> Screening {
 
     for (index, person) in input.linkage.persons.iter().enumerate() {
         let facts = &facts[index];
-        let kinds: BTreeSet<SourceKind> = facts.qualifying.iter().map(|f| f.kind).collect();
+        let kinds: BTreeSet<SourceKind> = facts.qualifying.iter().map(|f| f.kind()).collect();
         for kind in &kinds {
             *screened.entry(*kind).or_default() += 1;
         }

@@ -14,8 +14,8 @@ use super::evidence;
 use super::ScreeningInput;
 use crate::config::RuleSettings;
 use crate::model::{
-    ChildRow, Disability, Observation, PersonRecord, Request, Role, SourceKind, SourceRef,
-    Unemployment,
+    ChildRow, Disability, Fact, FactDetail, Observation, PersonRecord, Request, Role, SourceKind,
+    SourceRef, Unemployment,
 };
 use crate::normalise::to_cents;
 
@@ -230,6 +230,15 @@ pub enum ParentState {
     Other(String),
 }
 
+impl ParentState {
+    /// The state as the 依据 says it.
+    pub fn words(&self) -> &str {
+        match self {
+            ParentState::Absent(s) | ParentState::Unable(s) | ParentState::Other(s) => s,
+        }
+    }
+}
+
 pub(crate) fn parent_state(
     status: Option<&str>,
     disability: Option<&Disability>,
@@ -252,15 +261,17 @@ pub(crate) fn parent_state(
 // ---------------------------------------------------------------------------------------
 // Facts per consolidated person.
 
-/// One fact about a person in words, with the records behind it.
+/// Grounds for a finding: one typed fact about a person, and the records behind it.
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) struct Fact {
-    pub kind: SourceKind,
-    pub text: String,
-    /// The amount the fact rests on, in fen (a medical out-of-pocket total), kept typed so
-    /// that the ledger never reads amounts back out of the text.
-    pub amount_cents: Option<i64>,
+pub(crate) struct Grounds {
+    pub fact: Fact,
     pub records: Vec<usize>,
+}
+
+impl Grounds {
+    pub fn kind(&self) -> SourceKind {
+        self.fact.source
+    }
 }
 
 /// A children-at-risk row naming the person as a child under age.
@@ -277,17 +288,17 @@ pub(crate) struct ChildCase {
 #[derive(Debug, Clone, Default)]
 pub(crate) struct PersonFacts {
     /// Facts that qualify the person for screening (SPEC 3.2), any screening kind.
-    pub qualifying: Vec<Fact>,
+    pub qualifying: Vec<Grounds>,
     /// Out-of-pocket total above the threshold.
-    pub seriously_ill: Option<Fact>,
+    pub seriously_ill: Option<Grounds>,
     /// Severe disability per the glossary, any issue date.
-    pub severely_disabled: Vec<Fact>,
+    pub severely_disabled: Vec<Grounds>,
     /// Agriculture monitoring subject records.
-    pub monitored: Vec<Fact>,
+    pub monitored: Vec<Grounds>,
     /// Currently registered unemployed and not insured.
-    pub uninsured_unemployed: Vec<Fact>,
+    pub uninsured_unemployed: Vec<Grounds>,
     /// Qualifying petitions and hotline orders that are overdue and unfinished.
-    pub overdue_requests: Vec<Fact>,
+    pub overdue_requests: Vec<Grounds>,
     pub children: Vec<ChildCase>,
 }
 
@@ -322,7 +333,7 @@ pub(crate) fn assess(input: &ScreeningInput<'_>) -> Vec<PersonFacts> {
         let subject = Subject { index, record };
         match &record.observation {
             Observation::Monitoring(monitoring) => {
-                let f = subject.fact(evidence::monitoring(monitoring));
+                let f = subject.fact(FactDetail::Monitoring((**monitoring).clone()));
                 person.monitored.push(f.clone());
                 person.qualifying.push(f);
             }
@@ -341,9 +352,10 @@ pub(crate) fn assess(input: &ScreeningInput<'_>) -> Vec<PersonFacts> {
             }
             Observation::Emergency(e) => {
                 if let Some(d) = e.date.filter(|d| window.contains(*d)) {
-                    person
-                        .qualifying
-                        .push(subject.fact(evidence::emergency(e, d)));
+                    person.qualifying.push(subject.fact(FactDetail::Emergency {
+                        emergency: (**e).clone(),
+                        date: d,
+                    }));
                 }
             }
             Observation::Child(row) => {
@@ -364,12 +376,13 @@ struct Subject<'a> {
 }
 
 impl Subject<'_> {
-    /// A fact this record gives, worded with its source.
-    fn fact(self, text: String) -> Fact {
-        Fact {
-            kind: self.record.kind,
-            text: evidence::with_source(self.record.kind, &text),
-            amount_cents: None,
+    /// A fact this record gives.
+    fn fact(self, detail: FactDetail) -> Grounds {
+        Grounds {
+            fact: Fact {
+                source: self.record.kind,
+                detail,
+            },
             records: vec![self.index],
         }
     }
@@ -391,7 +404,7 @@ fn parents_of_rows(records: &[PersonRecord]) -> HashMap<&SourceRef, Vec<usize>> 
 
 /// A severe disability: always known, qualifying when the certificate was issued in the window.
 fn add_disability(person: &mut PersonFacts, subject: Subject<'_>, d: &Disability, window: Window) {
-    let f = subject.fact(evidence::disability(d));
+    let f = subject.fact(FactDetail::Disability(*d));
     if d.issued.is_some_and(|i| i >= window.since) {
         person.qualifying.push(f.clone());
     }
@@ -406,7 +419,7 @@ fn add_request(
     settings: &RuleSettings,
     window: Window,
 ) {
-    let f = subject.fact(evidence::request(request));
+    let f = subject.fact(FactDetail::Request(request.clone()));
     if request_overdue(request, settings, window.as_of) {
         person.overdue_requests.push(f.clone());
     }
@@ -415,7 +428,7 @@ fn add_request(
 
 /// A current registration as unemployed, and whether it is uninsured.
 fn add_unemployment(person: &mut PersonFacts, subject: Subject<'_>, u: &Unemployment) {
-    let f = subject.fact(evidence::unemployment(u));
+    let f = subject.fact(FactDetail::Unemployment(u.clone()));
     if u.insured != Some(true) {
         person.uninsured_unemployed.push(f.clone());
     }
@@ -460,9 +473,12 @@ fn add_child(
         mother: state(Role::Mother, &row.mother_status),
         parents,
     };
-    person
-        .qualifying
-        .push(subject.fact(evidence::child(birth, &case, settings.child_age)));
+    person.qualifying.push(subject.fact(FactDetail::Child {
+        birth,
+        child_age: settings.child_age,
+        father: case.father.words().to_string(),
+        mother: case.mother.words().to_string(),
+    }));
     person.children.push(case);
 }
 
@@ -482,7 +498,7 @@ fn parent_disability(input: &ScreeningInput<'_>, parent_record: usize) -> Option
         .min_by_key(|d| d.grade)
 }
 
-fn medical_facts(input: &ScreeningInput<'_>, window: Window) -> Vec<(usize, Fact)> {
+fn medical_facts(input: &ScreeningInput<'_>, window: Window) -> Vec<(usize, Grounds)> {
     let cols = medical_columns(input.records, &input.linkage.person_of);
     if cols.person.is_empty() {
         return Vec::new();
@@ -512,11 +528,15 @@ fn medical_facts(input: &ScreeningInput<'_>, window: Window) -> Vec<(usize, Fact
         .map(|t| {
             let mut records = lines.remove(&t.person).unwrap_or_default();
             records.sort_unstable();
-            let text = evidence::medical(window.since, t.total_cents, t.lines);
-            let fact = Fact {
-                kind: SourceKind::Medical,
-                text: evidence::with_source(SourceKind::Medical, &text),
-                amount_cents: Some(t.total_cents),
+            let fact = Grounds {
+                fact: Fact {
+                    source: SourceKind::Medical,
+                    detail: FactDetail::MedicalTotal {
+                        since: window.since,
+                        cents: t.total_cents,
+                        lines: t.lines,
+                    },
+                },
                 records,
             };
             (t.person as usize, fact)

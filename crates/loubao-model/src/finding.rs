@@ -4,7 +4,9 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use crate::{SourceKind, SourceRef};
+use crate::{
+    Disability, Emergency, Monitoring, Request, RollEntry, SourceKind, SourceRef, Unemployment,
+};
 
 /// Screening rule codes (SPEC 6).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -83,30 +85,71 @@ impl RunOutcome {
     }
 }
 
-/// One rule that fired for one person, with its evidence in words.
+/// One fact a finding rests on: what one source says, typed. 依据 is worded from it in one
+/// place (`rules::evidence`); the ledger compares its amounts, never the words.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Fact {
+    pub source: SourceKind,
+    pub detail: FactDetail,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum FactDetail {
+    /// 个人自付 summed over the screening window.
+    MedicalTotal {
+        since: NaiveDate,
+        cents: i64,
+        lines: u32,
+    },
+    Monitoring(Monitoring),
+    Disability(Disability),
+    Request(Request),
+    Unemployment(Unemployment),
+    Emergency {
+        emergency: Emergency,
+        date: NaiveDate,
+    },
+    /// A child on the at-risk list under `child_age`, with the parents' states in words
+    /// (the status as written, or the disability record that decided it).
+    Child {
+        birth: Option<NaiveDate>,
+        child_age: u32,
+        father: String,
+        mother: String,
+    },
+    /// A roll record that was not active on `as_of`: a clerk who finds the person on a
+    /// roll needs to see why it did not count.
+    Lapsed {
+        entry: RollEntry,
+        as_of: NaiveDate,
+    },
+}
+
+impl Fact {
+    /// The amount the fact rests on, in fen.
+    pub fn amount_cents(&self) -> Option<i64> {
+        match self.detail {
+            FactDetail::MedicalTotal { cents, .. } => Some(cents),
+            _ => None,
+        }
+    }
+}
+
+/// One rule that fired for one person: the facts it rests on and the conclusion.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Finding {
     pub code: RuleCode,
-    /// The facts behind the code, each naming its source, in Chinese:
-    /// `医保: 2020年以来个人自付 52,310.00 元(8 笔结算)`.
-    pub facts: Vec<String>,
+    pub facts: Vec<Fact>,
     /// What turns the facts into this code: `未纳入低保或特困, 期内未获临时救助`.
     pub conclusion: String,
-    /// The largest amount among the facts, in fen (the medical out-of-pocket total).
-    #[serde(default)]
-    pub amount_cents: Option<i64>,
     /// Person records behind this finding.
     pub records: Vec<usize>,
 }
 
 impl Finding {
-    /// This finding's 依据 on its own: the facts, then the conclusion.
-    pub fn evidence(&self) -> String {
-        let mut parts: Vec<&str> = self.facts.iter().map(String::as_str).collect();
-        if !self.conclusion.is_empty() {
-            parts.push(&self.conclusion);
-        }
-        parts.join("; ")
+    /// The largest amount among the facts, in fen (the medical out-of-pocket total).
+    pub fn amount_cents(&self) -> Option<i64> {
+        self.facts.iter().filter_map(Fact::amount_cents).max()
     }
 }
 
@@ -133,29 +176,6 @@ pub struct Suspect {
     pub confidence: f64,
     /// Every source reference behind the row.
     pub source_refs: Vec<SourceRef>,
-}
-
-impl Suspect {
-    /// The 依据 column: every fact once (several codes often rest on the same facts), then
-    /// each code's conclusion.
-    pub fn evidence(&self) -> String {
-        let mut facts: Vec<&str> = Vec::new();
-        for fact in self.findings.iter().flat_map(|f| &f.facts) {
-            if !facts.contains(&fact.as_str()) {
-                facts.push(fact);
-            }
-        }
-        let conclusions: Vec<String> = self
-            .findings
-            .iter()
-            .map(|f| format!("{}: {}", f.code.code(), f.conclusion))
-            .collect();
-        if facts.is_empty() {
-            conclusions.join("; ")
-        } else {
-            format!("{}；{}", facts.join("; "), conclusions.join("; "))
-        }
-    }
 }
 
 /// An uncertain link shown to a clerk: both records side by side.
@@ -191,51 +211,4 @@ pub struct ClueState {
     pub first_seen: NaiveDate,
     /// Set when a clue reported as included (符合条件已纳入保障) is still not on the rolls.
     pub rectification_missing: bool,
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn evidence_states_shared_facts_once_then_each_conclusion() {
-        let finding = |code, facts: &[&str], conclusion: &str| Finding {
-            code,
-            facts: facts.iter().map(|s| s.to_string()).collect(),
-            conclusion: conclusion.into(),
-            amount_cents: None,
-            records: vec![0],
-        };
-        let medical = "医保: 2020年以来个人自付 52,310.00 元(8 笔结算)";
-        let suspect = Suspect {
-            clue_id: "LB0000000000".into(),
-            person_key: "k".into(),
-            township: None,
-            village: None,
-            name: "张三".into(),
-            id_number: None,
-            address: None,
-            findings: vec![
-                finding(RuleCode::R01, &[medical], "未纳入保障, 期内未获临时救助"),
-                finding(
-                    RuleCode::R02,
-                    &[medical, "农业农村: 防返贫监测对象"],
-                    "未纳入低保或特困",
-                ),
-            ],
-            sources: vec![SourceKind::Medical],
-            match_note: String::new(),
-            confidence: 1.0,
-            source_refs: Vec::new(),
-        };
-        assert_eq!(
-            suspect.evidence(),
-            "医保: 2020年以来个人自付 52,310.00 元(8 笔结算); 农业农村: 防返贫监测对象；\
-             R01: 未纳入保障, 期内未获临时救助; R02: 未纳入低保或特困"
-        );
-        assert_eq!(
-            suspect.findings[1].evidence(),
-            format!("{medical}; 农业农村: 防返贫监测对象; 未纳入低保或特困")
-        );
-    }
 }

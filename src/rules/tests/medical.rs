@@ -109,8 +109,7 @@ fn grade_3_mental_disability_is_severe_and_certificate_digits_decide_when_column
     let s = f.screen();
     assert_eq!(codes_of(&s, "张三"), vec![RuleCode::R01]);
     assert_eq!(codes_of(&s, "李四"), vec![RuleCode::R01]);
-    assert!(s.suspects[1].findings[0]
-        .evidence()
+    assert!(crate::rules::evidence::finding(&s.suspects[1].findings[0])
         .contains("二级肢体残疾, 2020-02-02 发证"));
 }
 

@@ -291,7 +291,7 @@ fn evidence_of(s: &Screening, code: RuleCode) -> String {
         .iter()
         .flat_map(|x| &x.findings)
         .find(|f| f.code == code)
-        .map(|f| f.evidence())
+        .map(crate::rules::evidence::finding)
         .unwrap_or_default()
 }
 
