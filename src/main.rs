@@ -5,6 +5,9 @@ use clap::Parser;
 use loubao::cli::{Cli, Command};
 use loubao::commands::{self, Error};
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     let cli = Cli::parse();
     let logged = matches!(cli.command, Command::Run { .. });

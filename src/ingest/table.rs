@@ -331,6 +331,36 @@ impl<'a> TableReader<'a> {
         }
     }
 
+    /// A reader of the same table for another stretch of its rows (read in parallel):
+    /// same columns, nothing read yet.
+    pub fn fork(&self) -> TableReader<'a> {
+        TableReader {
+            kind: self.kind,
+            file: self.file,
+            ref_sheet: self.ref_sheet.clone(),
+            columns: self.columns.clone(),
+            required: self.required.clone(),
+            limits: self.limits,
+            reject_undecodable: self.reject_undecodable,
+            header_width: self.header_width,
+            records: Vec::new(),
+            rejects: Vec::new(),
+            report: SheetReport::default(),
+        }
+    }
+
+    /// Appends what a fork read, in order after what this reader read.
+    pub fn absorb(&mut self, part: TableReader<'_>) {
+        self.records.extend(part.records);
+        self.rejects.extend(part.rejects);
+        let (mine, theirs) = (&mut self.report, part.report);
+        mine.rows_read += theirs.rows_read;
+        mine.rows_rejected += theirs.rows_rejected;
+        mine.rows_skipped += theirs.rows_skipped;
+        mine.cells_dropped += theirs.cells_dropped;
+        mine.rows_wider_than_header += theirs.rows_wider_than_header;
+    }
+
     /// Rejects a data row for a reason found by the reader (e.g. an over-long line).
     pub fn reject(&mut self, row: u32, reason: String) {
         self.report.rows_read += 1;

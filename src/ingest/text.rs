@@ -5,6 +5,7 @@ use std::borrow::Cow;
 use std::ops::ControlFlow;
 
 use encoding_rs::{GB18030, UTF_16BE, UTF_16LE};
+use rayon::prelude::*;
 
 use crate::config::{InputLimits, SourceSpec};
 
@@ -164,12 +165,25 @@ struct Splitter<'a> {
 
 impl<'a> Splitter<'a> {
     fn next(&mut self, record: &mut Record) -> Next {
+        self.advance(Some(record))
+    }
+
+    /// Moves past the next record without keeping its cells: finds where records start.
+    fn skip(&mut self) -> Next {
+        self.advance(None)
+    }
+
+    /// The next record, its cells into `record` when given. One state machine for reading
+    /// and for skipping, so that both agree on every record boundary and line number.
+    fn advance(&mut self, mut record: Option<&mut Record>) -> Next {
         let bytes = self.text.as_bytes();
         if self.pos >= bytes.len() {
             return Next::End;
         }
-        record.buf.clear();
-        record.ends.clear();
+        if let Some(record) = record.as_deref_mut() {
+            record.buf.clear();
+            record.ends.clear();
+        }
         let start = self.pos;
         let first_line = self.line + 1;
         let mut i = start;
@@ -196,8 +210,8 @@ impl<'a> Splitter<'a> {
                 return Next::TooLong(first_line);
             }
             let Some(&b) = bytes.get(i) else {
-                record.buf.push_str(&self.text[seg..i]);
-                record.ends.push(record.buf.len());
+                push_text(&mut record, &self.text[seg..i]);
+                end_cell(&mut record);
                 self.pos = i;
                 self.line = first_line + newlines;
                 return Next::Record(first_line);
@@ -205,12 +219,12 @@ impl<'a> Splitter<'a> {
             if in_quotes {
                 match b {
                     b'"' if bytes.get(i + 1) == Some(&b'"') => {
-                        record.buf.push_str(&self.text[seg..=i]);
+                        push_text(&mut record, &self.text[seg..=i]);
                         i += 2;
                         seg = i;
                     }
                     b'"' => {
-                        record.buf.push_str(&self.text[seg..i]);
+                        push_text(&mut record, &self.text[seg..i]);
                         in_quotes = false;
                         i += 1;
                         seg = i;
@@ -234,8 +248,8 @@ impl<'a> Splitter<'a> {
                 i += 1;
                 seg = i;
             } else if b == self.delimiter {
-                record.buf.push_str(&self.text[seg..i]);
-                record.ends.push(record.buf.len());
+                push_text(&mut record, &self.text[seg..i]);
+                end_cell(&mut record);
                 at_field_start = true;
                 i += 1;
                 seg = i;
@@ -246,8 +260,8 @@ impl<'a> Splitter<'a> {
                 } else {
                     i + 1
                 };
-                record.buf.push_str(&self.text[seg..i]);
-                record.ends.push(record.buf.len());
+                push_text(&mut record, &self.text[seg..i]);
+                end_cell(&mut record);
                 self.pos = after;
                 self.line = first_line + newlines;
                 return Next::Record(first_line);
@@ -257,6 +271,49 @@ impl<'a> Splitter<'a> {
             }
         }
     }
+}
+
+fn push_text(record: &mut Option<&mut Record>, text: &str) {
+    if let Some(record) = record {
+        record.buf.push_str(text);
+    }
+}
+
+fn end_cell(record: &mut Option<&mut Record>) {
+    if let Some(record) = record {
+        record.ends.push(record.buf.len());
+    }
+}
+
+/// Bytes of text per chunk read in parallel: a large claim-line export is split at record
+/// boundaries, and the chunks are typed on every core.
+const CHUNK_BYTES: usize = 4 << 20;
+
+/// Where the chunks of `text` from `start` begin: (byte position, lines before it), each at
+/// a record boundary found by the same splitter that reads them.
+fn chunk_starts(
+    text: &str,
+    (start, line): (usize, u32),
+    delimiter: u8,
+    max_bytes: usize,
+    chunk_bytes: usize,
+) -> Vec<(usize, u32)> {
+    let mut starts = vec![(start, line)];
+    let mut scanner = Splitter {
+        text,
+        pos: start,
+        line,
+        delimiter,
+        max_bytes,
+    };
+    let mut next_cut = start + chunk_bytes;
+    while scanner.skip() != Next::End {
+        if scanner.pos >= next_cut && scanner.pos < text.len() {
+            starts.push((scanner.pos, scanner.line));
+            next_cut = scanner.pos + chunk_bytes;
+        }
+    }
+    starts
 }
 
 /// Reads one delimited text file into a single table.
@@ -305,11 +362,43 @@ pub fn read_text(
     for (next, rec) in &head[header_index + 1..] {
         push(&mut table, next, rec, limits);
     }
-    loop {
-        match splitter.next(&mut record) {
-            Next::End => break,
-            next => push(&mut table, &next, &record, limits),
-        }
+    let delimiter = splitter.delimiter;
+    let starts = chunk_starts(
+        &text,
+        (splitter.pos, splitter.line),
+        delimiter,
+        limits.max_line_bytes,
+        CHUNK_BYTES,
+    );
+    let chunks: Vec<TableReader<'_>> = starts
+        .par_iter()
+        .enumerate()
+        .map(|(i, &(pos, line))| {
+            let end = starts.get(i + 1).map_or(text.len(), |&(p, _)| p);
+            let mut part = table.fork();
+            let mut splitter = Splitter {
+                text: &text[..end],
+                pos,
+                line,
+                delimiter,
+                max_bytes: limits.max_line_bytes,
+            };
+            let mut record = Record::default();
+            loop {
+                match splitter.next(&mut record) {
+                    Next::End => break,
+                    next => push(&mut part, &next, &record, limits),
+                }
+            }
+            part
+        })
+        .collect();
+    // Reserved once: the chunks' rows are moved in, never copied twice.
+    table
+        .records
+        .reserve_exact(chunks.iter().map(|c| c.records.len()).sum());
+    for part in chunks {
+        table.absorb(part);
     }
     Ok((
         encoding,
@@ -377,6 +466,61 @@ pub fn for_each_record(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every record of `text` from `start` as one splitter reads it: (what, cells).
+    fn records_from(text: &str, start: (usize, u32), max_bytes: usize) -> Vec<(Next, Vec<String>)> {
+        let mut splitter = Splitter {
+            text,
+            pos: start.0,
+            line: start.1,
+            delimiter: b',',
+            max_bytes,
+        };
+        let mut record = Record::default();
+        let mut out = Vec::new();
+        loop {
+            match splitter.next(&mut record) {
+                Next::End => return out,
+                next => {
+                    let cells = (0..record.width())
+                        .map(|c| record.cell(c).display())
+                        .collect();
+                    out.push((next, cells));
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn chunks_cut_at_record_boundaries_read_what_one_splitter_reads() {
+        // Quoted line breaks, CRLF and bare CR, escaped and stray quotes, blank lines, an
+        // over-long record and no final line end: cut every few bytes, and at each record.
+        let mut text = String::new();
+        for i in 0..200 {
+            match i % 7 {
+                0 => text.push_str(&format!("\"多行\n内容{i}\",{i}\r\n")),
+                1 => text.push_str(&format!("a\"b,{i}\r")),
+                2 => text.push_str(&format!("\"引号\"\"{i}\"\"\",x\n\n")),
+                3 => text.push_str(&format!("{},long\n", "长".repeat(30))),
+                4 => text.push_str(&format!("\"跨\r\n行\",{i}\n")),
+                _ => text.push_str(&format!("张{i},{i}\n")),
+            }
+        }
+        text.push_str("末行,无换行");
+        let max_bytes = 60;
+        let whole = records_from(&text, (0, 0), max_bytes);
+        for chunk_bytes in [1, 7, 64, 1000] {
+            let starts = chunk_starts(&text, (0, 0), b',', max_bytes, chunk_bytes);
+            assert!(starts.len() > 1 || chunk_bytes == 1000);
+            let mut chunked = Vec::new();
+            for (i, &start) in starts.iter().enumerate() {
+                let end = starts.get(i + 1).map_or(text.len(), |&(p, _)| p);
+                chunked.extend(records_from(&text[..end], start, max_bytes));
+            }
+            assert_eq!(chunked, whole, "chunks of {chunk_bytes} bytes");
+        }
+        assert!(whole.iter().any(|(n, _)| matches!(n, Next::TooLong(_))));
+    }
 
     #[test]
     fn encodings_are_detected() {
