@@ -677,7 +677,7 @@ fn cli_review_reads_a_gb18030_csv() {
         date(2021, 6, 30),
     );
 
-    let row = |clue_id: &str, filled: bool| {
+    let row = |clue_id: &str, filled: bool, signed: bool| {
         let mut cells = vec![String::new(); ListColumn::ALL.len()];
         let mut set = |column: ListColumn, text: &str| cells[column.index()] = text.to_string();
         set(ListColumn::ClueId, clue_id);
@@ -690,7 +690,9 @@ fn cli_review_reads_a_gb18030_csv() {
         set(ListColumn::Status, "持续");
         if filled {
             set(ListColumn::Outcome, "不符合条件");
-            set(ListColumn::Reviewer, "李核查");
+            if signed {
+                set(ListColumn::Reviewer, "李核查");
+            }
             set(ListColumn::ReviewDate, "2021/7/5");
             set(ListColumn::Note, "\"入户核查, 家庭收入超标\"");
         }
@@ -698,8 +700,9 @@ fn cli_review_reads_a_gb18030_csv() {
     };
     let text = [
         ListColumn::HEADERS.join(","),
-        row("LBAAAAAAAAAA", true),
-        row("LBBBBBBBBBBB", false),
+        row("LBAAAAAAAAAA", true, true),
+        row("LBBBBBBBBBBB", false, false),
+        row("LBBBBBBBBBBB", true, false),
     ]
     .join("\r\n");
     let (bytes, _, unmappable) = encoding_rs::GB18030.encode(&text);
@@ -718,14 +721,17 @@ fn cli_review_reads_a_gb18030_csv() {
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
-    // The unfilled row is listed as not yet verified, at its physical line.
+    // The untouched row is only counted as not yet verified; the result nobody signed is
+    // rejected at its physical line.
     assert_eq!(out.status.code(), Some(3), "{stdout}");
-    assert!(
-        stdout.contains("拒收 城关镇_已核查.csv#3: 核查结果为空 (尚未核查)"),
+    let rejects: Vec<&str> = stdout.lines().filter(|l| l.starts_with("拒收")).collect();
+    assert_eq!(
+        rejects,
+        ["拒收 城关镇_已核查.csv#4: 核查人为空"],
         "{stdout}"
     );
     assert!(
-        stdout.contains("共读取 1 个文件 2 行: 已记录核查结果 1 条, 尚未核查 1 条, 拒收 1 条"),
+        stdout.contains("共读取 1 个文件 3 行: 已记录核查结果 1 条, 尚未核查 1 条, 拒收 1 条"),
         "{stdout}"
     );
 

@@ -47,7 +47,9 @@ pub struct ImportSummary {
     pub rows: usize,
     /// Outcomes recorded in the ledger.
     pub recorded: usize,
-    /// Rows with a blank 核查结果: not yet verified (also listed as rejects).
+    /// Rows with a blank 核查结果: not yet verified. A row the township has not touched
+    /// (核查结果, 核查人, 核查日期 and 备注 all blank) is only counted; one half filled in is
+    /// also rejected, with what is missing.
     pub not_verified: usize,
     pub rejects: Vec<Reject>,
 }
@@ -345,6 +347,10 @@ impl Ledger {
         let clues = self.clue_facts()?;
         let mut valid = Vec::new();
         for row in rows {
+            if row.is_untouched() {
+                summary.not_verified += 1;
+                continue;
+            }
             match check_row(row, &clues, townships, today) {
                 Ok(review) => valid.push(review),
                 Err(reasons) => {
@@ -443,6 +449,16 @@ impl Ledger {
 }
 
 /// Every problem with one row, in Chinese; a row with none becomes a review.
+impl ReturnedRow {
+    /// Nothing of the township's columns is filled in: a clue not yet visited, not an error.
+    fn is_untouched(&self) -> bool {
+        self.outcome.is_none()
+            && self.reviewer.is_none()
+            && self.review_date.is_none()
+            && self.note.is_none()
+    }
+}
+
 fn check_row(
     row: &ReturnedRow,
     clues: &BTreeMap<String, ClueFacts>,
@@ -495,6 +511,10 @@ fn check_row(
             outcome
         }
     };
+    // Who verified is part of the record: a result nobody signed is not accepted.
+    if outcome.is_some() && row.reviewer.is_none() {
+        problems.push(format!("{}为空", ListColumn::Reviewer));
+    }
     let date = match &row.review_date {
         None => {
             problems.push(format!("{}为空", ListColumn::ReviewDate));
