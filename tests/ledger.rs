@@ -4,8 +4,11 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+mod common;
+
 use calamine::{open_workbook_auto, Data, Reader};
 use chrono::NaiveDate;
+use common::Inbox;
 use loubao::config::Township;
 use loubao::ledger::report::{self, UNDECIDED_TOWNSHIP};
 use loubao::ledger::review::{self, ImportSummary};
@@ -835,74 +838,34 @@ fn list_rows(path: &Path) -> Vec<Vec<String>> {
 
 #[test]
 fn a_closed_clue_stays_closed_when_its_petition_text_gains_an_amount() {
-    let pipeline_head = r#"
-county = "测试县"
-as_of = 2021-06-30
-since = 2020-01-01
-inbox = "inbox"
-outbox = "out"
-
-[[townships]]
-name = "城关镇"
-
-[[sources]]
-kind = "medical"
-glob = "医保*"
-
-[[sources]]
-kind = "petition"
-glob = "信访*"
-
-[[sources]]
-kind = "dibao"
-glob = "民政_低保*"
-"#;
-    let dir = tempfile::tempdir().unwrap();
-    let inbox = dir.path().join("inbox");
-    std::fs::create_dir(&inbox).unwrap();
-    let pipeline = dir.path().join("pipeline.toml");
-    std::fs::write(&pipeline, pipeline_head).unwrap();
-    std::fs::write(
-        inbox.join("医保.csv"),
-        "姓名,身份证号,结算日期,个人自付,乡镇\n张三,410123199001011237,2021-03-05,45000,城关镇\n",
-    )
-    .unwrap();
-    std::fs::write(
-        inbox.join("民政_低保.csv"),
-        "姓名,身份证号,保障状态,乡镇\n孙七,410123198008084564,在保,城关镇\n",
-    )
-    .unwrap();
     let petition = |content: &str| {
-        let text = format!(
+        format!(
             "姓名,身份证号,信访日期,信访类别,信访内容,办理状态,乡镇\n\
              赵六,410123196505051238,2021-06-20,求助,{content},已办结,城关镇\n"
-        );
-        std::fs::write(inbox.join("信访.csv"), text).unwrap();
+        )
     };
-    let loubao = |args: &[&std::ffi::OsStr]| {
-        let out = Command::new(env!("CARGO_BIN_EXE_loubao"))
-            .arg("--quiet")
-            .args(args)
-            .output()
-            .unwrap();
-        let text = format!(
-            "{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
-        assert!(matches!(out.status.code(), Some(0 | 3)), "{text}");
-    };
-    let run = || loubao(&["run".as_ref(), pipeline.as_os_str()]);
+    let inbox = Inbox::new(
+        "[[sources]]\nkind = \"petition\"\nglob = \"信访*\"\n\n\
+         [[sources]]\nkind = \"dibao\"\nglob = \"民政_低保*\"\n",
+        &[
+            (
+                "民政_低保.csv",
+                "姓名,身份证号,保障状态,乡镇\n孙七,410123198008084564,在保,城关镇\n",
+            ),
+            ("信访.csv", &petition("家中困难申请救助")),
+        ],
+    );
+    let succeeds = |(code, text): (i32, String)| assert!(matches!(code, 0 | 3), "{text}");
     let names = |rows: &[Vec<String>]| -> Vec<String> {
         let at = rows[0].iter().position(|h| h == "姓名").unwrap();
-        rows[1..].iter().map(|r| r[at].clone()).collect()
+        let mut names: Vec<String> = rows[1..].iter().map(|r| r[at].clone()).collect();
+        names.sort();
+        names
     };
 
-    petition("家中困难申请救助");
-    run();
-    let first = dir.path().join("out/2021-06-30/城关镇.csv");
-    let mut rows = list_rows(&first);
-    assert_eq!(names(&rows), ["张三", "赵六"]);
+    succeeds(inbox.loubao("run"));
+    let mut rows = list_rows(&inbox.run_folder().join("城关镇.csv"));
+    assert_eq!(names(&rows), ["张三", "王五", "赵六"]);
 
     // The township finds 赵六 not eligible and returns its list.
     let col = |name: &str| rows[0].iter().position(|h| h == name).unwrap();
@@ -914,21 +877,17 @@ glob = "民政_低保*"
     rows[zhao][outcome] = "不符合条件".into();
     rows[zhao][by] = "李核查".into();
     rows[zhao][on] = "2021-07-05".into();
-    let returned = dir.path().join("城关镇_已核查.csv");
+    let returned = inbox.dir.path().join("城关镇_已核查.csv");
     let mut writer = csv::Writer::from_path(&returned).unwrap();
     for row in &rows {
         writer.write_record(row).unwrap();
     }
     writer.flush().unwrap();
-    loubao(&[
-        "review".as_ref(),
-        pipeline.as_os_str(),
-        returned.as_os_str(),
-    ]);
+    succeeds(inbox.loubao_with("review", &[&returned]));
 
     // The petition now quotes a sum: words in 依据 are not facts, the clue stays closed.
-    petition("家中困难申请救助3000元");
-    run();
-    let second = list_rows(&dir.path().join("out/2021-06-30_2/城关镇.csv"));
-    assert_eq!(names(&second), ["张三"]);
+    inbox.write("信访.csv", petition("家中困难申请救助3000元"));
+    succeeds(inbox.loubao("run"));
+    let second = list_rows(&inbox.run_folder().join("城关镇.csv"));
+    assert_eq!(names(&second), ["张三", "王五"]);
 }

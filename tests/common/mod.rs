@@ -3,7 +3,7 @@
 #![allow(dead_code)]
 
 use std::fs;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_loubao");
@@ -52,9 +52,15 @@ impl Inbox {
     }
 
     pub fn loubao(&self, command: &str) -> (i32, String) {
+        self.loubao_with(command, &[])
+    }
+
+    /// `loubao <command> <pipeline> <paths…>`: exit code and everything it printed.
+    pub fn loubao_with(&self, command: &str, paths: &[&Path]) -> (i32, String) {
         let out: Output = Command::new(BIN)
             .args(["--quiet", command])
             .arg(self.pipeline())
+            .args(paths)
             .output()
             .unwrap();
         let text = format!(
