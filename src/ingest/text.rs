@@ -307,7 +307,8 @@ fn chunk_starts(
         max_bytes,
     };
     let mut next_cut = start + chunk_bytes;
-    while scanner.skip() != Next::End {
+    // No cut can fall past the end: the last chunk (and a small file) is never scanned.
+    while next_cut < text.len() && scanner.skip() != Next::End {
         if scanner.pos >= next_cut && scanner.pos < text.len() {
             starts.push((scanner.pos, scanner.line));
             next_cut = scanner.pos + chunk_bytes;
