@@ -13,7 +13,7 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
 use loubao::config::MatchSettings;
-use loubao::matching::link;
+use loubao::matching::{link, Verdicts};
 use loubao::model::{
     IdQuality, Observation, PersonName, PersonRecord, ResidentId, Role, Sex, SourceKind, SourceRef,
 };
@@ -270,7 +270,7 @@ fn bench_linkage(c: &mut Criterion) {
     for residents in sizes {
         let (records, owner) = county(residents);
         let started = Instant::now();
-        let linkage = link(&records, &settings);
+        let linkage = link(&records, &settings, &Verdicts::default());
         let secs = started.elapsed().as_secs_f64();
         println!(
             "{residents} residents, {} records: link() {:.3} s, {} candidate pairs, {:.0} pairs/s, {} persons, {} accepted, {} uncertain",
@@ -284,7 +284,7 @@ fn bench_linkage(c: &mut Criterion) {
         );
         quality(&records, &owner, &linkage);
         group.bench_function(format!("link_{residents}_residents"), |b| {
-            b.iter(|| link(&records, &settings))
+            b.iter(|| link(&records, &settings, &Verdicts::default()))
         });
     }
     group.finish();

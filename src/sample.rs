@@ -21,6 +21,10 @@ pub fn evaluate(pipeline: &Path, truth_dir: &Path) -> anyhow::Result<EvalReport>
         &ingest::Vocabulary::new(&p.townships, &p.rules),
     );
     let normalised = normalise::normalise(ingested.records, &p.townships);
-    let linkage = matching::link(&normalised.persons, &p.matching);
+    let linkage = matching::link(
+        &normalised.persons,
+        &p.matching,
+        &matching::Verdicts::default(),
+    );
     loubao_sample::evaluate(truth_dir, &normalised.persons, &linkage, &loaded.outbox)
 }

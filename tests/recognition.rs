@@ -218,6 +218,7 @@ fn generated(dir: &Path) -> PathBuf {
             persons: 3000,
             seed: 29,
             noise: NoiseLevel::Default,
+            shuffle_rows: false,
         },
     )
     .unwrap();

@@ -11,10 +11,11 @@ use calamine::{open_workbook_auto, Data, Reader};
 use chrono::NaiveDate;
 use loubao::config::LoadedPipeline;
 use loubao::ingest::{FileReport, IngestOutput};
+use loubao::ledger::decisions::StoredVerdict;
 use loubao::model::{
     ClueState, ClueStatus, Fact, FactDetail, FieldEvidence, Finding, IdQuality, Link, LinkDecision,
-    Linkage, LinkageStats, ListColumn, Observation, Person, PersonName, PersonRecord, Reject,
-    ResidentId, ReviewItem, Role, RuleCode, SourceKind, SourceRef, Suspect,
+    Linkage, LinkageStats, ListColumn, Observation, Person, PersonName, PersonRecord, QuestionId,
+    Reject, ResidentId, ReviewItem, Role, RuleCode, SourceKind, SourceRef, Suspect,
 };
 use loubao::normalise::NormaliseOutput;
 use loubao::report::{self, RunReport, RECTIFICATION_MISSING};
@@ -134,6 +135,7 @@ struct Fixture {
     linkage: Linkage,
     screening: Screening,
     clues: BTreeMap<String, ClueState>,
+    verdicts: BTreeMap<QuestionId, StoredVerdict>,
 }
 
 const ID_ZHANG: &str = "410123199001011234";
@@ -225,11 +227,14 @@ fn fixture() -> Fixture {
             ],
         }],
         person_of: vec![0, 0],
+        questions: BTreeMap::from([(0, QuestionId(0xA1B2_C3D4_E5F6))]),
         stats: LinkageStats {
             exact_links: 5,
             candidate_pairs: 40,
             accepted_links: 2,
             uncertain_links: 1,
+            decided_same: 0,
+            decided_different: 0,
             upper_threshold: 12.0,
             lower_threshold: 6.0,
             score_histogram: (0..20).map(|i| (i as f64, 20 - i)).collect(),
@@ -261,7 +266,8 @@ fn fixture() -> Fixture {
             suspect(ID_ZHAO, "赵六", None, None, &[RuleCode::R06]),
         ],
         review: vec![ReviewItem {
-            link: 0,
+            question: QuestionId(0xA1B2_C3D4_E5F6),
+            links: vec![0],
             reason: "张伟与低保名册张玮疑似同一人".into(),
         }],
         screened: BTreeMap::from([(SourceKind::Medical, 9)]),
@@ -283,6 +289,7 @@ fn fixture() -> Fixture {
         linkage,
         screening,
         clues,
+        verdicts: BTreeMap::new(),
     }
 }
 
@@ -296,6 +303,7 @@ impl Fixture {
             linkage: &self.linkage,
             screening: &self.screening,
             clues: &self.clues,
+            verdicts: &self.verdicts,
             missing_kinds: vec![SourceKind::Hotline],
             timings: vec![(Stage::Ingest, 0.5), (Stage::Rules, 0.25)],
             outcome: loubao::model::RunOutcome::Partial,
@@ -402,6 +410,8 @@ fn township_workbooks_hold_only_their_people_with_text_ids() {
     assert_eq!(text(&review[1][at("来源记录(乙)")]), "低保.csv#4");
     assert_eq!(text(&review[1][at("一致字段")]), "姓名:拼音相同");
     assert_eq!(review[1][at("匹配分值")], Data::Float(8.25));
+    assert_eq!(text(&review[1][at("复核编号")]), "FHA1B2C3D4E5F6");
+    assert_eq!(review[1][at("记录数(甲)")], Data::Float(1.0));
 
     let rejects = sheet(&out.path().join("拒收记录.xlsx"));
     let refs: Vec<String> = rejects[1..].iter().map(|r| text(&r[0])).collect();

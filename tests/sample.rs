@@ -15,6 +15,7 @@ fn county(dir: &Path, persons: usize, seed: u64, noise: NoiseLevel) {
             persons,
             seed,
             noise,
+            shuffle_rows: false,
         },
     )
     .unwrap();
@@ -173,6 +174,7 @@ fn pipeline_file_parses_and_each_source_claims_exactly_one_file() {
             persons: 1500,
             seed: 5,
             noise: NoiseLevel::Default,
+            shuffle_rows: false,
         },
     )
     .unwrap();

@@ -1,10 +1,11 @@
-//! `loubao review`: import the township workbooks returned with outcomes filled in. Every
+//! `loubao review`: import the township workbooks returned with outcomes filled in, and the
+//! 待复核 lists returned with 复核结论 filled in (told apart by their headers). Every
 //! rejected row is printed with its file and row; the exit code is 3 when any was rejected.
 
 use std::path::{Path, PathBuf};
 
 use super::{Context, Error};
-use crate::ledger::review;
+use crate::ledger::{decisions, review};
 use crate::ops::Exit;
 
 pub fn review(pipeline_path: &Path, paths: &[PathBuf]) -> Result<Exit, Error> {
@@ -13,12 +14,33 @@ pub fn review(pipeline_path: &Path, paths: &[PathBuf]) -> Result<Exit, Error> {
     let _lock = ctx.lock()?;
     let mut ledger = ctx.open_ledger()?;
     let (files, mut rejects) = review::collect_files(paths);
+    let mut answers = Vec::new();
+    let mut township_files = Vec::new();
+    for file in files {
+        match decisions::read_answers(&file) {
+            Some(read) => answers.push(read),
+            None => township_files.push(file),
+        }
+    }
     let mut summary = ledger
-        .import_reviews(&files, &ctx.loaded.pipeline.townships, ctx.today)
+        .import_reviews(&township_files, &ctx.loaded.pipeline.townships, ctx.today)
         .map_err(Error::Import)?;
     rejects.append(&mut summary.rejects);
+    let answered = (!answers.is_empty())
+        .then(|| ledger.import_answers(answers, ctx.today))
+        .transpose()
+        .map_err(Error::Import)?;
+    if let Some(answered) = &answered {
+        rejects.extend(answered.rejects.iter().cloned());
+    }
     for reject in &rejects {
         println!("拒收 {}: {}", reject.reference(), reject.reason);
+    }
+    if let Some(a) = &answered {
+        println!(
+            "待复核: 共读取 {} 个文件 {} 行: 已记录复核结论 {} 条, 与台账相同未重复记录 {} 条, 未填写 {} 条",
+            a.files, a.rows, a.recorded, a.unchanged, a.not_filled
+        );
     }
     println!(
         "共读取 {} 个文件 {} 行: 已记录核查结果 {} 条, 尚未核查 {} 条, 拒收 {} 条",

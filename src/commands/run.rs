@@ -1,14 +1,15 @@
 //! `loubao run`: the nightly pipeline, end to end, under the outbox lock, into a staged run
 //! folder that appears only when complete.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use super::{Context, Error};
 use crate::config::LoadedPipeline;
 use crate::ingest::IngestOutput;
+use crate::ledger::decisions::StoredVerdict;
 use crate::ledger::{Ledger, LedgerPlan, RunInfo};
-use crate::model::{Linkage, RunOutcome, SourceKind, Suspect};
+use crate::model::{Linkage, QuestionId, RunOutcome, SourceKind, Suspect};
 use crate::normalise::NormaliseOutput;
 use crate::ops::{self, Exit, StagedRun};
 use crate::progress::Progress;
@@ -50,6 +51,9 @@ pub fn run(pipeline_path: &Path, run_log: &RunLogFile, progress: Progress) -> Re
     };
     let dir = staged.finish().map_err(Error::Finish)?;
     tracing::info!(folder = %dir.display(), "运行完成");
+    ledger
+        .record_questions(&pending.questions, loaded.as_of)
+        .map_err(Error::Commit)?;
     ledger
         .commit(&pending.plan, &pending.suspects, &info)
         .map_err(Error::Commit)?;
@@ -101,6 +105,8 @@ fn exit_code(outcome: RunOutcome) -> Exit {
 struct PendingCommit {
     plan: LedgerPlan,
     suspects: Vec<Suspect>,
+    /// The 待复核 questions asked: an answer must name one of them.
+    questions: Vec<QuestionId>,
     outcome: RunOutcome,
 }
 
@@ -115,7 +121,8 @@ fn run_stages(
     let mut ingested = read_inbox(loaded, progress, &mut watch);
     let normalised = normalise_records(loaded, &mut ingested, progress, &mut watch);
     let missing_kinds = missing_kinds(&normalised)?;
-    let linkage = link_records(loaded, &normalised, progress, &mut watch);
+    let verdicts = ledger.verdicts()?;
+    let linkage = link_records(loaded, &normalised, &verdicts, progress, &mut watch);
     let mut screening = screen(loaded, &normalised, &linkage, progress, &mut watch);
     let outcome = outcome_of(&ingested, &normalised);
     let plan = ledger.plan(&screening.suspects, loaded.as_of)?;
@@ -128,6 +135,7 @@ fn run_stages(
         linkage: &linkage,
         screening: &screening,
         clues: &plan.states,
+        verdicts: &verdicts,
         missing_kinds,
         timings: watch.laps().to_vec(),
         outcome,
@@ -136,6 +144,7 @@ fn run_stages(
     Ok(PendingCommit {
         plan,
         suspects,
+        questions: screening.review.iter().map(|item| item.question).collect(),
         outcome,
     })
 }
@@ -202,11 +211,13 @@ fn missing_kinds(normalised: &NormaliseOutput) -> Result<Vec<SourceKind>, Error>
 fn link_records(
     loaded: &LoadedPipeline,
     normalised: &NormaliseOutput,
+    verdicts: &BTreeMap<QuestionId, StoredVerdict>,
     progress: Progress,
     watch: &mut Stopwatch,
 ) -> Linkage {
     let spinner = progress.stage(Stage::Matching);
-    let linkage = matching::link(&normalised.persons, &loaded.pipeline.matching);
+    let verdicts = matching::Verdicts::new(verdicts.iter().map(|(q, v)| (*q, v.verdict)));
+    let linkage = matching::link(&normalised.persons, &loaded.pipeline.matching, &verdicts);
     watch.lap(Stage::Matching);
     let summary = format!(
         "{} 人, 精确 {} / 模糊 {} / 待复核 {}",

@@ -10,6 +10,7 @@ pub fn sample(args: &SampleArgs) -> Result<Exit, Error> {
         persons: args.persons,
         seed: args.seed,
         noise: args.noise.into(),
+        shuffle_rows: false,
     };
     let summary = sample::generate(&args.dir, &opts).map_err(Error::Sample)?;
     println!("{summary}");

@@ -7,6 +7,7 @@
 //! `review` imports the townships' returned workbooks; `report` reads the ledger for the
 //! monthly report and the closing three lists.
 
+pub mod decisions;
 mod plan;
 pub mod report;
 pub mod review;
@@ -68,7 +69,8 @@ impl<T> SqlContext<T> for Result<T, rusqlite::Error> {
 
 /// Schema migrations, applied in order; `PRAGMA user_version` counts how many ran.
 /// Never edit a shipped entry: append a new one.
-const MIGRATIONS: &[&str] = &[r#"
+const MIGRATIONS: &[&str] = &[
+    r#"
 CREATE TABLE clues (
     clue_id     TEXT PRIMARY KEY,
     person_key  TEXT NOT NULL,
@@ -113,7 +115,25 @@ CREATE TABLE runs (
     outcome  TEXT NOT NULL,
     counts   TEXT NOT NULL    -- JSON
 );
-"#];
+"#,
+    r#"
+-- 待复核: the identity questions runs asked, and what a person answered.
+CREATE TABLE link_questions (
+    question    TEXT PRIMARY KEY,  -- FH + 12 hex digits, from both records' identity cells
+    first_asked TEXT NOT NULL,
+    last_asked  TEXT NOT NULL
+);
+CREATE TABLE link_verdicts (
+    question      TEXT PRIMARY KEY,
+    verdict       TEXT NOT NULL,  -- 同一人 / 不是同一人 / 无法确定
+    reviewer      TEXT NOT NULL,  -- 复核人
+    decided_on    TEXT NOT NULL,  -- 复核日期
+    note          TEXT,           -- 备注
+    imported_from TEXT NOT NULL,  -- file#row
+    imported_at   TEXT NOT NULL
+);
+"#,
+];
 
 /// Where a clue stands in the ledger between runs (the `clues.status` column).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

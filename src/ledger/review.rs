@@ -100,7 +100,7 @@ fn extension(path: &Path) -> Option<&'static str> {
     }
 }
 
-fn file_name(path: &Path) -> String {
+pub(super) fn file_name(path: &Path) -> String {
     path.file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| path.display().to_string())
@@ -116,7 +116,7 @@ fn file_reject(path: &Path, reason: String) -> Reject {
     }
 }
 
-fn row_reject(file: &str, row: u32, reason: String) -> Reject {
+pub(super) fn row_reject(file: &str, row: u32, reason: String) -> Reject {
     Reject {
         file: file.to_string(),
         sheet: None,

@@ -1,4 +1,5 @@
-//! Consolidation: records joined by exact or accepted links form one person (union-find).
+//! Consolidation: records joined by exact, accepted or confirmed links form one person
+//! (union-find).
 //! Uncertain links join nothing; they are attached to the persons on both ends.
 
 use super::exact::ExactGroups;
@@ -55,7 +56,7 @@ pub fn consolidate(
         }
     }
     for edge in fuzzy {
-        if edge.decision == LinkDecision::Accepted {
+        if edge.decision.joins() {
             forest.union(edge.left, edge.right);
         }
     }
@@ -82,7 +83,9 @@ pub fn consolidate(
             person_of[edge.right as usize],
         );
         match edge.decision {
-            LinkDecision::Exact | LinkDecision::Accepted => sizes[pl].1 += 1,
+            LinkDecision::Exact | LinkDecision::Accepted | LinkDecision::Confirmed => {
+                sizes[pl].1 += 1
+            }
             LinkDecision::Uncertain => {
                 sizes[pl].2 += 1;
                 if pr != pl {
@@ -117,7 +120,9 @@ pub fn consolidate(
             person_of[edge.right as usize],
         );
         match edge.decision {
-            LinkDecision::Exact | LinkDecision::Accepted => persons[pl].links.push(i),
+            LinkDecision::Exact | LinkDecision::Accepted | LinkDecision::Confirmed => {
+                persons[pl].links.push(i)
+            }
             LinkDecision::Uncertain => {
                 persons[pl].uncertain.push(i);
                 if pr != pl {

@@ -14,7 +14,8 @@
 //!    candidate above the upper threshold, unless a different person scores within the
 //!    ambiguity margin (then both links are uncertain). Between the thresholds the link is
 //!    uncertain; below, the best candidate is kept as the nearest miss.
-//! 7. `consolidate`: union-find over exact and accepted links.
+//! 7. `decisions`: a person's verdicts from 待复核 (同一人 / 不是同一人) override the scores.
+//! 8. `consolidate`: union-find over exact, accepted and confirmed links.
 //!
 //! The output does not depend on the number of threads: candidates are sorted, ties are
 //! broken by record index, and the random pairs for u come from a fixed seed.
@@ -22,6 +23,7 @@
 mod blocking;
 mod compare;
 mod consolidate;
+mod decisions;
 mod exact;
 mod hash;
 mod weights;
@@ -39,6 +41,7 @@ use crate::model::{
     FieldEvidence, Link, LinkDecision, Linkage, LinkageStats, NearMiss, PersonRecord,
 };
 use compare::Comparison;
+pub use decisions::{question_of, Verdicts};
 use exact::ExactGroups;
 use weights::Weights;
 
@@ -90,8 +93,8 @@ struct QueryOutcome {
 const HISTOGRAM_BUCKET: f64 = 2.0;
 
 /// Links `records` (any sources, rolls included) into persons, on the current rayon pool
-/// (the run sizes it from `matching.threads`).
-pub fn link(records: &[PersonRecord], settings: &MatchSettings) -> Linkage {
+/// (the run sizes it from `matching.threads`), with the verdicts people gave in 待复核.
+pub fn link(records: &[PersonRecord], settings: &MatchSettings, verdicts: &Verdicts) -> Linkage {
     let started = Instant::now();
     let mut fields: Vec<compare::Fields> = records
         .par_iter()
@@ -141,27 +144,43 @@ pub fn link(records: &[PersonRecord], settings: &MatchSettings) -> Linkage {
     let scoring_done = Instant::now();
 
     let exact_links = exact.linked();
-    let fuzzy = unique_links(&outcomes);
+    let decided = decisions::apply(records, unique_links(&outcomes), verdicts);
+    let fuzzy = &decided.links;
     let edges: Vec<consolidate::FuzzyEdge> = fuzzy
         .iter()
-        .map(|l| consolidate::FuzzyEdge {
+        .map(|&(l, decision)| consolidate::FuzzyEdge {
             left: l.pair().0,
             right: l.pair().1,
-            decision: l.decision,
+            decision,
         })
         .collect();
-    let near: Vec<NearMiss> = outcomes.iter().filter_map(|o| o.near.clone()).collect();
+    let near: Vec<NearMiss> = outcomes
+        .iter()
+        .filter_map(|o| o.near.clone())
+        .chain(decided.kept_apart.iter().cloned())
+        .collect();
 
     // Writing two million links and consolidating persons are independent: one core each.
     let (links, (persons, person_of)) = rayon::join(
-        || all_links(&exact, &fuzzy, &weights),
+        || all_links(&exact, fuzzy, &weights),
         || consolidate::consolidate(records.len(), &exact, &edges, &near),
     );
-    let accepted_links = edges
+    let count = |d: LinkDecision| edges.iter().filter(|e| e.decision == d).count();
+    let (accepted_links, uncertain_links) = (
+        count(LinkDecision::Accepted),
+        count(LinkDecision::Uncertain),
+    );
+    // Every uncertain link's question, for the review list to name.
+    let questions = fuzzy
         .iter()
-        .filter(|e| e.decision == LinkDecision::Accepted)
-        .count();
-    let uncertain_links = edges.len() - accepted_links;
+        .enumerate()
+        .filter(|(_, (_, d))| *d == LinkDecision::Uncertain)
+        .map(|(i, (l, _))| {
+            let (a, b) = l.pair();
+            let question = question_of(&records[a as usize], &records[b as usize]);
+            (exact_links + i, question)
+        })
+        .collect();
 
     let consolidated = Instant::now();
     tracing::debug!(
@@ -178,6 +197,8 @@ pub fn link(records: &[PersonRecord], settings: &MatchSettings) -> Linkage {
         candidate_pairs: candidates.pairs.len(),
         accepted_links,
         uncertain_links,
+        decided_same: decided.confirmed,
+        decided_different: decided.kept_apart.len(),
         upper_threshold: settings.upper_threshold,
         lower_threshold: settings.lower_threshold,
         score_histogram: score_histogram(&outcomes),
@@ -202,6 +223,7 @@ pub fn link(records: &[PersonRecord], settings: &MatchSettings) -> Linkage {
         persons,
         links,
         person_of,
+        questions,
         stats,
     }
 }
@@ -224,10 +246,7 @@ fn query_ranges(pairs: &[(u32, u32)]) -> Vec<(usize, usize)> {
 /// Every fuzzy link the queries found, once: a pair of two queries can be found from both
 /// ends, and is kept at its strongest.
 fn unique_links(outcomes: &[QueryOutcome]) -> Vec<&FoundLink> {
-    let rank = |d: LinkDecision| match d {
-        LinkDecision::Exact | LinkDecision::Accepted => 0,
-        LinkDecision::Uncertain => 1,
-    };
+    let rank = |d: LinkDecision| u8::from(!d.joins());
     let mut fuzzy: Vec<&FoundLink> = outcomes.iter().flat_map(|o| o.links.iter()).collect();
     fuzzy.sort_by_key(|l| (l.pair(), rank(l.decision), l.query));
     fuzzy.dedup_by_key(|l| l.pair());
@@ -250,7 +269,11 @@ fn score_histogram(outcomes: &[QueryOutcome]) -> Vec<(f64, usize)> {
 
 /// The link list: exact links group by group (each group's first record to each later
 /// one), then the fuzzy links with their evidence, in the order `consolidate` numbers them.
-fn all_links(exact: &ExactGroups, fuzzy: &[&FoundLink], weights: &Weights) -> Vec<Link> {
+fn all_links(
+    exact: &ExactGroups,
+    fuzzy: &[(&FoundLink, LinkDecision)],
+    weights: &Weights,
+) -> Vec<Link> {
     // An exact link's evidence is always "same valid ID": `describe` words it, so the
     // million such links of a county allocate nothing for it.
     let exact_score = weights.max_score();
@@ -266,10 +289,10 @@ fn all_links(exact: &ExactGroups, fuzzy: &[&FoundLink], weights: &Weights) -> Ve
             evidence: Vec::new(),
         }));
     }
-    links.extend(fuzzy.iter().map(|l| Link {
+    links.extend(fuzzy.iter().map(|&(l, decision)| Link {
         left: l.pair().0 as usize,
         right: l.pair().1 as usize,
-        decision: l.decision,
+        decision,
         score: (l.score * 100.0).round() / 100.0,
         evidence: weights.explain(&l.cmp, l.name_weight),
     }));

@@ -12,7 +12,8 @@ use std::path::{Path, PathBuf};
 
 use crate::config::LoadedPipeline;
 use crate::ingest::IngestOutput;
-use crate::model::{ClueState, Linkage, RunOutcome, SourceKind};
+use crate::ledger::decisions::StoredVerdict;
+use crate::model::{ClueState, Linkage, QuestionId, RunOutcome, SourceKind};
 use crate::normalise::NormaliseOutput;
 use crate::rules::Screening;
 use crate::stage::Stage;
@@ -67,6 +68,8 @@ pub struct RunReport<'a> {
     pub screening: &'a Screening,
     /// Ledger state per clue id.
     pub clues: &'a BTreeMap<String, ClueState>,
+    /// The ledger's 待复核 verdicts: an open question shows its last 无法确定.
+    pub verdicts: &'a BTreeMap<QuestionId, StoredVerdict>,
     /// Kinds with no usable file this run ("not supplied").
     pub missing_kinds: Vec<SourceKind>,
     /// (stage, seconds), in the order the stages ran.

@@ -1,10 +1,14 @@
-//! `待复核.xlsx/.csv`: every uncertain link, both person records side by side with the score
-//! and the fields that agree, so a clerk can say whether they are one person. Full IDs are
-//! shown: the run folder is owner-only.
+//! `待复核.xlsx/.csv`: one row per identity question — a group of records of one person in
+//! one file against one candidate — both sides next to each other with the score and the
+//! fields that agree and differ, so a person can say whether they are one. The answer
+//! columns (复核结论, 复核人, 复核日期, 备注) are read back by `loubao review`, keyed by
+//! 复核编号. Full IDs are shown: the run folder is owner-only.
+
+use std::collections::BTreeSet;
 
 use super::table::{Cell, Dropdown, Output, Table};
 use super::{Error, RunReport, REVIEW};
-use crate::model::{FieldEvidence, PersonRecord};
+use crate::model::{FieldEvidence, Link, LinkVerdict, PersonRecord, QuestionColumn, ReviewItem};
 
 /// Which record of the link a column shows: 甲 (left) or 乙 (right).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -56,8 +60,9 @@ impl RecordField {
         matches!(self, RecordField::IdNumber | RecordField::Phone)
     }
 
-    fn cell(self, record: Option<&PersonRecord>) -> Cell {
-        let Some(r) = record else {
+    /// The cell of one side: its first record's fields, every record's source row.
+    fn cell(self, side: &[&PersonRecord]) -> Cell {
+        let Some(r) = side.first() else {
             return Cell::text("");
         };
         match self {
@@ -71,45 +76,52 @@ impl RecordField {
             RecordField::Village => Cell::text(r.village.as_deref().unwrap_or("")),
             RecordField::Phone => Cell::text(r.phones.join(";")),
             RecordField::Source => Cell::text(r.kind.label_zh()),
-            RecordField::SourceRef => Cell::text(r.source.to_string()),
+            RecordField::SourceRef => {
+                let refs: Vec<String> = side.iter().map(|r| r.source.to_string()).collect();
+                Cell::text(refs.join("; "))
+            }
             RecordField::Address => Cell::text(r.address.as_deref().unwrap_or("")),
         }
     }
 }
 
-/// A column of the review list, in file order: the link, both records, the clerk's verdict.
+/// A column of the review list, in file order: the question, both sides, the answer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Column {
-    Number,
+    Question,
     Reason,
     Score,
+    /// How many records of 甲 ask the question (claim lines of one person, mostly).
+    Records,
     Agreeing,
     Differing,
     Record(Side, RecordField),
-    Verdict,
+    Answer(QuestionColumn),
 }
 
 impl Column {
     fn all() -> Vec<Column> {
         let mut columns = vec![
-            Column::Number,
+            Column::Question,
             Column::Reason,
             Column::Score,
+            Column::Records,
             Column::Agreeing,
             Column::Differing,
         ];
         for side in [Side::Left, Side::Right] {
             columns.extend(RecordField::ALL.map(|f| Column::Record(side, f)));
         }
-        columns.push(Column::Verdict);
+        columns.extend(QuestionColumn::FILLED_IN.map(Column::Answer));
         columns
     }
 
     fn header(self) -> String {
         match self {
-            Column::Number => "序号".into(),
+            Column::Question => QuestionColumn::Question.header().into(),
             Column::Reason => "复核原因".into(),
             Column::Score => "匹配分值".into(),
+            Column::Records => "记录数(甲)".into(),
             Column::Agreeing => "一致字段".into(),
             Column::Differing => "不一致字段".into(),
             Column::Record(side, field) => {
@@ -119,21 +131,52 @@ impl Column {
                 };
                 format!("{}({side})", field.header())
             }
-            Column::Verdict => "复核结论".into(),
+            Column::Answer(column) => column.header().into(),
+        }
+    }
+
+    /// IDs, phones and the question id: text, so that a spreadsheet keeps them as written.
+    fn is_text(self) -> bool {
+        match self {
+            Column::Question => true,
+            Column::Record(_, field) => field.is_text(),
+            _ => false,
         }
     }
 }
-
-/// Choices of the 复核结论 drop-down.
-const VERDICTS: [&str; 3] = ["同一人", "不是同一人", "无法确定"];
 
 fn text_columns(columns: &[Column]) -> Vec<usize> {
     columns
         .iter()
         .enumerate()
-        .filter(|(_, c)| matches!(c, Column::Record(_, field) if field.is_text()))
+        .filter(|(_, c)| c.is_text())
         .map(|(i, _)| i)
         .collect()
+}
+
+/// Both sides of a question: 甲 the record(s) asking, 乙 the candidate. A roll record is
+/// put on the 乙 side, where a clerk looks for it.
+fn sides<'a>(
+    report: &'a RunReport<'_>,
+    item: &ReviewItem,
+) -> (Vec<&'a PersonRecord>, Vec<&'a PersonRecord>) {
+    let persons = &report.normalised.persons;
+    let links: Vec<&Link> = item
+        .links
+        .iter()
+        .filter_map(|&l| report.linkage.links.get(l))
+        .collect();
+    let swap = links
+        .first()
+        .is_some_and(|l| persons[l.left].kind.is_roll() && !persons[l.right].kind.is_roll());
+    let side = |left: bool| {
+        let ends: BTreeSet<usize> = links
+            .iter()
+            .map(|l| if left != swap { l.left } else { l.right })
+            .collect();
+        ends.into_iter().map(|r| &persons[r]).collect::<Vec<_>>()
+    };
+    (side(true), side(false))
 }
 
 pub(crate) fn table(report: &RunReport<'_>) -> Table {
@@ -146,16 +189,19 @@ pub(crate) fn table(report: &RunReport<'_>) -> Table {
         dropdown: Some(Dropdown {
             column: columns
                 .iter()
-                .position(|c| *c == Column::Verdict)
+                .position(|c| *c == Column::Answer(QuestionColumn::Verdict))
                 .expect("the verdict is a column"),
-            options: &VERDICTS,
+            options: &LinkVerdict::LABELS,
         }),
         min_widths: Vec::new(),
         printable: false,
     };
-    // `rules::screen` already yields one item per link, in link order, reasons merged.
-    for (n, item) in report.screening.review.iter().enumerate() {
-        let Some(link) = report.linkage.links.get(item.link) else {
+    for item in &report.screening.review {
+        let Some(link) = item
+            .links
+            .first()
+            .and_then(|&l| report.linkage.links.get(l))
+        else {
             continue;
         };
         let (agree, differ): (Vec<_>, Vec<_>) = link.evidence.iter().partition(|e| e.weight > 0.0);
@@ -165,18 +211,32 @@ pub(crate) fn table(report: &RunReport<'_>) -> Table {
                 .collect::<Vec<_>>()
                 .join("; ")
         };
-        let persons = &report.normalised.persons;
+        let (left, right) = sides(report, item);
+        // An earlier 无法确定 is shown where it was written: the question is still open.
+        let earlier = report
+            .verdicts
+            .get(&item.question)
+            .filter(|v| v.verdict == LinkVerdict::Undetermined);
         let row = columns
             .iter()
             .map(|column| match *column {
-                Column::Number => Cell::Count(n + 1),
+                Column::Question => Cell::text(item.question.to_string()),
                 Column::Reason => Cell::text(&item.reason),
                 Column::Score => Cell::Decimal(link.score),
+                Column::Records => Cell::Count(left.len()),
                 Column::Agreeing => Cell::text(describe(&agree)),
                 Column::Differing => Cell::text(describe(&differ)),
-                Column::Record(Side::Left, field) => field.cell(persons.get(link.left)),
-                Column::Record(Side::Right, field) => field.cell(persons.get(link.right)),
-                Column::Verdict => Cell::text(""),
+                Column::Record(Side::Left, field) => field.cell(&left),
+                Column::Record(Side::Right, field) => field.cell(&right),
+                Column::Answer(answer) => {
+                    Cell::text(earlier.map_or(String::new(), |v| match answer {
+                        QuestionColumn::Verdict => v.verdict.label_zh().to_string(),
+                        QuestionColumn::Reviewer => v.reviewer.clone(),
+                        QuestionColumn::ReviewDate => v.decided_on.to_string(),
+                        QuestionColumn::Note => v.note.clone().unwrap_or_default(),
+                        QuestionColumn::Question => item.question.to_string(),
+                    }))
+                }
             })
             .collect();
         table.rows.push(row);
@@ -193,7 +253,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn text_columns_are_the_id_and_phone_columns() {
+    fn text_columns_are_the_question_id_and_phone_columns() {
         let columns = Column::all();
         let names: Vec<String> = text_columns(&columns)
             .into_iter()
@@ -201,10 +261,16 @@ mod tests {
             .collect();
         assert_eq!(
             names,
-            ["身份证号(甲)", "电话(甲)", "身份证号(乙)", "电话(乙)"]
+            [
+                "复核编号",
+                "身份证号(甲)",
+                "电话(甲)",
+                "身份证号(乙)",
+                "电话(乙)"
+            ]
         );
-        assert_eq!(text_columns(&columns), [6, 9, 14, 17]);
-        assert_eq!(columns.len(), 22);
-        assert_eq!(columns[21].header(), "复核结论");
+        assert_eq!(columns.len(), 26);
+        let headers: Vec<String> = columns[22..].iter().map(|c| c.header()).collect();
+        assert_eq!(headers, ["复核结论", "复核人", "复核日期", "备注"]);
     }
 }

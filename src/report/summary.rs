@@ -287,7 +287,7 @@ fn run_info(report: &RunReport<'_>) -> Vec<(String, String)> {
             report.screening.suspects.len().to_string(),
         ),
         (
-            "待复核条数".into(),
+            "待复核问题数".into(),
             report.screening.review.len().to_string(),
         ),
         ("拒收条数".into(), rejects.to_string()),
@@ -295,6 +295,14 @@ fn run_info(report: &RunReport<'_>) -> Vec<(String, String)> {
         ("候选记录对".into(), stats.candidate_pairs.to_string()),
         ("接受的模糊链接".into(), stats.accepted_links.to_string()),
         ("待复核链接".into(), stats.uncertain_links.to_string()),
+        (
+            "已应用的复核结论: 同一人 (链接)".into(),
+            stats.decided_same.to_string(),
+        ),
+        (
+            "已应用的复核结论: 不是同一人 (链接)".into(),
+            stats.decided_different.to_string(),
+        ),
         ("匹配上阈值".into(), format!("{:.2}", stats.upper_threshold)),
         ("匹配下阈值".into(), format!("{:.2}", stats.lower_threshold)),
     ];

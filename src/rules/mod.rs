@@ -21,7 +21,7 @@ use chrono::NaiveDate;
 
 use crate::config::RuleSettings;
 use crate::model::{
-    Finding, Linkage, PersonRecord, ReviewItem, Role, RuleCode, SourceKind, Suspect,
+    Finding, Linkage, PersonRecord, QuestionId, ReviewItem, Role, RuleCode, SourceKind, Suspect,
 };
 
 pub use coverage::{active_on, aided_in};
@@ -42,7 +42,8 @@ pub struct ScreeningInput<'a> {
 pub struct Screening {
     /// Sorted by township, village, number of codes (desc), name.
     pub suspects: Vec<Suspect>,
-    /// Persons who would have been screened but whose link is uncertain.
+    /// The identity questions of persons who would have been screened but whose link is
+    /// uncertain, in link order.
     pub review: Vec<ReviewItem>,
     /// Persons qualifying for screening, per source.
     pub screened: BTreeMap<SourceKind, usize>,
@@ -110,18 +111,42 @@ pub fn screen(input: &ScreeningInput<'_>) -> Screening {
             .then_with(|| a.name.cmp(&b.name))
             .then_with(|| a.clue_id.cmp(&b.clue_id))
     });
-    let review = review
-        .into_iter()
-        .map(|(link, reasons)| ReviewItem {
-            link,
-            reason: reasons.join("；"),
-        })
-        .collect();
     Screening {
         suspects,
-        review,
+        review: questions(input.linkage, review),
         screened,
     }
+}
+
+/// The review list: one item per identity question, its links in link order, each reason
+/// said once.
+fn questions(linkage: &Linkage, reasons: BTreeMap<usize, Vec<String>>) -> Vec<ReviewItem> {
+    let mut items: Vec<ReviewItem> = Vec::new();
+    let mut item_of: BTreeMap<QuestionId, usize> = BTreeMap::new();
+    for (link, link_reasons) in reasons {
+        let Some(&question) = linkage.questions.get(&link) else {
+            continue;
+        };
+        let i = *item_of.entry(question).or_insert_with(|| {
+            items.push(ReviewItem {
+                question,
+                links: Vec::new(),
+                reason: String::new(),
+            });
+            items.len() - 1
+        });
+        let item = &mut items[i];
+        item.links.push(link);
+        for reason in link_reasons {
+            if !item.reason.split("；").any(|r| r == reason) {
+                if !item.reason.is_empty() {
+                    item.reason.push('；');
+                }
+                item.reason.push_str(&reason);
+            }
+        }
+    }
+    items
 }
 
 /// Whether an uncertain link leaves this person's result open. It does when the person has
@@ -171,7 +196,8 @@ fn review_reason<'a>(
     let mut head = format!("{name} 有筛查资格({})", sources.join("、"));
     if !findings.is_empty() {
         let codes: Vec<&str> = findings.iter().map(|f| f.code.code()).collect();
-        head.push_str(&format!(", 若匹配成立可能触发 {}", codes.join(";")));
+        // The findings are those of the person as linked now, without the doubtful record.
+        head.push_str(&format!(", 若不是同一人将列为 {} 疑似", codes.join(";")));
     }
     let stats = &input.linkage.stats;
     move |link| {

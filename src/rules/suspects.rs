@@ -145,6 +145,12 @@ fn match_note(input: &ScreeningInput<'_>, person: &Person) -> String {
             LinkDecision::Exact => {
                 exact.insert(other);
             }
+            LinkDecision::Confirmed => {
+                let note = format!("人工复核确认同一人({})", other.label_zh());
+                if !parts.contains(&note) {
+                    parts.push(note);
+                }
+            }
             LinkDecision::Accepted | LinkDecision::Uncertain => {
                 let agreeing: Vec<String> = link
                     .evidence
@@ -194,16 +200,17 @@ fn match_note(input: &ScreeningInput<'_>, person: &Person) -> String {
     parts.join("; ")
 }
 
-/// 1.0 when every link is an exact ID match (or no link was needed); otherwise the weakest
-/// fuzzy link's score mapped linearly from [lower, 2·upper − lower] onto [0.5, 1.0], so a
-/// link just at the acceptance threshold reads 0.75.
+/// 1.0 when every link is an exact ID match or confirmed by a person (or no link was
+/// needed); otherwise the weakest fuzzy link's score mapped linearly from
+/// [lower, 2·upper − lower] onto [0.5, 1.0], so a link just at the acceptance threshold
+/// reads 0.75.
 fn confidence(input: &ScreeningInput<'_>, person: &Person) -> f64 {
     let linkage = input.linkage;
     let weakest = person
         .links
         .iter()
         .map(|&l| &linkage.links[l])
-        .filter(|l| l.decision != LinkDecision::Exact)
+        .filter(|l| !matches!(l.decision, LinkDecision::Exact | LinkDecision::Confirmed))
         .map(|l| l.score)
         .min_by(f64::total_cmp);
     let Some(score) = weakest else {

@@ -5,7 +5,8 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::{
-    Disability, Emergency, Monitoring, Request, RollEntry, SourceKind, SourceRef, Unemployment,
+    Disability, Emergency, Monitoring, QuestionId, Request, RollEntry, SourceKind, SourceRef,
+    Unemployment,
 };
 
 /// Screening rule codes (SPEC 6).
@@ -178,10 +179,14 @@ pub struct Suspect {
     pub source_refs: Vec<SourceRef>,
 }
 
-/// An uncertain link shown to a clerk: both records side by side.
+/// One identity question shown to a clerk (a 待复核 row): an uncertain pair, with every link
+/// that asks it — the lines of one person in one file that agree on identity, against the
+/// same candidate.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ReviewItem {
-    pub link: usize,
+    pub question: QuestionId,
+    /// The links asking it, in link order; the list shows the first one's records.
+    pub links: Vec<usize>,
     /// Why the person could not be decided.
     pub reason: String,
 }

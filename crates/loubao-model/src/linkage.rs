@@ -1,6 +1,9 @@
 //! What matching decides: scored links, and the consolidated persons they make.
 
 use std::borrow::Cow;
+use std::collections::BTreeMap;
+use std::fmt;
+use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
@@ -24,6 +27,48 @@ pub enum LinkDecision {
     Accepted,
     /// Between the thresholds: goes to the review list, decides nothing.
     Uncertain,
+    /// A person said 同一人 of the pair in 待复核: linked whatever it scores.
+    Confirmed,
+}
+
+impl LinkDecision {
+    /// Whether the link joins its two records into one person.
+    pub fn joins(self) -> bool {
+        self != LinkDecision::Uncertain
+    }
+}
+
+/// An identity question a person can settle: one uncertain pair of records, named by both
+/// records' identity cells (never their rows), so that a verdict on it still applies to
+/// tomorrow's extract with other row numbers. Written `FH` + 12 hex digits (48 bits).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct QuestionId(pub u64);
+
+impl QuestionId {
+    pub const BITS: u32 = 48;
+}
+
+impl fmt::Display for QuestionId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "FH{:012X}", self.0)
+    }
+}
+
+impl FromStr for QuestionId {
+    type Err = ();
+
+    /// `FH` + 12 hex digits, either case, as a spreadsheet may have re-typed it.
+    fn from_str(text: &str) -> Result<QuestionId, ()> {
+        let text = text.trim();
+        let hex = text
+            .strip_prefix("FH")
+            .or_else(|| text.strip_prefix("fh"))
+            .ok_or(())?;
+        if hex.len() != 12 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(());
+        }
+        u64::from_str_radix(hex, 16).map(QuestionId).map_err(|_| ())
+    }
 }
 
 /// A scored link between two person records (indices into the `PersonRecord` slice).
@@ -64,6 +109,8 @@ pub struct Linkage {
     pub links: Vec<Link>,
     /// For each person record, the index of its `Person`.
     pub person_of: Vec<usize>,
+    /// The identity question of every uncertain link, by link index.
+    pub questions: BTreeMap<usize, QuestionId>,
     /// Figures for the summary: pairs compared, thresholds, training results.
     pub stats: LinkageStats,
 }
@@ -74,8 +121,26 @@ pub struct LinkageStats {
     pub candidate_pairs: usize,
     pub accepted_links: usize,
     pub uncertain_links: usize,
+    /// Links a person's 同一人 made (must-links) and pairs their 不是同一人 kept apart.
+    pub decided_same: usize,
+    pub decided_different: usize,
     pub upper_threshold: f64,
     pub lower_threshold: f64,
     /// Histogram of scored pairs for the summary chart: (bucket lower bound, count).
     pub score_histogram: Vec<(f64, usize)>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::QuestionId;
+
+    #[test]
+    fn a_question_id_reads_back_as_written() {
+        let id = QuestionId(0x0000_A1B2_C3D4_E5F6);
+        assert_eq!(id.to_string(), "FHA1B2C3D4E5F6");
+        assert_eq!("FHA1B2C3D4E5F6".parse(), Ok(id));
+        assert_eq!(" fha1b2c3d4e5f6 ".parse(), Ok(id));
+        assert_eq!("FHA1B2C3D4E5F".parse::<QuestionId>(), Err(()));
+        assert_eq!("LBA1B2C3D4E5F6".parse::<QuestionId>(), Err(()));
+    }
 }

@@ -63,6 +63,93 @@ impl fmt::Display for ReviewOutcome {
     }
 }
 
+/// 复核结论: what a person says of an uncertain pair in 待复核. The labels are the list's
+/// drop-down choices and what the ledger stores.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum LinkVerdict {
+    /// 同一人: the pair is linked from now on (a must-link).
+    SamePerson,
+    /// 不是同一人: the pair is never linked (a cannot-link).
+    NotSamePerson,
+    /// 无法确定: recorded, decides nothing; the pair stays on the list.
+    Undetermined,
+}
+
+impl LinkVerdict {
+    pub const ALL: [LinkVerdict; 3] = [
+        LinkVerdict::SamePerson,
+        LinkVerdict::NotSamePerson,
+        LinkVerdict::Undetermined,
+    ];
+
+    /// The labels in `ALL` order: the choices of the 复核结论 drop-down.
+    pub const LABELS: [&'static str; 3] = [
+        LinkVerdict::ALL[0].label_zh(),
+        LinkVerdict::ALL[1].label_zh(),
+        LinkVerdict::ALL[2].label_zh(),
+    ];
+
+    pub const fn label_zh(self) -> &'static str {
+        match self {
+            LinkVerdict::SamePerson => "同一人",
+            LinkVerdict::NotSamePerson => "不是同一人",
+            LinkVerdict::Undetermined => "无法确定",
+        }
+    }
+
+    pub fn from_label(label: &str) -> Option<LinkVerdict> {
+        LinkVerdict::ALL.into_iter().find(|v| v.label_zh() == label)
+    }
+
+    /// Whether the verdict settles the pair (it then leaves the review list).
+    pub fn decides(self) -> bool {
+        self != LinkVerdict::Undetermined
+    }
+}
+
+impl fmt::Display for LinkVerdict {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.label_zh())
+    }
+}
+
+/// The columns of 待复核 that a person fills in or `review` reads back: the question's id,
+/// then 复核结论, 复核人, 复核日期 and 备注.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum QuestionColumn {
+    Question,
+    Verdict,
+    Reviewer,
+    ReviewDate,
+    Note,
+}
+
+impl QuestionColumn {
+    /// The columns a person fills in, in file order (they end the list).
+    pub const FILLED_IN: [QuestionColumn; 4] = [
+        QuestionColumn::Verdict,
+        QuestionColumn::Reviewer,
+        QuestionColumn::ReviewDate,
+        QuestionColumn::Note,
+    ];
+
+    pub const fn header(self) -> &'static str {
+        match self {
+            QuestionColumn::Question => "复核编号",
+            QuestionColumn::Verdict => "复核结论",
+            QuestionColumn::Reviewer => "复核人",
+            QuestionColumn::ReviewDate => "复核日期",
+            QuestionColumn::Note => "备注",
+        }
+    }
+}
+
+impl fmt::Display for QuestionColumn {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.header())
+    }
+}
+
 /// A column of a township suspect list (SPEC 7), in file order. The report writes the
 /// lists with these headers; `review` and the generator's scorer find the columns by them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

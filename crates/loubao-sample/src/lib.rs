@@ -20,6 +20,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use chrono::NaiveDate;
+use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
@@ -59,6 +60,9 @@ pub struct SampleOptions {
     pub persons: usize,
     pub seed: u64,
     pub noise: NoiseLevel,
+    /// Shuffle every file's data rows (truth follows): the same county as another
+    /// department's export of it might order it, for tests of what must not depend on rows.
+    pub shuffle_rows: bool,
 }
 
 /// What was written, for the console.
@@ -133,6 +137,13 @@ pub fn generate(dir: &Path, opts: &SampleOptions) -> anyhow::Result<SampleSummar
         let mut rng = stream(6);
         for table in &mut drawn.tables {
             noise::respell_headers(&mut table.headers, &mut rng);
+        }
+    }
+
+    if opts.shuffle_rows {
+        let mut rng = stream(7);
+        for table in &mut drawn.tables {
+            table.rows.shuffle(&mut rng);
         }
     }
 
@@ -351,6 +362,7 @@ mod tests {
             persons: 1500,
             seed,
             noise: NoiseLevel::Default,
+            shuffle_rows: false,
         }
     }
 

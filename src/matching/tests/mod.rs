@@ -10,6 +10,7 @@ use crate::model::{
     SourceKind, SourceRef,
 };
 
+mod decisions;
 mod ids;
 mod names;
 mod scoring;
@@ -89,7 +90,7 @@ fn with(mut r: PersonRecord, f: impl FnOnce(&mut PersonRecord)) -> PersonRecord 
 }
 
 fn run(records: &[PersonRecord]) -> Linkage {
-    link(records, &MatchSettings::default())
+    link(records, &MatchSettings::default(), &Verdicts::default())
 }
 
 fn same_person(l: &Linkage, a: usize, b: usize) -> bool {

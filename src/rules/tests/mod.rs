@@ -233,10 +233,20 @@ impl Fixture {
                 score,
             });
         }
+        let questions = links
+            .iter()
+            .enumerate()
+            .filter(|(_, l)| l.decision == LinkDecision::Uncertain)
+            .map(|(i, l)| {
+                let q = crate::matching::question_of(&self.records[l.left], &self.records[l.right]);
+                (i, q)
+            })
+            .collect();
         Linkage {
             persons,
             links,
             person_of,
+            questions,
             stats: crate::model::LinkageStats {
                 upper_threshold: 12.0,
                 lower_threshold: 6.0,

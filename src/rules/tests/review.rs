@@ -25,10 +25,10 @@ fn uncertain_person_gets_no_code_and_goes_to_review() {
     let s = f.screen();
     assert!(s.suspects.is_empty());
     assert_eq!(s.review.len(), 1);
-    assert_eq!(s.review[0].link, 0);
+    assert_eq!(s.review[0].links, [0]);
     let reason = &s.review[0].reason;
     assert!(
-        reason.starts_with("王五 有筛查资格(医保), 若匹配成立可能触发 R01"),
+        reason.starts_with("王五 有筛查资格(医保), 若不是同一人将列为 R01"),
         "{reason}"
     );
     assert!(
