@@ -272,7 +272,9 @@ fn fixture() -> Fixture {
         ClueState {
             status: ClueStatus::Continuing,
             first_seen: date(2021, 5, 31),
+            review: None,
             rectification_missing: true,
+            reopened: None,
         },
     )]);
     Fixture {
@@ -380,9 +382,12 @@ fn township_workbooks_hold_only_their_people_with_text_ids() {
     let li = &rows[1];
     assert_eq!(text(&li[col("姓名")]), "李四");
     assert_eq!(text(&li[col("疑似类型代码")]), "R01;R02");
-    assert_eq!(text(&li[col("状态")]), "持续");
+    assert_eq!(
+        text(&li[col("状态")]),
+        format!("持续({RECTIFICATION_MISSING})")
+    );
     assert_eq!(text(&li[col("首次发现日期")]), "2021-05-31");
-    assert_eq!(text(&li[col("备注")]), RECTIFICATION_MISSING);
+    assert_eq!(text(&li[col("备注")]), "");
     assert_eq!(text(&li[col("来源记录")]), "医保.xlsx#7");
     let zhang = &rows[2];
     assert_eq!(text(&zhang[col("状态")]), "新增");
