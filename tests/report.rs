@@ -328,7 +328,7 @@ fn col(name: &str) -> usize {
 fn township_workbooks_hold_only_their_people_with_text_ids() {
     let fx = fixture();
     let out = tempfile::tempdir().unwrap();
-    let written = report::write_all(out.path(), &fx.report()).unwrap();
+    let written = report::write_all(out.path(), &fx.report()).unwrap().paths;
     let names: Vec<String> = written
         .iter()
         .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
@@ -466,7 +466,7 @@ fn every_file_is_owner_only() {
     use std::os::unix::fs::PermissionsExt;
     let fx = fixture();
     let out = tempfile::tempdir().unwrap();
-    let written = report::write_all(out.path(), &fx.report()).unwrap();
+    let written = report::write_all(out.path(), &fx.report()).unwrap().paths;
     assert!(!written.is_empty());
     for entry in fs::read_dir(out.path()).unwrap() {
         let path = entry.unwrap().path();
@@ -483,7 +483,7 @@ fn every_file_is_owner_only() {
 fn manifest_lists_inputs_pipeline_and_outputs() {
     let fx = fixture();
     let out = tempfile::tempdir().unwrap();
-    let written = report::write_all(out.path(), &fx.report()).unwrap();
+    let written = report::write_all(out.path(), &fx.report()).unwrap().paths;
     assert_eq!(
         written.last().unwrap().file_name().unwrap(),
         "manifest.json"

@@ -1,6 +1,6 @@
 //! The township side of the review loop through the binary, on the lists a run writes: a
 //! returned list imported twice, conflicting and half-filled rows, a reviewed clue's next
-//! list, and the closing lists against the ledger.
+//! list, the closing lists against the ledger, a ledger that fails mid-run, and run ids.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -314,4 +314,78 @@ fn a_reviewed_clue_comes_back_with_its_review_and_the_final_lists_agree() {
             "{row:?}"
         );
     }
+}
+
+fn manifest_outcome(folder: &Path) -> String {
+    let text = std::fs::read_to_string(folder.join("manifest.json")).unwrap();
+    let manifest: serde_json::Value = serde_json::from_str(&text).unwrap();
+    manifest["outcome"].as_str().unwrap().to_string()
+}
+
+#[test]
+fn a_run_the_ledger_cannot_record_is_not_complete() {
+    let inbox = inbox();
+    let db = inbox.dir.path().join("out/ledger.sqlite3");
+    succeeds(inbox.loubao("run"));
+    // This small inbox lacks fields that change results, so its runs are partial.
+    assert_eq!(manifest_outcome(&inbox.run_folder()), "partial");
+
+    // The ledger refuses the run's row, as a full disk or a damaged file would.
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    conn.execute_batch(
+        "CREATE TRIGGER refuse BEFORE INSERT ON runs BEGIN SELECT RAISE(ABORT, '磁盘已满'); END;",
+    )
+    .unwrap();
+    let (code, text) = inbox.loubao("run");
+    assert_eq!(code, 1, "{text}");
+    assert!(
+        text.contains("线索台账未能更新") && text.contains("磁盘已满"),
+        "{text}"
+    );
+    let failed = inbox.run_folder();
+    assert!(failed.ends_with("2021-06-30_2"));
+    assert_eq!(manifest_outcome(&failed), "unrecorded");
+
+    // Once the ledger works again, the next run records the failed one and moves on.
+    conn.execute_batch("DROP TRIGGER refuse;").unwrap();
+    succeeds(inbox.loubao("run"));
+    assert!(inbox.run_folder().ends_with("2021-06-30_3"));
+    let runs = ledger(&inbox).runs().unwrap();
+    assert!(
+        runs.contains(&("2021-06-30_2".into(), "unrecorded".into())),
+        "{runs:?}"
+    );
+}
+
+/// The ledger restored from a backup older than some run folders, and old folders
+/// deleted: the ledger learns of the newest folder, and the next id comes after it, not in
+/// the gap the deleted folders left.
+#[test]
+fn run_ids_are_not_reused_after_run_folders_are_deleted() {
+    let inbox = inbox();
+    let out = inbox.dir.path().join("out");
+    succeeds(inbox.loubao("run"));
+    let backup = inbox.dir.path().join("ledger.backup");
+    std::fs::copy(out.join("ledger.sqlite3"), &backup).unwrap();
+    succeeds(inbox.loubao("run"));
+    succeeds(inbox.loubao("run"));
+    std::fs::copy(&backup, out.join("ledger.sqlite3")).unwrap();
+    std::fs::remove_dir_all(out.join("2021-06-30_2")).unwrap();
+
+    succeeds(inbox.loubao("run"));
+    assert!(inbox.run_folder().ends_with("2021-06-30_4"));
+    let runs: Vec<String> = ledger(&inbox)
+        .runs()
+        .unwrap()
+        .into_iter()
+        .map(|(id, _)| id)
+        .collect();
+    assert_eq!(runs, ["2021-06-30", "2021-06-30_3", "2021-06-30_4"]);
+
+    // Deleting every folder changes nothing either: the ledger remembers.
+    for id in &runs {
+        std::fs::remove_dir_all(out.join(id)).unwrap();
+    }
+    succeeds(inbox.loubao("run"));
+    assert!(inbox.run_folder().ends_with("2021-06-30_5"));
 }
