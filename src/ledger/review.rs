@@ -359,17 +359,15 @@ impl Ledger {
         let conflicts = conflicts(&touched);
         let mut valid = Vec::new();
         for (i, row) in touched.iter().enumerate() {
-            let mut checked = check_row(row, &clues, townships, today);
-            if let Some(conflict) = conflicts.get(&i) {
-                let problems = match checked {
-                    Ok(_) => vec![conflict.clone()],
-                    Err(mut problems) => {
-                        problems.push(conflict.clone());
-                        problems
-                    }
-                };
-                checked = Err(problems);
-            }
+            let checked = match (check_row(row, &clues, townships, today), conflicts.get(&i)) {
+                (Ok(review), None) => Ok(review),
+                (Ok(_), Some(conflict)) => Err(vec![conflict.clone()]),
+                (Err(mut problems), Some(conflict)) => {
+                    problems.push(conflict.clone());
+                    Err(problems)
+                }
+                (Err(problems), None) => Err(problems),
+            };
             match checked {
                 Ok(review) => valid.push(review),
                 Err(problems) => {
