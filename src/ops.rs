@@ -156,10 +156,11 @@ pub struct StagedRun {
 }
 
 impl StagedRun {
-    /// Picks the first free dated name (`2021-06-30`, then `2021-06-30_2`, …) and creates its
-    /// staging folder. Leftover staging folders of crashed runs are removed first.
-    /// `taken`: run ids the ledger has recorded, whose folders may have been deleted since;
-    /// an id is never reused, or a new run would replace an old run's ledger row.
+    /// Picks the dated name after every one used so far (`2021-06-30`, then `2021-06-30_2`,
+    /// …) and creates its staging folder. Leftover staging folders of crashed runs are
+    /// removed first. `taken`: run ids the ledger has recorded, whose folders may have been
+    /// deleted since. An id is never reused, not even a gap left by a deleted folder: lists
+    /// sent out under that name, or an old run's ledger row, would be confused with the new.
     pub fn begin(
         outbox: &Path,
         date: NaiveDate,
@@ -175,12 +176,24 @@ impl StagedRun {
             }
         }
         let base = date.format("%Y-%m-%d").to_string();
-        let mut run_id = base.clone();
-        let mut n = 1;
-        while outbox.join(&run_id).exists() || taken.contains(&run_id) {
-            n += 1;
-            run_id = format!("{base}_{n}");
-        }
+        // `2021-06-30` is run 1 of its day, `2021-06-30_2` run 2.
+        let number = |id: &str| match id.strip_prefix(base.as_str())? {
+            "" => Some(1),
+            rest => rest.strip_prefix('_')?.parse::<u32>().ok(),
+        };
+        let folders: Vec<String> = fs::read_dir(outbox)?
+            .map(|e| e.map(|e| e.file_name().to_string_lossy().into_owned()))
+            .collect::<io::Result<_>>()?;
+        let last = folders
+            .iter()
+            .chain(taken)
+            .filter_map(|id| number(id))
+            .max();
+        // Every existing name that could collide was counted, so the next one is free.
+        let run_id = match last {
+            None => base,
+            Some(n) => format!("{base}_{}", n + 1),
+        };
         let staging = outbox.join(format!(".staging-{run_id}"));
         create_private_dir(&staging)?;
         Ok(StagedRun {
@@ -233,6 +246,20 @@ mod tests {
         let taken = ["2021-06-30".to_string(), "2021-06-30_2".to_string()].into();
         let next = StagedRun::begin(dir.path(), date, &taken).unwrap();
         assert_eq!(next.run_id, "2021-06-30_3");
+        // A gap is not filled either: run 6 is known, so the next is 7, whatever is missing
+        // below it; other days and other names do not count.
+        let taken = [
+            "2021-06-30".to_string(),
+            "2021-06-30_6".to_string(),
+            "2021-07-01_9".to_string(),
+        ]
+        .into();
+        fs::create_dir(dir.path().join("2021-06-30_old")).unwrap();
+        let next = StagedRun::begin(dir.path(), date, &taken).unwrap();
+        assert_eq!(next.run_id, "2021-06-30_7");
+        fs::create_dir(dir.path().join("2021-06-30_8")).unwrap();
+        let next = StagedRun::begin(dir.path(), date, &taken).unwrap();
+        assert_eq!(next.run_id, "2021-06-30_9");
     }
 
     #[cfg(unix)]

@@ -233,7 +233,8 @@ fn runs_reviews_and_reruns_follow_the_loop() {
     assert_eq!(files.len(), 2, "{files:?}");
     let summary = import(&mut ledger, &files, date(2021, 7, 10));
     assert_eq!(summary.recorded, 3);
-    assert_eq!(summary.not_verified, 1);
+    // Signed but without a result: rejected, not counted as not filled in.
+    assert_eq!(summary.not_filled, 0);
     assert_eq!(summary.rejects.len(), 1);
     assert_eq!(summary.rejects[0].reference(), "河口乡.xlsx#3");
     assert!(summary.rejects[0].reason.contains("核查结果为空"));
@@ -461,7 +462,7 @@ fn malformed_returned_workbook_is_rejected_row_by_row() {
     let summary = import(&mut ledger, &[file], date(2021, 7, 10));
     assert_eq!(summary.rows, 9);
     assert_eq!(summary.recorded, 1);
-    assert_eq!(summary.not_verified, 1);
+    assert_eq!(summary.not_filled, 0);
     let expected = [
         (3, "不在线索台账中"),
         (4, "与线索所属乡镇「城关镇」不符"),
@@ -730,11 +731,14 @@ fn cli_review_reads_a_gb18030_csv() {
     let rejects: Vec<&str> = stdout.lines().filter(|l| l.starts_with("拒收")).collect();
     assert_eq!(
         rejects,
-        ["拒收 城关镇_已核查.csv#4: 核查人为空"],
+        ["拒收 城关镇_已核查.csv#4: 已填写核查结果, 但核查人为空"],
         "{stdout}"
     );
     assert!(
-        stdout.contains("共读取 1 个文件 3 行: 已记录核查结果 1 条, 尚未核查 1 条, 拒收 1 条"),
+        stdout.contains(
+            "共读取 1 个文件 3 行: 已记录核查结果 1 条, 与台账已有记录相同, 未重复记录 0 行, \
+             未填写 1 行, 拒收 1 条"
+        ),
         "{stdout}"
     );
 

@@ -183,13 +183,16 @@ fn answered_questions_stay_answered_whatever_the_row_order() {
     assert_eq!(code, 0, "{out}");
     let recorded = format!("已记录复核结论 {} 条", answers.len());
     assert!(out.contains(&recorded), "{out}");
-    assert!(out.contains("未填写 1 条"), "{out}");
+    assert!(out.contains("未填写 1 行"), "{out}");
     // The same file again changes nothing, and says so.
     let (code, again) = loubao(&["review"], &pipeline, &[&returned]);
     assert_eq!(code, 0, "{again}");
     assert!(again.contains("已记录复核结论 0 条"), "{again}");
     assert!(
-        again.contains(&format!("与台账相同未重复记录 {} 条", answers.len())),
+        again.contains(&format!(
+            "与台账已有记录相同, 未重复记录 {} 行",
+            answers.len()
+        )),
         "{again}"
     );
 
@@ -314,5 +317,5 @@ fn conflicting_and_unsigned_answers_are_rejected_with_their_rows() {
         "{out}"
     );
     assert!(out.contains("已记录复核结论 0 条"), "{out}");
-    assert!(out.contains("未填写 1 条"), "{out}");
+    assert!(out.contains("未填写 1 行"), "{out}");
 }

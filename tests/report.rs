@@ -278,7 +278,9 @@ fn fixture() -> Fixture {
         ClueState {
             status: ClueStatus::Continuing,
             first_seen: date(2021, 5, 31),
+            review: None,
             rectification_missing: true,
+            reopened: None,
         },
     )]);
     Fixture {
@@ -334,7 +336,7 @@ fn col(name: &str) -> usize {
 fn township_workbooks_hold_only_their_people_with_text_ids() {
     let fx = fixture();
     let out = tempfile::tempdir().unwrap();
-    let written = report::write_all(out.path(), &fx.report()).unwrap();
+    let written = report::write_all(out.path(), &fx.report()).unwrap().paths;
     let names: Vec<String> = written
         .iter()
         .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
@@ -388,9 +390,12 @@ fn township_workbooks_hold_only_their_people_with_text_ids() {
     let li = &rows[1];
     assert_eq!(text(&li[col("姓名")]), "李四");
     assert_eq!(text(&li[col("疑似类型代码")]), "R01;R02");
-    assert_eq!(text(&li[col("状态")]), "持续");
+    assert_eq!(
+        text(&li[col("状态")]),
+        format!("持续({RECTIFICATION_MISSING})")
+    );
     assert_eq!(text(&li[col("首次发现日期")]), "2021-05-31");
-    assert_eq!(text(&li[col("备注")]), RECTIFICATION_MISSING);
+    assert_eq!(text(&li[col("备注")]), "");
     assert_eq!(text(&li[col("来源记录")]), "医保.xlsx#7");
     let zhang = &rows[2];
     assert_eq!(text(&zhang[col("状态")]), "新增");
@@ -471,7 +476,7 @@ fn every_file_is_owner_only() {
     use std::os::unix::fs::PermissionsExt;
     let fx = fixture();
     let out = tempfile::tempdir().unwrap();
-    let written = report::write_all(out.path(), &fx.report()).unwrap();
+    let written = report::write_all(out.path(), &fx.report()).unwrap().paths;
     assert!(!written.is_empty());
     for entry in fs::read_dir(out.path()).unwrap() {
         let path = entry.unwrap().path();
@@ -488,7 +493,7 @@ fn every_file_is_owner_only() {
 fn manifest_lists_inputs_pipeline_and_outputs() {
     let fx = fixture();
     let out = tempfile::tempdir().unwrap();
-    let written = report::write_all(out.path(), &fx.report()).unwrap();
+    let written = report::write_all(out.path(), &fx.report()).unwrap().paths;
     assert_eq!(
         written.last().unwrap().file_name().unwrap(),
         "manifest.json"

@@ -41,10 +41,17 @@ pub enum Error {
     Report(#[source] crate::report::Error),
     #[error("无法完成运行文件夹: {0}")]
     Finish(#[source] io::Error),
-    /// The run folder is in place but the ledger does not know it yet (the next run
-    /// records it).
-    #[error("名单已写出, 但线索台账未能更新: {0}")]
-    Commit(#[source] LedgerError),
+    /// The run folder is in place but the ledger does not know it yet: its manifest says
+    /// so (outcome `unrecorded`) and the next run records it.
+    #[error(
+        "名单已写出到 {}, 但线索台账未能更新, 本次运行记为「{}」(见 manifest.json), 下次运行时补记: {source}",
+        .folder.display(),
+        crate::model::RunOutcome::Unrecorded.label_zh()
+    )]
+    Commit {
+        folder: PathBuf,
+        source: LedgerError,
+    },
     #[error("导入失败, 台账未改动: {0}")]
     Import(#[source] LedgerError),
     #[error("评估失败: {0:#}")]
@@ -67,7 +74,7 @@ impl Error {
             | Error::Staging { .. }
             | Error::Report(_)
             | Error::Finish(_)
-            | Error::Commit(_)
+            | Error::Commit { .. }
             | Error::Import(_)
             | Error::Sample(_) => Exit::Internal,
         }

@@ -1,6 +1,7 @@
 //! `loubao review`: import the township workbooks returned with outcomes filled in, and the
 //! 待复核 lists returned with 复核结论 filled in (told apart by their headers). Every
-//! rejected row is printed with its file and row; the exit code is 3 when any was rejected.
+//! rejected row is printed with its file and row; the exit code is 3 when any was rejected,
+//! 0 otherwise (rows not filled in and rows already recorded are not errors).
 
 use std::path::{Path, PathBuf};
 
@@ -36,20 +37,26 @@ pub fn review(pipeline_path: &Path, paths: &[PathBuf]) -> Result<Exit, Error> {
     for reject in &rejects {
         println!("拒收 {}: {}", reject.reference(), reject.reason);
     }
+    if !township_files.is_empty() || answered.is_none() {
+        println!(
+            "共读取 {} 个文件 {} 行: 已记录核查结果 {} 条, 与台账已有记录相同, 未重复记录 {} 行, 未填写 {} 行, 拒收 {} 条",
+            summary.files,
+            summary.rows,
+            summary.recorded,
+            summary.unchanged,
+            summary.not_filled,
+            rejects.len()
+        );
+    }
     if let Some(a) = &answered {
         println!(
-            "待复核: 共读取 {} 个文件 {} 行: 已记录复核结论 {} 条, 与台账相同未重复记录 {} 条, 未填写 {} 条",
+            "待复核: 共读取 {} 个文件 {} 行: 已记录复核结论 {} 条, 与台账已有记录相同, 未重复记录 {} 行, 未填写 {} 行",
             a.files, a.rows, a.recorded, a.unchanged, a.not_filled
         );
     }
-    println!(
-        "共读取 {} 个文件 {} 行: 已记录核查结果 {} 条, 尚未核查 {} 条, 拒收 {} 条",
-        summary.files,
-        summary.rows,
-        summary.recorded,
-        summary.not_verified,
-        rejects.len()
-    );
+    if summary.recorded + answered.as_ref().map_or(0, |a| a.recorded) == 0 {
+        println!("线索台账未改动");
+    }
     Ok(if rejects.is_empty() {
         Exit::Complete
     } else {

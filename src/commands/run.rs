@@ -50,13 +50,22 @@ pub fn run(pipeline_path: &Path, run_log: &RunLogFile, progress: Progress) -> Re
         outcome: pending.outcome,
     };
     let dir = staged.finish().map_err(Error::Finish)?;
-    tracing::info!(folder = %dir.display(), "运行完成");
-    ledger
+    let recorded = ledger
         .record_questions(&pending.questions, loaded.as_of)
-        .map_err(Error::Commit)?;
-    ledger
-        .commit(&pending.plan, &pending.suspects, &info)
-        .map_err(Error::Commit)?;
+        .and_then(|()| ledger.commit(&pending.plan, &pending.suspects, &info));
+    if let Err(e) = recorded {
+        // The lists are out but the ledger does not know them: the manifest must not say
+        // the run completed. The next run records the folder as unrecorded.
+        let manifest = dir.join(report::MANIFEST);
+        if let Err(io) = ops::write_atomic(&manifest, &pending.unrecorded_manifest) {
+            tracing::error!("无法在 {} 中记下台账未更新: {io}", manifest.display());
+        }
+        return Err(Error::Commit {
+            folder: dir,
+            source: e,
+        });
+    }
+    tracing::info!(folder = %dir.display(), "运行完成");
     Ok(exit_code(pending.outcome))
 }
 
@@ -108,6 +117,8 @@ struct PendingCommit {
     /// The 待复核 questions asked: an answer must name one of them.
     questions: Vec<QuestionId>,
     outcome: RunOutcome,
+    /// The run folder's manifest should the commit fail.
+    unrecorded_manifest: Vec<u8>,
 }
 
 /// Every stage from the inbox to the files in the staging folder.
@@ -140,12 +151,13 @@ fn run_stages(
         timings: watch.laps().to_vec(),
         outcome,
     };
-    write_lists(staged, &run_report, &plan, progress)?;
+    let unrecorded_manifest = write_lists(staged, &run_report, &plan, progress)?;
     Ok(PendingCommit {
         plan,
         suspects,
         questions: screening.review.iter().map(|item| item.question).collect(),
         outcome,
+        unrecorded_manifest,
     })
 }
 
@@ -278,14 +290,16 @@ fn keep_listed(screening: &mut Screening, plan: &LedgerPlan) -> Vec<Suspect> {
     suspects
 }
 
+/// Writes the run folder's files; returns the manifest to put in place should the ledger
+/// commit fail.
 fn write_lists(
     staged: &StagedRun,
     run_report: &RunReport<'_>,
     plan: &LedgerPlan,
     progress: Progress,
-) -> Result<(), Error> {
+) -> Result<Vec<u8>, Error> {
     let spinner = progress.stage(Stage::Report);
-    report::write_all(&staged.staging, run_report).map_err(Error::Report)?;
+    let files = report::write_all(&staged.staging, run_report).map_err(Error::Report)?;
     let screening = run_report.screening;
     spinner.finish(format!("{} 人", screening.suspects.len()));
     tracing::info!(
@@ -295,7 +309,7 @@ fn write_lists(
         rejects = run_report.ingest.reject_count() + run_report.normalised.rejects.len(),
         "疑似名单已写出"
     );
-    Ok(())
+    Ok(files.unrecorded_manifest)
 }
 
 /// Pauses for the integration tests, which kill a run there. Only builds with the

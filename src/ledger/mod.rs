@@ -184,14 +184,29 @@ impl LedgerStatus {
         }
     }
 
-    pub fn label_zh(self) -> &'static str {
+    /// Whether a clue's latest review, with this outcome, is still its decision in this
+    /// status: a closure stops standing once new facts raise the clue again.
+    fn kept_by(self, outcome: ReviewOutcome) -> bool {
+        !closes(outcome) || self == LedgerStatus::Closed
+    }
+
+    /// 台账状态 of a clue whose latest review has `outcome`: an open clue the township has
+    /// reviewed (临时救助, 监测, 其他) is followed up, not 待核查.
+    pub fn label_zh(self, outcome: Option<ReviewOutcome>) -> &'static str {
         match self {
+            LedgerStatus::Open if outcome.is_some_and(|o| self.kept_by(o)) => "已核查, 继续跟踪",
             LedgerStatus::Open => "待核查",
             LedgerStatus::Closed => "核查后关闭",
-            LedgerStatus::Included => "已纳入保障",
+            // Reported by the township; the next run checks the rolls (整改情况).
+            LedgerStatus::Included => "已报纳入保障",
             LedgerStatus::WrittenOff => "已核销",
         }
     }
+}
+
+/// Whether the outcome closes a clue (不符合条件, 无法核实) rather than leave it followed up.
+fn closes(outcome: ReviewOutcome) -> bool {
+    LedgerStatus::Open.after_review(outcome) == LedgerStatus::Closed
 }
 
 /// What a rectification is (the `rectifications.kind` column, stored as its label).

@@ -7,10 +7,10 @@ use chrono::NaiveDate;
 use rusqlite::params;
 
 use super::{
-    date_text, parse_date, parse_facts, parse_status, Facts, Ledger, LedgerError, LedgerStatus,
-    RectificationKind, RectificationState, RunInfo, SqlContext,
+    date_text, parse_date, parse_facts, parse_outcome, parse_status, Facts, Ledger, LedgerError,
+    LedgerStatus, RectificationKind, RectificationState, RunInfo, SqlContext,
 };
-use crate::model::{ClueState, ClueStatus, Suspect};
+use crate::model::{ClueReview, ClueState, ClueStatus, Suspect};
 
 /// The ledger's decisions for one run.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -54,6 +54,8 @@ struct Known {
     status: LedgerStatus,
     first_seen: NaiveDate,
     facts: Facts,
+    /// The latest review (by 核查日期, then import order).
+    review: Option<ClueReview>,
 }
 
 impl Ledger {
@@ -68,28 +70,50 @@ impl Ledger {
                 plan.keep.push(true);
                 plan.states.insert(
                     suspect.clue_id.clone(),
-                    state(ClueStatus::New, as_of, false),
+                    ClueState {
+                        status: ClueStatus::New,
+                        first_seen: as_of,
+                        review: None,
+                        rectification_missing: false,
+                        reopened: None,
+                    },
                 );
                 continue;
             };
-            let continuing = |missing| state(ClueStatus::Continuing, clue.first_seen, missing);
+            let continuing = ClueState {
+                status: ClueStatus::Continuing,
+                first_seen: clue.first_seen,
+                review: clue
+                    .review
+                    .clone()
+                    .filter(|r| clue.status.kept_by(r.outcome)),
+                rectification_missing: false,
+                reopened: None,
+            };
             match clue.status {
                 LedgerStatus::Open | LedgerStatus::WrittenOff => {
                     plan.keep.push(true);
-                    plan.states
-                        .insert(suspect.clue_id.clone(), continuing(false));
+                    plan.states.insert(suspect.clue_id.clone(), continuing);
                 }
                 // Reported as included, yet still a suspect: not on the rolls (整改未到位).
                 LedgerStatus::Included => {
                     plan.keep.push(true);
-                    plan.states
-                        .insert(suspect.clue_id.clone(), continuing(true));
+                    let missing = ClueState {
+                        rectification_missing: true,
+                        ..continuing
+                    };
+                    plan.states.insert(suspect.clue_id.clone(), missing);
                 }
                 LedgerStatus::Closed => match Facts::of(suspect).news_since(&clue.facts) {
+                    // Its closure no longer stands: to be reviewed again.
                     Some(note) => {
                         plan.keep.push(true);
-                        plan.states
-                            .insert(suspect.clue_id.clone(), continuing(false));
+                        let reopened = ClueState {
+                            review: None,
+                            reopened: Some(note.clone()),
+                            ..continuing
+                        };
+                        plan.states.insert(suspect.clue_id.clone(), reopened);
                         plan.reopened.insert(suspect.clue_id.clone(), note);
                     }
                     None => {
@@ -216,29 +240,48 @@ impl Ledger {
     fn known_clues(&self) -> Result<BTreeMap<String, Known>, LedgerError> {
         let mut stmt = self
             .conn
-            .prepare("SELECT clue_id, status, first_seen, facts FROM clues")
+            .prepare(
+                "SELECT c.clue_id, c.status, c.first_seen, c.facts,
+                        r.outcome, r.reviewer, r.review_date, r.note
+                 FROM clues c
+                 LEFT JOIN reviews r ON r.id = (
+                     SELECT id FROM reviews WHERE clue_id = c.clue_id
+                     ORDER BY review_date DESC, id DESC LIMIT 1)",
+            )
             .ctx("读取线索")?;
         let rows = stmt
             .query_map([], |r| {
                 Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, String>(2)?,
-                    r.get::<_, String>(3)?,
+                    [r.get::<_, String>(0)?, r.get(1)?, r.get(2)?, r.get(3)?],
+                    (
+                        r.get::<_, Option<String>>(4)?,
+                        r.get::<_, Option<String>>(5)?,
+                        r.get::<_, Option<String>>(6)?,
+                        r.get::<_, Option<String>>(7)?,
+                    ),
                 ))
             })
             .ctx("读取线索")?;
         let mut out = BTreeMap::new();
         for row in rows {
-            let (id, status, first_seen, facts) = row.ctx("读取线索")?;
-            let status = parse_status(&status)?;
-            let facts = parse_facts(&facts)?;
+            let ([id, status, first_seen, facts], (outcome, reviewer, date, note)) =
+                row.ctx("读取线索")?;
+            let review = match (outcome, date) {
+                (Some(outcome), Some(date)) => Some(ClueReview {
+                    outcome: parse_outcome(&outcome)?,
+                    reviewer,
+                    date: parse_date(&date)?,
+                    note,
+                }),
+                _ => None,
+            };
             out.insert(
                 id,
                 Known {
-                    status,
+                    status: parse_status(&status)?,
                     first_seen: parse_date(&first_seen)?,
-                    facts,
+                    facts: parse_facts(&facts)?,
+                    review,
                 },
             );
         }
@@ -267,14 +310,6 @@ fn set_inclusion_state(
     )
     .ctx("记录整改")?;
     Ok(())
-}
-
-fn state(status: ClueStatus, first_seen: NaiveDate, rectification_missing: bool) -> ClueState {
-    ClueState {
-        status,
-        first_seen,
-        rectification_missing,
-    }
 }
 
 /// Sorted, de-duplicated, `;`-separated: the 疑似类型代码 / source-key form.

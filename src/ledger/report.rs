@@ -359,7 +359,7 @@ pub fn write_final(report: &FinalReport, outbox: &Path) -> Result<PathBuf, Ledge
             clue.evidence.clone(),
             clue.first_seen.to_string(),
             clue.last_seen.to_string(),
-            clue.status.label_zh().to_string(),
+            clue.status.label_zh(review.map(|r| r.outcome)).to_string(),
             text(review.map(|r| r.outcome.label_zh().to_string())),
             text(review.and_then(|r| r.reviewer.clone())),
             text(review.map(|r| r.review_date.to_string())),

@@ -10,12 +10,12 @@ use chrono::NaiveDate;
 use rusqlite::params;
 
 use super::{
-    date_text, parse_date, parse_status, Ledger, LedgerError, LedgerStatus, RectificationKind,
-    SqlContext,
+    date_text, parse_date, parse_outcome, parse_status, Ledger, LedgerError, LedgerStatus,
+    RectificationKind, SqlContext,
 };
 use crate::config::{InputLimits, Township};
 use crate::ingest::{self, Cell, FileError};
-use crate::model::{ListColumn, Reject, ReviewOutcome};
+use crate::model::{ClueReview, ListColumn, Reject, ReviewOutcome};
 
 /// 核查日期 as the township wrote it, and the date it means when it means one.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,7 +39,8 @@ pub struct ReturnedRow {
     pub note: Option<String>,
 }
 
-/// What an import did: counts for the summary line and every rejected row.
+/// What an import did: counts for the summary line and every rejected row. Every data row
+/// read is one of recorded, unchanged, not filled in, or rejected.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ImportSummary {
     pub files: usize,
@@ -47,10 +48,12 @@ pub struct ImportSummary {
     pub rows: usize,
     /// Outcomes recorded in the ledger.
     pub recorded: usize,
-    /// Rows with a blank 核查结果: not yet verified. A row the township has not touched
-    /// (核查结果, 核查人, 核查日期 and 备注 all blank) is only counted; one half filled in is
-    /// also rejected, with what is missing.
-    pub not_verified: usize,
+    /// Valid rows whose review the ledger already holds for that clue (imported before, or
+    /// an identical row earlier in this import): not recorded again.
+    pub unchanged: usize,
+    /// Rows with none of 核查结果, 核查人, 核查日期 filled in (未填写): not yet verified,
+    /// only counted. A row half filled in is rejected, with what is missing.
+    pub not_filled: usize,
     pub rejects: Vec<Reject>,
 }
 
@@ -296,10 +299,7 @@ fn header(cells: &[Cell<'_>]) -> Header {
 /// A row that passed every check.
 struct ValidReview {
     clue_id: String,
-    outcome: ReviewOutcome,
-    reviewer: Option<String>,
-    review_date: NaiveDate,
-    note: Option<String>,
+    review: ClueReview,
     source: String,
 }
 
@@ -336,7 +336,9 @@ impl Ledger {
         Ok(summary)
     }
 
-    /// Checks rows already read and records the valid ones (one transaction).
+    /// Checks rows already read and records the valid ones (one transaction). A review the
+    /// ledger already holds for its clue is not recorded again, so importing a file twice,
+    /// or a list whose carried-forward review came back unchanged, changes nothing.
     pub fn record_reviews(
         &mut self,
         rows: &[ReturnedRow],
@@ -345,66 +347,90 @@ impl Ledger {
         summary: &mut ImportSummary,
     ) -> Result<(), LedgerError> {
         let clues = self.clue_facts()?;
+        let mut recorded = self.recorded_reviews()?;
+        let touched: Vec<&ReturnedRow> = rows
+            .iter()
+            .filter(|row| {
+                let untouched = row.is_untouched();
+                summary.not_filled += usize::from(untouched);
+                !untouched
+            })
+            .collect();
+        let conflicts = conflicts(&touched);
         let mut valid = Vec::new();
-        for row in rows {
-            if row.is_untouched() {
-                summary.not_verified += 1;
-                continue;
-            }
-            match check_row(row, &clues, townships, today) {
+        for (i, row) in touched.iter().enumerate() {
+            let checked = match (check_row(row, &clues, townships, today), conflicts.get(&i)) {
+                (Ok(review), None) => Ok(review),
+                (Ok(_), Some(conflict)) => Err(vec![conflict.clone()]),
+                (Err(mut problems), Some(conflict)) => {
+                    problems.push(conflict.clone());
+                    Err(problems)
+                }
+                (Err(problems), None) => Err(problems),
+            };
+            match checked {
                 Ok(review) => valid.push(review),
-                Err(reasons) => {
-                    if row.outcome.is_none() {
-                        summary.not_verified += 1;
-                    }
+                Err(problems) => {
                     summary
                         .rejects
-                        .push(row_reject(&row.file, row.row, reasons.join("; ")));
+                        .push(row_reject(&row.file, row.row, problems.join("; ")));
                 }
             }
         }
         // Oldest first, so the clue ends in the state of its latest review.
-        valid.sort_by_key(|r| r.review_date);
+        valid.sort_by_key(|r| r.review.date);
         let imported_at = date_text(today);
         let tx = self.conn.transaction().ctx("开始导入核查结果")?;
-        for review in &valid {
-            let current: String = tx
-                .query_row(
-                    "SELECT status FROM clues WHERE clue_id = ?1",
-                    [&review.clue_id],
-                    |r| r.get(0),
-                )
-                .ctx("读取线索状态")?;
-            let current = parse_status(&current)?;
-            let date = date_text(review.review_date);
+        for valid in &valid {
+            let history = recorded.entry(valid.clue_id.clone()).or_default();
+            // Already in the ledger, or an identical row earlier in this import.
+            if history.contains(&valid.review) {
+                summary.unchanged += 1;
+                continue;
+            }
+            // A review dated before the clue's latest one is history, not its state.
+            let latest = history.iter().all(|r| r.date <= valid.review.date);
+            history.push(valid.review.clone());
+            summary.recorded += 1;
+            let review = &valid.review;
+            let date = date_text(review.date);
             tx.execute(
                 "INSERT INTO reviews (clue_id, outcome, reviewer, review_date, note,
                     imported_from, imported_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
                 params![
-                    review.clue_id,
+                    valid.clue_id,
                     review.outcome.label_zh(),
                     review.reviewer,
                     date,
                     review.note,
-                    review.source,
+                    valid.source,
                     imported_at
                 ],
             )
             .ctx("记录核查结果")?;
-            let status = current.after_review(review.outcome);
-            let closed_on = (status == LedgerStatus::Closed).then_some(&date);
-            tx.execute(
-                "UPDATE clues SET status = ?2, closed_on = ?3 WHERE clue_id = ?1",
-                params![review.clue_id, status.key(), closed_on],
-            )
-            .ctx("更新线索状态")?;
+            if latest {
+                let current: String = tx
+                    .query_row(
+                        "SELECT status FROM clues WHERE clue_id = ?1",
+                        [&valid.clue_id],
+                        |r| r.get(0),
+                    )
+                    .ctx("读取线索状态")?;
+                let status = parse_status(&current)?.after_review(review.outcome);
+                let closed_on = (status == LedgerStatus::Closed).then_some(&date);
+                tx.execute(
+                    "UPDATE clues SET status = ?2, closed_on = ?3 WHERE clue_id = ?1",
+                    params![valid.clue_id, status.key(), closed_on],
+                )
+                .ctx("更新线索状态")?;
+            }
             if let Some((kind, state)) = RectificationKind::opened_by(review.outcome) {
                 tx.execute(
                     "INSERT INTO rectifications (clue_id, kind, detail, date, state)
                      VALUES (?1, ?2, ?3, ?4, ?5)",
                     params![
-                        review.clue_id,
+                        valid.clue_id,
                         kind.label_zh(),
                         review.note,
                         date,
@@ -415,7 +441,6 @@ impl Ledger {
             }
         }
         tx.commit().ctx("提交核查结果")?;
-        summary.recorded += valid.len();
         Ok(())
     }
 
@@ -446,19 +471,107 @@ impl Ledger {
         }
         Ok(out)
     }
-}
 
-/// Every problem with one row, in Chinese; a row with none becomes a review.
-impl ReturnedRow {
-    /// Nothing of the township's columns is filled in: a clue not yet visited, not an error.
-    fn is_untouched(&self) -> bool {
-        self.outcome.is_none()
-            && self.reviewer.is_none()
-            && self.review_date.is_none()
-            && self.note.is_none()
+    /// Every recorded review, by clue.
+    fn recorded_reviews(&self) -> Result<BTreeMap<String, Vec<ClueReview>>, LedgerError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT clue_id, outcome, reviewer, review_date, note FROM reviews")
+            .ctx("读取核查结果")?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, Option<String>>(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, Option<String>>(4)?,
+                ))
+            })
+            .ctx("读取核查结果")?;
+        let mut out: BTreeMap<String, Vec<ClueReview>> = BTreeMap::new();
+        for row in rows {
+            let (clue_id, outcome, reviewer, date, note) = row.ctx("读取核查结果")?;
+            out.entry(clue_id).or_default().push(ClueReview {
+                outcome: parse_outcome(&outcome)?,
+                reviewer,
+                date: parse_date(&date)?,
+                note,
+            });
+        }
+        Ok(out)
     }
 }
 
+/// 核查结果, 核查人, 核查日期 (the day, or the text when it is none) and 备注 of a row.
+type Written<'a> = (
+    Option<&'a str>,
+    Option<&'a str>,
+    Option<Result<NaiveDate, &'a str>>,
+    Option<&'a str>,
+);
+
+impl ReturnedRow {
+    /// No 核查结果, 核查人 or 核查日期: a clue not yet visited, not an error. 备注 alone is
+    /// not a review (the lists write remarks there themselves).
+    fn is_untouched(&self) -> bool {
+        self.outcome.is_none() && self.reviewer.is_none() && self.review_date.is_none()
+    }
+
+    /// What the township wrote, for comparing two rows of one clue: dates by the day they
+    /// mean, so 2021/7/5 and 2021-07-05 agree.
+    fn written(&self) -> Written<'_> {
+        (
+            self.outcome.as_deref(),
+            self.reviewer.as_deref(),
+            self.review_date
+                .as_ref()
+                .map(|d| d.date.ok_or(d.text.as_str())),
+            self.note.as_deref(),
+        )
+    }
+}
+
+/// Rows of one import that say different things about the same clue: which one the
+/// township meant cannot be told, so each is rejected, naming the others. Keyed by index
+/// into `rows`.
+fn conflicts(rows: &[&ReturnedRow]) -> BTreeMap<usize, String> {
+    let mut by_clue: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for (i, row) in rows.iter().enumerate() {
+        if let Some(id) = &row.clue_id {
+            by_clue.entry(id).or_default().push(i);
+        }
+    }
+    let mut out = BTreeMap::new();
+    for (clue_id, group) in by_clue {
+        let first = rows[group[0]].written();
+        if group.iter().all(|&i| rows[i].written() == first) {
+            continue;
+        }
+        for &i in &group {
+            let others: Vec<String> = group
+                .iter()
+                .filter(|&&j| j != i)
+                .map(|&j| format!("{}#{}", rows[j].file, rows[j].row))
+                .collect();
+            out.insert(
+                i,
+                format!(
+                    "{} {clue_id} 另见 {}, 各行的{}/{}/{}/{}不一致, 请只保留一行",
+                    ListColumn::ClueId,
+                    others.join("、"),
+                    ListColumn::Outcome,
+                    ListColumn::Reviewer,
+                    ListColumn::ReviewDate,
+                    ListColumn::Note
+                ),
+            );
+        }
+    }
+    out
+}
+
+/// Every problem with one row, in Chinese; a row with none becomes a review.
 fn check_row(
     row: &ReturnedRow,
     clues: &BTreeMap<String, ClueFacts>,
@@ -496,7 +609,20 @@ fn check_row(
     }
     let outcome = match &row.outcome {
         None => {
-            problems.push(format!("{}为空 (尚未核查)", ListColumn::Outcome));
+            let filled: Vec<String> = [
+                (ListColumn::Reviewer, row.reviewer.is_some()),
+                (ListColumn::ReviewDate, row.review_date.is_some()),
+            ]
+            .into_iter()
+            .filter(|(_, filled)| *filled)
+            .map(|(column, _)| column.to_string())
+            .collect();
+            problems.push(format!(
+                "{}为空, 但已填写{}: 请补填{}或清空该行",
+                ListColumn::Outcome,
+                filled.join("、"),
+                ListColumn::Outcome
+            ));
             None
         }
         Some(text) => {
@@ -511,13 +637,17 @@ fn check_row(
             outcome
         }
     };
-    // Who verified is part of the record: a result nobody signed is not accepted.
-    if outcome.is_some() && row.reviewer.is_none() {
-        problems.push(format!("{}为空", ListColumn::Reviewer));
+    // Who verified and when are part of the record: a result without them is not accepted.
+    let missing = |column: ListColumn| match row.outcome {
+        Some(_) => format!("已填写{}, 但{column}为空", ListColumn::Outcome),
+        None => format!("{column}为空"),
+    };
+    if row.reviewer.is_none() {
+        problems.push(missing(ListColumn::Reviewer));
     }
     let date = match &row.review_date {
         None => {
-            problems.push(format!("{}为空", ListColumn::ReviewDate));
+            problems.push(missing(ListColumn::ReviewDate));
             None
         }
         Some(written) => match written.date {
@@ -550,16 +680,16 @@ fn check_row(
         },
     };
     match (clue, outcome, date) {
-        (Some((id, _)), Some(outcome), Some(review_date)) if problems.is_empty() => {
-            Ok(ValidReview {
-                clue_id: id.clone(),
+        (Some((id, _)), Some(outcome), Some(date)) if problems.is_empty() => Ok(ValidReview {
+            clue_id: id.clone(),
+            review: ClueReview {
                 outcome,
                 reviewer: row.reviewer.clone(),
-                review_date,
+                date,
                 note: row.note.clone(),
-                source: format!("{}#{}", row.file, row.row),
-            })
-        }
+            },
+            source: format!("{}#{}", row.file, row.row),
+        }),
         _ => Err(problems),
     }
 }

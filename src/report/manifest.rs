@@ -65,6 +65,16 @@ struct OutputFile {
 }
 
 pub(crate) fn write(out: &mut Output, report: &RunReport<'_>) -> Result<(), Error> {
+    let json = render(out, report, report.outcome)?;
+    out.write_bytes(MANIFEST, &json)
+}
+
+/// The manifest of the files written so far, saying the run ended as `outcome`.
+pub(crate) fn render(
+    out: &Output,
+    report: &RunReport<'_>,
+    outcome: RunOutcome,
+) -> Result<Vec<u8>, Error> {
     let p = report.pipeline;
     let manifest = Manifest {
         loubao_version: env!("CARGO_PKG_VERSION"),
@@ -72,7 +82,7 @@ pub(crate) fn write(out: &mut Output, report: &RunReport<'_>) -> Result<(), Erro
         county: &p.pipeline.county,
         as_of: p.as_of.to_string(),
         since: p.since().to_string(),
-        outcome: report.outcome,
+        outcome,
         pipeline: PipelineFile {
             path: p.path.display().to_string(),
             sha256: sha256_hex(p.text.as_bytes()),
@@ -120,6 +130,5 @@ pub(crate) fn write(out: &mut Output, report: &RunReport<'_>) -> Result<(), Erro
             })
             .collect(),
     };
-    let json = serde_json::to_vec_pretty(&manifest)?;
-    out.write_bytes(MANIFEST, &json)
+    Ok(serde_json::to_vec_pretty(&manifest)?)
 }

@@ -77,9 +77,18 @@ pub struct RunReport<'a> {
     pub outcome: RunOutcome,
 }
 
-/// Writes every output file into `dir` (a staging folder) and returns their paths, the
-/// manifest last (it lists the others with their SHA-256).
-pub fn write_all(dir: &Path, report: &RunReport<'_>) -> Result<Vec<PathBuf>, Error> {
+/// The files of a run folder, as `write_all` wrote them.
+pub struct RunFiles {
+    /// Every file, the manifest last.
+    pub paths: Vec<PathBuf>,
+    /// `manifest.json` as it is to read if the ledger cannot record the run once its folder
+    /// is in place: outcome `unrecorded`, every other field and hash the same.
+    pub unrecorded_manifest: Vec<u8>,
+}
+
+/// Writes every output file into `dir` (a staging folder), the manifest last (it lists the
+/// others with their SHA-256).
+pub fn write_all(dir: &Path, report: &RunReport<'_>) -> Result<RunFiles, Error> {
     let mut out = table::Output::new(dir, report.pipeline.as_of);
     township::write(&mut out, report)?;
     review::write(&mut out, report)?;
@@ -87,6 +96,10 @@ pub fn write_all(dir: &Path, report: &RunReport<'_>) -> Result<Vec<PathBuf>, Err
     let figures = summary::Figures::compute(report);
     summary::write(&mut out, &figures)?;
     html::write(&mut out, report, &figures)?;
+    let unrecorded_manifest = manifest::render(&out, report, RunOutcome::Unrecorded)?;
     manifest::write(&mut out, report)?;
-    Ok(out.into_paths())
+    Ok(RunFiles {
+        paths: out.into_paths(),
+        unrecorded_manifest,
+    })
 }

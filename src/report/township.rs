@@ -11,7 +11,7 @@ use super::table::{Cell, Dropdown, Output, Table};
 use super::{Error, RunReport, UNDETERMINED};
 use crate::model::{ClueState, ClueStatus, ListColumn, ReviewOutcome, RuleCode, Suspect};
 
-/// Remark on a clue reported as included whose person is still not on the rolls.
+/// 状态 of a clue reported as included whose person is still not on the rolls (after 持续).
 pub const RECTIFICATION_MISSING: &str = "整改未到位: 已报纳入保障但名册中未见";
 
 /// The township lists to write, in file order: configured townships first (pipeline order),
@@ -83,21 +83,18 @@ fn row(s: &Suspect, clues: &BTreeMap<String, ClueState>, as_of: NaiveDate) -> Ve
     let join_codes =
         |f: fn(RuleCode) -> &'static str| codes.iter().map(|c| f(*c)).collect::<Vec<_>>().join(";");
     // A clue the ledger has not seen yet is new today.
-    let (status, first_seen, rectification_missing) = match clues.get(&s.clue_id) {
-        Some(state) => (state.status, state.first_seen, state.rectification_missing),
-        None => (ClueStatus::New, as_of, false),
+    let new = ClueState {
+        status: ClueStatus::New,
+        first_seen: as_of,
+        review: None,
+        rectification_missing: false,
+        reopened: None,
     };
-    let remarks = || {
-        let mut remarks = Vec::new();
-        if rectification_missing {
-            remarks.push(RECTIFICATION_MISSING.to_string());
-        }
-        if s.township.is_none() {
-            if let Some(address) = s.address.as_deref().filter(|a| !a.is_empty()) {
-                remarks.push(format!("地址: {address}"));
-            }
-        }
-        remarks.join("；")
+    let state = clues.get(&s.clue_id).unwrap_or(&new);
+    let review = state.review.as_ref();
+    let remarks = || match s.address.as_deref() {
+        Some(address) if s.township.is_none() && !address.is_empty() => format!("地址: {address}"),
+        _ => String::new(),
     };
     let text = |t: Option<&String>| Cell::text(t.cloned().unwrap_or_default());
     ListColumn::ALL
@@ -122,13 +119,41 @@ fn row(s: &Suspect, clues: &BTreeMap<String, ClueState>, as_of: NaiveDate) -> Ve
                 let refs: BTreeSet<String> = s.source_refs.iter().map(|r| r.to_string()).collect();
                 Cell::text(refs.into_iter().collect::<Vec<_>>().join(";"))
             }
-            ListColumn::Status => Cell::text(status.label_zh()),
-            ListColumn::FirstSeen => Cell::text(first_seen.format("%Y-%m-%d").to_string()),
-            // Filled in by the township.
-            ListColumn::Outcome | ListColumn::Reviewer | ListColumn::ReviewDate => Cell::text(""),
-            ListColumn::Note => Cell::text(remarks()),
+            ListColumn::Status => Cell::text(status_text(state)),
+            ListColumn::FirstSeen => Cell::text(state.first_seen.format("%Y-%m-%d").to_string()),
+            // Filled in by the township; its standing review is carried forward whole (备注
+            // too), so the row returned unchanged is the review the ledger already holds.
+            ListColumn::Outcome => text(review.map(|r| r.outcome.label_zh().to_string()).as_ref()),
+            ListColumn::Reviewer => text(review.and_then(|r| r.reviewer.as_ref())),
+            ListColumn::ReviewDate => text(
+                review
+                    .map(|r| r.date.format("%Y-%m-%d").to_string())
+                    .as_ref(),
+            ),
+            ListColumn::Note => match review {
+                Some(r) => text(r.note.as_ref()),
+                None => Cell::text(remarks()),
+            },
         })
         .collect()
+}
+
+/// 状态: 新增, or 持续 with what the clue is waiting for, e.g. `持续(已核查: 已给予临时救助)`.
+fn status_text(state: &ClueState) -> String {
+    let pending = if state.rectification_missing {
+        Some(RECTIFICATION_MISSING.to_string())
+    } else if let Some(note) = &state.reopened {
+        Some(note.clone())
+    } else {
+        state
+            .review
+            .as_ref()
+            .map(|r| format!("已核查: {}", r.outcome))
+    };
+    match pending {
+        Some(pending) => format!("{}({pending})", state.status.label_zh()),
+        None => state.status.label_zh().to_string(),
+    }
 }
 
 fn table(rows: Vec<Vec<Cell>>) -> Table {
@@ -186,7 +211,7 @@ pub(crate) fn write(out: &mut Output, report: &RunReport<'_>) -> Result<(), Erro
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Finding, SourceKind, SourceRef};
+    use crate::model::{ClueReview, Finding, SourceKind, SourceRef};
 
     fn suspect(name: &str, village: Option<&str>, codes: &[RuleCode]) -> Suspect {
         Suspect {
@@ -266,26 +291,66 @@ mod tests {
         }
     }
 
-    #[test]
-    fn ledger_state_and_missing_rectification_are_shown() {
+    fn continuing_row(state: impl FnOnce(&mut ClueState)) -> Vec<String> {
         let s = suspect("张三", None, &[RuleCode::R01]);
-        let mut clues = BTreeMap::new();
-        clues.insert(
-            s.clue_id.clone(),
-            ClueState {
-                status: ClueStatus::Continuing,
-                first_seen: NaiveDate::from_ymd_opt(2021, 5, 31).unwrap(),
-                rectification_missing: true,
-            },
-        );
-        let row: Vec<String> = row(&s, &clues, NaiveDate::from_ymd_opt(2021, 6, 30).unwrap())
+        let mut clue = ClueState {
+            status: ClueStatus::Continuing,
+            first_seen: NaiveDate::from_ymd_opt(2021, 5, 31).unwrap(),
+            review: Some(ClueReview {
+                outcome: ReviewOutcome::TempAssistance,
+                reviewer: Some("李核查".into()),
+                date: NaiveDate::from_ymd_opt(2021, 6, 5).unwrap(),
+                note: None,
+            }),
+            rectification_missing: false,
+            reopened: None,
+        };
+        state(&mut clue);
+        let clues = BTreeMap::from([(s.clue_id.clone(), clue)]);
+        row(&s, &clues, NaiveDate::from_ymd_opt(2021, 6, 30).unwrap())
             .iter()
             .map(Cell::display)
-            .collect();
+            .collect()
+    }
+
+    #[test]
+    fn a_standing_review_is_carried_forward_whole() {
+        let row = continuing_row(|_| {});
         let at = |column: ListColumn| row[column.index()].as_str();
-        assert_eq!(at(ListColumn::Status), "持续");
+        assert_eq!(at(ListColumn::Status), "持续(已核查: 已给予临时救助)");
         assert_eq!(at(ListColumn::FirstSeen), "2021-05-31");
-        assert_eq!(at(ListColumn::Note), RECTIFICATION_MISSING);
+        assert_eq!(at(ListColumn::Outcome), "已给予临时救助");
+        assert_eq!(at(ListColumn::Reviewer), "李核查");
+        assert_eq!(at(ListColumn::ReviewDate), "2021-06-05");
+        // No note was recorded, so none is written: not even a remark of the list's own.
+        assert_eq!(at(ListColumn::Note), "");
+    }
+
+    #[test]
+    fn missing_rectification_and_reopened_clues_say_what_is_pending() {
+        let row = continuing_row(|c| {
+            c.review.as_mut().unwrap().outcome = ReviewOutcome::Included;
+            c.review.as_mut().unwrap().note = Some("已申请低保".into());
+            c.rectification_missing = true;
+        });
+        let at = |column: ListColumn| row[column.index()].as_str();
+        assert_eq!(
+            at(ListColumn::Status),
+            format!("持续({RECTIFICATION_MISSING})")
+        );
+        assert_eq!(at(ListColumn::Outcome), "符合条件已纳入保障");
+        assert_eq!(at(ListColumn::Note), "已申请低保");
+
+        let row = continuing_row(|c| {
+            c.review = None;
+            c.reopened = Some("核查关闭后事实有变化: 新增疑似类型 R02".into());
+        });
+        let at = |column: ListColumn| row[column.index()].as_str();
+        assert_eq!(
+            at(ListColumn::Status),
+            "持续(核查关闭后事实有变化: 新增疑似类型 R02)"
+        );
+        assert_eq!(at(ListColumn::Outcome), "");
     }
 
     #[test]

@@ -5,8 +5,8 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::{
-    Disability, Emergency, Monitoring, QuestionId, Request, RollEntry, SourceKind, SourceRef,
-    Unemployment,
+    Disability, Emergency, Monitoring, QuestionId, Request, ReviewOutcome, RollEntry, SourceKind,
+    SourceRef, Unemployment,
 };
 
 /// Screening rule codes (SPEC 6).
@@ -210,10 +210,25 @@ impl ClueStatus {
 }
 
 /// What the ledger knows of a clue when the lists are written.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ClueState {
     pub status: ClueStatus,
     pub first_seen: NaiveDate,
+    /// The township's latest review while it still stands (not one whose closure new facts
+    /// undid): the list carries it forward, so a row returned unchanged is the same record.
+    pub review: Option<ClueReview>,
     /// Set when a clue reported as included (符合条件已纳入保障) is still not on the rolls.
     pub rectification_missing: bool,
+    /// A clue closed by review and raised again because its facts changed: what changed.
+    pub reopened: Option<String>,
+}
+
+/// A township's verdict on a clue: 核查结果, 核查人, 核查日期, 备注. Two reviews with the
+/// same four are the same record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClueReview {
+    pub outcome: ReviewOutcome,
+    pub reviewer: Option<String>,
+    pub date: NaiveDate,
+    pub note: Option<String>,
 }
