@@ -35,6 +35,17 @@ impl Coverage {
         !self.aided.is_empty()
     }
 
+    /// The standing of two persons taken as one.
+    pub fn joined_with(&self, other: &Coverage) -> Coverage {
+        let mut joined = self.clone();
+        for (kind, records) in &other.active {
+            joined.active.entry(*kind).or_default().extend(records);
+        }
+        joined.aided.extend(&other.aided);
+        joined.lapsed.extend(other.lapsed.iter().cloned());
+        joined
+    }
+
     /// Lapsed records of the given rolls.
     pub fn lapsed_on<'a>(&'a self, kinds: &'a [SourceKind]) -> impl Iterator<Item = &'a Grounds> {
         self.lapsed

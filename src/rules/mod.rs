@@ -4,8 +4,8 @@
 //! `qualify` reads the screening sources (SPEC 3.2), `coverage` the rolls, `checks` holds
 //! the six rules, `evidence` words the 依据, and `suspects` builds the rows. A person whose
 //! link is uncertain gets no coverage-dependent code: if he would have been screened he goes
-//! to the review list instead. Only R06, which rests on the request records alone, still
-//! fires for him.
+//! to the review list instead — unless no answer could change his row. Only R06, which rests
+//! on the request records alone, still fires for him.
 
 mod checks;
 mod coverage;
@@ -28,6 +28,7 @@ pub use coverage::{active_on, aided_in};
 pub use explain::explain;
 pub use qualify::{medical_columns, medical_totals_above, MedicalColumns, MedicalTotal};
 pub use suspects::clue_id;
+use suspects::Doubt;
 
 /// Everything the rules need, borrowed from the earlier stages.
 pub struct ScreeningInput<'a> {
@@ -70,7 +71,8 @@ pub fn screen(input: &ScreeningInput<'_>) -> Screening {
             *screened.entry(*kind).or_default() += 1;
         }
         let findings = checks::findings(facts, &cover[index], input.settings);
-        if undecided(input, index) {
+        let open = undecided(input, index);
+        if open && answer_matters(input, index, facts, &cover, &findings) {
             if facts.qualifies() {
                 let reason = review_reason(input, index, &kinds, &findings);
                 for &link in &person.uncertain {
@@ -84,12 +86,13 @@ pub fn screen(input: &ScreeningInput<'_>) -> Screening {
                 .filter(|f| f.code == RuleCode::R06)
                 .collect();
             if !overdue.is_empty() {
-                suspects.push(suspects::build(input, index, overdue));
+                suspects.push(suspects::build(input, index, overdue, Doubt::Asked));
             }
             continue;
         }
         if !findings.is_empty() {
-            suspects.push(suspects::build(input, index, findings));
+            let doubt = if open { Doubt::Moot } else { Doubt::None };
+            suspects.push(suspects::build(input, index, findings, doubt));
         }
     }
 
@@ -180,6 +183,39 @@ fn undecided(input: &ScreeningInput<'_>, index: usize) -> bool {
             .records
             .iter()
             .any(|&r| input.records[r].kind.is_roll())
+    })
+}
+
+/// Whether answering an undecided person's identity questions could change his row. It
+/// cannot when a candidate's person holds roll records only (no facts to add) and joining
+/// them changes no code — a lapsed roll record, say — for every candidate. Then the person is judged as he stands, and nobody is asked.
+fn answer_matters(
+    input: &ScreeningInput<'_>,
+    index: usize,
+    facts: &qualify::PersonFacts,
+    cover: &[coverage::Coverage],
+    findings: &[Finding],
+) -> bool {
+    let codes = |f: &[Finding]| f.iter().map(|f| f.code).collect::<Vec<_>>();
+    let own = codes(findings);
+    let linkage = input.linkage;
+    linkage.persons[index].uncertain.iter().any(|&l| {
+        let link = &linkage.links[l];
+        let end = if linkage.person_of[link.left] == index {
+            link.right
+        } else {
+            link.left
+        };
+        let other = linkage.person_of[end];
+        let only_rolls = linkage.persons[other]
+            .records
+            .iter()
+            .all(|&r| input.records[r].kind.is_roll());
+        if !only_rolls {
+            return true;
+        }
+        let joined = cover[index].joined_with(&cover[other]);
+        codes(&checks::findings(facts, &joined, input.settings)) != own
     })
 }
 

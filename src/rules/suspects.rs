@@ -91,7 +91,24 @@ fn name_of(records: &[&PersonRecord]) -> String {
         .unwrap_or_else(|| "(姓名未填写)".to_string())
 }
 
-pub(crate) fn build(input: &ScreeningInput<'_>, index: usize, findings: Vec<Finding>) -> Suspect {
+/// What is open about a listed person's identity, for 匹配说明.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Doubt {
+    /// Nothing the row depends on.
+    None,
+    /// Open questions no answer to which would change the row.
+    Moot,
+    /// Questions on the review list; the row holds R06 alone meanwhile.
+    Asked,
+}
+
+/// The row of person `index`.
+pub(crate) fn build(
+    input: &ScreeningInput<'_>,
+    index: usize,
+    findings: Vec<Finding>,
+    doubt: Doubt,
+) -> Suspect {
     let person = &input.linkage.persons[index];
     // Ordered records and references, computed once for the key, the name and the row.
     let records = by_priority(input, person);
@@ -121,7 +138,7 @@ pub(crate) fn build(input: &ScreeningInput<'_>, index: usize, findings: Vec<Find
         address: records.iter().find_map(|r| r.address.clone()),
         findings,
         sources: sources.into_iter().collect(),
-        match_note: match_note(input, person),
+        match_note: match_note(input, person, doubt),
         confidence: confidence(input, person),
         source_refs,
     }
@@ -129,7 +146,7 @@ pub(crate) fn build(input: &ScreeningInput<'_>, index: usize, findings: Vec<Find
 
 /// 匹配说明 from the links' evidence: exact ID agreement per source, fuzzy links with their
 /// agreeing fields and score, and the nearest roll candidate when none matched.
-fn match_note(input: &ScreeningInput<'_>, person: &Person) -> String {
+fn match_note(input: &ScreeningInput<'_>, person: &Person, doubt: Doubt) -> String {
     let linkage = input.linkage;
     let kind_of = |r: usize| input.records[r].kind;
     let mut exact: BTreeSet<SourceKind> = BTreeSet::new();
@@ -173,6 +190,29 @@ fn match_note(input: &ScreeningInput<'_>, person: &Person) -> String {
     if !exact.is_empty() {
         let kinds: Vec<&str> = exact.iter().map(|k| k.label_zh()).collect();
         parts.insert(0, format!("身份证号一致({})", kinds.join("、")));
+    }
+    let (doubt, open) = match doubt {
+        Doubt::None => ("", &[][..]),
+        Doubt::Moot => ("不影响结论", &person.uncertain[..]),
+        Doubt::Asked => ("见待复核", &person.uncertain[..]),
+    };
+    for link in open.iter().map(|&l| &linkage.links[l]) {
+        let other = if person.records.binary_search(&link.left).is_ok() {
+            link.right
+        } else {
+            link.left
+        };
+        let name = input.records[other]
+            .name
+            .as_ref()
+            .map_or("(姓名未填写)", |n| n.display.as_str());
+        let note = format!(
+            "与{}{name}是否同一人未确定, {doubt}",
+            kind_of(other).label_zh()
+        );
+        if !parts.contains(&note) {
+            parts.push(note);
+        }
     }
     let on_roll = person.records.iter().any(|&r| kind_of(r).is_roll());
     if !on_roll {

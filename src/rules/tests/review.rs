@@ -39,6 +39,67 @@ fn uncertain_person_gets_no_code_and_goes_to_review() {
 }
 
 #[test]
+fn a_question_no_answer_could_change_is_not_asked() {
+    // The doubtful candidate's 低保 ended last year: one person or two, R01 fires.
+    let mut f = Fixture::new();
+    let claim_line = f.add(
+        SourceKind::Medical,
+        None,
+        "王五",
+        vec![
+            date(Field::SettlementDate, 2021, 1, 1),
+            amount(Field::OutOfPocket, 52_310.0),
+        ],
+    );
+    let lapsed = f.add(
+        SourceKind::Dibao,
+        Some(B),
+        "王五",
+        vec![
+            text(Field::RollStatus, "停保"),
+            date(Field::EndDate, 2020, 12, 31),
+        ],
+    );
+    f.links
+        .push((claim_line, lapsed, LinkDecision::Uncertain, 8.2));
+    let s = f.screen();
+    assert!(s.review.is_empty());
+    assert_eq!(s.suspects.len(), 1);
+    let codes: Vec<RuleCode> = s.suspects[0].findings.iter().map(|f| f.code).collect();
+    assert_eq!(codes, [RuleCode::R01]);
+    assert!(
+        s.suspects[0]
+            .match_note
+            .contains("与低保王五是否同一人未确定, 不影响结论"),
+        "{}",
+        s.suspects[0].match_note
+    );
+
+    // On 低保 the answer decides R01: the person is asked about.
+    let mut f = Fixture::new();
+    let claim_line = f.add(
+        SourceKind::Medical,
+        None,
+        "王五",
+        vec![
+            date(Field::SettlementDate, 2021, 1, 1),
+            amount(Field::OutOfPocket, 52_310.0),
+        ],
+    );
+    let dibao = f.add(
+        SourceKind::Dibao,
+        Some(B),
+        "王五",
+        vec![text(Field::RollStatus, "在保")],
+    );
+    f.links
+        .push((claim_line, dibao, LinkDecision::Uncertain, 8.2));
+    let s = f.screen();
+    assert!(s.suspects.is_empty());
+    assert_eq!(s.review.len(), 1);
+}
+
+#[test]
 fn an_undecided_petitioner_still_gets_r06_but_no_coverage_code() {
     let mut f = Fixture::new();
     let petition = f.add(
