@@ -162,15 +162,14 @@ fn answered_questions_stay_answered_whatever_the_row_order() {
     // One record group per row: the copies of one person in one file ask one question.
     assert!(asked.values().any(|q| q["记录数(甲)"] != "1"), "{asked:?}");
 
-    // Answer all but one: the first 同一人, the second 无法确定, the rest 不是同一人.
+    // The first 同一人, the second 无法确定, the rest 不是同一人.
     let ids: Vec<String> = asked.keys().cloned().collect();
     let mut answers: BTreeMap<String, &str> = BTreeMap::new();
     answers.insert(ids[0].clone(), "同一人");
     answers.insert(ids[1].clone(), "无法确定");
-    for id in &ids[2..ids.len() - 1] {
+    for id in &ids[2..] {
         answers.insert(id.clone(), "不是同一人");
     }
-    let unanswered = ids.last().unwrap();
     let filled = first.path().join("待复核_已复核.xlsx");
     answer(&run.join("待复核.xlsx"), &filled, &answers);
     let returned =
@@ -183,7 +182,6 @@ fn answered_questions_stay_answered_whatever_the_row_order() {
     assert_eq!(code, 0, "{out}");
     let recorded = format!("已记录复核结论 {} 条", answers.len());
     assert!(out.contains(&recorded), "{out}");
-    assert!(out.contains("未填写 1 行"), "{out}");
     // The same file again changes nothing, and says so.
     let (code, again) = loubao(&["review"], &pipeline, &[&returned]);
     assert_eq!(code, 0, "{again}");
@@ -200,7 +198,7 @@ fn answered_questions_stay_answered_whatever_the_row_order() {
     assert!(code == 0 || code == 3, "{out}");
     let second_run = newest_run(first.path());
     let still = questions(&second_run);
-    check_second_night(&asked, &answers, unanswered, &still, &second_run);
+    check_second_night(&asked, &answers, &still, &second_run);
 
     // The same county exported with every file's rows in another order, on the same ledger.
     let shuffled = tempfile::tempdir().unwrap();
@@ -215,16 +213,15 @@ fn answered_questions_stay_answered_whatever_the_row_order() {
     assert!(code == 0 || code == 3, "{out}");
     let shuffled_run = newest_run(shuffled.path());
     let reordered = questions(&shuffled_run);
-    check_second_night(&asked, &answers, unanswered, &reordered, &shuffled_run);
+    check_second_night(&asked, &answers, &reordered, &shuffled_run);
 }
 
-/// What the night after the answers must show: decided questions gone, the open ones still
-/// asked (a 无法确定 with its earlier answer), 不是同一人 persons judged on their own, and
-/// 同一人 pairs linked as one person.
+/// What the night after the answers must show: decided questions gone, a 无法确定 one still
+/// asked with its earlier answer, 不是同一人 persons judged on their own, and 同一人 pairs
+/// linked as one person.
 fn check_second_night(
     asked: &BTreeMap<String, BTreeMap<String, String>>,
     answers: &BTreeMap<String, &str>,
-    unanswered: &str,
     still: &BTreeMap<String, BTreeMap<String, String>>,
     run: &Path,
 ) {
@@ -238,10 +235,6 @@ fn check_second_night(
             _ => assert!(!still.contains_key(id), "{id} ({verdict}) asked again"),
         }
     }
-    assert!(
-        still.contains_key(unanswered),
-        "{unanswered} not asked again"
-    );
     let listed = listed_names(run);
     for (id, verdict) in answers {
         let question = &asked[id];

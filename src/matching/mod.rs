@@ -460,17 +460,19 @@ fn judge(
             }
         }
     } else if top.score >= settings.lower_threshold {
-        outcome.links.push(query.link(top, LinkDecision::Uncertain));
+        let decision = doubt_unless_rare(cx, query, top.record, &top.cmp);
+        outcome.links.push(query.link(top, decision));
     } else if let Some((score, candidate, cmp)) =
         nearest_roll.filter(|(_, _, cmp)| !query.suspect && namesake_on_roll(cmp))
     {
         // No ID, and someone of the same name in the same place is on a roll: whether this
         // is that person (covered) or a namesake (not covered) is the 同名同姓 question the
-        // spec leaves to a person, so the pair goes to review instead of deciding either way.
+        // spec leaves to a person, so the pair goes to review instead of deciding either way
+        // — unless the name is rare enough to settle it.
         outcome.links.push(FoundLink {
             query: query.record,
             candidate,
-            decision: LinkDecision::Uncertain,
+            decision: doubt_unless_rare(cx, query, candidate, &cmp),
             score,
             cmp,
             name_weight: query.name_weight,
@@ -504,10 +506,11 @@ fn hold_beside_a_copy(
     outcome: &mut QueryOutcome,
 ) {
     let name_weight = outcome.links[0].name_weight;
+    let query = Query::new(cx, q);
     let hold = |candidate: u32, score: f64, cmp: Comparison| FoundLink {
         query: q,
         candidate,
-        decision: LinkDecision::Uncertain,
+        decision: doubt_unless_rare(cx, &query, candidate, &cmp),
         score,
         cmp,
         name_weight,
@@ -531,6 +534,34 @@ fn hold_beside_a_copy(
             }
             None => {}
         },
+    }
+}
+
+/// Uncertain, unless a rare name settles the pair without a person (Splink's term
+/// frequency, by persons): the query has no ID to compare, the candidate is the one person
+/// with a valid ID the county knows by that name, the village or a phone agrees, and
+/// nothing differs. A common name, or agreement on the township alone, waits for a person.
+fn doubt_unless_rare(
+    cx: &Context<'_>,
+    query: &Query,
+    candidate: u32,
+    cmp: &Comparison,
+) -> LinkDecision {
+    let rare = !query.suspect
+        && cx.fields[candidate as usize].group != exact::NONE
+        && cmp.id.is_none()
+        && cmp.name == Some(compare::NameLevel::Equal)
+        && (cmp.place == Some(compare::PlaceLevel::SameVillage)
+            || cmp.phone == Some(compare::Agree::Equal))
+        && cmp.birth != Some(compare::BirthLevel::Different)
+        && cmp.sex != Some(compare::Agree::Different)
+        && cx
+            .weights
+            .sole_carrier(cx.fields[query.record as usize].name);
+    if rare {
+        LinkDecision::Accepted
+    } else {
+        LinkDecision::Uncertain
     }
 }
 

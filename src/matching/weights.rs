@@ -82,9 +82,49 @@ pub struct Weights {
     /// Record counts of the query names, for term-frequency u; `None` in fallback mode.
     /// Keyed by the name's hash (`Fields::name`).
     name_counts: Option<U64Map<u32>>,
+    /// For each query name, how many persons with a valid ID carry it (distinct exact-ID
+    /// groups). Empty in fallback mode.
+    name_carriers: U64Map<u32>,
     records: usize,
     pub estimated_u: bool,
     pub estimated_m: bool,
+}
+
+/// The distinct names of the queries (hashes, `Fields::name`), each with its slot.
+struct QueryNames {
+    keys: Vec<u64>,
+    slot: U64Map<usize>,
+}
+
+impl QueryNames {
+    fn of(fields: &[Fields], queries: &[u32]) -> QueryNames {
+        let mut keys: Vec<u64> = queries
+            .iter()
+            .map(|&q| fields[q as usize].name)
+            .filter(|&n| n != 0)
+            .collect();
+        keys.sort_unstable();
+        keys.dedup();
+        let slot = keys.iter().enumerate().map(|(i, &k)| (k, i)).collect();
+        QueryNames { keys, slot }
+    }
+
+    /// How many persons with a valid ID carry each name: distinct exact-ID groups, so that
+    /// one person's eight claim lines make a name no commoner.
+    fn carriers(&self, fields: &[Fields]) -> U64Map<u32> {
+        let mut carried: Vec<(usize, u32)> = fields
+            .par_iter()
+            .filter(|f| f.group != super::exact::NONE)
+            .filter_map(|f| self.slot.get(&f.name).map(|&s| (s, f.group)))
+            .collect();
+        carried.par_sort_unstable();
+        carried.dedup();
+        let mut carriers = vec![0u32; self.keys.len()];
+        for (s, _) in carried {
+            carriers[s] += 1;
+        }
+        self.keys.iter().copied().zip(carriers).collect()
+    }
 }
 
 fn log2_ratio((m, u): (f64, f64)) -> f64 {
@@ -112,6 +152,7 @@ impl Weights {
             name_cap: f64::INFINITY,
             name_equal_m: fallback::NAME[0].0,
             name_counts: None,
+            name_carriers: U64Map::default(),
             records,
             estimated_u: false,
             estimated_m: false,
@@ -140,6 +181,8 @@ impl Weights {
         let unkeyed = records.len() - (exact.linked() + exact.len());
         let mut w = Weights::fallback(records.len(), exact.len() + unkeyed, settings);
         if !settings.estimate_weights || records.len() < MIN_RECORDS_TO_ESTIMATE {
+            // A count, not an estimate: a name's carriers are known however few records.
+            w.name_carriers = QueryNames::of(fields, queries).carriers(fields);
             return w;
         }
 
@@ -193,25 +236,17 @@ impl Weights {
 
         // Term frequency: how often each query's name occurs among all records. Hashing is
         // the cost, so it runs in parallel; counting the found indices is then trivial.
-        let mut keys: Vec<u64> = queries
-            .iter()
-            .map(|&q| fields[q as usize].name)
-            .filter(|&n| n != 0)
-            .collect();
-        keys.sort_unstable();
-        keys.dedup();
-        let slot: U64Map<usize> = keys.iter().enumerate().map(|(i, &k)| (k, i)).collect();
-        let mut tally = vec![0u32; keys.len()];
+        let names = QueryNames::of(fields, queries);
         let hits: Vec<usize> = fields
             .par_iter()
-            .filter_map(|f| slot.get(&f.name).copied())
+            .filter_map(|f| names.slot.get(&f.name).copied())
             .collect();
+        let mut tally = vec![0u32; names.keys.len()];
         for i in hits {
             tally[i] += 1;
         }
-        let counts: U64Map<u32> = keys.iter().copied().zip(tally).collect();
-        w.name_counts = Some(counts);
-
+        w.name_counts = Some(names.keys.iter().copied().zip(tally).collect());
+        w.name_carriers = names.carriers(fields);
         w.set_name_cap(settings);
         w
     }
@@ -226,6 +261,11 @@ impl Weights {
             None => self.name[NameLevel::Equal as usize],
         };
         raw.min(self.name_cap)
+    }
+
+    /// Whether exactly one person with a valid ID carries this query name in the county.
+    pub fn sole_carrier(&self, name: u64) -> bool {
+        self.name_carriers.get(&name) == Some(&1)
     }
 
     /// The score of a pair agreeing on everything: what an exact ID link is worth.

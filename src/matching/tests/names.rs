@@ -147,7 +147,7 @@ fn household_member_sharing_a_phone_is_not_the_same_person() {
 }
 
 #[test]
-fn same_name_same_village_goes_to_review() {
+fn same_common_name_same_village_goes_to_review() {
     let records = vec![
         with(
             with_valid(
@@ -159,6 +159,14 @@ fn same_name_same_village_goes_to_review() {
         with(rec(SourceKind::Emergency, 3, "王伟", "wang wei"), |r| {
             r.village = Some("东村".into())
         }),
+        // Another 王伟 in the county: the name does not say which one this is.
+        with(
+            with_valid(
+                rec(SourceKind::Disability, 4, "王伟", "wang wei"),
+                &valid_id("41012319900202301"),
+            ),
+            |r| r.township = Some("李集乡".into()),
+        ),
     ];
     let l = run(&records);
     let k = link_between(&l, 0, 1).unwrap();
@@ -218,4 +226,53 @@ fn name_one_character_apart() {
     let l = run(&[roll, dropped, swapped]);
     assert_eq!(level(link_between(&l, 0, 1).unwrap(), "姓名"), "差一字");
     assert_eq!(level(link_between(&l, 0, 2).unwrap(), "姓名"), "差一字");
+}
+
+#[test]
+fn a_rare_name_with_the_village_agreeing_is_settled_and_a_common_one_waits() {
+    // 欧阳明 on the roll and an ID-less petitioner 欧阳明 from his village: he is the one
+    // person with a valid ID the county knows by that name, so no one needs to be asked.
+    let roll = with(
+        with_valid(
+            rec(SourceKind::Dibao, 2, "欧阳明", "ouyang ming"),
+            &valid_id("41012319700707301"),
+        ),
+        |r| r.village = Some("东村".into()),
+    );
+    let petitioner = with(
+        rec(SourceKind::Petition, 3, "欧阳明", "ouyang ming"),
+        |r| r.village = Some("东村".into()),
+    );
+    let l = run(&[roll.clone(), petitioner.clone()]);
+    assert_eq!(
+        link_between(&l, 0, 1).unwrap().decision,
+        LinkDecision::Accepted
+    );
+    assert!(same_person(&l, 0, 1));
+
+    // A second 欧阳明 with a valid ID elsewhere in the county: the pair waits for a person.
+    let namesake = with(
+        with_valid(
+            rec(SourceKind::Disability, 4, "欧阳明", "ouyang ming"),
+            &valid_id("41012319850505301"),
+        ),
+        |r| {
+            r.township = Some("李集乡".into());
+            r.village = Some("西村".into());
+        },
+    );
+    let l = run(&[roll.clone(), petitioner.clone(), namesake]);
+    assert_eq!(
+        link_between(&l, 0, 1).unwrap().decision,
+        LinkDecision::Uncertain
+    );
+
+    // Agreement on the township alone does not settle even a rare name.
+    let mut vague = petitioner;
+    vague.village = None;
+    let l = run(&[roll, vague]);
+    assert_ne!(
+        link_between(&l, 0, 1).map(|k| k.decision),
+        Some(LinkDecision::Accepted)
+    );
 }

@@ -55,6 +55,11 @@ impl RollTally {
         ratio_usize(self.found, self.total)
     }
 
+    /// Recall counting a record held for review against its own roll person as found.
+    pub fn recall_with_held(&self) -> f64 {
+        ratio_usize(self.found + self.held, self.total)
+    }
+
     fn add(&mut self, outcome: RollOutcome) {
         self.total += 1;
         match outcome {

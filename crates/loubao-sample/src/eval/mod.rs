@@ -205,6 +205,15 @@ impl fmt::Display for RollLinkScore {
             r.total - r.found,
             r.held
         )?;
+        // Held records are paired with their own roll record on the review list: found
+        // once a person answers 同一人.
+        writeln!(
+            f,
+            "  计入待复核中与本人名册记录配对者: 召回率 {:.4} ({}/{})",
+            r.recall_with_held(),
+            r.found + r.held,
+            r.total
+        )?;
         for (title, rows) in [
             ("名册匹配召回率(按数据缺陷类型)", &self.by_noise),
             ("名册匹配召回率(按来源文件)", &self.by_source),
