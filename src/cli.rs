@@ -54,6 +54,13 @@ pub enum Command {
         #[arg(long)]
         pipeline: Option<PathBuf>,
     },
+    /// 查询一个人的完整情况: 来源记录、匹配、规则、台账 (one person's whole story).
+    Trace {
+        /// 身份证号, 姓名 or 线索编号.
+        who: String,
+        /// Pipeline file whose inbox and ledger to read.
+        pipeline: PathBuf,
+    },
     /// 生成带真值的合成县数据 (synthetic county with ground truth).
     Sample(SampleArgs),
     /// 用真值评估一次运行的准确率 (score a run against the sample truth).

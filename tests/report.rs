@@ -268,6 +268,7 @@ fn fixture() -> Fixture {
         review: vec![ReviewItem {
             question: QuestionId(0xA1B2_C3D4_E5F6),
             links: vec![0],
+            persons: vec![0],
             reason: "张伟与低保名册张玮疑似同一人".into(),
         }],
         screened: BTreeMap::from([(SourceKind::Medical, 9)]),

@@ -14,6 +14,7 @@ pub mod report;
 pub mod review;
 pub mod run;
 pub mod sample;
+pub mod trace;
 
 pub use context::Context;
 pub use error::Error;
@@ -36,6 +37,7 @@ pub fn dispatch(cli: Cli) -> Result<Exit, Error> {
         Command::Explain { code, pipeline } => {
             explain::explain(code.as_deref(), pipeline.as_deref())
         }
+        Command::Trace { who, pipeline } => trace::trace(&who, &pipeline),
         Command::Sample(args) => sample::sample(&args),
         Command::Eval { pipeline, truth } => eval::eval(&pipeline, &truth),
     }

@@ -13,6 +13,7 @@ pub mod evidence;
 mod explain;
 pub mod qualify;
 mod suspects;
+pub mod trace;
 
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BTreeSet};
@@ -62,7 +63,8 @@ pub fn screen(input: &ScreeningInput<'_>) -> Screening {
         .map(|r| (r.kind, 0))
         .collect();
     let mut suspects = Vec::new();
-    let mut review: BTreeMap<usize, Vec<String>> = BTreeMap::new();
+    // Per uncertain link: the persons waiting on it, with the reason each gives.
+    let mut review: BTreeMap<usize, Vec<(usize, String)>> = BTreeMap::new();
 
     for (index, person) in input.linkage.persons.iter().enumerate() {
         let facts = &facts[index];
@@ -76,7 +78,7 @@ pub fn screen(input: &ScreeningInput<'_>) -> Screening {
             if facts.qualifies() {
                 let reason = review_reason(input, index, &kinds, &findings);
                 for &link in &person.uncertain {
-                    review.entry(link).or_default().push(reason(link));
+                    review.entry(link).or_default().push((index, reason(link)));
                 }
             }
             // An overdue request is overdue whoever made it: R06 rests on the request
@@ -123,7 +125,7 @@ pub fn screen(input: &ScreeningInput<'_>) -> Screening {
 
 /// The review list: one item per identity question, its links in link order, each reason
 /// said once.
-fn questions(linkage: &Linkage, reasons: BTreeMap<usize, Vec<String>>) -> Vec<ReviewItem> {
+fn questions(linkage: &Linkage, reasons: BTreeMap<usize, Vec<(usize, String)>>) -> Vec<ReviewItem> {
     let mut items: Vec<ReviewItem> = Vec::new();
     let mut item_of: BTreeMap<QuestionId, usize> = BTreeMap::new();
     for (link, link_reasons) in reasons {
@@ -134,13 +136,17 @@ fn questions(linkage: &Linkage, reasons: BTreeMap<usize, Vec<String>>) -> Vec<Re
             items.push(ReviewItem {
                 question,
                 links: Vec::new(),
+                persons: Vec::new(),
                 reason: String::new(),
             });
             items.len() - 1
         });
         let item = &mut items[i];
         item.links.push(link);
-        for reason in link_reasons {
+        for (person, reason) in link_reasons {
+            if !item.persons.contains(&person) {
+                item.persons.push(person);
+            }
             if !item.reason.split("；").any(|r| r == reason) {
                 if !item.reason.is_empty() {
                     item.reason.push('；');

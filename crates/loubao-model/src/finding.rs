@@ -187,6 +187,8 @@ pub struct ReviewItem {
     pub question: QuestionId,
     /// The links asking it, in link order; the list shows the first one's records.
     pub links: Vec<usize>,
+    /// The persons (indices into `Linkage::persons`) whose rows wait for the answer.
+    pub persons: Vec<usize>,
     /// Why the person could not be decided.
     pub reason: String,
 }

@@ -1,0 +1,477 @@
+//! `loubao trace <身份证号 | 姓名 | 线索编号> <pipeline>`: one person's whole story — every
+//! source record, every link and why, the facts each rule read and what it concluded, the
+//! 待复核 questions and the clue's ledger history. It runs the stages a run runs on the
+//! inbox as it stands (with the ledger's 待复核 answers) and writes nothing, so it also
+//! answers "why is he *not* on the list?".
+
+use std::collections::BTreeSet;
+use std::fmt::Write as _;
+use std::path::Path;
+
+use super::{Context, Error};
+use crate::ledger::Ledger;
+use crate::mask::mask_id;
+use crate::model::{LinkDecision, PersonRecord, RuleCode, SourceRef, Suspect};
+use crate::normalise::ids::parse_resident_id;
+use crate::normalise::names::normalise_name;
+use crate::ops::Exit;
+use crate::rules::{self, ScreeningInput};
+use crate::{ingest, matching, normalise};
+
+/// Records shown per person before the rest are only counted (claim lines run to hundreds).
+const RECORDS_SHOWN: usize = 30;
+/// Persons shown for one name: a common name has dozens.
+const PERSONS_SHOWN: usize = 10;
+
+/// Who the clerk asks about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Who {
+    Clue(String),
+    Id(String),
+    Name(String),
+}
+
+impl Who {
+    fn parse(text: &str) -> Who {
+        let text = text.trim();
+        let clue = text.len() == 12
+            && text.starts_with("LB")
+            && text[2..].bytes().all(|b| b.is_ascii_hexdigit());
+        let digits = text.chars().filter(char::is_ascii_digit).count();
+        if clue {
+            Who::Clue(text.to_string())
+        } else if digits >= 15 {
+            // As normalise reads it, so a 15-digit or spaced ID finds its 18-digit record.
+            let id = parse_resident_id(text).map_or_else(|| text.to_string(), |id| id.digits);
+            Who::Id(id)
+        } else {
+            let key = normalise_name(text).map_or_else(|| text.to_string(), |n| n.key);
+            Who::Name(key)
+        }
+    }
+
+    fn names(&self, record: &PersonRecord) -> bool {
+        match self {
+            Who::Id(id) => record.id.as_ref().is_some_and(|r| &r.digits == id),
+            Who::Name(key) => record.name.as_ref().is_some_and(|n| &n.key == key),
+            Who::Clue(_) => false,
+        }
+    }
+}
+
+pub fn trace(who: &str, pipeline: &Path) -> Result<Exit, Error> {
+    let ctx = Context::load(pipeline)?;
+    let loaded = &ctx.loaded;
+    let p = &loaded.pipeline;
+    let ledger = ctx.open_ledger()?;
+    let ingested = ingest::ingest(
+        &loaded.inbox,
+        &p.sources,
+        &p.limits,
+        &ingest::Vocabulary::new(&p.townships, &p.rules),
+    );
+    let normalised = normalise::normalise(ingested.records, &p.townships);
+    let verdicts = ledger.verdicts()?;
+    let verdicts = matching::Verdicts::new(verdicts.iter().map(|(q, v)| (*q, v.verdict)));
+    let linkage = matching::link(&normalised.persons, &p.matching, &verdicts);
+    let input = ScreeningInput {
+        records: &normalised.persons,
+        linkage: &linkage,
+        settings: &p.rules,
+        since: loaded.since(),
+        as_of: loaded.as_of,
+    };
+    let screening = rules::screen(&input);
+    let plan = ledger.plan(&screening.suspects, loaded.as_of)?;
+
+    let mut who = Who::parse(who);
+    let mut clue_of_query = None;
+    if let Who::Clue(clue) = &who {
+        // A clue is its suspect when listed tonight, else the ledger says whom it named.
+        clue_of_query = Some(clue.clone());
+        who = match screening.suspects.iter().find(|s| &s.clue_id == clue) {
+            Some(s) => s
+                .id_number
+                .clone()
+                .map_or(Who::Name(s.name.clone()), Who::Id),
+            None => match ledger.clue(clue)? {
+                Some(c) => c.id_number.map_or(Who::Name(c.name), Who::Id),
+                None => {
+                    println!("线索编号 {clue} 既不在本次名单中, 也不在线索台账中");
+                    return Ok(Exit::Partial);
+                }
+            },
+        };
+    }
+    let persons: BTreeSet<usize> = normalised
+        .persons
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| who.names(r))
+        .map(|(i, _)| linkage.person_of[i])
+        .collect();
+    if persons.is_empty() {
+        println!("收件箱的 {} 条记录中没有此人", normalised.persons.len());
+        return Ok(Exit::Partial);
+    }
+    if persons.len() > 1 {
+        println!("共 {} 人符合, 逐一列出:", persons.len());
+    }
+    let shown: Vec<usize> = persons.iter().copied().take(PERSONS_SHOWN).collect();
+    let stories = rules::trace::stories(&input, &shown);
+    for (&person, story) in shown.iter().zip(&stories) {
+        let view = PersonView {
+            input: &input,
+            screening: &screening,
+            plan: &plan,
+            person,
+        };
+        print!("{}", view.render(story, &ledger, clue_of_query.as_deref())?);
+    }
+    if persons.len() > shown.len() {
+        println!(
+            "…另有 {} 人未列出, 请用身份证号查询",
+            persons.len() - shown.len()
+        );
+    }
+    Ok(Exit::Complete)
+}
+
+/// One consolidated person, with what the run made of him.
+struct PersonView<'a> {
+    input: &'a ScreeningInput<'a>,
+    screening: &'a rules::Screening,
+    plan: &'a crate::ledger::LedgerPlan,
+    person: usize,
+}
+
+impl PersonView<'_> {
+    fn records(&self) -> &[usize] {
+        &self.input.linkage.persons[self.person].records
+    }
+
+    fn record(&self, r: usize) -> &PersonRecord {
+        &self.input.records[r]
+    }
+
+    /// His row tonight, and whether the ledger lets it be listed. A row names every source
+    /// row of its person; a child and a parent named on one row are told apart by name.
+    fn suspect(&self) -> Option<(&Suspect, bool)> {
+        let refs: BTreeSet<&SourceRef> = self
+            .records()
+            .iter()
+            .map(|&r| &self.record(r).source)
+            .collect();
+        let names: BTreeSet<&str> = self
+            .records()
+            .iter()
+            .filter_map(|&r| self.record(r).name.as_ref())
+            .map(|n| n.display.as_str())
+            .collect();
+        let suspect = self.screening.suspects.iter().find(|s| {
+            s.source_refs.len() == refs.len()
+                && s.source_refs.iter().all(|r| refs.contains(r))
+                && names.contains(s.name.as_str())
+        })?;
+        let kept = self.plan.states.contains_key(&suspect.clue_id);
+        Some((suspect, kept))
+    }
+
+    fn render(
+        &self,
+        story: &rules::trace::RuleStory,
+        ledger: &Ledger,
+        asked_clue: Option<&str>,
+    ) -> Result<String, Error> {
+        let mut out = String::new();
+        let first = self.record(self.records()[0]);
+        let name = self
+            .records()
+            .iter()
+            .find_map(|&r| self.record(r).name.as_ref())
+            .map_or("(姓名未填写)", |n| n.display.as_str());
+        let id = self
+            .records()
+            .iter()
+            .find_map(|&r| {
+                self.record(r)
+                    .id
+                    .as_ref()
+                    .filter(|id| id.quality.is_valid())
+            })
+            .map_or_else(|| "无有效身份证号".to_string(), |id| mask_id(&id.digits));
+        let place = [first.township.as_deref(), first.village.as_deref()]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(" ");
+        let _ = writeln!(
+            out,
+            "\n== {name} {id} {place} (合并记录 {} 条) ==",
+            self.records().len()
+        );
+        self.verdict(&mut out);
+        self.sources(&mut out);
+        self.links(&mut out);
+        rule_lines(&mut out, self, story);
+        self.history(&mut out, ledger, asked_clue)?;
+        Ok(out)
+    }
+
+    /// Listed or not, and why in one line.
+    fn verdict(&self, out: &mut String) {
+        let (_, held) = self.questions();
+        let line = match self.suspect() {
+            Some((s, true)) => {
+                let codes: Vec<&str> = s.findings.iter().map(|f| f.code.code()).collect();
+                let state = self
+                    .plan
+                    .states
+                    .get(&s.clue_id)
+                    .map_or("", |c| c.status.label_zh());
+                let waiting = if held {
+                    "; 其余疑似类型待复核后判定"
+                } else {
+                    ""
+                };
+                format!(
+                    "名单: {} 的名单, 线索编号 {}, 疑似类型 {}, 状态 {state}{waiting}",
+                    s.township.as_deref().unwrap_or("未确定乡镇"),
+                    s.clue_id,
+                    codes.join(";")
+                )
+            }
+            Some((s, false)) => format!(
+                "不在名单: 线索 {} 已由乡镇核查关闭, 事实未变, 不再列出",
+                s.clue_id
+            ),
+            None if held => "不在名单: 身份待复核 (见下方复核问题), 暂不判定".to_string(),
+            None => "不在名单: 没有规则触发 (见下方规则)".to_string(),
+        };
+        let _ = writeln!(out, "{line}");
+    }
+
+    /// The 待复核 questions touching him, and whether his own row waits on one.
+    fn questions(&self) -> (Vec<&crate::model::ReviewItem>, bool) {
+        let person = &self.input.linkage.persons[self.person];
+        let touching: Vec<_> = self
+            .screening
+            .review
+            .iter()
+            .filter(|item| item.links.iter().any(|l| person.uncertain.contains(l)))
+            .collect();
+        let held = touching
+            .iter()
+            .any(|item| item.persons.contains(&self.person));
+        (touching, held)
+    }
+
+    fn sources(&self, out: &mut String) {
+        let _ = writeln!(out, "来源记录:");
+        for &r in self.records().iter().take(RECORDS_SHOWN) {
+            let record = self.record(r);
+            let id = record.id.as_ref().map_or_else(
+                || "无身份证号".to_string(),
+                |id| format!("{}({})", mask_id(&id.digits), id.quality.label_zh()),
+            );
+            let _ = writeln!(
+                out,
+                "  {}  {}  {id}{}",
+                record.source,
+                record.kind.label_zh(),
+                observation(record)
+                    .map(|o| format!("  {o}"))
+                    .unwrap_or_default()
+            );
+        }
+        if self.records().len() > RECORDS_SHOWN {
+            let _ = writeln!(out, "  …另 {} 条", self.records().len() - RECORDS_SHOWN);
+        }
+    }
+
+    fn links(&self, out: &mut String) {
+        let linkage = self.input.linkage;
+        let person = &linkage.persons[self.person];
+        let _ = writeln!(out, "匹配:");
+        let fuzzy: Vec<_> = person
+            .links
+            .iter()
+            .map(|&l| &linkage.links[l])
+            .filter(|l| l.decision != LinkDecision::Exact)
+            .collect();
+        let exact = person.links.len() - fuzzy.len();
+        if exact > 0 {
+            let _ = writeln!(out, "  身份证号一致: {exact} 条链接");
+        }
+        for link in fuzzy {
+            let how = match link.decision {
+                LinkDecision::Confirmed => "人工复核确认同一人",
+                _ => "模糊匹配, 已接受",
+            };
+            let _ = writeln!(
+                out,
+                "  {} — {}: {how}; {}, 得分 {:.1}",
+                self.record(link.left).source,
+                self.record(link.right).source,
+                matching::describe(link),
+                link.score
+            );
+        }
+        for item in self.questions().0 {
+            let link = &linkage.links[item.links[0]];
+            let other = if person.records.binary_search(&link.left).is_ok() {
+                link.right
+            } else {
+                link.left
+            };
+            let _ = writeln!(
+                out,
+                "  待复核 {}: 与 {} {} 是否同一人未定 ({}, 得分 {:.1})",
+                item.question,
+                self.record(other).source,
+                self.record(other).kind.label_zh(),
+                matching::describe(link),
+                link.score
+            );
+        }
+        if let Some(near) = &person.nearest {
+            let candidate = self.record(near.candidate);
+            let _ = writeln!(
+                out,
+                "  最接近但未匹配: {} {} {}, 得分 {:.1}",
+                candidate.source,
+                candidate.kind.label_zh(),
+                candidate.name.as_ref().map_or("", |n| n.display.as_str()),
+                near.score
+            );
+        }
+    }
+
+    fn history(&self, out: &mut String, ledger: &Ledger, asked: Option<&str>) -> Result<(), Error> {
+        let clue = self
+            .suspect()
+            .map(|(s, _)| s.clue_id.clone())
+            .or_else(|| asked.map(str::to_string));
+        let Some(clue) = clue else {
+            return Ok(());
+        };
+        let _ = writeln!(out, "线索台账:");
+        match ledger.clue(&clue)? {
+            None => {
+                let _ = writeln!(out, "  {clue}: 尚未记入台账 (本次运行后记入)");
+            }
+            Some(c) => {
+                let _ = writeln!(
+                    out,
+                    "  {clue}: 首次发现 {}, 最近一次 {}, 台账状态 {}",
+                    c.first_seen,
+                    c.last_seen,
+                    c.status.label_zh(c.review.as_ref().map(|r| r.outcome))
+                );
+                for review in ledger.reviews(&clue)? {
+                    let _ = writeln!(
+                        out,
+                        "  核查 {}: {} ({}){}",
+                        review.review_date,
+                        review.outcome,
+                        review.reviewer.as_deref().unwrap_or(""),
+                        review
+                            .note
+                            .map(|n| format!(", 备注: {n}"))
+                            .unwrap_or_default()
+                    );
+                }
+                if let Some(r) = &c.rectification {
+                    let _ = writeln!(
+                        out,
+                        "  整改: {} {} ({})",
+                        r.kind.label_zh(),
+                        r.state.label_zh(),
+                        r.date
+                    );
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// What each rule read and what it concluded: the person's qualifying facts and standing on
+/// the rolls, then every code, fired (with its 依据) or not.
+fn rule_lines(out: &mut String, view: &PersonView<'_>, story: &rules::trace::RuleStory) {
+    let refs = |records: &[usize]| {
+        let refs: Vec<String> = records
+            .iter()
+            .take(3)
+            .map(|&r| view.record(r).source.to_string())
+            .collect();
+        let more = records.len().saturating_sub(3);
+        if more > 0 {
+            format!("{} 等 {} 条", refs.join(", "), records.len())
+        } else {
+            refs.join(", ")
+        }
+    };
+    let _ = writeln!(out, "规则:");
+    if story.qualifying.is_empty() {
+        let _ = writeln!(out, "  筛查资格: 无 (不符合任何来源的筛查条件)");
+    }
+    for (text, records) in &story.qualifying {
+        let _ = writeln!(out, "  筛查资格: {text} [{}]", refs(records));
+    }
+    if story.covered.is_empty() {
+        let _ = writeln!(out, "  保障情况: 未见有效的名册记录, 期内未获临时救助");
+    }
+    for (text, records) in &story.covered {
+        let _ = writeln!(out, "  保障情况: {text} [{}]", refs(records));
+    }
+    for (text, records) in &story.lapsed {
+        let _ = writeln!(out, "  未计入的名册记录: {text} [{}]", refs(records));
+    }
+    let fired = view.suspect().map(|(s, _)| &s.findings);
+    for code in RuleCode::ALL {
+        let finding = fired.and_then(|f| f.iter().find(|f| f.code == code));
+        let line = match finding {
+            Some(f) => format!("触发: {}", rules::evidence::finding(f)),
+            None => format!("未触发 ({})", code.label_zh()),
+        };
+        let _ = writeln!(out, "  {} {line}", code.code());
+    }
+}
+
+/// What a record says, in the words of the lists' 依据.
+fn observation(record: &PersonRecord) -> Option<String> {
+    use crate::model::Observation;
+    use rules::evidence;
+    Some(match &record.observation {
+        Observation::IdentityOnly => return None,
+        Observation::Monitoring(m) => evidence::monitoring(m),
+        Observation::Claim(c) => format!(
+            "个人自付 {}{}",
+            c.out_of_pocket_cents.map_or("未填".into(), evidence::yuan),
+            c.settled
+                .map(|d| format!(", 结算 {}", evidence::date(d)))
+                .unwrap_or_default()
+        ),
+        Observation::Disability(d) => evidence::disability(d),
+        Observation::Request(r) => evidence::request(r),
+        Observation::Unemployment(u) => evidence::unemployment(u),
+        Observation::Emergency(e) => match e.date {
+            Some(d) => evidence::emergency(e, d),
+            None => e.event.clone().unwrap_or_else(|| "突发事件".into()),
+        },
+        Observation::Child(_) => "困境儿童名单中的儿童".to_string(),
+        Observation::Roll(entry) => format!(
+            "状态 {}{}{}",
+            entry.status.as_deref().unwrap_or("未填"),
+            entry
+                .start
+                .map(|d| format!(", 起 {}", evidence::date(d)))
+                .unwrap_or_default(),
+            entry
+                .end
+                .map(|d| format!(", 止 {}", evidence::date(d)))
+                .unwrap_or_default()
+        ),
+    })
+}
