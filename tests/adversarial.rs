@@ -347,12 +347,7 @@ fn inbox_pipeline_with_limits() -> String {
 /// back whole. Before, `370325195006081180` came back as `3.70325195006081E+017`.
 #[test]
 fn ids_in_a_township_csv_survive_libreoffice() {
-    let Some(soffice) = ["/usr/bin/soffice", "/usr/bin/libreoffice"]
-        .iter()
-        .map(std::path::Path::new)
-        .find(|p| p.exists())
-    else {
-        println!("skipped: LibreOffice (soffice) not installed");
+    let Some(soffice) = common::libreoffice() else {
         return;
     };
     let inbox = Inbox::new(DIBAO, &[]);
@@ -360,22 +355,14 @@ fn ids_in_a_township_csv_survive_libreoffice() {
     let (code, out) = inbox.loubao("run");
     assert_eq!(code, 0, "{out}");
     let folder = inbox.run_folder();
-    let saved = inbox.dir.path().join("saved");
-    let profile = inbox.dir.path().join("lo-profile");
-    let status = std::process::Command::new(soffice)
-        .arg(format!(
-            "-env:UserInstallation=file://{}",
-            profile.display()
-        ))
-        .args(["--headless", "--infilter=CSV:44,34,76,1", "--convert-to"])
-        .arg("csv:Text - txt - csv (StarCalc):44,34,76")
-        .arg("--outdir")
-        .arg(&saved)
-        .arg(folder.join("城关镇.csv"))
-        .output()
-        .unwrap();
-    assert!(status.status.success(), "{status:?}");
-    let text = fs::read_to_string(saved.join("城关镇.csv")).unwrap();
+    let saved = common::libreoffice_convert(
+        &soffice,
+        &folder.join("城关镇.csv"),
+        "csv:Text - txt - csv (StarCalc):44,34,76",
+        Some("CSV:44,34,76,1"),
+        &inbox.dir.path().join("saved"),
+    );
+    let text = fs::read_to_string(saved).unwrap();
     let mut reader = csv::Reader::from_reader(text.trim_start_matches('\u{feff}').as_bytes());
     let headers = reader.headers().unwrap().clone();
     let id = headers.iter().position(|h| h == "身份证号").unwrap();
@@ -388,4 +375,59 @@ fn ids_in_a_township_csv_survive_libreoffice() {
         vec!["410123199001011237", "410123197703031231"],
         "{text}"
     );
+}
+
+/// The township list through LibreOffice Calc as a clerk would take it: the CSV opened and
+/// saved as a workbook, and the workbook itself re-saved. Every 身份证号 cell stays text
+/// with its 18 characters, and 线索编号 stays as written.
+#[test]
+fn ids_in_township_lists_stay_text_through_a_libreoffice_resave() {
+    let Some(soffice) = common::libreoffice() else {
+        return;
+    };
+    let inbox = Inbox::new(DIBAO, &[]);
+    write_roll(&inbox);
+    let (code, out) = inbox.loubao("run");
+    assert_eq!(code, 0, "{out}");
+    let folder = inbox.run_folder();
+    let work = inbox.dir.path().join("lo");
+    let from_csv = common::libreoffice_convert(
+        &soffice,
+        &folder.join("城关镇.csv"),
+        "xlsx",
+        Some("CSV:44,34,76,1"),
+        &work.join("from-csv"),
+    );
+    let resaved = common::libreoffice_convert(
+        &soffice,
+        &folder.join("城关镇.xlsx"),
+        "xlsx",
+        None,
+        &work.join("resaved"),
+    );
+    for book in [from_csv, resaved] {
+        let mut workbook = open_workbook_auto(&book).unwrap();
+        let name = workbook.sheet_names()[0].clone();
+        let range = workbook.worksheet_range(&name).unwrap();
+        let rows: Vec<&[Data]> = range.rows().collect();
+        let col = |h: &str| {
+            rows[0]
+                .iter()
+                .position(|c| matches!(c, Data::String(s) if s == h))
+                .unwrap()
+        };
+        let (id, clue) = (col("身份证号"), col("线索编号"));
+        assert_eq!(rows.len(), 3, "{book:?}");
+        for row in &rows[1..] {
+            match &row[id] {
+                Data::String(s) => assert_eq!(s.trim().len(), 18, "{book:?}: {s:?}"),
+                other => panic!("{book:?}: 身份证号 became {other:?}"),
+            }
+            assert!(
+                matches!(&row[clue], Data::String(s) if s.starts_with("LB") && s.len() == 12),
+                "{book:?}: {:?}",
+                row[clue]
+            );
+        }
+    }
 }

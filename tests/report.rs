@@ -1,6 +1,8 @@
 //! The written run folder, read back the way a clerk's tools read it: workbooks through
 //! calamine, CSVs as bytes, the manifest as JSON and the summary page in headless Chromium.
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -522,15 +524,11 @@ fn manifest_lists_inputs_pipeline_and_outputs() {
 }
 
 fn chromium() -> Option<PathBuf> {
-    let fixed = PathBuf::from("/usr/bin/chromium");
-    if fixed.exists() {
-        return Some(fixed);
-    }
-    std::env::var_os("PATH").and_then(|paths| {
-        std::env::split_paths(&paths)
-            .map(|dir| dir.join("chromium"))
-            .find(|p| p.is_file())
-    })
+    common::client(
+        "Chromium (Debian package chromium)",
+        &["/usr/bin/chromium"],
+        &["chromium", "chromium-browser"],
+    )
 }
 
 /// `file://` URL with every non-ASCII or reserved byte percent-encoded (the page's name is
@@ -551,7 +549,6 @@ fn file_url(path: &Path) -> String {
 #[test]
 fn summary_page_renders_in_headless_chromium() {
     let Some(chromium) = chromium() else {
-        println!("skipped: chromium not installed");
         return;
     };
     let fx = fixture();

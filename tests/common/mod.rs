@@ -8,6 +8,75 @@ use std::process::{Command, Output};
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_loubao");
 
+/// A real client program a test drives (LibreOffice, Chromium), the first of `paths` or
+/// of `names` on PATH. Missing, the test is skipped on a developer's machine but fails where
+/// `LOUBAO_CLIENTS=required` (`.ci/run` sets it): a test must never pass because a tool
+/// is absent.
+pub fn client(what: &str, paths: &[&str], names: &[&str]) -> Option<PathBuf> {
+    let on_path = std::env::var_os("PATH")
+        .map(|p| std::env::split_paths(&p).collect::<Vec<_>>())
+        .unwrap_or_default();
+    let found = paths
+        .iter()
+        .map(PathBuf::from)
+        .find(|p| p.is_file())
+        .or_else(|| {
+            names
+                .iter()
+                .flat_map(|n| on_path.iter().map(move |dir| dir.join(n)))
+                .find(|p| p.is_file())
+        });
+    if found.is_none() {
+        assert_ne!(
+            std::env::var("LOUBAO_CLIENTS").as_deref(),
+            Ok("required"),
+            "{what} is not installed, and LOUBAO_CLIENTS=required: install it (see .ci/run)"
+        );
+        println!("skipped: {what} not installed (LOUBAO_CLIENTS=required makes this a failure)");
+    }
+    found
+}
+
+/// LibreOffice, headless.
+pub fn libreoffice() -> Option<PathBuf> {
+    client(
+        "LibreOffice (soffice, Debian package libreoffice-calc-nogui)",
+        &["/usr/bin/soffice", "/usr/bin/libreoffice"],
+        &["soffice", "libreoffice"],
+    )
+}
+
+/// `soffice --headless --convert-to <to> --outdir <dir> <file>` with a profile of its own
+/// (two conversions at once would otherwise fight over the user's), returning the output.
+pub fn libreoffice_convert(
+    soffice: &Path,
+    file: &Path,
+    to: &str,
+    infilter: Option<&str>,
+    dir: &Path,
+) -> PathBuf {
+    fs::create_dir_all(dir).unwrap();
+    let profile = dir.join("lo-profile");
+    let mut command = Command::new(soffice);
+    command.arg(format!(
+        "-env:UserInstallation=file://{}",
+        profile.display()
+    ));
+    command.arg("--headless");
+    if let Some(filter) = infilter {
+        command.arg(format!("--infilter={filter}"));
+    }
+    let out = command
+        .args(["--convert-to", to, "--outdir"])
+        .arg(dir)
+        .arg(file)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let ext = to.split(':').next().unwrap();
+    dir.join(file.with_extension(ext).file_name().unwrap())
+}
+
 pub const HEAD: &str = r#"
 county = "测试县"
 as_of = 2021-06-30
