@@ -1,6 +1,7 @@
 //! Thin binary: parse arguments, run the command, print its error if it failed, exit with
 //! the command's code.
 
+use clap::error::ErrorKind;
 use clap::Parser;
 use loubao::cli::{Cli, Command};
 use loubao::commands::{self, Error};
@@ -9,7 +10,17 @@ use loubao::commands::{self, Error};
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        // Help and version are what was asked for; anything else is a usage error.
+        Err(e) if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) => {
+            e.exit()
+        }
+        Err(e) => {
+            eprintln!("{}", loubao::cli::usage_error_zh(&e));
+            std::process::exit(2);
+        }
+    };
     let logged = matches!(cli.command, Command::Run { .. });
     let exit = match commands::dispatch(cli) {
         Ok(exit) => exit,

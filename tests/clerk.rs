@@ -48,3 +48,49 @@ fn township_workbooks_filter_print_landscape_and_leave_room_for_notes() {
         .unwrap();
     assert!(width >= 30.0, "备注 width {width}");
 }
+
+/// Usage errors and help speak Chinese: clap's English headings and messages never reach
+/// the clerk; argument names and the clerk's own values are kept.
+#[test]
+fn usage_errors_and_help_are_chinese() {
+    let loubao = |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_loubao"))
+            .args(args)
+            .output()
+            .unwrap();
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        (out.status.code().unwrap(), text)
+    };
+    let cases: [(&[&str], &str); 4] = [
+        (&["run"], "错误: 缺少必需的参数: <PIPELINE>"),
+        (&["runn", "p.toml"], "错误: 未知的命令 runn; 是否想用 run?"),
+        (
+            &["run", "--bogus", "p.toml"],
+            "错误: 未知的参数或选项 --bogus",
+        ),
+        (
+            &["sample", "--noise", "loud", "/tmp/x"],
+            "错误: --noise <NOISE> 的值「loud」无效; 可选: none, default, heavy",
+        ),
+    ];
+    for (args, expected) in cases {
+        let (code, text) = loubao(args);
+        assert_eq!(code, 2, "{args:?}: {text}");
+        assert!(text.contains(expected), "{args:?}: {text}");
+        for english in ["error:", "Usage", "For more information", "tip:"] {
+            assert!(!text.contains(english), "{args:?}: {text}");
+        }
+    }
+    let (code, help) = loubao(&["--help"]);
+    assert_eq!(code, 0);
+    for chinese in ["用法: loubao", "命令:", "选项:", "显示帮助", "退出码"] {
+        assert!(help.contains(chinese), "{help}");
+    }
+    for english in ["Usage:", "Commands:", "Options:", "Print help"] {
+        assert!(!help.contains(english), "{help}");
+    }
+}
