@@ -14,6 +14,7 @@ use chrono::NaiveDate;
 use loubao::config::LoadedPipeline;
 use loubao::ingest::{FileReport, IngestOutput};
 use loubao::ledger::decisions::StoredVerdict;
+use loubao::ledger::NightCounts;
 use loubao::model::{
     ClueState, ClueStatus, Fact, FactDetail, FieldEvidence, Finding, IdQuality, Link, LinkDecision,
     Linkage, LinkageStats, ListColumn, Observation, Person, PersonName, PersonRecord, QuestionId,
@@ -309,6 +310,22 @@ impl Fixture {
             screening: &self.screening,
             clues: &self.clues,
             verdicts: &self.verdicts,
+            nights: vec![
+                NightCounts {
+                    run_id: "2021-06-29".into(),
+                    listed: 3,
+                    new: 3,
+                    suppressed: 0,
+                    written_off: 0,
+                },
+                NightCounts {
+                    run_id: "2021-06-30".into(),
+                    listed: 4,
+                    new: 1,
+                    suppressed: 1,
+                    written_off: 0,
+                },
+            ],
             missing_kinds: vec![SourceKind::Hotline],
             timings: vec![(Stage::Ingest, 0.5), (Stage::Rules, 0.25)],
             outcome: loubao::model::RunOutcome::Partial,
@@ -591,5 +608,14 @@ fn summary_page_renders_in_headless_chromium() {
         );
     }
     assert!(dom.contains("<svg"), "charts rendered as SVG");
+    // What a clerk sees first: tonight's figures, then the nights before.
+    let first = dom.find("疑似人数 (新增").expect("headline");
+    assert!(first < dom.find("历次运行").unwrap(), "headline first");
+    assert!(dom.contains("<b>4</b><span>疑似人数 (新增"), "{dom}");
+    assert!(dom.contains("2021-06-29"), "earlier night in the trend");
+    // Maintainer figures are folded away, after everything else.
+    let appendix = dom.find("<details>").expect("appendix");
+    assert!(appendix > dom.find("各来源排查人数").unwrap());
+    assert!(dom[appendix..].contains("匹配分值分布"));
     assert!(dom.contains("12349热线"), "missing source listed");
 }

@@ -8,7 +8,7 @@ use super::{Context, Error};
 use crate::config::LoadedPipeline;
 use crate::ingest::IngestOutput;
 use crate::ledger::decisions::StoredVerdict;
-use crate::ledger::{Ledger, LedgerPlan, RunInfo};
+use crate::ledger::{Ledger, LedgerPlan, NightCounts, RunInfo};
 use crate::model::{Linkage, QuestionId, RunOutcome, SourceKind, Suspect};
 use crate::normalise::NormaliseOutput;
 use crate::ops::{self, Exit, StagedRun};
@@ -147,6 +147,7 @@ fn run_stages(
         screening: &screening,
         clues: &plan.states,
         verdicts: &verdicts,
+        nights: nights(ledger, &plan, &staged.run_id)?,
         missing_kinds,
         timings: watch.laps().to_vec(),
         outcome,
@@ -159,6 +160,14 @@ fn run_stages(
         outcome,
         unrecorded_manifest,
     })
+}
+
+/// Every committed night's figures, then tonight's.
+fn nights(ledger: &Ledger, plan: &LedgerPlan, run_id: &str) -> Result<Vec<NightCounts>, Error> {
+    let mut nights = ledger.night_counts()?;
+    nights.retain(|n| n.run_id != run_id);
+    nights.push(plan.night(run_id));
+    Ok(nights)
 }
 
 fn read_inbox(loaded: &LoadedPipeline, progress: Progress, watch: &mut Stopwatch) -> IngestOutput {

@@ -22,7 +22,7 @@ use serde::{Deserialize, Serialize};
 use crate::model::{ReviewOutcome, RuleCode, RunOutcome, SourceKind, Suspect};
 use crate::ops;
 
-pub use plan::LedgerPlan;
+pub use plan::{LedgerPlan, NightCounts};
 
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]

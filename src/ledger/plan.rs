@@ -27,7 +27,68 @@ pub struct LedgerPlan {
     pub reopened: BTreeMap<String, String>,
 }
 
+/// One night's figures for the summary's trend: from a committed run's `counts`, or from
+/// tonight's plan before it is committed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NightCounts {
+    pub run_id: String,
+    /// Suspects listed, of them new.
+    pub listed: usize,
+    pub new: usize,
+    /// Closed clues not listed again, and clues no longer suspects (written off).
+    pub suppressed: usize,
+    pub written_off: usize,
+}
+
+impl NightCounts {
+    fn from_counts(run_id: String, counts: &BTreeMap<String, usize>) -> NightCounts {
+        let get = |key: &str| counts.get(key).copied().unwrap_or(0);
+        NightCounts {
+            run_id,
+            listed: get("listed"),
+            new: get("new"),
+            suppressed: get("suppressed"),
+            written_off: get("written_off"),
+        }
+    }
+}
+
+impl Ledger {
+    /// Every committed run's figures, oldest first (runs recorded without figures, after a
+    /// crash, are left out).
+    pub fn night_counts(&self) -> Result<Vec<NightCounts>, LedgerError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT run_id, counts FROM runs WHERE counts != '{}' ORDER BY run_id")
+            .ctx("读取运行记录")?;
+        let rows = stmt
+            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))
+            .ctx("读取运行记录")?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (run_id, counts) = row.ctx("读取运行记录")?;
+            let counts: BTreeMap<String, usize> =
+                serde_json::from_str(&counts).map_err(|e| LedgerError::Corrupt {
+                    context: "运行记录",
+                    detail: format!("{run_id}: {e}"),
+                })?;
+            out.push(NightCounts::from_counts(run_id, &counts));
+        }
+        Ok(out)
+    }
+}
+
 impl LedgerPlan {
+    /// Tonight's figures, as `commit` will record them.
+    pub fn night(&self, run_id: &str) -> NightCounts {
+        let counts: BTreeMap<String, usize> = self
+            .counts()
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v))
+            .collect();
+        NightCounts::from_counts(run_id.to_string(), &counts)
+    }
+
     /// Run statistics recorded in the `runs` table.
     pub fn counts(&self) -> BTreeMap<&'static str, usize> {
         let count = |status| self.states.values().filter(|s| s.status == status).count();

@@ -26,7 +26,11 @@ th{background:#ddebf7}td.n{text-align:right;font-variant-numeric:tabular-nums}\
 svg{display:block;margin:8px 0}svg text{font-size:12px;fill:#222}\
 .legend span{display:inline-block;margin-right:14px;font-size:13px}\
 .legend i{display:inline-block;width:12px;height:12px;margin-right:4px;vertical-align:-1px}\
-.empty{color:#777}footer{margin-top:40px;font-size:12px;color:#777}";
+.empty{color:#777}footer{margin-top:40px;font-size:12px;color:#777}\
+.cards{display:flex;flex-wrap:wrap;gap:12px;margin:12px 0}\
+.card{border:1px solid #c9d6e8;border-radius:6px;padding:10px 16px;min-width:150px;background:#f7faff}\
+.card b{display:block;font-size:28px;color:#1f3b63}.card span{font-size:13px;color:#555}\
+.card.warn b{color:#b5472b}details{margin-top:32px}summary{font-size:16px;color:#1f3b63;cursor:pointer}";
 
 /// Escapes text for HTML element content and attribute values.
 pub(crate) fn escape(text: &str) -> String {
@@ -209,17 +213,91 @@ fn html_table(table: &Table) -> String {
     html
 }
 
-fn legend() -> String {
-    let mut html = String::from("<div class=\"legend\">");
-    for (code, colour) in RuleCode::ALL.iter().zip(CODE_COLOURS) {
+/// The first screen: tonight's suspects, what waits for a person, what went wrong.
+fn headline(f: &Figures) -> String {
+    let h = &f.headline;
+    let mut html = String::from("<div class=\"cards\">");
+    let mut card = |value: String, label: &str, warn: bool| {
+        let class = if warn { "card warn" } else { "card" };
         let _ = write!(
             html,
-            "<span><i style=\"background:{colour}\"></i>{} {}</span>",
-            code.code(),
-            escape(code.label_zh())
+            "<div class=\"{class}\"><b>{}</b><span>{}</span></div>",
+            escape(&value),
+            escape(label)
         );
+    };
+    card(
+        h.suspects.to_string(),
+        &format!("疑似人数 (新增 {}, 持续 {})", h.new, h.continuing),
+        false,
+    );
+    card(
+        h.review_questions.to_string(),
+        "待复核问题 (待复核.xlsx)",
+        h.review_questions > 0,
+    );
+    card(
+        h.rejects.to_string(),
+        "拒收记录 (拒收记录.xlsx)",
+        h.rejects > 0,
+    );
+    let missing: Vec<&str> = f.missing.iter().map(|k| k.label_zh()).collect();
+    card(
+        missing.len().to_string(),
+        &if missing.is_empty() {
+            "未提供的来源: 无".to_string()
+        } else {
+            format!("未提供的来源: {}", missing.join("、"))
+        },
+        !missing.is_empty(),
+    );
+    html.push_str("</div><p>");
+    let codes: Vec<String> = RuleCode::ALL
+        .iter()
+        .map(|&c| format!("{} {} 人", c.code(), h.by_code[c]))
+        .collect();
+    let _ = write!(html, "按疑似类型: {}", escape(&codes.join(" · ")));
+    html.push_str("</p>");
+    html
+}
+
+/// Suspects listed night by night (new ones darker), from the ledger's runs and tonight's.
+fn trend(nights: &[crate::ledger::NightCounts]) -> String {
+    let mut html = String::from("<h2>历次运行</h2>");
+    let rows: Vec<(String, Vec<usize>)> = nights
+        .iter()
+        .map(|n| {
+            (
+                n.run_id.clone(),
+                vec![n.new, n.listed.saturating_sub(n.new)],
+            )
+        })
+        .collect();
+    html.push_str(
+        "<div class=\"legend\"><span><i style=\"background:#1f3b63\"></i>新增</span>\
+         <span><i style=\"background:#9fb8d8\"></i>持续</span></div>",
+    );
+    html.push_str(&stacked_bars(&rows, &["#1f3b63", "#9fb8d8"]));
+    let mut table = Table::new(
+        "历次运行",
+        &[
+            "运行",
+            "列出疑似人数",
+            "其中新增",
+            "核查关闭未再列出",
+            "已核销",
+        ],
+    );
+    for n in nights {
+        table.rows.push(vec![
+            Cell::text(&n.run_id),
+            Cell::Count(n.listed),
+            Cell::Count(n.new),
+            Cell::Count(n.suppressed),
+            Cell::Count(n.written_off),
+        ]);
     }
-    html.push_str("</div>");
+    html.push_str(&html_table(&table));
     html
 }
 
@@ -247,19 +325,52 @@ pub(crate) fn render(report: &RunReport<'_>, f: &Figures) -> String {
         t = escape(&title)
     );
 
-    html.push_str("<h2>各乡镇疑似人数(按疑似类型)</h2>");
-    html.push_str(&legend());
+    html.push_str(&headline(f));
+    html.push_str(&trend(&f.nights));
+
+    // Bars count persons, as the tables do: a person with two codes is one bar's worth.
+    html.push_str("<h2>各乡镇疑似人数</h2>");
     let rows: Vec<(String, Vec<usize>)> = f
         .townships
         .iter()
-        .map(|t| (t.name.clone(), t.by_code.values().collect()))
+        .map(|t| (t.name.clone(), vec![t.persons]))
+        .collect();
+    html.push_str(&stacked_bars(&rows, &[BAR_COLOUR]));
+    html.push_str("<h2>各疑似类型人数</h2>");
+    let rows: Vec<(String, Vec<usize>)> = RuleCode::ALL
+        .iter()
+        .map(|&code| {
+            let mut values = vec![0; RuleCode::ALL.len()];
+            values[code as usize] = f.headline.by_code[code];
+            (format!("{} {}", code.code(), code.label_zh()), values)
+        })
         .collect();
     html.push_str(&stacked_bars(&rows, &CODE_COLOURS));
-    html.push_str("<p>同一人有多个疑似类型时在每个类型中各计一次; 疑似人数为去重后人数。</p>");
+    html.push_str("<p>一人有多个疑似类型时, 在每个类型中各计一次。</p>");
     html.push_str(&sheet("乡镇×疑似类型"));
     html.push_str("<h2>各来源疑似人数</h2>");
     html.push_str(&sheet("来源"));
 
+    html.push_str("<h2>未提供来源</h2>");
+    html.push_str(&sheet("未提供来源"));
+    html.push_str("<h2>数据质量 (缺少影响结果的字段、未知乡镇名称)</h2>");
+    html.push_str(&sheet("数据质量"));
+    html.push_str("<h2>各来源拒收条数</h2>");
+    let rows: Vec<(String, Vec<usize>)> = f
+        .rejects_per_source
+        .iter()
+        .map(|(source, n)| (source.clone(), vec![*n]))
+        .collect();
+    html.push_str(&stacked_bars(&rows, &["#e15759"]));
+    html.push_str(&sheet("拒收"));
+    html.push_str("<h2>各来源排查人数</h2>");
+    html.push_str(&sheet("各来源排查人数"));
+
+    // What maintainers read, folded away from the clerk's page.
+    html.push_str("<details><summary>附录: 供维护人员参考 (匹配分值、来源重叠、身份证号质量、运行信息)</summary>");
+    html.push_str("<h2>匹配分值分布</h2>");
+    html.push_str(&histogram(&f.histogram, f.thresholds));
+    html.push_str(&sheet("匹配分值分布"));
     html.push_str("<h2>来源重叠</h2><p>合并后每人出现在几个来源(含救助名册)中:</p>");
     let rows: Vec<(String, Vec<usize>)> = f
         .overlap_by_count
@@ -270,30 +381,11 @@ pub(crate) fn render(report: &RunReport<'_>, f: &Figures) -> String {
     html.push_str(&sheet("来源重叠"));
     html.push_str("<p>两两来源同时出现的人数:</p>");
     html.push_str(&sheet("两两来源重叠"));
-
-    html.push_str("<h2>匹配分值分布</h2>");
-    html.push_str(&histogram(&f.histogram, f.thresholds));
-    html.push_str(&sheet("匹配分值分布"));
-
-    html.push_str("<h2>各来源拒收条数</h2>");
-    let rows: Vec<(String, Vec<usize>)> = f
-        .rejects_per_source
-        .iter()
-        .map(|(source, n)| (source.clone(), vec![*n]))
-        .collect();
-    html.push_str(&stacked_bars(&rows, &["#e15759"]));
-    html.push_str(&sheet("拒收"));
-
-    html.push_str("<h2>各来源排查人数</h2>");
-    html.push_str(&sheet("各来源排查人数"));
-    html.push_str("<h2>未提供来源</h2>");
-    html.push_str(&sheet("未提供来源"));
-    html.push_str("<h2>数据质量 (缺少影响结果的字段、未知乡镇名称)</h2>");
-    html.push_str(&sheet("数据质量"));
     html.push_str("<h2>身份证号质量</h2>");
     html.push_str(&sheet("身份证质量"));
     html.push_str("<h2>运行信息</h2>");
     html.push_str(&sheet("运行信息"));
+    html.push_str("</details>");
     let _ = writeln!(
         html,
         "<footer>由 loubao {} 生成</footer></body></html>",

@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 use crate::config::LoadedPipeline;
 use crate::ingest::IngestOutput;
 use crate::ledger::decisions::StoredVerdict;
+use crate::ledger::NightCounts;
 use crate::model::{ClueState, Linkage, QuestionId, RunOutcome, SourceKind};
 use crate::normalise::NormaliseOutput;
 use crate::rules::Screening;
@@ -70,6 +71,8 @@ pub struct RunReport<'a> {
     pub clues: &'a BTreeMap<String, ClueState>,
     /// The ledger's 待复核 verdicts: an open question shows its last 无法确定.
     pub verdicts: &'a BTreeMap<QuestionId, StoredVerdict>,
+    /// The figures of every earlier night and then tonight's, for the summary's trend.
+    pub nights: Vec<NightCounts>,
     /// Kinds with no usable file this run ("not supplied").
     pub missing_kinds: Vec<SourceKind>,
     /// (stage, seconds), in the order the stages ran.

@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use super::table::{Cell, Output, Sheet, Table};
 use super::township::{group, list_name};
 use super::{Error, RunReport, SUMMARY};
-use crate::model::{IdQuality, RuleCode, RuleCounts, SourceKind, Suspect};
+use crate::model::{ClueStatus, IdQuality, RuleCode, RuleCounts, SourceKind, Suspect};
 
 /// One township's suspects by code.
 pub(crate) struct TownshipCounts {
@@ -43,6 +43,39 @@ pub(crate) struct Figures {
     pub thresholds: (f64, f64),
     /// (label, value) lines of 运行信息.
     pub run_info: Vec<(String, String)>,
+    /// What a clerk reads first.
+    pub headline: Headline,
+    /// Every night's figures, tonight's last.
+    pub nights: Vec<crate::ledger::NightCounts>,
+}
+
+/// The summary's first lines: tonight's suspects and what waits for someone.
+pub(crate) struct Headline {
+    pub suspects: usize,
+    pub new: usize,
+    pub continuing: usize,
+    /// Persons per code in the county (the 合计 row of 乡镇×疑似类型).
+    pub by_code: RuleCounts,
+    pub review_questions: usize,
+    pub rejects: usize,
+}
+
+impl Headline {
+    fn of(report: &RunReport<'_>, townships: &[TownshipCounts]) -> Headline {
+        let mut by_code = RuleCounts::default();
+        for t in townships {
+            by_code += &t.by_code;
+        }
+        let status = |s: ClueStatus| report.clues.values().filter(|c| c.status == s).count();
+        Headline {
+            suspects: townships.iter().map(|t| t.persons).sum(),
+            new: status(ClueStatus::New),
+            continuing: status(ClueStatus::Continuing),
+            by_code,
+            review_questions: report.screening.review.len(),
+            rejects: report.ingest.reject_count() + report.normalised.rejects.len(),
+        }
+    }
 }
 
 const UNKNOWN_SOURCE: &str = "未识别来源";
@@ -57,7 +90,10 @@ impl Figures {
         let rejects = RejectCounts::of(report);
         let overlap = SourceOverlap::of(report);
         let stats = &report.linkage.stats;
+        let headline = Headline::of(report, &counts.townships);
         Figures {
+            headline,
+            nights: report.nights.clone(),
             townships: counts.townships,
             cube: counts.cube,
             by_source: counts.by_source,
