@@ -113,11 +113,37 @@ impl<'a> MakeWriter<'a> for RunLogFile {
 struct StderrScrubbed;
 
 impl<'a> MakeWriter<'a> for StderrScrubbed {
-    type Writer = ScrubbingWriter<io::Stderr>;
+    type Writer = AboveSpinner;
     fn make_writer(&'a self) -> Self::Writer {
-        ScrubbingWriter {
+        AboveSpinner(ScrubbingWriter {
             inner: io::stderr(),
-        }
+        })
+    }
+}
+
+/// Terminal log lines, drawn above a stage's spinner (see `progress`).
+pub struct AboveSpinner(ScrubbingWriter<io::Stderr>);
+
+impl Write for AboveSpinner {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        crate::progress::above_spinner(|| self.0.write(buf))
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        self.0.flush()
+    }
+}
+
+/// Timestamps of the run log in local time with its offset
+/// (`2021-06-30T02:15:07.123+08:00`): what the clerk's clock said.
+struct LocalTime;
+
+impl tracing_subscriber::fmt::time::FormatTime for LocalTime {
+    fn format_time(&self, w: &mut tracing_subscriber::fmt::format::Writer<'_>) -> std::fmt::Result {
+        write!(
+            w,
+            "{}",
+            chrono::Local::now().format("%Y-%m-%dT%H:%M:%S%.3f%:z")
+        )
     }
 }
 
@@ -141,6 +167,7 @@ pub fn init(quiet: bool, verbose: u8) -> RunLogFile {
         .with_filter(terminal_filter);
     let json = tracing_subscriber::fmt::layer()
         .json()
+        .with_timer(LocalTime)
         .with_writer(run_log.clone())
         .with_filter(EnvFilter::new("debug"));
     // A second init (tests calling `dispatch` twice) keeps the first subscriber.
@@ -154,6 +181,20 @@ pub fn init(quiet: bool, verbose: u8) -> RunLogFile {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn run_log_times_are_local_with_their_offset() {
+        use tracing_subscriber::fmt::time::FormatTime;
+        let mut text = String::new();
+        LocalTime
+            .format_time(&mut tracing_subscriber::fmt::format::Writer::new(&mut text))
+            .unwrap();
+        // 2021-06-30T02:15:07.123+08:00
+        let b = text.as_bytes();
+        assert_eq!(text.len(), 29, "{text}");
+        assert_eq!((b[10], b[19], b[26]), (b'T', b'.', b':'), "{text}");
+        assert!(b[23] == b'+' || b[23] == b'-', "{text}");
+    }
 
     #[test]
     fn scrub_masks_ids_and_phones_in_text() {

@@ -188,7 +188,7 @@ fn read_inbox(loaded: &LoadedPipeline, progress: Progress, watch: &mut Stopwatch
         ingested.reject_count()
     );
     tracing::info!("读取完成: {summary}");
-    spinner.finish(summary);
+    spinner.finish();
     ingested
 }
 
@@ -205,7 +205,7 @@ fn normalise_records(
     watch.lap(Stage::Normalise);
     let summary = format!("{} 条人员记录", normalised.persons.len());
     tracing::info!("规范完成: {summary}");
-    spinner.finish(summary);
+    spinner.finish();
     normalised
 }
 
@@ -248,7 +248,7 @@ fn link_records(
         linkage.stats.uncertain_links
     );
     tracing::info!("比对完成: {summary}");
-    spinner.finish(summary);
+    spinner.finish();
     linkage
 }
 
@@ -268,7 +268,8 @@ fn screen(
         as_of: loaded.as_of,
     });
     watch.lap(Stage::Rules);
-    spinner.finish(format!("疑似 {} 人", screening.suspects.len()));
+    tracing::info!("筛查完成: 疑似 {} 人", screening.suspects.len());
+    spinner.finish();
     screening
 }
 
@@ -310,7 +311,7 @@ fn write_lists(
     let spinner = progress.stage(Stage::Report);
     let files = report::write_all(&staged.staging, run_report).map_err(Error::Report)?;
     let screening = run_report.screening;
-    spinner.finish(format!("{} 人", screening.suspects.len()));
+    spinner.finish();
     tracing::info!(
         suspects = screening.suspects.len(),
         review = screening.review.len(),
