@@ -527,30 +527,133 @@ fn toml_message_zh(message: &str) -> String {
     if message.starts_with("duplicate key") {
         return format!("重复的键 {}", ticked(message).join(""));
     }
-    if message.starts_with("invalid type") {
-        return format!("值的类型不对 ({message}): 数字不加引号, 文字加引号, 日期写作 2021-06-30");
+    if let Some(rest) = message.strip_prefix("invalid type: ") {
+        let (found, expected) = rest.split_once(", expected ").unwrap_or((rest, ""));
+        return format!(
+            "值的类型不对: 这里应为{}, 写的是{}",
+            kind_zh(expected),
+            kind_zh(found)
+        );
     }
-    format!("格式错误 ({message})")
+    if message.contains("date") || message.contains("time") {
+        return "日期无效: 写作 2021-06-30, 月份 01–12, 日不超过当月天数".into();
+    }
+    // The reader's own words help a maintainer; the clerk gets what to check.
+    tracing::debug!(toml = message, "流水线文件格式错误");
+    "格式错误: 请对照 pipelines/example.toml 检查这一行的引号、等号和括号".into()
 }
 
-/// Parses pipeline text; the error names the key and the line.
+/// A TOML or serde type in words, with the value as written when there is one.
+fn kind_zh(kind: &str) -> String {
+    let value = kind
+        .split_once(' ')
+        .map(|(_, v)| v.trim_matches('`').to_string())
+        .unwrap_or_default();
+    let word = if kind.contains("string") {
+        "文字(加引号)"
+    } else if kind.contains("float") || kind.contains("f64") {
+        "数字(不加引号)"
+    } else if kind.contains("integer")
+        || kind.contains("usize")
+        || kind.contains("u32")
+        || kind.contains("u8")
+        || kind.contains("i64")
+    {
+        "整数(不加引号)"
+    } else if kind.contains("bool") {
+        "true 或 false"
+    } else if kind.contains("sequence") || kind.contains("array") {
+        "列表 [\"…\", \"…\"]"
+    } else if kind.contains("map") || kind.contains("table") || kind.contains("struct") {
+        "一组设置 (表)"
+    } else if kind.contains("date") {
+        "日期, 如 2021-06-30"
+    } else {
+        "规定的格式"
+    };
+    if value.is_empty() || word.contains(value.as_str()) {
+        word.to_string()
+    } else {
+        format!("{word} {value}")
+    }
+}
+
+/// At most this many problems are reported from one reading of a pipeline file.
+const MAX_PARSE_PROBLEMS: usize = 20;
+
+/// Parses pipeline text; every problem names its line. The TOML reader stops at its first
+/// problem, so the text is read again with that line blanked, and again, so that a clerk
+/// can fix every problem in one go. A line is blanked only when it is a whole `key = value`
+/// on its own (blanking part of a value spread over lines would invent problems), and a key
+/// reported missing because its line was blanked is not reported.
 pub fn parse(text: &str) -> Result<Pipeline, String> {
-    toml::from_str::<Pipeline>(text).map_err(|e| {
-        let line = e
-            .span()
-            .map(|span| text[..span.start.min(text.len())].matches('\n').count() + 1);
-        let raw = e.message().trim();
-        // Our own messages (dates) are Chinese already.
-        let message = if raw.chars().any(|c| ('\u{4E00}'..='\u{9FFF}').contains(&c)) {
-            raw.to_string()
-        } else {
-            toml_message_zh(raw)
+    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+    let mut problems: Vec<(Option<usize>, String)> = Vec::new();
+    let mut blanked_keys: Vec<String> = Vec::new();
+    loop {
+        let working = lines.join("\n");
+        let e = match toml::from_str::<Pipeline>(&working) {
+            Ok(pipeline) if problems.is_empty() => return Ok(pipeline),
+            Ok(_) => break,
+            Err(e) => e,
         };
-        match line {
+        let line = e.span().map(|span| {
+            working[..span.start.min(working.len())]
+                .matches('\n')
+                .count()
+                + 1
+        });
+        let raw = e.message().trim();
+        if let Some(missing) = raw.strip_prefix("missing field ") {
+            if blanked_keys
+                .iter()
+                .any(|k| missing.contains(&format!("`{k}`")))
+            {
+                break;
+            }
+        }
+        problems.push((line, toml_message_zh(raw)));
+        let Some(key) = line
+            .and_then(|l| lines.get(l - 1))
+            .and_then(|l| whole_key_value(l))
+        else {
+            break;
+        };
+        if problems.len() >= MAX_PARSE_PROBLEMS {
+            break;
+        }
+        blanked_keys.push(key);
+        if let Some(l) = line {
+            lines[l - 1].clear();
+        }
+    }
+    problems.sort_by_key(|(line, _)| *line);
+    let said: Vec<String> = problems
+        .into_iter()
+        .map(|(line, message)| match line {
             Some(line) => format!("第 {line} 行: {message}"),
             None => message,
-        }
+        })
+        .collect();
+    Err(if said.len() == 1 {
+        said.into_iter().next().unwrap_or_default()
+    } else {
+        format!("{} 处需要修改:\n  {}", said.len(), said.join("\n  "))
     })
+}
+
+/// The key of a line that is a whole `key = value` on its own: brackets and quotes closed.
+fn whole_key_value(line: &str) -> Option<String> {
+    let (key, value) = line.split_once('=')?;
+    let key = key.trim();
+    let plain = !key.is_empty()
+        && key
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.'));
+    let opens = value.matches(['[', '{']).count();
+    let closes = value.matches([']', '}']).count();
+    let quotes_closed = value.matches('"').count() % 2 == 0 && value.matches('\'').count() % 2 == 0;
+    (plain && opens == closes && quotes_closed && !value.trim().is_empty()).then(|| key.to_string())
 }
 
 #[cfg(test)]
@@ -576,6 +679,36 @@ columns = { out_of_pocket = "个人现金支付" }
         assert_eq!(p.rules.medical_threshold, 40_000.0);
         assert_eq!(p.sources[0].kind, SourceKind::Medical);
         assert_eq!(p.sources[0].columns[&Field::OutOfPocket], "个人现金支付");
+    }
+
+    #[test]
+    fn every_problem_is_reported_at_once_in_chinese() {
+        let text = "county = \"测试县\"\ninbox = \"D:\\共享\\收件箱\"\noutbox = \"out\"\n\
+                    as_of = 2021-06-31\n\n[[sources]]\nkind = \"medicare\"\nglob = \"*医保*\"\n\n\
+                    [rules]\nmedical_treshold = 5\noverdue_days = \"三十\"\n";
+        let err = parse(text).unwrap_err();
+        assert!(err.starts_with("5 处需要修改:"), "{err}");
+        let lines: Vec<&str> = err.lines().skip(1).map(str::trim).collect();
+        let starts: Vec<&str> = lines.iter().map(|l| &l[..l.find(':').unwrap()]).collect();
+        assert_eq!(
+            starts,
+            ["第 2 行", "第 4 行", "第 7 行", "第 11 行", "第 12 行"],
+            "{err}"
+        );
+        assert!(lines[0].contains("用单引号"), "{err}");
+        assert!(lines[1].contains("日期无效"), "{err}");
+        assert!(lines[2].contains("未知的取值 medicare"), "{err}");
+        assert!(lines[3].contains("未知的键 medical_treshold"), "{err}");
+        assert!(lines[4].contains("应为整数"), "{err}");
+        // Key and value names are the clerk's words; nothing else may be English.
+        let words: Vec<&str> = err
+            .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .collect();
+        for english in [
+            "expected", "invalid", "unknown", "field", "missing", "type", "variant",
+        ] {
+            assert!(!words.contains(&english), "{english}: {err}");
+        }
     }
 
     #[test]
