@@ -67,7 +67,7 @@ fn suspect(
             .collect(),
         sources: sources.to_vec(),
         match_note: "身份证号一致".into(),
-        confidence: 1.0,
+        confidence: Some(1.0),
         source_refs: vec![SourceRef {
             file: "医保.xlsx".into(),
             sheet: None,

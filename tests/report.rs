@@ -98,7 +98,7 @@ fn suspect(
             .collect(),
         sources: vec![SourceKind::Medical],
         match_note: "身份证号一致".into(),
-        confidence: 1.0,
+        confidence: Some(1.0),
         source_refs: vec![src("医保.xlsx", 7)],
     }
 }

@@ -114,7 +114,7 @@ fn row(s: &Suspect, clues: &BTreeMap<String, ClueState>, as_of: NaiveDate) -> Ve
             }
             ListColumn::Evidence => Cell::text(crate::rules::evidence::suspect(s)),
             ListColumn::MatchNote => Cell::text(&s.match_note),
-            ListColumn::Confidence => Cell::Decimal(s.confidence),
+            ListColumn::Confidence => s.confidence.map_or(Cell::text(""), Cell::Decimal),
             ListColumn::SourceRefs => {
                 let refs: BTreeSet<String> = s.source_refs.iter().map(|r| r.to_string()).collect();
                 Cell::text(refs.into_iter().collect::<Vec<_>>().join(";"))
@@ -237,7 +237,7 @@ mod tests {
                 SourceKind::Medical,
             ],
             match_note: "身份证号一致".into(),
-            confidence: 0.987,
+            confidence: Some(0.987),
             source_refs: vec![
                 SourceRef {
                     file: "医保.xlsx".into(),

@@ -279,7 +279,7 @@ mod tests {
             ],
             sources: vec![SourceKind::Medical],
             match_note: String::new(),
-            confidence: 1.0,
+            confidence: Some(1.0),
             source_refs: Vec::new(),
         };
         let medical = "医保: 2020年以来个人自付 52,310.00 元(8 笔结算)";

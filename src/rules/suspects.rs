@@ -240,12 +240,15 @@ fn match_note(input: &ScreeningInput<'_>, person: &Person, doubt: Doubt) -> Stri
     parts.join("; ")
 }
 
-/// 1.0 when every link is an exact ID match or confirmed by a person (or no link was
-/// needed); otherwise the weakest fuzzy link's score mapped linearly from
-/// [lower, 2·upper − lower] onto [0.5, 1.0], so a link just at the acceptance threshold
-/// reads 0.75.
-fn confidence(input: &ScreeningInput<'_>, person: &Person) -> f64 {
+/// `None` for a person of one record (nothing was linked, so there is nothing to be sure
+/// of); 1.0 when every link is an exact ID match or confirmed by a person; otherwise the
+/// weakest fuzzy link's score mapped linearly from [lower, 2·upper − lower] onto
+/// [0.5, 1.0], so a link just at the acceptance threshold reads 0.75.
+fn confidence(input: &ScreeningInput<'_>, person: &Person) -> Option<f64> {
     let linkage = input.linkage;
+    if person.links.is_empty() {
+        return None;
+    }
     let weakest = person
         .links
         .iter()
@@ -254,7 +257,7 @@ fn confidence(input: &ScreeningInput<'_>, person: &Person) -> f64 {
         .map(|l| l.score)
         .min_by(f64::total_cmp);
     let Some(score) = weakest else {
-        return 1.0;
+        return Some(1.0);
     };
     let (lower, upper) = (linkage.stats.lower_threshold, linkage.stats.upper_threshold);
     let scaled = if upper > lower {
@@ -263,5 +266,5 @@ fn confidence(input: &ScreeningInput<'_>, person: &Person) -> f64 {
         // No thresholds recorded: read the log2 likelihood ratio as odds.
         1.0 / (1.0 + (-score).exp2())
     };
-    (scaled.clamp(0.0, 1.0) * 100.0).round() / 100.0
+    Some((scaled.clamp(0.0, 1.0) * 100.0).round() / 100.0)
 }

@@ -173,8 +173,9 @@ pub struct Suspect {
     pub sources: Vec<SourceKind>,
     /// 匹配说明.
     pub match_note: String,
-    /// 置信度 in [0, 1].
-    pub confidence: f64,
+    /// 置信度 in [0, 1] of the links that make the person; `None` (blank) when he is one
+    /// record and nothing was linked.
+    pub confidence: Option<f64>,
     /// Every source reference behind the row.
     pub source_refs: Vec<SourceRef>,
 }

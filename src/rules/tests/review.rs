@@ -190,7 +190,7 @@ fn suspect_row_carries_key_clue_id_note_and_refs() {
     assert_eq!(x.id_number.as_deref(), Some(A));
     assert_eq!(x.township.as_deref(), Some("城关镇"));
     assert_eq!(x.match_note, "身份证号一致(低保)");
-    assert_eq!(x.confidence, 1.0);
+    assert_eq!(x.confidence, Some(1.0));
     assert_eq!(x.sources, vec![SourceKind::Medical]);
     assert_eq!(
         x.source_refs
@@ -218,6 +218,7 @@ fn suspect_without_valid_id_is_keyed_by_refs_and_shows_nearest_candidate() {
     let s = f.screen();
     let x = &s.suspects[0];
     assert_eq!(x.person_key, "refs:12349热线.xlsx#2");
+    assert_eq!(x.confidence, None, "one record, nothing linked: 置信度 is blank");
     assert_eq!(x.clue_id, clue_id("refs:12349热线.xlsx#2"));
     assert_eq!(x.id_number.as_deref(), Some("4101231990"));
     assert_eq!(
@@ -249,7 +250,7 @@ fn fuzzy_link_note_and_confidence_come_from_the_score() {
     let x = &s.suspects[0];
     assert_eq!(x.match_note, "模糊匹配(低保): 姓名一致+电话一致, 得分 14.2");
     // 0.5 + 0.5 · (14.2 − 6) / 12 = 0.8417 → 0.84.
-    assert_eq!(x.confidence, 0.84);
+    assert_eq!(x.confidence, Some(0.84));
     // The valid ID came from the roll record.
     assert_eq!(x.person_key, B);
     assert!(evidence_of(&s, RuleCode::R01).starts_with("应急: 2020-07-20 洪涝"));
