@@ -53,18 +53,7 @@ fn township_workbooks_filter_print_landscape_and_leave_room_for_notes() {
 /// the clerk; argument names and the clerk's own values are kept.
 #[test]
 fn usage_errors_and_help_are_chinese() {
-    let loubao = |args: &[&str]| {
-        let out = std::process::Command::new(env!("CARGO_BIN_EXE_loubao"))
-            .args(args)
-            .output()
-            .unwrap();
-        let text = format!(
-            "{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
-        (out.status.code().unwrap(), text)
-    };
+    let loubao = |args: &[&str]| common::loubao(args);
     let cases: [(&[&str], &str); 4] = [
         (&["run"], "错误: 缺少必需的参数: <PIPELINE>"),
         (&["runn", "p.toml"], "错误: 未知的命令 runn; 是否想用 run?"),

@@ -5,14 +5,12 @@
 mod common;
 
 use std::collections::BTreeMap;
+use std::ffi::OsStr;
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use calamine::{open_workbook_auto, Data, Reader};
 use loubao::sample::{generate, NoiseLevel, SampleOptions};
-
-use common::BIN;
 
 /// A generated county whose default noise leaves a few identity questions open.
 fn county(dir: &Path, shuffle_rows: bool) -> PathBuf {
@@ -30,19 +28,11 @@ fn county(dir: &Path, shuffle_rows: bool) -> PathBuf {
 }
 
 fn loubao(args: &[&str], pipeline: &Path, files: &[&Path]) -> (i32, String) {
-    let out = Command::new(BIN)
-        .arg("--quiet")
-        .args(args)
-        .arg(pipeline)
-        .args(files)
-        .output()
-        .unwrap();
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    (out.status.code().unwrap(), text)
+    let mut all: Vec<&OsStr> = vec![OsStr::new("--quiet")];
+    all.extend(args.iter().map(OsStr::new));
+    all.push(pipeline.as_os_str());
+    all.extend(files.iter().map(|f| f.as_os_str()));
+    common::loubao(&all)
 }
 
 /// The newest run folder of a generated county (its outbox is `outbox/`).

@@ -106,15 +106,11 @@ fn trace_shows_a_person_held_for_review_and_the_namesake() {
 }
 
 fn trace(inbox: &Inbox, who: &str) -> (i32, String) {
-    let out = std::process::Command::new(common::BIN)
-        .args(["--quiet", "trace", who])
-        .arg(inbox.pipeline())
-        .output()
-        .unwrap();
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    (out.status.code().unwrap(), text)
+    let pipeline = inbox.pipeline();
+    common::loubao(&[
+        std::ffi::OsStr::new("--quiet"),
+        "trace".as_ref(),
+        who.as_ref(),
+        pipeline.as_os_str(),
+    ])
 }

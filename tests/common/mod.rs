@@ -2,6 +2,7 @@
 
 #![allow(dead_code)]
 
+use std::ffi::OsStr;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -96,6 +97,17 @@ pub const MEDICAL: &str = "姓名,身份证号,结算日期,个人自付,乡镇\
     李四,410123198502021234,2021-04-05,300,城关镇\n\
     王五,410123197703031231,2021-05-05,52000,城关镇\n";
 
+/// `loubao <args…>`: exit code and everything it printed, stdout then stderr.
+pub fn loubao<A: AsRef<OsStr>>(args: &[A]) -> (i32, String) {
+    let out: Output = Command::new(BIN).args(args).output().unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.code().unwrap(), text)
+}
+
 pub struct Inbox {
     pub dir: tempfile::TempDir,
 }
@@ -126,18 +138,11 @@ impl Inbox {
 
     /// `loubao <command> <pipeline> <paths…>`: exit code and everything it printed.
     pub fn loubao_with(&self, command: &str, paths: &[&Path]) -> (i32, String) {
-        let out: Output = Command::new(BIN)
-            .args(["--quiet", command])
-            .arg(self.pipeline())
-            .args(paths)
-            .output()
-            .unwrap();
-        let text = format!(
-            "{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
-        (out.status.code().unwrap(), text)
+        let pipeline = self.pipeline();
+        let mut args: Vec<&OsStr> = vec![OsStr::new("--quiet"), OsStr::new(command)];
+        args.push(pipeline.as_os_str());
+        args.extend(paths.iter().map(|p| p.as_os_str()));
+        loubao(&args)
     }
 
     pub fn run_folder(&self) -> PathBuf {

@@ -218,7 +218,10 @@ fn suspect_without_valid_id_is_keyed_by_refs_and_shows_nearest_candidate() {
     let s = f.screen();
     let x = &s.suspects[0];
     assert_eq!(x.person_key, "refs:12349热线.xlsx#2");
-    assert_eq!(x.confidence, None, "one record, nothing linked: 置信度 is blank");
+    assert_eq!(
+        x.confidence, None,
+        "one record, nothing linked: 置信度 is blank"
+    );
     assert_eq!(x.clue_id, clue_id("refs:12349热线.xlsx#2"));
     assert_eq!(x.id_number.as_deref(), Some("4101231990"));
     assert_eq!(
