@@ -79,6 +79,10 @@ pub struct RuleSettings {
     pub overdue_days: i64,
     /// R06: handling statuses that count as finished.
     pub finished_statuses: Vec<String>,
+    /// R07: petition categories / hotline types that are complaints about conduct (投诉).
+    pub conduct_types: Vec<String>,
+    /// R07: words in a petition's or order's content that name how a case was handled.
+    pub conduct_keywords: Vec<String>,
     /// Unemployment statuses that count as currently registered.
     pub unemployed_statuses: Vec<String>,
     /// Words in an unemployment status that end the registration (`已就业`, `已注销` …).
@@ -122,6 +126,20 @@ impl Default for RuleSettings {
                 "结案",
                 "办毕",
                 "已解决",
+            ]),
+            conduct_types: words(&["投诉"]),
+            conduct_keywords: words(&[
+                "态度",
+                "推诿",
+                "不作为",
+                "不担当",
+                "刁难",
+                "拖延",
+                "不予受理",
+                "脸难看",
+                "事难办",
+                "吃拿卡要",
+                "冷漠",
             ]),
             unemployed_statuses: words(&["登记失业", "失业"]),
             ended_unemployment_statuses: words(&[

@@ -270,6 +270,7 @@ fn fixture() -> Fixture {
             links: vec![0],
             reason: "张伟与低保名册张玮疑似同一人".into(),
         }],
+        conduct: Vec::new(),
         screened: BTreeMap::from([(SourceKind::Medical, 9)]),
     };
     let li_clue = screening.suspects[1].clue_id.clone();

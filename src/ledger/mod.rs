@@ -572,6 +572,13 @@ pub struct ClueRecord {
     pub rectification: Option<RectificationRecord>,
 }
 
+impl ClueRecord {
+    /// A complaint about conduct (R07), not a suspect of the township's list.
+    pub fn is_conduct(&self) -> bool {
+        self.facts.codes.iter().any(|c| c.is_conduct())
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReviewRecord {
     pub outcome: ReviewOutcome,

@@ -20,7 +20,7 @@ pub const SHEET_RESULTS: &str = "成果清单";
 pub const SHEET_RULES: &str = "制度清单";
 pub const FINAL_FILE: &str = "总结_三项清单.xlsx";
 
-const MONTHLY_HEADERS: [&str; 7] = [
+const MONTHLY_HEADERS: [&str; 8] = [
     "乡镇",
     "本月新增线索",
     "本月核查",
@@ -28,6 +28,7 @@ const MONTHLY_HEADERS: [&str; 7] = [
     "其中: 给予临时救助",
     "其中: 不符合条件",
     "月末尚未核查",
+    "本月新增服务问题线索",
 ];
 
 /// One township's figures for a month.
@@ -46,10 +47,13 @@ pub struct MonthlyRow {
     pub rejected: usize,
     /// Clues seen by the month's end with no review by then and not written off.
     pub open: usize,
+    /// Conduct clues (R07) first seen in the month: counted here only, since the township
+    /// does not review complaints about its own staff.
+    pub conduct: usize,
 }
 
 impl MonthlyRow {
-    fn figures(&self) -> [usize; 6] {
+    fn figures(&self) -> [usize; 7] {
         [
             self.new,
             self.verified,
@@ -57,6 +61,7 @@ impl MonthlyRow {
             self.temp_assistance,
             self.rejected,
             self.open,
+            self.conduct,
         ]
     }
 
@@ -67,6 +72,7 @@ impl MonthlyRow {
         self.temp_assistance += other.temp_assistance;
         self.rejected += other.rejected;
         self.open += other.open;
+        self.conduct += other.conduct;
     }
 }
 
@@ -126,6 +132,10 @@ impl Ledger {
         let mut rows = township_rows(townships, &self.clues()?, |row: &mut MonthlyRow, clue| {
             let in_month = |d: NaiveDate| d >= start && d <= end;
             let history = reviews.get(&clue.clue_id).map(Vec::as_slice).unwrap_or(&[]);
+            if clue.is_conduct() {
+                row.conduct += usize::from(in_month(clue.first_seen));
+                return;
+            }
             if in_month(clue.first_seen) {
                 row.new += 1;
             }

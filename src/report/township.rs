@@ -185,7 +185,13 @@ pub(crate) use crate::config::file_stem;
 
 pub(crate) fn write(out: &mut Output, report: &RunReport<'_>) -> Result<(), Error> {
     let as_of = report.pipeline.as_of;
-    let reserved = [UNDETERMINED, super::REVIEW, super::REJECTS, super::SUMMARY];
+    let reserved = [
+        UNDETERMINED,
+        super::CONDUCT,
+        super::REVIEW,
+        super::REJECTS,
+        super::SUMMARY,
+    ];
     for (township, suspects) in group(report) {
         let stem = match township {
             // A township literally named like another output must not overwrite it.

@@ -18,16 +18,20 @@ pub enum RuleCode {
     R04,
     R05,
     R06,
+    /// 服务问题线索: a complaint about how assistance was handled. It concerns a township's
+    /// staff, so it goes to the county's own list, never to the township's.
+    R07,
 }
 
 impl RuleCode {
-    pub const ALL: [RuleCode; 6] = [
+    pub const ALL: [RuleCode; 7] = [
         RuleCode::R01,
         RuleCode::R02,
         RuleCode::R03,
         RuleCode::R04,
         RuleCode::R05,
         RuleCode::R06,
+        RuleCode::R07,
     ];
 
     pub fn code(self) -> &'static str {
@@ -38,6 +42,7 @@ impl RuleCode {
             RuleCode::R04 => "R04",
             RuleCode::R05 => "R05",
             RuleCode::R06 => "R06",
+            RuleCode::R07 => "R07",
         }
     }
 
@@ -49,7 +54,14 @@ impl RuleCode {
             RuleCode::R04 => "疑似孤儿未纳入保障",
             RuleCode::R05 => "疑似事实无人抚养儿童未纳入保障",
             RuleCode::R06 => "救助诉求超期未办结",
+            RuleCode::R07 => "服务问题线索",
         }
+    }
+
+    /// Whether the code's clues concern a township's staff (R07): listed for the county,
+    /// not in the township's own list.
+    pub fn is_conduct(self) -> bool {
+        self == RuleCode::R07
     }
 
     pub fn from_code(code: &str) -> Option<RuleCode> {
