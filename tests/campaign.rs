@@ -120,3 +120,123 @@ fn conduct_complaints_go_to_the_county_list_and_the_monthly_report() {
     assert!(said.starts_with("R07 服务问题线索"), "{said}");
     assert!(said.contains("推诿") && said.contains("投诉"), "{said}");
 }
+
+/// The pipeline file with another `as_of`, and `extra` appended.
+fn set_as_of(inbox: &Inbox, as_of: &str, extra: &str) {
+    let text = std::fs::read_to_string(inbox.pipeline()).unwrap();
+    let text = text.replace("as_of = 2021-06-30", &format!("as_of = {as_of}"));
+    inbox.set_pipeline(&format!("{text}{extra}"));
+}
+
+/// (姓名, 状态) of the newest 城关镇 list, with each row's clue id.
+fn statuses(inbox: &Inbox) -> Vec<(String, String, String)> {
+    let list = csv_rows(&inbox.run_folder().join("城关镇.csv"));
+    list[1..]
+        .iter()
+        .map(|r| {
+            (
+                r[ListColumn::Name.index()].clone(),
+                r[ListColumn::Status.index()].clone(),
+                r[ListColumn::ClueId.index()].clone(),
+            )
+        })
+        .collect()
+}
+
+fn monthly(inbox: &Inbox, month: &str) -> Vec<Vec<String>> {
+    let out = std::process::Command::new(common::BIN)
+        .args(["--quiet", "report", "monthly"])
+        .arg(inbox.pipeline())
+        .args(["--month", month])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let path = inbox.dir.path().join(format!("out/月报_{month}.xlsx"));
+    sheet_rows(&path, "月报")
+}
+
+/// The 城关镇 row's figure under `header`.
+fn figure(rows: &[Vec<String>], header: &str) -> String {
+    let column = rows[2].iter().position(|h| h == header).unwrap();
+    rows.iter().find(|r| r[0] == "城关镇").unwrap()[column].clone()
+}
+
+#[test]
+fn clues_not_reviewed_by_the_deadline_are_flagged_and_counted() {
+    let inbox = Inbox::new(SOURCES, &[("民政_低保.csv", DIBAO)]);
+    let succeeds = |(code, text): (i32, String)| assert!(matches!(code, 0 | 3), "{text}");
+    succeeds(inbox.loubao("run"));
+    // On the review deadline itself nothing is late.
+    let first = statuses(&inbox);
+    assert_eq!(first.len(), 2, "{first:?}");
+    assert!(first.iter().all(|(_, s, _)| s == "新增"), "{first:?}");
+
+    // 王五's clue is reviewed; 张三's is not.
+    let wang = first
+        .iter()
+        .find(|(n, _, _)| n == "王五")
+        .unwrap()
+        .2
+        .clone();
+    let mut cells = vec![String::new(); ListColumn::ALL.len()];
+    cells[ListColumn::ClueId.index()] = wang.clone();
+    cells[ListColumn::Township.index()] = "城关镇".into();
+    cells[ListColumn::Outcome.index()] = "纳入监测".into();
+    cells[ListColumn::Reviewer.index()] = "李核查".into();
+    cells[ListColumn::ReviewDate.index()] = "2021-07-02".into();
+    let returned = inbox.dir.path().join("城关镇_已核查.csv");
+    std::fs::write(
+        &returned,
+        format!("{}\n{}\n", ListColumn::HEADERS.join(","), cells.join(",")),
+    )
+    .unwrap();
+    succeeds(inbox.loubao_with("review", &[&returned]));
+
+    set_as_of(&inbox, "2021-07-05", "");
+    succeeds(inbox.loubao("run"));
+    let second = statuses(&inbox);
+    let status_of = |name: &str| {
+        second
+            .iter()
+            .find(|(n, _, _)| n == name)
+            .map(|(_, s, _)| s.clone())
+            .unwrap()
+    };
+    assert_eq!(status_of("张三"), "持续(逾期未核查)");
+    assert_eq!(status_of("王五"), "持续(已核查: 纳入监测)");
+
+    // The ledger marks it too.
+    let db = rusqlite::Connection::open(inbox.dir.path().join("out/ledger.sqlite3")).unwrap();
+    let marked: Vec<(String, Option<String>)> = db
+        .prepare("SELECT name, overdue FROM clues ORDER BY name")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(
+        marked,
+        [
+            ("张三".to_string(), Some("逾期未核查".to_string())),
+            ("王五".to_string(), None)
+        ]
+    );
+
+    // July's report counts the one late clue; June's, at its deadline, none.
+    assert_eq!(figure(&monthly(&inbox, "2021-07"), "逾期未核查"), "1");
+    assert_eq!(figure(&monthly(&inbox, "2021-06"), "逾期未核查"), "0");
+
+    // A county that set a later deadline is not late yet.
+    set_as_of(
+        &inbox,
+        "2021-07-05",
+        "\n[campaign]\nreview_by = 2021-07-31\n",
+    );
+    succeeds(inbox.loubao("run"));
+    let third = statuses(&inbox);
+    assert!(
+        third.iter().all(|(_, s, _)| !s.contains("逾期")),
+        "{third:?}"
+    );
+    assert_eq!(figure(&monthly(&inbox, "2021-07"), "逾期未核查"), "0");
+}

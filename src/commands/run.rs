@@ -143,7 +143,7 @@ fn run_stages(
         .chain(&screening.conduct)
         .cloned()
         .collect();
-    let plan = ledger.plan(&clues, loaded.as_of)?;
+    let plan = ledger.plan(&clues, loaded.as_of, &loaded.deadlines())?;
     keep_listed(&mut screening, &plan);
     let run_report = RunReport {
         pipeline: loaded,

@@ -133,6 +133,10 @@ CREATE TABLE link_verdicts (
     imported_at   TEXT NOT NULL
 );
 "#,
+    r#"
+-- The campaign deadline a clue had passed at its last run: 逾期未核查 / 逾期未整改.
+ALTER TABLE clues ADD COLUMN overdue TEXT;
+"#,
 ];
 
 /// Where a clue stands in the ledger between runs (the `clues.status` column).

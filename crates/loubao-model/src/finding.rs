@@ -221,6 +221,25 @@ impl ClueStatus {
     }
 }
 
+/// A campaign deadline a clue has passed. The label leads its 状态 on the lists and is what
+/// the ledger, the monthly report and the closing lists say.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Overdue {
+    /// 逾期未核查: not reviewed after the review deadline.
+    Review,
+    /// 逾期未整改: reported as included, still not on the rolls after the rectify deadline.
+    Rectify,
+}
+
+impl Overdue {
+    pub const fn label_zh(self) -> &'static str {
+        match self {
+            Overdue::Review => "逾期未核查",
+            Overdue::Rectify => "逾期未整改",
+        }
+    }
+}
+
 /// What the ledger knows of a clue when the lists are written.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ClueState {
@@ -233,6 +252,8 @@ pub struct ClueState {
     pub rectification_missing: bool,
     /// A clue closed by review and raised again because its facts changed: what changed.
     pub reopened: Option<String>,
+    /// The deadline it has passed on `as_of`, if any.
+    pub overdue: Option<Overdue>,
 }
 
 /// A township's verdict on a clue: 核查结果, 核查人, 核查日期, 备注. Two reviews with the
