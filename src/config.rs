@@ -35,6 +35,8 @@ pub struct Pipeline {
     #[serde(default)]
     pub rules: RuleSettings,
     #[serde(default)]
+    pub campaign: CampaignSettings,
+    #[serde(default)]
     pub matching: MatchSettings,
     #[serde(default)]
     pub limits: InputLimits,
@@ -79,6 +81,10 @@ pub struct RuleSettings {
     pub overdue_days: i64,
     /// R06: handling statuses that count as finished.
     pub finished_statuses: Vec<String>,
+    /// R07: petition categories / hotline types that are complaints about conduct (投诉).
+    pub conduct_types: Vec<String>,
+    /// R07: words in a petition's or order's content that name how a case was handled.
+    pub conduct_keywords: Vec<String>,
     /// Unemployment statuses that count as currently registered.
     pub unemployed_statuses: Vec<String>,
     /// Words in an unemployment status that end the registration (`已就业`, `已注销` …).
@@ -123,6 +129,20 @@ impl Default for RuleSettings {
                 "办毕",
                 "已解决",
             ]),
+            conduct_types: words(&["投诉"]),
+            conduct_keywords: words(&[
+                "态度",
+                "推诿",
+                "不作为",
+                "不担当",
+                "刁难",
+                "拖延",
+                "不予受理",
+                "脸难看",
+                "事难办",
+                "吃拿卡要",
+                "冷漠",
+            ]),
             unemployed_statuses: words(&["登记失业", "失业"]),
             ended_unemployment_statuses: words(&[
                 "就业", "注销", "退休", "死亡", "转出", "参军", "升学", "终止", "失效",
@@ -158,6 +178,49 @@ impl Default for RuleSettings {
             fuc_grade_any: 2,
             fuc_grade_mental: 4,
             child_age: 18,
+        }
+    }
+}
+
+/// The campaign's deadlines (`[campaign]`); a date left out is the seed document's, in the
+/// campaign year of `as_of`: review by 06-30, rectify by 08-31, final lists by 09-03, the
+/// monthly report by the 18th of the next month.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct CampaignSettings {
+    #[serde(deserialize_with = "toml_date::optional")]
+    pub review_by: Option<NaiveDate>,
+    #[serde(deserialize_with = "toml_date::optional")]
+    pub rectify_by: Option<NaiveDate>,
+    #[serde(deserialize_with = "toml_date::optional")]
+    pub final_by: Option<NaiveDate>,
+    /// Day of the month the monthly report is due by (for the month before).
+    pub monthly_day: Option<u32>,
+}
+
+/// The deadlines in force for one `as_of`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Deadlines {
+    /// A clue not reviewed after this day is 逾期未核查.
+    pub review_by: NaiveDate,
+    /// A rectification not done after this day is 逾期未整改.
+    pub rectify_by: NaiveDate,
+    /// The closing three lists are due by this day.
+    pub final_by: NaiveDate,
+    pub monthly_day: u32,
+}
+
+impl CampaignSettings {
+    pub fn deadlines(&self, as_of: NaiveDate) -> Deadlines {
+        let day = |month, day| {
+            NaiveDate::from_ymd_opt(chrono::Datelike::year(&as_of), month, day)
+                .expect("a fixed date of the year")
+        };
+        Deadlines {
+            review_by: self.review_by.unwrap_or(day(6, 30)),
+            rectify_by: self.rectify_by.unwrap_or(day(8, 31)),
+            final_by: self.final_by.unwrap_or(day(9, 3)),
+            monthly_day: self.monthly_day.unwrap_or(18),
         }
     }
 }
@@ -353,6 +416,18 @@ impl Pipeline {
                 "必须在 1 到 4 之间 (残疾等级)",
             );
         }
+        if let Some(day) = self.campaign.monthly_day.filter(|d| !(1..=28).contains(d)) {
+            out.push(format!(
+                "campaign.monthly_day {day} 必须在 1 到 28 之间 (每月都有这一天)"
+            ));
+        }
+        let d = self.campaign.deadlines(as_of);
+        if !(d.review_by <= d.rectify_by && d.rectify_by <= d.final_by) {
+            out.push(format!(
+                "campaign 的期限次序不对: 核查 {} 、整改 {} 、总结 {} 应依次不早于前一项",
+                d.review_by, d.rectify_by, d.final_by
+            ));
+        }
         let m = &self.matching;
         if !(m.lower_threshold.is_finite() && m.upper_threshold.is_finite()) {
             out.push("matching 的阈值必须是数字".into());
@@ -474,6 +549,11 @@ impl LoadedPipeline {
     pub fn since(&self) -> NaiveDate {
         self.pipeline.since
     }
+
+    /// The campaign's deadlines for this `as_of`.
+    pub fn deadlines(&self) -> Deadlines {
+        self.pipeline.campaign.deadlines(self.as_of)
+    }
 }
 
 /// An I/O error in the clerk's words.
@@ -534,6 +614,10 @@ fn toml_message_zh(message: &str) -> String {
             kind_zh(expected),
             kind_zh(found)
         );
+    }
+    // Our own messages (dates written as numbers) are Chinese already.
+    if message.chars().any(|c| ('\u{4E00}'..='\u{9FFF}').contains(&c)) {
+        return message.to_string();
     }
     if message.contains("date") || message.contains("time") {
         return "日期无效: 写作 2021-06-30, 月份 01–12, 日不超过当月天数".into();
@@ -772,6 +856,22 @@ mod example_tests {
     #[test]
     fn example_pipeline_parses() {
         let text = include_str!("../pipelines/example.toml");
-        super::parse(text).unwrap();
+        let pipeline = super::parse(text).unwrap();
+        // The example lists the campaign's keys with the seed document's defaults.
+        let as_of = chrono::NaiveDate::from_ymd_opt(2021, 7, 1).unwrap();
+        assert_eq!(
+            pipeline.campaign.deadlines(as_of),
+            super::CampaignSettings::default().deadlines(as_of)
+        );
+    }
+
+    #[test]
+    fn deadlines_default_to_the_campaign_year_of_as_of() {
+        let as_of = chrono::NaiveDate::from_ymd_opt(2022, 3, 1).unwrap();
+        let d = super::CampaignSettings::default().deadlines(as_of);
+        assert_eq!(d.review_by.to_string(), "2022-06-30");
+        assert_eq!(d.rectify_by.to_string(), "2022-08-31");
+        assert_eq!(d.final_by.to_string(), "2022-09-03");
+        assert_eq!(d.monthly_day, 18);
     }
 }

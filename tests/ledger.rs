@@ -9,7 +9,7 @@ mod common;
 use calamine::{open_workbook_auto, Data, Reader};
 use chrono::NaiveDate;
 use common::Inbox;
-use loubao::config::Township;
+use loubao::config::{CampaignSettings, Deadlines, Township};
 use loubao::ledger::report::{self, UNDECIDED_TOWNSHIP};
 use loubao::ledger::review::{self, ImportSummary};
 use loubao::ledger::{Ledger, LedgerStatus, RunInfo};
@@ -18,6 +18,18 @@ use loubao::model::{
     SourceKind, SourceRef, Suspect,
 };
 use rust_xlsxwriter::Workbook;
+
+/// Deadlines none of these tests' dates pass: what a deadline does is `tests/campaign.rs`'s.
+fn deadlines() -> Deadlines {
+    let end = Some(date(2021, 12, 31));
+    CampaignSettings {
+        review_by: end,
+        rectify_by: end,
+        final_by: end,
+        monthly_day: None,
+    }
+    .deadlines(date(2021, 6, 30))
+}
 
 fn date(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).unwrap()
@@ -120,7 +132,7 @@ fn run_info(run_id: &str, as_of: NaiveDate) -> RunInfo {
 }
 
 fn run(ledger: &mut Ledger, suspects: &[Suspect], run_id: &str, as_of: NaiveDate) {
-    let plan = ledger.plan(suspects, as_of).unwrap();
+    let plan = ledger.plan(suspects, as_of, &deadlines()).unwrap();
     ledger
         .commit(&plan, suspects, &run_info(run_id, as_of))
         .unwrap();
@@ -181,7 +193,9 @@ fn runs_reviews_and_reruns_follow_the_loop() {
     let suspects = base_suspects();
 
     // First run: everything is new.
-    let first = ledger.plan(&suspects, date(2021, 6, 30)).unwrap();
+    let first = ledger
+        .plan(&suspects, date(2021, 6, 30), &deadlines())
+        .unwrap();
     assert_eq!(first.keep, vec![true; 4]);
     assert!(first
         .states
@@ -196,7 +210,9 @@ fn runs_reviews_and_reruns_follow_the_loop() {
         .unwrap();
 
     // Second run: everything continues, first sighting kept.
-    let second = ledger.plan(&suspects, date(2021, 7, 1)).unwrap();
+    let second = ledger
+        .plan(&suspects, date(2021, 7, 1), &deadlines())
+        .unwrap();
     assert!(second
         .states
         .values()
@@ -259,7 +275,9 @@ fn runs_reviews_and_reruns_follow_the_loop() {
 
     // Rerun with the same facts: the rejected clue stays silent, the included one is
     // still a suspect (整改未到位).
-    let third = ledger.plan(&suspects, date(2021, 7, 31)).unwrap();
+    let third = ledger
+        .plan(&suspects, date(2021, 7, 31), &deadlines())
+        .unwrap();
     assert_eq!(third.suppressed, vec!["LBAAAAAAAAAA".to_string()]);
     assert_eq!(third.keep, vec![false, true, true, true]);
     assert!(!third.states.contains_key("LBAAAAAAAAAA"));
@@ -278,7 +296,9 @@ fn runs_reviews_and_reruns_follow_the_loop() {
         &[SourceKind::Medical],
         61_000.0,
     );
-    let plan = ledger.plan(&higher, date(2021, 7, 31)).unwrap();
+    let plan = ledger
+        .plan(&higher, date(2021, 7, 31), &deadlines())
+        .unwrap();
     assert!(plan.keep[0]);
     assert!(plan.reopened["LBAAAAAAAAAA"].contains("61000"));
 
@@ -296,7 +316,9 @@ fn runs_reviews_and_reruns_follow_the_loop() {
             }),
         })
     });
-    let plan = ledger.plan(&quoted, date(2021, 7, 31)).unwrap();
+    let plan = ledger
+        .plan(&quoted, date(2021, 7, 31), &deadlines())
+        .unwrap();
     assert!(
         !plan.keep[0] && plan.suppressed.contains(&"LBAAAAAAAAAA".to_string()),
         "{:?}",
@@ -312,7 +334,9 @@ fn runs_reviews_and_reruns_follow_the_loop() {
         &[SourceKind::Medical, SourceKind::Disability],
         52_310.0,
     );
-    let fourth = ledger.plan(&changed, date(2021, 7, 31)).unwrap();
+    let fourth = ledger
+        .plan(&changed, date(2021, 7, 31), &deadlines())
+        .unwrap();
     assert!(fourth.suppressed.is_empty());
     assert_eq!(fourth.keep, vec![true; 4]);
     assert_eq!(fourth.states["LBAAAAAAAAAA"].status, ClueStatus::Continuing);
@@ -345,7 +369,9 @@ fn runs_reviews_and_reruns_follow_the_loop() {
 
     // B reaches the rolls and D is no longer a suspect: both are written off.
     let fifth_suspects = vec![changed[0].clone(), changed[2].clone()];
-    let fifth = ledger.plan(&fifth_suspects, date(2021, 8, 31)).unwrap();
+    let fifth = ledger
+        .plan(&fifth_suspects, date(2021, 8, 31), &deadlines())
+        .unwrap();
     assert_eq!(
         fifth.vanished,
         vec!["LBBBBBBBBBBB".to_string(), "LBDDDDDDDDDD".to_string()]
@@ -363,10 +389,14 @@ fn runs_reviews_and_reruns_follow_the_loop() {
     assert_eq!(b.rectification.unwrap().state.label_zh(), "已到位");
 
     // Monthly figures: four new in June, three verified in July.
-    let june = ledger.monthly(&townships(), date(2021, 6, 1)).unwrap();
+    let june = ledger
+        .monthly(&townships(), date(2021, 6, 1), &deadlines())
+        .unwrap();
     assert_eq!(june.total.new, 4);
     assert_eq!(june.total.open, 4);
-    let july = ledger.monthly(&townships(), date(2021, 7, 1)).unwrap();
+    let july = ledger
+        .monthly(&townships(), date(2021, 7, 1), &deadlines())
+        .unwrap();
     let row = |name: &str| {
         july.rows
             .iter()
@@ -393,7 +423,9 @@ fn runs_reviews_and_reruns_follow_the_loop() {
     );
 
     // The closing three lists.
-    let lists = ledger.final_report(&townships()).unwrap();
+    let lists = ledger
+        .final_report(&townships(), date(2021, 8, 31), &deadlines())
+        .unwrap();
     assert_eq!(lists.clues.len(), 4);
     let chengguan_results = &lists.by_township[0].1;
     assert_eq!(
@@ -532,7 +564,7 @@ fn a_run_dropped_before_commit_changes_nothing() {
         );
         // The next run plans, then fails before its folder is in place: no commit.
         let plan = ledger
-            .plan(&base_suspects()[2..], date(2021, 7, 31))
+            .plan(&base_suspects()[2..], date(2021, 7, 31), &deadlines())
             .unwrap();
         assert_eq!(plan.vanished.len(), 2);
         assert_eq!(plan.states.len(), 2);

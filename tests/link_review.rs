@@ -114,7 +114,7 @@ fn listed_names(run: &Path) -> Vec<String> {
         let path = entry.unwrap().path();
         let stem = path.file_stem().unwrap().to_string_lossy().into_owned();
         if path.extension().is_some_and(|e| e == "xlsx")
-            && !["待复核", "拒收记录", "汇总"].contains(&stem.as_str())
+            && !["待复核", "拒收记录", "汇总", "服务问题线索"].contains(&stem.as_str())
         {
             let sheet = rows(&path);
             let at = sheet[0].iter().position(|h| h == "姓名").unwrap();

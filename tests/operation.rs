@@ -67,6 +67,8 @@ fn township_csvs(run: &Path) -> Vec<(String, Vec<u8>)> {
             )
         })
         .filter(|(_, bytes)| bytes.starts_with("\u{feff}线索编号".as_bytes()))
+        // The county's conduct list starts with 线索编号 too, but is no township's.
+        .filter(|(name, _)| *name != format!("{}.csv", loubao::report::CONDUCT))
         .collect();
     files.sort();
     files

@@ -274,6 +274,7 @@ fn fixture() -> Fixture {
             persons: vec![0],
             reason: "张伟与低保名册张玮疑似同一人".into(),
         }],
+        conduct: Vec::new(),
         screened: BTreeMap::from([(SourceKind::Medical, 9)]),
     };
     let li_clue = screening.suspects[1].clue_id.clone();
@@ -285,6 +286,7 @@ fn fixture() -> Fixture {
             review: None,
             rectification_missing: true,
             reopened: None,
+            overdue: None,
         },
     )]);
     Fixture {
@@ -460,10 +462,13 @@ fn township_workbooks_hold_only_their_people_with_text_ids() {
     let town_rows: Vec<Vec<Data>> = by_code.rows().map(|r| r.to_vec()).collect();
     assert_eq!(text(&town_rows[1][0]), "城关镇");
     assert_eq!(town_rows[1][1], Data::Float(2.0), "城关镇 R01");
-    assert_eq!(town_rows[1][7], Data::Float(2.0), "城关镇 persons");
+    // One column per code, R07 included, then the persons.
+    let persons = RuleCode::ALL.len() + 1;
+    assert_eq!(text(&town_rows[0][persons]), "疑似人数");
+    assert_eq!(town_rows[1][persons], Data::Float(2.0), "城关镇 persons");
     let total = town_rows.last().unwrap();
     assert_eq!(text(&total[0]), "合计");
-    assert_eq!(total[7], Data::Float(4.0));
+    assert_eq!(total[persons], Data::Float(4.0));
     let missing = summary.worksheet_range("未提供来源").unwrap();
     assert_eq!(text(&missing.rows().nth(1).unwrap()[0]), "12349热线");
 }

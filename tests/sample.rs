@@ -290,3 +290,63 @@ fn links_stay_right_at_heavy_noise() {
     let roll = report.roll_link.precision();
     assert!(roll >= 0.99, "roll-link precision {roll:.4}");
 }
+
+/// R07 (issue 19): complaints about conduct in the generated hotline and petition files are
+/// found as the truth records them, and never land in a township's own list.
+#[test]
+fn conduct_clues_are_found_and_kept_off_the_township_lists() {
+    let dir = tempfile::tempdir().unwrap();
+    county(dir.path(), 8000, 33, NoiseLevel::Default);
+    let pipeline = dir.path().join("pipeline.toml");
+    let status = std::process::Command::new(env!("CARGO_BIN_EXE_loubao"))
+        .args(["--quiet", "run"])
+        .arg(&pipeline)
+        .status()
+        .unwrap();
+    assert!(matches!(status.code(), Some(0 | 3)), "run failed: {status}");
+    let report = loubao::sample::evaluate(&pipeline, &dir.path().join("truth")).unwrap();
+    let r07 = report.code(RuleCode::R07).unwrap();
+    println!("{report}");
+    assert!(
+        r07.true_positives + r07.false_negatives >= 15,
+        "the county has conduct complaints to find: {r07:?}"
+    );
+    assert!(
+        r07.precision() >= 0.99,
+        "R07 precision {:.4}",
+        r07.precision()
+    );
+    assert!(r07.recall() >= 0.99, "R07 recall {:.4}", r07.recall());
+
+    let folder = report.run_folder.clone().unwrap();
+    let mut conduct_rows = 0;
+    for entry in std::fs::read_dir(&folder).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "csv") {
+            continue;
+        }
+        let lines = decoded_lines(&path);
+        let header: Vec<&str> = lines[0].split(',').collect();
+        if header == loubao::model::ConductColumn::HEADERS {
+            conduct_rows += lines.len() - 1;
+            continue;
+        }
+        let Some(codes) = header.iter().position(|h| *h == "疑似类型代码") else {
+            continue;
+        };
+        let mut reader = csv::Reader::from_path(&path).unwrap();
+        for rec in reader.records() {
+            let rec = rec.unwrap();
+            assert!(
+                !rec[codes].contains("R07"),
+                "{}: a conduct clue in a township list: {rec:?}",
+                path.display()
+            );
+        }
+    }
+    assert!(
+        conduct_rows >= r07.true_positives,
+        "one row per complaint: {conduct_rows} rows for {} complainants",
+        r07.true_positives
+    );
+}

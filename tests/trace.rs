@@ -23,7 +23,8 @@ fn county() -> Inbox {
             (
                 "热线.csv",
                 "来电人,来电时间,来电类别,诉求内容,办理状态,所属乡镇\n\
-                 赵六,2021-04-01,求助,生活困难申请救助,已办结,城关镇\n",
+                 赵六,2021-04-01,求助,生活困难申请救助,已办结,城关镇\n\
+                 孙八,2021-04-02,投诉,乡里工作人员态度差互相推诿,已办结,城关镇\n",
             ),
         ],
     )
@@ -98,6 +99,15 @@ fn trace_shows_a_person_held_for_review_and_the_namesake() {
     // The roll person is covered and decided: the caller's doubt is not his.
     assert!(out.contains("== 赵六 410123********1232"), "{out}");
     assert!(out.contains("不在名单: 没有规则触发"), "{out}");
+
+    // A complaint about the staff is the county's clue, not a township row.
+    let (code, out) = trace(&inbox, "孙八");
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains("不在乡镇名单: 其投诉列为服务问题线索"),
+        "{out}"
+    );
+    assert!(out.contains("R07 触发: 服务问题线索 LB"), "{out}");
 
     let (code, out) = trace(&inbox, "钱七");
     assert_eq!(code, 3, "{out}");

@@ -21,7 +21,7 @@ pub enum Error {
     #[error("--month 应为 YYYY-MM, 例如 2021-06, 实为 {0}")]
     BadMonth(String),
     /// `explain` was asked about a rule that does not exist.
-    #[error("没有规则 {0}: 可用的有 R01 至 R06")]
+    #[error("没有规则 {0}: 可用的有 R01 至 R07")]
     UnknownRule(String),
     /// Another run holds the outbox lock, or the lock file cannot be made.
     #[error(transparent)]

@@ -14,7 +14,7 @@ pub fn monthly(pipeline_path: &Path, month: &str) -> Result<Exit, Error> {
     let ctx = Context::load(pipeline_path)?;
     let p = &ctx.loaded;
     write_from_ledger(&ctx, |ledger| {
-        let figures = ledger.monthly(&p.pipeline.townships, month)?;
+        let figures = ledger.monthly(&p.pipeline.townships, month, &p.deadlines())?;
         report::write_monthly(&figures, &p.pipeline.county, &p.outbox)
     })
 }
@@ -22,10 +22,13 @@ pub fn monthly(pipeline_path: &Path, month: &str) -> Result<Exit, Error> {
 pub fn final_lists(pipeline_path: &Path) -> Result<Exit, Error> {
     let ctx = Context::load(pipeline_path)?;
     let p = &ctx.loaded;
-    write_from_ledger(&ctx, |ledger| {
-        let lists = ledger.final_report(&p.pipeline.townships)?;
+    let deadlines = p.deadlines();
+    let exit = write_from_ledger(&ctx, |ledger| {
+        let lists = ledger.final_report(&p.pipeline.townships, p.as_of, &deadlines)?;
         report::write_final(&lists, &p.outbox)
-    })
+    })?;
+    println!("三项清单报送截止: {}", deadlines.final_by);
+    Ok(exit)
 }
 
 /// Opens the ledger, writes a report from it and says where.

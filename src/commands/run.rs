@@ -52,7 +52,7 @@ pub fn run(pipeline_path: &Path, run_log: &RunLogFile, progress: Progress) -> Re
     let dir = staged.finish().map_err(Error::Finish)?;
     let recorded = ledger
         .record_questions(&pending.questions, loaded.as_of)
-        .and_then(|()| ledger.commit(&pending.plan, &pending.suspects, &info));
+        .and_then(|()| ledger.commit(&pending.plan, &pending.clues, &info));
     if let Err(e) = recorded {
         // The lists are out but the ledger does not know them: the manifest must not say
         // the run completed. The next run records the folder as unrecorded.
@@ -109,11 +109,11 @@ fn exit_code(outcome: RunOutcome) -> Exit {
     }
 }
 
-/// What the ledger records once the run folder is in place: the plan and every suspect
-/// it was made for (listed or suppressed).
+/// What the ledger records once the run folder is in place: the plan and every clue it
+/// was made for (suspects and conduct clues, listed or suppressed).
 struct PendingCommit {
     plan: LedgerPlan,
-    suspects: Vec<Suspect>,
+    clues: Vec<Suspect>,
     /// The 待复核 questions asked: an answer must name one of them.
     questions: Vec<QuestionId>,
     outcome: RunOutcome,
@@ -136,8 +136,15 @@ fn run_stages(
     let linkage = link_records(loaded, &normalised, &verdicts, progress, &mut watch);
     let mut screening = screen(loaded, &normalised, &linkage, progress, &mut watch);
     let outcome = outcome_of(&ingested, &normalised);
-    let plan = ledger.plan(&screening.suspects, loaded.as_of)?;
-    let suspects = keep_listed(&mut screening, &plan);
+    // Conduct clues are clues of the ledger like any other; only the lists differ.
+    let clues: Vec<Suspect> = screening
+        .suspects
+        .iter()
+        .chain(&screening.conduct)
+        .cloned()
+        .collect();
+    let plan = ledger.plan(&clues, loaded.as_of, &loaded.deadlines())?;
+    keep_listed(&mut screening, &plan);
     let run_report = RunReport {
         pipeline: loaded,
         run_id: staged.run_id.clone(),
@@ -155,7 +162,7 @@ fn run_stages(
     let unrecorded_manifest = write_lists(staged, &run_report, &plan, progress)?;
     Ok(PendingCommit {
         plan,
-        suspects,
+        clues,
         questions: screening.review.iter().map(|item| item.question).collect(),
         outcome,
         unrecorded_manifest,
@@ -287,17 +294,16 @@ fn outcome_of(ingested: &IngestOutput, normalised: &NormaliseOutput) -> RunOutco
     }
 }
 
-/// Leaves in `screening` only the suspects the plan lists (closed clues stay silent) and
-/// returns all of them, for the ledger.
-fn keep_listed(screening: &mut Screening, plan: &LedgerPlan) -> Vec<Suspect> {
-    let suspects = std::mem::take(&mut screening.suspects);
-    screening.suspects = suspects
-        .iter()
-        .zip(&plan.keep)
-        .filter(|(_, keep)| **keep)
-        .map(|(s, _)| s.clone())
-        .collect();
-    suspects
+/// Leaves in `screening` only the suspects and conduct clues the plan lists (closed clues
+/// stay silent); the plan was made for the suspects, then the conduct clues, in that order.
+fn keep_listed(screening: &mut Screening, plan: &LedgerPlan) {
+    let (suspects, conduct) = plan.keep.split_at(screening.suspects.len());
+    let listed = |clues: &mut Vec<Suspect>, keep: &[bool]| {
+        let mut keep = keep.iter();
+        clues.retain(|_| *keep.next().expect("one decision per clue"));
+    };
+    listed(&mut screening.suspects, suspects);
+    listed(&mut screening.conduct, conduct);
 }
 
 /// Writes the run folder's files; returns the manifest to put in place should the ledger

@@ -82,7 +82,13 @@ pub fn trace(who: &str, pipeline: &Path) -> Result<Exit, Error> {
         as_of: loaded.as_of,
     };
     let screening = rules::screen(&input);
-    let plan = ledger.plan(&screening.suspects, loaded.as_of)?;
+    let clues: Vec<Suspect> = screening
+        .suspects
+        .iter()
+        .chain(&screening.conduct)
+        .cloned()
+        .collect();
+    let plan = ledger.plan(&clues, loaded.as_of, &loaded.deadlines())?;
 
     let mut who = Who::parse(who);
     let mut clue_of_query = None;
@@ -246,9 +252,26 @@ impl PersonView<'_> {
                 s.clue_id
             ),
             None if held => "不在名单: 身份待复核 (见下方复核问题), 暂不判定".to_string(),
+            None if !self.complaints().is_empty() => {
+                "不在乡镇名单: 其投诉列为服务问题线索, 见县级清单 服务问题线索.xlsx".to_string()
+            }
             None => "不在名单: 没有规则触发 (见下方规则)".to_string(),
         };
         let _ = writeln!(out, "{line}");
+    }
+
+    /// The conduct clues (R07) raised from his complaints.
+    fn complaints(&self) -> Vec<&Suspect> {
+        let refs: BTreeSet<&SourceRef> = self
+            .records()
+            .iter()
+            .map(|&r| &self.record(r).source)
+            .collect();
+        self.screening
+            .conduct
+            .iter()
+            .filter(|c| c.source_refs.iter().all(|r| refs.contains(r)))
+            .collect()
     }
 
     /// The 待复核 questions touching him, and whether his own row waits on one.
@@ -429,10 +452,19 @@ fn rule_lines(out: &mut String, view: &PersonView<'_>, story: &rules::trace::Rul
         let _ = writeln!(out, "  未计入的名册记录: {text} [{}]", refs(records));
     }
     let fired = view.suspect().map(|(s, _)| &s.findings);
+    let complaints = view.complaints();
     for code in RuleCode::ALL {
         let finding = fired.and_then(|f| f.iter().find(|f| f.code == code));
         let line = match finding {
             Some(f) => format!("触发: {}", rules::evidence::finding(f)),
+            // Conduct clues are the county's, one per complaint, not the person's row.
+            None if code == RuleCode::R07 && !complaints.is_empty() => {
+                let clues: Vec<String> = complaints
+                    .iter()
+                    .map(|c| format!("{} ({})", c.clue_id, rules::evidence::suspect(c)))
+                    .collect();
+                format!("触发: 服务问题线索 {}, 列入县级清单", clues.join("; "))
+            }
             None => format!("未触发 ({})", code.label_zh()),
         };
         let _ = writeln!(out, "  {} {line}", code.code());

@@ -133,6 +133,10 @@ CREATE TABLE link_verdicts (
     imported_at   TEXT NOT NULL
 );
 "#,
+    r#"
+-- The campaign deadline a clue had passed at its last run: 逾期未核查 / 逾期未整改.
+ALTER TABLE clues ADD COLUMN overdue TEXT;
+"#,
 ];
 
 /// Where a clue stands in the ledger between runs (the `clues.status` column).
@@ -570,6 +574,13 @@ pub struct ClueRecord {
     pub closed_on: Option<NaiveDate>,
     pub review: Option<ReviewRecord>,
     pub rectification: Option<RectificationRecord>,
+}
+
+impl ClueRecord {
+    /// A complaint about conduct (R07), not a suspect of the township's list.
+    pub fn is_conduct(&self) -> bool {
+        self.facts.codes.iter().any(|c| c.is_conduct())
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -10,7 +10,8 @@ use super::{
     date_text, parse_date, parse_facts, parse_outcome, parse_status, Facts, Ledger, LedgerError,
     LedgerStatus, RectificationKind, RectificationState, RunInfo, SqlContext,
 };
-use crate::model::{ClueReview, ClueState, ClueStatus, Suspect};
+use crate::config::Deadlines;
+use crate::model::{ClueReview, ClueState, ClueStatus, Overdue, Suspect};
 
 /// The ledger's decisions for one run.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -92,6 +93,12 @@ impl LedgerPlan {
     /// Run statistics recorded in the `runs` table.
     pub fn counts(&self) -> BTreeMap<&'static str, usize> {
         let count = |status| self.states.values().filter(|s| s.status == status).count();
+        let overdue = |o| {
+            self.states
+                .values()
+                .filter(|s| s.overdue == Some(o))
+                .count()
+        };
         BTreeMap::from([
             ("listed", self.states.len()),
             ("new", count(ClueStatus::New)),
@@ -106,6 +113,8 @@ impl LedgerPlan {
                     .count(),
             ),
             ("written_off", self.vanished.len()),
+            ("overdue_review", overdue(Overdue::Review)),
+            ("overdue_rectify", overdue(Overdue::Rectify)),
         ])
     }
 }
@@ -120,8 +129,14 @@ struct Known {
 }
 
 impl Ledger {
-    /// Decides, without writing anything, what this run's suspects are to the ledger.
-    pub fn plan(&self, suspects: &[Suspect], as_of: NaiveDate) -> Result<LedgerPlan, LedgerError> {
+    /// Decides, without writing anything, what this run's suspects are to the ledger, and
+    /// which of them are past a campaign deadline on `as_of`.
+    pub fn plan(
+        &self,
+        suspects: &[Suspect],
+        as_of: NaiveDate,
+        deadlines: &Deadlines,
+    ) -> Result<LedgerPlan, LedgerError> {
         let known = self.known_clues()?;
         let mut plan = LedgerPlan::default();
         let mut seen = BTreeSet::new();
@@ -137,6 +152,7 @@ impl Ledger {
                         review: None,
                         rectification_missing: false,
                         reopened: None,
+                        overdue: None,
                     },
                 );
                 continue;
@@ -150,6 +166,7 @@ impl Ledger {
                     .filter(|r| clue.status.kept_by(r.outcome)),
                 rectification_missing: false,
                 reopened: None,
+                overdue: None,
             };
             match clue.status {
                 LedgerStatus::Open | LedgerStatus::WrittenOff => {
@@ -184,6 +201,11 @@ impl Ledger {
                 },
             }
         }
+        for suspect in suspects {
+            if let Some(state) = plan.states.get_mut(&suspect.clue_id) {
+                state.overdue = overdue(suspect, state, as_of, deadlines);
+            }
+        }
         plan.vanished = known
             .iter()
             .filter(|(id, clue)| {
@@ -211,7 +233,7 @@ impl Ledger {
             if !keep {
                 // Suppressed: seen again, but its closure still stands on the old facts.
                 tx.execute(
-                    "UPDATE clues SET last_seen = ?2 WHERE clue_id = ?1",
+                    "UPDATE clues SET last_seen = ?2, overdue = NULL WHERE clue_id = ?1",
                     params![suspect.clue_id, as_of],
                 )
                 .ctx("记录线索")?;
@@ -272,12 +294,19 @@ impl Ledger {
                 set_inclusion_state(&tx, &suspect.clue_id, RectificationState::Missing, &as_of)?;
             }
         }
+        for (clue_id, state) in &plan.states {
+            tx.execute(
+                "UPDATE clues SET overdue = ?2 WHERE clue_id = ?1",
+                params![clue_id, state.overdue.map(Overdue::label_zh)],
+            )
+            .ctx("记录逾期")?;
+        }
         for clue_id in &plan.vanished {
             if known.get(clue_id).map(|c| c.status) == Some(LedgerStatus::Included) {
                 set_inclusion_state(&tx, clue_id, RectificationState::Done, &as_of)?;
             }
             tx.execute(
-                "UPDATE clues SET status = ?2, closed_on = ?3 WHERE clue_id = ?1",
+                "UPDATE clues SET status = ?2, closed_on = ?3, overdue = NULL WHERE clue_id = ?1",
                 params![clue_id, LedgerStatus::WrittenOff.key(), as_of],
             )
             .ctx("核销线索")?;
@@ -347,6 +376,26 @@ impl Ledger {
             );
         }
         Ok(out)
+    }
+}
+
+/// The deadline a listed clue has passed. A township reviews its own suspects, never a
+/// complaint about its own staff (R07), so conduct clues have no deadline here.
+fn overdue(
+    suspect: &Suspect,
+    state: &ClueState,
+    as_of: NaiveDate,
+    deadlines: &Deadlines,
+) -> Option<Overdue> {
+    if suspect.findings.iter().any(|f| f.code.is_conduct()) {
+        return None;
+    }
+    if state.rectification_missing {
+        (as_of > deadlines.rectify_by).then_some(Overdue::Rectify)
+    } else if state.review.is_none() {
+        (as_of > deadlines.review_by).then_some(Overdue::Review)
+    } else {
+        None
     }
 }
 

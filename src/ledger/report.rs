@@ -6,9 +6,12 @@ use std::path::{Path, PathBuf};
 
 use chrono::{Datelike, Months, NaiveDate};
 
-use super::{parse_date, parse_outcome, ClueRecord, Ledger, LedgerError, LedgerStatus, SqlContext};
-use crate::config::Township;
-use crate::model::{ListColumn, ReviewOutcome, SourceKind};
+use super::{
+    parse_date, parse_outcome, ClueRecord, Ledger, LedgerError, LedgerStatus, RectificationKind,
+    RectificationState, SqlContext,
+};
+use crate::config::{Deadlines, Township};
+use crate::model::{ListColumn, Overdue, ReviewOutcome, SourceKind};
 use crate::ops;
 use crate::report::{workbook_bytes, Cell, Form, FormStyle, Sheet};
 
@@ -20,7 +23,7 @@ pub const SHEET_RESULTS: &str = "成果清单";
 pub const SHEET_RULES: &str = "制度清单";
 pub const FINAL_FILE: &str = "总结_三项清单.xlsx";
 
-const MONTHLY_HEADERS: [&str; 7] = [
+const MONTHLY_HEADERS: [&str; 10] = [
     "乡镇",
     "本月新增线索",
     "本月核查",
@@ -28,6 +31,9 @@ const MONTHLY_HEADERS: [&str; 7] = [
     "其中: 给予临时救助",
     "其中: 不符合条件",
     "月末尚未核查",
+    "本月新增服务问题线索",
+    Overdue::Review.label_zh(),
+    Overdue::Rectify.label_zh(),
 ];
 
 /// One township's figures for a month.
@@ -46,10 +52,18 @@ pub struct MonthlyRow {
     pub rejected: usize,
     /// Clues seen by the month's end with no review by then and not written off.
     pub open: usize,
+    /// Conduct clues (R07) first seen in the month: counted here only, since the township
+    /// does not review complaints about its own staff.
+    pub conduct: usize,
+    /// Of `open`, those past the review deadline at the month's end (逾期未核查).
+    pub overdue_review: usize,
+    /// Clues reported as included, not yet seen on the rolls, past the rectify deadline at
+    /// the month's end (逾期未整改).
+    pub overdue_rectify: usize,
 }
 
 impl MonthlyRow {
-    fn figures(&self) -> [usize; 6] {
+    fn figures(&self) -> [usize; 9] {
         [
             self.new,
             self.verified,
@@ -57,6 +71,9 @@ impl MonthlyRow {
             self.temp_assistance,
             self.rejected,
             self.open,
+            self.conduct,
+            self.overdue_review,
+            self.overdue_rectify,
         ]
     }
 
@@ -67,6 +84,9 @@ impl MonthlyRow {
         self.temp_assistance += other.temp_assistance;
         self.rejected += other.rejected;
         self.open += other.open;
+        self.conduct += other.conduct;
+        self.overdue_review += other.overdue_review;
+        self.overdue_rectify += other.overdue_rectify;
     }
 }
 
@@ -74,7 +94,7 @@ impl MonthlyRow {
 pub struct MonthlyReport {
     /// First day of the month reported on.
     pub month: NaiveDate,
-    /// The 18th of the following month.
+    /// The campaign's monthly day (the 18th) of the following month.
     pub due: NaiveDate,
     /// Every configured township (zeros included), then any other township in the ledger.
     pub rows: Vec<MonthlyRow>,
@@ -105,6 +125,8 @@ pub struct Results {
 #[derive(Debug, Clone, PartialEq)]
 pub struct FinalReport {
     pub clues: Vec<ClueRecord>,
+    /// Per clue (same order): whether its rectification was done by the rectify deadline.
+    pub on_time: Vec<Timeliness>,
     /// By township: configured order, then others.
     pub by_township: Vec<(String, Results)>,
     /// By source kind: a person counts under each source behind the clue.
@@ -112,20 +134,28 @@ pub struct FinalReport {
 }
 
 impl Ledger {
-    /// Figures for one month, per township.
+    /// Figures for one month, per township, with the clues past a campaign deadline at the
+    /// month's end.
     pub fn monthly(
         &self,
         townships: &[Township],
         month: NaiveDate,
+        deadlines: &Deadlines,
     ) -> Result<MonthlyReport, LedgerError> {
         let start = month.with_day(1).expect("day 1 exists");
         let next = start + Months::new(1);
         let end = next.pred_opt().expect("month has a last day");
-        let due = next.with_day(18).expect("day 18 exists");
+        let due = next
+            .with_day(deadlines.monthly_day)
+            .expect("monthly_day is checked to be 1 to 28");
         let reviews = self.all_reviews()?;
         let mut rows = township_rows(townships, &self.clues()?, |row: &mut MonthlyRow, clue| {
             let in_month = |d: NaiveDate| d >= start && d <= end;
             let history = reviews.get(&clue.clue_id).map(Vec::as_slice).unwrap_or(&[]);
+            if clue.is_conduct() {
+                row.conduct += usize::from(in_month(clue.first_seen));
+                return;
+            }
             if in_month(clue.first_seen) {
                 row.new += 1;
             }
@@ -143,7 +173,18 @@ impl Ledger {
                 clue.status == LedgerStatus::WrittenOff && clue.closed_on.is_some_and(|d| d <= end);
             if clue.first_seen <= end && !reviewed_by_end && !written_off {
                 row.open += 1;
+                row.overdue_review += usize::from(end > deadlines.review_by);
             }
+            let inclusion_pending = clue.status == LedgerStatus::Included
+                && clue.rectification.as_ref().is_some_and(|x| {
+                    x.kind == RectificationKind::Inclusion
+                        && x.date <= end
+                        && matches!(
+                            x.state,
+                            RectificationState::Pending | RectificationState::Missing
+                        )
+                });
+            row.overdue_rectify += usize::from(inclusion_pending && end > deadlines.rectify_by);
         });
         let mut total = MonthlyRow {
             township: TOTAL_ROW.to_string(),
@@ -161,9 +202,18 @@ impl Ledger {
         })
     }
 
-    /// Everything the closing three lists need.
-    pub fn final_report(&self, townships: &[Township]) -> Result<FinalReport, LedgerError> {
+    /// Everything the closing three lists need, as of `as_of`.
+    pub fn final_report(
+        &self,
+        townships: &[Township],
+        as_of: NaiveDate,
+        deadlines: &Deadlines,
+    ) -> Result<FinalReport, LedgerError> {
         let clues = self.clues()?;
+        let on_time = clues
+            .iter()
+            .map(|c| Timeliness::of(c, as_of, deadlines))
+            .collect();
         let reviews = self.all_reviews()?;
         let results_of = |clue: &ClueRecord| {
             let history = reviews.get(&clue.clue_id).map(Vec::as_slice).unwrap_or(&[]);
@@ -192,6 +242,7 @@ impl Ledger {
         }
         Ok(FinalReport {
             clues,
+            on_time,
             by_township,
             by_source: by_source.into_iter().collect(),
         })
@@ -223,6 +274,47 @@ impl Ledger {
                 .push((outcome, parse_date(&date)?));
         }
         Ok(out)
+    }
+}
+
+/// 按期整改: whether a clue's rectification was done by the rectify deadline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Timeliness {
+    /// No rectification was opened.
+    None,
+    OnTime,
+    Late,
+    /// Not done, and the deadline has passed (逾期未整改).
+    Overdue,
+    /// Not done yet, the deadline still ahead.
+    Pending,
+}
+
+impl Timeliness {
+    fn of(clue: &ClueRecord, as_of: NaiveDate, deadlines: &Deadlines) -> Timeliness {
+        let Some(fix) = &clue.rectification else {
+            return Timeliness::None;
+        };
+        let done = matches!(
+            fix.state,
+            RectificationState::Done | RectificationState::Granted
+        );
+        match (done, fix.date <= deadlines.rectify_by) {
+            (true, true) => Timeliness::OnTime,
+            (true, false) => Timeliness::Late,
+            (false, _) if as_of > deadlines.rectify_by => Timeliness::Overdue,
+            (false, _) => Timeliness::Pending,
+        }
+    }
+
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Timeliness::None => "",
+            Timeliness::OnTime => "按期整改",
+            Timeliness::Late => "逾期整改",
+            Timeliness::Overdue => Overdue::Rectify.label_zh(),
+            Timeliness::Pending => "整改中(未到期限)",
+        }
     }
 }
 
@@ -305,7 +397,7 @@ pub fn write_monthly(
     Ok(path)
 }
 
-const PROBLEM_HEADERS: [&str; 19] = [
+const PROBLEM_HEADERS: [&str; 20] = [
     "序号",
     ListColumn::ClueId.header(),
     ListColumn::Township.header(),
@@ -325,6 +417,7 @@ const PROBLEM_HEADERS: [&str; 19] = [
     "整改类型",
     "整改情况",
     "整改日期",
+    "是否按期整改",
 ];
 
 const RESULT_HEADERS: [&str; 4] = ["", "新纳入保障人数", "其中: 已确认在册", "给予临时救助人数"];
@@ -367,11 +460,12 @@ pub fn write_final(report: &FinalReport, outbox: &Path) -> Result<PathBuf, Ledge
             text(fix.map(|x| x.kind.label_zh().to_string())),
             text(fix.map(|x| x.state.label_zh().to_string())),
             text(fix.map(|x| x.date.to_string())),
+            report.on_time[i].label_zh().to_string(),
         ];
         // Strings throughout: IDs and clue numbers must stay text.
         problems.row(i as u32 + 1, cells.map(Cell::Text), FormStyle::Boxed);
     }
-    problems.widths(0, 18, 14.0);
+    problems.widths(0, 19, 14.0);
     problems.widths(5, 5, 20.0);
     problems.widths(8, 8, 40.0);
     problems.freeze(1, 0);
@@ -454,7 +548,8 @@ mod tests {
         assert_eq!(parse_month("2021-13"), None);
         let dir = tempfile::tempdir().unwrap();
         let ledger = Ledger::open(&dir.path().join("l.sqlite3")).unwrap();
-        let report = ledger.monthly(&[], m).unwrap();
+        let deadlines = crate::config::CampaignSettings::default().deadlines(m);
+        let report = ledger.monthly(&[], m, &deadlines).unwrap();
         assert_eq!(report.due, NaiveDate::from_ymd_opt(2022, 1, 18).unwrap());
         assert!(report.rows.is_empty());
     }

@@ -11,7 +11,7 @@ use crate::model::RuleCode;
 
 /// One colour per rule code, in `RuleCode::ALL` order (readable on white, distinct in grey).
 const CODE_COLOURS: [&str; RuleCode::ALL.len()] = [
-    "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b",
+    "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2",
 ];
 const BAR_COLOUR: &str = "#4e79a7";
 

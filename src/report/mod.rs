@@ -19,6 +19,7 @@ use crate::normalise::NormaliseOutput;
 use crate::rules::Screening;
 use crate::stage::Stage;
 
+mod conduct;
 mod html;
 mod manifest;
 mod rejects;
@@ -34,6 +35,8 @@ pub use township::RECTIFICATION_MISSING;
 pub const UNDETERMINED: &str = "未确定乡镇";
 /// File name (without extension) of the review list of uncertain links.
 pub const REVIEW: &str = "待复核";
+/// File name (without extension) of the county's list of complaints about conduct (R07).
+pub const CONDUCT: &str = "服务问题线索";
 /// File name (without extension) of the rejects list.
 pub const REJECTS: &str = "拒收记录";
 /// File name (without extension) of the county summary workbook and page.
@@ -94,6 +97,7 @@ pub struct RunFiles {
 pub fn write_all(dir: &Path, report: &RunReport<'_>) -> Result<RunFiles, Error> {
     let mut out = table::Output::new(dir, report.pipeline.as_of);
     township::write(&mut out, report)?;
+    conduct::write(&mut out, report)?;
     review::write(&mut out, report)?;
     rejects::write(&mut out, report)?;
     let figures = summary::Figures::compute(report);

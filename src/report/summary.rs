@@ -86,7 +86,8 @@ impl Figures {
             .into_iter()
             .map(|(name, suspects)| (list_name(name.as_deref()).to_string(), suspects))
             .collect();
-        let counts = SuspectCounts::of(&lists);
+        let mut counts = SuspectCounts::of(&lists);
+        counts.add_conduct(&report.screening.conduct);
         let rejects = RejectCounts::of(report);
         let overlap = SourceOverlap::of(report);
         let stats = &report.linkage.stats;
@@ -165,6 +166,55 @@ impl SuspectCounts {
                 .map(|(k, (codes, n))| (k, codes, n))
                 .collect(),
         }
+    }
+}
+
+impl SuspectCounts {
+    /// Conduct clues (R07) count under R07 beside their township's suspects, one per
+    /// complaint; they are not suspects, so the persons figures stay as they are.
+    fn add_conduct(&mut self, conduct: &[Suspect]) {
+        let mut cube: BTreeMap<(String, RuleCode, SourceKind), usize> = self
+            .cube
+            .drain(..)
+            .map(|(t, code, kind, n)| ((t, code, kind), n))
+            .collect();
+        for clue in conduct {
+            let name = list_name(clue.township.as_deref());
+            let i = match self.townships.iter().position(|t| t.name == name) {
+                Some(i) => i,
+                None => {
+                    self.townships.push(TownshipCounts {
+                        name: name.to_string(),
+                        by_code: RuleCounts::default(),
+                        persons: 0,
+                    });
+                    self.townships.len() - 1
+                }
+            };
+            self.townships[i].by_code[RuleCode::R07] += 1;
+            for &kind in &clue.sources {
+                *cube
+                    .entry((name.to_string(), RuleCode::R07, kind))
+                    .or_default() += 1;
+                match self.by_source.iter_mut().find(|(k, _, _)| *k == kind) {
+                    Some(entry) => entry.1[RuleCode::R07] += 1,
+                    None => {
+                        let mut codes = RuleCounts::default();
+                        codes[RuleCode::R07] = 1;
+                        self.by_source.push((kind, codes, 0));
+                        self.by_source.sort_by_key(|(k, _, _)| *k);
+                    }
+                }
+            }
+        }
+        // The cube was ordered by list; keep that order, conduct rows after their list's.
+        let order: Vec<String> = self.townships.iter().map(|t| t.name.clone()).collect();
+        let mut rows: Vec<_> = cube.into_iter().collect();
+        rows.sort_by_key(|((t, code, kind), _)| (order.iter().position(|o| o == t), *code, *kind));
+        self.cube = rows
+            .into_iter()
+            .map(|((t, code, kind), n)| (t, code, kind, n))
+            .collect();
     }
 }
 

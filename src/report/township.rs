@@ -89,6 +89,7 @@ fn row(s: &Suspect, clues: &BTreeMap<String, ClueState>, as_of: NaiveDate) -> Ve
         review: None,
         rectification_missing: false,
         reopened: None,
+        overdue: None,
     };
     let state = clues.get(&s.clue_id).unwrap_or(&new);
     let review = state.review.as_ref();
@@ -138,21 +139,32 @@ fn row(s: &Suspect, clues: &BTreeMap<String, ClueState>, as_of: NaiveDate) -> Ve
         .collect()
 }
 
-/// 状态: 新增, or 持续 with what the clue is waiting for, e.g. `持续(已核查: 已给予临时救助)`.
+/// 状态: 新增, or 持续 with what the clue is waiting for, e.g. `持续(已核查: 已给予临时救助)`;
+/// a passed deadline leads, `持续(逾期未核查)`, and an inclusion still missing after the
+/// rectify deadline is `持续(逾期未整改: 已报纳入保障但名册中未见)`.
 fn status_text(state: &ClueState) -> String {
-    let pending = if state.rectification_missing {
-        Some(RECTIFICATION_MISSING.to_string())
-    } else if let Some(note) = &state.reopened {
-        Some(note.clone())
+    let mut pending: Vec<String> = Vec::new();
+    if state.rectification_missing {
+        // Past the deadline the shortfall is no longer 整改未到位 but 逾期未整改.
+        let (_, detail) = RECTIFICATION_MISSING
+            .split_once(": ")
+            .expect("head: detail");
+        pending.push(match state.overdue {
+            Some(overdue) => format!("{}: {detail}", overdue.label_zh()),
+            None => RECTIFICATION_MISSING.to_string(),
+        });
     } else {
-        state
-            .review
-            .as_ref()
-            .map(|r| format!("已核查: {}", r.outcome))
-    };
-    match pending {
-        Some(pending) => format!("{}({pending})", state.status.label_zh()),
-        None => state.status.label_zh().to_string(),
+        pending.extend(state.overdue.map(|o| o.label_zh().to_string()));
+        if let Some(note) = &state.reopened {
+            pending.push(note.clone());
+        } else if let Some(r) = &state.review {
+            pending.push(format!("已核查: {}", r.outcome));
+        }
+    }
+    if pending.is_empty() {
+        state.status.label_zh().to_string()
+    } else {
+        format!("{}({})", state.status.label_zh(), pending.join("; "))
     }
 }
 
@@ -185,7 +197,13 @@ pub(crate) use crate::config::file_stem;
 
 pub(crate) fn write(out: &mut Output, report: &RunReport<'_>) -> Result<(), Error> {
     let as_of = report.pipeline.as_of;
-    let reserved = [UNDETERMINED, super::REVIEW, super::REJECTS, super::SUMMARY];
+    let reserved = [
+        UNDETERMINED,
+        super::CONDUCT,
+        super::REVIEW,
+        super::REJECTS,
+        super::SUMMARY,
+    ];
     for (township, suspects) in group(report) {
         let stem = match township {
             // A township literally named like another output must not overwrite it.
@@ -304,6 +322,7 @@ mod tests {
             }),
             rectification_missing: false,
             reopened: None,
+            overdue: None,
         };
         state(&mut clue);
         let clues = BTreeMap::from([(s.clue_id.clone(), clue)]);
@@ -351,6 +370,24 @@ mod tests {
             "持续(核查关闭后事实有变化: 新增疑似类型 R02)"
         );
         assert_eq!(at(ListColumn::Outcome), "");
+    }
+
+    #[test]
+    fn a_passed_deadline_leads_the_status() {
+        let row = continuing_row(|c| {
+            c.review = None;
+            c.overdue = Some(crate::model::Overdue::Review);
+        });
+        assert_eq!(row[ListColumn::Status.index()], "持续(逾期未核查)");
+        let row = continuing_row(|c| {
+            c.review.as_mut().unwrap().outcome = ReviewOutcome::Included;
+            c.rectification_missing = true;
+            c.overdue = Some(crate::model::Overdue::Rectify);
+        });
+        assert_eq!(
+            row[ListColumn::Status.index()],
+            "持续(逾期未整改: 已报纳入保障但名册中未见)"
+        );
     }
 
     #[test]

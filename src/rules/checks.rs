@@ -1,7 +1,10 @@
-//! The six screening rules of SPEC 6, one function each, run from one table.
+//! The six screening rules of SPEC 6, one function each, run from one table, and the
+//! conduct clues of R07.
 //!
 //! Each rule sees one consolidated person's screening facts and roll coverage and returns
-//! a finding with its 依据 when it fires. A person gets every code that fires.
+//! a finding with its 依据 when it fires. A person gets every code that fires. R07 is not a
+//! verdict on the person but on how his case was handled: each complaint is a clue of its
+//! own (`conduct`), and none joins the person's row.
 
 use super::coverage::Coverage;
 use super::qualify::{ChildCase, Grounds, ParentState, PersonFacts};
@@ -41,6 +44,18 @@ pub(crate) fn findings(
             let finding = rule(facts, coverage, settings)?;
             debug_assert_eq!(finding.code, *code);
             Some(finding)
+        })
+        .collect()
+}
+
+/// R07: one finding per complaint about conduct, whatever the person's coverage.
+pub(crate) fn conduct(facts: &PersonFacts) -> Vec<Finding> {
+    facts
+        .conduct
+        .iter()
+        .map(|grounds| {
+            let tail = "反映经办服务问题, 涉及乡镇经办人员".to_string();
+            finding(RuleCode::R07, [grounds], &[], Some(tail))
         })
         .collect()
 }

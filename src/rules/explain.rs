@@ -54,6 +54,13 @@ pub fn explain(code: RuleCode, s: &RuleSettings) -> String {
             words(&s.finished_statuses),
             s.overdue_days,
         ),
+        RuleCode::R07 => format!(
+            "排查期内的信访或热线记录, 类别或工单类型为 {}, 或内容含 {} 的, 是对经办服务(不担当、不作为、\
+             脸难看、事难办)的投诉, 每条记为一条服务问题线索。此类线索涉及乡镇经办人员, 不列入该乡镇的疑似名单, \
+             而列入县级《服务问题线索》清单(投诉人身份证号脱敏), 记入线索台账并计入月报。",
+            words(&s.conduct_types),
+            words(&s.conduct_keywords),
+        ),
     };
     format!("{} {}\n{body}", code.code(), code.label_zh())
 }
@@ -70,5 +77,12 @@ mod tests {
         let r06 = explain(RuleCode::R06, &s);
         assert!(r06.starts_with("R06 救助诉求超期未办结"), "{r06}");
         assert!(r06.contains("超过 45 天"), "{r06}");
+        s.conduct_keywords = vec!["踢皮球".into()];
+        let r07 = explain(RuleCode::R07, &s);
+        assert!(r07.starts_with("R07 服务问题线索"), "{r07}");
+        assert!(
+            r07.contains("踢皮球") && r07.contains("不列入该乡镇"),
+            "{r07}"
+        );
     }
 }

@@ -1,5 +1,6 @@
 //! Rules: decide who qualifies on each source, who is covered or aided, and which of
-//! R01–R06 fire for each consolidated person (SPEC 6). Output: one `Suspect` per person.
+//! R01–R06 fire for each consolidated person (SPEC 6). Output: one `Suspect` per person,
+//! and one conduct clue (R07) per complaint about how a case was handled.
 //!
 //! `qualify` reads the screening sources (SPEC 3.2), `coverage` the rolls, `checks` holds
 //! the six rules, `evidence` words the 依据, and `suspects` builds the rows. A person whose
@@ -28,8 +29,8 @@ use crate::model::{
 pub use coverage::{active_on, aided_in};
 pub use explain::explain;
 pub use qualify::{medical_columns, medical_totals_above, MedicalColumns, MedicalTotal};
-pub use suspects::clue_id;
 use suspects::Doubt;
+pub use suspects::{clue_id, conduct_request};
 
 /// Everything the rules need, borrowed from the earlier stages.
 pub struct ScreeningInput<'a> {
@@ -47,6 +48,9 @@ pub struct Screening {
     /// The identity questions of persons who would have been screened but whose link is
     /// uncertain, in link order.
     pub review: Vec<ReviewItem>,
+    /// 服务问题线索 (R07), one per complaint, sorted by township, date and clue id: they
+    /// concern a township's staff, so they are listed for the county, not the township.
+    pub conduct: Vec<Suspect>,
     /// Persons qualifying for screening, per source.
     pub screened: BTreeMap<SourceKind, usize>,
 }
@@ -65,9 +69,26 @@ pub fn screen(input: &ScreeningInput<'_>) -> Screening {
     let mut suspects = Vec::new();
     // Per uncertain link: the persons waiting on it, with the reason each gives.
     let mut review: BTreeMap<usize, Vec<(usize, String)>> = BTreeMap::new();
+    let mut conduct: BTreeMap<String, Suspect> = BTreeMap::new();
 
     for (index, person) in input.linkage.persons.iter().enumerate() {
         let facts = &facts[index];
+        // A complaint rests on its own record, like R06: doubt about the person holds
+        // nothing back. Identical complaint rows are one clue.
+        for finding in checks::conduct(facts) {
+            let clue = suspects::conduct(input, index, finding);
+            match conduct.entry(clue.clue_id.clone()) {
+                std::collections::btree_map::Entry::Vacant(e) => {
+                    e.insert(clue);
+                }
+                std::collections::btree_map::Entry::Occupied(mut e) => {
+                    let known = e.get_mut();
+                    known.source_refs.extend(clue.source_refs);
+                    known.source_refs.sort();
+                    known.source_refs.dedup();
+                }
+            }
+        }
         let kinds: BTreeSet<SourceKind> = facts.qualifying.iter().map(|f| f.kind()).collect();
         for kind in &kinds {
             *screened.entry(*kind).or_default() += 1;
@@ -116,8 +137,15 @@ pub fn screen(input: &ScreeningInput<'_>) -> Screening {
             .then_with(|| a.name.cmp(&b.name))
             .then_with(|| a.clue_id.cmp(&b.clue_id))
     });
+    let mut conduct: Vec<Suspect> = conduct.into_values().collect();
+    conduct.sort_by(|a, b| {
+        (a.township.is_none(), &a.township, suspects::conduct_date(a))
+            .cmp(&(b.township.is_none(), &b.township, suspects::conduct_date(b)))
+            .then_with(|| a.clue_id.cmp(&b.clue_id))
+    });
     Screening {
         suspects,
+        conduct,
         review: questions(input.linkage, review),
         screened,
     }

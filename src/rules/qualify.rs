@@ -180,6 +180,25 @@ pub fn request_qualifies(
     }
 }
 
+/// A petition or hotline order in the window that complains about how a case was handled
+/// (R07): its category or type is a complaint (投诉), or its content names conduct (态度,
+/// 推诿 …). A complaint about conduct need not be about assistance: whoever handled it is a
+/// township's staff.
+pub fn request_is_conduct(request: &Request, settings: &RuleSettings, window: Window) -> bool {
+    if !request.date.is_some_and(|d| window.contains(d)) {
+        return false;
+    }
+    let typed = request
+        .kind
+        .as_deref()
+        .is_some_and(|t| contains_any(t, &settings.conduct_types));
+    let worded = request
+        .content
+        .as_deref()
+        .is_some_and(|t| contains_any(t, &settings.conduct_keywords));
+    typed || worded
+}
+
 /// Not finished and dated more than `overdue_days` before `as_of`. A finished status word
 /// counts unless negated: `未办结` contains `办结`.
 pub fn request_overdue(request: &Request, settings: &RuleSettings, as_of: NaiveDate) -> bool {
@@ -299,6 +318,8 @@ pub(crate) struct PersonFacts {
     pub uninsured_unemployed: Vec<Grounds>,
     /// Qualifying petitions and hotline orders that are overdue and unfinished.
     pub overdue_requests: Vec<Grounds>,
+    /// Petitions and hotline orders complaining about conduct (R07), one clue each.
+    pub conduct: Vec<Grounds>,
     pub children: Vec<ChildCase>,
 }
 
@@ -342,10 +363,14 @@ pub(crate) fn assess(input: &ScreeningInput<'_>) -> Vec<PersonFacts> {
             {
                 add_disability(person, subject, d, window);
             }
-            Observation::Request(request)
-                if request_qualifies(record.kind, request, settings, window) =>
-            {
-                add_request(person, subject, request, settings, window);
+            Observation::Request(request) => {
+                if request_qualifies(record.kind, request, settings, window) {
+                    add_request(person, subject, request, settings, window);
+                }
+                if request_is_conduct(request, settings, window) {
+                    let f = subject.fact(FactDetail::Request((**request).clone()));
+                    person.conduct.push(f);
+                }
             }
             Observation::Unemployment(u) if unemployed_current(u, settings) => {
                 add_unemployment(person, subject, u);

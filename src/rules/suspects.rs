@@ -8,7 +8,8 @@ use sha2::{Digest, Sha256};
 use super::ScreeningInput;
 use crate::mask::mask_id;
 use crate::model::{
-    Finding, LinkDecision, Person, PersonRecord, ResidentId, Role, SourceKind, SourceRef, Suspect,
+    FactDetail, Finding, LinkDecision, Observation, Person, PersonRecord, Request, ResidentId,
+    Role, SourceKind, SourceRef, Suspect,
 };
 
 /// 线索编号: `LB` + the first 10 upper-case hex characters of SHA-256 of the person key.
@@ -142,6 +143,57 @@ pub(crate) fn build(
         confidence: confidence(input, person),
         source_refs,
     }
+}
+
+/// The conduct clue (R07) of one complaint by person `index`: its own clue id, made from
+/// the person and the complaint (kind, date, type, content), so that it holds across runs
+/// whatever the row order; the township it concerns is the one the complaint names, else
+/// the complainant's; its references are the complaint's own.
+pub(crate) fn conduct(input: &ScreeningInput<'_>, index: usize, finding: Finding) -> Suspect {
+    let record = &input.records[finding.records[0]];
+    let mut clue = build(input, index, vec![finding], Doubt::None);
+    let request = match &record.observation {
+        Observation::Request(r) => Some(&**r),
+        _ => None,
+    };
+    fn field(f: Option<&Option<String>>) -> &str {
+        f.and_then(Option::as_deref).unwrap_or_default()
+    }
+    let key = format!(
+        "{}|{}|{}|{}|{}",
+        clue.person_key,
+        record.kind.key(),
+        request
+            .and_then(|r| r.date)
+            .map(|d| d.to_string())
+            .unwrap_or_default(),
+        field(request.map(|r| &r.kind)),
+        field(request.map(|r| &r.content)),
+    );
+    clue.clue_id = clue_id(&key);
+    clue.person_key = key;
+    if record.township.is_some() && record.township != clue.township {
+        clue.township = record.township.clone();
+        clue.village = record.village.clone();
+    }
+    clue.sources = vec![record.kind];
+    clue.source_refs = vec![record.source.clone()];
+    clue
+}
+
+/// The complaint behind a conduct clue: its request fact.
+pub fn conduct_request(clue: &Suspect) -> Option<&Request> {
+    clue.findings
+        .iter()
+        .flat_map(|f| &f.facts)
+        .find_map(|fact| match &fact.detail {
+            FactDetail::Request(r) => Some(r),
+            _ => None,
+        })
+}
+
+pub(crate) fn conduct_date(clue: &Suspect) -> Option<chrono::NaiveDate> {
+    conduct_request(clue).and_then(|r| r.date)
 }
 
 /// 匹配说明 from the links' evidence: exact ID agreement per source, fuzzy links with their

@@ -18,16 +18,20 @@ pub enum RuleCode {
     R04,
     R05,
     R06,
+    /// 服务问题线索: a complaint about how assistance was handled. It concerns a township's
+    /// staff, so it goes to the county's own list, never to the township's.
+    R07,
 }
 
 impl RuleCode {
-    pub const ALL: [RuleCode; 6] = [
+    pub const ALL: [RuleCode; 7] = [
         RuleCode::R01,
         RuleCode::R02,
         RuleCode::R03,
         RuleCode::R04,
         RuleCode::R05,
         RuleCode::R06,
+        RuleCode::R07,
     ];
 
     pub fn code(self) -> &'static str {
@@ -38,6 +42,7 @@ impl RuleCode {
             RuleCode::R04 => "R04",
             RuleCode::R05 => "R05",
             RuleCode::R06 => "R06",
+            RuleCode::R07 => "R07",
         }
     }
 
@@ -49,7 +54,14 @@ impl RuleCode {
             RuleCode::R04 => "疑似孤儿未纳入保障",
             RuleCode::R05 => "疑似事实无人抚养儿童未纳入保障",
             RuleCode::R06 => "救助诉求超期未办结",
+            RuleCode::R07 => "服务问题线索",
         }
+    }
+
+    /// Whether the code's clues concern a township's staff (R07): listed for the county,
+    /// not in the township's own list.
+    pub fn is_conduct(self) -> bool {
+        self == RuleCode::R07
     }
 
     pub fn from_code(code: &str) -> Option<RuleCode> {
@@ -212,6 +224,25 @@ impl ClueStatus {
     }
 }
 
+/// A campaign deadline a clue has passed. The label leads its 状态 on the lists and is what
+/// the ledger, the monthly report and the closing lists say.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Overdue {
+    /// 逾期未核查: not reviewed after the review deadline.
+    Review,
+    /// 逾期未整改: reported as included, still not on the rolls after the rectify deadline.
+    Rectify,
+}
+
+impl Overdue {
+    pub const fn label_zh(self) -> &'static str {
+        match self {
+            Overdue::Review => "逾期未核查",
+            Overdue::Rectify => "逾期未整改",
+        }
+    }
+}
+
 /// What the ledger knows of a clue when the lists are written.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ClueState {
@@ -224,6 +255,8 @@ pub struct ClueState {
     pub rectification_missing: bool,
     /// A clue closed by review and raised again because its facts changed: what changed.
     pub reopened: Option<String>,
+    /// The deadline it has passed on `as_of`, if any.
+    pub overdue: Option<Overdue>,
 }
 
 /// A township's verdict on a clue: 核查结果, 核查人, 核查日期, 备注. Two reviews with the

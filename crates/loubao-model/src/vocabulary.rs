@@ -245,6 +245,64 @@ impl fmt::Display for ListColumn {
     }
 }
 
+/// A column of the county's 服务问题线索 list (R07): the complaint, its complainant and the
+/// township it concerns. The report writes it with these headers; the generator's scorer
+/// reads it by them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ConductColumn {
+    ClueId,
+    /// 涉及乡镇: the township whose staff the complaint is about.
+    Township,
+    Complainant,
+    /// The complainant's ID, masked: the list goes beyond the township.
+    IdNumber,
+    Date,
+    Content,
+    /// 办理状态 as written.
+    Handling,
+    SourceRefs,
+}
+
+impl ConductColumn {
+    pub const ALL: [ConductColumn; 8] = [
+        ConductColumn::ClueId,
+        ConductColumn::Township,
+        ConductColumn::Complainant,
+        ConductColumn::IdNumber,
+        ConductColumn::Date,
+        ConductColumn::Content,
+        ConductColumn::Handling,
+        ConductColumn::SourceRefs,
+    ];
+
+    pub const HEADERS: [&'static str; 8] = {
+        let mut headers = [""; 8];
+        let mut i = 0;
+        while i < headers.len() {
+            headers[i] = ConductColumn::ALL[i].header();
+            i += 1;
+        }
+        headers
+    };
+
+    pub const fn header(self) -> &'static str {
+        match self {
+            ConductColumn::ClueId => "线索编号",
+            ConductColumn::Township => "涉及乡镇",
+            ConductColumn::Complainant => "投诉人",
+            ConductColumn::IdNumber => "身份证号",
+            ConductColumn::Date => "投诉日期",
+            ConductColumn::Content => "投诉内容",
+            ConductColumn::Handling => "办理状态",
+            ConductColumn::SourceRefs => "来源记录",
+        }
+    }
+
+    pub const fn index(self) -> usize {
+        self as usize
+    }
+}
+
 /// A count per rule code (persons per code in the summary), indexed by `RuleCode`.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct RuleCounts([usize; RuleCode::ALL.len()]);
@@ -291,6 +349,9 @@ mod tests {
             assert_eq!(column.index(), i, "{column:?}");
             assert_eq!(ListColumn::HEADERS[i], column.header());
         }
+        for (i, column) in ConductColumn::ALL.into_iter().enumerate() {
+            assert_eq!(column.index(), i, "{column:?}");
+        }
         for (outcome, label) in ReviewOutcome::ALL.into_iter().zip(ReviewOutcome::LABELS) {
             assert_eq!(ReviewOutcome::from_label(label), Some(outcome));
         }
@@ -302,6 +363,6 @@ mod tests {
         counts[RuleCode::R03] += 2;
         let mut total = counts;
         total += &counts;
-        assert_eq!(total.values().collect::<Vec<_>>(), [0, 0, 4, 0, 0, 0]);
+        assert_eq!(total.values().collect::<Vec<_>>(), [0, 0, 4, 0, 0, 0, 0]);
     }
 }

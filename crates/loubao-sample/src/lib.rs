@@ -73,8 +73,8 @@ pub struct SampleSummary {
     pub townships: usize,
     /// (file name, data rows).
     pub files: Vec<(String, usize)>,
-    /// Expected suspects per code, R01..R06.
-    pub expected: [usize; 6],
+    /// Expected suspects per code, in `RuleCode::ALL` order.
+    pub expected: [usize; loubao_model::RuleCode::ALL.len()],
     pub bytes: u64,
     pub elapsed: Duration,
 }
@@ -177,7 +177,7 @@ pub fn generate(dir: &Path, opts: &SampleOptions) -> anyhow::Result<SampleSummar
     };
     let expected = truth::expected(&drawn.facts, window);
     write_persons(&truth_dir, &county)?;
-    let mut counts = [0usize; 6];
+    let mut counts = [0usize; loubao_model::RuleCode::ALL.len()];
     write_expected(&truth_dir, &county, &expected, &mut counts)?;
     std::fs::write(
         dir.join("pipeline.toml"),
@@ -283,7 +283,7 @@ fn write_expected(
         usize,
         std::collections::BTreeSet<loubao_model::RuleCode>,
     >,
-    counts: &mut [usize; 6],
+    counts: &mut [usize; loubao_model::RuleCode::ALL.len()],
 ) -> anyhow::Result<()> {
     let mut w = csv::Writer::from_path(truth_dir.join("expected.csv"))?;
     w.write_record(["person_id", "township", "codes"])?;

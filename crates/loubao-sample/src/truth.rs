@@ -26,6 +26,21 @@ const PARENT_UNABLE: [&str; 7] = [
     "失联",
 ];
 const OVERDUE_DAYS: i64 = 30;
+/// R07: a complaint by type, or content naming how a case was handled.
+const COMPLAINT_TYPE: &str = "投诉";
+const CONDUCT_WORDS: [&str; 11] = [
+    "态度",
+    "推诿",
+    "不作为",
+    "不担当",
+    "刁难",
+    "拖延",
+    "不予受理",
+    "脸难看",
+    "事难办",
+    "吃拿卡要",
+    "冷漠",
+];
 
 /// One membership of a roll with dates (dibao, low_income, tekun, orphan, fuc).
 #[derive(Debug, Clone)]
@@ -280,6 +295,16 @@ pub fn expected(facts: &Facts, w: Window) -> BTreeMap<usize, BTreeSet<RuleCode>>
             out.entry(r.pid).or_default().insert(RuleCode::R06);
         }
     }
+
+    let conduct = |r: &Request| {
+        w.contains(r.date)
+            && (r.category == COMPLAINT_TYPE || CONDUCT_WORDS.iter().any(|c| r.content.contains(c)))
+    };
+    for r in facts.petitions.iter().chain(&facts.hotline) {
+        if conduct(r) {
+            out.entry(r.pid).or_default().insert(RuleCode::R07);
+        }
+    }
     out
 }
 
@@ -449,5 +474,27 @@ mod tests {
         assert_eq!(codes(&f, 3), [RuleCode::R01]);
         assert_eq!(codes(&f, 4), [RuleCode::R01]);
         assert!(codes(&f, 5).is_empty());
+    }
+
+    #[test]
+    fn r07_is_a_complaint_by_type_or_by_content_in_the_window() {
+        let req = |pid, date, category: &str, content: &str| Request {
+            pid,
+            date,
+            category: category.into(),
+            content: content.into(),
+            status: "已办结".into(),
+        };
+        let mut f = Facts::default();
+        f.hotline.push(req(1, d(2021, 3, 1), "投诉", "反映问题"));
+        f.hotline.push(req(2, d(2021, 3, 1), "咨询", "被乡里推诿"));
+        f.petitions
+            .push(req(3, d(2019, 3, 1), "投诉", "工作人员态度差"));
+        f.petitions
+            .push(req(4, d(2021, 3, 1), "土地", "反映宅基地确权问题"));
+        assert_eq!(codes(&f, 1), [RuleCode::R07]);
+        assert_eq!(codes(&f, 2), [RuleCode::R07]);
+        assert!(codes(&f, 3).is_empty(), "before since");
+        assert!(codes(&f, 4).is_empty());
     }
 }

@@ -56,6 +56,10 @@ pub(super) fn read_suspects(folder: &Path) -> anyhow::Result<Vec<SuspectRow>> {
             continue;
         }
         let col = |column: ListColumn| headers.iter().position(|h| h == column.header());
+        if headers.iter().eq(ConductColumn::HEADERS) {
+            out.extend(read_conduct(&path, &mut reader)?);
+            continue;
+        }
         let (Some(t), Some(c), Some(r), Some(i)) = (
             col(ListColumn::Township),
             col(ListColumn::Codes),
@@ -85,6 +89,26 @@ pub(super) fn read_suspects(folder: &Path) -> anyhow::Result<Vec<SuspectRow>> {
     Ok(out)
 }
 
+/// The rows of the county's 服务问题线索 list: each an R07 of the complainant its reference
+/// names (the ID is masked, so only the reference can say who).
+fn read_conduct(path: &Path, reader: &mut csv::Reader<&[u8]>) -> anyhow::Result<Vec<SuspectRow>> {
+    let mut out = Vec::new();
+    for rec in reader.records() {
+        let rec = rec.with_context(|| format!("无法读取 {}", path.display()))?;
+        out.push(SuspectRow {
+            township: rec[ConductColumn::Township.index()].to_string(),
+            id_number: String::new(),
+            codes: [RuleCode::R07].into(),
+            refs: rec[ConductColumn::SourceRefs.index()]
+                .split(';')
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty())
+                .collect(),
+        });
+    }
+    Ok(out)
+}
+
 pub(super) fn score_lists(report: &mut EvalReport, truth: &Truth, suspects: &[SuspectRow]) {
     // A suspect row with a resident ID is the person holding that ID; without one, it is
     // the true person most of its refs name.
@@ -106,9 +130,12 @@ pub(super) fn score_lists(report: &mut EvalReport, truth: &Truth, suspects: &[Su
             unmapped.push(row);
             continue;
         };
-        report.right_township.1 += 1;
-        if truth.township.get(person) == Some(&row.township) {
-            report.right_township.0 += 1;
+        // A conduct clue names the township it concerns, not where a suspect is listed.
+        if !row.codes.iter().all(|c| c.is_conduct()) {
+            report.right_township.1 += 1;
+            if truth.township.get(person) == Some(&row.township) {
+                report.right_township.0 += 1;
+            }
         }
         predicted
             .entry(person.to_string())

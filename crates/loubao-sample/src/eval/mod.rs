@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 
-use loubao_model::{Link, Linkage, ListColumn, PersonRecord, Role, RuleCode};
+use loubao_model::{ConductColumn, Link, Linkage, ListColumn, PersonRecord, Role, RuleCode};
 
 use super::write::role_key;
 

@@ -28,7 +28,7 @@ const DISABILITY_CATEGORIES: [(&str, u8); 7] = [
 ];
 const GRADES: [&str; 4] = ["一级", "二级", "三级", "四级"];
 const OPEN_STATUSES: [&str; 5] = ["办理中", "未办结", "待办理", "未办理", ""];
-const PETITION_TOPICS: [(&str, &str, bool); 8] = [
+const PETITION_TOPICS: [(&str, &str, bool); 11] = [
     ("低保", "反映家庭生活困难，申请纳入低保", true),
     ("社会救助", "因病致贫，申请临时救助", true),
     ("生活困难", "家中无劳动力，请求帮助解决生活问题", true),
@@ -37,8 +37,20 @@ const PETITION_TOPICS: [(&str, &str, bool); 8] = [
     ("土地", "反映宅基地确权问题", false),
     ("城乡建设", "反映拆迁安置补偿问题", false),
     ("劳动保障", "反映拖欠工资问题", false),
+    // Complaints about how a case was handled (R07): by content, or by category.
+    (
+        "民政",
+        "反映镇民政办工作人员办理低保申请时态度恶劣、相互推诿",
+        true,
+    ),
+    ("投诉", "投诉经办人员对残疾人补贴申请长期拖延不办", false),
+    (
+        "社会救助",
+        "反映申请临时救助时被村干部刁难，脸难看、事难办",
+        true,
+    ),
 ];
-const HOTLINE_TOPICS: [(&str, &str); 8] = [
+const HOTLINE_TOPICS: [(&str, &str); 11] = [
     ("求助", "家中老人生病，生活困难，请求救助"),
     ("求助", "失业在家无收入，申请临时救助"),
     ("求助", "孩子上学费用困难，请求帮助"),
@@ -47,6 +59,10 @@ const HOTLINE_TOPICS: [(&str, &str); 8] = [
     ("投诉", "投诉村干部低保评议不公"),
     ("建议", "建议简化救助申请手续"),
     ("求助", "房屋漏雨无力修缮，请求帮助"),
+    // Complaints about how a case was handled (R07): by type, or by content under another.
+    ("投诉", "投诉乡镇民政所工作人员不作为"),
+    ("咨询", "申请低保被乡镇以材料不全为由不予受理，咨询如何办理"),
+    ("求助", "申请临时救助多次被推诿，请求帮助"),
 ];
 const EVENTS: [(&str, &str); 5] = [
     ("新冠肺炎疫情", "疫情期间无法外出务工，收入中断"),
