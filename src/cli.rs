@@ -76,6 +76,16 @@ pub enum ReportCommand {
     },
     /// 总结三项清单: 问题(整改)清单、成果清单、制度清单模板.
     Final { pipeline: PathBuf },
+    /// 县重点抽查: 按乡镇随机抽取已关闭的线索, 写出 县抽查清单.xlsx.
+    Spotcheck {
+        pipeline: PathBuf,
+        /// Share of each township's closed clues, `10%` or `0.1` (at least one clue).
+        #[arg(long, default_value = "10%")]
+        share: String,
+        /// Random seed: the same seed draws the same clues.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
 }
 
 #[derive(Debug, clap::Args)]
