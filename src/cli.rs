@@ -131,6 +131,18 @@ pub enum ReportCommand {
         /// 流水线文件 (pipeline file).
         pipeline: PathBuf,
     },
+    /// 县重点抽查: 按乡镇随机抽取已关闭的线索, 写出 县抽查清单.xlsx.
+    #[command(help_template = HELP_TEMPLATE, next_help_heading = "选项")]
+    Spotcheck {
+        /// 流水线文件 (pipeline file).
+        pipeline: PathBuf,
+        /// 每个乡镇抽取已关闭线索的比例, 写作 10% 或 0.1, 至少一条 (share).
+        #[arg(long, default_value = "10%")]
+        share: String,
+        /// 随机种子: 同一种子抽到同样的线索 (random seed).
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
 }
 
 #[derive(Debug, clap::Args)]

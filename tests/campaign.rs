@@ -7,7 +7,7 @@ mod common;
 
 use calamine::{open_workbook_auto, Data, Reader};
 use common::Inbox;
-use loubao::model::{ConductColumn, ListColumn};
+use loubao::model::{ConductColumn, ListColumn, SpotCheckColumn};
 
 const SOURCES: &str = "[[sources]]\nkind = \"hotline\"\nglob = \"12349*\"\n\
     [[sources]]\nkind = \"dibao\"\nglob = \"民政_低保*\"\n";
@@ -239,4 +239,158 @@ fn clues_not_reviewed_by_the_deadline_are_flagged_and_counted() {
         "{third:?}"
     );
     assert_eq!(figure(&monthly(&inbox, "2021-07"), "逾期未核查"), "0");
+}
+
+/// A returned township list closing every named clue as 不符合条件.
+fn close_as_township(inbox: &Inbox, clue_ids: &[&str]) {
+    let mut text = ListColumn::HEADERS.join(",");
+    for id in clue_ids {
+        let mut cells = vec![String::new(); ListColumn::ALL.len()];
+        cells[ListColumn::ClueId.index()] = id.to_string();
+        cells[ListColumn::Outcome.index()] = "不符合条件".into();
+        cells[ListColumn::Reviewer.index()] = "李核查".into();
+        cells[ListColumn::ReviewDate.index()] = "2021-07-02".into();
+        text.push('\n');
+        text.push_str(&cells.join(","));
+    }
+    let path = inbox.dir.path().join("城关镇_已核查.csv");
+    std::fs::write(&path, text).unwrap();
+    let (code, said) = inbox.loubao_with("review", &[&path]);
+    assert_eq!(code, 0, "{said}");
+}
+
+/// `report spotcheck --share … --seed …`: the clue ids of the 县抽查清单 written.
+fn draw(inbox: &Inbox, share: &str, seed: &str) -> Vec<Vec<String>> {
+    let out = std::process::Command::new(common::BIN)
+        .args(["--quiet", "report", "spotcheck"])
+        .arg(inbox.pipeline())
+        .args(["--share", share, "--seed", seed])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    sheet_rows(&inbox.dir.path().join("out/县抽查清单.xlsx"), "县重点抽查")
+}
+
+/// A returned 县抽查清单 as CSV: (clue id, 抽查结果, 抽查人, 抽查日期) per row.
+fn returned_checks(inbox: &Inbox, name: &str, rows: &[[&str; 4]]) -> std::path::PathBuf {
+    let mut text = SpotCheckColumn::HEADERS.join(",");
+    for [id, verdict, checker, date] in rows {
+        let mut cells = vec![String::new(); SpotCheckColumn::ALL.len()];
+        cells[SpotCheckColumn::ClueId.index()] = id.to_string();
+        cells[SpotCheckColumn::Township.index()] = "城关镇".into();
+        cells[SpotCheckColumn::Outcome.index()] = "不符合条件".into();
+        cells[SpotCheckColumn::Verdict.index()] = verdict.to_string();
+        cells[SpotCheckColumn::Checker.index()] = checker.to_string();
+        cells[SpotCheckColumn::CheckDate.index()] = date.to_string();
+        text.push('\n');
+        text.push_str(&cells.join(","));
+    }
+    let path = inbox.dir.path().join(name);
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+#[test]
+fn a_spot_check_that_disagrees_reopens_the_clue() {
+    let inbox = Inbox::new(SOURCES, &[("民政_低保.csv", DIBAO)]);
+    let succeeds = |(code, text): (i32, String)| assert!(matches!(code, 0 | 3), "{text}");
+    succeeds(inbox.loubao("run"));
+    let listed = statuses(&inbox);
+    let ids: Vec<&str> = listed.iter().map(|(_, _, id)| id.as_str()).collect();
+    assert_eq!(ids.len(), 2, "{listed:?}");
+    close_as_township(&inbox, &ids);
+    succeeds(inbox.loubao("run"));
+    assert!(statuses(&inbox).is_empty(), "closed clues stay silent");
+
+    // Half of 城关镇's two closures, drawn twice with one seed: the same clue.
+    let sheet = draw(&inbox, "50%", "7");
+    assert_eq!(sheet[0], SpotCheckColumn::HEADERS);
+    assert_eq!(sheet.len(), 2, "{sheet:?}");
+    let row = &sheet[1];
+    assert_eq!(row[SpotCheckColumn::Outcome.index()], "不符合条件");
+    assert_eq!(row[SpotCheckColumn::Reviewer.index()], "李核查");
+    assert_eq!(row[SpotCheckColumn::Verdict.index()], "");
+    let drawn = row[SpotCheckColumn::ClueId.index()].clone();
+    assert_eq!(
+        draw(&inbox, "50%", "7")[1][SpotCheckColumn::ClueId.index()],
+        drawn
+    );
+    let other = ids.iter().find(|id| **id != drawn).unwrap().to_string();
+
+    let today = chrono::Local::now().date_naive().to_string();
+    // Conflicting rows for one clue, and a clue never drawn, are rejected with file and row.
+    let bad = returned_checks(
+        &inbox,
+        "抽查_有误.csv",
+        &[
+            [&drawn, "一致", "县民政局王", &today],
+            [&drawn, "不一致", "县民政局王", &today],
+            [&other, "一致", "县民政局王", &today],
+        ],
+    );
+    let (code, said) = inbox.loubao_with("review", &[&bad]);
+    assert_eq!(code, 3, "{said}");
+    assert!(
+        said.contains("拒收 抽查_有误.csv#2") && said.contains("抽查_有误.csv#3"),
+        "{said}"
+    );
+    assert!(
+        said.contains(&format!(
+            "拒收 抽查_有误.csv#4: 线索编号 {other} 不在县抽查清单中"
+        )),
+        "{said}"
+    );
+    assert!(said.contains("线索台账未改动"), "{said}");
+
+    let good = returned_checks(
+        &inbox,
+        "抽查.csv",
+        &[[&drawn, "不一致", "县民政局王", &today]],
+    );
+    let (code, said) = inbox.loubao_with("review", &[&good]);
+    assert_eq!(code, 0, "{said}");
+    assert!(said.contains("已记录抽查结果 1 条"), "{said}");
+    // Importing it again changes nothing.
+    let (code, said) = inbox.loubao_with("review", &[&good]);
+    assert_eq!(code, 0, "{said}");
+    assert!(
+        said.contains("未重复记录 1 行") && said.contains("线索台账未改动"),
+        "{said}"
+    );
+
+    // The next run lists the overturned clue again, waiting for a new review.
+    succeeds(inbox.loubao("run"));
+    let again = statuses(&inbox);
+    assert_eq!(
+        again.len(),
+        1,
+        "the overturned clue is listed again: {again:?}"
+    );
+    assert_eq!(
+        again,
+        [(
+            again[0].0.clone(),
+            "持续(县重点抽查结果不一致, 请重新核查)".to_string(),
+            drawn.clone()
+        )],
+        "{again:?}"
+    );
+
+    // The closing lists say how the township's closures fared.
+    let out = std::process::Command::new(common::BIN)
+        .args(["--quiet", "report", "final"])
+        .arg(inbox.pipeline())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let rows = sheet_rows(
+        &inbox.dir.path().join("out/总结_三项清单.xlsx"),
+        "县重点抽查",
+    );
+    assert_eq!(
+        rows[0],
+        ["乡镇", "县抽查线索数", "已反馈", "一致", "不一致"]
+    );
+    let town = rows.iter().find(|r| r[0] == "城关镇").unwrap();
+    assert_eq!(town[1..], ["1", "1", "0", "1"]);
 }

@@ -447,7 +447,7 @@ fn runs_reviews_and_reruns_follow_the_loop() {
     let mut workbook = open_workbook_auto(&path).unwrap();
     assert_eq!(
         workbook.sheet_names(),
-        vec!["问题(整改)清单", "成果清单", "制度清单"]
+        vec!["问题(整改)清单", "成果清单", "制度清单", "县重点抽查"]
     );
     let problems = workbook.worksheet_range("问题(整改)清单").unwrap();
     assert_eq!(problems.height(), 5);

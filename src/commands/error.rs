@@ -20,6 +20,9 @@ pub enum Error {
     /// `report monthly --month` is not a month.
     #[error("--month 应为 YYYY-MM, 例如 2021-06, 实为 {0}")]
     BadMonth(String),
+    /// `report spotcheck --share` is not a share.
+    #[error("--share 应为 0 到 100% 之间的比例, 例如 10% 或 0.1, 实为 {0}")]
+    BadShare(String),
     /// `explain` was asked about a rule that does not exist.
     #[error("没有规则 {0}: 可用的有 R01 至 R07")]
     UnknownRule(String),
@@ -64,9 +67,11 @@ impl Error {
     /// The exit code cron (or the clerk's shell) sees.
     pub fn exit(&self) -> Exit {
         match self {
-            Error::Config(_) | Error::BadMonth(_) | Error::UnknownRule(_) | Error::Eval(_) => {
-                Exit::Config
-            }
+            Error::Config(_)
+            | Error::BadMonth(_)
+            | Error::BadShare(_)
+            | Error::UnknownRule(_)
+            | Error::Eval(_) => Exit::Config,
             Error::Lock(LockError::Held { .. }) => Exit::LockHeld,
             Error::NoRoll | Error::NoScreeningSource => Exit::NoUsableInput,
             Error::Lock(LockError::Io { .. })

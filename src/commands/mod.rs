@@ -34,6 +34,11 @@ pub fn dispatch(cli: Cli) -> Result<Exit, Error> {
             report::monthly(&pipeline, &month)
         }
         Command::Report(ReportCommand::Final { pipeline }) => report::final_lists(&pipeline),
+        Command::Report(ReportCommand::Spotcheck {
+            pipeline,
+            share,
+            seed,
+        }) => report::spot_check(&pipeline, &share, seed),
         Command::Explain { code, pipeline } => {
             explain::explain(code.as_deref(), pipeline.as_deref())
         }

@@ -1,12 +1,13 @@
-//! `loubao review`: import the township workbooks returned with outcomes filled in, and the
-//! 待复核 lists returned with 复核结论 filled in (told apart by their headers). Every
+//! `loubao review`: import the township workbooks returned with outcomes filled in, the
+//! 待复核 lists returned with 复核结论 filled in, and the 县抽查清单 returned with 抽查结果
+//! filled in (told apart by their headers). Every
 //! rejected row is printed with its file and row; the exit code is 3 when any was rejected,
 //! 0 otherwise (rows not filled in and rows already recorded are not errors).
 
 use std::path::{Path, PathBuf};
 
 use super::{Context, Error};
-use crate::ledger::{decisions, review};
+use crate::ledger::{decisions, review, spotcheck};
 use crate::ops::Exit;
 
 pub fn review(pipeline_path: &Path, paths: &[PathBuf]) -> Result<Exit, Error> {
@@ -16,11 +17,16 @@ pub fn review(pipeline_path: &Path, paths: &[PathBuf]) -> Result<Exit, Error> {
     let mut ledger = ctx.open_ledger()?;
     let (files, mut rejects) = review::collect_files(paths);
     let mut answers = Vec::new();
+    let mut checks = Vec::new();
     let mut township_files = Vec::new();
     for file in files {
-        match decisions::read_answers(&file) {
-            Some(read) => answers.push(read),
-            None => township_files.push(file),
+        // A 县抽查清单 holds 线索编号 and 核查结果 too: its 抽查结果 tells it first.
+        if let Some(read) = spotcheck::read_results(&file) {
+            checks.push(read);
+        } else if let Some(read) = decisions::read_answers(&file) {
+            answers.push(read);
+        } else {
+            township_files.push(file);
         }
     }
     let mut summary = ledger
@@ -34,10 +40,17 @@ pub fn review(pipeline_path: &Path, paths: &[PathBuf]) -> Result<Exit, Error> {
     if let Some(answered) = &answered {
         rejects.extend(answered.rejects.iter().cloned());
     }
+    let checked = (!checks.is_empty())
+        .then(|| ledger.import_spot_checks(checks, ctx.today))
+        .transpose()
+        .map_err(Error::Import)?;
+    if let Some(checked) = &checked {
+        rejects.extend(checked.rejects.iter().cloned());
+    }
     for reject in &rejects {
         println!("拒收 {}: {}", reject.reference(), reject.reason);
     }
-    if !township_files.is_empty() || answered.is_none() {
+    if !township_files.is_empty() || (answered.is_none() && checked.is_none()) {
         println!(
             "共读取 {} 个文件 {} 行: 已记录核查结果 {} 条, 与台账已有记录相同, 未重复记录 {} 行, 未填写 {} 行, 拒收 {} 条",
             summary.files,
@@ -54,7 +67,16 @@ pub fn review(pipeline_path: &Path, paths: &[PathBuf]) -> Result<Exit, Error> {
             a.files, a.rows, a.recorded, a.unchanged, a.not_filled
         );
     }
-    if summary.recorded + answered.as_ref().map_or(0, |a| a.recorded) == 0 {
+    if let Some(c) = &checked {
+        println!(
+            "县重点抽查: 共读取 {} 个文件 {} 行: 已记录抽查结果 {} 条, 与台账已有记录相同, 未重复记录 {} 行, 未填写 {} 行",
+            c.files, c.rows, c.recorded, c.unchanged, c.not_filled
+        );
+    }
+    let recorded = summary.recorded
+        + answered.as_ref().map_or(0, |a| a.recorded)
+        + checked.as_ref().map_or(0, |c| c.recorded);
+    if recorded == 0 {
         println!("线索台账未改动");
     }
     Ok(if rejects.is_empty() {

@@ -11,6 +11,7 @@ pub mod decisions;
 mod plan;
 pub mod report;
 pub mod review;
+pub mod spotcheck;
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -136,6 +137,23 @@ CREATE TABLE link_verdicts (
     r#"
 -- The campaign deadline a clue had passed at its last run: 逾期未核查 / 逾期未整改.
 ALTER TABLE clues ADD COLUMN overdue TEXT;
+"#,
+    r#"
+-- 县重点抽查: a township's closure drawn for the county to check, and what it found.
+CREATE TABLE spot_checks (
+    id            INTEGER PRIMARY KEY,
+    clue_id       TEXT NOT NULL REFERENCES clues(clue_id),
+    outcome       TEXT NOT NULL,  -- the township's 核查结果 checked
+    review_date   TEXT NOT NULL,  -- … and its 核查日期
+    drawn_on      TEXT NOT NULL,
+    verdict       TEXT,           -- 一致 / 不一致
+    checker       TEXT,           -- 抽查人
+    checked_on    TEXT,           -- 抽查日期
+    note          TEXT,           -- 备注
+    imported_from TEXT,           -- file#row
+    imported_at   TEXT,
+    UNIQUE (clue_id, outcome, review_date)
+);
 "#,
 ];
 

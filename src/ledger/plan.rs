@@ -119,6 +119,9 @@ impl LedgerPlan {
     }
 }
 
+/// 状态 of a clue whose closure the county's spot check found 不一致 (after 持续).
+pub const SPOT_CHECK_DISAGREED: &str = "县重点抽查结果不一致, 请重新核查";
+
 /// The part of a stored clue a plan needs.
 struct Known {
     status: LedgerStatus,
@@ -138,6 +141,7 @@ impl Ledger {
         deadlines: &Deadlines,
     ) -> Result<LedgerPlan, LedgerError> {
         let known = self.known_clues()?;
+        let disputed = self.disputed()?;
         let mut plan = LedgerPlan::default();
         let mut seen = BTreeSet::new();
         for suspect in suspects {
@@ -168,7 +172,20 @@ impl Ledger {
                 reopened: None,
                 overdue: None,
             };
+            // The county's spot check overturned the closure, and no review came since.
+            let overturned = disputed
+                .get(&suspect.clue_id)
+                .is_some_and(|checked| clue.review.as_ref().is_none_or(|r| r.date <= *checked));
             match clue.status {
+                LedgerStatus::Open | LedgerStatus::WrittenOff if overturned => {
+                    plan.keep.push(true);
+                    let reopened = ClueState {
+                        review: None,
+                        reopened: Some(SPOT_CHECK_DISAGREED.to_string()),
+                        ..continuing
+                    };
+                    plan.states.insert(suspect.clue_id.clone(), reopened);
+                }
                 LedgerStatus::Open | LedgerStatus::WrittenOff => {
                     plan.keep.push(true);
                     plan.states.insert(suspect.clue_id.clone(), continuing);

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use chrono::{Datelike, Months, NaiveDate};
 
+use super::spotcheck::SpotTally;
 use super::{
     parse_date, parse_outcome, ClueRecord, Ledger, LedgerError, LedgerStatus, RectificationKind,
     RectificationState, SqlContext,
@@ -21,6 +22,7 @@ pub const TOTAL_ROW: &str = "合计";
 pub const SHEET_PROBLEMS: &str = "问题(整改)清单";
 pub const SHEET_RESULTS: &str = "成果清单";
 pub const SHEET_RULES: &str = "制度清单";
+pub const SHEET_SPOT_CHECKS: &str = "县重点抽查";
 pub const FINAL_FILE: &str = "总结_三项清单.xlsx";
 
 const MONTHLY_HEADERS: [&str; 10] = [
@@ -131,6 +133,8 @@ pub struct FinalReport {
     pub by_township: Vec<(String, Results)>,
     /// By source kind: a person counts under each source behind the clue.
     pub by_source: Vec<(SourceKind, Results)>,
+    /// 县重点抽查 by township: closures drawn, checked, found 一致.
+    pub spot_checks: Vec<(String, SpotTally)>,
 }
 
 impl Ledger {
@@ -240,7 +244,16 @@ impl Ledger {
                 add_results(by_source.entry(kind).or_default(), &results);
             }
         }
+        let tallies = self.spot_tallies()?;
+        let spot_checks = township_rows(townships, &clues, |row: &mut SpotTally, clue| {
+            if let Some(t) = tallies.get(&clue.clue_id) {
+                row.drawn += t.drawn;
+                row.checked += t.checked;
+                row.agreed += t.agreed;
+            }
+        });
         Ok(FinalReport {
+            spot_checks,
             clues,
             on_time,
             by_township,
@@ -503,13 +516,41 @@ pub fn write_final(report: &FinalReport, outbox: &Path) -> Result<PathBuf, Ledge
     results.widths(0, 0, 26.0);
     results.widths(1, 3, 16.0);
 
+    let mut spot = Form::new(SHEET_SPOT_CHECKS);
+    spot.row(0, SPOT_HEADERS.map(Cell::text), FormStyle::Header);
+    let mut total = SpotTally::default();
+    let mut row = 1;
+    for (name, t) in &report.spot_checks {
+        spot.row(row, spot_row(name, t), FormStyle::Boxed);
+        total.drawn += t.drawn;
+        total.checked += t.checked;
+        total.agreed += t.agreed;
+        row += 1;
+    }
+    spot.row(row, spot_row(TOTAL_ROW, &total), FormStyle::Total);
+    spot.widths(0, 0, 16.0);
+    spot.widths(1, 4, 14.0);
+
     let mut rules = Form::new(SHEET_RULES);
     rules.row(0, RULE_HEADERS.map(Cell::text), FormStyle::Header);
     rules.widths(0, 5, 18.0);
     rules.widths(4, 4, 50.0);
 
-    save(&[&problems, &results, &rules], outbox, &path)?;
+    // The three lists first, as the seed document names them; the spot checks after.
+    save(&[&problems, &results, &rules, &spot], outbox, &path)?;
     Ok(path)
+}
+
+const SPOT_HEADERS: [&str; 5] = ["乡镇", "县抽查线索数", "已反馈", "一致", "不一致"];
+
+fn spot_row(name: &str, t: &SpotTally) -> Vec<Cell> {
+    std::iter::once(Cell::text(name))
+        .chain(
+            [t.drawn, t.checked, t.agreed, t.checked - t.agreed]
+                .into_iter()
+                .map(Cell::Count),
+        )
+        .collect()
 }
 
 fn results_row(name: &str, r: &Results) -> Vec<Cell> {

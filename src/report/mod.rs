@@ -28,7 +28,7 @@ mod summary;
 mod table;
 mod township;
 
-pub(crate) use table::{workbook_bytes, Cell, Form, FormStyle, Sheet};
+pub(crate) use table::{workbook_bytes, Cell, Dropdown, Form, FormStyle, Sheet, Table};
 pub use township::RECTIFICATION_MISSING;
 
 /// File name (without extension) of the list of suspects whose township is unknown.

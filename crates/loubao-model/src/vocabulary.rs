@@ -303,6 +303,118 @@ impl ConductColumn {
     }
 }
 
+/// 抽查结果: what the county's spot check found of a township's closure. The labels are the
+/// 县抽查清单's drop-down choices and what the ledger stores.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SpotCheckVerdict {
+    /// 一致: the township's finding stands.
+    Agree,
+    /// 不一致: the township's finding does not stand; the clue is open again.
+    Disagree,
+}
+
+impl SpotCheckVerdict {
+    pub const ALL: [SpotCheckVerdict; 2] = [SpotCheckVerdict::Agree, SpotCheckVerdict::Disagree];
+
+    pub const LABELS: [&'static str; 2] = [
+        SpotCheckVerdict::ALL[0].label_zh(),
+        SpotCheckVerdict::ALL[1].label_zh(),
+    ];
+
+    pub const fn label_zh(self) -> &'static str {
+        match self {
+            SpotCheckVerdict::Agree => "一致",
+            SpotCheckVerdict::Disagree => "不一致",
+        }
+    }
+
+    pub fn from_label(label: &str) -> Option<SpotCheckVerdict> {
+        SpotCheckVerdict::ALL
+            .into_iter()
+            .find(|v| v.label_zh() == label)
+    }
+}
+
+/// A column of the 县抽查清单 (county spot checks): the clue and the township's finding, then
+/// the county's columns, filled in by hand. `review` tells the file by 抽查结果.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SpotCheckColumn {
+    ClueId,
+    Township,
+    Village,
+    Name,
+    IdNumber,
+    Codes,
+    /// The township's 核查结果, 核查人, 核查日期 and its 备注.
+    Outcome,
+    Reviewer,
+    ReviewDate,
+    ReviewNote,
+    /// The county's: 抽查结果, 抽查人, 抽查日期, 备注.
+    Verdict,
+    Checker,
+    CheckDate,
+    Note,
+}
+
+impl SpotCheckColumn {
+    pub const ALL: [SpotCheckColumn; 14] = [
+        SpotCheckColumn::ClueId,
+        SpotCheckColumn::Township,
+        SpotCheckColumn::Village,
+        SpotCheckColumn::Name,
+        SpotCheckColumn::IdNumber,
+        SpotCheckColumn::Codes,
+        SpotCheckColumn::Outcome,
+        SpotCheckColumn::Reviewer,
+        SpotCheckColumn::ReviewDate,
+        SpotCheckColumn::ReviewNote,
+        SpotCheckColumn::Verdict,
+        SpotCheckColumn::Checker,
+        SpotCheckColumn::CheckDate,
+        SpotCheckColumn::Note,
+    ];
+
+    pub const HEADERS: [&'static str; 14] = {
+        let mut headers = [""; 14];
+        let mut i = 0;
+        while i < headers.len() {
+            headers[i] = SpotCheckColumn::ALL[i].header();
+            i += 1;
+        }
+        headers
+    };
+
+    pub const fn header(self) -> &'static str {
+        match self {
+            SpotCheckColumn::ClueId => ListColumn::ClueId.header(),
+            SpotCheckColumn::Township => ListColumn::Township.header(),
+            SpotCheckColumn::Village => ListColumn::Village.header(),
+            SpotCheckColumn::Name => ListColumn::Name.header(),
+            SpotCheckColumn::IdNumber => ListColumn::IdNumber.header(),
+            SpotCheckColumn::Codes => ListColumn::Codes.header(),
+            SpotCheckColumn::Outcome => ListColumn::Outcome.header(),
+            SpotCheckColumn::Reviewer => ListColumn::Reviewer.header(),
+            SpotCheckColumn::ReviewDate => ListColumn::ReviewDate.header(),
+            SpotCheckColumn::ReviewNote => "核查备注",
+            SpotCheckColumn::Verdict => "抽查结果",
+            SpotCheckColumn::Checker => "抽查人",
+            SpotCheckColumn::CheckDate => "抽查日期",
+            SpotCheckColumn::Note => "备注",
+        }
+    }
+
+    pub const fn index(self) -> usize {
+        self as usize
+    }
+}
+
+impl fmt::Display for SpotCheckColumn {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.header())
+    }
+}
+
 /// A count per rule code (persons per code in the summary), indexed by `RuleCode`.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct RuleCounts([usize; RuleCode::ALL.len()]);
@@ -348,6 +460,9 @@ mod tests {
         for (i, column) in ListColumn::ALL.into_iter().enumerate() {
             assert_eq!(column.index(), i, "{column:?}");
             assert_eq!(ListColumn::HEADERS[i], column.header());
+        }
+        for (i, column) in SpotCheckColumn::ALL.into_iter().enumerate() {
+            assert_eq!(column.index(), i, "{column:?}");
         }
         for (i, column) in ConductColumn::ALL.into_iter().enumerate() {
             assert_eq!(column.index(), i, "{column:?}");
