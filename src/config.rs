@@ -616,7 +616,10 @@ fn toml_message_zh(message: &str) -> String {
         );
     }
     // Our own messages (dates written as numbers) are Chinese already.
-    if message.chars().any(|c| ('\u{4E00}'..='\u{9FFF}').contains(&c)) {
+    if message
+        .chars()
+        .any(|c| ('\u{4E00}'..='\u{9FFF}').contains(&c))
+    {
         return message.to_string();
     }
     if message.contains("date") || message.contains("time") {
