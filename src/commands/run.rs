@@ -160,10 +160,16 @@ fn run_stages(
         outcome,
     };
     let unrecorded_manifest = write_lists(staged, &run_report, &plan, progress)?;
+    let questions = screening.review.iter().map(|item| item.question).collect();
+    // A county's records are gigabytes of small allocations: freeing them takes a second
+    // or two that the ledger commit need not wait for. The process may exit before this
+    // thread ends; the memory goes back to the system either way.
+    let records = (ingested, normalised, linkage, screening);
+    std::thread::spawn(move || drop(records));
     Ok(PendingCommit {
         plan,
         clues,
-        questions: screening.review.iter().map(|item| item.question).collect(),
+        questions,
         outcome,
         unrecorded_manifest,
     })

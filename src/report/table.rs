@@ -7,6 +7,7 @@
 use std::path::{Path, PathBuf};
 
 use chrono::{Datelike, NaiveDate};
+use rayon::prelude::*;
 use rust_xlsxwriter::{
     DataValidation, DocProperties, ExcelDateTime, Format, FormatAlign, FormatBorder, Workbook,
     Worksheet, XlsxError,
@@ -527,6 +528,27 @@ impl Output {
     pub(crate) fn write_table(&mut self, stem: &str, table: &Table) -> Result<(), Error> {
         self.write_workbook(&format!("{stem}.xlsx"), &[Sheet::Table(table)])?;
         self.write_bytes(&format!("{stem}.csv"), &table.to_csv())
+    }
+
+    /// `write_table` for many tables: their workbooks and CSVs are rendered in parallel
+    /// (compressing a workbook is most of a list's cost), then written in order.
+    pub(crate) fn write_tables(&mut self, tables: &[(String, Table)]) -> Result<(), Error> {
+        let as_of = self.as_of;
+        // Each table's workbook bytes (or why there are none) and CSV bytes.
+        type Rendered = (Result<Vec<u8>, Error>, Vec<u8>);
+        let rendered: Vec<Rendered> = tables
+            .par_iter()
+            .map(|(stem, table)| {
+                let xlsx = workbook_bytes(&[Sheet::Table(table)], Some(as_of))
+                    .map_err(|e| xlsx_error(&format!("{stem}.xlsx"), e));
+                (xlsx, table.to_csv())
+            })
+            .collect();
+        for ((stem, _), (xlsx, csv)) in tables.iter().zip(rendered) {
+            self.write_bytes(&format!("{stem}.xlsx"), &xlsx?)?;
+            self.write_bytes(&format!("{stem}.csv"), &csv)?;
+        }
+        Ok(())
     }
 
     pub(crate) fn files(&self) -> &[Written] {

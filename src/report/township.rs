@@ -204,6 +204,7 @@ pub(crate) fn write(out: &mut Output, report: &RunReport<'_>) -> Result<(), Erro
         super::REJECTS,
         super::SUMMARY,
     ];
+    let mut lists = Vec::new();
     for (township, suspects) in group(report) {
         let stem = match township {
             // A township literally named like another output must not overwrite it.
@@ -221,9 +222,9 @@ pub(crate) fn write(out: &mut Output, report: &RunReport<'_>) -> Result<(), Erro
             .iter()
             .map(|s| row(s, report.clues, as_of))
             .collect();
-        out.write_table(&stem, &table(rows))?;
+        lists.push((stem, table(rows)));
     }
-    Ok(())
+    out.write_tables(&lists)
 }
 
 #[cfg(test)]
