@@ -270,7 +270,7 @@ fn conflicting_and_unsigned_answers_are_rejected_with_their_rows() {
     assert_eq!(code, 3, "{out}");
     assert!(
         out.contains(&format!(
-            "拒收 待复核_已复核.csv#2: 复核编号 {} 有多行结论不一致",
+            "拒收 待复核_已复核.csv#2: 复核编号 {} 另见 待复核_已复核.csv#3",
             ids[0]
         )),
         "{out}"

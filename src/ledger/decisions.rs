@@ -5,16 +5,14 @@
 //! answer holds for tomorrow's extract whatever its row order.
 
 use std::collections::BTreeMap;
-use std::ops::ControlFlow;
 use std::path::Path;
 
 use chrono::NaiveDate;
 use rusqlite::params;
 
-use super::review::{file_name, row_reject, WrittenDate};
+use super::returned::{self, FilledHeaders, FilledRow, Returned};
+use super::review::row_reject;
 use super::{date_text, parse_date, Ledger, LedgerError, SqlContext};
-use crate::config::InputLimits;
-use crate::ingest::{self, Cell};
 use crate::model::{LinkVerdict, QuestionColumn, QuestionId, Reject};
 
 /// A verdict as the ledger holds it.
@@ -26,28 +24,14 @@ pub struct StoredVerdict {
     pub note: Option<String>,
 }
 
-/// One data row of a returned 待复核 list, as read.
-#[derive(Debug, Clone, PartialEq)]
-pub struct AnswerRow {
-    pub file: String,
-    /// Physical 1-based row (the header is row 1).
-    pub row: u32,
-    pub question: Option<String>,
-    pub verdict: Option<String>,
-    pub reviewer: Option<String>,
-    pub date: Option<WrittenDate>,
-    pub note: Option<String>,
-}
-
-impl AnswerRow {
-    fn is_untouched(&self) -> bool {
-        self.verdict.is_none() && self.reviewer.is_none() && self.date.is_none()
-    }
-
-    fn reference(&self) -> String {
-        format!("{}#{}", self.file, self.row)
-    }
-}
+/// The 待复核 list's key and filled-in columns.
+const HEADERS: FilledHeaders = FilledHeaders {
+    key: QuestionColumn::Question.header(),
+    choice: QuestionColumn::Verdict.header(),
+    signer: QuestionColumn::Reviewer.header(),
+    date: QuestionColumn::ReviewDate.header(),
+    note: QuestionColumn::Note.header(),
+};
 
 /// What an import of 待复核 lists did.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -64,83 +48,9 @@ pub struct AnswerImport {
 }
 
 /// Reads a returned file as a 待复核 list: `None` when its first used row does not hold
-/// 复核编号 and 复核结论 (a township list, then). A file that cannot be read is `None`
-/// too: the township import reads it again and says why.
-pub fn read_answers(path: &Path) -> Option<(Vec<AnswerRow>, Vec<Reject>)> {
-    let file = file_name(path);
-    let limits = InputLimits::default();
-    let grids = ingest::read_grids(&file, path, &limits, b',').ok()?;
-    let grid = grids.into_iter().next()?.ok()?;
-    let mut columns: Option<Columns> = None;
-    let mut rows = Vec::new();
-    let mut rejects = Vec::new();
-    let mut is_list = false;
-    grid.for_each_row(&limits, |row, cells| {
-        let blank = |cells: &[Cell<'_>]| cells.iter().all(Cell::is_empty);
-        match (&columns, cells) {
-            (None, Ok(cells)) if blank(cells) => ControlFlow::Continue(()),
-            (None, Ok(cells)) => {
-                columns = Columns::find(cells);
-                is_list = columns.is_some();
-                if is_list {
-                    ControlFlow::Continue(())
-                } else {
-                    ControlFlow::Break(())
-                }
-            }
-            (None, Err(_)) => ControlFlow::Break(()),
-            (Some(_), Err(reason)) => {
-                rejects.push(row_reject(&file, row, reason));
-                ControlFlow::Continue(())
-            }
-            (Some(_), Ok(cells)) if blank(cells) => ControlFlow::Continue(()),
-            (Some(c), Ok(cells)) => {
-                let get = |col: Option<usize>| {
-                    col.and_then(|i| cells.get(i))
-                        .copied()
-                        .filter(|c| !c.is_empty())
-                };
-                let text = |col: Option<usize>| get(col).map(|c| c.display().trim().to_string());
-                rows.push(AnswerRow {
-                    file: file.clone(),
-                    row,
-                    question: text(Some(c.question)),
-                    verdict: text(Some(c.verdict)),
-                    reviewer: text(c.reviewer),
-                    date: get(c.date).map(|cell| WrittenDate {
-                        text: cell.display(),
-                        date: ingest::cell_date(cell),
-                    }),
-                    note: text(c.note),
-                });
-                ControlFlow::Continue(())
-            }
-        }
-    });
-    is_list.then_some((rows, rejects))
-}
-
-/// Where a 待复核 list's filled-in columns are (0-based).
-struct Columns {
-    question: usize,
-    verdict: usize,
-    reviewer: Option<usize>,
-    date: Option<usize>,
-    note: Option<usize>,
-}
-
-impl Columns {
-    fn find(cells: &[Cell<'_>]) -> Option<Columns> {
-        let column =
-            |c: QuestionColumn| cells.iter().position(|x| x.display().trim() == c.header());
-        Some(Columns {
-            question: column(QuestionColumn::Question)?,
-            verdict: column(QuestionColumn::Verdict)?,
-            reviewer: column(QuestionColumn::Reviewer),
-            date: column(QuestionColumn::ReviewDate),
-            note: column(QuestionColumn::Note),
-        })
-    }
+/// 复核编号 and 复核结论 (another kind of list, then), or the file cannot be read.
+pub fn read_answers(path: &Path) -> Option<(Vec<FilledRow>, Vec<Reject>)> {
+    returned::read_filled(path, &HEADERS)
 }
 
 /// A row that passed every check.
@@ -153,12 +63,12 @@ struct Answer {
 
 /// Every problem with one row; a row with none is an answer.
 fn check(
-    row: &AnswerRow,
+    row: &FilledRow,
     asked: &BTreeMap<QuestionId, NaiveDate>,
     today: NaiveDate,
 ) -> Result<Answer, Vec<String>> {
     let mut problems = Vec::new();
-    let question = match row.question.as_deref().map(str::parse::<QuestionId>) {
+    let question = match row.key.as_deref().map(str::parse::<QuestionId>) {
         None => {
             problems.push(format!("{}为空", QuestionColumn::Question));
             None
@@ -167,7 +77,7 @@ fn check(
             problems.push(format!(
                 "{}「{}」无法识别 (应为 FH 加 12 位十六进制数字)",
                 QuestionColumn::Question,
-                row.question.as_deref().unwrap_or("")
+                row.key.as_deref().unwrap_or("")
             ));
             None
         }
@@ -180,48 +90,15 @@ fn check(
         }
         Some(Ok(q)) => Some(q),
     };
-    let verdict = match &row.verdict {
-        None => {
-            problems.push(format!("{}为空", QuestionColumn::Verdict));
-            None
-        }
-        Some(text) => {
-            let verdict = LinkVerdict::from_label(text);
-            if verdict.is_none() {
-                problems.push(format!(
-                    "{}「{text}」不是可选项 ({})",
-                    QuestionColumn::Verdict,
-                    LinkVerdict::LABELS.join("/")
-                ));
-            }
-            verdict
-        }
-    };
-    // Who decided is part of the decision: an answer nobody signed is not applied.
-    if row.reviewer.is_none() {
-        problems.push(format!("{}为空", QuestionColumn::Reviewer));
-    }
-    let date = match &row.date {
-        None => {
-            problems.push(format!("{}为空", QuestionColumn::ReviewDate));
-            None
-        }
-        Some(WrittenDate { date: None, text }) => {
-            problems.push(format!("{}「{text}」无法识别", QuestionColumn::ReviewDate));
-            None
-        }
-        Some(WrittenDate {
-            date: Some(date), ..
-        }) if *date > today => {
-            problems.push(format!(
-                "{} {date} 晚于今天 {today}",
-                QuestionColumn::ReviewDate
-            ));
-            None
-        }
-        Some(WrittenDate { date, .. }) => *date,
-    };
-    match (question, verdict, &row.reviewer, date) {
+    let verdict = returned::choice(
+        row.choice.as_deref(),
+        HEADERS.choice,
+        LinkVerdict::from_label,
+        &LinkVerdict::LABELS,
+        &mut problems,
+    );
+    let date = returned::signed_on(row, &HEADERS, today, &mut problems);
+    match (question, verdict, &row.signer, date) {
         (Some(question), Some(verdict), Some(reviewer), Some(decided_on))
             if problems.is_empty() =>
         {
@@ -327,61 +204,51 @@ impl Ledger {
     /// says what the ledger already holds changes nothing.
     pub fn import_answers(
         &mut self,
-        read: Vec<(Vec<AnswerRow>, Vec<Reject>)>,
+        read: Vec<(Vec<FilledRow>, Vec<Reject>)>,
         today: NaiveDate,
     ) -> Result<AnswerImport, LedgerError> {
         let asked = self.asked()?;
         let stored = self.verdicts()?;
         let mut summary = AnswerImport::default();
-        let mut answers: BTreeMap<QuestionId, Vec<Answer>> = BTreeMap::new();
-        for (rows, refused) in read {
+        let mut rows = Vec::new();
+        for (file_rows, refused) in read {
             summary.files += 1;
-            summary.rows += rows.len() + refused.len();
+            summary.rows += file_rows.len() + refused.len();
+            rows.extend(file_rows);
             summary.rejects.extend(refused);
-            for row in rows {
-                if row.is_untouched() {
-                    summary.not_filled += 1;
+        }
+        let touched: Vec<&FilledRow> = rows.iter().filter(|r| !r.is_untouched()).collect();
+        summary.not_filled = rows.len() - touched.len();
+        let conflicts = returned::conflicts(&touched, |question, others| {
+            format!(
+                "{} {question} 另见 {others}, 各行的{}/{}/{}/{}不一致, 请只保留一行",
+                QuestionColumn::Question,
+                QuestionColumn::Verdict,
+                QuestionColumn::Reviewer,
+                QuestionColumn::ReviewDate,
+                QuestionColumn::Note
+            )
+        });
+        // One answer per question: identical rows are one.
+        let mut valid: BTreeMap<QuestionId, Answer> = BTreeMap::new();
+        for (i, row) in touched.iter().enumerate() {
+            let mut problems = match check(row, &asked, today) {
+                Ok(answer) if !conflicts.contains_key(&i) => {
+                    valid.entry(answer.question).or_insert(answer);
                     continue;
                 }
-                match check(&row, &asked, today) {
-                    Ok(answer) => answers.entry(answer.question).or_default().push(answer),
-                    Err(problems) => {
-                        summary
-                            .rejects
-                            .push(row_reject(&row.file, row.row, problems.join("; ")))
-                    }
-                }
-            }
+                Ok(_) => Vec::new(),
+                Err(problems) => problems,
+            };
+            problems.extend(conflicts.get(&i).cloned());
+            summary
+                .rejects
+                .push(row_reject(&row.file, row.row, problems.join("; ")));
         }
-        let mut valid = Vec::new();
-        for (question, mut given) in answers {
-            given.dedup_by(|a, b| a.stored == b.stored);
-            if given.len() > 1 {
-                let places: Vec<&str> = given.iter().map(|a| a.source.as_str()).collect();
-                for answer in &given {
-                    let (file, row) = answer
-                        .source
-                        .rsplit_once('#')
-                        .unwrap_or((&answer.source, ""));
-                    summary.rejects.push(row_reject(
-                        file,
-                        row.parse().unwrap_or(0),
-                        format!(
-                            "{} {question} 有多行结论不一致 ({}), 均不予记录",
-                            QuestionColumn::Question,
-                            places.join("、")
-                        ),
-                    ));
-                }
-                continue;
-            }
-            let answer = given.remove(0);
-            if stored.get(&question) == Some(&answer.stored) {
-                summary.unchanged += 1;
-            } else {
-                valid.push(answer);
-            }
-        }
+        let (unchanged, valid): (Vec<Answer>, Vec<Answer>) = valid
+            .into_values()
+            .partition(|a| stored.get(&a.question) == Some(&a.stored));
+        summary.unchanged = unchanged.len();
         let imported_at = date_text(today);
         let tx = self.conn.transaction().ctx("开始导入复核结论")?;
         for answer in &valid {

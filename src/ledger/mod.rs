@@ -10,6 +10,7 @@
 pub mod decisions;
 mod plan;
 pub mod report;
+pub mod returned;
 pub mod review;
 pub mod spotcheck;
 

@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use chrono::NaiveDate;
 use rusqlite::params;
 
+use super::returned::{self, Returned, Written};
 use super::{
     date_text, parse_date, parse_outcome, parse_status, Ledger, LedgerError, LedgerStatus,
     RectificationKind, SqlContext,
@@ -503,19 +504,19 @@ impl Ledger {
     }
 }
 
-/// 核查结果, 核查人, 核查日期 (the day, or the text when it is none) and 备注 of a row.
-type Written<'a> = (
-    Option<&'a str>,
-    Option<&'a str>,
-    Option<Result<NaiveDate, &'a str>>,
-    Option<&'a str>,
-);
-
 impl ReturnedRow {
     /// No 核查结果, 核查人 or 核查日期: a clue not yet visited, not an error. 备注 alone is
     /// not a review (the lists write remarks there themselves).
     fn is_untouched(&self) -> bool {
         self.outcome.is_none() && self.reviewer.is_none() && self.review_date.is_none()
+    }
+}
+
+impl Returned for ReturnedRow {
+    type Written<'a> = Written<'a>;
+
+    fn key(&self) -> Option<&str> {
+        self.clue_id.as_deref()
     }
 
     /// What the township wrote, for comparing two rows of one clue: dates by the day they
@@ -530,45 +531,24 @@ impl ReturnedRow {
             self.note.as_deref(),
         )
     }
+
+    fn reference(&self) -> String {
+        format!("{}#{}", self.file, self.row)
+    }
 }
 
-/// Rows of one import that say different things about the same clue: which one the
-/// township meant cannot be told, so each is rejected, naming the others. Keyed by index
-/// into `rows`.
+/// Rows of one import that say different things about the same clue, by index into `rows`.
 fn conflicts(rows: &[&ReturnedRow]) -> BTreeMap<usize, String> {
-    let mut by_clue: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
-    for (i, row) in rows.iter().enumerate() {
-        if let Some(id) = &row.clue_id {
-            by_clue.entry(id).or_default().push(i);
-        }
-    }
-    let mut out = BTreeMap::new();
-    for (clue_id, group) in by_clue {
-        let first = rows[group[0]].written();
-        if group.iter().all(|&i| rows[i].written() == first) {
-            continue;
-        }
-        for &i in &group {
-            let others: Vec<String> = group
-                .iter()
-                .filter(|&&j| j != i)
-                .map(|&j| format!("{}#{}", rows[j].file, rows[j].row))
-                .collect();
-            out.insert(
-                i,
-                format!(
-                    "{} {clue_id} 另见 {}, 各行的{}/{}/{}/{}不一致, 请只保留一行",
-                    ListColumn::ClueId,
-                    others.join("、"),
-                    ListColumn::Outcome,
-                    ListColumn::Reviewer,
-                    ListColumn::ReviewDate,
-                    ListColumn::Note
-                ),
-            );
-        }
-    }
-    out
+    returned::conflicts(rows, |clue_id, others| {
+        format!(
+            "{} {clue_id} 另见 {others}, 各行的{}/{}/{}/{}不一致, 请只保留一行",
+            ListColumn::ClueId,
+            ListColumn::Outcome,
+            ListColumn::Reviewer,
+            ListColumn::ReviewDate,
+            ListColumn::Note
+        )
+    })
 }
 
 /// Every problem with one row, in Chinese; a row with none becomes a review.

@@ -4,17 +4,15 @@
 //! (told apart by 抽查结果). A 不一致 reopens the clue: the next run lists it again.
 
 use std::collections::BTreeMap;
-use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 use rusqlite::params;
 use sha2::{Digest, Sha256};
 
-use super::review::{file_name, row_reject, ImportSummary, WrittenDate};
+use super::returned::{self, FilledHeaders, FilledRow};
+use super::review::{row_reject, ImportSummary};
 use super::{date_text, ClueRecord, Ledger, LedgerError, LedgerStatus, SqlContext};
-use crate::config::InputLimits;
-use crate::ingest::{self, Cell};
 use crate::model::{Reject, ReviewOutcome, SpotCheckColumn, SpotCheckVerdict};
 use crate::ops;
 use crate::report::{workbook_bytes, Cell as Out, Dropdown, Sheet, Table};
@@ -39,40 +37,14 @@ fn draw_key(seed: u64, clue_id: &str) -> [u8; 32] {
     Sha256::digest(format!("{seed}:{clue_id}").as_bytes()).into()
 }
 
-/// One row of a returned 县抽查清单, as read.
-#[derive(Debug, Clone, PartialEq)]
-pub struct CheckRow {
-    pub file: String,
-    pub row: u32,
-    pub clue_id: Option<String>,
-    pub verdict: Option<String>,
-    pub checker: Option<String>,
-    pub date: Option<WrittenDate>,
-    pub note: Option<String>,
-}
-
-/// 抽查结果, 抽查人, 抽查日期 (the day, or the text when it is none), 备注.
-type Written<'a> = (
-    Option<&'a str>,
-    Option<&'a str>,
-    Option<Result<NaiveDate, &'a str>>,
-    Option<&'a str>,
-);
-
-impl CheckRow {
-    fn is_untouched(&self) -> bool {
-        self.verdict.is_none() && self.checker.is_none() && self.date.is_none()
-    }
-
-    fn written(&self) -> Written<'_> {
-        (
-            self.verdict.as_deref(),
-            self.checker.as_deref(),
-            self.date.as_ref().map(|d| d.date.ok_or(d.text.as_str())),
-            self.note.as_deref(),
-        )
-    }
-}
+/// The 县抽查清单's key and filled-in columns.
+const HEADERS: FilledHeaders = FilledHeaders {
+    key: SpotCheckColumn::ClueId.header(),
+    choice: SpotCheckColumn::Verdict.header(),
+    signer: SpotCheckColumn::Checker.header(),
+    date: SpotCheckColumn::CheckDate.header(),
+    note: SpotCheckColumn::Note.header(),
+};
 
 /// A drawn check as the ledger holds it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -237,7 +209,7 @@ impl Ledger {
     /// different things of one clue are all rejected; a 不一致 reopens the clue.
     pub fn import_spot_checks(
         &mut self,
-        read: Vec<(Vec<CheckRow>, Vec<Reject>)>,
+        read: Vec<(Vec<FilledRow>, Vec<Reject>)>,
         today: NaiveDate,
     ) -> Result<ImportSummary, LedgerError> {
         let mut summary = ImportSummary::default();
@@ -249,14 +221,14 @@ impl Ledger {
             summary.rejects.extend(refused);
         }
         let mut stored = self.stored_checks()?;
-        let touched: Vec<&CheckRow> = rows.iter().filter(|r| !r.is_untouched()).collect();
+        let touched: Vec<&FilledRow> = rows.iter().filter(|r| !r.is_untouched()).collect();
         summary.not_filled = rows.len() - touched.len();
         let conflicts = conflicts(&touched);
         let mut valid: Vec<(String, CheckResult, String)> = Vec::new();
         for (i, row) in touched.iter().enumerate() {
             let mut problems = match check(row, &stored, today) {
                 Ok(result) if !conflicts.contains_key(&i) => {
-                    let id = row.clue_id.clone().expect("checked");
+                    let id = row.key.clone().expect("checked");
                     valid.push((id, result, format!("{}#{}", row.file, row.row)));
                     continue;
                 }
@@ -307,50 +279,27 @@ impl Ledger {
 }
 
 /// Rows of one import that say different things of one clue, by index into `rows`.
-fn conflicts(rows: &[&CheckRow]) -> BTreeMap<usize, String> {
-    let mut by_clue: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
-    for (i, row) in rows.iter().enumerate() {
-        if let Some(id) = &row.clue_id {
-            by_clue.entry(id).or_default().push(i);
-        }
-    }
-    let mut out = BTreeMap::new();
-    for (clue_id, group) in by_clue {
-        let first = rows[group[0]].written();
-        if group.iter().all(|&i| rows[i].written() == first) {
-            continue;
-        }
-        for &i in &group {
-            let others: Vec<String> = group
-                .iter()
-                .filter(|&&j| j != i)
-                .map(|&j| format!("{}#{}", rows[j].file, rows[j].row))
-                .collect();
-            out.insert(
-                i,
-                format!(
-                    "{} {clue_id} 另见 {}, 各行的{}/{}/{}/{}不一致, 请只保留一行",
-                    SpotCheckColumn::ClueId,
-                    others.join("、"),
-                    SpotCheckColumn::Verdict,
-                    SpotCheckColumn::Checker,
-                    SpotCheckColumn::CheckDate,
-                    SpotCheckColumn::Note
-                ),
-            );
-        }
-    }
-    out
+fn conflicts(rows: &[&FilledRow]) -> BTreeMap<usize, String> {
+    returned::conflicts(rows, |clue_id, others| {
+        format!(
+            "{} {clue_id} 另见 {others}, 各行的{}/{}/{}/{}不一致, 请只保留一行",
+            SpotCheckColumn::ClueId,
+            SpotCheckColumn::Verdict,
+            SpotCheckColumn::Checker,
+            SpotCheckColumn::CheckDate,
+            SpotCheckColumn::Note
+        )
+    })
 }
 
 /// Every problem with one row, in Chinese; a row with none is a result.
 fn check(
-    row: &CheckRow,
+    row: &FilledRow,
     stored: &BTreeMap<String, Stored>,
     today: NaiveDate,
 ) -> Result<CheckResult, Vec<String>> {
     let mut problems = Vec::new();
-    let drawn = match &row.clue_id {
+    let drawn = match &row.key {
         None => {
             problems.push(format!("{}为空", SpotCheckColumn::ClueId));
             None
@@ -366,60 +315,34 @@ fn check(
             drawn
         }
     };
-    let verdict = match &row.verdict {
-        None => {
+    let verdict = if row.choice.is_none() {
+        problems.push(format!(
+            "{}为空, 但已填写{}或{}",
+            SpotCheckColumn::Verdict,
+            SpotCheckColumn::Checker,
+            SpotCheckColumn::CheckDate
+        ));
+        None
+    } else {
+        returned::choice(
+            row.choice.as_deref(),
+            HEADERS.choice,
+            SpotCheckVerdict::from_label,
+            &SpotCheckVerdict::LABELS,
+            &mut problems,
+        )
+    };
+    let date = returned::signed_on(row, &HEADERS, today, &mut problems);
+    if let (Some(date), Some(d)) = (date, drawn) {
+        if date < d.drawn_on {
             problems.push(format!(
-                "{}为空, 但已填写{}或{}",
-                SpotCheckColumn::Verdict,
-                SpotCheckColumn::Checker,
-                SpotCheckColumn::CheckDate
+                "{} {date} 早于抽取日期 {}",
+                SpotCheckColumn::CheckDate,
+                d.drawn_on
             ));
-            None
         }
-        Some(text) => {
-            let verdict = SpotCheckVerdict::from_label(text);
-            if verdict.is_none() {
-                problems.push(format!(
-                    "{}「{text}」不是可选项 ({})",
-                    SpotCheckColumn::Verdict,
-                    SpotCheckVerdict::LABELS.join("/")
-                ));
-            }
-            verdict
-        }
-    };
-    if row.checker.is_none() {
-        problems.push(format!("{}为空", SpotCheckColumn::Checker));
     }
-    let date = match &row.date {
-        None => {
-            problems.push(format!("{}为空", SpotCheckColumn::CheckDate));
-            None
-        }
-        Some(WrittenDate { text, date: None }) => {
-            problems.push(format!("{}「{text}」无法识别", SpotCheckColumn::CheckDate));
-            None
-        }
-        Some(WrittenDate {
-            date: Some(date), ..
-        }) => {
-            if *date > today {
-                problems.push(format!(
-                    "{} {date} 晚于今天 {today}",
-                    SpotCheckColumn::CheckDate
-                ));
-            }
-            if let Some(d) = drawn.filter(|d| *date < d.drawn_on) {
-                problems.push(format!(
-                    "{} {date} 早于抽取日期 {}",
-                    SpotCheckColumn::CheckDate,
-                    d.drawn_on
-                ));
-            }
-            Some(*date)
-        }
-    };
-    match (verdict, &row.checker, date) {
+    match (verdict, &row.signer, date) {
         (Some(verdict), Some(checker), Some(date)) if problems.is_empty() => Ok(CheckResult {
             verdict,
             checker: checker.clone(),
@@ -432,66 +355,8 @@ fn check(
 
 /// The rows of a returned 县抽查清单, or `None` when the file is not one (its first row
 /// used has no 线索编号 and 抽查结果).
-pub fn read_results(path: &Path) -> Option<(Vec<CheckRow>, Vec<Reject>)> {
-    let file = file_name(path);
-    let limits = InputLimits::default();
-    let grids = ingest::read_grids(&file, path, &limits, b',').ok()?;
-    let grid = grids.into_iter().next()?.ok()?;
-    let mut columns: Option<[Option<usize>; 5]> = None;
-    let mut rows = Vec::new();
-    let mut rejects = Vec::new();
-    grid.for_each_row(&limits, |row, cells| {
-        let blank = |cells: &[Cell<'_>]| cells.iter().all(Cell::is_empty);
-        match (&columns, cells) {
-            (None, Ok(cells)) if blank(cells) => ControlFlow::Continue(()),
-            (None, Ok(cells)) => {
-                let at = |c: SpotCheckColumn| {
-                    cells.iter().position(|x| x.display().trim() == c.header())
-                };
-                let found = [
-                    at(SpotCheckColumn::ClueId),
-                    at(SpotCheckColumn::Verdict),
-                    at(SpotCheckColumn::Checker),
-                    at(SpotCheckColumn::CheckDate),
-                    at(SpotCheckColumn::Note),
-                ];
-                if found[0].is_some() && found[1].is_some() {
-                    columns = Some(found);
-                    ControlFlow::Continue(())
-                } else {
-                    ControlFlow::Break(())
-                }
-            }
-            (None, Err(_)) => ControlFlow::Break(()),
-            (Some(_), Err(reason)) => {
-                rejects.push(row_reject(&file, row, reason));
-                ControlFlow::Continue(())
-            }
-            (Some(_), Ok(cells)) if blank(cells) => ControlFlow::Continue(()),
-            (Some([clue, verdict, checker, date, note]), Ok(cells)) => {
-                let get = |col: &Option<usize>| {
-                    col.and_then(|i| cells.get(i))
-                        .copied()
-                        .filter(|c| !c.is_empty())
-                };
-                let text = |col: &Option<usize>| get(col).map(|c| c.display().trim().to_string());
-                rows.push(CheckRow {
-                    file: file.clone(),
-                    row,
-                    clue_id: text(clue),
-                    verdict: text(verdict),
-                    checker: text(checker),
-                    date: get(date).map(|c| WrittenDate {
-                        text: c.display(),
-                        date: ingest::cell_date(c),
-                    }),
-                    note: text(note),
-                });
-                ControlFlow::Continue(())
-            }
-        }
-    });
-    columns.map(|_| (rows, rejects))
+pub fn read_results(path: &Path) -> Option<(Vec<FilledRow>, Vec<Reject>)> {
+    returned::read_filled(path, &HEADERS)
 }
 
 /// Writes `县抽查清单.xlsx` into `outbox` (owner-only, atomically) and returns its path.
