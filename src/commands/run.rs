@@ -136,13 +136,7 @@ fn run_stages(
     let linkage = link_records(loaded, &normalised, &verdicts, progress, &mut watch);
     let mut screening = screen(loaded, &normalised, &linkage, progress, &mut watch);
     let outcome = outcome_of(&ingested, &normalised);
-    // Conduct clues are clues of the ledger like any other; only the lists differ.
-    let clues: Vec<Suspect> = screening
-        .suspects
-        .iter()
-        .chain(&screening.conduct)
-        .cloned()
-        .collect();
+    let clues = screening.clues();
     let plan = ledger.plan(&clues, loaded.as_of, &loaded.deadlines())?;
     keep_listed(&mut screening, &plan);
     let run_report = RunReport {

@@ -82,12 +82,7 @@ pub fn trace(who: &str, pipeline: &Path) -> Result<Exit, Error> {
         as_of: loaded.as_of,
     };
     let screening = rules::screen(&input);
-    let clues: Vec<Suspect> = screening
-        .suspects
-        .iter()
-        .chain(&screening.conduct)
-        .cloned()
-        .collect();
+    let clues = screening.clues();
     let plan = ledger.plan(&clues, loaded.as_of, &loaded.deadlines())?;
 
     let mut who = Who::parse(who);

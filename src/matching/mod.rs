@@ -489,7 +489,7 @@ fn judge(
         });
     }
     if !query.suspect && !top.has_valid_id() && !outcome.links.is_empty() {
-        hold_beside_a_copy(cx, query.record, best, nearest_roll, outcome);
+        hold_beside_a_copy(cx, query, best, nearest_roll, outcome);
     }
 }
 
@@ -500,17 +500,17 @@ fn judge(
 /// clerk.
 fn hold_beside_a_copy(
     cx: &Context<'_>,
-    q: u32,
+    query: &Query,
     best: &[Scored],
     nearest_roll: Option<(f64, u32, Comparison)>,
     outcome: &mut QueryOutcome,
 ) {
-    let name_weight = outcome.links[0].name_weight;
-    let query = Query::new(cx, q);
+    let q = query.record;
+    let name_weight = query.name_weight;
     let hold = |candidate: u32, score: f64, cmp: Comparison| FoundLink {
         query: q,
         candidate,
-        decision: doubt_unless_rare(cx, &query, candidate, &cmp),
+        decision: doubt_unless_rare(cx, query, candidate, &cmp),
         score,
         cmp,
         name_weight,

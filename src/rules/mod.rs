@@ -55,6 +55,14 @@ pub struct Screening {
     pub screened: BTreeMap<SourceKind, usize>,
 }
 
+impl Screening {
+    /// Every clue of the run for the ledger: the suspects and the conduct clues (R07), which
+    /// differ only in the list they go to.
+    pub fn clues(&self) -> Vec<Suspect> {
+        self.suspects.iter().chain(&self.conduct).cloned().collect()
+    }
+}
+
 pub fn screen(input: &ScreeningInput<'_>) -> Screening {
     let facts = qualify::assess(input);
     let cover = coverage::coverage(input);
