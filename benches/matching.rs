@@ -180,7 +180,7 @@ fn record(rng: &mut ChaCha8Rng, r: &Resident, kind: SourceKind, row: usize) -> P
         kind,
         role: Role::Subject,
         source: SourceRef {
-            file: format!("{}.xlsx", kind.key()),
+            file: format!("{}.xlsx", kind.key()).into(),
             sheet: None,
             row: row as u32 + 2,
         },

@@ -71,7 +71,7 @@ fn aggregate(c: &mut Criterion) {
 
 fn records_to_columns(c: &mut Criterion) {
     let source = SourceRef {
-        file: "医保结算明细.xlsx".to_string(),
+        file: "医保结算明细.xlsx".into(),
         sheet: None,
         row: 0,
     };

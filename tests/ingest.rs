@@ -39,7 +39,7 @@ fn render(record: &RawRecord) -> String {
         .iter()
         .map(|(field, value)| {
             let value = match value {
-                Value::Text(t) => t.clone(),
+                Value::Text(t) => t.to_string(),
                 Value::Date(d) => d.to_string(),
                 Value::Amount(a) => format!("{a}"),
                 Value::Bool(b) => b.to_string(),
@@ -56,7 +56,7 @@ fn render(record: &RawRecord) -> String {
 fn records_of(out: &IngestOutput, file: &str) -> Vec<String> {
     out.records
         .iter()
-        .filter(|r| r.source.file == file)
+        .filter(|r| &*r.source.file == file)
         .map(render)
         .collect()
 }

@@ -371,7 +371,11 @@ fn meaningless_headers_over_ids_phones_dates_and_statuses_are_recognised() {
     for r in &input.records {
         for (field, _) in &r.fields {
             *filled
-                .entry((r.source.file.clone(), r.source.sheet.clone(), *field))
+                .entry((
+                    r.source.file.to_string(),
+                    r.source.sheet.as_deref().map(str::to_string),
+                    *field,
+                ))
                 .or_default() += 1;
         }
     }

@@ -2,6 +2,8 @@
 //! two-row headers (父亲信息 over 姓名/身份证号), the mapping of headers onto canonical fields
 //! for one source kind, and turning the rows below it into records or rejects.
 
+use std::sync::Arc;
+
 use crate::config::InputLimits;
 use crate::model::{Field, RawRecord, Reject, SourceKind, SourceRef};
 
@@ -264,9 +266,10 @@ fn starts_with_spaced(text: &str, word: &str) -> bool {
 /// Turns the rows below a header into records and rejects, reusing one column→field index.
 pub struct TableReader<'a> {
     kind: SourceKind,
-    file: &'a str,
+    /// Shared by every record of the table (`SourceRef`).
+    file: Arc<str>,
     /// Sheet for references (only when the workbook has several data sheets).
-    ref_sheet: Option<String>,
+    ref_sheet: Option<Arc<str>>,
     columns: Vec<Column>,
     /// Per column: a parse failure rejects the row (the kind needs the field).
     required: Vec<bool>,
@@ -318,8 +321,8 @@ impl<'a> TableReader<'a> {
         };
         TableReader {
             kind,
-            file,
-            ref_sheet,
+            file: file.into(),
+            ref_sheet: ref_sheet.map(Arc::from),
             columns: header.columns,
             required,
             limits,
@@ -336,7 +339,7 @@ impl<'a> TableReader<'a> {
     pub fn fork(&self) -> TableReader<'a> {
         TableReader {
             kind: self.kind,
-            file: self.file,
+            file: self.file.clone(),
             ref_sheet: self.ref_sheet.clone(),
             columns: self.columns.clone(),
             required: self.required.clone(),
@@ -367,7 +370,7 @@ impl<'a> TableReader<'a> {
         self.report.rows_rejected += 1;
         self.rejects.push(Reject {
             file: self.file.to_string(),
-            sheet: self.ref_sheet.clone(),
+            sheet: self.ref_sheet.as_deref().map(str::to_string),
             row: Some(row),
             kind: Some(self.kind),
             reason,
@@ -424,7 +427,7 @@ impl<'a> TableReader<'a> {
         self.records.push(RawRecord {
             kind: self.kind,
             source: SourceRef {
-                file: self.file.to_string(),
+                file: self.file.clone(),
                 sheet: self.ref_sheet.clone(),
                 row: row_no,
             },

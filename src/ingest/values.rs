@@ -1,7 +1,10 @@
 //! Typing cells: dates, amounts and yes/no flags the way clerks type them, and numbers that
 //! are really identifiers (ID, phone) rendered back to text without float damage.
 
+use std::borrow::Cow;
+
 use chrono::{Datelike, Duration, NaiveDate};
+use compact_str::CompactString;
 
 use crate::model::{Field, FieldType, Value};
 
@@ -75,11 +78,16 @@ pub fn type_cell(cell: Cell<'_>, field: Field) -> Result<Option<Value>, TypeErro
     let value = match (expected, cell) {
         (_, Cell::Empty) => return Ok(None),
         (FieldType::Text, c) => {
-            let text = without_controls(&c.display()).into_owned();
+            // A text cell is copied once, straight into its (mostly inline) value.
+            let shown = match c {
+                Cell::Text(s) => Cow::Borrowed(s),
+                other => Cow::Owned(other.display()),
+            };
+            let text = without_controls(&shown);
             if text.trim().is_empty() {
                 return Ok(None);
             }
-            Value::Text(text)
+            Value::Text(CompactString::from(&*text))
         }
         (FieldType::Date, Cell::Text(s)) => {
             if is_placeholder(s) {
@@ -121,7 +129,7 @@ pub fn cell_date(cell: Cell<'_>) -> Option<NaiveDate> {
 /// to the rolls ("袁\0芳" is 袁芳) and travel into every list. Line breaks and tabs inside a
 /// cell become spaces. Ingest cleans every text cell with it, and the report every cell it
 /// writes.
-pub fn without_controls(text: &str) -> std::borrow::Cow<'_, str> {
+pub fn without_controls(text: &str) -> Cow<'_, str> {
     if !text.chars().any(char::is_control) {
         return text.into();
     }

@@ -173,8 +173,8 @@ fn persons_of(record: &RawRecord, gazetteer: &Gazetteer) -> Result<RowPersons, R
     let id = subject_id(record, certificate);
     if name.is_none() && id.is_none() {
         return Err(Reject {
-            file: record.source.file.clone(),
-            sheet: record.source.sheet.clone(),
+            file: record.source.file.to_string(),
+            sheet: record.source.sheet.as_deref().map(str::to_string),
             row: Some(record.source.row),
             kind: Some(record.kind),
             reason: REASON_NO_IDENTITY.to_string(),

@@ -99,7 +99,7 @@ mod tests {
     fn disability_row(fields: Vec<(Field, &str)>) -> Disability {
         let mut fields: Vec<(Field, Value)> = fields
             .into_iter()
-            .map(|(f, s)| (f, Value::Text(s.to_string())))
+            .map(|(f, s)| (f, Value::Text(s.into())))
             .collect();
         fields.sort_by_key(|(f, _)| *f);
         let record = RawRecord {

@@ -2,8 +2,10 @@
 //! cells, raw rows and rejects.
 
 use std::fmt;
+use std::sync::Arc;
 
 use chrono::NaiveDate;
+use compact_str::CompactString;
 use serde::{Deserialize, Serialize};
 
 /// What a department file is. Screening sources qualify people; rolls say who is covered.
@@ -121,11 +123,13 @@ impl fmt::Display for SourceKind {
 
 /// Where a record came from: `<file>#<row>` or `<file>!<sheet>#<row>` (SPEC 3.1).
 /// `row` is the physical 1-based row as a spreadsheet shows it, title rows included.
+/// The file and sheet names are shared by every row of the sheet: millions of records carry
+/// a pointer each, not a copy.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct SourceRef {
-    pub file: String,
+    pub file: Arc<str>,
     /// Set only when the workbook has more than one data sheet.
-    pub sheet: Option<String>,
+    pub sheet: Option<Arc<str>>,
     pub row: u32,
 }
 
@@ -220,10 +224,11 @@ impl Field {
     }
 }
 
-/// A typed cell value.
+/// A typed cell value. Text is inline up to 24 bytes: most cells (IDs, names, townships,
+/// statuses) need no allocation of their own.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Value {
-    Text(String),
+    Text(CompactString),
     Date(NaiveDate),
     Amount(f64),
     Bool(bool),

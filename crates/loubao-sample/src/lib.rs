@@ -247,7 +247,7 @@ fn write_medical(
             ])?;
             facts.add_claim(window, pid, date, oop);
             let source = loubao_model::SourceRef {
-                file: sources::MEDICAL.to_string(),
+                file: sources::MEDICAL.into(),
                 sheet: None,
                 row,
             };

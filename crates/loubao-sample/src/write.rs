@@ -93,7 +93,7 @@ impl Table {
 
     pub fn source_ref(&self, index: usize) -> SourceRef {
         SourceRef {
-            file: self.file.clone(),
+            file: self.file.as_str().into(),
             sheet: None,
             row: self.first_data_row() + index as u32,
         }

@@ -37,7 +37,7 @@ fn rec(kind: SourceKind, row: u32, name: &str, pinyin: &str) -> PersonRecord {
         kind,
         role: Role::Subject,
         source: SourceRef {
-            file: format!("{}.xlsx", kind.key()),
+            file: format!("{}.xlsx", kind.key()).into(),
             sheet: None,
             row,
         },

@@ -22,7 +22,7 @@ fn d(y: i32, m: u32, day: u32) -> NaiveDate {
 }
 
 fn text(field: Field, s: &str) -> (Field, Value) {
-    (field, Value::Text(s.to_string()))
+    (field, Value::Text(s.into()))
 }
 fn date(field: Field, y: i32, m: u32, day: u32) -> (Field, Value) {
     (field, Value::Date(d(y, m, day)))
@@ -274,7 +274,7 @@ fn observed(row: &RawRecord) -> Observation {
 
 fn source(kind: SourceKind, row: u32) -> SourceRef {
     SourceRef {
-        file: format!("{}.xlsx", kind.label_zh()),
+        file: format!("{}.xlsx", kind.label_zh()).into(),
         sheet: None,
         row,
     }
