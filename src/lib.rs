@@ -15,6 +15,7 @@ pub mod config;
 pub mod digest;
 pub mod idcheck;
 pub mod ingest;
+pub mod lang;
 pub mod ledger;
 pub mod mask;
 pub mod matching;
