@@ -6,11 +6,11 @@
 
 use std::path::PathBuf;
 
-use clap::builder::PossibleValue;
+use clap::builder::{PossibleValue, PossibleValuesParser};
 use clap::error::{ContextKind, ContextValue, ErrorKind};
 use clap::{ArgAction, Parser, Subcommand};
 
-use crate::lang::{pick, Lang};
+use crate::lang::{self, pick};
 
 /// What each exit code means, shown under `--help`.
 pub fn exit_codes_help() -> &'static str {
@@ -91,13 +91,13 @@ pub struct Cli {
     #[arg(
         long,
         global = true,
-        value_enum,
-        default_value_t,
+        default_value = "zh",
+        value_parser = PossibleValuesParser::new(lang::NAMES),
         hide_default_value = true,
         hide_possible_values = true,
         help = pick("消息语言: zh 中文, en 英文 (也可设 LOUBAO_LANG)", "Language of messages: zh Chinese, en English (or LOUBAO_LANG)")
     )]
-    pub lang: Lang,
+    lang: String,
     #[arg(long, short, global = true, action = ArgAction::Help, help = pick("显示帮助", "Print help"))]
     help: Option<bool>,
     #[arg(long, short = 'V', action = ArgAction::Version, help = pick("显示版本", "Print version"))]

@@ -179,8 +179,8 @@ fn usage_errors_are_clap_s_english_under_lang_en() {
     );
 }
 
-/// A generated county with one row that names nobody: the run's console lines and the
-/// rejects file's reason are English.
+/// A generated county with one row that names nobody: the sample's summary, the run's
+/// console lines, the rejects file's reason and eval's scores are English.
 #[test]
 fn a_run_under_lang_en_says_its_stages_and_rejects_in_english() {
     let dir = tempfile::tempdir().unwrap();
@@ -196,7 +196,9 @@ fn a_run_under_lang_en_says_its_stages_and_rejects_in_english() {
         "none".as_ref(),
     ]);
     assert_eq!(code, 0, "{out}");
-    assert!(out.contains("to run it: loubao run"), "{out}");
+    for line in ["sample county: 100 residents,", "to run it: loubao run"] {
+        assert!(out.contains(line), "missing {line:?} in:\n{out}");
+    }
     let medical = county.join("inbox/医保局_结算明细.csv");
     let mut text = fs::read(&medical).unwrap();
     text.extend_from_slice(b",,,2021-03-05,100,50\r\n");

@@ -1,9 +1,10 @@
 //! The language of every message loubao prints: Chinese for the clerk by default, English
 //! (`--lang en`, or `LOUBAO_LANG=en`) for maintainers. It is chosen once, before the command
-//! line is even parsed, so that help and usage errors speak it too.
+//! line is even parsed, so that help and usage errors speak it too. A crate of its own so
+//! that the synthetic-county generator, which knows only the model, speaks it as well.
 //!
-//! A message keeps both its languages side by side where it is written: [`tr!`](crate::tr)
-//! for formatted text, [`pick`] for fixed text. What the county's own records say stays
+//! A message keeps both its languages side by side where it is written: [`tr!`] for
+//! formatted text, [`pick`] for fixed text. What the county's own records say stays
 //! Chinese in both languages: the township workbooks and CSVs, the 待复核 and spot-check lists
 //! and the ledger's states (新增, 持续 …) are read back by their Chinese headers and words,
 //! and the 依据 written into them is the townships' reading.
@@ -11,14 +12,17 @@
 use std::ffi::OsString;
 use std::sync::OnceLock;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Lang {
-    // Chinese, for the clerk: the default.
+    /// Chinese, for the clerk: the default.
     #[default]
     Zh,
-    // English, for maintainers.
+    /// English, for maintainers.
     En,
 }
+
+/// The values `--lang` takes.
+pub const NAMES: [&str; 2] = ["zh", "en"];
 
 static LANG: OnceLock<Lang> = OnceLock::new();
 
@@ -44,11 +48,10 @@ pub fn init(args: &[OsString]) {
 
 /// The language messages are in.
 pub fn current() -> Lang {
-    #[cfg(test)]
-    if let Some(lang) = TEST_LANG.with(std::cell::Cell::get) {
-        return lang;
-    }
-    LANG.get().copied().unwrap_or_default()
+    THREAD_LANG
+        .with(std::cell::Cell::get)
+        .or_else(|| LANG.get().copied())
+        .unwrap_or_default()
 }
 
 /// Fixed text in the current language.
@@ -64,36 +67,34 @@ pub fn pick<'a>(zh: &'a str, en: &'a str) -> &'a str {
 #[macro_export]
 macro_rules! tr {
     ($zh:literal, $en:literal $(,)?) => {
-        match $crate::lang::current() {
-            $crate::lang::Lang::Zh => format!($zh),
-            $crate::lang::Lang::En => format!($en),
+        match $crate::current() {
+            $crate::Lang::Zh => format!($zh),
+            $crate::Lang::En => format!($en),
         }
     };
     ($zh:literal, $en:literal, $($arg:tt)+) => {
-        match $crate::lang::current() {
-            $crate::lang::Lang::Zh => format!($zh, $($arg)+),
-            $crate::lang::Lang::En => format!($en, $($arg)+),
+        match $crate::current() {
+            $crate::Lang::Zh => format!($zh, $($arg)+),
+            $crate::Lang::En => format!($en, $($arg)+),
         }
     };
 }
 
-#[cfg(test)]
 thread_local! {
-    /// The unit tests' language, per test thread: the process-wide choice is made once.
-    static TEST_LANG: std::cell::Cell<Option<Lang>> = const { std::cell::Cell::new(None) };
+    /// A language for this thread only, over the process-wide one: for unit tests, which
+    /// share one process and check both languages.
+    static THREAD_LANG: std::cell::Cell<Option<Lang>> = const { std::cell::Cell::new(None) };
 }
 
-/// Runs `f` with messages in `lang` on this thread (unit tests only).
-#[cfg(test)]
+/// Runs `f` with messages in `lang` on this thread (the unit tests of every crate).
 pub fn with<T>(lang: Lang, f: impl FnOnce() -> T) -> T {
-    TEST_LANG.with(|l| l.set(Some(lang)));
+    THREAD_LANG.with(|l| l.set(Some(lang)));
     let out = f();
-    TEST_LANG.with(|l| l.set(None));
+    THREAD_LANG.with(|l| l.set(None));
     out
 }
 
-/// Whether text has a Han character: an English message has none but its values' (tests).
-#[cfg(test)]
+/// Whether text has a Han character: an English message has none but its values'.
 pub fn has_han(text: &str) -> bool {
     text.chars().any(|c| ('\u{4E00}'..='\u{9FFF}').contains(&c))
 }
