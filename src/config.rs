@@ -690,7 +690,8 @@ fn toml_message(message: &str) -> String {
             "wrong type of value: {expected} expected here, {found} written"
         );
     }
-    // Our own messages (dates not written as dates) are in the clerk's words already.
+    // Our own messages (`toml_date`: a date not written as one) are in the clerk's words
+    // already; they are the ones that show the date to write.
     if message.contains("2021-06-30") {
         return message.to_string();
     }
