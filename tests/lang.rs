@@ -10,6 +10,7 @@ use std::fs;
 use std::path::Path;
 
 use common::{loubao, Inbox};
+use loubao::lang::has_han;
 
 /// A pipeline file with three problems: a date that does not exist (line 3), a source kind
 /// that does not exist (line 8) and a misspelt key (line 12).
@@ -25,10 +26,6 @@ const BROKEN: &str = "county = \"测试县\"\n\
     [rules]\n\
     overdue_days = 30\n\
     medical_treshold = 5\n";
-
-fn has_han(text: &str) -> bool {
-    text.chars().any(|c| ('\u{4E00}'..='\u{9FFF}').contains(&c))
-}
 
 /// ASCII words of three letters or more, lowercased.
 fn words(text: &str) -> BTreeSet<String> {
