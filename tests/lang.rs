@@ -265,3 +265,68 @@ fn a_run_by_default_writes_chinese_reject_reasons() {
         "{out}\n{text}"
     );
 }
+
+/// `trace`, `explain`, `review` and `report` under `--lang en`: their own words in English,
+/// the lists' 依据 and the clerk's names as they are.
+#[test]
+fn trace_explain_review_and_report_speak_english() {
+    let inbox = Inbox::new(
+        "[[sources]]\nkind = \"dibao\"\nglob = \"低保*\"\n",
+        &[(
+            "低保.csv",
+            "姓名,身份证号,保障状态\n王五,410123197703031231,在保\n",
+        )],
+    );
+    let pipeline = inbox.pipeline();
+    let en = |args: &[&std::ffi::OsStr]| {
+        let mut all = vec!["--lang".as_ref(), "en".as_ref()];
+        all.extend_from_slice(args);
+        loubao(&all)
+    };
+    let (code, out) = en(&["trace".as_ref(), "张三".as_ref(), pipeline.as_os_str()]);
+    assert_eq!(code, 0, "{out}");
+    for line in [
+        "(1 records merged) ==",
+        "source records:",
+        "links:",
+        "rules:",
+        "  R01 fired: ",
+        "  R07 not fired (complaint about how assistance was handled)",
+        "clue ledger:",
+    ] {
+        assert!(out.contains(line), "missing {line:?} in:\n{out}");
+    }
+
+    let (code, out) = en(&["explain".as_ref(), "R06".as_ref()]);
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.starts_with("R06 request for assistance overdue and not closed\nA qualifying petition"),
+        "{out}"
+    );
+
+    let missing = inbox.dir.path().join("none.xlsx");
+    let (code, out) = en(&["review".as_ref(), pipeline.as_os_str(), missing.as_os_str()]);
+    assert_eq!(code, 3, "{out}");
+    assert!(out.contains("rejected none.xlsx: no such file"), "{out}");
+    assert!(out.contains("the clue ledger is unchanged"), "{out}");
+
+    let (code, out) = en(&[
+        "report".as_ref(),
+        "monthly".as_ref(),
+        pipeline.as_os_str(),
+        "--month".as_ref(),
+        "2021-13".as_ref(),
+    ]);
+    assert_eq!(code, 4, "{out}");
+    assert!(
+        out.contains("--month must be YYYY-MM, e.g. 2021-06, not 2021-13"),
+        "{out}"
+    );
+    let (code, out) = en(&["report".as_ref(), "final".as_ref(), pipeline.as_os_str()]);
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains("the three closing lists are due by 2021-09-03"),
+        "{out}"
+    );
+    assert!(!has_han(&out.replace("总结_三项清单.xlsx", "")), "{out}");
+}
