@@ -7,7 +7,9 @@ use std::path::{Path, PathBuf};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+use crate::lang::pick;
 use crate::model::{Field, SourceKind};
+use crate::tr;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -310,8 +312,9 @@ mod toml_date {
             Repr::Other(v) => v.to_string(),
         };
         NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").map_err(|_| {
-            serde::de::Error::custom(format!(
-                "'{text}' 不是日期: 请写作 2021-06-30 (年-月-日, 不加引号也可)"
+            serde::de::Error::custom(crate::tr!(
+                "'{text}' 不是日期: 请写作 2021-06-30 (年-月-日, 不加引号也可)",
+                "'{text}' is not a date: write it as 2021-06-30 (year-month-day, quotes optional)"
             ))
         })
     }
@@ -327,12 +330,26 @@ fn default_since() -> NaiveDate {
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
-    #[error("无法读取流水线文件 {path}: {reason}")]
     Read { path: PathBuf, reason: String },
-    #[error("流水线文件 {path} 有误: {message}")]
     Parse { path: PathBuf, message: String },
-    #[error("流水线文件 {path} 有误: {message}")]
     Invalid { path: PathBuf, message: String },
+}
+
+impl std::fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&match self {
+            ConfigError::Read { path, reason } => tr!(
+                "无法读取流水线文件 {}: {reason}",
+                "cannot read the pipeline file {}: {reason}",
+                path.display()
+            ),
+            ConfigError::Parse { path, message } | ConfigError::Invalid { path, message } => tr!(
+                "流水线文件 {} 有误: {message}",
+                "the pipeline file {} is wrong: {message}",
+                path.display()
+            ),
+        })
+    }
 }
 
 /// A pipeline file loaded and resolved against its own folder.
@@ -380,11 +397,16 @@ impl Pipeline {
     pub fn problems(&self, as_of: NaiveDate, today: NaiveDate) -> Vec<String> {
         let mut out = Vec::new();
         if self.since > as_of {
-            out.push(format!("since ({}) 晚于 as_of ({as_of})", self.since));
+            let since = self.since;
+            out.push(tr!(
+                "since ({since}) 晚于 as_of ({as_of})",
+                "since ({since}) is later than as_of ({as_of})"
+            ));
         }
         if as_of > today {
-            out.push(format!(
-                "as_of ({as_of}) 晚于今天 ({today}): 不能按将来的日期排查"
+            out.push(tr!(
+                "as_of ({as_of}) 晚于今天 ({today}): 不能按将来的日期排查",
+                "as_of ({as_of}) is later than today ({today}): a screening cannot be dated in the future"
             ));
         }
         let r = &self.rules;
@@ -396,13 +418,17 @@ impl Pipeline {
         range(
             "medical_threshold",
             r.medical_threshold.is_finite() && r.medical_threshold > 0.0,
-            "必须大于 0",
+            pick("必须大于 0", "must be greater than 0"),
         );
-        range("overdue_days", r.overdue_days >= 0, "不能为负数");
+        range(
+            "overdue_days",
+            r.overdue_days >= 0,
+            pick("不能为负数", "cannot be negative"),
+        );
         range(
             "child_age",
             (1..=18).contains(&r.child_age),
-            "必须在 1 到 18 之间",
+            pick("必须在 1 到 18 之间", "must be between 1 and 18"),
         );
         for (key, grade) in [
             ("severe_grade_any", r.severe_grade_any),
@@ -413,38 +439,58 @@ impl Pipeline {
             range(
                 key,
                 (1..=4).contains(&grade),
-                "必须在 1 到 4 之间 (残疾等级)",
+                pick(
+                    "必须在 1 到 4 之间 (残疾等级)",
+                    "must be between 1 and 4 (a disability grade)",
+                ),
             );
         }
         if let Some(day) = self.campaign.monthly_day.filter(|d| !(1..=28).contains(d)) {
-            out.push(format!(
-                "campaign.monthly_day {day} 必须在 1 到 28 之间 (每月都有这一天)"
+            out.push(tr!(
+                "campaign.monthly_day {day} 必须在 1 到 28 之间 (每月都有这一天)",
+                "campaign.monthly_day {day} must be between 1 and 28 (a day every month has)"
             ));
         }
         let d = self.campaign.deadlines(as_of);
         if !(d.review_by <= d.rectify_by && d.rectify_by <= d.final_by) {
-            out.push(format!(
+            out.push(tr!(
                 "campaign 的期限次序不对: 核查 {} 、整改 {} 、总结 {} 应依次不早于前一项",
-                d.review_by, d.rectify_by, d.final_by
+                "campaign deadlines out of order: review {}, rectify {}, final {} must each be no earlier than the one before",
+                d.review_by,
+                d.rectify_by,
+                d.final_by
             ));
         }
         let m = &self.matching;
         if !(m.lower_threshold.is_finite() && m.upper_threshold.is_finite()) {
-            out.push("matching 的阈值必须是数字".into());
+            out.push(tr!(
+                "matching 的阈值必须是数字",
+                "the matching thresholds must be numbers"
+            ));
         } else if m.lower_threshold > m.upper_threshold {
-            out.push("matching.lower_threshold 大于 matching.upper_threshold".into());
+            out.push(tr!(
+                "matching.lower_threshold 大于 matching.upper_threshold",
+                "matching.lower_threshold is greater than matching.upper_threshold"
+            ));
         }
         if !(m.ambiguity_margin.is_finite() && m.ambiguity_margin >= 0.0) {
-            out.push("matching.ambiguity_margin 不能为负数".into());
+            out.push(tr!(
+                "matching.ambiguity_margin 不能为负数",
+                "matching.ambiguity_margin cannot be negative"
+            ));
         }
         if m.max_block_size < 2 {
-            out.push("matching.max_block_size 至少为 2".into());
+            out.push(tr!(
+                "matching.max_block_size 至少为 2",
+                "matching.max_block_size must be at least 2"
+            ));
         }
         for spec in &self.sources {
             if let Err(e) = globset::Glob::new(&spec.glob) {
-                out.push(format!(
-                    "来源 {} 的 glob '{}' 无效: {e}",
-                    spec.kind, spec.glob
+                let (kind, glob) = (spec.kind, &spec.glob);
+                out.push(tr!(
+                    "来源 {kind} 的 glob '{glob}' 无效: {e}",
+                    "the glob '{glob}' of source {kind} is invalid: {e}"
                 ));
             }
         }
@@ -460,7 +506,10 @@ impl Pipeline {
         for t in &self.townships {
             let name = t.name.trim();
             if name.is_empty() {
-                out.push("[[townships]] 中有乡镇没有名称".into());
+                out.push(tr!(
+                    "[[townships]] 中有乡镇没有名称",
+                    "a township in [[townships]] has no name"
+                ));
                 continue;
             }
             let mut own: Vec<String> = vec![name.to_string()];
@@ -479,12 +528,17 @@ impl Pipeline {
             if owners.len() > 1 {
                 let same = owners.iter().all(|o| o == &owners[0]);
                 out.push(if same {
-                    format!(
+                    tr!(
                         "乡镇 {spelling} 在 [[townships]] 中列了 {} 次",
+                        "township {spelling} is listed {} times in [[townships]]",
                         owners.len()
                     )
                 } else {
-                    format!("名称或别名 {spelling} 同时属于乡镇 {}", owners.join(" 和 "))
+                    tr!(
+                        "名称或别名 {spelling} 同时属于乡镇 {}",
+                        "the name or alias {spelling} belongs to the townships {}",
+                        owners.join(pick(" 和 ", " and "))
+                    )
                 });
             }
         }
@@ -492,9 +546,10 @@ impl Pipeline {
             let mut distinct = owners.clone();
             distinct.dedup();
             if distinct.len() > 1 {
-                out.push(format!(
+                out.push(tr!(
                     "乡镇 {} 的名单文件名相同 ({stem}.xlsx), 会互相覆盖: 请改名",
-                    distinct.join(" 和 ")
+                    "the townships {} have the same list file name ({stem}.xlsx) and would overwrite each other: rename them",
+                    distinct.join(pick(" 和 ", " and "))
                 ));
             }
         }
@@ -509,7 +564,10 @@ impl LoadedPipeline {
         })?;
         let text = decode_text(&bytes).ok_or_else(|| ConfigError::Parse {
             path: path.to_path_buf(),
-            message: "文件不是 UTF-8 或 GBK 文本".into(),
+            message: tr!(
+                "文件不是 UTF-8 或 GBK 文本",
+                "the file is not UTF-8 or GBK text"
+            ),
         })?;
         let pipeline = parse(&text).map_err(|message| ConfigError::Parse {
             path: path.to_path_buf(),
@@ -522,8 +580,9 @@ impl LoadedPipeline {
         let as_of = pipeline.as_of.unwrap_or(today);
         let problems = pipeline.problems(as_of, today);
         if !problems.is_empty() {
-            return Err(invalid(format!(
+            return Err(invalid(tr!(
                 "{} 处设置需要修改:\n  {}",
+                "{} settings to change:\n  {}",
                 problems.len(),
                 problems.join("\n  ")
             )));
@@ -559,10 +618,12 @@ impl LoadedPipeline {
 /// An I/O error in the clerk's words.
 pub fn io_reason(e: &std::io::Error) -> String {
     match e.kind() {
-        std::io::ErrorKind::NotFound => "文件或文件夹不存在".into(),
-        std::io::ErrorKind::PermissionDenied => "没有读取权限".into(),
-        std::io::ErrorKind::IsADirectory => "这是一个文件夹, 不是文件".into(),
-        _ => format!("读取出错 ({e})"),
+        std::io::ErrorKind::NotFound => tr!("文件或文件夹不存在", "no such file or folder"),
+        std::io::ErrorKind::PermissionDenied => tr!("没有读取权限", "no permission to read"),
+        std::io::ErrorKind::IsADirectory => {
+            tr!("这是一个文件夹, 不是文件", "this is a folder, not a file")
+        }
+        _ => tr!("读取出错 ({e})", "read error ({e})"),
     }
 }
 
@@ -577,8 +638,9 @@ fn decode_text(bytes: &[u8]) -> Option<String> {
     }
 }
 
-/// The TOML reader's English, said in Chinese; what it does not know stays as written.
-fn toml_message_zh(message: &str) -> String {
+/// The TOML reader's message said in the clerk's words (in English too: the same facts in
+/// the same shape); what it does not know is replaced by what to check.
+fn toml_message(message: &str) -> String {
     let ticked = |s: &str| -> Vec<String> {
         s.split('`')
             .enumerate()
@@ -589,74 +651,95 @@ fn toml_message_zh(message: &str) -> String {
     if let Some(rest) = message.strip_prefix("unknown field ") {
         let names = ticked(rest);
         if let Some((first, others)) = names.split_first() {
-            return format!("未知的键 {first}; 这里可用的键: {}", others.join(", "));
+            let others = others.join(", ");
+            return tr!(
+                "未知的键 {first}; 这里可用的键: {others}",
+                "unknown key {first}; the keys allowed here: {others}"
+            );
         }
     }
     if let Some(rest) = message.strip_prefix("unknown variant ") {
         let names = ticked(rest);
         if let Some((first, others)) = names.split_first() {
-            return format!("未知的取值 {first}; 可用的取值: {}", others.join(", "));
+            let others = others.join(", ");
+            return tr!(
+                "未知的取值 {first}; 可用的取值: {others}",
+                "unknown value {first}; the values allowed: {others}"
+            );
         }
     }
     if let Some(rest) = message.strip_prefix("missing field ") {
-        return format!("缺少必需的键 {}", ticked(rest).join(""));
+        let key = ticked(rest).join("");
+        return tr!("缺少必需的键 {key}", "missing the required key {key}");
     }
     if message.contains("escape") {
-        return "字符串里的反斜杠 \\ 被当作转义符: Windows 路径请用单引号, 如 inbox = 'D:\\共享\\收件箱', 或改用正斜杠 D:/共享/收件箱".into();
+        return tr!(
+            "字符串里的反斜杠 \\ 被当作转义符: Windows 路径请用单引号, 如 inbox = 'D:\\共享\\收件箱', 或改用正斜杠 D:/共享/收件箱",
+            "a backslash \\ in a string is taken as an escape: write Windows paths in single quotes, e.g. inbox = 'D:\\shared\\inbox', or use forward slashes D:/shared/inbox"
+        );
     }
     if message.starts_with("duplicate key") {
-        return format!("重复的键 {}", ticked(message).join(""));
+        let key = ticked(message).join("");
+        return tr!("重复的键 {key}", "duplicate key {key}");
     }
     if let Some(rest) = message.strip_prefix("invalid type: ") {
         let (found, expected) = rest.split_once(", expected ").unwrap_or((rest, ""));
-        return format!(
-            "值的类型不对: 这里应为{}, 写的是{}",
-            kind_zh(expected),
-            kind_zh(found)
+        let (expected, found) = (kind_words(expected), kind_words(found));
+        return tr!(
+            "值的类型不对: 这里应为{expected}, 写的是{found}",
+            "wrong type of value: {expected} expected here, {found} written"
         );
     }
-    // Our own messages (dates written as numbers) are Chinese already.
-    if message
-        .chars()
-        .any(|c| ('\u{4E00}'..='\u{9FFF}').contains(&c))
-    {
+    // Our own messages (`toml_date`: a date not written as one) are in the clerk's words
+    // already; they are the ones that show the date to write.
+    if message.contains("2021-06-30") {
         return message.to_string();
     }
     if message.contains("date") || message.contains("time") {
-        return "日期无效: 写作 2021-06-30, 月份 01–12, 日不超过当月天数".into();
+        return tr!(
+            "日期无效: 写作 2021-06-30, 月份 01–12, 日不超过当月天数",
+            "invalid date: write 2021-06-30, months 01–12, days within the month"
+        );
     }
     // The reader's own words help a maintainer; the clerk gets what to check.
-    tracing::debug!(toml = message, "流水线文件格式错误");
-    "格式错误: 请对照 pipelines/example.toml 检查这一行的引号、等号和括号".into()
+    tracing::debug!(
+        toml = message,
+        "{}",
+        pick("流水线文件格式错误", "pipeline file syntax error")
+    );
+    tr!(
+        "格式错误: 请对照 pipelines/example.toml 检查这一行的引号、等号和括号",
+        "syntax error: check this line's quotes, equals sign and brackets against pipelines/example.toml"
+    )
 }
 
 /// A TOML or serde type in words, with the value as written when there is one.
-fn kind_zh(kind: &str) -> String {
+fn kind_words(kind: &str) -> String {
     let value = kind
         .split_once(' ')
         .map(|(_, v)| v.trim_matches('`').to_string())
         .unwrap_or_default();
     let word = if kind.contains("string") {
-        "文字(加引号)"
+        pick("文字(加引号)", "text (in quotes)")
     } else if kind.contains("float") || kind.contains("f64") {
-        "数字(不加引号)"
+        pick("数字(不加引号)", "a number (no quotes)")
     } else if kind.contains("integer")
         || kind.contains("usize")
         || kind.contains("u32")
         || kind.contains("u8")
         || kind.contains("i64")
     {
-        "整数(不加引号)"
+        pick("整数(不加引号)", "a whole number (no quotes)")
     } else if kind.contains("bool") {
-        "true 或 false"
+        pick("true 或 false", "true or false")
     } else if kind.contains("sequence") || kind.contains("array") {
-        "列表 [\"…\", \"…\"]"
+        pick("列表 [\"…\", \"…\"]", "a list [\"…\", \"…\"]")
     } else if kind.contains("map") || kind.contains("table") || kind.contains("struct") {
-        "一组设置 (表)"
+        pick("一组设置 (表)", "a group of settings (a table)")
     } else if kind.contains("date") {
-        "日期, 如 2021-06-30"
+        pick("日期, 如 2021-06-30", "a date, e.g. 2021-06-30")
     } else {
-        "规定的格式"
+        pick("规定的格式", "the required format")
     };
     if value.is_empty() || word.contains(value.as_str()) {
         word.to_string()
@@ -699,7 +782,7 @@ pub fn parse(text: &str) -> Result<Pipeline, String> {
                 break;
             }
         }
-        problems.push((line, toml_message_zh(raw)));
+        problems.push((line, toml_message(raw)));
         let Some(key) = line
             .and_then(|l| lines.get(l - 1))
             .and_then(|l| whole_key_value(l))
@@ -718,14 +801,19 @@ pub fn parse(text: &str) -> Result<Pipeline, String> {
     let said: Vec<String> = problems
         .into_iter()
         .map(|(line, message)| match line {
-            Some(line) => format!("第 {line} 行: {message}"),
+            Some(line) => tr!("第 {line} 行: {message}", "line {line}: {message}"),
             None => message,
         })
         .collect();
     Err(if said.len() == 1 {
         said.into_iter().next().unwrap_or_default()
     } else {
-        format!("{} 处需要修改:\n  {}", said.len(), said.join("\n  "))
+        tr!(
+            "{} 处需要修改:\n  {}",
+            "{} problems to fix:\n  {}",
+            said.len(),
+            said.join("\n  ")
+        )
     })
 }
 
@@ -850,6 +938,32 @@ columns = { out_of_pocket = "个人现金支付" }
             err.to_string().ends_with("无.toml: 文件或文件夹不存在"),
             "{err}"
         );
+    }
+    /// English messages say the same problems, with nothing Chinese but the file's values.
+    #[test]
+    fn every_problem_is_said_in_english_under_lang_en() {
+        use crate::lang::{with, Lang};
+        let text = "county = \"测试县\"\ninbox = \"D:\\共享\\收件箱\"\noutbox = \"out\"\n\
+                    as_of = 2021-06-31\n\n[[sources]]\nkind = \"medicare\"\nglob = \"*医保*\"\n\n\
+                    [rules]\nmedical_treshold = 5\noverdue_days = \"三十\"\nchild_age = 30\n";
+        let err = with(Lang::En, || parse(text)).unwrap_err();
+        assert!(err.starts_with("5 problems to fix:"), "{err}");
+        for said in [
+            "line 2: a backslash",
+            "line 4: invalid date",
+            "line 7: unknown value medicare; the values allowed: agriculture",
+            "line 11: unknown key medical_treshold",
+            "line 12: wrong type of value: a whole number (no quotes) expected here, text (in quotes) \"三十\" written",
+        ] {
+            assert!(err.contains(said), "{said:?} in {err}");
+        }
+        let without_values = err.replace("三十", "");
+        assert!(!crate::lang::has_han(&without_values), "{err}");
+        let pipeline =
+            parse("inbox = \"in\"\noutbox = \"out\"\n[rules]\nchild_age = 30\n").unwrap();
+        let today = NaiveDate::from_ymd_opt(2021, 6, 30).unwrap();
+        let problems = with(Lang::En, || pipeline.problems(today, today));
+        assert_eq!(problems, ["rules.child_age must be between 1 and 18"]);
     }
 }
 

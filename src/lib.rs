@@ -29,3 +29,8 @@ pub mod telemetry;
 
 /// The typed records between the stages live in their own crate, shared with the generator.
 pub use loubao_model as model;
+
+/// The language of the messages, shared with the generator too; `tr!` writes a message in
+/// both.
+pub use loubao_lang as lang;
+pub use loubao_lang::tr;

@@ -5,17 +5,23 @@ use clap::error::ErrorKind;
 use clap::Parser;
 use loubao::cli::{Cli, Command};
 use loubao::commands::{self, Error};
+use loubao::lang::{self, Lang};
 
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() {
-    let cli = match Cli::try_parse() {
+    let args: Vec<_> = std::env::args_os().collect();
+    // Before parsing: help and usage errors are in the chosen language too.
+    lang::init(&args);
+    let cli = match Cli::try_parse_from(&args) {
         Ok(cli) => cli,
         // Help and version are what was asked for; anything else is a usage error.
         Err(e) if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) => {
             e.exit()
         }
+        // clap's own English is the English usage error.
+        Err(e) if lang::current() == Lang::En => e.exit(),
         Err(e) => {
             eprintln!("{}", loubao::cli::usage_error_zh(&e));
             std::process::exit(2);

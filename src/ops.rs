@@ -7,6 +7,9 @@ use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 
+use crate::lang::pick;
+use crate::tr;
+
 /// Exit codes, documented in `--help` and the README.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Exit {
@@ -84,10 +87,25 @@ pub struct RunLock {
 
 #[derive(Debug, thiserror::Error)]
 pub enum LockError {
-    #[error("另一次运行正在进行 (锁文件 {path}, {holder})")]
     Held { path: PathBuf, holder: String },
-    #[error("无法创建锁文件 {path}: {source}")]
     Io { path: PathBuf, source: io::Error },
+}
+
+impl std::fmt::Display for LockError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&match self {
+            LockError::Held { path, holder } => tr!(
+                "另一次运行正在进行 (锁文件 {}, {holder})",
+                "another run is in progress (lock file {}, {holder})",
+                path.display()
+            ),
+            LockError::Io { path, source } => tr!(
+                "无法创建锁文件 {}: {source}",
+                "cannot create the lock file {}: {source}",
+                path.display()
+            ),
+        })
+    }
 }
 
 impl RunLock {
@@ -120,7 +138,11 @@ impl RunLock {
             tracing::warn!(
                 lock = %path.display(),
                 previous = previous.trim(),
-                "上次运行未正常结束, 已接管其遗留的锁"
+                "{}",
+                pick(
+                    "上次运行未正常结束, 已接管其遗留的锁",
+                    "the last run did not end cleanly: its lock is taken over"
+                )
             );
         }
         file.set_len(0).map_err(io_err)?;
@@ -141,7 +163,7 @@ impl Drop for RunLock {
 fn describe_holder(content: &str) -> String {
     let content = content.trim();
     if content.is_empty() {
-        "进程未知".to_string()
+        pick("进程未知", "process unknown").to_string()
     } else {
         content.to_string()
     }
@@ -171,7 +193,14 @@ impl StagedRun {
             let entry = entry?;
             let name = entry.file_name().to_string_lossy().into_owned();
             if name.starts_with(".staging-") && entry.path().is_dir() {
-                tracing::warn!(folder = %name, "删除上次中断运行留下的临时文件夹");
+                tracing::warn!(
+                    folder = %name,
+                    "{}",
+                    pick(
+                        "删除上次中断运行留下的临时文件夹",
+                        "removing the staging folder an interrupted run left"
+                    )
+                );
                 fs::remove_dir_all(entry.path())?;
             }
         }

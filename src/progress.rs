@@ -33,7 +33,7 @@ impl Progress {
             ProgressStyle::with_template("{spinner} {prefix:<8} {elapsed:>4}")
                 .unwrap_or_else(|_| ProgressStyle::default_spinner()),
         );
-        bar.set_prefix(stage.progress_zh());
+        bar.set_prefix(stage.progress_label());
         bar.enable_steady_tick(Duration::from_millis(120));
         *ACTIVE.lock().unwrap_or_else(|e| e.into_inner()) = Some(bar.clone());
         Spinner { bar: Some(bar) }

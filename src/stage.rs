@@ -1,6 +1,6 @@
 //! The stages of a run: each one's key in the manifest's `timings`, its name in the 汇总's
 //! 用时 rows and on its terminal spinner, and the stopwatch that times them. A leaf: it
-//! depends on nothing else in the crate.
+//! depends on nothing else in the crate but `lang`, the leaf that says which language.
 
 use std::time::Instant;
 
@@ -48,14 +48,15 @@ impl Stage {
     }
 
     /// The terminal spinner's prefix while the stage runs.
-    pub fn progress_zh(self) -> &'static str {
-        match self {
-            Stage::Ingest => "读取文件",
-            Stage::Normalise => "规范身份",
-            Stage::Matching => "比对名册",
-            Stage::Rules => "规则筛查",
-            Stage::Report => "写出名单",
-        }
+    pub fn progress_label(self) -> &'static str {
+        let (zh, en) = match self {
+            Stage::Ingest => ("读取文件", "reading files"),
+            Stage::Normalise => ("规范身份", "normalising"),
+            Stage::Matching => ("比对名册", "linking"),
+            Stage::Rules => ("规则筛查", "screening"),
+            Stage::Report => ("写出名单", "writing lists"),
+        };
+        crate::lang::pick(zh, en)
     }
 }
 

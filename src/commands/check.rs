@@ -12,9 +12,11 @@ use std::path::Path;
 
 use super::{Context, Error};
 use crate::ingest::{self, headers, FileReport, SheetReport};
+use crate::lang::{pick, Lang};
 use crate::model::Reject;
 use crate::normalise;
 use crate::ops::Exit;
+use crate::tr;
 
 /// The verdict is the exit code (on stdout, with the report); only a pipeline file that
 /// cannot be loaded is an `Error`.
@@ -23,7 +25,14 @@ pub fn check(pipeline_path: &Path) -> Result<Exit, Error> {
     let p = &ctx.loaded.pipeline;
     let inbox = &ctx.loaded.inbox;
     if !inbox.is_dir() {
-        println!("错误: 收件文件夹不存在: {}", inbox.display());
+        println!(
+            "{}",
+            tr!(
+                "错误: 收件文件夹不存在: {}",
+                "error: the inbox does not exist: {}",
+                inbox.display()
+            )
+        );
         return Ok(Exit::NoUsableInput);
     }
     let mut output = ingest::ingest(
@@ -33,33 +42,47 @@ pub fn check(pipeline_path: &Path) -> Result<Exit, Error> {
         &ingest::Vocabulary::new(&p.townships, &p.rules),
     );
     if output.files.is_empty() {
-        println!("错误: 收件文件夹中没有文件: {}", inbox.display());
+        println!(
+            "{}",
+            tr!(
+                "错误: 收件文件夹中没有文件: {}",
+                "error: the inbox holds no files: {}",
+                inbox.display()
+            )
+        );
         return Ok(Exit::NoUsableInput);
     }
-    println!("收件文件夹: {}", inbox.display());
+    println!("{}", tr!("收件文件夹: {}", "inbox: {}", inbox.display()));
 
     let mut errors = Vec::new();
     let mut warnings = Vec::new();
     for file in &output.files {
         print_file(file, &output.rejects);
         if file.claimed_by.len() > 1 {
-            errors.push(format!(
-                "{} 被多个来源同时匹配: {}",
-                file.file_name,
-                file.claimed_by
-                    .iter()
-                    .map(|&i| source_label(p, i))
-                    .collect::<Vec<_>>()
-                    .join(", ")
+            let claims = file
+                .claimed_by
+                .iter()
+                .map(|&i| source_label(p, i))
+                .collect::<Vec<_>>()
+                .join(", ");
+            errors.push(tr!(
+                "{} 被多个来源同时匹配: {claims}",
+                "{} is matched by several sources: {claims}",
+                file.file_name
             ));
         } else if let Some(error) = &file.error {
-            warnings.push(format!("{}: 无法使用 ({error})", file.file_name));
+            warnings.push(tr!(
+                "{}: 无法使用 ({error})",
+                "{}: unusable ({error})",
+                file.file_name
+            ));
         }
         for sheet in &file.sheets {
             warnings.extend(gap_warnings(file, sheet));
             for m in duplicated_headers(sheet) {
-                warnings.push(format!(
+                warnings.push(tr!(
                     "{}: 表头「{}」出现多次, 只使用了第 {} 列: 请确认用的是对的一列, 或用 columns 指定",
+                    "{}: the header \"{}\" appears more than once and only column {} is used: check that it is the right one, or name it with columns",
                     file.file_name,
                     m.header,
                     m.column + 1
@@ -69,8 +92,9 @@ pub fn check(pipeline_path: &Path) -> Result<Exit, Error> {
     }
     for (index, _) in p.sources.iter().enumerate() {
         if !output.files.iter().any(|f| f.claimed_by.contains(&index)) {
-            errors.push(format!(
+            errors.push(tr!(
                 "来源 {} 没有匹配到任何文件",
+                "source {} matches no file",
                 source_label(p, index)
             ));
         }
@@ -80,13 +104,18 @@ pub fn check(pipeline_path: &Path) -> Result<Exit, Error> {
     let unknown = normalised.unknown_township_lines();
     if !unknown.is_empty() {
         println!(
-            "\n乡镇名称不在流水线文件中 (这些记录的乡镇将按地址或名册确定, 否则为未确定乡镇):"
+            "\n{}",
+            pick(
+                "乡镇名称不在流水线文件中 (这些记录的乡镇将按地址或名册确定, 否则为未确定乡镇):",
+                "township names not in the pipeline file (these records' township is taken from the address or a roll, else left undetermined):"
+            )
         );
         for line in &unknown {
             println!("  {line}");
         }
-        warnings.push(format!(
+        warnings.push(tr!(
             "{} 个乡镇名称不在流水线文件中: 请在 [[townships]] 中加入该乡镇, 或加入 aliases",
+            "{} township names are not in the pipeline file: add each to [[townships]], or as aliases",
             unknown.len()
         ));
     }
@@ -98,23 +127,35 @@ pub fn check(pipeline_path: &Path) -> Result<Exit, Error> {
 fn verdict(errors: &[String], warnings: &[String], files: usize) -> Exit {
     println!();
     for e in errors {
-        println!("错误: {e}");
+        println!("{}", tr!("错误: {e}", "error: {e}"));
     }
     for w in warnings {
-        println!("警告: {w}");
+        println!("{}", tr!("警告: {w}", "warning: {w}"));
     }
-    if !errors.is_empty() {
+    let (errors, warnings) = (errors.len(), warnings.len());
+    if errors > 0 {
         println!(
-            "检查未通过: {} 个错误, {} 条警告",
-            errors.len(),
-            warnings.len()
+            "{}",
+            tr!(
+                "检查未通过: {errors} 个错误, {warnings} 条警告",
+                "check failed: {errors} errors, {warnings} warnings"
+            )
         );
         Exit::Config
-    } else if !warnings.is_empty() {
-        println!("检查完成, 有 {} 条警告: {} 个文件", warnings.len(), files);
+    } else if warnings > 0 {
+        println!(
+            "{}",
+            tr!(
+                "检查完成, 有 {warnings} 条警告: {files} 个文件",
+                "check done with {warnings} warnings: {files} files"
+            )
+        );
         Exit::Partial
     } else {
-        println!("检查通过: {files} 个文件");
+        println!(
+            "{}",
+            tr!("检查通过: {files} 个文件", "check passed: {files} files")
+        );
         Exit::Complete
     }
 }
@@ -126,48 +167,83 @@ fn source_label(p: &crate::config::Pipeline, index: usize) -> String {
 }
 
 fn print_file(file: &FileReport, rejects: &[Reject]) {
-    let kind = file.kind.map(|k| format!("{} ({})", k.key(), k.label_zh()));
+    let kind = file.kind.map_or_else(
+        || pick("未识别", "not recognised").to_string(),
+        |k| format!("{} ({})", k.key(), pick(k.label_zh(), k.label_en())),
+    );
+    let (encoding, bytes) = (file.encoding.as_deref().unwrap_or("-"), file.bytes);
     println!(
-        "\n{}\n  类型: {}  编码: {}  大小: {} 字节",
+        "\n{}\n{}",
         file.file_name,
-        kind.as_deref().unwrap_or("未识别"),
-        file.encoding.as_deref().unwrap_or("-"),
-        file.bytes
+        tr!(
+            "  类型: {kind}  编码: {encoding}  大小: {bytes} 字节",
+            "  kind: {kind}  encoding: {encoding}  size: {bytes} bytes"
+        )
     );
     if let Some(error) = &file.error {
-        println!("  无法使用: {error}");
+        println!("{}", tr!("  无法使用: {error}", "  unusable: {error}"));
     }
     for sheet in &file.sheets {
         if let Some(name) = &sheet.sheet {
-            println!("  工作表: {name}");
+            println!("{}", tr!("  工作表: {name}", "  sheet: {name}"));
         }
-        println!("  表头行: 第 {} 行", sheet.header_row);
+        let row = sheet.header_row;
+        println!("{}", tr!("  表头行: 第 {row} 行", "  header row: {row}"));
         for m in &sheet.mapping {
-            let canonical = headers::canonical_header(m.field);
             let key = headers::field_key(m.field);
-            println!("    {canonical} [{key}] ← {} ({})", m.header, m.evidence);
+            let (header, evidence) = (&m.header, &m.evidence);
+            match crate::lang::current() {
+                Lang::Zh => {
+                    let canonical = headers::canonical_header(m.field);
+                    println!("    {canonical} [{key}] ← {header} ({evidence})");
+                }
+                Lang::En => println!("    {key} ← {header} ({evidence})"),
+            }
         }
         if !sheet.unused_headers.is_empty() {
-            println!("  未使用的表头: {}", sheet.unused_headers.join(", "));
+            let unused = sheet.unused_headers.join(", ");
+            println!(
+                "{}",
+                tr!("  未使用的表头: {unused}", "  unused headers: {unused}")
+            );
         }
+        let (read, rejected) = (sheet.rows_read, sheet.rows_rejected);
         println!(
-            "  读取 {} 行, 拒收 {} 行",
-            sheet.rows_read, sheet.rows_rejected
+            "{}",
+            tr!(
+                "  读取 {read} 行, 拒收 {rejected} 行",
+                "  {read} rows read, {rejected} rejected"
+            )
         );
         if sheet.cells_dropped > 0 {
             println!(
-                "  {} 个单元格的值无法识别 (如日期写错), 已略过, 所在行仍使用",
-                sheet.cells_dropped
+                "{}",
+                tr!(
+                    "  {} 个单元格的值无法识别 (如日期写错), 已略过, 所在行仍使用",
+                    "  {} cell values not understood (a wrong date, say): skipped, their rows still used",
+                    sheet.cells_dropped
+                )
             );
         }
         if sheet.rows_wider_than_header > 0 {
             println!(
-                "  {} 行的单元格多于表头: 表头右侧的单元格没有列名, 未使用",
-                sheet.rows_wider_than_header
+                "{}",
+                tr!(
+                    "  {} 行的单元格多于表头: 表头右侧的单元格没有列名, 未使用",
+                    "  {} rows are wider than the header: the cells right of it have no column name and are not used",
+                    sheet.rows_wider_than_header
+                )
             );
         }
         for gap in &sheet.gaps {
-            println!("  缺少 {}: {}", gap.fields_zh(), gap.consequence);
+            let (fields, consequence) = (gap.fields_named(), gap.consequence);
+            println!(
+                "{}",
+                tr!(
+                    "  缺少 {fields}: {consequence}",
+                    "  missing {fields}: {consequence}"
+                )
+            );
             println!("    {}", override_hint(sheet, gap));
         }
     }
@@ -181,7 +257,13 @@ fn print_file(file: &FileReport, rejects: &[Reject]) {
     let mut reasons: Vec<_> = reasons.into_iter().collect();
     reasons.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
     for (reason, count) in reasons.into_iter().take(5) {
-        println!("    拒收原因 {count} 行: {reason}");
+        println!(
+            "{}",
+            tr!(
+                "    拒收原因 {count} 行: {reason}",
+                "    rejected, {count} rows: {reason}"
+            )
+        );
     }
 }
 
@@ -194,14 +276,18 @@ fn override_hint(sheet: &SheetReport, gap: &ingest::Gap) -> String {
         .unused_headers
         .iter()
         .find(|h| !["序号", "备注", "编号"].contains(&h.as_str()))
-        .map_or("表头", String::as_str);
+        .map_or(pick("表头", "header"), String::as_str);
     let line = format!("columns = {{ {key} = \"{header}\" }}");
     if sheet.unused_headers.is_empty() {
-        format!("若文件中有此列, 在该来源下加入: {line} (本表没有未使用的表头)")
+        tr!(
+            "若文件中有此列, 在该来源下加入: {line} (本表没有未使用的表头)",
+            "if the file has this column, add under its source: {line} (this table has no unused headers)"
+        )
     } else {
-        format!(
-            "若文件中有此列, 在该来源下加入: {line} (未使用的表头: {})",
-            sheet.unused_headers.join(", ")
+        let unused = sheet.unused_headers.join(", ");
+        tr!(
+            "若文件中有此列, 在该来源下加入: {line} (未使用的表头: {unused})",
+            "if the file has this column, add under its source: {line} (unused headers: {unused})"
         )
     }
 }
@@ -222,6 +308,12 @@ fn gap_warnings(file: &FileReport, sheet: &SheetReport) -> Vec<String> {
     sheet
         .gaps
         .iter()
-        .map(|gap| format!("{place}: 缺少 {}: {}", gap.fields_zh(), gap.consequence))
+        .map(|gap| {
+            let (fields, consequence) = (gap.fields_named(), gap.consequence);
+            tr!(
+                "{place}: 缺少 {fields}: {consequence}",
+                "{place}: missing {fields}: {consequence}"
+            )
+        })
         .collect()
 }

@@ -1,66 +1,108 @@
-//! Why a command failed, and the exit code each failure gives (`cli::EXIT_CODES_HELP`).
+//! Why a command failed, and the exit code each failure gives (`cli::exit_codes_help`).
 //!
-//! Every message is the clerk's Chinese and already includes its cause's (as the errors of
-//! `config`, `ops` and `ledger` do), so printing an error once prints its whole chain; the
-//! binary does that in one place.
+//! Every message is in the language of the run (`lang`) and already includes its cause's
+//! (as the errors of `config`, `ops` and `ledger` do), so printing an error once prints its
+//! whole chain; the binary does that in one place.
 
+use std::fmt;
 use std::io;
 use std::path::PathBuf;
 
 use crate::config::ConfigError;
 use crate::ledger::LedgerError;
 use crate::ops::{Exit, LockError};
+use crate::tr;
 
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
     /// The pipeline file cannot be read or is wrong.
-    #[error(transparent)]
     Config(#[from] ConfigError),
     /// `report monthly --month` is not a month.
-    #[error("--month 应为 YYYY-MM, 例如 2021-06, 实为 {0}")]
     BadMonth(String),
     /// `report spotcheck --share` is not a share.
-    #[error("--share 应为 0 到 100% 之间的比例, 例如 10% 或 0.1, 实为 {0}")]
     BadShare(String),
     /// `explain` was asked about a rule that does not exist.
-    #[error("没有规则 {0}: 可用的有 R01 至 R07")]
     UnknownRule(String),
     /// Another run holds the outbox lock, or the lock file cannot be made.
-    #[error(transparent)]
     Lock(#[from] LockError),
     /// The clue ledger cannot be opened, read or planned against.
-    #[error(transparent)]
     Ledger(#[from] LedgerError),
     /// The inbox held no usable assistance roll.
-    #[error("没有可用的救助名册: 至少需要一份救助名册和一份排查来源")]
     NoRoll,
     /// The inbox held rolls only: nothing to screen.
-    #[error("没有可用的排查来源: 至少需要一份救助名册和一份排查来源")]
     NoScreeningSource,
-    #[error("无法创建运行文件夹 {}: {source}", .outbox.display())]
-    Staging { outbox: PathBuf, source: io::Error },
-    #[error("写出名单失败: {0}")]
+    Staging {
+        outbox: PathBuf,
+        source: io::Error,
+    },
     Report(#[source] crate::report::Error),
-    #[error("无法完成运行文件夹: {0}")]
     Finish(#[source] io::Error),
     /// The run folder is in place but the ledger does not know it yet: its manifest says
     /// so (outcome `unrecorded`) and the next run records it.
-    #[error(
-        "名单已写出到 {}, 但线索台账未能更新, 本次运行记为「{}」(见 manifest.json), 下次运行时补记: {source}",
-        .folder.display(),
-        crate::model::RunOutcome::Unrecorded.label_zh()
-    )]
     Commit {
         folder: PathBuf,
         source: LedgerError,
     },
-    #[error("导入失败, 台账未改动: {0}")]
     Import(#[source] LedgerError),
-    #[error("评估失败: {0:#}")]
     Eval(#[source] anyhow::Error),
-    #[error("生成示例数据失败: {0:#}")]
     Sample(#[source] anyhow::Error),
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let text = match self {
+            Error::Config(e) => e.to_string(),
+            Error::BadMonth(month) => tr!(
+                "--month 应为 YYYY-MM, 例如 2021-06, 实为 {month}",
+                "--month must be YYYY-MM, e.g. 2021-06, not {month}"
+            ),
+            Error::BadShare(share) => tr!(
+                "--share 应为 0 到 100% 之间的比例, 例如 10% 或 0.1, 实为 {share}",
+                "--share must be a share between 0 and 100%, e.g. 10% or 0.1, not {share}"
+            ),
+            Error::UnknownRule(code) => tr!(
+                "没有规则 {code}: 可用的有 R01 至 R07",
+                "there is no rule {code}: the rules are R01 to R07"
+            ),
+            Error::Lock(e) => e.to_string(),
+            Error::Ledger(e) => e.to_string(),
+            Error::NoRoll => tr!(
+                "没有可用的救助名册: 至少需要一份救助名册和一份排查来源",
+                "no usable assistance roll: a run needs at least one roll and one screening source"
+            ),
+            Error::NoScreeningSource => tr!(
+                "没有可用的排查来源: 至少需要一份救助名册和一份排查来源",
+                "no usable screening source: a run needs at least one roll and one screening source"
+            ),
+            Error::Staging { outbox, source } => tr!(
+                "无法创建运行文件夹 {}: {source}",
+                "cannot create the run folder in {}: {source}",
+                outbox.display()
+            ),
+            Error::Report(e) => tr!("写出名单失败: {e}", "writing the lists failed: {e}"),
+            Error::Finish(e) => tr!(
+                "无法完成运行文件夹: {e}",
+                "cannot complete the run folder: {e}"
+            ),
+            Error::Commit { folder, source } => tr!(
+                "名单已写出到 {}, 但线索台账未能更新, 本次运行记为「{}」(见 manifest.json), 下次运行时补记: {source}",
+                "the lists are written to {}, but the clue ledger could not be updated; the run is recorded as \"{}\" (see manifest.json) and the next run records it: {source}",
+                folder.display(),
+                crate::model::RunOutcome::Unrecorded.key()
+            ),
+            Error::Import(e) => tr!(
+                "导入失败, 台账未改动: {e}",
+                "import failed, the ledger is unchanged: {e}"
+            ),
+            Error::Eval(e) => tr!("评估失败: {e:#}", "evaluation failed: {e:#}"),
+            Error::Sample(e) => tr!(
+                "生成示例数据失败: {e:#}",
+                "writing the sample county failed: {e:#}"
+            ),
+        };
+        f.write_str(&text)
+    }
 }
 
 impl Error {
@@ -106,6 +148,46 @@ mod tests {
         assert_eq!(Error::UnknownRule("R09".into()).exit(), Exit::Config);
         assert_eq!(Error::NoRoll.exit(), Exit::NoUsableInput);
         assert_eq!(Error::Finish(io::Error::other("x")).exit(), Exit::Internal);
+    }
+
+    /// Under `--lang en` every failure, and the causes it includes, is English.
+    #[test]
+    fn english_messages_have_no_chinese() {
+        use crate::lang::{has_han, with, Lang};
+        let errors = with(Lang::En, || {
+            let missing = io::Error::from(io::ErrorKind::NotFound);
+            [
+                Error::BadMonth("2021-13".into()),
+                Error::BadShare("x".into()),
+                Error::UnknownRule("R09".into()),
+                Error::NoRoll,
+                Error::NoScreeningSource,
+                Error::Lock(LockError::Held {
+                    path: "out/.loubao.lock".into(),
+                    holder: "pid=1".into(),
+                }),
+                Error::Config(ConfigError::Read {
+                    path: "p.toml".into(),
+                    reason: crate::config::io_reason(&missing),
+                }),
+                Error::Import(LedgerError::TooNew {
+                    found: 9,
+                    supported: 3,
+                }),
+                Error::Commit {
+                    folder: "out/2021-06-30".into(),
+                    source: LedgerError::Write {
+                        path: "out/ledger.sqlite3".into(),
+                        source: missing,
+                    },
+                },
+                Error::Report(crate::report::Error::Io(io::Error::other("disk full"))),
+            ]
+            .map(|e| e.to_string())
+        });
+        for text in errors {
+            assert!(!has_han(&text), "{text}");
+        }
     }
 
     #[test]

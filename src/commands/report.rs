@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use super::{Context, Error};
 use crate::ledger::{report, spotcheck, Ledger, LedgerError};
 use crate::ops::Exit;
+use crate::tr;
 
 pub fn monthly(pipeline_path: &Path, month: &str) -> Result<Exit, Error> {
     let Some(month) = report::parse_month(month) else {
@@ -27,7 +28,14 @@ pub fn final_lists(pipeline_path: &Path) -> Result<Exit, Error> {
         let lists = ledger.final_report(&p.pipeline.townships, p.as_of, &deadlines)?;
         report::write_final(&lists, &p.outbox)
     })?;
-    println!("三项清单报送截止: {}", deadlines.final_by);
+    let due = deadlines.final_by;
+    println!(
+        "{}",
+        tr!(
+            "三项清单报送截止: {due}",
+            "the three closing lists are due by {due}"
+        )
+    );
     Ok(exit)
 }
 
@@ -42,7 +50,15 @@ pub fn spot_check(pipeline_path: &Path, share: &str, seed: u64) -> Result<Exit, 
     let mut ledger = ctx.open_ledger()?;
     let drawn = ledger.draw_spot_checks(fraction, seed, ctx.today)?;
     let path = spotcheck::write_spot_checks(&drawn, &ctx.loaded.outbox)?;
-    println!("已抽取 {} 条线索, 已写出 {}", drawn.len(), path.display());
+    println!(
+        "{}",
+        tr!(
+            "已抽取 {} 条线索, 已写出 {}",
+            "{} clues drawn, written to {}",
+            drawn.len(),
+            path.display()
+        )
+    );
     Ok(Exit::Complete)
 }
 
@@ -63,7 +79,7 @@ fn write_from_ledger(
 ) -> Result<Exit, Error> {
     let ledger = ctx.open_ledger()?;
     let path = write(&ledger)?;
-    println!("已写出 {}", path.display());
+    println!("{}", tr!("已写出 {}", "written: {}", path.display()));
     Ok(Exit::Complete)
 }
 

@@ -7,8 +7,10 @@
 use std::path::{Path, PathBuf};
 
 use super::{Context, Error};
+use crate::lang::pick;
 use crate::ledger::{decisions, review, spotcheck};
 use crate::ops::Exit;
+use crate::tr;
 
 pub fn review(pipeline_path: &Path, paths: &[PathBuf]) -> Result<Exit, Error> {
     let ctx = Context::load(pipeline_path)?;
@@ -48,36 +50,61 @@ pub fn review(pipeline_path: &Path, paths: &[PathBuf]) -> Result<Exit, Error> {
         rejects.extend(checked.rejects.iter().cloned());
     }
     for reject in &rejects {
-        println!("拒收 {}: {}", reject.reference(), reject.reason);
+        let (place, reason) = (reject.reference(), &reject.reason);
+        println!(
+            "{}",
+            tr!("拒收 {place}: {reason}", "rejected {place}: {reason}")
+        );
     }
     if !township_files.is_empty() || (answered.is_none() && checked.is_none()) {
+        let s = &summary;
         println!(
-            "共读取 {} 个文件 {} 行: 已记录核查结果 {} 条, 与台账已有记录相同, 未重复记录 {} 行, 未填写 {} 行, 拒收 {} 条",
-            summary.files,
-            summary.rows,
-            summary.recorded,
-            summary.unchanged,
-            summary.not_filled,
-            rejects.len()
+            "{}",
+            tr!(
+                "共读取 {} 个文件 {} 行: 已记录核查结果 {} 条, 与台账已有记录相同, 未重复记录 {} 行, 未填写 {} 行, 拒收 {} 条",
+                "read {} files, {} rows: {} review results recorded, {} rows as the ledger already has them (not recorded again), {} rows not filled in, {} rejected",
+                s.files,
+                s.rows,
+                s.recorded,
+                s.unchanged,
+                s.not_filled,
+                rejects.len()
+            )
         );
     }
     if let Some(a) = &answered {
         println!(
-            "待复核: 共读取 {} 个文件 {} 行: 已记录复核结论 {} 条, 与台账已有记录相同, 未重复记录 {} 行, 未填写 {} 行",
-            a.files, a.rows, a.recorded, a.unchanged, a.not_filled
+            "{}",
+            tr!(
+                "待复核: 共读取 {} 个文件 {} 行: 已记录复核结论 {} 条, 与台账已有记录相同, 未重复记录 {} 行, 未填写 {} 行",
+                "identity questions: read {} files, {} rows: {} verdicts recorded, {} rows as the ledger already has them (not recorded again), {} rows not filled in",
+                a.files,
+                a.rows,
+                a.recorded,
+                a.unchanged,
+                a.not_filled
+            )
         );
     }
     if let Some(c) = &checked {
         println!(
-            "县重点抽查: 共读取 {} 个文件 {} 行: 已记录抽查结果 {} 条, 与台账已有记录相同, 未重复记录 {} 行, 未填写 {} 行",
-            c.files, c.rows, c.recorded, c.unchanged, c.not_filled
+            "{}",
+            tr!(
+                "县重点抽查: 共读取 {} 个文件 {} 行: 已记录抽查结果 {} 条, 与台账已有记录相同, 未重复记录 {} 行, 未填写 {} 行",
+                "county spot checks: read {} files, {} rows: {} results recorded, {} rows as the ledger already has them (not recorded again), {} rows not filled in",
+                c.files,
+                c.rows,
+                c.recorded,
+                c.unchanged,
+                c.not_filled
+            )
         );
     }
     let recorded = summary.recorded
         + answered.as_ref().map_or(0, |a| a.recorded)
         + checked.as_ref().map_or(0, |c| c.recorded);
     if recorded == 0 {
-        println!("线索台账未改动");
+        println!("{}", pick("线索台账未改动", "the clue ledger is unchanged"));
     }
     Ok(if rejects.is_empty() {
         Exit::Complete

@@ -7,6 +7,7 @@ use std::path::Path;
 use super::{Context, Error};
 use crate::config::LoadedPipeline;
 use crate::ingest::IngestOutput;
+use crate::lang::pick;
 use crate::ledger::decisions::StoredVerdict;
 use crate::ledger::{Ledger, LedgerPlan, NightCounts, RunInfo};
 use crate::model::{Linkage, QuestionId, RunOutcome, SourceKind, Suspect};
@@ -17,7 +18,7 @@ use crate::report::RunReport;
 use crate::rules::{Screening, ScreeningInput};
 use crate::stage::{Stage, Stopwatch};
 use crate::telemetry::RunLogFile;
-use crate::{ingest, matching, normalise, report, rules};
+use crate::{ingest, matching, normalise, report, rules, tr};
 
 pub fn run(pipeline_path: &Path, run_log: &RunLogFile, progress: Progress) -> Result<Exit, Error> {
     let ctx = Context::load(pipeline_path)?;
@@ -58,14 +59,21 @@ pub fn run(pipeline_path: &Path, run_log: &RunLogFile, progress: Progress) -> Re
         // the run completed. The next run records the folder as unrecorded.
         let manifest = dir.join(report::MANIFEST);
         if let Err(io) = ops::write_atomic(&manifest, &pending.unrecorded_manifest) {
-            tracing::error!("无法在 {} 中记下台账未更新: {io}", manifest.display());
+            tracing::error!(
+                "{}",
+                tr!(
+                    "无法在 {} 中记下台账未更新: {io}",
+                    "cannot note in {} that the ledger was not updated: {io}",
+                    manifest.display()
+                )
+            );
         }
         return Err(Error::Commit {
             folder: dir,
             source: e,
         });
     }
-    tracing::info!(folder = %dir.display(), "运行完成");
+    tracing::info!(folder = %dir.display(), "{}", pick("运行完成", "run complete"));
     Ok(exit_code(pending.outcome))
 }
 
@@ -77,11 +85,18 @@ fn record_unrecorded_runs(ledger: &mut Ledger, outbox: &Path) {
             for run_id in found {
                 tracing::warn!(
                     run = %run_id,
-                    "运行 {run_id} 的名单已写出但未记入线索台账 (上次运行在更新台账前中断), 已补记"
+                    "{}",
+                    tr!(
+                        "运行 {run_id} 的名单已写出但未记入线索台账 (上次运行在更新台账前中断), 已补记",
+                        "the lists of run {run_id} were written but not recorded in the clue ledger (the last run stopped before updating it): recorded now"
+                    )
                 );
             }
         }
-        Err(e) => tracing::warn!("无法核对运行记录: {e}"),
+        Err(e) => tracing::warn!(
+            "{}",
+            tr!("无法核对运行记录: {e}", "cannot check the run records: {e}")
+        ),
     }
 }
 
@@ -97,7 +112,12 @@ fn begin_run_folder(loaded: &LoadedPipeline, ledger: &Ledger) -> Result<StagedRu
 /// The run's JSON log file, in its staging folder; a run without one still runs.
 fn open_run_log(staged: &StagedRun) -> Option<std::fs::File> {
     ops::create_private_file(&staged.staging.join("run.log.json"))
-        .map_err(|e| tracing::warn!("无法创建日志文件: {e}"))
+        .map_err(|e| {
+            tracing::warn!(
+                "{}",
+                tr!("无法创建日志文件: {e}", "cannot create the log file: {e}")
+            )
+        })
         .ok()
 }
 
@@ -179,7 +199,12 @@ fn nights(ledger: &Ledger, plan: &LedgerPlan, run_id: &str) -> Result<Vec<NightC
 
 fn read_inbox(loaded: &LoadedPipeline, progress: Progress, watch: &mut Stopwatch) -> IngestOutput {
     let p = &loaded.pipeline;
-    tracing::info!(inbox = %loaded.inbox.display(), as_of = %loaded.as_of, "读取收件箱");
+    tracing::info!(
+        inbox = %loaded.inbox.display(),
+        as_of = %loaded.as_of,
+        "{}",
+        pick("读取收件箱", "reading the inbox")
+    );
     let spinner = progress.stage(Stage::Ingest);
     let ingested = ingest::ingest(
         &loaded.inbox,
@@ -188,13 +213,18 @@ fn read_inbox(loaded: &LoadedPipeline, progress: Progress, watch: &mut Stopwatch
         &ingest::Vocabulary::new(&p.townships, &p.rules),
     );
     watch.lap(Stage::Ingest);
-    let summary = format!(
-        "{} 个文件, {} 行, 拒收 {} 条",
+    let (files, rows, rejects) = (
         ingested.files.len(),
         ingested.record_count,
-        ingested.reject_count()
+        ingested.reject_count(),
     );
-    tracing::info!("读取完成: {summary}");
+    tracing::info!(
+        "{}",
+        tr!(
+            "读取完成: {files} 个文件, {rows} 行, 拒收 {rejects} 条",
+            "read: {files} files, {rows} rows, {rejects} rejected"
+        )
+    );
     spinner.finish();
     ingested
 }
@@ -210,8 +240,14 @@ fn normalise_records(
     let records = std::mem::take(&mut ingested.records);
     let normalised = normalise::normalise(records, &loaded.pipeline.townships);
     watch.lap(Stage::Normalise);
-    let summary = format!("{} 条人员记录", normalised.persons.len());
-    tracing::info!("规范完成: {summary}");
+    let persons = normalised.persons.len();
+    tracing::info!(
+        "{}",
+        tr!(
+            "规范完成: {persons} 条人员记录",
+            "normalised: {persons} person records"
+        )
+    );
     spinner.finish();
     normalised
 }
@@ -225,7 +261,15 @@ fn missing_kinds(normalised: &NormaliseOutput) -> Result<Vec<SourceKind>, Error>
         .filter(|k| !supplied.contains(k))
         .collect();
     for kind in &missing {
-        tracing::warn!(kind = kind.key(), "本次未提供: {}", kind.label_zh());
+        tracing::warn!(
+            kind = kind.key(),
+            "{}",
+            tr!(
+                "本次未提供: {}",
+                "not supplied this time: {}",
+                pick(kind.label_zh(), kind.label_en())
+            )
+        );
     }
     if !supplied.iter().any(|k| k.is_roll()) {
         return Err(Error::NoRoll);
@@ -247,14 +291,19 @@ fn link_records(
     let verdicts = matching::Verdicts::new(verdicts.iter().map(|(q, v)| (*q, v.verdict)));
     let linkage = matching::link(&normalised.persons, &loaded.pipeline.matching, &verdicts);
     watch.lap(Stage::Matching);
-    let summary = format!(
-        "{} 人, 精确 {} / 模糊 {} / 待复核 {}",
-        linkage.persons.len(),
-        linkage.stats.exact_links,
-        linkage.stats.accepted_links,
-        linkage.stats.uncertain_links
+    let (persons, stats) = (linkage.persons.len(), &linkage.stats);
+    let (exact, fuzzy, uncertain) = (
+        stats.exact_links,
+        stats.accepted_links,
+        stats.uncertain_links,
     );
-    tracing::info!("比对完成: {summary}");
+    tracing::info!(
+        "{}",
+        tr!(
+            "比对完成: {persons} 人, 精确 {exact} / 模糊 {fuzzy} / 待复核 {uncertain}",
+            "linked: {persons} persons, exact {exact} / fuzzy {fuzzy} / uncertain {uncertain}"
+        )
+    );
     spinner.finish();
     linkage
 }
@@ -275,7 +324,14 @@ fn screen(
         as_of: loaded.as_of,
     });
     watch.lap(Stage::Rules);
-    tracing::info!("筛查完成: 疑似 {} 人", screening.suspects.len());
+    let suspects = screening.suspects.len();
+    tracing::info!(
+        "{}",
+        tr!(
+            "筛查完成: 疑似 {suspects} 人",
+            "screened: {suspects} suspects"
+        )
+    );
     spinner.finish();
     screening
 }
@@ -323,7 +379,8 @@ fn write_lists(
         review = screening.review.len(),
         suppressed = plan.suppressed.len(),
         rejects = run_report.ingest.reject_count() + run_report.normalised.rejects.len(),
-        "疑似名单已写出"
+        "{}",
+        pick("疑似名单已写出", "suspect lists written")
     );
     Ok(files.unrecorded_manifest)
 }

@@ -15,8 +15,12 @@ pub fn sample(args: &SampleArgs) -> Result<Exit, Error> {
     let summary = sample::generate(&args.dir, &opts).map_err(Error::Sample)?;
     println!("{summary}");
     println!(
-        "运行: loubao run {}",
-        args.dir.join("pipeline.toml").display()
+        "{}",
+        crate::tr!(
+            "运行: loubao run {}",
+            "to run it: loubao run {}",
+            args.dir.join("pipeline.toml").display()
+        )
     );
     Ok(Exit::Complete)
 }

@@ -9,6 +9,7 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 use super::{Context, Error};
+use crate::lang::pick;
 use crate::ledger::Ledger;
 use crate::mask::mask_id;
 use crate::model::{LinkDecision, PersonRecord, RuleCode, SourceRef, Suspect};
@@ -16,7 +17,7 @@ use crate::normalise::ids::parse_resident_id;
 use crate::normalise::names::normalise_name;
 use crate::ops::Exit;
 use crate::rules::{self, ScreeningInput};
-use crate::{ingest, matching, normalise};
+use crate::{ingest, matching, normalise, report, tr};
 
 /// Records shown per person before the rest are only counted (claim lines run to hundreds).
 const RECORDS_SHOWN: usize = 30;
@@ -98,7 +99,13 @@ pub fn trace(who: &str, pipeline: &Path) -> Result<Exit, Error> {
             None => match ledger.clue(clue)? {
                 Some(c) => c.id_number.map_or(Who::Name(c.name), Who::Id),
                 None => {
-                    println!("线索编号 {clue} 既不在本次名单中, 也不在线索台账中");
+                    println!(
+                        "{}",
+                        tr!(
+                            "线索编号 {clue} 既不在本次名单中, 也不在线索台账中",
+                            "clue {clue} is neither on tonight's lists nor in the clue ledger"
+                        )
+                    );
                     return Ok(Exit::Partial);
                 }
             },
@@ -112,11 +119,25 @@ pub fn trace(who: &str, pipeline: &Path) -> Result<Exit, Error> {
         .map(|(i, _)| linkage.person_of[i])
         .collect();
     if persons.is_empty() {
-        println!("收件箱的 {} 条记录中没有此人", normalised.persons.len());
+        println!(
+            "{}",
+            tr!(
+                "收件箱的 {} 条记录中没有此人",
+                "no such person among the inbox's {} records",
+                normalised.persons.len()
+            )
+        );
         return Ok(Exit::Partial);
     }
     if persons.len() > 1 {
-        println!("共 {} 人符合, 逐一列出:", persons.len());
+        println!(
+            "{}",
+            tr!(
+                "共 {} 人符合, 逐一列出:",
+                "{} persons match, one by one:",
+                persons.len()
+            )
+        );
     }
     let shown: Vec<usize> = persons.iter().copied().take(PERSONS_SHOWN).collect();
     let stories = rules::trace::stories(&input, &shown);
@@ -131,8 +152,12 @@ pub fn trace(who: &str, pipeline: &Path) -> Result<Exit, Error> {
     }
     if persons.len() > shown.len() {
         println!(
-            "…另有 {} 人未列出, 请用身份证号查询",
-            persons.len() - shown.len()
+            "{}",
+            tr!(
+                "…另有 {} 人未列出, 请用身份证号查询",
+                "…{} more not shown: ask by resident ID",
+                persons.len() - shown.len()
+            )
         );
     }
     Ok(Exit::Complete)
@@ -190,7 +215,9 @@ impl PersonView<'_> {
             .records()
             .iter()
             .find_map(|&r| self.record(r).name.as_ref())
-            .map_or("(姓名未填写)", |n| n.display.as_str());
+            .map_or(pick("(姓名未填写)", "(no name)"), |n| {
+                n.display.as_str()
+            });
         let id = self
             .records()
             .iter()
@@ -200,16 +227,23 @@ impl PersonView<'_> {
                     .as_ref()
                     .filter(|id| id.quality.is_valid())
             })
-            .map_or_else(|| "无有效身份证号".to_string(), |id| mask_id(&id.digits));
+            .map_or_else(
+                || pick("无有效身份证号", "no valid resident ID").to_string(),
+                |id| mask_id(&id.digits),
+            );
         let place = [first.township.as_deref(), first.village.as_deref()]
             .into_iter()
             .flatten()
             .collect::<Vec<_>>()
             .join(" ");
+        let records = self.records().len();
         let _ = writeln!(
             out,
-            "\n== {name} {id} {place} (合并记录 {} 条) ==",
-            self.records().len()
+            "{}",
+            tr!(
+                "\n== {name} {id} {place} (合并记录 {records} 条) ==",
+                "\n== {name} {id} {place} ({records} records merged) =="
+            )
         );
         self.verdict(&mut out);
         self.sources(&mut out);
@@ -231,26 +265,38 @@ impl PersonView<'_> {
                     .get(&s.clue_id)
                     .map_or("", |c| c.status.label_zh());
                 let waiting = if held {
-                    "; 其余疑似类型待复核后判定"
+                    pick(
+                        "; 其余疑似类型待复核后判定",
+                        "; the other codes wait for the identity question",
+                    )
                 } else {
                     ""
                 };
-                format!(
+                tr!(
                     "名单: {} 的名单, 线索编号 {}, 疑似类型 {}, 状态 {state}{waiting}",
-                    s.township.as_deref().unwrap_or("未确定乡镇"),
+                    "listed: on the list of {}, clue {}, codes {}, state {state}{waiting}",
+                    s.township.as_deref().unwrap_or(report::UNDETERMINED),
                     s.clue_id,
                     codes.join(";")
                 )
             }
-            Some((s, false)) => format!(
+            Some((s, false)) => tr!(
                 "不在名单: 线索 {} 已由乡镇核查关闭, 事实未变, 不再列出",
+                "not listed: clue {} was closed by the township's review and its facts have not changed",
                 s.clue_id
             ),
-            None if held => "不在名单: 身份待复核 (见下方复核问题), 暂不判定".to_string(),
-            None if !self.complaints().is_empty() => {
-                "不在乡镇名单: 其投诉列为服务问题线索, 见县级清单 服务问题线索.xlsx".to_string()
-            }
-            None => "不在名单: 没有规则触发 (见下方规则)".to_string(),
+            None if held => tr!(
+                "不在名单: 身份待复核 (见下方复核问题), 暂不判定",
+                "not listed: the identity waits for review (see the question below), nothing decided yet"
+            ),
+            None if !self.complaints().is_empty() => tr!(
+                "不在乡镇名单: 其投诉列为服务问题线索, 见县级清单 服务问题线索.xlsx",
+                "not on a township list: the complaints are service clues, on the county list 服务问题线索.xlsx"
+            ),
+            None => tr!(
+                "不在名单: 没有规则触发 (见下方规则)",
+                "not listed: no rule fired (see the rules below)"
+            ),
         };
         let _ = writeln!(out, "{line}");
     }
@@ -285,32 +331,36 @@ impl PersonView<'_> {
     }
 
     fn sources(&self, out: &mut String) {
-        let _ = writeln!(out, "来源记录:");
+        let _ = writeln!(out, "{}", pick("来源记录:", "source records:"));
         for &r in self.records().iter().take(RECORDS_SHOWN) {
             let record = self.record(r);
             let id = record.id.as_ref().map_or_else(
-                || "无身份证号".to_string(),
-                |id| format!("{}({})", mask_id(&id.digits), id.quality.label_zh()),
+                || pick("无身份证号", "no resident ID").to_string(),
+                |id| {
+                    let quality = pick(id.quality.label_zh(), id.quality.label_en());
+                    format!("{}({quality})", mask_id(&id.digits))
+                },
             );
             let _ = writeln!(
                 out,
                 "  {}  {}  {id}{}",
                 record.source,
-                record.kind.label_zh(),
+                kind_label(record.kind),
                 observation(record)
                     .map(|o| format!("  {o}"))
                     .unwrap_or_default()
             );
         }
         if self.records().len() > RECORDS_SHOWN {
-            let _ = writeln!(out, "  …另 {} 条", self.records().len() - RECORDS_SHOWN);
+            let more = self.records().len() - RECORDS_SHOWN;
+            let _ = writeln!(out, "{}", tr!("  …另 {more} 条", "  …{more} more"));
         }
     }
 
     fn links(&self, out: &mut String) {
         let linkage = self.input.linkage;
         let person = &linkage.persons[self.person];
-        let _ = writeln!(out, "匹配:");
+        let _ = writeln!(out, "{}", pick("匹配:", "links:"));
         let fuzzy: Vec<_> = person
             .links
             .iter()
@@ -319,20 +369,33 @@ impl PersonView<'_> {
             .collect();
         let exact = person.links.len() - fuzzy.len();
         if exact > 0 {
-            let _ = writeln!(out, "  身份证号一致: {exact} 条链接");
+            let _ = writeln!(
+                out,
+                "{}",
+                tr!(
+                    "  身份证号一致: {exact} 条链接",
+                    "  same resident ID: {exact} links"
+                )
+            );
         }
         for link in fuzzy {
             let how = match link.decision {
-                LinkDecision::Confirmed => "人工复核确认同一人",
-                _ => "模糊匹配, 已接受",
+                LinkDecision::Confirmed => {
+                    pick("人工复核确认同一人", "confirmed the same person by review")
+                }
+                _ => pick("模糊匹配, 已接受", "fuzzy match, accepted"),
             };
             let _ = writeln!(
                 out,
-                "  {} — {}: {how}; {}, 得分 {:.1}",
-                self.record(link.left).source,
-                self.record(link.right).source,
-                matching::describe(link),
-                link.score
+                "{}",
+                tr!(
+                    "  {} — {}: {how}; {}, 得分 {:.1}",
+                    "  {} — {}: {how}; {}, score {:.1}",
+                    self.record(link.left).source,
+                    self.record(link.right).source,
+                    matching::describe(link),
+                    link.score
+                )
             );
         }
         for item in self.questions().0 {
@@ -344,23 +407,31 @@ impl PersonView<'_> {
             };
             let _ = writeln!(
                 out,
-                "  待复核 {}: 与 {} {} 是否同一人未定 ({}, 得分 {:.1})",
-                item.question,
-                self.record(other).source,
-                self.record(other).kind.label_zh(),
-                matching::describe(link),
-                link.score
+                "{}",
+                tr!(
+                    "  待复核 {}: 与 {} {} 是否同一人未定 ({}, 得分 {:.1})",
+                    "  identity question {}: whether the same person as {} {} is undecided ({}, score {:.1})",
+                    item.question,
+                    self.record(other).source,
+                    kind_label(self.record(other).kind),
+                    matching::describe(link),
+                    link.score
+                )
             );
         }
         if let Some(near) = &person.nearest {
             let candidate = self.record(near.candidate);
             let _ = writeln!(
                 out,
-                "  最接近但未匹配: {} {} {}, 得分 {:.1}",
-                candidate.source,
-                candidate.kind.label_zh(),
-                candidate.name.as_ref().map_or("", |n| n.display.as_str()),
-                near.score
+                "{}",
+                tr!(
+                    "  最接近但未匹配: {} {} {}, 得分 {:.1}",
+                    "  nearest, not linked: {} {} {}, score {:.1}",
+                    candidate.source,
+                    kind_label(candidate.kind),
+                    candidate.name.as_ref().map_or("", |n| n.display.as_str()),
+                    near.score
+                )
             );
         }
     }
@@ -373,36 +444,52 @@ impl PersonView<'_> {
         let Some(clue) = clue else {
             return Ok(());
         };
-        let _ = writeln!(out, "线索台账:");
+        let _ = writeln!(out, "{}", pick("线索台账:", "clue ledger:"));
         match ledger.clue(&clue)? {
             None => {
-                let _ = writeln!(out, "  {clue}: 尚未记入台账 (本次运行后记入)");
+                let _ = writeln!(
+                    out,
+                    "{}",
+                    tr!(
+                        "  {clue}: 尚未记入台账 (本次运行后记入)",
+                        "  {clue}: not in the ledger yet (tonight's run records it)"
+                    )
+                );
             }
             Some(c) => {
                 let _ = writeln!(
                     out,
-                    "  {clue}: 首次发现 {}, 最近一次 {}, 台账状态 {}",
-                    c.first_seen,
-                    c.last_seen,
-                    c.status.label_zh(c.review.as_ref().map(|r| r.outcome))
+                    "{}",
+                    tr!(
+                        "  {clue}: 首次发现 {}, 最近一次 {}, 台账状态 {}",
+                        "  {clue}: first found {}, last {}, ledger state {}",
+                        c.first_seen,
+                        c.last_seen,
+                        c.status.label_zh(c.review.as_ref().map(|r| r.outcome))
+                    )
                 );
                 for review in ledger.reviews(&clue)? {
+                    let note = review
+                        .note
+                        .map(|n| tr!(", 备注: {n}", ", note: {n}"))
+                        .unwrap_or_default();
                     let _ = writeln!(
                         out,
-                        "  核查 {}: {} ({}){}",
-                        review.review_date,
-                        review.outcome,
-                        review.reviewer.as_deref().unwrap_or(""),
-                        review
-                            .note
-                            .map(|n| format!(", 备注: {n}"))
-                            .unwrap_or_default()
+                        "{}",
+                        tr!(
+                            "  核查 {}: {} ({}){note}",
+                            "  reviewed {}: {} ({}){note}",
+                            review.review_date,
+                            review.outcome,
+                            review.reviewer.as_deref().unwrap_or("")
+                        )
                     );
                 }
                 if let Some(r) = &c.rectification {
                     let _ = writeln!(
                         out,
-                        "  整改: {} {} ({})",
+                        "{}{} {} ({})",
+                        pick("  整改: ", "  rectification: "),
                         r.kind.label_zh(),
                         r.state.label_zh(),
                         r.date
@@ -425,48 +512,101 @@ fn rule_lines(out: &mut String, view: &PersonView<'_>, story: &rules::trace::Rul
             .collect();
         let more = records.len().saturating_sub(3);
         if more > 0 {
-            format!("{} 等 {} 条", refs.join(", "), records.len())
+            tr!(
+                "{} 等 {} 条",
+                "{} and others, {} in all",
+                refs.join(", "),
+                records.len()
+            )
         } else {
             refs.join(", ")
         }
     };
-    let _ = writeln!(out, "规则:");
+    let _ = writeln!(out, "{}", pick("规则:", "rules:"));
     if story.qualifying.is_empty() {
-        let _ = writeln!(out, "  筛查资格: 无 (不符合任何来源的筛查条件)");
+        let _ = writeln!(
+            out,
+            "{}",
+            pick(
+                "  筛查资格: 无 (不符合任何来源的筛查条件)",
+                "  qualifies: no (meets no source's screening condition)"
+            )
+        );
     }
     for (text, records) in &story.qualifying {
-        let _ = writeln!(out, "  筛查资格: {text} [{}]", refs(records));
+        let refs = refs(records);
+        let _ = writeln!(
+            out,
+            "{}",
+            tr!(
+                "  筛查资格: {text} [{refs}]",
+                "  qualifies: {text} [{refs}]"
+            )
+        );
     }
     if story.covered.is_empty() {
-        let _ = writeln!(out, "  保障情况: 未见有效的名册记录, 期内未获临时救助");
+        let _ = writeln!(
+            out,
+            "{}",
+            pick(
+                "  保障情况: 未见有效的名册记录, 期内未获临时救助",
+                "  coverage: no valid roll record, no temporary assistance in the period"
+            )
+        );
     }
     for (text, records) in &story.covered {
-        let _ = writeln!(out, "  保障情况: {text} [{}]", refs(records));
+        let refs = refs(records);
+        let _ = writeln!(
+            out,
+            "{}",
+            tr!("  保障情况: {text} [{refs}]", "  coverage: {text} [{refs}]")
+        );
     }
     for (text, records) in &story.lapsed {
-        let _ = writeln!(out, "  未计入的名册记录: {text} [{}]", refs(records));
+        let refs = refs(records);
+        let _ = writeln!(
+            out,
+            "{}",
+            tr!(
+                "  未计入的名册记录: {text} [{refs}]",
+                "  roll records not counted: {text} [{refs}]"
+            )
+        );
     }
     let fired = view.suspect().map(|(s, _)| &s.findings);
     let complaints = view.complaints();
     for code in RuleCode::ALL {
         let finding = fired.and_then(|f| f.iter().find(|f| f.code == code));
         let line = match finding {
-            Some(f) => format!("触发: {}", rules::evidence::finding(f)),
+            Some(f) => tr!("触发: {}", "fired: {}", rules::evidence::finding(f)),
             // Conduct clues are the county's, one per complaint, not the person's row.
             None if code == RuleCode::R07 && !complaints.is_empty() => {
                 let clues: Vec<String> = complaints
                     .iter()
                     .map(|c| format!("{} ({})", c.clue_id, rules::evidence::suspect(c)))
                     .collect();
-                format!("触发: 服务问题线索 {}, 列入县级清单", clues.join("; "))
+                tr!(
+                    "触发: 服务问题线索 {}, 列入县级清单",
+                    "fired: service clues {}, on the county list",
+                    clues.join("; ")
+                )
             }
-            None => format!("未触发 ({})", code.label_zh()),
+            None => tr!(
+                "未触发 ({})",
+                "not fired ({})",
+                pick(code.label_zh(), code.label_en())
+            ),
         };
         let _ = writeln!(out, "  {} {line}", code.code());
     }
 }
 
-/// What a record says, in the words of the lists' 依据.
+/// A source kind's name in the language of the messages.
+fn kind_label(kind: crate::model::SourceKind) -> &'static str {
+    pick(kind.label_zh(), kind.label_en())
+}
+
+/// What a record says, in the words of the lists' 依据 (Chinese in both languages).
 fn observation(record: &PersonRecord) -> Option<String> {
     use crate::model::Observation;
     use rules::evidence;

@@ -21,7 +21,9 @@ use serde::Serialize;
 
 use crate::config::{InputLimits, SourceSpec};
 use crate::digest::sha256_hex;
+use crate::lang::pick;
 use crate::model::{Field, RawRecord, Reject, SourceKind};
+use crate::tr;
 
 pub use grid::{read_grids, BrokenSheet, Grid};
 pub use recognise::{Evidence, Vocabulary};
@@ -89,7 +91,7 @@ pub struct Gap {
 }
 
 impl Gap {
-    /// `保障状态 [roll_status]` (alternatives joined by ` / `).
+    /// `保障状态 [roll_status]` (alternatives joined by ` / `): the summary's words.
     pub fn fields_zh(&self) -> String {
         self.fields
             .iter()
@@ -102,6 +104,19 @@ impl Gap {
             })
             .collect::<Vec<_>>()
             .join(" / ")
+    }
+
+    /// The fields in the language of the messages: in English, `roll_status`.
+    pub fn fields_named(&self) -> String {
+        match crate::lang::current() {
+            crate::lang::Lang::Zh => self.fields_zh(),
+            crate::lang::Lang::En => self
+                .fields
+                .iter()
+                .map(|f| headers::field_key(*f))
+                .collect::<Vec<_>>()
+                .join(" / "),
+        }
     }
 }
 
@@ -139,41 +154,104 @@ pub struct IngestOutput {
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum FileError {
-    #[error("文件名不匹配任何来源")]
     Unclaimed,
-    #[error("文件 {file} 的名称含有 ; 或 #, 来源记录 (文件名#行号; …) 会有歧义: 请改名后再放入收件文件夹")]
-    AmbiguousName { file: String },
-    #[error("文件 {file} 同时匹配多个来源: {claims}; 请修改 glob 使每个文件只属于一个来源")]
-    ClaimedTwice { file: String, claims: String },
-    #[error("文件 {file} 无法读取: {source}")]
+    AmbiguousName {
+        file: String,
+    },
+    ClaimedTwice {
+        file: String,
+        claims: String,
+    },
     Read {
         file: String,
         source: std::io::Error,
     },
-    #[error("文件 {file} 有 {bytes} 字节，超过上限 {max} 字节")]
-    TooLarge { file: String, bytes: u64, max: u64 },
-    #[error(
-        "文件 {file} 在读取过程中被修改 (可能仍在复制中), 本次不使用, 请下次运行前确认文件完整"
-    )]
-    ChangedWhileReading { file: String },
-    #[error("文件 {file} 解压后 {unpacked} 字节, 超过上限 {max} 字节 (疑似压缩炸弹或异常工作簿)")]
+    TooLarge {
+        file: String,
+        bytes: u64,
+        max: u64,
+    },
+    ChangedWhileReading {
+        file: String,
+    },
     Unpacked {
         file: String,
         unpacked: u64,
         max: u64,
     },
-    #[error("文件 {file} 是空文件")]
-    Empty { file: String },
-    #[error("文件 {file} 是二进制文件，不是文本表格")]
-    Binary { file: String },
-    #[error("文件 {file} 的编码无法识别（不是 UTF-8 或 GB18030/GBK）")]
-    Undecodable { file: String },
-    #[error("文件 {file} 不是有效的 Excel 工作簿（文件已损坏或格式不对）: {message}")]
-    Workbook { file: String, message: String },
-    #[error("文件 {file} 中没有名为 {sheet} 的工作表")]
-    NoSuchSheet { file: String, sheet: String },
-    #[error("文件 {file} 中找不到可识别的表头（需要姓名、身份证号或残疾人证号等列）")]
-    NoHeader { file: String },
+    Empty {
+        file: String,
+    },
+    Binary {
+        file: String,
+    },
+    Undecodable {
+        file: String,
+    },
+    Workbook {
+        file: String,
+        message: String,
+    },
+    NoSuchSheet {
+        file: String,
+        sheet: String,
+    },
+    NoHeader {
+        file: String,
+    },
+}
+
+impl std::fmt::Display for FileError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&match self {
+            FileError::Unclaimed => tr!("文件名不匹配任何来源", "the file name matches no source"),
+            FileError::AmbiguousName { file } => tr!(
+                "文件 {file} 的名称含有 ; 或 #, 来源记录 (文件名#行号; …) 会有歧义: 请改名后再放入收件文件夹",
+                "the name of {file} holds ; or #, which makes source references (file#row; …) ambiguous: rename it before putting it in the inbox"
+            ),
+            FileError::ClaimedTwice { file, claims } => tr!(
+                "文件 {file} 同时匹配多个来源: {claims}; 请修改 glob 使每个文件只属于一个来源",
+                "{file} matches several sources: {claims}; change the globs so that each file belongs to one source"
+            ),
+            FileError::Read { file, source } => tr!(
+                "文件 {file} 无法读取: {source}",
+                "cannot read {file}: {source}"
+            ),
+            FileError::TooLarge { file, bytes, max } => tr!(
+                "文件 {file} 有 {bytes} 字节，超过上限 {max} 字节",
+                "{file} has {bytes} bytes, more than the limit of {max}"
+            ),
+            FileError::ChangedWhileReading { file } => tr!(
+                "文件 {file} 在读取过程中被修改 (可能仍在复制中), 本次不使用, 请下次运行前确认文件完整",
+                "{file} changed while it was read (perhaps still being copied): not used this time; make sure it is complete before the next run"
+            ),
+            FileError::Unpacked { file, unpacked, max } => tr!(
+                "文件 {file} 解压后 {unpacked} 字节, 超过上限 {max} 字节 (疑似压缩炸弹或异常工作簿)",
+                "{file} unpacks to {unpacked} bytes, more than the limit of {max} (a zip bomb or a broken workbook)"
+            ),
+            FileError::Empty { file } => tr!("文件 {file} 是空文件", "{file} is empty"),
+            FileError::Binary { file } => tr!(
+                "文件 {file} 是二进制文件，不是文本表格",
+                "{file} is a binary file, not a text table"
+            ),
+            FileError::Undecodable { file } => tr!(
+                "文件 {file} 的编码无法识别（不是 UTF-8 或 GB18030/GBK）",
+                "the encoding of {file} is not recognised (not UTF-8 or GB18030/GBK)"
+            ),
+            FileError::Workbook { file, message } => tr!(
+                "文件 {file} 不是有效的 Excel 工作簿（文件已损坏或格式不对）: {message}",
+                "{file} is not a valid Excel workbook (damaged or of another format): {message}"
+            ),
+            FileError::NoSuchSheet { file, sheet } => tr!(
+                "文件 {file} 中没有名为 {sheet} 的工作表",
+                "{file} has no sheet named {sheet}"
+            ),
+            FileError::NoHeader { file } => tr!(
+                "文件 {file} 中找不到可识别的表头（需要姓名、身份证号或残疾人证号等列）",
+                "no header row found in {file} (it needs columns such as name, resident ID or disability certificate number)"
+            ),
+        })
+    }
 }
 
 /// The records of one sheet (or of a text file) and what was understood of it.
@@ -201,7 +279,11 @@ pub fn ingest(
     let files = match list_inbox(inbox) {
         Ok(files) => files,
         Err(e) => {
-            let reason = format!("无法读取收件文件夹 {}: {e}", inbox.display());
+            let reason = tr!(
+                "无法读取收件文件夹 {}: {e}",
+                "cannot read the inbox {}: {e}",
+                inbox.display()
+            );
             tracing::error!("{reason}");
             return IngestOutput {
                 rejects: vec![Reject {
@@ -264,36 +346,43 @@ pub fn ingest(
 /// A field (any one of `fields`) that the rules or the linkage depend on.
 pub struct Need {
     pub fields: &'static [Field],
-    pub consequence: &'static str,
+    /// What the absence does, in Chinese and in English.
+    consequence: [&'static str; 2],
 }
 
-const fn need(fields: &'static [Field], consequence: &'static str) -> Need {
+const fn need(fields: &'static [Field], zh: &'static str, en: &'static str) -> Need {
     Need {
         fields,
-        consequence,
+        consequence: [zh, en],
     }
 }
 
-const NO_ID: &str = "没有身份证号列: 本文件的人员只能按姓名、出生日期等模糊匹配, 多数会进入待复核";
+const NO_ID: [&str; 2] = [
+    "没有身份证号列: 本文件的人员只能按姓名、出生日期等模糊匹配, 多数会进入待复核",
+    "no resident ID column: people in this file can only be matched fuzzily by name, birth date and the like, and most become identity questions for review",
+];
 
 /// Per kind, the fields that change results when missing (SPEC 3.1: never skipped
 /// silently). The first is always the ID-bearing column.
 pub fn result_fields(kind: SourceKind) -> &'static [Need] {
     use Field::*;
-    const ID: Need = need(&[IdNumber], NO_ID);
+    const ID: Need = need(&[IdNumber], NO_ID[0], NO_ID[1]);
     const ROLL: &[Need] = &[
         ID,
         need(
             &[RollStatus],
             "无法按保障状态判断是否在保, 只按起止日期判断",
+                    "cannot tell from a status whether a person is on the roll: only the start and end dates are used",
         ),
         need(
             &[StartDate],
             "无法判断保障从何时开始, 尚未开始的记录也算在保",
+                    "cannot tell when assistance starts: records not yet started count as on the roll",
         ),
         need(
             &[EndDate],
             "无法判断保障何时终止: 只按保障状态判断, 没有状态的记录都算在保",
+                    "cannot tell when assistance ends: only the status is used, and records without one count as on the roll",
         ),
     ];
     match kind {
@@ -307,28 +396,33 @@ pub fn result_fields(kind: SourceKind) -> &'static [Need] {
                 need(
                     &[OutOfPocket],
                     "无法计算个人自付, 本文件无人能按医疗支出入围",
+                    "cannot compute out-of-pocket costs: no one in this file can qualify by medical spending",
                 ),
                 need(
                     &[SettlementDate],
                     "无法判断结算日期: 本文件的每笔结算都按排查期内计算",
+                    "cannot tell settlement dates: every settlement in this file counts as inside the screening period",
                 ),
             ];
             NEEDS
         }
         SourceKind::Disability => {
             const NEEDS: &[Need] = &[
-                need(&[IdNumber, CertNumber], NO_ID),
+                need(&[IdNumber, CertNumber], NO_ID[0], NO_ID[1]),
                 need(
                     &[DisabilityGrade, CertNumber],
                     "无法判断残疾等级, 本文件无人能按重度残疾入围",
+                    "cannot tell the disability grade: no one in this file can qualify as severely disabled",
                 ),
                 need(
                     &[DisabilityCategory, CertNumber],
                     "无法判断残疾类别, 智力/精神残疾的重度判定会出错",
+                    "cannot tell the disability category: severity of intellectual/mental disability will be judged wrongly",
                 ),
                 need(
                     &[CertIssueDate],
                     "无法判断发证日期, 本文件无人能按新发证入围 R01",
+                    "cannot tell the certificate's issue date: no one in this file can qualify for R01 by a new certificate",
                 ),
             ];
             NEEDS
@@ -336,14 +430,17 @@ pub fn result_fields(kind: SourceKind) -> &'static [Need] {
         SourceKind::Petition => {
             const NEEDS: &[Need] = &[
                 ID,
-                need(&[RequestDate], "无法判断信访是否在排查期内, 本文件无人入围"),
+                need(&[RequestDate], "无法判断信访是否在排查期内, 本文件无人入围",
+                    "cannot tell whether a petition is inside the screening period: no one in this file qualifies"),
                 need(
                     &[RequestType, RequestContent],
                     "无法判断是否为救助诉求, 本文件无人入围",
+                    "cannot tell whether a request asks for assistance: no one in this file qualifies",
                 ),
                 need(
                     &[HandlingStatus],
                     "无法判断是否办结, 超期信访都按未办结计入 R06",
+                    "cannot tell whether a case is closed: every overdue petition counts as open for R06",
                 ),
             ];
             NEEDS
@@ -351,11 +448,14 @@ pub fn result_fields(kind: SourceKind) -> &'static [Need] {
         SourceKind::Hotline => {
             const NEEDS: &[Need] = &[
                 ID,
-                need(&[RequestDate], "无法判断工单是否在排查期内, 本文件无人入围"),
-                need(&[RequestType], "无法判断诉求类型是否为求助, 本文件无人入围"),
+                need(&[RequestDate], "无法判断工单是否在排查期内, 本文件无人入围",
+                    "cannot tell whether a ticket is inside the screening period: no one in this file qualifies"),
+                need(&[RequestType], "无法判断诉求类型是否为求助, 本文件无人入围",
+                    "cannot tell whether a request type is a request for help: no one in this file qualifies"),
                 need(
                     &[HandlingStatus],
                     "无法判断是否办结, 超期工单都按未办结计入 R06",
+                    "cannot tell whether a ticket is closed: every overdue ticket counts as open for R06",
                 ),
             ];
             NEEDS
@@ -366,10 +466,12 @@ pub fn result_fields(kind: SourceKind) -> &'static [Need] {
                 need(
                     &[EmploymentStatus],
                     "无法判断是否仍登记失业, 已就业的人也会入围",
+                    "cannot tell whether a person is still registered unemployed: people back in work qualify too",
                 ),
                 need(
                     &[Insured],
                     "无法判断是否参加失业保险, 所有人都按未参保计入 R03",
+                    "cannot tell unemployment insurance: everyone counts as uninsured for R03",
                 ),
             ];
             NEEDS
@@ -377,7 +479,8 @@ pub fn result_fields(kind: SourceKind) -> &'static [Need] {
         SourceKind::Emergency => {
             const NEEDS: &[Need] = &[
                 ID,
-                need(&[EventDate], "无法判断受灾是否在排查期内, 本文件无人入围"),
+                need(&[EventDate], "无法判断受灾是否在排查期内, 本文件无人入围",
+                    "cannot tell whether an event is inside the screening period: no one in this file qualifies"),
             ];
             NEEDS
         }
@@ -387,6 +490,7 @@ pub fn result_fields(kind: SourceKind) -> &'static [Need] {
                 need(
                     &[FatherStatus, MotherStatus],
                     "无法判断父母状况, 本文件无人能入围 R04/R05",
+                    "cannot tell the parents' situation: no one in this file can qualify for R04/R05",
                 ),
             ];
             NEEDS
@@ -402,6 +506,7 @@ pub fn result_fields(kind: SourceKind) -> &'static [Need] {
                 need(
                     &[AidDate],
                     "无法判断救助日期, 本文件的救助都不计入 (人员会被当作未获救助)",
+                    "cannot tell aid dates: no aid in this file counts (people are treated as not aided)",
                 ),
             ];
             NEEDS
@@ -421,7 +526,7 @@ fn gaps(kind: SourceKind, mapping: &[MappedColumn]) -> Vec<Gap> {
         })
         .map(|need| Gap {
             fields: need.fields.to_vec(),
-            consequence: need.consequence,
+            consequence: pick(need.consequence[0], need.consequence[1]),
         })
         .collect()
 }
@@ -493,9 +598,13 @@ fn read_file(
                     tracing::warn!(
                         file = name,
                         sheet = sheet.report.sheet.as_deref().unwrap_or(""),
-                        "缺少字段 {}: {}",
-                        gap.fields_zh(),
-                        gap.consequence
+                        "{}",
+                        tr!(
+                            "缺少字段 {}: {}",
+                            "missing field {}: {}",
+                            gap.fields_named(),
+                            gap.consequence
+                        )
                     );
                 }
                 report.rows_read += sheet.report.rows_read;
@@ -516,7 +625,7 @@ fn read_file(
                 report.bytes = bytes;
             }
             let reason = error.to_string();
-            tracing::warn!(file = name, reason = %reason, "文件被拒收");
+            tracing::warn!(file = name, reason = %reason, "{}", pick("文件被拒收", "file rejected"));
             report.error = Some(reason.clone());
             FileOutput {
                 rejects: vec![Reject {
@@ -550,8 +659,9 @@ fn cap_rejects(file: &str, kind: Option<SourceKind>, rejects: &mut Vec<Reject>) 
         sheet: None,
         row: None,
         kind,
-        reason: format!(
-            "另有 {more} 行被拒收, 未逐行列出 (每个文件只列出前 {MAX_ROW_REJECTS_LISTED} 行)"
+        reason: tr!(
+            "另有 {more} 行被拒收, 未逐行列出 (每个文件只列出前 {MAX_ROW_REJECTS_LISTED} 行)",
+            "{more} more rows rejected, not listed one by one (only the first {MAX_ROW_REJECTS_LISTED} of each file are)"
         ),
     });
     more
@@ -624,5 +734,22 @@ fn parse(
     } else {
         text::read_text(bytes, name, spec, limits, vocabulary)
             .map(|(enc, sheet)| (enc, vec![sheet]))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lang::has_han;
+
+    /// What a missing field does is said in both languages, English without Chinese.
+    #[test]
+    fn every_consequence_is_said_in_both_languages() {
+        for kind in SourceKind::ALL {
+            for need in result_fields(kind) {
+                let [zh, en] = need.consequence;
+                assert!(has_han(zh) && !has_han(en), "{kind}: {zh} / {en}");
+            }
+        }
     }
 }

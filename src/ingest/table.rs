@@ -12,6 +12,7 @@ use super::recognise::{
 };
 use super::values::{type_cell, Cell};
 use super::{result_fields, MappedColumn, SheetReport};
+use crate::tr;
 
 /// How many rows from the top the header may sit at.
 pub const HEADER_SCAN_ROWS: usize = 30;
@@ -21,7 +22,12 @@ pub const HEADER_SCAN_ROWS: usize = 30;
 pub const HEAD_ROWS: usize = HEADER_SCAN_ROWS + SAMPLE_ROWS;
 
 /// Why a row of a text file decoded with replacement characters is not used.
-pub const UNDECODABLE_ROW: &str = "本行含有无法识别的字节 (文件编码损坏), 本行不使用";
+pub fn undecodable_row() -> String {
+    tr!(
+        "本行含有无法识别的字节 (文件编码损坏), 本行不使用",
+        "the row holds bytes that cannot be decoded (a damaged encoding): not used"
+    )
+}
 
 /// One row of a sheet, whatever the reader.
 pub trait Row {
@@ -402,7 +408,7 @@ impl<'a> TableReader<'a> {
                 _ => false,
             })
         {
-            self.reject(row_no, UNDECODABLE_ROW.to_string());
+            self.reject(row_no, undecodable_row());
             return;
         }
         let mut fields = Vec::with_capacity(self.columns.len());
@@ -419,7 +425,13 @@ impl<'a> TableReader<'a> {
             }
         }
         if !fields.iter().any(|(f, _)| IDENTITY.contains(f)) {
-            self.reject(row_no, "没有姓名、身份证号或残疾人证号".to_string());
+            self.reject(
+                row_no,
+                tr!(
+                    "没有姓名、身份证号或残疾人证号",
+                    "no name, resident ID or disability certificate number"
+                ),
+            );
             return;
         }
         self.report.rows_read += 1;
@@ -448,21 +460,22 @@ impl<'a> TableReader<'a> {
                 if t.len() > self.limits.max_cell_chars
                     && t.chars().count() > self.limits.max_cell_chars
                 {
-                    let header = self
-                        .columns
-                        .iter()
-                        .find(|c| c.index == col)
-                        .map_or_else(|| format!("第 {} 列", col + 1), |c| c.header.clone());
-                    return Err(format!(
+                    let header = self.columns.iter().find(|c| c.index == col).map_or_else(
+                        || tr!("第 {} 列", "column {}", col + 1),
+                        |c| c.header.clone(),
+                    );
+                    return Err(tr!(
                         "{header} 单元格超过 {} 字",
+                        "a {header} cell has more than {} characters",
                         self.limits.max_cell_chars
                     ));
                 }
             }
         }
         if width > self.limits.max_columns {
-            return Err(format!(
+            return Err(tr!(
                 "该行有 {width} 列，超过上限 {} 列",
+                "the row has {width} columns, more than the limit of {}",
                 self.limits.max_columns
             ));
         }

@@ -11,10 +11,12 @@ use crate::config::{InputLimits, SourceSpec};
 
 use super::recognise::{Context, Vocabulary};
 use super::table::{
-    header_texts, locate_header, Row, TableReader, HEADER_SCAN_ROWS, HEAD_ROWS, UNDECODABLE_ROW,
+    header_texts, locate_header, undecodable_row, Row, TableReader, HEADER_SCAN_ROWS, HEAD_ROWS,
 };
 use super::values::Cell;
 use super::{FileError, SheetOutput};
+use crate::lang::pick;
+use crate::tr;
 
 const DELIMITERS: [u8; 4] = [b',', b'\t', b';', b'|'];
 
@@ -29,7 +31,7 @@ pub fn decode<'a>(bytes: &'a [u8], file: &str) -> Result<(Cow<'a, str>, &'static
     if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
         return Ok(match std::str::from_utf8(rest) {
             Ok(text) => (Cow::Borrowed(text), "utf-8-bom"),
-            Err(_) => (String::from_utf8_lossy(rest), LOSSY_UTF8_BOM),
+            Err(_) => (String::from_utf8_lossy(rest), lossy(LOSSY_UTF8_BOM)),
         });
     }
     for (bom, encoding, name) in [
@@ -73,9 +75,9 @@ pub fn decode<'a>(bytes: &'a [u8], file: &str) -> Result<(Cow<'a, str>, &'static
             .count()
     };
     let (text, name) = if bad(&utf8) <= bad(&gb) {
-        (utf8, LOSSY_UTF8)
+        (utf8, lossy(LOSSY_UTF8))
     } else {
-        (gb, LOSSY_GB18030)
+        (gb, lossy(LOSSY_GB18030))
     };
     // Mostly undecodable: not a text table in any encoding loubao reads.
     if bad(&text) * 20 > text.chars().count().max(1) {
@@ -85,13 +87,27 @@ pub fn decode<'a>(bytes: &'a [u8], file: &str) -> Result<(Cow<'a, str>, &'static
 }
 
 /// Encoding names of files decoded with some bytes replaced (their rows are rejected).
-const LOSSY_UTF8: &str = "utf-8 (含无法识别的字节)";
-const LOSSY_UTF8_BOM: &str = "utf-8-bom (含无法识别的字节)";
-const LOSSY_GB18030: &str = "gb18030 (含无法识别的字节)";
+/// In Chinese and English: the name is what `check` prints.
+const LOSSY_UTF8: [&str; 2] = ["utf-8 (含无法识别的字节)", "utf-8 (with undecodable bytes)"];
+const LOSSY_UTF8_BOM: [&str; 2] = [
+    "utf-8-bom (含无法识别的字节)",
+    "utf-8-bom (with undecodable bytes)",
+];
+const LOSSY_GB18030: [&str; 2] = [
+    "gb18030 (含无法识别的字节)",
+    "gb18030 (with undecodable bytes)",
+];
+
+fn lossy(name: [&'static str; 2]) -> &'static str {
+    pick(name[0], name[1])
+}
 
 /// The file was decoded with replacements: rows holding U+FFFD are rejected.
 pub fn is_lossy(encoding: &str) -> bool {
-    [LOSSY_UTF8, LOSSY_UTF8_BOM, LOSSY_GB18030].contains(&encoding)
+    [LOSSY_UTF8, LOSSY_UTF8_BOM, LOSSY_GB18030]
+        .iter()
+        .flatten()
+        .any(|name| *name == encoding)
 }
 
 /// Picks the delimiter that splits the first lines into the most consistent number of
@@ -420,7 +436,11 @@ fn push(table: &mut TableReader<'_>, next: &Next, record: &Record, limits: &Inpu
 }
 
 fn too_long(limits: &InputLimits) -> String {
-    format!("该行长度超过上限 {} 字节", limits.max_line_bytes)
+    tr!(
+        "该行长度超过上限 {} 字节",
+        "the line is longer than the limit of {} bytes",
+        limits.max_line_bytes
+    )
 }
 
 /// Every record of delimited text split on `delimiter`, with its physical line: its cells,
@@ -452,7 +472,7 @@ pub fn for_each_record(
                         |c| matches!(c, Cell::Text(t) if t.contains(char::REPLACEMENT_CHARACTER)),
                     );
                 if undecodable {
-                    visit(line, Err(UNDECODABLE_ROW.to_string()))
+                    visit(line, Err(undecodable_row()))
                 } else {
                     visit(line, Ok(&cells))
                 }

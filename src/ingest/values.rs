@@ -7,6 +7,7 @@ use chrono::{Datelike, Duration, NaiveDate};
 use compact_str::CompactString;
 
 use crate::model::{Field, FieldType, Value};
+use crate::tr;
 
 /// One cell as a reader delivers it, borrowed from the file's buffer.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -58,13 +59,25 @@ pub struct TypeError {
 impl TypeError {
     /// `结算日期 "abc" 不是有效日期`.
     pub fn reason(&self, header: &str) -> String {
-        let what = match self.expected {
-            FieldType::Date => "有效日期",
-            FieldType::Amount => "有效金额",
-            FieldType::Bool => "有效的是/否",
-            FieldType::Text => "有效文本",
-        };
-        format!("{header} \"{}\" 不是{what}", self.raw)
+        let raw = &self.raw;
+        match self.expected {
+            FieldType::Date => tr!(
+                "{header} \"{raw}\" 不是有效日期",
+                "{header} \"{raw}\" is not a valid date"
+            ),
+            FieldType::Amount => tr!(
+                "{header} \"{raw}\" 不是有效金额",
+                "{header} \"{raw}\" is not a valid amount"
+            ),
+            FieldType::Bool => tr!(
+                "{header} \"{raw}\" 不是有效的是/否",
+                "{header} \"{raw}\" is not a valid yes/no"
+            ),
+            FieldType::Text => tr!(
+                "{header} \"{raw}\" 不是有效文本",
+                "{header} \"{raw}\" is not valid text"
+            ),
+        }
     }
 }
 

@@ -12,6 +12,7 @@ use super::recognise::{Context, Vocabulary};
 use super::table::{header_texts, locate_header, Header, Row, TableReader, HEAD_ROWS};
 use super::values::Cell;
 use super::{FileError, SheetOutput, SheetReport};
+use crate::tr;
 
 impl Row for [Data] {
     fn width(&self) -> usize {
@@ -161,7 +162,7 @@ fn no_table(file: &str, broken: Vec<(String, String)>) -> FileError {
     match broken.into_iter().next() {
         Some((sheet, message)) => FileError::Workbook {
             file: file.to_string(),
-            message: format!("工作表 {sheet}: {message}"),
+            message: tr!("工作表 {sheet}: {message}", "sheet {sheet}: {message}"),
         },
         None => FileError::NoHeader {
             file: file.to_string(),
@@ -215,7 +216,10 @@ fn unreadable_sheet(sheet: String, message: String, spec: &SourceSpec, file: &st
         records: Vec::new(),
         rejects: vec![Reject {
             file: file.to_string(),
-            reason: format!("文件 {file} 的工作表 {sheet} 无法读取: {message}"),
+            reason: tr!(
+                "文件 {file} 的工作表 {sheet} 无法读取: {message}",
+                "cannot read sheet {sheet} of {file}: {message}"
+            ),
             sheet: Some(sheet),
             row: None,
             kind: Some(spec.kind),

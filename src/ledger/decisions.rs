@@ -13,7 +13,9 @@ use rusqlite::params;
 use super::returned::{self, FilledHeaders, FilledRow, Returned};
 use super::review::row_reject;
 use super::{date_text, parse_date, Ledger, LedgerError, SqlContext};
+use crate::lang::pick;
 use crate::model::{LinkVerdict, QuestionColumn, QuestionId, Reject};
+use crate::tr;
 
 /// A verdict as the ledger holds it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -70,20 +72,22 @@ fn check(
     let mut problems = Vec::new();
     let question = match row.key.as_deref().map(str::parse::<QuestionId>) {
         None => {
-            problems.push(format!("{}为空", QuestionColumn::Question));
+            problems.push(tr!("{}为空", "{} is empty", QuestionColumn::Question));
             None
         }
         Some(Err(())) => {
-            problems.push(format!(
+            problems.push(tr!(
                 "{}「{}」无法识别 (应为 FH 加 12 位十六进制数字)",
+                "{} \"{}\" is not understood (it should be FH and 12 hexadecimal digits)",
                 QuestionColumn::Question,
                 row.key.as_deref().unwrap_or("")
             ));
             None
         }
         Some(Ok(q)) if !asked.contains_key(&q) => {
-            problems.push(format!(
+            problems.push(tr!(
                 "{} {q} 不是 loubao 提出过的复核问题",
+                "{} {q} is not a question loubao asked",
                 QuestionColumn::Question
             ));
             None
@@ -123,7 +127,7 @@ impl Ledger {
         let mut stmt = self
             .conn
             .prepare("SELECT question, verdict, reviewer, decided_on, note FROM link_verdicts")
-            .ctx("读取复核结论")?;
+            .ctx(pick("读取复核结论", "reading review verdicts"))?;
         let rows = stmt
             .query_map([], |r| {
                 Ok((
@@ -134,19 +138,20 @@ impl Ledger {
                     r.get::<_, Option<String>>(4)?,
                 ))
             })
-            .ctx("读取复核结论")?;
+            .ctx(pick("读取复核结论", "reading review verdicts"))?;
         let mut out = BTreeMap::new();
         for row in rows {
-            let (question, verdict, reviewer, decided_on, note) = row.ctx("读取复核结论")?;
+            let (question, verdict, reviewer, decided_on, note) =
+                row.ctx(pick("读取复核结论", "reading review verdicts"))?;
             let corrupt = |detail: String| LedgerError::Corrupt {
-                context: "复核结论",
+                context: pick("复核结论", "review verdict"),
                 detail,
             };
             let question: QuestionId = question
                 .parse()
-                .map_err(|()| corrupt(format!("复核编号 {question}")))?;
+                .map_err(|()| corrupt(tr!("复核编号 {question}", "question id {question}")))?;
             let verdict = LinkVerdict::from_label(&verdict)
-                .ok_or_else(|| corrupt(format!("复核结论 {verdict}")))?;
+                .ok_or_else(|| corrupt(tr!("复核结论 {verdict}", "verdict {verdict}")))?;
             out.insert(
                 question,
                 StoredVerdict {
@@ -167,7 +172,10 @@ impl Ledger {
         questions: &[QuestionId],
         as_of: NaiveDate,
     ) -> Result<(), LedgerError> {
-        let tx = self.conn.transaction().ctx("开始记录复核问题")?;
+        let tx = self.conn.transaction().ctx(pick(
+            "开始记录复核问题",
+            "starting to record review questions",
+        ))?;
         let day = date_text(as_of);
         for q in questions {
             tx.execute(
@@ -176,22 +184,23 @@ impl Ledger {
                  ON CONFLICT(question) DO UPDATE SET last_asked = max(last_asked, ?2)",
                 params![q.to_string(), day],
             )
-            .ctx("记录复核问题")?;
+            .ctx(pick("记录复核问题", "recording review questions"))?;
         }
-        tx.commit().ctx("提交复核问题")
+        tx.commit()
+            .ctx(pick("提交复核问题", "committing review questions"))
     }
 
     fn asked(&self) -> Result<BTreeMap<QuestionId, NaiveDate>, LedgerError> {
         let mut stmt = self
             .conn
             .prepare("SELECT question, first_asked FROM link_questions")
-            .ctx("读取复核问题")?;
+            .ctx(pick("读取复核问题", "reading review questions"))?;
         let rows = stmt
             .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))
-            .ctx("读取复核问题")?;
+            .ctx(pick("读取复核问题", "reading review questions"))?;
         let mut out = BTreeMap::new();
         for row in rows {
-            let (question, first) = row.ctx("读取复核问题")?;
+            let (question, first) = row.ctx(pick("读取复核问题", "reading review questions"))?;
             if let Ok(q) = question.parse() {
                 out.insert(q, parse_date(&first)?);
             }
@@ -220,8 +229,9 @@ impl Ledger {
         let touched: Vec<&FilledRow> = rows.iter().filter(|r| !r.is_untouched()).collect();
         summary.not_filled = rows.len() - touched.len();
         let conflicts = returned::conflicts(&touched, |question, others| {
-            format!(
+            tr!(
                 "{} {question} 另见 {others}, 各行的{}/{}/{}/{}不一致, 请只保留一行",
+                "{} {question} also in {others}, and the rows' {}/{}/{}/{} differ: keep only one row",
                 QuestionColumn::Question,
                 QuestionColumn::Verdict,
                 QuestionColumn::Reviewer,
@@ -250,7 +260,10 @@ impl Ledger {
             .partition(|a| stored.get(&a.question) == Some(&a.stored));
         summary.unchanged = unchanged.len();
         let imported_at = date_text(today);
-        let tx = self.conn.transaction().ctx("开始导入复核结论")?;
+        let tx = self.conn.transaction().ctx(pick(
+            "开始导入复核结论",
+            "starting the import of review verdicts",
+        ))?;
         for answer in &valid {
             let s = &answer.stored;
             tx.execute(
@@ -269,9 +282,10 @@ impl Ledger {
                     imported_at
                 ],
             )
-            .ctx("记录复核结论")?;
+            .ctx(pick("记录复核结论", "recording review verdicts"))?;
         }
-        tx.commit().ctx("提交复核结论")?;
+        tx.commit()
+            .ctx(pick("提交复核结论", "committing review verdicts"))?;
         summary.recorded = valid.len();
         Ok(summary)
     }

@@ -21,41 +21,74 @@ use chrono::{NaiveDate, NaiveDateTime};
 use rusqlite::{params, Connection};
 use serde::{Deserialize, Serialize};
 
+use crate::lang::pick;
 use crate::model::{ReviewOutcome, RuleCode, RunOutcome, SourceKind, Suspect};
 use crate::ops;
+use crate::tr;
 
 pub use plan::{LedgerPlan, NightCounts};
 
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum LedgerError {
-    #[error("无法打开线索台账 {path}: {source}")]
     Open {
         path: PathBuf,
         source: std::io::Error,
     },
-    #[error("线索台账数据库出错 ({context}): {source}")]
     Sqlite {
         context: &'static str,
         source: rusqlite::Error,
     },
-    #[error("线索台账版本 {found} 比本程序支持的 {supported} 新, 请升级 loubao")]
-    TooNew { found: i64, supported: i64 },
-    #[error("线索台账中的记录损坏 ({context}): {detail}")]
+    TooNew {
+        found: i64,
+        supported: i64,
+    },
     Corrupt {
         context: &'static str,
         detail: String,
     },
-    #[error("无法写出 {path}: {source}")]
     Write {
         path: PathBuf,
         source: std::io::Error,
     },
-    #[error("无法生成工作簿 {path}: {source}")]
     Xlsx {
         path: PathBuf,
         source: rust_xlsxwriter::XlsxError,
     },
+}
+
+impl std::fmt::Display for LedgerError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&match self {
+            LedgerError::Open { path, source } => tr!(
+                "无法打开线索台账 {}: {source}",
+                "cannot open the clue ledger {}: {source}",
+                path.display()
+            ),
+            LedgerError::Sqlite { context, source } => tr!(
+                "线索台账数据库出错 ({context}): {source}",
+                "the clue ledger's database failed ({context}): {source}"
+            ),
+            LedgerError::TooNew { found, supported } => tr!(
+                "线索台账版本 {found} 比本程序支持的 {supported} 新, 请升级 loubao",
+                "the clue ledger's version {found} is newer than the {supported} this program knows: upgrade loubao"
+            ),
+            LedgerError::Corrupt { context, detail } => tr!(
+                "线索台账中的记录损坏 ({context}): {detail}",
+                "a record in the clue ledger is corrupt ({context}): {detail}"
+            ),
+            LedgerError::Write { path, source } => tr!(
+                "无法写出 {}: {source}",
+                "cannot write {}: {source}",
+                path.display()
+            ),
+            LedgerError::Xlsx { path, source } => tr!(
+                "无法生成工作簿 {}: {source}",
+                "cannot build the workbook {}: {source}",
+                path.display()
+            ),
+        })
+    }
 }
 
 /// Attaches the operation to a rusqlite error.
@@ -402,11 +435,11 @@ impl Ledger {
             ops::create_private_file(path).map_err(io_err)?;
         }
         ops::set_private(path, false).map_err(io_err)?;
-        let mut conn = Connection::open(path).ctx("打开数据库")?;
+        let mut conn = Connection::open(path).ctx(pick("打开数据库", "opening the database"))?;
         conn.busy_timeout(std::time::Duration::from_secs(10))
-            .ctx("设置等待时间")?;
+            .ctx(pick("设置等待时间", "setting the busy timeout"))?;
         conn.pragma_update(None, "foreign_keys", true)
-            .ctx("启用外键")?;
+            .ctx(pick("启用外键", "enabling foreign keys"))?;
         migrate(&mut conn)?;
         Ok(Ledger { conn })
     }
@@ -415,7 +448,7 @@ impl Ledger {
     pub fn schema_version(&self) -> Result<i64, LedgerError> {
         self.conn
             .pragma_query_value(None, "user_version", |r| r.get(0))
-            .ctx("读取版本")
+            .ctx(pick("读取版本", "reading the version"))
     }
 
     /// One clue as stored, for reports and tests.
@@ -448,7 +481,7 @@ impl Ledger {
                  WHERE ?1 IS NULL OR c.clue_id = ?1
                  ORDER BY c.township IS NULL, c.township, c.clue_id",
             )
-            .ctx("读取线索")?;
+            .ctx(pick("读取线索", "reading clues"))?;
         let rows = stmt
             .query_map([only], |r| {
                 Ok(RawClue {
@@ -457,10 +490,10 @@ impl Ledger {
                         .collect::<Result<Vec<_>, _>>()?,
                 })
             })
-            .ctx("读取线索")?;
+            .ctx(pick("读取线索", "reading clues"))?;
         let mut out = Vec::new();
         for raw in rows {
-            out.push(raw.ctx("读取线索")?.into_record()?);
+            out.push(raw.ctx(pick("读取线索", "reading clues"))?.into_record()?);
         }
         Ok(out)
     }
@@ -473,7 +506,7 @@ impl Ledger {
                 "SELECT outcome, reviewer, review_date, note, imported_from FROM reviews
                  WHERE clue_id = ?1 ORDER BY review_date, id",
             )
-            .ctx("读取核查结果")?;
+            .ctx(pick("读取核查结果", "reading review results"))?;
         let rows = stmt
             .query_map([clue_id], |r| {
                 Ok((
@@ -484,10 +517,11 @@ impl Ledger {
                     r.get::<_, String>(4)?,
                 ))
             })
-            .ctx("读取核查结果")?;
+            .ctx(pick("读取核查结果", "reading review results"))?;
         let mut out = Vec::new();
         for row in rows {
-            let (outcome, reviewer, date, note, imported_from) = row.ctx("读取核查结果")?;
+            let (outcome, reviewer, date, note, imported_from) =
+                row.ctx(pick("读取核查结果", "reading review results"))?;
             out.push(ReviewRecord {
                 outcome: parse_outcome(&outcome)?,
                 reviewer,
@@ -504,7 +538,7 @@ impl Ledger {
         self.conn
             .query_row("SELECT COUNT(*) FROM runs", [], |r| r.get::<_, i64>(0))
             .map(|n| n as usize)
-            .ctx("读取运行记录")
+            .ctx(pick("读取运行记录", "reading run records"))
     }
 
     /// (run id, outcome) of every recorded run.
@@ -512,11 +546,12 @@ impl Ledger {
         let mut stmt = self
             .conn
             .prepare("SELECT run_id, outcome FROM runs ORDER BY run_id")
-            .ctx("读取运行记录")?;
+            .ctx(pick("读取运行记录", "reading run records"))?;
         let rows = stmt
             .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-            .ctx("读取运行记录")?;
-        rows.collect::<Result<_, _>>().ctx("读取运行记录")
+            .ctx(pick("读取运行记录", "reading run records"))?;
+        rows.collect::<Result<_, _>>()
+            .ctx(pick("读取运行记录", "reading run records"))
     }
 
     /// Records the run folders under `outbox` that have no ledger row: a run killed after
@@ -537,7 +572,10 @@ impl Ledger {
             }
         }
         found.sort();
-        let tx = self.conn.transaction().ctx("开始补记运行")?;
+        let tx = self
+            .conn
+            .transaction()
+            .ctx(pick("开始补记运行", "starting to record an unrecorded run"))?;
         for run_id in &found {
             let as_of = run_id.get(..10).unwrap_or(run_id);
             tx.execute(
@@ -545,19 +583,22 @@ impl Ledger {
                  VALUES (?1, ?2, '', ?3, '{}')",
                 params![run_id, as_of, RunOutcome::Unrecorded.key()],
             )
-            .ctx("补记运行")?;
+            .ctx(pick("补记运行", "recording an unrecorded run"))?;
         }
-        tx.commit().ctx("提交补记运行")?;
+        tx.commit()
+            .ctx(pick("提交补记运行", "committing the recorded run"))?;
         Ok(found)
     }
 }
 
 fn migrate(conn: &mut Connection) -> Result<(), LedgerError> {
     let supported = MIGRATIONS.len() as i64;
-    let tx = conn.transaction().ctx("开始升级")?;
+    let tx = conn
+        .transaction()
+        .ctx(pick("开始升级", "starting the upgrade"))?;
     let version: i64 = tx
         .pragma_query_value(None, "user_version", |r| r.get(0))
-        .ctx("读取版本")?;
+        .ctx(pick("读取版本", "reading the version"))?;
     if version > supported {
         return Err(LedgerError::TooNew {
             found: version,
@@ -565,11 +606,12 @@ fn migrate(conn: &mut Connection) -> Result<(), LedgerError> {
         });
     }
     for (i, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
-        tx.execute_batch(sql).ctx("升级数据库结构")?;
+        tx.execute_batch(sql)
+            .ctx(pick("升级数据库结构", "upgrading the schema"))?;
         tx.pragma_update(None, "user_version", i as i64 + 1)
-            .ctx("记录版本")?;
+            .ctx(pick("记录版本", "recording the version"))?;
     }
-    tx.commit().ctx("提交升级")
+    tx.commit().ctx(pick("提交升级", "committing the upgrade"))
 }
 
 /// A clue as the ledger holds it, with its latest review and rectification.
@@ -630,8 +672,8 @@ impl RawClue {
         let mut next = || t.next().flatten();
         let required = |v: Option<String>| {
             v.ok_or_else(|| LedgerError::Corrupt {
-                context: "线索",
-                detail: "缺少必填字段".into(),
+                context: pick("线索", "clue"),
+                detail: pick("缺少必填字段", "a required field is missing").into(),
             })
         };
         let clue_id = required(next())?;
@@ -662,7 +704,7 @@ impl RawClue {
             _ => None,
         };
         let corrupt = |detail| LedgerError::Corrupt {
-            context: "整改",
+            context: pick("整改", "rectification"),
             detail,
         };
         let rectification = match (next(), next(), next(), next()) {
@@ -697,28 +739,28 @@ impl RawClue {
 
 pub(crate) fn parse_date(text: &str) -> Result<NaiveDate, LedgerError> {
     NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|e| LedgerError::Corrupt {
-        context: "日期",
+        context: pick("日期", "date"),
         detail: format!("{text}: {e}"),
     })
 }
 
 pub(crate) fn parse_outcome(text: &str) -> Result<ReviewOutcome, LedgerError> {
     ReviewOutcome::from_label(text).ok_or_else(|| LedgerError::Corrupt {
-        context: "核查结果",
+        context: pick("核查结果", "review result"),
         detail: text.to_string(),
     })
 }
 
 pub(crate) fn parse_status(key: &str) -> Result<LedgerStatus, LedgerError> {
     LedgerStatus::from_key(key).ok_or_else(|| LedgerError::Corrupt {
-        context: "线索状态",
+        context: pick("线索状态", "clue state"),
         detail: key.to_string(),
     })
 }
 
 pub(crate) fn parse_facts(json: &str) -> Result<Facts, LedgerError> {
     serde_json::from_str(json).map_err(|e| LedgerError::Corrupt {
-        context: "事实指纹",
+        context: pick("事实指纹", "facts fingerprint"),
         detail: e.to_string(),
     })
 }

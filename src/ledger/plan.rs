@@ -11,6 +11,7 @@ use super::{
     LedgerStatus, RectificationKind, RectificationState, RunInfo, SqlContext,
 };
 use crate::config::Deadlines;
+use crate::lang::pick;
 use crate::model::{ClueReview, ClueState, ClueStatus, Overdue, Suspect};
 
 /// The ledger's decisions for one run.
@@ -61,16 +62,16 @@ impl Ledger {
         let mut stmt = self
             .conn
             .prepare("SELECT run_id, counts FROM runs WHERE counts != '{}' ORDER BY run_id")
-            .ctx("读取运行记录")?;
+            .ctx(pick("读取运行记录", "reading run records"))?;
         let rows = stmt
             .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))
-            .ctx("读取运行记录")?;
+            .ctx(pick("读取运行记录", "reading run records"))?;
         let mut out = Vec::new();
         for row in rows {
-            let (run_id, counts) = row.ctx("读取运行记录")?;
+            let (run_id, counts) = row.ctx(pick("读取运行记录", "reading run records"))?;
             let counts: BTreeMap<String, usize> =
                 serde_json::from_str(&counts).map_err(|e| LedgerError::Corrupt {
-                    context: "运行记录",
+                    context: pick("运行记录", "run record"),
                     detail: format!("{run_id}: {e}"),
                 })?;
             out.push(NightCounts::from_counts(run_id, &counts));
@@ -244,7 +245,10 @@ impl Ledger {
     ) -> Result<(), LedgerError> {
         let as_of = date_text(run.as_of);
         let known = self.known_clues()?;
-        let tx = self.conn.transaction().ctx("开始提交运行")?;
+        let tx = self
+            .conn
+            .transaction()
+            .ctx(pick("开始提交运行", "starting to commit the run"))?;
         for (suspect, keep) in suspects.iter().zip(&plan.keep) {
             let facts = serde_json::to_string(&Facts::of(suspect)).expect("facts serialise");
             if !keep {
@@ -253,7 +257,7 @@ impl Ledger {
                     "UPDATE clues SET last_seen = ?2, overdue = NULL WHERE clue_id = ?1",
                     params![suspect.clue_id, as_of],
                 )
-                .ctx("记录线索")?;
+                .ctx(pick("记录线索", "recording clues"))?;
                 continue;
             }
             let codes = join(suspect.findings.iter().map(|f| f.code.code()));
@@ -279,7 +283,7 @@ impl Ledger {
                         LedgerStatus::Open.key(),
                     ],
                 )
-                .ctx("记录新增线索")?;
+                .ctx(pick("记录新增线索", "recording new clues"))?;
                 continue;
             };
             let status = match clue.status {
@@ -306,7 +310,7 @@ impl Ledger {
                     status.key(),
                 ],
             )
-            .ctx("记录持续线索")?;
+            .ctx(pick("记录持续线索", "recording continuing clues"))?;
             if clue.status == LedgerStatus::Included {
                 set_inclusion_state(&tx, &suspect.clue_id, RectificationState::Missing, &as_of)?;
             }
@@ -316,7 +320,7 @@ impl Ledger {
                 "UPDATE clues SET overdue = ?2 WHERE clue_id = ?1",
                 params![clue_id, state.overdue.map(Overdue::label_zh)],
             )
-            .ctx("记录逾期")?;
+            .ctx(pick("记录逾期", "recording overdue clues"))?;
         }
         for clue_id in &plan.vanished {
             if known.get(clue_id).map(|c| c.status) == Some(LedgerStatus::Included) {
@@ -326,7 +330,7 @@ impl Ledger {
                 "UPDATE clues SET status = ?2, closed_on = ?3, overdue = NULL WHERE clue_id = ?1",
                 params![clue_id, LedgerStatus::WrittenOff.key(), as_of],
             )
-            .ctx("核销线索")?;
+            .ctx(pick("核销线索", "closing clues"))?;
         }
         let counts = serde_json::to_string(&plan.counts()).expect("counts serialise");
         tx.execute(
@@ -340,8 +344,8 @@ impl Ledger {
                 counts
             ],
         )
-        .ctx("记录运行")?;
-        tx.commit().ctx("提交运行")
+        .ctx(pick("记录运行", "recording the run"))?;
+        tx.commit().ctx(pick("提交运行", "committing the run"))
     }
 
     fn known_clues(&self) -> Result<BTreeMap<String, Known>, LedgerError> {
@@ -355,7 +359,7 @@ impl Ledger {
                      SELECT id FROM reviews WHERE clue_id = c.clue_id
                      ORDER BY review_date DESC, id DESC LIMIT 1)",
             )
-            .ctx("读取线索")?;
+            .ctx(pick("读取线索", "reading clues"))?;
         let rows = stmt
             .query_map([], |r| {
                 Ok((
@@ -368,11 +372,11 @@ impl Ledger {
                     ),
                 ))
             })
-            .ctx("读取线索")?;
+            .ctx(pick("读取线索", "reading clues"))?;
         let mut out = BTreeMap::new();
         for row in rows {
             let ([id, status, first_seen, facts], (outcome, reviewer, date, note)) =
-                row.ctx("读取线索")?;
+                row.ctx(pick("读取线索", "reading clues"))?;
             let review = match (outcome, date) {
                 (Some(outcome), Some(date)) => Some(ClueReview {
                     outcome: parse_outcome(&outcome)?,
@@ -435,7 +439,7 @@ fn set_inclusion_state(
             RectificationState::Missing.label_zh()
         ],
     )
-    .ctx("记录整改")?;
+    .ctx(pick("记录整改", "recording rectifications"))?;
     Ok(())
 }
 

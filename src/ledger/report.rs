@@ -12,6 +12,7 @@ use super::{
     RectificationState, SqlContext,
 };
 use crate::config::{Deadlines, Township};
+use crate::lang::pick;
 use crate::model::{ListColumn, Overdue, ReviewOutcome, SourceKind};
 use crate::ops;
 use crate::report::{workbook_bytes, Cell, Form, FormStyle, Sheet};
@@ -268,7 +269,7 @@ impl Ledger {
         let mut stmt = self
             .conn
             .prepare("SELECT clue_id, outcome, review_date FROM reviews ORDER BY review_date, id")
-            .ctx("读取核查结果")?;
+            .ctx(pick("读取核查结果", "reading review results"))?;
         let rows = stmt
             .query_map([], |r| {
                 Ok((
@@ -277,10 +278,11 @@ impl Ledger {
                     r.get::<_, String>(2)?,
                 ))
             })
-            .ctx("读取核查结果")?;
+            .ctx(pick("读取核查结果", "reading review results"))?;
         let mut out: BTreeMap<String, Vec<(ReviewOutcome, NaiveDate)>> = BTreeMap::new();
         for row in rows {
-            let (clue_id, outcome, date) = row.ctx("读取核查结果")?;
+            let (clue_id, outcome, date) =
+                row.ctx(pick("读取核查结果", "reading review results"))?;
             let outcome = parse_outcome(&outcome)?;
             out.entry(clue_id)
                 .or_default()

@@ -13,7 +13,9 @@ use chrono::NaiveDate;
 use super::review::{file_name, row_reject, WrittenDate};
 use crate::config::InputLimits;
 use crate::ingest::{self, Cell};
+use crate::lang::pick;
 use crate::model::Reject;
+use crate::tr;
 
 /// The headers of a list's key and filled-in columns.
 pub struct FilledHeaders {
@@ -170,7 +172,7 @@ pub fn conflicts<R: Returned>(
                 .filter(|&&j| j != i)
                 .map(|&j| rows[j].reference())
                 .collect();
-            out.insert(i, reason(key, &others.join("、")));
+            out.insert(i, reason(key, &others.join(pick("、", ", "))));
         }
     }
     out
@@ -185,13 +187,14 @@ pub fn choice<T>(
     problems: &mut Vec<String>,
 ) -> Option<T> {
     let Some(text) = written else {
-        problems.push(format!("{column}为空"));
+        problems.push(tr!("{column}为空", "{column} is empty"));
         return None;
     };
     let choice = parse(text);
     if choice.is_none() {
-        problems.push(format!(
+        problems.push(tr!(
             "{column}「{text}」不是可选项 ({})",
+            "{column} \"{text}\" is not one of the choices ({})",
             labels.join("/")
         ));
     }
@@ -207,21 +210,29 @@ pub fn signed_on(
     problems: &mut Vec<String>,
 ) -> Option<NaiveDate> {
     if row.signer.is_none() {
-        problems.push(format!("{}为空", headers.signer));
+        problems.push(tr!("{}为空", "{} is empty", headers.signer));
     }
     match &row.date {
         None => {
-            problems.push(format!("{}为空", headers.date));
+            problems.push(tr!("{}为空", "{} is empty", headers.date));
             None
         }
         Some(WrittenDate { text, date: None }) => {
-            problems.push(format!("{}「{text}」无法识别", headers.date));
+            problems.push(tr!(
+                "{}「{text}」无法识别",
+                "{} \"{text}\" is not understood",
+                headers.date
+            ));
             None
         }
         Some(WrittenDate {
             date: Some(date), ..
         }) if *date > today => {
-            problems.push(format!("{} {date} 晚于今天 {today}", headers.date));
+            problems.push(tr!(
+                "{} {date} 晚于今天 {today}",
+                "{} {date} is later than today {today}",
+                headers.date
+            ));
             None
         }
         Some(WrittenDate { date, .. }) => *date,

@@ -16,7 +16,9 @@ use super::{
 };
 use crate::config::{InputLimits, Township};
 use crate::ingest::{self, Cell, FileError};
+use crate::lang::pick;
 use crate::model::{ClueReview, ListColumn, Reject, ReviewOutcome};
+use crate::tr;
 
 /// 核查日期 as the township wrote it, and the date it means when it means one.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -74,14 +76,21 @@ pub fn collect_files(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<Reject>) {
                     found.sort();
                     files.extend(found);
                 }
-                Err(e) => rejects.push(file_reject(path, format!("无法读取文件夹: {e}"))),
+                Err(e) => rejects.push(file_reject(
+                    path,
+                    tr!("无法读取文件夹: {e}", "cannot read the folder: {e}"),
+                )),
             }
         } else if !path.exists() {
-            rejects.push(file_reject(path, "文件不存在".into()));
+            rejects.push(file_reject(path, pick("文件不存在", "no such file").into()));
         } else if extension(path).is_none() {
             rejects.push(file_reject(
                 path,
-                "不支持的文件类型, 只接受 .xlsx 或 .csv".into(),
+                pick(
+                    "不支持的文件类型, 只接受 .xlsx 或 .csv",
+                    "unsupported file type: only .xlsx or .csv are accepted",
+                )
+                .into(),
             ));
         } else {
             files.push(path.clone());
@@ -139,7 +148,11 @@ pub fn read_returned(path: &Path) -> Result<(Vec<ReturnedRow>, Vec<Reject>), Rej
     if extension(path).is_none() {
         return Err(file_reject(
             path,
-            "不支持的文件类型, 只接受 .xlsx 或 .csv".into(),
+            pick(
+                "不支持的文件类型, 只接受 .xlsx 或 .csv",
+                "unsupported file type: only .xlsx or .csv are accepted",
+            )
+            .into(),
         ));
     }
     let file = file_name(path);
@@ -151,7 +164,12 @@ pub fn read_returned(path: &Path) -> Result<(Vec<ReturnedRow>, Vec<Reject>), Rej
         let grid = grid.map_err(|broken| {
             file_reject(
                 path,
-                format!("无法读取工作表 {}: {}", broken.sheet, broken.message),
+                tr!(
+                    "无法读取工作表 {}: {}",
+                    "cannot read sheet {}: {}",
+                    broken.sheet,
+                    broken.message
+                ),
             )
         })?;
         let mut sheet = SheetReader::new(&file);
@@ -162,8 +180,9 @@ pub fn read_returned(path: &Path) -> Result<(Vec<ReturnedRow>, Vec<Reject>), Rej
             Header::Incomplete => {
                 return Err(file_reject(
                     path,
-                    format!(
+                    tr!(
                         "第1行未找到表头 {} 和 {}",
+                        "row 1 lacks the headers {} and {}",
                         ListColumn::ClueId,
                         ListColumn::Outcome
                     ),
@@ -175,10 +194,11 @@ pub fn read_returned(path: &Path) -> Result<(Vec<ReturnedRow>, Vec<Reject>), Rej
     Err(file_reject(
         path,
         if empty {
-            "文件为空".into()
+            pick("文件为空", "the file is empty").into()
         } else {
-            format!(
+            tr!(
                 "第1行未找到表头 {} 和 {}",
+                "row 1 lacks the headers {} and {}",
                 ListColumn::ClueId,
                 ListColumn::Outcome
             )
@@ -189,9 +209,14 @@ pub fn read_returned(path: &Path) -> Result<(Vec<ReturnedRow>, Vec<Reject>), Rej
 /// A file-level read error in the words `review` has always used for it.
 fn read_error(error: FileError) -> String {
     match error {
-        FileError::Read { source, .. } => format!("无法读取文件: {source}"),
-        FileError::Empty { .. } => "文件为空".into(),
-        FileError::Workbook { message, .. } => format!("无法打开工作簿: {message}"),
+        FileError::Read { source, .. } => {
+            tr!("无法读取文件: {source}", "cannot read the file: {source}")
+        }
+        FileError::Empty { .. } => pick("文件为空", "the file is empty").into(),
+        FileError::Workbook { message, .. } => tr!(
+            "无法打开工作簿: {message}",
+            "cannot open the workbook: {message}"
+        ),
         other => other.to_string(),
     }
 }
@@ -381,7 +406,10 @@ impl Ledger {
         // Oldest first, so the clue ends in the state of its latest review.
         valid.sort_by_key(|r| r.review.date);
         let imported_at = date_text(today);
-        let tx = self.conn.transaction().ctx("开始导入核查结果")?;
+        let tx = self.conn.transaction().ctx(pick(
+            "开始导入核查结果",
+            "starting the import of review results",
+        ))?;
         for valid in &valid {
             let history = recorded.entry(valid.clue_id.clone()).or_default();
             // Already in the ledger, or an identical row earlier in this import.
@@ -409,7 +437,7 @@ impl Ledger {
                     imported_at
                 ],
             )
-            .ctx("记录核查结果")?;
+            .ctx(pick("记录核查结果", "recording review results"))?;
             if latest {
                 let current: String = tx
                     .query_row(
@@ -417,14 +445,14 @@ impl Ledger {
                         [&valid.clue_id],
                         |r| r.get(0),
                     )
-                    .ctx("读取线索状态")?;
+                    .ctx(pick("读取线索状态", "reading clue states"))?;
                 let status = parse_status(&current)?.after_review(review.outcome);
                 let closed_on = (status == LedgerStatus::Closed).then_some(&date);
                 tx.execute(
                     "UPDATE clues SET status = ?2, closed_on = ?3 WHERE clue_id = ?1",
                     params![valid.clue_id, status.key(), closed_on],
                 )
-                .ctx("更新线索状态")?;
+                .ctx(pick("更新线索状态", "updating clue states"))?;
             }
             if let Some((kind, state)) = RectificationKind::opened_by(review.outcome) {
                 tx.execute(
@@ -438,10 +466,11 @@ impl Ledger {
                         state.label_zh()
                     ],
                 )
-                .ctx("记录整改")?;
+                .ctx(pick("记录整改", "recording rectifications"))?;
             }
         }
-        tx.commit().ctx("提交核查结果")?;
+        tx.commit()
+            .ctx(pick("提交核查结果", "committing review results"))?;
         Ok(())
     }
 
@@ -449,7 +478,7 @@ impl Ledger {
         let mut stmt = self
             .conn
             .prepare("SELECT clue_id, township, first_seen FROM clues")
-            .ctx("读取线索")?;
+            .ctx(pick("读取线索", "reading clues"))?;
         let rows = stmt
             .query_map([], |r| {
                 Ok((
@@ -458,10 +487,10 @@ impl Ledger {
                     r.get::<_, String>(2)?,
                 ))
             })
-            .ctx("读取线索")?;
+            .ctx(pick("读取线索", "reading clues"))?;
         let mut out = BTreeMap::new();
         for row in rows {
-            let (id, township, first_seen) = row.ctx("读取线索")?;
+            let (id, township, first_seen) = row.ctx(pick("读取线索", "reading clues"))?;
             out.insert(
                 id,
                 ClueFacts {
@@ -478,7 +507,7 @@ impl Ledger {
         let mut stmt = self
             .conn
             .prepare("SELECT clue_id, outcome, reviewer, review_date, note FROM reviews")
-            .ctx("读取核查结果")?;
+            .ctx(pick("读取核查结果", "reading review results"))?;
         let rows = stmt
             .query_map([], |r| {
                 Ok((
@@ -489,10 +518,11 @@ impl Ledger {
                     r.get::<_, Option<String>>(4)?,
                 ))
             })
-            .ctx("读取核查结果")?;
+            .ctx(pick("读取核查结果", "reading review results"))?;
         let mut out: BTreeMap<String, Vec<ClueReview>> = BTreeMap::new();
         for row in rows {
-            let (clue_id, outcome, reviewer, date, note) = row.ctx("读取核查结果")?;
+            let (clue_id, outcome, reviewer, date, note) =
+                row.ctx(pick("读取核查结果", "reading review results"))?;
             out.entry(clue_id).or_default().push(ClueReview {
                 outcome: parse_outcome(&outcome)?,
                 reviewer,
@@ -540,8 +570,9 @@ impl Returned for ReturnedRow {
 /// Rows of one import that say different things about the same clue, by index into `rows`.
 fn conflicts(rows: &[&ReturnedRow]) -> BTreeMap<usize, String> {
     returned::conflicts(rows, |clue_id, others| {
-        format!(
+        tr!(
             "{} {clue_id} 另见 {others}, 各行的{}/{}/{}/{}不一致, 请只保留一行",
+            "{} {clue_id} also in {others}, and the rows' {}/{}/{}/{} differ: keep only one row",
             ListColumn::ClueId,
             ListColumn::Outcome,
             ListColumn::Reviewer,
@@ -561,13 +592,17 @@ fn check_row(
     let mut problems = Vec::new();
     let clue = match &row.clue_id {
         None => {
-            problems.push(format!("{}为空", ListColumn::ClueId));
+            problems.push(tr!("{}为空", "{} is empty", ListColumn::ClueId));
             None
         }
         Some(id) => match clues.get(id) {
             Some(clue) => Some((id, clue)),
             None => {
-                problems.push(format!("{} {id} 不在线索台账中", ListColumn::ClueId));
+                problems.push(tr!(
+                    "{} {id} 不在线索台账中",
+                    "{} {id} is not in the clue ledger",
+                    ListColumn::ClueId
+                ));
                 None
             }
         },
@@ -575,15 +610,19 @@ fn check_row(
     if let Some(expected) = clue.and_then(|(_, c)| c.township.as_deref()) {
         if let Some(written) = &row.township {
             if !names_township(townships, expected, written) {
-                problems.push(format!(
+                problems.push(tr!(
                     "{}「{written}」与线索所属乡镇「{expected}」不符",
+                    "{} \"{written}\" is not the clue's township \"{expected}\"",
                     ListColumn::Township
                 ));
             }
         }
         if let Some(owner) = township_of_file(townships, &row.file) {
             if owner != expected {
-                problems.push(format!("文件属于「{owner}」, 但该线索属于「{expected}」"));
+                problems.push(tr!(
+                    "文件属于「{owner}」, 但该线索属于「{expected}」",
+                    "the file is \"{owner}\"'s, but the clue belongs to \"{expected}\""
+                ));
             }
         }
     }
@@ -597,10 +636,11 @@ fn check_row(
             .filter(|(_, filled)| *filled)
             .map(|(column, _)| column.to_string())
             .collect();
-            problems.push(format!(
+            problems.push(tr!(
                 "{}为空, 但已填写{}: 请补填{}或清空该行",
+                "{} is empty, but {} is filled in: fill in {} or clear the row",
                 ListColumn::Outcome,
-                filled.join("、"),
+                filled.join(pick("、", ", ")),
                 ListColumn::Outcome
             ));
             None
@@ -608,8 +648,9 @@ fn check_row(
         Some(text) => {
             let outcome = ReviewOutcome::from_label(text);
             if outcome.is_none() {
-                problems.push(format!(
+                problems.push(tr!(
                     "{}「{text}」不是可选项 ({})",
+                    "{} \"{text}\" is not one of the choices ({})",
                     ListColumn::Outcome,
                     ReviewOutcome::LABELS.join("/")
                 ));
@@ -619,8 +660,12 @@ fn check_row(
     };
     // Who verified and when are part of the record: a result without them is not accepted.
     let missing = |column: ListColumn| match row.outcome {
-        Some(_) => format!("已填写{}, 但{column}为空", ListColumn::Outcome),
-        None => format!("{column}为空"),
+        Some(_) => tr!(
+            "已填写{}, 但{column}为空",
+            "{} is filled in, but {column} is empty",
+            ListColumn::Outcome
+        ),
+        None => tr!("{column}为空", "{column} is empty"),
     };
     if row.reviewer.is_none() {
         problems.push(missing(ListColumn::Reviewer));
@@ -632,24 +677,27 @@ fn check_row(
         }
         Some(written) => match written.date {
             None => {
-                problems.push(format!(
+                problems.push(tr!(
                     "{}「{}」无法识别",
+                    "{} \"{}\" is not understood",
                     ListColumn::ReviewDate,
                     written.text
                 ));
                 None
             }
             Some(date) if date > today => {
-                problems.push(format!(
+                problems.push(tr!(
                     "{} {date} 晚于今天 {today}",
+                    "{} {date} is later than today {today}",
                     ListColumn::ReviewDate
                 ));
                 None
             }
             Some(date) => match clue {
                 Some((_, c)) if date < c.first_seen => {
-                    problems.push(format!(
+                    problems.push(tr!(
                         "{} {date} 早于线索首次发现日期 {}",
+                        "{} {date} is earlier than the day the clue was first found, {}",
                         ListColumn::ReviewDate,
                         c.first_seen
                     ));

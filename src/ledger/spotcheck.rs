@@ -13,9 +13,11 @@ use sha2::{Digest, Sha256};
 use super::returned::{self, FilledHeaders, FilledRow};
 use super::review::{row_reject, ImportSummary};
 use super::{date_text, ClueRecord, Ledger, LedgerError, LedgerStatus, SqlContext};
+use crate::lang::pick;
 use crate::model::{Reject, ReviewOutcome, SpotCheckColumn, SpotCheckVerdict};
 use crate::ops;
 use crate::report::{workbook_bytes, Cell as Out, Dropdown, Sheet, Table};
+use crate::tr;
 
 pub const SPOTCHECK_FILE: &str = "县抽查清单.xlsx";
 
@@ -97,7 +99,10 @@ impl Ledger {
             sample.sort_by(|a, b| a.clue_id.cmp(&b.clue_id));
             drawn.extend(sample);
         }
-        let tx = self.conn.transaction().ctx("开始记录抽查")?;
+        let tx = self
+            .conn
+            .transaction()
+            .ctx(pick("开始记录抽查", "starting to record the spot check"))?;
         for clue in &drawn {
             let review = clue.review.as_ref().expect("a closed clue has a review");
             // Drawn again, the same closure is the same check.
@@ -111,9 +116,10 @@ impl Ledger {
                     date_text(today)
                 ],
             )
-            .ctx("记录抽查")?;
+            .ctx(pick("记录抽查", "recording the spot check"))?;
         }
-        tx.commit().ctx("提交抽查")?;
+        tx.commit()
+            .ctx(pick("提交抽查", "committing the spot check"))?;
         Ok(drawn)
     }
 
@@ -125,7 +131,7 @@ impl Ledger {
                 "SELECT clue_id, id, drawn_on, verdict, checker, checked_on, note, review_date
                  FROM spot_checks ORDER BY id",
             )
-            .ctx("读取抽查")?;
+            .ctx(pick("读取抽查", "reading spot checks"))?;
         let rows = stmt
             .query_map([], |r| {
                 Ok((
@@ -139,15 +145,15 @@ impl Ledger {
                     r.get::<_, String>(7)?,
                 ))
             })
-            .ctx("读取抽查")?;
+            .ctx(pick("读取抽查", "reading spot checks"))?;
         let mut out = BTreeMap::new();
         for row in rows {
             let (clue_id, id, drawn_on, verdict, checker, checked_on, note, review_date) =
-                row.ctx("读取抽查")?;
+                row.ctx(pick("读取抽查", "reading spot checks"))?;
             let result = match (verdict, checker, checked_on) {
                 (Some(v), Some(checker), Some(d)) => Some(CheckResult {
                     verdict: SpotCheckVerdict::from_label(&v).ok_or(LedgerError::Corrupt {
-                        context: "抽查结果",
+                        context: pick("抽查结果", "spot-check result"),
                         detail: v,
                     })?,
                     checker,
@@ -241,7 +247,10 @@ impl Ledger {
                 .push(row_reject(&row.file, row.row, problems.join("; ")));
         }
         let imported_at = date_text(today);
-        let tx = self.conn.transaction().ctx("开始导入抽查结果")?;
+        let tx = self.conn.transaction().ctx(pick(
+            "开始导入抽查结果",
+            "starting the import of spot-check results",
+        ))?;
         for (clue_id, result, source) in valid {
             let check = stored.get_mut(&clue_id).expect("checked against stored");
             if check.result.as_ref() == Some(&result) {
@@ -262,18 +271,19 @@ impl Ledger {
                     imported_at
                 ],
             )
-            .ctx("记录抽查结果")?;
+            .ctx(pick("记录抽查结果", "recording spot-check results"))?;
             if result.verdict == SpotCheckVerdict::Disagree {
                 tx.execute(
                     "UPDATE clues SET status = ?2, closed_on = NULL WHERE clue_id = ?1",
                     params![clue_id, LedgerStatus::Open.key()],
                 )
-                .ctx("重新打开线索")?;
+                .ctx(pick("重新打开线索", "reopening clues"))?;
             }
             check.result = Some(result);
             summary.recorded += 1;
         }
-        tx.commit().ctx("提交抽查结果")?;
+        tx.commit()
+            .ctx(pick("提交抽查结果", "committing spot-check results"))?;
         Ok(summary)
     }
 }
@@ -281,8 +291,9 @@ impl Ledger {
 /// Rows of one import that say different things of one clue, by index into `rows`.
 fn conflicts(rows: &[&FilledRow]) -> BTreeMap<usize, String> {
     returned::conflicts(rows, |clue_id, others| {
-        format!(
+        tr!(
             "{} {clue_id} 另见 {others}, 各行的{}/{}/{}/{}不一致, 请只保留一行",
+            "{} {clue_id} also in {others}, and the rows' {}/{}/{}/{} differ: keep only one row",
             SpotCheckColumn::ClueId,
             SpotCheckColumn::Verdict,
             SpotCheckColumn::Checker,
@@ -301,14 +312,15 @@ fn check(
     let mut problems = Vec::new();
     let drawn = match &row.key {
         None => {
-            problems.push(format!("{}为空", SpotCheckColumn::ClueId));
+            problems.push(tr!("{}为空", "{} is empty", SpotCheckColumn::ClueId));
             None
         }
         Some(id) => {
             let drawn = stored.get(id);
             if drawn.is_none() {
-                problems.push(format!(
+                problems.push(tr!(
                     "{} {id} 不在县抽查清单中 (未被抽取)",
+                    "{} {id} is not on the county spot-check list (not drawn)",
                     SpotCheckColumn::ClueId
                 ));
             }
@@ -316,8 +328,9 @@ fn check(
         }
     };
     let verdict = if row.choice.is_none() {
-        problems.push(format!(
+        problems.push(tr!(
             "{}为空, 但已填写{}或{}",
+            "{} is empty, but {} or {} is filled in",
             SpotCheckColumn::Verdict,
             SpotCheckColumn::Checker,
             SpotCheckColumn::CheckDate
@@ -335,8 +348,9 @@ fn check(
     let date = returned::signed_on(row, &HEADERS, today, &mut problems);
     if let (Some(date), Some(d)) = (date, drawn) {
         if date < d.drawn_on {
-            problems.push(format!(
+            problems.push(tr!(
                 "{} {date} 早于抽取日期 {}",
+                "{} {date} is earlier than the day it was drawn, {}",
                 SpotCheckColumn::CheckDate,
                 d.drawn_on
             ));

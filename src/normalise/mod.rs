@@ -28,11 +28,19 @@ use crate::model::{
 pub use ids::{parse_certificate, parse_resident_id, Certificate};
 pub use names::normalise_name;
 pub use observe::{observe, to_cents};
+
+use crate::lang::pick;
+use crate::tr;
 pub use phones::normalise_phones;
 pub use places::Gazetteer;
 
 /// Reject reason for a row that names nobody.
-pub const REASON_NO_IDENTITY: &str = "姓名为空且无可识别的身份证号，无法确定是谁";
+pub fn reason_no_identity() -> String {
+    tr!(
+        "姓名为空且无可识别的身份证号，无法确定是谁",
+        "no name and no recognisable resident ID: cannot tell who this is"
+    )
+}
 
 #[derive(Debug, Clone, Default)]
 pub struct NormaliseOutput {
@@ -61,10 +69,16 @@ impl NormaliseOutput {
                 let total: usize = sources.iter().map(|(_, n)| n).sum();
                 let detail = sources
                     .iter()
-                    .map(|(k, n)| format!("{} {n}", k.label_zh()))
+                    .map(|(k, n)| format!("{} {n}", pick(k.label_zh(), k.label_en())))
                     .collect::<Vec<_>>()
                     .join(", ");
-                (total, format!("{name}: {total} 条 ({detail})"))
+                (
+                    total,
+                    tr!(
+                        "{name}: {total} 条 ({detail})",
+                        "{name}: {total} records ({detail})"
+                    ),
+                )
             })
             .collect();
         lines.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
@@ -177,7 +191,7 @@ fn persons_of(record: &RawRecord, gazetteer: &Gazetteer) -> Result<RowPersons, R
             sheet: record.source.sheet.as_deref().map(str::to_string),
             row: Some(record.source.row),
             kind: Some(record.kind),
-            reason: REASON_NO_IDENTITY.to_string(),
+            reason: reason_no_identity(),
         });
     }
     let place = place_of(record, gazetteer);

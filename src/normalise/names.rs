@@ -32,7 +32,14 @@ fn build_t2s_table() -> Vec<char> {
         Err(err) => {
             // Embedded data: only a broken build gets here. Names still compare within
             // one script, so keep going rather than abort the night's run.
-            tracing::error!(%err, "繁简转换表不可用, 姓名不做繁简转换");
+            tracing::error!(
+                %err,
+                "{}",
+                crate::lang::pick(
+                    "繁简转换表不可用, 姓名不做繁简转换",
+                    "the traditional-to-simplified table is unavailable: names are not converted"
+                )
+            );
             return table;
         }
     };

@@ -48,17 +48,27 @@ pub const MANIFEST: &str = "manifest.json";
 #[non_exhaustive]
 pub enum Error {
     /// Writing a file (through its temporary file and rename) failed.
-    #[error(transparent)]
     Io(#[from] io::Error),
     /// A workbook could not be built.
-    #[error("无法生成 {file}: {source}")]
     Xlsx {
         file: String,
         source: rust_xlsxwriter::XlsxError,
     },
     /// The manifest could not be serialised.
-    #[error(transparent)]
     Json(#[from] serde_json::Error),
+}
+
+impl std::fmt::Display for Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Error::Io(e) => e.fmt(f),
+            Error::Xlsx { file, source } => f.write_str(&crate::tr!(
+                "无法生成 {file}: {source}",
+                "cannot build {file}: {source}"
+            )),
+            Error::Json(e) => e.fmt(f),
+        }
+    }
 }
 
 /// Everything a run produced, borrowed for writing.

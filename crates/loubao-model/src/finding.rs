@@ -58,6 +58,21 @@ impl RuleCode {
         }
     }
 
+    /// English name a maintainer reads under `--lang en`.
+    pub fn label_en(self) -> &'static str {
+        match self {
+            RuleCode::R01 => "not covered and not given temporary assistance",
+            RuleCode::R02 => {
+                "severely disabled or ill member of a low-income household not covered on their own"
+            }
+            RuleCode::R03 => "uninsured unemployed person not given one-off temporary assistance",
+            RuleCode::R04 => "suspected orphan not covered",
+            RuleCode::R05 => "suspected de facto unsupported child not covered",
+            RuleCode::R06 => "request for assistance overdue and not closed",
+            RuleCode::R07 => "complaint about how assistance was handled",
+        }
+    }
+
     /// Whether the code's clues concern a township's staff (R07): listed for the county,
     /// not in the township's own list.
     pub fn is_conduct(self) -> bool {

@@ -68,6 +68,21 @@ impl IdQuality {
             IdQuality::WrongLength => "位数或字符错误",
         }
     }
+
+    /// English name a maintainer reads under `--lang en`.
+    pub fn label_en(self) -> &'static str {
+        match self {
+            IdQuality::Clean => "valid",
+            IdQuality::Reformatted => "format corrected",
+            IdQuality::Upgraded15 => "15 digits made 18",
+            IdQuality::FromCertificate => "from the disability certificate",
+            IdQuality::BadCheck => "wrong check character",
+            IdQuality::BadDate => "invalid birth date",
+            IdQuality::ExcelFloat => "turned into a float by Excel",
+            IdQuality::Trailing000 => "cut to 000 by Excel",
+            IdQuality::WrongLength => "wrong length or characters",
+        }
+    }
 }
 
 /// A resident ID after normalisation. A damaged ID keeps whatever digits survived for fuzzy

@@ -110,6 +110,26 @@ impl SourceKind {
         }
     }
 
+    /// English name a maintainer reads under `--lang en`.
+    pub fn label_en(self) -> &'static str {
+        match self {
+            SourceKind::Agriculture => "agriculture: poverty-relapse monitoring",
+            SourceKind::Medical => "medical insurance: out of pocket",
+            SourceKind::Disability => "disabled persons' federation",
+            SourceKind::Petition => "petitions",
+            SourceKind::Hotline => "12349 hotline",
+            SourceKind::Unemployment => "registered unemployment",
+            SourceKind::Emergency => "emergencies and disasters",
+            SourceKind::Children => "children at risk",
+            SourceKind::Dibao => "dibao (minimum living allowance)",
+            SourceKind::Tekun => "tekun (extreme poverty support)",
+            SourceKind::Orphan => "orphans",
+            SourceKind::Fuc => "de facto unsupported children",
+            SourceKind::TempAssistance => "temporary assistance",
+            SourceKind::LowIncome => "low-income households",
+        }
+    }
+
     pub fn from_key(key: &str) -> Option<SourceKind> {
         SourceKind::ALL.into_iter().find(|k| k.key() == key)
     }

@@ -24,6 +24,7 @@ use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
+use loubao_lang::tr;
 use loubao_model::Role;
 
 pub use eval::{evaluate, EvalReport};
@@ -81,25 +82,37 @@ pub struct SampleSummary {
 
 impl fmt::Display for SampleSummary {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (persons, households, townships) = (self.persons, self.households, self.townships);
         writeln!(
             f,
-            "示例县: {} 人, {} 户, {} 个乡镇",
-            self.persons, self.households, self.townships
+            "{}",
+            tr!(
+                "示例县: {persons} 人, {households} 户, {townships} 个乡镇",
+                "sample county: {persons} residents, {households} households, {townships} townships"
+            )
         )?;
         for (file, rows) in &self.files {
-            writeln!(f, "  {file}: {rows} 行")?;
+            writeln!(f, "{}", tr!("  {file}: {rows} 行", "  {file}: {rows} rows"))?;
         }
         let codes: Vec<String> = loubao_model::RuleCode::ALL
             .iter()
             .zip(self.expected)
             .map(|(c, n)| format!("{} {n}", c.code()))
             .collect();
-        writeln!(f, "应检出疑似对象: {}", codes.join(", "))?;
+        let codes = codes.join(", ");
+        writeln!(
+            f,
+            "{}",
+            tr!("应检出疑似对象: {codes}", "suspects to be found: {codes}")
+        )?;
+        let (megabytes, seconds) = (self.bytes as f64 / 1_048_576.0, self.elapsed.as_secs_f64());
         write!(
             f,
-            "共 {:.1} MB, 用时 {:.1} 秒",
-            self.bytes as f64 / 1_048_576.0,
-            self.elapsed.as_secs_f64()
+            "{}",
+            tr!(
+                "共 {megabytes:.1} MB, 用时 {seconds:.1} 秒",
+                "{megabytes:.1} MB in all, {seconds:.1} seconds"
+            )
         )
     }
 }
@@ -107,11 +120,15 @@ impl fmt::Display for SampleSummary {
 /// Writes `<dir>/inbox/` (department files), `<dir>/truth/` and `<dir>/pipeline.toml`.
 pub fn generate(dir: &Path, opts: &SampleOptions) -> anyhow::Result<SampleSummary> {
     let started = Instant::now();
-    anyhow::ensure!(opts.persons >= 100, "--persons 至少为 100");
+    anyhow::ensure!(
+        opts.persons >= 100,
+        tr!("--persons 至少为 100", "--persons must be at least 100")
+    );
     let inbox = dir.join("inbox");
     let truth_dir = dir.join("truth");
     for d in [&inbox, &truth_dir] {
-        std::fs::create_dir_all(d).with_context(|| format!("无法创建 {}", d.display()))?;
+        std::fs::create_dir_all(d)
+            .with_context(|| tr!("无法创建 {}", "cannot create {}", d.display()))?;
     }
     // Independent streams, so that a change in one phase does not reshuffle the others.
     let stream = |n: u64| {
@@ -255,7 +272,7 @@ fn write_medical(
         }
     }
     sink.finish()
-        .with_context(|| format!("写入 {} 失败", path.display()))?;
+        .with_context(|| tr!("写入 {} 失败", "writing {} failed", path.display()))?;
     Ok((row - 1) as usize)
 }
 

@@ -11,6 +11,7 @@ use anyhow::Context;
 use chrono::NaiveDate;
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, FormatAlign, Workbook, Worksheet};
 
+use loubao_lang::tr;
 use loubao_model::{Role, SourceRef};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -120,7 +121,7 @@ pub fn write_table(dir: &Path, table: &Table) -> anyhow::Result<()> {
             sink.finish()
         }
     }
-    .with_context(|| format!("写入 {} 失败", path.display()))
+    .with_context(|| tr!("写入 {} 失败", "writing {} failed", path.display()))
 }
 
 /// Fixed document properties: rust_xlsxwriter would otherwise stamp the current time into

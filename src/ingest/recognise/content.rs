@@ -8,6 +8,7 @@ use crate::normalise::{parse_certificate, parse_resident_id};
 
 use super::super::values::{parse_amount, parse_bool, parse_date};
 use super::*;
+use crate::lang::pick;
 
 /// What the values of one column look like, as shares of its non-empty values.
 #[derive(Debug, Default, Clone)]
@@ -252,12 +253,27 @@ impl Profile {
         };
         const STRONG: f32 = 0.6;
         if self.certificate >= STRONG {
-            push(Field::CertNumber, 5.5, self.certificate, "残疾人证号");
+            push(
+                Field::CertNumber,
+                5.5,
+                self.certificate,
+                pick("残疾人证号", "disability certificate numbers"),
+            );
         } else if self.id >= STRONG {
-            push(Field::IdNumber, 5.0, self.valid_id.max(self.id), "身份证号");
+            push(
+                Field::IdNumber,
+                5.0,
+                self.valid_id.max(self.id),
+                pick("身份证号", "resident IDs"),
+            );
         }
         if self.phone >= STRONG {
-            push(Field::Phone, 5.0, self.phone, "电话号码");
+            push(
+                Field::Phone,
+                5.0,
+                self.phone,
+                pick("电话号码", "phone numbers"),
+            );
         }
         let sparse = self.values < MIN_VALUES;
         if self.date >= STRONG {
@@ -266,12 +282,15 @@ impl Profile {
                     Field::BirthDate,
                     5.5,
                     self.birth,
-                    "与身份证号一致的出生日期",
+                    pick(
+                        "与身份证号一致的出生日期",
+                        "birth dates agreeing with the resident ID",
+                    ),
                 );
             } else if let Some(field) = primary_date(kind) {
-                push(field, 4.0, self.date, "日期");
+                push(field, 4.0, self.date, pick("日期", "dates"));
                 if field == Field::StartDate {
-                    push(Field::EndDate, 3.9, self.date, "日期");
+                    push(Field::EndDate, 3.9, self.date, pick("日期", "dates"));
                 }
             }
         }
@@ -283,7 +302,7 @@ impl Profile {
             && self.date < 0.1
             && kind == SourceKind::TempAssistance
         {
-            push(Field::Amount, 3.5, self.amount, "金额");
+            push(Field::Amount, 3.5, self.amount, pick("金额", "amounts"));
         }
         if self.yes_no >= STRONG {
             for (field, score) in [
@@ -291,42 +310,79 @@ impl Profile {
                 (Field::ReceivesBenefit, 3.5),
                 (Field::RiskCleared, 3.5),
             ] {
-                push(field, score, self.yes_no, "是/否");
+                push(field, score, self.yes_no, pick("是/否", "yes/no"));
             }
         }
         if self.township >= STRONG {
-            push(Field::Township, 5.0, self.township, "乡镇名");
+            push(
+                Field::Township,
+                5.0,
+                self.township,
+                pick("乡镇名", "township names"),
+            );
         }
         if self.village >= STRONG {
-            push(Field::Village, 4.5, self.village, "村社区名");
+            push(
+                Field::Village,
+                4.5,
+                self.village,
+                pick("村社区名", "village names"),
+            );
         }
-        let words: &[(Field, &'static str)] = &[
-            (Field::Sex, "性别"),
-            (Field::Relation, "与户主关系"),
-            (Field::DisabilityCategory, "残疾类别"),
-            (Field::DisabilityGrade, "残疾等级"),
-            (Field::MonitorCategory, "监测对象类别"),
-            (Field::RequestType, "诉求类型"),
-            (Field::EventType, "灾害/事件类型"),
-            (Field::AidType, "救助类型"),
-            (Field::RollStatus, "保障状态用语"),
-            (Field::HandlingStatus, "办理状态用语"),
-            (Field::EmploymentStatus, "就业失业状态用语"),
+        let words = [
+            (Field::Sex, pick("性别", "sex")),
+            (
+                Field::Relation,
+                pick("与户主关系", "relation to the household head"),
+            ),
+            (
+                Field::DisabilityCategory,
+                pick("残疾类别", "disability categories"),
+            ),
+            (
+                Field::DisabilityGrade,
+                pick("残疾等级", "disability grades"),
+            ),
+            (
+                Field::MonitorCategory,
+                pick("监测对象类别", "monitoring categories"),
+            ),
+            (Field::RequestType, pick("诉求类型", "request types")),
+            (
+                Field::EventType,
+                pick("灾害/事件类型", "disaster/event types"),
+            ),
+            (Field::AidType, pick("救助类型", "aid types")),
+            (Field::RollStatus, pick("保障状态用语", "roll status words")),
+            (
+                Field::HandlingStatus,
+                pick("办理状态用语", "handling status words"),
+            ),
+            (
+                Field::EmploymentStatus,
+                pick("就业失业状态用语", "employment status words"),
+            ),
         ];
-        for &(field, what) in words {
+        for (field, what) in words {
             let s = self.word_share(field);
             if s >= STRONG {
                 push(field, 5.0, s, what);
             }
         }
         if self.name >= 0.8 && self.township < 0.3 && self.village < 0.3 {
-            push(Field::Name, 3.5, self.name, "2–4 字的姓名");
+            push(
+                Field::Name,
+                3.5,
+                self.name,
+                pick("2–4 字的姓名", "names of 2–4 characters"),
+            );
         }
         if self.address >= STRONG && self.long_text >= 0.5 {
-            push(Field::Address, 3.5, self.address, "地址");
+            push(Field::Address, 3.5, self.address, pick("地址", "addresses"));
         } else if self.long_text >= STRONG {
-            push(Field::RequestContent, 3.2, self.long_text, "文字描述");
-            push(Field::Hardship, 3.2, self.long_text, "文字描述");
+            let text = pick("文字描述", "free text");
+            push(Field::RequestContent, 3.2, self.long_text, text);
+            push(Field::Hardship, 3.2, self.long_text, text);
         }
         out
     }

@@ -21,8 +21,10 @@ use std::fmt;
 use serde::Serialize;
 
 use crate::config::{RuleSettings, Township};
+use crate::lang::pick;
 use crate::model::{Field, FieldType, SourceKind};
 use crate::normalise::Gazetteer;
+use crate::tr;
 
 use super::headers::normalise_header;
 
@@ -179,10 +181,16 @@ pub enum Evidence {
 impl fmt::Display for Evidence {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Evidence::Override => write!(f, "按覆盖设置"),
-            Evidence::Header => write!(f, "按表头"),
-            Evidence::Keyword { word } => write!(f, "按表头关键字「{word}」"),
-            Evidence::Content { share, what } => write!(f, "按内容 ({share}% 为{what})"),
+            Evidence::Override => f.write_str(pick("按覆盖设置", "by the pipeline's columns")),
+            Evidence::Header => f.write_str(pick("按表头", "by header")),
+            Evidence::Keyword { word } => f.write_str(&tr!(
+                "按表头关键字「{word}」",
+                "by the header keyword \"{word}\""
+            )),
+            Evidence::Content { share, what } => f.write_str(&tr!(
+                "按内容 ({share}% 为{what})",
+                "by content ({share}% are {what})"
+            )),
         }
     }
 }

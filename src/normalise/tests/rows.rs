@@ -316,13 +316,13 @@ fn rows_naming_nobody_are_rejected() {
     let rows: Vec<_> = out
         .rejects
         .iter()
-        .map(|r| (r.reference(), r.reason.as_str()))
+        .map(|r| (r.reference(), r.reason.clone()))
         .collect();
     assert_eq!(
         rows,
         [
-            ("测试.xlsx#7".to_string(), REASON_NO_IDENTITY),
-            ("测试.xlsx#8".to_string(), REASON_NO_IDENTITY),
+            ("测试.xlsx#7".to_string(), reason_no_identity()),
+            ("测试.xlsx#8".to_string(), reason_no_identity()),
         ]
     );
     assert_eq!(out.rejects[0].kind, Some(SourceKind::Emergency));

@@ -2,6 +2,7 @@
 //! the screening records whose person is on a roll.
 
 use super::*;
+use loubao_lang::{pick, tr};
 
 pub(super) fn link_score(known: &Known<'_>) -> LinkScore {
     let (records, linkage) = (known.records, known.linkage);
@@ -232,25 +233,29 @@ impl<'a> Known<'a> {
     /// best candidate left below the thresholds.
     pub(super) fn nearest(&self, p: usize, person: &str) -> String {
         if let Some((link, far)) = self.held_link(p, person) {
-            return format!(
+            return tr!(
                 "待复核: 与 {} (得分 {:.1})",
-                self.records[far].source, link.score
+                "held for review: with {} (score {:.1})",
+                self.records[far].source,
+                link.score
             );
         }
         let Some(near) = &self.linkage.persons[p].nearest else {
-            return "无候选".into();
+            return pick("无候选", "no candidate").into();
         };
         let q = self.linkage.person_of[near.candidate];
         let whose = if self.holds_roll_of(q, person) {
-            "本人名册"
+            pick("本人名册", "own roll")
         } else if self.who(near.candidate) == Some(person) {
-            "本人其他记录"
+            pick("本人其他记录", "own other record")
         } else {
-            "他人"
+            pick("他人", "someone else")
         };
-        format!(
+        tr!(
             "最近候选 {} ({whose}, 得分 {:.1})",
-            self.records[near.candidate].source, near.score
+            "nearest candidate {} ({whose}, score {:.1})",
+            self.records[near.candidate].source,
+            near.score
         )
     }
 }
@@ -258,18 +263,22 @@ impl<'a> Known<'a> {
 /// The fields a record has: what matching could compare.
 fn describe_fields(rec: &PersonRecord) -> String {
     let mut parts = vec![match &rec.id {
-        Some(id) => format!("身份证[{}]", id.quality.label_zh()),
-        None => "无身份证".to_string(),
+        Some(id) => tr!(
+            "身份证[{}]",
+            "ID[{}]",
+            pick(id.quality.label_zh(), id.quality.label_en())
+        ),
+        None => pick("无身份证", "no ID").to_string(),
     }];
     for (name, present) in [
-        ("姓名", rec.name.is_some()),
-        ("出生日期", rec.birth_date.is_some()),
-        ("性别", rec.sex.is_some()),
-        ("电话", !rec.phones.is_empty()),
-        ("乡镇", rec.township.is_some()),
-        ("村", rec.village.is_some()),
-        ("地址", rec.address.is_some()),
-        ("户号", rec.household_id.is_some()),
+        (pick("姓名", "name"), rec.name.is_some()),
+        (pick("出生日期", "birth date"), rec.birth_date.is_some()),
+        (pick("性别", "sex"), rec.sex.is_some()),
+        (pick("电话", "phone"), !rec.phones.is_empty()),
+        (pick("乡镇", "township"), rec.township.is_some()),
+        (pick("村", "village"), rec.village.is_some()),
+        (pick("地址", "address"), rec.address.is_some()),
+        (pick("户号", "household"), rec.household_id.is_some()),
     ] {
         if present {
             parts.push(name.to_string());

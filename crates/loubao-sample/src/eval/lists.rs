@@ -1,6 +1,7 @@
 //! List scores: the latest run's township lists against the expected codes.
 
 use super::*;
+use loubao_lang::tr;
 
 /// The newest complete run folder: `2021-06-30`, `2021-06-30_2` …; staging folders are
 /// hidden and never count.
@@ -69,7 +70,7 @@ pub(super) fn read_suspects(folder: &Path) -> anyhow::Result<Vec<SuspectRow>> {
             continue;
         };
         for rec in reader.records() {
-            let rec = rec.with_context(|| format!("无法读取 {}", path.display()))?;
+            let rec = rec.with_context(|| tr!("无法读取 {}", "cannot read {}", path.display()))?;
             out.push(SuspectRow {
                 township: rec[t].to_string(),
                 // The CSV writes long digit runs after a tab so that spreadsheets keep them text.
@@ -94,7 +95,7 @@ pub(super) fn read_suspects(folder: &Path) -> anyhow::Result<Vec<SuspectRow>> {
 fn read_conduct(path: &Path, reader: &mut csv::Reader<&[u8]>) -> anyhow::Result<Vec<SuspectRow>> {
     let mut out = Vec::new();
     for rec in reader.records() {
-        let rec = rec.with_context(|| format!("无法读取 {}", path.display()))?;
+        let rec = rec.with_context(|| tr!("无法读取 {}", "cannot read {}", path.display()))?;
         out.push(SuspectRow {
             township: rec[ConductColumn::Township.index()].to_string(),
             id_number: String::new(),
@@ -174,9 +175,12 @@ pub(super) fn score_lists(report: &mut EvalReport, truth: &Truth, suspects: &[Su
             let reason = match truth.expected.get(*p) {
                 Some(codes) if !codes.is_empty() => {
                     let codes: Vec<&str> = codes.iter().map(|c| c.code()).collect();
-                    format!("应为 {}", codes.join(";"))
+                    tr!("应为 {}", "should be {}", codes.join(";"))
                 }
-                _ => "不应检出: 已纳入保障、已获救助或未达条件".to_string(),
+                _ => tr!(
+                    "不应检出: 已纳入保障、已获救助或未达条件",
+                    "should not be found: covered, aided or not qualifying"
+                ),
             };
             misses.push(Miss {
                 false_positive: true,
@@ -190,7 +194,11 @@ pub(super) fn score_lists(report: &mut EvalReport, truth: &Truth, suspects: &[Su
                 false_positive: true,
                 person_id: "?".into(),
                 code,
-                reason: format!("来源记录无法对应真实人员: {}", r.refs.join(";")),
+                reason: tr!(
+                    "来源记录无法对应真实人员: {}",
+                    "source records name no true person: {}",
+                    r.refs.join(";")
+                ),
             });
         }
     }
@@ -244,5 +252,9 @@ fn miss_reason(truth: &Truth, person: &str) -> String {
             n => format!("{source} ({n})"),
         })
         .collect();
-    format!("未出现在名单中; 来源行: {}", rows.join(", "))
+    tr!(
+        "未出现在名单中; 来源行: {}",
+        "not on the lists; source rows: {}",
+        rows.join(", ")
+    )
 }

@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 
+use loubao_lang::{pick, tr};
 use loubao_model::{ConductColumn, Link, Linkage, ListColumn, PersonRecord, Role, RuleCode};
 
 use super::write::role_key;
@@ -119,28 +120,59 @@ impl fmt::Display for EvalReport {
         if l.records_known == 0 {
             writeln!(
                 f,
-                "关联: 流水线没有产生可对应真值的人员记录 ({} 条)",
-                l.records
+                "{}",
+                tr!(
+                    "关联: 流水线没有产生可对应真值的人员记录 ({} 条)",
+                    "links: the pipeline made no person record the truth knows ({} records)",
+                    l.records
+                )
             )?;
         } else {
             writeln!(
-            f,
-            "关联 (成对): 精确率 {:.4}  召回率 {:.4}  ({} 条人员记录, 真值已知 {}; 真实对 {}, 预测对 {}, 正确 {})",
-            ratio(l.correct_pairs as f64, l.predicted_pairs as f64),
-            ratio(l.correct_pairs as f64, l.true_pairs as f64),
-            l.records,
-            l.records_known,
-            l.true_pairs,
-            l.predicted_pairs,
-            l.correct_pairs
+                f,
+                "{}",
+                tr!(
+                    "关联 (成对): 精确率 {:.4}  召回率 {:.4}  ({} 条人员记录, 真值已知 {}; 真实对 {}, 预测对 {}, 正确 {})",
+                    "links (pairwise): precision {:.4}  recall {:.4}  ({} person records, {} known to the truth; {} true pairs, {} predicted, {} right)",
+                    ratio(l.correct_pairs as f64, l.predicted_pairs as f64),
+                    ratio(l.correct_pairs as f64, l.true_pairs as f64),
+                    l.records,
+                    l.records_known,
+                    l.true_pairs,
+                    l.predicted_pairs,
+                    l.correct_pairs
+                )
             )?;
             write!(f, "{}", self.roll_link)?;
         }
         let Some(folder) = &self.run_folder else {
-            return writeln!(f, "输出文件夹中没有完整的运行结果: 先运行 `loubao run`");
+            return writeln!(
+                f,
+                "{}",
+                pick(
+                    "输出文件夹中没有完整的运行结果: 先运行 `loubao run`",
+                    "no complete run in the outbox: run `loubao run` first"
+                )
+            );
         };
-        writeln!(f, "名单: {} ({} 行)", folder.display(), self.suspects)?;
-        writeln!(f, "代码   精确率  召回率  F1      TP    FP    FN")?;
+        writeln!(
+            f,
+            "{}",
+            tr!(
+                "名单: {} ({} 行)",
+                "lists: {} ({} rows)",
+                folder.display(),
+                self.suspects
+            )
+        )?;
+        writeln!(
+            f,
+            "{}",
+            pick(
+                "代码   精确率  召回率  F1      TP    FP    FN",
+                "code   prec.   recall  F1      TP    FP    FN"
+            )
+        )?;
         for c in &self.codes {
             writeln!(
                 f,
@@ -157,12 +189,28 @@ impl fmt::Display for EvalReport {
         let (right, all) = self.right_township;
         writeln!(
             f,
-            "乡镇正确: {:.4} ({right}/{all})",
-            ratio_usize(right, all)
+            "{}",
+            tr!(
+                "乡镇正确: {:.4} ({right}/{all})",
+                "township right: {:.4} ({right}/{all})",
+                ratio_usize(right, all)
+            )
         )?;
         for (title, rows) in [
-            ("疑似对象召回率(按数据缺陷类型)", &self.recall_by_noise),
-            ("疑似对象召回率(按来源文件)", &self.recall_by_source),
+            (
+                pick(
+                    "疑似对象召回率(按数据缺陷类型)",
+                    "suspect recall (by defect)",
+                ),
+                &self.recall_by_noise,
+            ),
+            (
+                pick(
+                    "疑似对象召回率(按来源文件)",
+                    "suspect recall (by source file)",
+                ),
+                &self.recall_by_source,
+            ),
         ] {
             writeln!(f, "{title}:")?;
             for (label, found, expected) in rows {
@@ -174,9 +222,17 @@ impl fmt::Display for EvalReport {
             }
         }
         if !self.misses.is_empty() {
-            writeln!(f, "最严重的遗漏与误报:")?;
+            writeln!(
+                f,
+                "{}",
+                pick("最严重的遗漏与误报:", "worst misses and false alarms:")
+            )?;
             for m in &self.misses {
-                let kind = if m.false_positive { "误报" } else { "漏报" };
+                let kind = if m.false_positive {
+                    pick("误报", "false alarm")
+                } else {
+                    pick("漏报", "missed")
+                };
                 writeln!(
                     f,
                     "  {kind} {} {}: {}",
@@ -195,7 +251,10 @@ impl fmt::Display for RollLinkScore {
         let r = &self.recall;
         writeln!(
             f,
+            "{}",
+            tr!(
             "名册匹配 (按记录): 精确率 {:.4} ({}/{})  召回率 {:.4} ({}/{}); 未匹配 {} 条, 其中待复核 {} 条",
+            "roll links (per record): precision {:.4} ({}/{})  recall {:.4} ({}/{}); {} not linked, {} of them held for review",
             self.precision(),
             self.linked_right,
             self.linked,
@@ -204,41 +263,76 @@ impl fmt::Display for RollLinkScore {
             r.total,
             r.total - r.found,
             r.held
+            )
         )?;
         // Held records are paired with their own roll record on the review list: found
         // once a person answers 同一人.
         writeln!(
             f,
-            "  计入待复核中与本人名册记录配对者: 召回率 {:.4} ({}/{})",
-            r.recall_with_held(),
-            r.found + r.held,
-            r.total
+            "{}",
+            tr!(
+                "  计入待复核中与本人名册记录配对者: 召回率 {:.4} ({}/{})",
+                "  counting those held for review with their own roll record: recall {:.4} ({}/{})",
+                r.recall_with_held(),
+                r.found + r.held,
+                r.total
+            )
         )?;
         for (title, rows) in [
-            ("名册匹配召回率(按数据缺陷类型)", &self.by_noise),
-            ("名册匹配召回率(按来源文件)", &self.by_source),
+            (
+                pick(
+                    "名册匹配召回率(按数据缺陷类型)",
+                    "roll link recall (by defect)",
+                ),
+                &self.by_noise,
+            ),
+            (
+                pick(
+                    "名册匹配召回率(按来源文件)",
+                    "roll link recall (by source file)",
+                ),
+                &self.by_source,
+            ),
         ] {
             writeln!(f, "{title}:")?;
             for (label, t) in rows {
                 writeln!(
                     f,
-                    "  {label:<28} {:.4} ({}/{})  待复核 {}",
-                    t.recall(),
-                    t.found,
-                    t.total,
-                    t.held
+                    "{}",
+                    tr!(
+                        "  {label:<28} {:.4} ({}/{})  待复核 {}",
+                        "  {label:<28} {:.4} ({}/{})  held {}",
+                        t.recall(),
+                        t.found,
+                        t.total,
+                        t.held
+                    )
                 )?;
             }
         }
         let groups = self.miss_groups();
         if !groups.is_empty() {
-            writeln!(f, "名册匹配遗漏 (按来源文件与缺陷类型, 每组一例):")?;
+            writeln!(
+                f,
+                "{}",
+                pick(
+                    "名册匹配遗漏 (按来源文件与缺陷类型, 每组一例):",
+                    "roll links missed (by source file and defect, one example each):"
+                )
+            )?;
         }
         for (file, labels, n, held, m) in groups.into_iter().take(MAX_MISSES) {
             writeln!(
                 f,
-                "  {file} {labels}: {n} 条 (待复核 {held}); 例 {} {}: {}; {}",
-                m.source, m.person_id, m.fields, m.nearest
+                "{}",
+                tr!(
+                    "  {file} {labels}: {n} 条 (待复核 {held}); 例 {} {}: {}; {}",
+                    "  {file} {labels}: {n} (held {held}); e.g. {} {}: {}; {}",
+                    m.source,
+                    m.person_id,
+                    m.fields,
+                    m.nearest
+                )
             )?;
         }
         Ok(())
@@ -267,8 +361,13 @@ struct Truth {
 fn read_truth(dir: &Path) -> anyhow::Result<Truth> {
     let open = |name: &str| {
         let path = dir.join(name);
-        csv::Reader::from_path(&path)
-            .with_context(|| format!("无法读取真值文件 {}", path.display()))
+        csv::Reader::from_path(&path).with_context(|| {
+            tr!(
+                "无法读取真值文件 {}",
+                "cannot read the truth file {}",
+                path.display()
+            )
+        })
     };
     let mut truth = Truth {
         rows: BTreeMap::new(),
