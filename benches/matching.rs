@@ -122,9 +122,9 @@ fn resident(rng: &mut ChaCha8Rng, n: usize) -> Resident {
     Resident {
         id: valid_id(body.as_bytes().try_into().unwrap()),
         name: PersonName {
-            display: key.clone(),
-            key,
-            pinyin,
+            display: key.as_str().into(),
+            key: key.into(),
+            pinyin: pinyin.into(),
         },
         birth,
         sex: if seq % 2 == 1 { Sex::Male } else { Sex::Female },
@@ -139,7 +139,7 @@ fn resident(rng: &mut ChaCha8Rng, n: usize) -> Resident {
 
 fn record(rng: &mut ChaCha8Rng, r: &Resident, kind: SourceKind, row: usize) -> PersonRecord {
     let mut id = Some(ResidentId {
-        digits: r.id.clone(),
+        digits: r.id.as_str().into(),
         quality: IdQuality::Clean,
         reliable_prefix: 18,
     });
@@ -154,20 +154,20 @@ fn record(rng: &mut ChaCha8Rng, r: &Resident, kind: SourceKind, row: usize) -> P
         let i = rng.gen_range(0..17);
         d[i] = b'0' + (d[i] - b'0' + rng.gen_range(1..10)) % 10;
         id = Some(ResidentId {
-            digits: String::from_utf8(d).unwrap(),
+            digits: String::from_utf8(d).unwrap().into(),
             quality: IdQuality::BadCheck,
             reliable_prefix: 0,
         });
         birth_date = None;
     } else if damage < 0.03 {
         id = Some(ResidentId {
-            digits: format!("{}000", &r.id[..15]),
+            digits: format!("{}000", &r.id[..15]).into(),
             quality: IdQuality::Trailing000,
             reliable_prefix: 15,
         });
     } else if damage < 0.035 {
         id = Some(ResidentId {
-            digits: r.id[..6].to_string(),
+            digits: r.id[..6].into(),
             quality: IdQuality::ExcelFloat,
             reliable_prefix: 6,
         });
@@ -189,8 +189,8 @@ fn record(rng: &mut ChaCha8Rng, r: &Resident, kind: SourceKind, row: usize) -> P
         birth_date,
         sex: Some(r.sex),
         phones: r.phone.iter().cloned().collect(),
-        township: Some(r.township.clone()),
-        village: rng.gen_bool(0.6).then(|| r.village.clone()),
+        township: Some(r.township.as_str().into()),
+        village: rng.gen_bool(0.6).then(|| r.village.as_str().into()),
         address: None,
         household_id: kind.is_roll().then(|| r.household.clone()),
         observation: Observation::IdentityOnly,

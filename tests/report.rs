@@ -111,7 +111,7 @@ fn person(row: usize, kind: SourceKind, name: &str, id: &str, file: &str) -> Per
         name: Some(PersonName {
             display: name.into(),
             key: name.into(),
-            pinyin: String::new(),
+            pinyin: Default::default(),
         }),
         id: Some(ResidentId {
             digits: id.into(),

@@ -43,18 +43,19 @@ impl Who {
             Who::Clue(text.to_string())
         } else if digits >= 15 {
             // As normalise reads it, so a 15-digit or spaced ID finds its 18-digit record.
-            let id = parse_resident_id(text).map_or_else(|| text.to_string(), |id| id.digits);
+            let id =
+                parse_resident_id(text).map_or_else(|| text.to_string(), |id| id.digits.into());
             Who::Id(id)
         } else {
-            let key = normalise_name(text).map_or_else(|| text.to_string(), |n| n.key);
+            let key = normalise_name(text).map_or_else(|| text.to_string(), |n| n.key.into());
             Who::Name(key)
         }
     }
 
     fn names(&self, record: &PersonRecord) -> bool {
         match self {
-            Who::Id(id) => record.id.as_ref().is_some_and(|r| &r.digits == id),
-            Who::Name(key) => record.name.as_ref().is_some_and(|n| &n.key == key),
+            Who::Id(id) => record.id.as_ref().is_some_and(|r| r.digits == id),
+            Who::Name(key) => record.name.as_ref().is_some_and(|n| n.key == key),
             Who::Clue(_) => false,
         }
     }

@@ -159,9 +159,7 @@ pub struct Fields {
 
 impl Fields {
     pub fn of(r: &PersonRecord, group: u32) -> Fields {
-        let text = |tag: u8, t: &Option<String>| {
-            t.as_deref().map_or(0, |t| hash::bytes(tag, t.as_bytes()))
-        };
+        let text = |tag: u8, t: Option<&str>| t.map_or(0, |t| hash::bytes(tag, t.as_bytes()));
         let mut f = Fields {
             id: [0; MAX_ID],
             id_len: 0,
@@ -176,9 +174,9 @@ impl Fields {
             name_len: 0,
             pinyin: 0,
             named: false,
-            township: text(b't', &r.township),
-            village: text(b'v', &r.village),
-            household: text(b'h', &r.household_id),
+            township: text(b't', r.township.as_deref()),
+            village: text(b'v', r.village.as_deref()),
+            household: text(b'h', r.household_id.as_deref()),
             phones: [0; MAX_PHONES],
             phone_count: 0,
             roll: r.kind.is_roll(),

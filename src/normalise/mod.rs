@@ -17,6 +17,7 @@ mod tests;
 use std::cell::OnceCell;
 use std::collections::BTreeMap;
 
+use compact_str::CompactString;
 use rayon::prelude::*;
 
 use crate::config::Township;
@@ -163,8 +164,8 @@ impl NormaliseOutput {
 
 /// Township, village and address of a row; a child's parents share them.
 struct Place {
-    township: Option<String>,
-    village: Option<String>,
+    township: Option<CompactString>,
+    village: Option<CompactString>,
     address: Option<String>,
     /// The township cell names no configured township or alias.
     unknown_township: bool,
@@ -352,16 +353,16 @@ fn place_of(record: &RawRecord, gazetteer: &Gazetteer) -> Place {
             let (address_township, address_village) = from_address();
             address_village.filter(|_| address_township == township)
         })
-        .map(str::to_string)
+        .map(CompactString::from)
         // A village the pipeline file does not list is still evidence as typed.
         .or_else(|| {
             village_cell
                 .map(str::trim)
                 .filter(|v| !v.is_empty())
-                .map(str::to_string)
+                .map(CompactString::from)
         });
     Place {
-        township: township.map(str::to_string),
+        township: township.map(CompactString::from),
         village,
         address,
         unknown_township: from_cell.is_some_and(|t| t.is_none()),

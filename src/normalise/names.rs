@@ -112,9 +112,9 @@ pub fn normalise_name(raw: &str) -> Option<PersonName> {
     }
     let pinyin = pinyin_key(&key);
     Some(PersonName {
-        display: display.to_string(),
-        key,
-        pinyin,
+        display: display.into(),
+        key: key.into(),
+        pinyin: pinyin.into(),
     })
 }
 

@@ -53,7 +53,7 @@ fn best_damaged_id(records: &[&PersonRecord]) -> Option<String> {
         .filter_map(|r| r.id.as_ref())
         .filter(|id| !id.digits.is_empty())
         .max_by_key(|id| (id.reliable_prefix, id.digits.len()))
-        .map(|id: &ResidentId| id.digits.clone())
+        .map(|id: &ResidentId| id.digits.to_string())
 }
 
 fn all_refs(input: &ScreeningInput<'_>, person: &Person) -> Vec<SourceRef> {
@@ -88,7 +88,7 @@ fn name_of(records: &[&PersonRecord]) -> String {
     valid
         .chain(records.iter())
         .find_map(|r| r.name.as_ref())
-        .map(|n| n.display.clone())
+        .map(|n| n.display.to_string())
         .unwrap_or_else(|| "(姓名未填写)".to_string())
 }
 
@@ -117,10 +117,11 @@ pub(crate) fn build(
     let valid = valid_id(&records);
     let person_key = person_key(valid.as_deref(), &source_refs);
     let located = records.iter().find(|r| r.township.is_some());
-    let township = located.and_then(|r| r.township.clone());
+    let township = located.and_then(|r| r.township.as_deref().map(str::to_string));
     let village = located
-        .and_then(|r| r.village.clone())
-        .or_else(|| records.iter().find_map(|r| r.village.clone()));
+        .and_then(|r| r.village.as_deref())
+        .or_else(|| records.iter().find_map(|r| r.village.as_deref()))
+        .map(str::to_string);
     // 来源部门: the departments behind the findings; roll records cited as lapsed or as
     // low-income membership are not a source.
     let sources: BTreeSet<SourceKind> = findings
@@ -172,9 +173,9 @@ pub(crate) fn conduct(input: &ScreeningInput<'_>, index: usize, finding: Finding
     );
     clue.clue_id = clue_id(&key);
     clue.person_key = key;
-    if record.township.is_some() && record.township != clue.township {
-        clue.township = record.township.clone();
-        clue.village = record.village.clone();
+    if record.township.is_some() && record.township.as_deref() != clue.township.as_deref() {
+        clue.township = record.township.as_deref().map(str::to_string);
+        clue.village = record.village.as_deref().map(str::to_string);
     }
     clue.sources = vec![record.kind];
     clue.source_refs = vec![record.source.clone()];

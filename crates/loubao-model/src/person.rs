@@ -1,6 +1,7 @@
 //! One person as one source row describes him, after normalisation.
 
 use chrono::NaiveDate;
+use compact_str::CompactString;
 use serde::{Deserialize, Serialize};
 
 use crate::{Observation, SourceKind, SourceRef};
@@ -86,11 +87,11 @@ impl IdQuality {
 }
 
 /// A resident ID after normalisation. A damaged ID keeps whatever digits survived for fuzzy
-/// comparison but is never an exact key.
+/// comparison but is never an exact key. Its digits are inline (no allocation per record).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct ResidentId {
     /// 18 characters when valid (upper-case `X`); the surviving digits otherwise.
-    pub digits: String,
+    pub digits: CompactString,
     pub quality: IdQuality,
     /// How many leading characters of `digits` are trustworthy (18 when valid; for an Excel
     /// float, the digits before the rounding; for 15-digit damage, region + birth date).
@@ -104,14 +105,15 @@ impl ResidentId {
     }
 }
 
-/// A name cleaned for matching; `display` keeps what the clerk typed.
+/// A name cleaned for matching; `display` keeps what the clerk typed. Inline up to 24 bytes
+/// (eight Han characters), so a county's millions of names need no allocation each.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct PersonName {
-    pub display: String,
+    pub display: CompactString,
     /// Trimmed, no inner spaces, halfwidth, simplified, one middle dot.
-    pub key: String,
+    pub key: CompactString,
     /// Toneless pinyin per character, space-separated (`wang wei`).
-    pub pinyin: String,
+    pub pinyin: CompactString,
 }
 
 /// One person as described by one source row, normalised. The unit of linkage.
@@ -127,8 +129,8 @@ pub struct PersonRecord {
     pub sex: Option<Sex>,
     pub phones: Vec<String>,
     /// Canonical township name from the pipeline file, when it could be decided.
-    pub township: Option<String>,
-    pub village: Option<String>,
+    pub township: Option<CompactString>,
+    pub village: Option<CompactString>,
     pub address: Option<String>,
     pub household_id: Option<String>,
     /// What the row says beyond who the person is.

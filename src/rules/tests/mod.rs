@@ -98,12 +98,12 @@ impl Fixture {
             role,
             source: self.raw[raw].source.clone(),
             name: Some(PersonName {
-                display: name.to_string(),
-                key: name.to_string(),
-                pinyin: String::new(),
+                display: name.into(),
+                key: name.into(),
+                pinyin: Default::default(),
             }),
             id: id.map(|digits| ResidentId {
-                digits: digits.to_string(),
+                digits: digits.into(),
                 quality: if digits.len() == 18 {
                     IdQuality::Clean
                 } else {
@@ -114,8 +114,8 @@ impl Fixture {
             birth_date,
             sex: None,
             phones: Vec::new(),
-            township: Some("城关镇".to_string()),
-            village: Some("东关村".to_string()),
+            township: Some("城关镇".into()),
+            village: Some("东关村".into()),
             address: None,
             household_id: None,
             observation,
