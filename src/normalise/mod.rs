@@ -22,8 +22,8 @@ use rayon::prelude::*;
 
 use crate::config::Township;
 use crate::model::{
-    Field, IdQuality, Observation, PersonRecord, RawRecord, Reject, ResidentId, Role, Sex,
-    SourceKind, Value,
+    Field, IdQuality, Observation, PersonName, PersonRecord, RawRecord, Reject, ResidentId, Role,
+    Sex, SourceKind, Value,
 };
 
 pub use ids::{parse_certificate, parse_resident_id, Certificate};
@@ -113,7 +113,9 @@ pub fn normalise(records: Vec<RawRecord>, townships: &[Township]) -> NormaliseOu
         // `collect` on an indexed parallel iterator keeps row order.
         let outcomes: Vec<Result<RowPersons, Reject>> = batch
             .into_par_iter()
-            .map(|record| persons_of(&record, &gazetteer))
+            .map_init(Recent::default, |recent, record| {
+                persons_of(&record, &gazetteer, recent)
+            })
             .collect();
         out.add(outcomes, townships);
     }
@@ -179,13 +181,47 @@ struct RowPersons {
     unknown_township: Option<String>,
 }
 
-fn persons_of(record: &RawRecord, gazetteer: &Gazetteer) -> Result<RowPersons, Reject> {
-    let name = record.text(Field::Name).and_then(normalise_name);
+/// The subject's name and ID cells last normalised on this thread, and what they became: a
+/// person's claim lines follow one another with the same name and ID, so most of a county's
+/// millions of rows are cleaned (and spelt in pinyin) once per person instead of once each.
+#[derive(Default)]
+struct Recent {
+    name: Memo<Option<PersonName>>,
+    id: Memo<Option<ResidentId>>,
+}
+
+/// One cell's text and the value it normalised to.
+#[derive(Default)]
+struct Memo<T> {
+    last: Option<(CompactString, T)>,
+}
+
+impl<T: Clone> Memo<T> {
+    fn get(&mut self, text: &str, normalise: impl FnOnce(&str) -> T) -> T {
+        match &self.last {
+            Some((seen, value)) if seen == text => value.clone(),
+            _ => {
+                let value = normalise(text);
+                self.last = Some((text.into(), value.clone()));
+                value
+            }
+        }
+    }
+}
+
+fn persons_of(
+    record: &RawRecord,
+    gazetteer: &Gazetteer,
+    recent: &mut Recent,
+) -> Result<RowPersons, Reject> {
+    let name = record
+        .text(Field::Name)
+        .and_then(|text| recent.name.get(text, normalise_name));
     // Parsed at most once: for the ID when the ID column fails, and for a certificate's
     // category and grade.
     let parsed = OnceCell::new();
     let certificate = || parsed.get_or_init(|| certificate_of(record)).as_ref();
-    let id = subject_id(record, certificate);
+    let id = subject_id(record, certificate, &mut recent.id);
     if name.is_none() && id.is_none() {
         return Err(Reject {
             file: record.source.file.to_string(),
@@ -283,8 +319,11 @@ fn persons_of(record: &RawRecord, gazetteer: &Gazetteer) -> Result<RowPersons, R
 fn subject_id<'a>(
     record: &RawRecord,
     certificate: impl FnOnce() -> Option<&'a Certificate>,
+    recent: &mut Memo<Option<ResidentId>>,
 ) -> Option<ResidentId> {
-    let column = id_of(record.get(Field::IdNumber));
+    let column = record
+        .text(Field::IdNumber)
+        .and_then(|text| recent.get(text, parse_resident_id));
     if column.as_ref().is_some_and(|id| id.quality.is_valid()) {
         return column;
     }
