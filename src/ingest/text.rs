@@ -314,6 +314,21 @@ fn chunk_starts(
     max_bytes: usize,
     chunk_bytes: usize,
 ) -> Vec<(usize, u32)> {
+    if every_line_a_record(&text.as_bytes()[start..]) {
+        line_starts(text, (start, line), chunk_bytes)
+    } else {
+        scanned_starts(text, (start, line), delimiter, max_bytes, chunk_bytes)
+    }
+}
+
+/// `chunk_starts` by running the splitter over the text.
+fn scanned_starts(
+    text: &str,
+    (start, line): (usize, u32),
+    delimiter: u8,
+    max_bytes: usize,
+    chunk_bytes: usize,
+) -> Vec<(usize, u32)> {
     let mut starts = vec![(start, line)];
     let mut scanner = Splitter {
         text,
@@ -329,6 +344,35 @@ fn chunk_starts(
             starts.push((scanner.pos, scanner.line));
             next_cut = scanner.pos + chunk_bytes;
         }
+    }
+    starts
+}
+
+/// Without quotes (no field spans lines) and without bare CRs, every line is a record and
+/// every line feed ends one: what the splitter would find, without running it over the file.
+fn every_line_a_record(bytes: &[u8]) -> bool {
+    memchr::memchr(b'"', bytes).is_none()
+        && memchr::memchr_iter(b'\r', bytes).all(|at| bytes.get(at + 1) == Some(&b'\n'))
+}
+
+/// `chunk_starts` for text where every line is a record: each cut just after a line feed.
+fn line_starts(text: &str, (start, line): (usize, u32), chunk_bytes: usize) -> Vec<(usize, u32)> {
+    let bytes = text.as_bytes();
+    let mut starts = vec![(start, line)];
+    let (mut at, mut lines) = (start, line);
+    loop {
+        let wanted = at + chunk_bytes;
+        // The first line start at or past `wanted`, short of the end.
+        let Some(feed) = memchr::memchr(b'\n', &bytes[(wanted - 1).min(bytes.len())..]) else {
+            break;
+        };
+        let cut = (wanted - 1).min(bytes.len()) + feed + 1;
+        if cut >= bytes.len() {
+            break;
+        }
+        lines += memchr::memchr_iter(b'\n', &bytes[at..cut]).count() as u32;
+        starts.push((cut, lines));
+        at = cut;
     }
     starts
 }
@@ -541,6 +585,34 @@ mod tests {
             assert_eq!(chunked, whole, "chunks of {chunk_bytes} bytes");
         }
         assert!(whole.iter().any(|(n, _)| matches!(n, Next::TooLong(_))));
+    }
+
+    #[test]
+    fn text_without_quotes_is_cut_where_the_splitter_would_cut_it() {
+        let mut text = String::from("标题\r\n姓名,金额\r\n");
+        for i in 0..300 {
+            match i % 5 {
+                0 => text.push_str(&format!("{},long\r\n", "长".repeat(30))),
+                1 => text.push_str("\n\r\n"),
+                _ => text.push_str(&format!("张{i},{i}\n")),
+            }
+        }
+        text.push_str("末行,无换行");
+        let bytes = text.as_bytes();
+        assert!(every_line_a_record(bytes));
+        for start in [(0, 0), (8, 1), (23, 2)] {
+            for chunk_bytes in [1, 7, 64, 1000, 1 << 20] {
+                assert_eq!(
+                    line_starts(&text, start, chunk_bytes),
+                    scanned_starts(&text, start, b',', 60, chunk_bytes),
+                    "chunks of {chunk_bytes} bytes from {start:?}"
+                );
+            }
+        }
+        // A quote or a bare CR can make a record of several lines: the splitter decides.
+        assert!(!every_line_a_record(b"a,\"b\nc\"\n"));
+        assert!(!every_line_a_record(b"a,b\rc,d\n"));
+        assert!(!every_line_a_record(b"a,b\r"));
     }
 
     #[test]
