@@ -133,17 +133,18 @@ impl NormaliseOutput {
         for outcome in outcomes {
             match outcome {
                 Ok(RowPersons {
-                    persons,
+                    subject,
+                    parents,
                     unknown_township,
                 }) => {
                     // Without configured townships every name is unknown: nothing to say.
                     if let Some(text) = unknown_township.filter(|_| !townships.is_empty()) {
                         *self
                             .unknown_townships
-                            .entry((persons[0].kind, text))
+                            .entry((subject.kind, text))
                             .or_default() += 1;
                     }
-                    for person in persons {
+                    for person in std::iter::once(subject).chain(parents) {
                         match &person.id {
                             Some(id) => {
                                 *self
@@ -175,8 +176,9 @@ struct Place {
 
 /// The persons one row yields, and whether its township cell was a name the pipeline lacks.
 struct RowPersons {
-    /// The subject first.
-    persons: Vec<PersonRecord>,
+    subject: PersonRecord,
+    /// A children-at-risk row's father and mother (no allocation for other rows).
+    parents: Vec<PersonRecord>,
     /// The township cell, when it names no configured township or alias.
     unknown_township: Option<String>,
 }
@@ -249,14 +251,13 @@ fn persons_of(
         .and_then(ids::sex)
         .or_else(|| record.text(Field::Sex).and_then(parse_sex));
 
-    let mut persons = Vec::with_capacity(1);
     let observation = observe(
         record,
         (record.kind == SourceKind::Disability)
             .then(certificate)
             .flatten(),
     );
-    persons.push(PersonRecord {
+    let subject = PersonRecord {
         kind: record.kind,
         role: Role::Subject,
         source: record.source.clone(),
@@ -270,10 +271,11 @@ fn persons_of(
         address: place.address,
         household_id: text(record, Field::HouseholdId),
         observation,
-    });
+    };
 
+    let mut parents = Vec::new();
     if record.kind == SourceKind::Children {
-        let parents = [
+        let roles = [
             (Role::Father, Field::FatherName, Field::FatherId, Sex::Male),
             (
                 Role::Mother,
@@ -282,13 +284,13 @@ fn persons_of(
                 Sex::Female,
             ),
         ];
-        for (role, name_field, id_field, role_sex) in parents {
+        for (role, name_field, id_field, role_sex) in roles {
             let name = record.text(name_field).and_then(normalise_name);
             let id = id_of(record.get(id_field));
             if name.is_none() && id.is_none() {
                 continue;
             }
-            persons.push(PersonRecord {
+            parents.push(PersonRecord {
                 kind: record.kind,
                 role,
                 source: record.source.clone(),
@@ -298,16 +300,17 @@ fn persons_of(
                 id,
                 phones: Vec::new(),
                 // Parents share the child's place.
-                township: persons[0].township.clone(),
-                village: persons[0].village.clone(),
-                address: persons[0].address.clone(),
+                township: subject.township.clone(),
+                village: subject.village.clone(),
+                address: subject.address.clone(),
                 household_id: None,
                 observation: Observation::IdentityOnly,
             });
         }
     }
     Ok(RowPersons {
-        persons,
+        subject,
+        parents,
         unknown_township,
     })
 }
