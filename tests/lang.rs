@@ -6,6 +6,7 @@
 mod common;
 
 use std::collections::BTreeSet;
+use std::ffi::OsStr;
 use std::fs;
 use std::path::Path;
 
@@ -53,6 +54,13 @@ fn format_words() -> BTreeSet<String> {
     known
 }
 
+/// `loubao --lang en <args…>`: exit code and everything it printed.
+fn loubao_en(args: &[&OsStr]) -> (i32, String) {
+    let mut all = vec![OsStr::new("--lang"), OsStr::new("en")];
+    all.extend_from_slice(args);
+    loubao(&all)
+}
+
 fn broken_pipeline() -> (tempfile::TempDir, std::path::PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("p.toml");
@@ -63,12 +71,7 @@ fn broken_pipeline() -> (tempfile::TempDir, std::path::PathBuf) {
 #[test]
 fn a_broken_pipeline_file_is_told_in_english_under_lang_en() {
     let (_dir, path) = broken_pipeline();
-    let (code, out) = loubao(&[
-        "--lang".as_ref(),
-        "en".as_ref(),
-        "check".as_ref(),
-        path.as_os_str(),
-    ]);
+    let (code, out) = loubao_en(&["check".as_ref(), path.as_os_str()]);
     assert_eq!(code, 4, "{out}");
     for line in [
         "3 problems to fix:",
@@ -182,9 +185,7 @@ fn usage_errors_are_clap_s_english_under_lang_en() {
 fn a_run_under_lang_en_says_its_stages_and_rejects_in_english() {
     let dir = tempfile::tempdir().unwrap();
     let county = dir.path().join("county");
-    let (code, out) = loubao(&[
-        "--lang".as_ref(),
-        "en".as_ref(),
+    let (code, out) = loubao_en(&[
         "sample".as_ref(),
         county.as_os_str(),
         "--persons".as_ref(),
@@ -202,12 +203,7 @@ fn a_run_under_lang_en_says_its_stages_and_rejects_in_english() {
     fs::write(&medical, text).unwrap();
 
     let pipeline = county.join("pipeline.toml");
-    let (code, out) = loubao(&[
-        "--lang".as_ref(),
-        "en".as_ref(),
-        "run".as_ref(),
-        pipeline.as_os_str(),
-    ]);
+    let (code, out) = loubao_en(&["run".as_ref(), pipeline.as_os_str()]);
     assert_eq!(code, 3, "a reject makes the run partial: {out}");
     for line in [
         "reading the inbox",
@@ -278,12 +274,7 @@ fn trace_explain_review_and_report_speak_english() {
         )],
     );
     let pipeline = inbox.pipeline();
-    let en = |args: &[&std::ffi::OsStr]| {
-        let mut all = vec!["--lang".as_ref(), "en".as_ref()];
-        all.extend_from_slice(args);
-        loubao(&all)
-    };
-    let (code, out) = en(&["trace".as_ref(), "张三".as_ref(), pipeline.as_os_str()]);
+    let (code, out) = loubao_en(&["trace".as_ref(), "张三".as_ref(), pipeline.as_os_str()]);
     assert_eq!(code, 0, "{out}");
     for line in [
         "(1 records merged) ==",
@@ -297,7 +288,7 @@ fn trace_explain_review_and_report_speak_english() {
         assert!(out.contains(line), "missing {line:?} in:\n{out}");
     }
 
-    let (code, out) = en(&["explain".as_ref(), "R06".as_ref()]);
+    let (code, out) = loubao_en(&["explain".as_ref(), "R06".as_ref()]);
     assert_eq!(code, 0, "{out}");
     assert!(
         out.starts_with("R06 request for assistance overdue and not closed\nA qualifying petition"),
@@ -305,12 +296,12 @@ fn trace_explain_review_and_report_speak_english() {
     );
 
     let missing = inbox.dir.path().join("none.xlsx");
-    let (code, out) = en(&["review".as_ref(), pipeline.as_os_str(), missing.as_os_str()]);
+    let (code, out) = loubao_en(&["review".as_ref(), pipeline.as_os_str(), missing.as_os_str()]);
     assert_eq!(code, 3, "{out}");
     assert!(out.contains("rejected none.xlsx: no such file"), "{out}");
     assert!(out.contains("the clue ledger is unchanged"), "{out}");
 
-    let (code, out) = en(&[
+    let (code, out) = loubao_en(&[
         "report".as_ref(),
         "monthly".as_ref(),
         pipeline.as_os_str(),
@@ -322,7 +313,7 @@ fn trace_explain_review_and_report_speak_english() {
         out.contains("--month must be YYYY-MM, e.g. 2021-06, not 2021-13"),
         "{out}"
     );
-    let (code, out) = en(&["report".as_ref(), "final".as_ref(), pipeline.as_os_str()]);
+    let (code, out) = loubao_en(&["report".as_ref(), "final".as_ref(), pipeline.as_os_str()]);
     assert_eq!(code, 0, "{out}");
     assert!(
         out.contains("the three closing lists are due by 2021-09-03"),

@@ -361,12 +361,12 @@ fn line_starts(text: &str, (start, line): (usize, u32), chunk_bytes: usize) -> V
     let mut starts = vec![(start, line)];
     let (mut at, mut lines) = (start, line);
     loop {
-        let wanted = at + chunk_bytes;
-        // The first line start at or past `wanted`, short of the end.
-        let Some(feed) = memchr::memchr(b'\n', &bytes[(wanted - 1).min(bytes.len())..]) else {
+        // The first line start at or past `at + chunk_bytes`, short of the end.
+        let from = (at + chunk_bytes - 1).min(bytes.len());
+        let Some(feed) = memchr::memchr(b'\n', &bytes[from..]) else {
             break;
         };
-        let cut = (wanted - 1).min(bytes.len()) + feed + 1;
+        let cut = from + feed + 1;
         if cut >= bytes.len() {
             break;
         }

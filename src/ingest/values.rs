@@ -6,6 +6,7 @@ use std::borrow::Cow;
 use chrono::{Datelike, Duration, NaiveDate};
 use compact_str::CompactString;
 
+use crate::lang::pick;
 use crate::model::{Field, FieldType, Value};
 use crate::tr;
 
@@ -60,24 +61,16 @@ impl TypeError {
     /// `结算日期 "abc" 不是有效日期`.
     pub fn reason(&self, header: &str) -> String {
         let raw = &self.raw;
-        match self.expected {
-            FieldType::Date => tr!(
-                "{header} \"{raw}\" 不是有效日期",
-                "{header} \"{raw}\" is not a valid date"
-            ),
-            FieldType::Amount => tr!(
-                "{header} \"{raw}\" 不是有效金额",
-                "{header} \"{raw}\" is not a valid amount"
-            ),
-            FieldType::Bool => tr!(
-                "{header} \"{raw}\" 不是有效的是/否",
-                "{header} \"{raw}\" is not a valid yes/no"
-            ),
-            FieldType::Text => tr!(
-                "{header} \"{raw}\" 不是有效文本",
-                "{header} \"{raw}\" is not valid text"
-            ),
-        }
+        let what = match self.expected {
+            FieldType::Date => pick("有效日期", "a valid date"),
+            FieldType::Amount => pick("有效金额", "a valid amount"),
+            FieldType::Bool => pick("有效的是/否", "a valid yes/no"),
+            FieldType::Text => pick("有效文本", "valid text"),
+        };
+        tr!(
+            "{header} \"{raw}\" 不是{what}",
+            "{header} \"{raw}\" is not {what}"
+        )
     }
 }
 
