@@ -614,9 +614,9 @@ fn summary_page_renders_in_headless_chromium() {
     }
     assert!(dom.contains("<svg"), "charts rendered as SVG");
     // What a clerk sees first: tonight's figures, then the nights before.
-    let first = dom.find("疑似人数 (新增").expect("headline");
+    let first = dom.find("疑似人数 (线索").expect("headline");
     assert!(first < dom.find("历次运行").unwrap(), "headline first");
-    assert!(dom.contains("<b>4</b><span>疑似人数 (新增"), "{dom}");
+    assert!(dom.contains("<b>4</b><span>疑似人数 (线索"), "{dom}");
     assert!(dom.contains("2021-06-29"), "earlier night in the trend");
     // Maintainer figures are folded away, after everything else.
     let appendix = dom.find("<details>").expect("appendix");

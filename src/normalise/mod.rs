@@ -16,6 +16,7 @@ mod tests;
 
 use std::cell::OnceCell;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use compact_str::CompactString;
 use rayon::prelude::*;
@@ -166,10 +167,11 @@ impl NormaliseOutput {
 }
 
 /// Township, village and address of a row; a child's parents share them.
+#[derive(Clone, Default)]
 struct Place {
     township: Option<CompactString>,
     village: Option<CompactString>,
-    address: Option<String>,
+    address: Option<Arc<str>>,
     /// The township cell names no configured township or alias.
     unknown_township: bool,
 }
@@ -183,13 +185,17 @@ struct RowPersons {
     unknown_township: Option<String>,
 }
 
-/// The subject's name and ID cells last normalised on this thread, and what they became: a
-/// person's claim lines follow one another with the same name and ID, so most of a county's
-/// millions of rows are cleaned (and spelt in pinyin) once per person instead of once each.
+/// The subject's name, ID and place cells last normalised on this thread, and what they
+/// became: a person's claim lines follow one another with the same name, ID and address, so
+/// most of a county's millions of rows are cleaned (spelt in pinyin, their address parsed)
+/// once per person instead of once each.
 #[derive(Default)]
 struct Recent {
     name: Memo<Option<PersonName>>,
     id: Memo<Option<ResidentId>>,
+    place: Memo<Place>,
+    /// The place cells of the current row joined, the place memo's key (reused per row).
+    place_key: String,
 }
 
 /// One cell's text and the value it normalised to.
@@ -233,7 +239,7 @@ fn persons_of(
             reason: reason_no_identity(),
         });
     }
-    let place = place_of(record, gazetteer);
+    let place = place_memo(record, gazetteer, recent);
     let unknown_township = place
         .unknown_township
         .then(|| record.trimmed(Field::Township).map(str::to_string))
@@ -362,8 +368,27 @@ fn phones_of(value: Option<&Value>) -> Vec<String> {
         .unwrap_or_default()
 }
 
+/// The row's place, resolved again only when its township, village or address cell differs
+/// from the previous row's on this thread.
+fn place_memo(record: &RawRecord, gazetteer: &Gazetteer, recent: &mut Recent) -> Place {
+    let key = &mut recent.place_key;
+    key.clear();
+    for field in [Field::Township, Field::Village, Field::Address] {
+        // Separators no cell holds (ingest strips control characters); an absent cell
+        // differs from a blank one.
+        match record.text(field) {
+            Some(text) => {
+                key.push('\u{1f}');
+                key.push_str(text);
+            }
+            None => key.push('\u{1e}'),
+        }
+    }
+    recent.place.get(key, |_| place_of(record, gazetteer))
+}
+
 fn place_of(record: &RawRecord, gazetteer: &Gazetteer) -> Place {
-    let address = text(record, Field::Address);
+    let address: Option<Arc<str>> = record.trimmed(Field::Address).map(Arc::from);
     // Parsing the address is only a fallback for cells that do not resolve: do it at most
     // once, and only when asked.
     let parsed = OnceCell::new();

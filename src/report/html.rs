@@ -228,7 +228,14 @@ fn headline(f: &Figures) -> String {
     };
     card(
         h.suspects.to_string(),
-        &format!("疑似人数 (新增 {}, 持续 {})", h.new, h.continuing),
+        // New and continuing count ledger clues: a person's suspicion, and separately each
+        // R07 service clue, so the two figures need not add up to the persons.
+        &format!(
+            "疑似人数 (线索 {} 条: 新增 {}, 持续 {})",
+            h.new + h.continuing,
+            h.new,
+            h.continuing
+        ),
         false,
     );
     card(

@@ -137,7 +137,9 @@ pub(crate) fn build(
         township,
         village,
         name: name_of(&records),
-        address: records.iter().find_map(|r| r.address.clone()),
+        address: records
+            .iter()
+            .find_map(|r| r.address.as_deref().map(str::to_string)),
         findings,
         sources: sources.into_iter().collect(),
         match_note: match_note(input, person, doubt),

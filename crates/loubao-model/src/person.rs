@@ -1,5 +1,7 @@
 //! One person as one source row describes him, after normalisation.
 
+use std::sync::Arc;
+
 use chrono::NaiveDate;
 use compact_str::CompactString;
 use serde::{Deserialize, Serialize};
@@ -131,7 +133,8 @@ pub struct PersonRecord {
     /// Canonical township name from the pipeline file, when it could be decided.
     pub township: Option<CompactString>,
     pub village: Option<CompactString>,
-    pub address: Option<String>,
+    /// Shared: a person's claim lines repeat one address, and normalise resolves it once.
+    pub address: Option<Arc<str>>,
     pub household_id: Option<String>,
     /// What the row says beyond who the person is.
     pub observation: Observation,

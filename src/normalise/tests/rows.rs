@@ -371,3 +371,55 @@ fn rows_keep_their_order_across_batches() {
         [Role::Subject, Role::Father, Role::Mother].repeat(2)
     );
 }
+
+#[test]
+fn consecutive_lines_of_a_person_resolve_each_place_of_their_own() {
+    // One person's claim lines, as a medical extract lists them: the place is resolved once
+    // per distinct cells, never carried over to a line whose cells differ.
+    let line = |row: u32, place: Vec<(Field, Value)>| {
+        let mut fields = vec![
+            (Field::Name, t("张伟")),
+            (Field::IdNumber, t("11010519850315102X")),
+        ];
+        fields.extend(place);
+        record(SourceKind::Medical, row, fields)
+    };
+    let recs = vec![
+        line(2, vec![(Field::Address, t("石桥乡李家村"))]),
+        line(3, vec![(Field::Address, t("石桥乡李家村"))]),
+        line(4, vec![(Field::Address, t("城关镇王庄村3组"))]),
+        line(5, vec![(Field::Township, t("石桥乡"))]),
+        line(6, vec![(Field::Township, t("黄河镇"))]),
+        line(7, vec![(Field::Village, t("石桥乡"))]),
+        line(8, vec![]),
+    ];
+    let out = normalise(recs, &townships());
+    let places: Vec<_> = out
+        .persons
+        .iter()
+        .map(|p| {
+            (
+                p.township.as_deref(),
+                p.village.as_deref(),
+                p.address.as_deref(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        places,
+        [
+            (Some("石桥乡"), Some("李家村"), Some("石桥乡李家村")),
+            (Some("石桥乡"), Some("李家村"), Some("石桥乡李家村")),
+            (Some("城关镇"), Some("王庄村"), Some("城关镇王庄村3组")),
+            (Some("石桥乡"), None, None),
+            (None, None, None),
+            (None, Some("石桥乡"), None),
+            (None, None, None),
+        ]
+    );
+    // The unknown township is counted for its own line only.
+    assert_eq!(
+        out.unknown_townships[&(SourceKind::Medical, "黄河镇".to_string())],
+        1
+    );
+}
