@@ -10,7 +10,21 @@ use loubao::lang::{self, Lang};
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// A run allocates gigabytes of short-lived records. mimalloc asks for transparent huge
+/// pages, and where the system grants them (the common `madvise` setting) every fault
+/// zeroes 2 MiB and may stall compacting memory: on a 600,000-resident county that was
+/// 2.5–4.2 s of system time against 1.1–1.3 s with 4 KiB pages, for the same peak memory
+/// (BENCHMARKS.md). Turned off for this process only, before the records are allocated.
+fn without_huge_pages() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: PR_SET_THP_DISABLE takes plain integers and only sets a flag of this process.
+    unsafe {
+        libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0);
+    }
+}
+
 fn main() {
+    without_huge_pages();
     let args: Vec<_> = std::env::args_os().collect();
     // Before parsing: help and usage errors are in the chosen language too.
     lang::init(&args);
