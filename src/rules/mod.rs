@@ -20,6 +20,7 @@ use std::cmp::Reverse;
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::NaiveDate;
+use rayon::prelude::*;
 
 use crate::config::RuleSettings;
 use crate::model::{
@@ -64,8 +65,7 @@ impl Screening {
 }
 
 pub fn screen(input: &ScreeningInput<'_>) -> Screening {
-    let facts = qualify::assess(input);
-    let cover = coverage::coverage(input);
+    let (facts, cover) = rayon::join(|| qualify::assess(input), || coverage::coverage(input));
 
     // Every screening source supplied this run gets a count, zero included.
     let mut screened: BTreeMap<SourceKind, usize> = input
@@ -79,12 +79,17 @@ pub fn screen(input: &ScreeningInput<'_>) -> Screening {
     let mut review: BTreeMap<usize, Vec<(usize, String)>> = BTreeMap::new();
     let mut conduct: BTreeMap<String, Suspect> = BTreeMap::new();
 
-    for (index, person) in input.linkage.persons.iter().enumerate() {
-        let facts = &facts[index];
-        // A complaint rests on its own record, like R06: doubt about the person holds
-        // nothing back. Identical complaint rows are one clue.
-        for finding in checks::conduct(facts) {
-            let clue = suspects::conduct(input, index, finding);
+    // Persons are judged on both cores; what they yield is gathered in person order.
+    let outcomes: Vec<(usize, Outcome)> = (0..input.linkage.persons.len())
+        .into_par_iter()
+        .filter_map(|index| {
+            let outcome = judge(input, index, &facts[index], &cover);
+            (!outcome.is_empty()).then_some((index, outcome))
+        })
+        .collect();
+    for (index, outcome) in outcomes {
+        // Identical complaint rows are one clue.
+        for clue in outcome.conduct {
             match conduct.entry(clue.clue_id.clone()) {
                 std::collections::btree_map::Entry::Vacant(e) => {
                     e.insert(clue);
@@ -97,34 +102,13 @@ pub fn screen(input: &ScreeningInput<'_>) -> Screening {
                 }
             }
         }
-        let kinds: BTreeSet<SourceKind> = facts.qualifying.iter().map(|f| f.kind()).collect();
-        for kind in &kinds {
-            *screened.entry(*kind).or_default() += 1;
+        for kind in outcome.qualifies_on {
+            *screened.entry(kind).or_default() += 1;
         }
-        let findings = checks::findings(facts, &cover[index], input.settings);
-        let open = undecided(input, index);
-        if open && answer_matters(input, index, facts, &cover, &findings) {
-            if facts.qualifies() {
-                let reason = review_reason(input, index, &kinds, &findings);
-                for &link in &person.uncertain {
-                    review.entry(link).or_default().push((index, reason(link)));
-                }
-            }
-            // An overdue request is overdue whoever made it: R06 rests on the request
-            // records alone, so the doubt about the person does not hold it back.
-            let overdue: Vec<Finding> = findings
-                .into_iter()
-                .filter(|f| f.code == RuleCode::R06)
-                .collect();
-            if !overdue.is_empty() {
-                suspects.push(suspects::build(input, index, overdue, Doubt::Asked));
-            }
-            continue;
+        for (link, reason) in outcome.review {
+            review.entry(link).or_default().push((index, reason));
         }
-        if !findings.is_empty() {
-            let doubt = if open { Doubt::Moot } else { Doubt::None };
-            suspects.push(suspects::build(input, index, findings, doubt));
-        }
+        suspects.extend(outcome.suspect);
     }
 
     suspects.sort_by(|a, b| {
@@ -157,6 +141,69 @@ pub fn screen(input: &ScreeningInput<'_>) -> Screening {
         review: questions(input.linkage, review),
         screened,
     }
+}
+
+/// What the rules make of one person.
+#[derive(Default)]
+struct Outcome {
+    /// Service clues (R07) from his complaints.
+    conduct: Vec<Suspect>,
+    /// The screening sources he qualifies on.
+    qualifies_on: BTreeSet<SourceKind>,
+    /// The uncertain links his result waits on, with the reason it gives.
+    review: Vec<(usize, String)>,
+    suspect: Option<Suspect>,
+}
+
+impl Outcome {
+    fn is_empty(&self) -> bool {
+        self.conduct.is_empty()
+            && self.qualifies_on.is_empty()
+            && self.review.is_empty()
+            && self.suspect.is_none()
+    }
+}
+
+fn judge(
+    input: &ScreeningInput<'_>,
+    index: usize,
+    facts: &qualify::PersonFacts,
+    cover: &[coverage::Coverage],
+) -> Outcome {
+    let person = &input.linkage.persons[index];
+    // A complaint rests on its own record, like R06: doubt about the person holds nothing
+    // back.
+    let conduct = checks::conduct(facts)
+        .into_iter()
+        .map(|finding| suspects::conduct(input, index, finding))
+        .collect();
+    let qualifies_on: BTreeSet<SourceKind> = facts.qualifying.iter().map(|f| f.kind()).collect();
+    let findings = checks::findings(facts, &cover[index], input.settings);
+    let open = undecided(input, index);
+    let mut outcome = Outcome {
+        conduct,
+        ..Outcome::default()
+    };
+    if open && answer_matters(input, index, facts, cover, &findings) {
+        if facts.qualifies() {
+            let reason = review_reason(input, index, &qualifies_on, &findings);
+            outcome.review = person.uncertain.iter().map(|&l| (l, reason(l))).collect();
+        }
+        // An overdue request is overdue whoever made it: R06 rests on the request records
+        // alone, so the doubt about the person does not hold it back.
+        let overdue: Vec<Finding> = findings
+            .into_iter()
+            .filter(|f| f.code == RuleCode::R06)
+            .collect();
+        if !overdue.is_empty() {
+            outcome.suspect = Some(suspects::build(input, index, overdue, Doubt::Asked));
+        }
+    } else if !findings.is_empty() {
+        let doubt = if open { Doubt::Moot } else { Doubt::None };
+        outcome.suspect = Some(suspects::build(input, index, findings, doubt));
+    }
+    outcome.qualifies_on = qualifies_on;
+    outcome
 }
 
 /// The review list: one item per identity question, its links in link order, each reason

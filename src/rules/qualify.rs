@@ -331,19 +331,28 @@ impl PersonFacts {
 
 /// Gathers the facts of every consolidated person.
 pub(crate) fn assess(input: &ScreeningInput<'_>) -> Vec<PersonFacts> {
-    let settings = input.settings;
     let window = Window {
         since: input.since,
         as_of: input.as_of,
     };
-    let mut facts = vec![PersonFacts::default(); input.linkage.persons.len()];
-    let person_of = &input.linkage.person_of;
-
-    for (person, fact) in medical_facts(input, window) {
-        facts[person].qualifying.push(fact.clone());
+    // The medical sum reads the claim lines, `record_facts` every other record: a core each.
+    let (medical, mut facts) = rayon::join(
+        || medical_facts(input, window),
+        || record_facts(input, window),
+    );
+    for (person, fact) in medical {
+        // The medical fact comes first among a person's grounds.
+        facts[person].qualifying.insert(0, fact.clone());
         facts[person].seriously_ill = Some(fact);
     }
+    facts
+}
 
+/// Every fact but the medical total, from the subject records in record order.
+fn record_facts(input: &ScreeningInput<'_>, window: Window) -> Vec<PersonFacts> {
+    let settings = input.settings;
+    let mut facts = vec![PersonFacts::default(); input.linkage.persons.len()];
+    let person_of = &input.linkage.person_of;
     let parents_of_row = parents_of_rows(input.records);
 
     for (index, record) in input.records.iter().enumerate() {
