@@ -106,18 +106,25 @@ pub fn normalise(records: Vec<RawRecord>, townships: &[Township]) -> NormaliseOu
         .count();
     out.persons.reserve_exact(records.len() + 2 * children);
     let mut rows = records.into_iter();
+    // Adding a batch's persons to the output is serial (moving them, counting ID
+    // qualities): it runs while the next batch is normalised, so that no core waits.
+    let mut done: Option<Vec<Outcome>> = None;
     loop {
         let batch: Vec<RawRecord> = rows.by_ref().take(BATCH_ROWS).collect();
         if batch.is_empty() {
             break;
         }
-        // `collect` on an indexed parallel iterator keeps row order.
-        let outcomes: Vec<Result<RowPersons, Reject>> = batch
-            .into_par_iter()
-            .map_init(Recent::default, |recent, record| {
-                persons_of(&record, &gazetteer, recent)
-            })
-            .collect();
+        let ((), outcomes) = rayon::join(
+            || {
+                if let Some(outcomes) = done.take() {
+                    out.add(outcomes, townships);
+                }
+            },
+            || normalise_batch(batch, &gazetteer),
+        );
+        done = Some(outcomes);
+    }
+    if let Some(outcomes) = done {
         out.add(outcomes, townships);
     }
     tracing::debug!(
@@ -128,9 +135,23 @@ pub fn normalise(records: Vec<RawRecord>, townships: &[Township]) -> NormaliseOu
     out
 }
 
+/// What one row yields: its persons, or why it names nobody.
+type Outcome = Result<RowPersons, Reject>;
+
+/// One batch's rows normalised on every core; `collect` on an indexed parallel iterator
+/// keeps row order.
+fn normalise_batch(batch: Vec<RawRecord>, gazetteer: &Gazetteer) -> Vec<Outcome> {
+    batch
+        .into_par_iter()
+        .map_init(Recent::default, |recent, record| {
+            persons_of(&record, gazetteer, recent)
+        })
+        .collect()
+}
+
 impl NormaliseOutput {
     /// Adds one batch's persons and rejects, counting ID qualities and unknown townships.
-    fn add(&mut self, outcomes: Vec<Result<RowPersons, Reject>>, townships: &[Township]) {
+    fn add(&mut self, outcomes: Vec<Outcome>, townships: &[Township]) {
         for outcome in outcomes {
             match outcome {
                 Ok(RowPersons {
