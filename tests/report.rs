@@ -153,7 +153,7 @@ fn fixture() -> Fixture {
     let pipeline = LoadedPipeline::load(&path, date(2021, 7, 1)).unwrap();
 
     let ingest = IngestOutput {
-        records: Vec::new(),
+        records: Default::default(),
         record_count: 0,
         rejects: vec![Reject {
             file: "医保.xlsx".into(),

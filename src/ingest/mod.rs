@@ -143,11 +143,87 @@ impl SheetReport {
 pub struct IngestOutput {
     /// The usable rows; a run hands them to normalise by value (they are the largest thing
     /// in memory), so read `record_count` for how many there were.
-    pub records: Vec<RawRecord>,
+    pub records: Rows,
     /// How many usable rows ingest read.
     pub record_count: usize,
     pub rejects: Vec<Reject>,
     pub files: Vec<FileReport>,
+}
+
+/// Usable rows in order (by file name, then by row), in the pieces they were read in: a
+/// sheet, or a 4 MiB chunk of a text file. The pieces are handed on as they are: gathering
+/// a county's nine million rows into one vector would copy them, into fresh memory, once
+/// per level (chunk, file, county).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Rows {
+    pieces: Vec<Vec<RawRecord>>,
+}
+
+impl Rows {
+    pub fn len(&self) -> usize {
+        self.pieces.iter().map(Vec::len).sum()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.pieces.iter().all(Vec::is_empty)
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &RawRecord> {
+        self.pieces.iter().flatten()
+    }
+
+    /// Appends a piece read after every row already here.
+    pub fn push(&mut self, piece: Vec<RawRecord>) {
+        if !piece.is_empty() {
+            self.pieces.push(piece);
+        }
+    }
+
+    /// Appends rows read after every row already here.
+    pub fn append(&mut self, rows: Rows) {
+        self.pieces.extend(rows.pieces);
+    }
+}
+
+impl From<Vec<RawRecord>> for Rows {
+    fn from(piece: Vec<RawRecord>) -> Rows {
+        let mut rows = Rows::default();
+        rows.push(piece);
+        rows
+    }
+}
+
+impl IntoIterator for Rows {
+    type Item = RawRecord;
+    type IntoIter = std::iter::Flatten<std::vec::IntoIter<Vec<RawRecord>>>;
+
+    /// The rows by value, each piece freed once its rows are taken.
+    fn into_iter(self) -> Self::IntoIter {
+        self.pieces.into_iter().flatten()
+    }
+}
+
+impl<'a> IntoIterator for &'a Rows {
+    type Item = &'a RawRecord;
+    type IntoIter = std::iter::Flatten<std::slice::Iter<'a, Vec<RawRecord>>>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.pieces.iter().flatten()
+    }
+}
+
+impl std::ops::Index<usize> for Rows {
+    type Output = RawRecord;
+
+    fn index(&self, mut index: usize) -> &RawRecord {
+        for piece in &self.pieces {
+            match piece.get(index) {
+                Some(record) => return record,
+                None => index -= piece.len(),
+            }
+        }
+        panic!("row index out of range")
+    }
 }
 
 /// Why a whole file could not be used. The text is what the clerk reads.
@@ -258,14 +334,14 @@ impl std::fmt::Display for FileError {
 #[derive(Debug)]
 struct SheetOutput {
     report: SheetReport,
-    records: Vec<RawRecord>,
+    records: Rows,
     rejects: Vec<Reject>,
 }
 
 /// Everything one file yields.
 struct FileOutput {
     report: FileReport,
-    records: Vec<RawRecord>,
+    records: Rows,
     rejects: Vec<Reject>,
 }
 
@@ -327,11 +403,8 @@ pub fn ingest(
         .collect();
 
     let mut out = IngestOutput::default();
-    // Reserved once: a county's millions of rows are moved in, never regrown and copied.
-    out.records
-        .reserve_exact(outputs.iter().map(|f| f.records.len()).sum());
     for file in outputs {
-        out.records.extend(file.records);
+        out.records.append(file.records);
         out.rejects.extend(file.rejects);
         out.files.push(file.report);
     }
@@ -599,7 +672,7 @@ fn read_file(
     match result {
         Ok((encoding, sheets)) => {
             report.encoding = Some(encoding.to_string());
-            let mut records = Vec::new();
+            let mut records = Rows::default();
             let mut rejects = Vec::new();
             for sheet in sheets {
                 for gap in &sheet.report.gaps {
@@ -618,12 +691,7 @@ fn read_file(
                 report.rows_read += sheet.report.rows_read;
                 report.rows_rejected += sheet.report.rows_rejected;
                 report.sheets.push(sheet.report);
-                // A text file's (or one sheet's) rows are taken as they are, not copied.
-                if records.is_empty() {
-                    records = sheet.records;
-                } else {
-                    records.extend(sheet.records);
-                }
+                records.append(sheet.records);
                 rejects.extend(sheet.rejects);
             }
             report.rejects_not_listed = cap_rejects(name, report.kind, &mut rejects);
@@ -649,7 +717,7 @@ fn read_file(
                     reason,
                 }],
                 report,
-                records: Vec::new(),
+                records: Rows::default(),
             }
         }
     }
@@ -754,6 +822,32 @@ fn parse(
 mod tests {
     use super::*;
     use crate::lang::has_han;
+
+    #[test]
+    fn rows_keep_their_order_across_pieces() {
+        let row = |file: &str, row: u32| RawRecord {
+            kind: SourceKind::Medical,
+            source: crate::model::SourceRef {
+                file: file.into(),
+                sheet: None,
+                row,
+            },
+            fields: Vec::new(),
+        };
+        let mut rows = Rows::from(vec![row("a.csv", 2), row("a.csv", 3)]);
+        rows.push(Vec::new());
+        rows.push(vec![row("a.csv", 4)]);
+        rows.append(Rows::from(vec![row("b.xlsx", 2)]));
+        rows.append(Rows::default());
+        assert_eq!(rows.len(), 4);
+        assert!(!rows.is_empty() && Rows::default().is_empty());
+        assert_eq!(rows[2].source.to_string(), "a.csv#4");
+        assert_eq!(rows[3].source.to_string(), "b.xlsx#2");
+        let borrowed: Vec<String> = rows.iter().map(|r| r.source.to_string()).collect();
+        let owned: Vec<String> = rows.into_iter().map(|r| r.source.to_string()).collect();
+        assert_eq!(borrowed, ["a.csv#2", "a.csv#3", "a.csv#4", "b.xlsx#2"]);
+        assert_eq!(owned, borrowed);
+    }
 
     /// What a missing field does is said in both languages, English without Chinese.
     #[test]

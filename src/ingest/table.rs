@@ -358,9 +358,9 @@ impl<'a> TableReader<'a> {
         }
     }
 
-    /// Appends what a fork read, in order after what this reader read.
-    pub fn absorb(&mut self, part: TableReader<'_>) {
-        self.records.extend(part.records);
+    /// Counts what a fork read, and takes its rejects in order after this reader's; returns
+    /// its rows, which the caller keeps as a piece of their own.
+    pub fn absorb(&mut self, part: TableReader<'_>) -> Vec<RawRecord> {
         self.rejects.extend(part.rejects);
         let (mine, theirs) = (&mut self.report, part.report);
         mine.rows_read += theirs.rows_read;
@@ -368,6 +368,7 @@ impl<'a> TableReader<'a> {
         mine.rows_skipped += theirs.rows_skipped;
         mine.cells_dropped += theirs.cells_dropped;
         mine.rows_wider_than_header += theirs.rows_wider_than_header;
+        part.records
     }
 
     /// Rejects a data row for a reason found by the reader (e.g. an over-long line).

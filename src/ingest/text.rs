@@ -14,7 +14,7 @@ use super::table::{
     header_texts, locate_header, undecodable_row, Row, TableReader, HEADER_SCAN_ROWS, HEAD_ROWS,
 };
 use super::values::Cell;
-use super::{FileError, SheetOutput};
+use super::{FileError, Rows, SheetOutput};
 use crate::lang::pick;
 use crate::tr;
 
@@ -454,18 +454,16 @@ pub fn read_text(
             part
         })
         .collect();
-    // Reserved once: the chunks' rows are moved in, never copied twice.
-    table
-        .records
-        .reserve_exact(chunks.iter().map(|c| c.records.len()).sum());
+    // The head's rows, then each chunk's, as pieces: moved, not copied.
+    let mut records = Rows::from(std::mem::take(&mut table.records));
     for part in chunks {
-        table.absorb(part);
+        records.push(table.absorb(part));
     }
     Ok((
         encoding,
         SheetOutput {
             report: table.report,
-            records: table.records,
+            records,
             rejects: table.rejects,
         },
     ))

@@ -11,7 +11,7 @@ use crate::model::Reject;
 use super::recognise::{Context, Vocabulary};
 use super::table::{header_texts, locate_header, Header, Row, TableReader, HEAD_ROWS};
 use super::values::Cell;
-use super::{FileError, SheetOutput, SheetReport};
+use super::{FileError, Rows, SheetOutput, SheetReport};
 use crate::tr;
 
 impl Row for [Data] {
@@ -201,7 +201,7 @@ fn read_table(
     }
     SheetOutput {
         report: table.report,
-        records: table.records,
+        records: table.records.into(),
         rejects: table.rejects,
     }
 }
@@ -213,7 +213,7 @@ fn unreadable_sheet(sheet: String, message: String, spec: &SourceSpec, file: &st
             sheet: Some(sheet.clone()),
             ..SheetReport::default()
         },
-        records: Vec::new(),
+        records: Rows::default(),
         rejects: vec![Reject {
             file: file.to_string(),
             reason: tr!(

@@ -22,6 +22,7 @@ use compact_str::CompactString;
 use rayon::prelude::*;
 
 use crate::config::Township;
+use crate::ingest::Rows;
 use crate::model::{
     Field, IdQuality, Observation, PersonName, PersonRecord, RawRecord, Reject, ResidentId, Role,
     Sex, SourceKind, Value,
@@ -95,7 +96,8 @@ const BATCH_ROWS: usize = 1 << 16;
 /// Normalises every row, in order. The rows are taken by value and dropped batch by batch
 /// as their persons are made: a county's millions of raw cells and its person records are
 /// never all in memory at once.
-pub fn normalise(records: Vec<RawRecord>, townships: &[Township]) -> NormaliseOutput {
+pub fn normalise(records: impl Into<Rows>, townships: &[Township]) -> NormaliseOutput {
+    let records: Rows = records.into();
     let gazetteer = Gazetteer::new(townships);
     let mut out = NormaliseOutput::default();
     // Each row yields one person, a children's row up to three: reserved once, so that the
@@ -110,7 +112,8 @@ pub fn normalise(records: Vec<RawRecord>, townships: &[Township]) -> NormaliseOu
     // qualities): it runs while the next batch is normalised, so that no core waits.
     let mut done: Option<Vec<Outcome>> = None;
     loop {
-        let batch: Vec<RawRecord> = rows.by_ref().take(BATCH_ROWS).collect();
+        let mut batch = Vec::with_capacity(BATCH_ROWS);
+        batch.extend(rows.by_ref().take(BATCH_ROWS));
         if batch.is_empty() {
             break;
         }
