@@ -106,11 +106,16 @@ pub struct RunFiles {
 /// others with their SHA-256).
 pub fn write_all(dir: &Path, report: &RunReport<'_>) -> Result<RunFiles, Error> {
     let mut out = table::Output::new(dir, report.pipeline.as_of);
-    township::write(&mut out, report)?;
+    // The township lists are compressed on both cores while the summary's figures are
+    // counted.
+    let (lists, figures) = rayon::join(
+        || township::render(report),
+        || summary::Figures::compute(report),
+    );
+    out.write_rendered(lists?)?;
     conduct::write(&mut out, report)?;
     review::write(&mut out, report)?;
     rejects::write(&mut out, report)?;
-    let figures = summary::Figures::compute(report);
     summary::write(&mut out, &figures)?;
     html::write(&mut out, report, &figures)?;
     let unrecorded_manifest = manifest::render(&out, report, RunOutcome::Unrecorded)?;

@@ -491,6 +491,32 @@ pub(crate) struct Written {
     pub sha256: String,
 }
 
+/// A table's workbook and CSV bytes, to be written as `<stem>.xlsx` and `<stem>.csv`.
+pub(crate) struct RenderedTable {
+    stem: String,
+    xlsx: Vec<u8>,
+    csv: Vec<u8>,
+}
+
+/// Renders each `(stem, table)` as `Output::write_table` would, in parallel: compressing a
+/// workbook is most of a list's cost.
+pub(crate) fn render_tables(
+    tables: &[(String, Table)],
+    as_of: NaiveDate,
+) -> Result<Vec<RenderedTable>, Error> {
+    tables
+        .par_iter()
+        .map(|(stem, table)| {
+            Ok(RenderedTable {
+                xlsx: workbook_bytes(&[Sheet::Table(table)], Some(as_of))
+                    .map_err(|e| xlsx_error(&format!("{stem}.xlsx"), e))?,
+                csv: table.to_csv(),
+                stem: stem.clone(),
+            })
+        })
+        .collect()
+}
+
 /// Where the outputs go, and what has been written so far (for the manifest).
 pub(crate) struct Output {
     dir: PathBuf,
@@ -530,23 +556,11 @@ impl Output {
         self.write_bytes(&format!("{stem}.csv"), &table.to_csv())
     }
 
-    /// `write_table` for many tables: their workbooks and CSVs are rendered in parallel
-    /// (compressing a workbook is most of a list's cost), then written in order.
-    pub(crate) fn write_tables(&mut self, tables: &[(String, Table)]) -> Result<(), Error> {
-        let as_of = self.as_of;
-        // Each table's workbook bytes (or why there are none) and CSV bytes.
-        type Rendered = (Result<Vec<u8>, Error>, Vec<u8>);
-        let rendered: Vec<Rendered> = tables
-            .par_iter()
-            .map(|(stem, table)| {
-                let xlsx = workbook_bytes(&[Sheet::Table(table)], Some(as_of))
-                    .map_err(|e| xlsx_error(&format!("{stem}.xlsx"), e));
-                (xlsx, table.to_csv())
-            })
-            .collect();
-        for ((stem, _), (xlsx, csv)) in tables.iter().zip(rendered) {
-            self.write_bytes(&format!("{stem}.xlsx"), &xlsx?)?;
-            self.write_bytes(&format!("{stem}.csv"), &csv)?;
+    /// Writes tables rendered by `render_tables`, in order.
+    pub(crate) fn write_rendered(&mut self, tables: Vec<RenderedTable>) -> Result<(), Error> {
+        for table in tables {
+            self.write_bytes(&format!("{}.xlsx", table.stem), &table.xlsx)?;
+            self.write_bytes(&format!("{}.csv", table.stem), &table.csv)?;
         }
         Ok(())
     }

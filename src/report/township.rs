@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::NaiveDate;
 
-use super::table::{Cell, Dropdown, Output, Table};
+use super::table::{render_tables, Cell, Dropdown, RenderedTable, Table};
 use super::{Error, RunReport, UNDETERMINED};
 use crate::model::{ClueState, ClueStatus, ListColumn, ReviewOutcome, RuleCode, Suspect};
 
@@ -195,7 +195,8 @@ fn table(rows: Vec<Vec<Cell>>) -> Table {
 
 pub(crate) use crate::config::file_stem;
 
-pub(crate) fn write(out: &mut Output, report: &RunReport<'_>) -> Result<(), Error> {
+/// Every township's list (and 未确定乡镇's), rendered; `Output::write_rendered` writes them.
+pub(crate) fn render(report: &RunReport<'_>) -> Result<Vec<RenderedTable>, Error> {
     let as_of = report.pipeline.as_of;
     let reserved = [
         UNDETERMINED,
@@ -224,7 +225,7 @@ pub(crate) fn write(out: &mut Output, report: &RunReport<'_>) -> Result<(), Erro
             .collect();
         lists.push((stem, table(rows)));
     }
-    out.write_tables(&lists)
+    render_tables(&lists, as_of)
 }
 
 #[cfg(test)]
