@@ -549,18 +549,25 @@ fn medical_facts(input: &ScreeningInput<'_>, window: Window) -> Vec<(usize, Grou
         input.settings.medical_threshold,
     )
     .expect("medical aggregation over well-formed columns");
-    let mut lines: HashMap<u32, Vec<usize>> =
-        totals.iter().map(|t| (t.person, Vec::new())).collect();
+    // The lines behind each total: a slot per person above the threshold, found by index
+    // (a county's millions of claim lines would each hash their person otherwise).
+    const NO_SLOT: u32 = u32::MAX;
+    let mut slot_of = vec![NO_SLOT; input.linkage.persons.len()];
+    for (slot, t) in totals.iter().enumerate() {
+        slot_of[t.person as usize] = slot as u32;
+    }
+    let mut lines: Vec<Vec<usize>> = vec![Vec::new(); totals.len()];
     for i in 0..cols.person.len() {
         let dated_in = cols.date[i].is_none_or(|d| since <= d && d <= as_of);
-        if let Some(list) = lines.get_mut(&cols.person[i]).filter(|_| dated_in) {
-            list.push(cols.record[i] as usize);
+        let slot = slot_of[cols.person[i] as usize];
+        if slot != NO_SLOT && dated_in {
+            lines[slot as usize].push(cols.record[i] as usize);
         }
     }
     totals
         .into_iter()
-        .map(|t| {
-            let mut records = lines.remove(&t.person).unwrap_or_default();
+        .zip(lines)
+        .map(|(t, mut records)| {
             records.sort_unstable();
             let fact = Grounds {
                 fact: Fact {
