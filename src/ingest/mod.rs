@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 
 mod grid;
 pub mod headers;
+mod merges;
 pub mod recognise;
 mod table;
 mod text;

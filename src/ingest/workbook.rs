@@ -8,6 +8,7 @@ use calamine::{open_workbook_auto_from_rs, Data, Dimensions, Range, Reader, Shee
 use crate::config::{InputLimits, SourceSpec};
 use crate::model::Reject;
 
+use super::merges;
 use super::recognise::{Context, Vocabulary};
 use super::table::{header_texts, locate_header, Header, Row, TableReader, HEAD_ROWS};
 use super::values::Cell;
@@ -47,8 +48,9 @@ pub fn read_workbook(
         vocabulary,
     };
     let (mut workbook, format) = open(bytes, file, limits)?;
+    let sole_xlsx = format == "xlsx" && workbook.sheet_names().len() == 1;
     let wanted = wanted_sheets(workbook.sheet_names(), spec, file)?;
-    let (tables, broken) = locate_tables(&mut workbook, wanted, &ctx, limits);
+    let (tables, broken) = locate_tables(&mut workbook, bytes, sole_xlsx, wanted, &ctx, limits);
     if tables.is_empty() {
         return Err(no_table(file, broken));
     }
@@ -119,6 +121,8 @@ struct LocatedSheet {
 /// The wanted sheets that hold a table, and those that could not be read, with the reason.
 fn locate_tables(
     workbook: &mut Workbook<'_>,
+    bytes: &[u8],
+    sole_xlsx: bool,
     wanted: Vec<String>,
     ctx: &Context<'_>,
     limits: &InputLimits,
@@ -126,7 +130,13 @@ fn locate_tables(
     let mut tables: Vec<LocatedSheet> = Vec::new();
     let mut broken: Vec<(String, String)> = Vec::new();
     for name in wanted {
-        let mut range = match workbook.worksheet_range(&name) {
+        // An xlsx's only sheet: its merged regions are read from the bytes on the other
+        // core while calamine parses the cells.
+        let (range, mut sole_merges) = rayon::join(
+            || workbook.worksheet_range(&name),
+            || sole_xlsx.then(|| merges::sole_worksheet(bytes)).flatten(),
+        );
+        let mut range = match range {
             Ok(range) => range,
             Err(e) => {
                 broken.push((name, e.to_string()));
@@ -142,6 +152,7 @@ fn locate_tables(
             let first_row = range.start().map_or(0, |(row, _)| row);
             // Merge information is a refinement; a workbook without it still reads.
             let merges = match &mut *workbook {
+                Sheets::Xlsx(_) if sole_merges.is_some() => sole_merges.take().unwrap_or_default(),
                 Sheets::Xlsx(x) => x.merge_cells_by_sheet_name(&name).unwrap_or_default(),
                 Sheets::Xls(x) => x.merge_cells_by_sheet_name(&name).unwrap_or_default(),
                 Sheets::Xlsb(_) | Sheets::Ods(_) => Vec::new(),
