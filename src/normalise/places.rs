@@ -1,7 +1,10 @@
 //! Townships and villages: canonical names from the pipeline file and the spellings clerks
 //! use for them (`城关` = `城关镇` = `城关镇人民政府`).
 
+use std::cmp::Reverse;
 use std::collections::HashMap;
+
+use aho_corasick::AhoCorasick;
 
 use crate::config::Township;
 
@@ -12,13 +15,19 @@ const VILLAGE_SUFFIXES: [&str; 6] = ["村民委员会", "居民委员会", "村�
 const TOWNSHIP_SUFFIXES: [&str; 4] = ["民族乡", "街道", "镇", "乡"];
 
 /// Lookup of townships and their villages, built from the pipeline file.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Gazetteer {
     townships: Vec<TownshipEntry>,
     /// Every accepted spelling (squeezed, office suffix removed) → township index.
     by_name: HashMap<String, usize>,
     /// Spellings long enough to search for inside an address, longest first.
     address_names: Vec<(String, usize)>,
+    /// Every spelling of `address_names` found in one pass over an address (pattern `i` is
+    /// `address_names[i]`): a county's addresses are millions, its spellings hundreds.
+    township_spellings: AhoCorasick,
+    /// Every village spelling of every township, as (township, position in its `villages`).
+    village_spellings: AhoCorasick,
+    village_of_pattern: Vec<(usize, usize)>,
 }
 
 #[derive(Debug, Clone)]
@@ -31,7 +40,14 @@ struct TownshipEntry {
 
 impl Gazetteer {
     pub fn new(townships: &[Township]) -> Gazetteer {
-        let mut g = Gazetteer::default();
+        let mut g = Gazetteer {
+            townships: Vec::new(),
+            by_name: HashMap::new(),
+            address_names: Vec::new(),
+            township_spellings: automaton(std::iter::empty()),
+            village_spellings: automaton(std::iter::empty()),
+            village_of_pattern: Vec::new(),
+        };
         // Stems (`城关` for `城关镇`) only count when no other township shares them.
         let mut stems: HashMap<String, Vec<usize>> = HashMap::new();
         for (index, township) in townships.iter().enumerate() {
@@ -78,6 +94,18 @@ impl Gazetteer {
         }
         g.address_names
             .sort_by(|a, b| b.0.len().cmp(&a.0.len()).then(a.1.cmp(&b.1)));
+        g.township_spellings = automaton(g.address_names.iter().map(|(name, _)| name));
+        g.village_of_pattern = g
+            .townships
+            .iter()
+            .enumerate()
+            .flat_map(|(t, entry)| (0..entry.villages.len()).map(move |j| (t, j)))
+            .collect();
+        g.village_spellings = automaton(
+            g.village_of_pattern
+                .iter()
+                .map(|&(t, j)| &g.townships[t].villages[j].0),
+        );
         g
     }
 
@@ -134,13 +162,13 @@ impl Gazetteer {
         }
     }
 
-    /// The earliest (then longest) township spelling in `text`, and the byte offset after it.
+    /// The earliest (then longest, then first listed) township spelling in `text`, and the
+    /// byte offset after it.
     fn find_township(&self, text: &str) -> Option<(usize, usize)> {
-        self.address_names
-            .iter()
-            .filter_map(|(name, index)| text.find(name.as_str()).map(|at| (at, name, *index)))
-            .min_by(|a, b| a.0.cmp(&b.0).then(b.1.len().cmp(&a.1.len())))
-            .map(|(at, name, index)| (index, at + name.len()))
+        self.township_spellings
+            .find_overlapping_iter(text)
+            .min_by_key(|m| (m.start(), Reverse(m.len()), m.pattern()))
+            .map(|m| (self.address_names[m.pattern()].1, m.end()))
     }
 
     /// A village spelling in `text` (the whole text when `exact`), as (township, village).
@@ -151,29 +179,47 @@ impl Gazetteer {
         text: &str,
         exact: bool,
     ) -> Option<(&str, &str)> {
-        let stem = strip_any(text, &VILLAGE_SUFFIXES);
-        let mut hits = self
-            .townships
-            .iter()
-            .filter(|t| township.is_none_or(|name| t.name == name))
-            .filter_map(|t| {
-                t.villages
-                    .iter()
-                    .filter(|(spelling, _)| {
-                        if exact {
-                            spelling == text || stem == Some(spelling.as_str())
-                        } else {
-                            text.contains(spelling.as_str())
-                        }
-                    })
-                    .min_by_key(|(spelling, _)| {
-                        (text.find(spelling.as_str()), usize::MAX - spelling.len())
-                    })
-                    .map(|(_, v)| (t.name.as_str(), t.village_names[*v].as_str()))
-            });
-        let first = hits.next()?;
-        hits.next().is_none().then_some(first)
+        let wanted = |t: &TownshipEntry| township.is_none_or(|name| t.name == name);
+        let mut hits: Vec<(usize, usize)> = if exact {
+            let stem = strip_any(text, &VILLAGE_SUFFIXES);
+            self.townships
+                .iter()
+                .enumerate()
+                .filter(|(_, t)| wanted(t))
+                .filter_map(|(index, t)| {
+                    t.villages
+                        .iter()
+                        .position(|(spelling, _)| spelling == text || stem == Some(spelling))
+                        .map(|j| (index, j))
+                })
+                .collect()
+        } else {
+            // Per township, its earliest (then longest, then first listed) spelling.
+            let mut best: Vec<Option<(usize, Reverse<usize>, usize)>> =
+                vec![None; self.townships.len()];
+            for m in self.village_spellings.find_overlapping_iter(text) {
+                let (index, j) = self.village_of_pattern[m.pattern()];
+                let key = (m.start(), Reverse(m.len()), j);
+                if wanted(&self.townships[index]) && best[index].is_none_or(|b| key < b) {
+                    best[index] = Some(key);
+                }
+            }
+            best.iter()
+                .enumerate()
+                .filter_map(|(index, b)| b.map(|(_, _, j)| (index, j)))
+                .collect()
+        };
+        // Without a township, a spelling several townships share decides nothing.
+        let (index, j) = hits.pop().filter(|_| hits.is_empty())?;
+        let t = &self.townships[index];
+        Some((t.name.as_str(), t.village_names[t.villages[j].1].as_str()))
     }
+}
+
+/// An automaton finding every occurrence of `patterns` (overlapping), pattern `i` being
+/// the `i`th.
+fn automaton<'a>(patterns: impl Iterator<Item = &'a String>) -> AhoCorasick {
+    AhoCorasick::new(patterns).expect("a gazetteer's few hundred spellings fit an automaton")
 }
 
 /// Removes whitespace (U+3000 included) and maps fullwidth ASCII to ASCII.
@@ -197,4 +243,106 @@ fn strip_any<'a>(text: &'a str, suffixes: &[&str]) -> Option<&'a str> {
         .iter()
         .find_map(|s| text.strip_suffix(s))
         .filter(|rest| !rest.is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::{Rng, SeedableRng};
+    use rand_chacha::ChaCha8Rng;
+
+    /// The search as it was written before the automaton: every spelling scanned for.
+    fn scanned_township(g: &Gazetteer, text: &str) -> Option<(usize, usize)> {
+        g.address_names
+            .iter()
+            .filter_map(|(name, index)| text.find(name.as_str()).map(|at| (at, name, *index)))
+            .min_by(|a, b| a.0.cmp(&b.0).then(b.1.len().cmp(&a.1.len())))
+            .map(|(at, name, index)| (index, at + name.len()))
+    }
+
+    fn scanned_village<'g>(
+        g: &'g Gazetteer,
+        township: Option<&str>,
+        text: &str,
+    ) -> Option<(&'g str, &'g str)> {
+        let mut hits = g
+            .townships
+            .iter()
+            .filter(|t| township.is_none_or(|name| t.name == name))
+            .filter_map(|t| {
+                t.villages
+                    .iter()
+                    .filter(|(spelling, _)| text.contains(spelling.as_str()))
+                    .min_by_key(|(spelling, _)| {
+                        (text.find(spelling.as_str()), usize::MAX - spelling.len())
+                    })
+                    .map(|(_, v)| (t.name.as_str(), t.village_names[*v].as_str()))
+            });
+        let first = hits.next()?;
+        hits.next().is_none().then_some(first)
+    }
+
+    fn township(name: &str, aliases: &[&str], villages: &[&str]) -> Township {
+        Township {
+            name: name.into(),
+            aliases: aliases.iter().map(|a| a.to_string()).collect(),
+            villages: villages.iter().map(|v| v.to_string()).collect(),
+        }
+    }
+
+    #[test]
+    fn one_pass_finds_what_scanning_every_spelling_finds() {
+        // Shared village names, a stem inside another township's name, a spelling inside
+        // another: the cases where earliest, longest and first listed decide.
+        let g = Gazetteer::new(&[
+            township(
+                "城关镇",
+                &["城关", "城关镇人民政府"],
+                &["王庄村", "东关社区", "新村"],
+            ),
+            township("石桥乡", &[], &["李家村", "新村", "王庄"]),
+            township("南关街道", &["南关街道办事处"], &["南关社区", "关庄村"]),
+            township("新城镇", &["城镇"], &["李家庄村", "新村"]),
+        ]);
+        let pieces = [
+            "XX县",
+            "城关",
+            "城关镇",
+            "石桥乡",
+            "南关",
+            "南关街道",
+            "新城镇",
+            "城镇",
+            "王庄",
+            "王庄村",
+            "新村",
+            "李家",
+            "李家村",
+            "李家庄村",
+            "东关",
+            "关庄村",
+            "社区",
+            "3组",
+            "12号",
+            "人民政府",
+        ];
+        let mut rng = ChaCha8Rng::seed_from_u64(7);
+        for _ in 0..20_000 {
+            let text: String = (0..rng.gen_range(1..6))
+                .map(|_| pieces[rng.gen_range(0..pieces.len())])
+                .collect();
+            assert_eq!(
+                g.find_township(&text),
+                scanned_township(&g, &text),
+                "{text}"
+            );
+            for within in [None, Some("城关镇"), Some("石桥乡"), Some("新城镇")] {
+                assert_eq!(
+                    g.find_village(within, &text, false),
+                    scanned_village(&g, within, &text),
+                    "{text} in {within:?}"
+                );
+            }
+        }
+    }
 }
