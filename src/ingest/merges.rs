@@ -1,37 +1,92 @@
-//! Merged regions of a workbook's only worksheet, read from the end of its XML.
+//! Merged regions of an xlsx worksheet, read from the end of its XML.
 //!
 //! calamine finds a sheet's `<mergeCells>` by parsing the whole sheet XML a second time, and
 //! exports with a merged title row over a million claim lines are common: that second parse
 //! was a tenth of a run. The regions follow `</sheetData>`, so the sheet is only inflated
-//! and scanned for its end. Anything unusual (several worksheets, an entry that does not
-//! inflate, a reference that does not parse) returns `None`, and calamine decides.
+//! and scanned for its end. Anything unusual (a workbook laid out other than under `xl/`,
+//! an entry that does not inflate, a reference that does not parse) returns `None`, and
+//! calamine decides.
 
+use std::collections::HashMap;
 use std::io::{Cursor, Read};
 
 use calamine::Dimensions;
 use quick_xml::events::Event;
 use quick_xml::Reader;
 
-/// The merged regions of the xlsx's one worksheet, as calamine would report them.
-pub fn sole_worksheet(bytes: &[u8]) -> Option<Vec<Dimensions>> {
+/// The merged regions of the sheet named `sheet`, as calamine would report them.
+pub fn of_sheet(bytes: &[u8], sheet: &str) -> Option<Vec<Dimensions>> {
     let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).ok()?;
-    let names: Vec<String> = archive
-        .file_names()
-        .map(|name| name.map(|n| n.into_owned()))
-        .collect::<Result<_, _>>()
-        .ok()?;
-    let worksheets: Vec<&String> = names
-        .iter()
-        .filter(|name| {
-            name.strip_prefix("xl/worksheets/")
-                .is_some_and(|rest| rest.ends_with(".xml") && !rest.contains('/'))
-        })
-        .collect();
-    let [sheet] = worksheets[..] else {
-        return None;
-    };
-    let tail = after_sheet_data(archive.by_name(sheet).ok()?)?;
+    let path = sheet_path(&mut archive, sheet)?;
+    let tail = after_sheet_data(archive.by_name(&path).ok()?)?;
     merge_cells(&tail)
+}
+
+/// Where the sheet's XML is: `xl/workbook.xml` names it and its relationship id,
+/// `xl/_rels/workbook.xml.rels` gives that relationship's target.
+fn sheet_path(archive: &mut zip::ZipArchive<Cursor<&[u8]>>, sheet: &str) -> Option<String> {
+    let workbook = read_entry(archive, "xl/workbook.xml")?;
+    let mut reader = Reader::from_reader(&workbook[..]);
+    let id = loop {
+        match reader.read_event().ok()? {
+            Event::Start(e) | Event::Empty(e) if e.local_name().as_ref() == "sheet" => {
+                let mut name = None;
+                let mut rel = None;
+                for attr in e.attributes() {
+                    let attr = attr.ok()?;
+                    match attr.key.local_name().as_ref() {
+                        "name" => name = Some(unescaped(&attr.value)?),
+                        "id" => rel = Some(unescaped(&attr.value)?),
+                        _ => {}
+                    }
+                }
+                if name.as_deref() == Some(sheet) {
+                    break rel?;
+                }
+            }
+            Event::Eof => return None,
+            _ => {}
+        }
+    };
+    let rels = read_entry(archive, "xl/_rels/workbook.xml.rels")?;
+    let mut targets = HashMap::new();
+    let mut reader = Reader::from_reader(&rels[..]);
+    loop {
+        match reader.read_event().ok()? {
+            Event::Start(e) | Event::Empty(e) if e.local_name().as_ref() == "Relationship" => {
+                let value = |key: &str| {
+                    e.try_get_attribute(key)
+                        .ok()
+                        .flatten()
+                        .and_then(|a| unescaped(&a.value))
+                };
+                if let (Some(rel), Some(target)) = (value("Id"), value("Target")) {
+                    targets.insert(rel, target);
+                }
+            }
+            Event::Eof => break,
+            _ => {}
+        }
+    }
+    let target = targets.remove(&id)?;
+    // Absolute (`/xl/worksheets/sheet1.xml`) or relative to `xl/`.
+    Some(match target.strip_prefix('/') {
+        Some(absolute) => absolute.to_string(),
+        None => format!("xl/{target}"),
+    })
+}
+
+/// An attribute's text with its entities (`&amp;`) resolved, as calamine reads names.
+fn unescaped(value: &str) -> Option<String> {
+    quick_xml::escape::unescape(value)
+        .ok()
+        .map(|v| v.into_owned())
+}
+
+fn read_entry(archive: &mut zip::ZipArchive<Cursor<&[u8]>>, name: &str) -> Option<Vec<u8>> {
+    let mut bytes = Vec::new();
+    archive.by_name(name).ok()?.read_to_end(&mut bytes).ok()?;
+    Some(bytes)
 }
 
 /// What follows the last mention of `sheetData` (its closing tag, in a well-formed sheet),
@@ -143,7 +198,7 @@ mod tests {
             ws.write_number(row, 1, f64::from(row)).unwrap();
         }
         let bytes = wb.save_to_buffer().unwrap();
-        let ours = sole_worksheet(&bytes).expect("one worksheet");
+        let ours = of_sheet(&bytes, "结算 & 明细").expect("the sheet");
         assert_eq!(ours, calamine_merges(&bytes));
         assert_eq!(ours.len(), 2);
         assert_eq!(ours[1].start, (1, 27));
@@ -151,18 +206,32 @@ mod tests {
     }
 
     #[test]
-    fn no_merges_and_unusual_workbooks() {
-        let mut plain = Workbook::new();
-        plain.add_worksheet().write_string(0, 0, "姓名").unwrap();
-        assert_eq!(
-            sole_worksheet(&plain.save_to_buffer().unwrap()),
-            Some(Vec::new())
-        );
-        let mut two = Workbook::new();
-        two.add_worksheet().write_string(0, 0, "说明").unwrap();
-        two.add_worksheet().write_string(0, 0, "姓名").unwrap();
-        assert_eq!(sole_worksheet(&two.save_to_buffer().unwrap()), None);
-        assert_eq!(sole_worksheet(b"not a zip"), None);
+    fn each_sheet_of_a_workbook_has_its_own_regions() {
+        let mut wb = Workbook::new();
+        let plain = Format::new();
+        wb.add_worksheet()
+            .set_name("填表说明")
+            .unwrap()
+            .write_string(0, 0, "说明")
+            .unwrap();
+        let first = wb.add_worksheet().set_name("上半年").unwrap();
+        first.merge_range(0, 0, 0, 3, "上半年明细", &plain).unwrap();
+        let second = wb.add_worksheet().set_name("下半年 <2>").unwrap();
+        second.merge_range(0, 0, 1, 1, "下半年", &plain).unwrap();
+        second.merge_range(5, 2, 9, 2, "H001", &plain).unwrap();
+        let bytes = wb.save_to_buffer().unwrap();
+        let Sheets::Xlsx(mut x) = open_workbook_auto_from_rs(Cursor::new(&bytes[..])).unwrap()
+        else {
+            panic!("xlsx");
+        };
+        for name in ["填表说明", "上半年", "下半年 <2>"] {
+            let ours = of_sheet(&bytes, name).expect(name);
+            assert_eq!(ours, x.merge_cells_by_sheet_name(name).unwrap(), "{name}");
+        }
+        assert_eq!(of_sheet(&bytes, "填表说明"), Some(Vec::new()));
+        assert_eq!(of_sheet(&bytes, "下半年 <2>").unwrap().len(), 2);
+        assert_eq!(of_sheet(&bytes, "没有这张表"), None);
+        assert_eq!(of_sheet(b"not a zip", "上半年"), None);
     }
 
     #[test]

@@ -48,9 +48,9 @@ pub fn read_workbook(
         vocabulary,
     };
     let (mut workbook, format) = open(bytes, file, limits)?;
-    let sole_xlsx = format == "xlsx" && workbook.sheet_names().len() == 1;
+    let xlsx = format == "xlsx";
     let wanted = wanted_sheets(workbook.sheet_names(), spec, file)?;
-    let (tables, broken) = locate_tables(&mut workbook, bytes, sole_xlsx, wanted, &ctx, limits);
+    let (tables, broken) = locate_tables(&mut workbook, bytes, xlsx, wanted, &ctx, limits);
     if tables.is_empty() {
         return Err(no_table(file, broken));
     }
@@ -122,7 +122,7 @@ struct LocatedSheet {
 fn locate_tables(
     workbook: &mut Workbook<'_>,
     bytes: &[u8],
-    sole_xlsx: bool,
+    xlsx: bool,
     wanted: Vec<String>,
     ctx: &Context<'_>,
     limits: &InputLimits,
@@ -130,11 +130,11 @@ fn locate_tables(
     let mut tables: Vec<LocatedSheet> = Vec::new();
     let mut broken: Vec<(String, String)> = Vec::new();
     for name in wanted {
-        // An xlsx's only sheet: its merged regions are read from the bytes on the other
-        // core while calamine parses the cells.
-        let (range, mut sole_merges) = rayon::join(
+        // An xlsx sheet's merged regions are read from the bytes on the other core while
+        // calamine parses its cells.
+        let (range, mut read_merges) = rayon::join(
             || workbook.worksheet_range(&name),
-            || sole_xlsx.then(|| merges::sole_worksheet(bytes)).flatten(),
+            || xlsx.then(|| merges::of_sheet(bytes, &name)).flatten(),
         );
         let mut range = match range {
             Ok(range) => range,
@@ -152,7 +152,7 @@ fn locate_tables(
             let first_row = range.start().map_or(0, |(row, _)| row);
             // Merge information is a refinement; a workbook without it still reads.
             let merges = match &mut *workbook {
-                Sheets::Xlsx(_) if sole_merges.is_some() => sole_merges.take().unwrap_or_default(),
+                Sheets::Xlsx(_) if read_merges.is_some() => read_merges.take().unwrap_or_default(),
                 Sheets::Xlsx(x) => x.merge_cells_by_sheet_name(&name).unwrap_or_default(),
                 Sheets::Xls(x) => x.merge_cells_by_sheet_name(&name).unwrap_or_default(),
                 Sheets::Xlsb(_) | Sheets::Ods(_) => Vec::new(),
