@@ -80,16 +80,16 @@ pub fn screen(input: &ScreeningInput<'_>) -> Screening {
     let mut conduct: BTreeMap<String, Suspect> = BTreeMap::new();
 
     // Persons are judged on both cores; what they yield is gathered in person order.
-    let outcomes: Vec<(usize, Outcome)> = (0..input.linkage.persons.len())
+    let judgements: Vec<(usize, Judgement)> = (0..input.linkage.persons.len())
         .into_par_iter()
         .filter_map(|index| {
-            let outcome = judge(input, index, &facts[index], &cover);
-            (!outcome.is_empty()).then_some((index, outcome))
+            let judgement = judge(input, index, &facts[index], &cover);
+            (!judgement.is_empty()).then_some((index, judgement))
         })
         .collect();
-    for (index, outcome) in outcomes {
+    for (index, judgement) in judgements {
         // Identical complaint rows are one clue.
-        for clue in outcome.conduct {
+        for clue in judgement.conduct {
             match conduct.entry(clue.clue_id.clone()) {
                 std::collections::btree_map::Entry::Vacant(e) => {
                     e.insert(clue);
@@ -102,13 +102,13 @@ pub fn screen(input: &ScreeningInput<'_>) -> Screening {
                 }
             }
         }
-        for kind in outcome.qualifies_on {
+        for kind in judgement.qualifies_on {
             *screened.entry(kind).or_default() += 1;
         }
-        for (link, reason) in outcome.review {
+        for (link, reason) in judgement.review {
             review.entry(link).or_default().push((index, reason));
         }
-        suspects.extend(outcome.suspect);
+        suspects.extend(judgement.suspect);
     }
 
     suspects.sort_by(|a, b| {
@@ -145,7 +145,7 @@ pub fn screen(input: &ScreeningInput<'_>) -> Screening {
 
 /// What the rules make of one person.
 #[derive(Default)]
-struct Outcome {
+struct Judgement {
     /// Service clues (R07) from his complaints.
     conduct: Vec<Suspect>,
     /// The screening sources he qualifies on.
@@ -155,7 +155,7 @@ struct Outcome {
     suspect: Option<Suspect>,
 }
 
-impl Outcome {
+impl Judgement {
     fn is_empty(&self) -> bool {
         self.conduct.is_empty()
             && self.qualifies_on.is_empty()
@@ -164,12 +164,14 @@ impl Outcome {
     }
 }
 
+/// One person's judgement: his service clues, the sources he qualifies on, and either his
+/// row or the identity questions his row waits on.
 fn judge(
     input: &ScreeningInput<'_>,
     index: usize,
     facts: &qualify::PersonFacts,
     cover: &[coverage::Coverage],
-) -> Outcome {
+) -> Judgement {
     let person = &input.linkage.persons[index];
     // A complaint rests on its own record, like R06: doubt about the person holds nothing
     // back.
@@ -180,14 +182,14 @@ fn judge(
     let qualifies_on: BTreeSet<SourceKind> = facts.qualifying.iter().map(|f| f.kind()).collect();
     let findings = checks::findings(facts, &cover[index], input.settings);
     let open = undecided(input, index);
-    let mut outcome = Outcome {
+    let mut judgement = Judgement {
         conduct,
-        ..Outcome::default()
+        ..Judgement::default()
     };
     if open && answer_matters(input, index, facts, cover, &findings) {
         if facts.qualifies() {
             let reason = review_reason(input, index, &qualifies_on, &findings);
-            outcome.review = person.uncertain.iter().map(|&l| (l, reason(l))).collect();
+            judgement.review = person.uncertain.iter().map(|&l| (l, reason(l))).collect();
         }
         // An overdue request is overdue whoever made it: R06 rests on the request records
         // alone, so the doubt about the person does not hold it back.
@@ -196,14 +198,14 @@ fn judge(
             .filter(|f| f.code == RuleCode::R06)
             .collect();
         if !overdue.is_empty() {
-            outcome.suspect = Some(suspects::build(input, index, overdue, Doubt::Asked));
+            judgement.suspect = Some(suspects::build(input, index, overdue, Doubt::Asked));
         }
     } else if !findings.is_empty() {
         let doubt = if open { Doubt::Moot } else { Doubt::None };
-        outcome.suspect = Some(suspects::build(input, index, findings, doubt));
+        judgement.suspect = Some(suspects::build(input, index, findings, doubt));
     }
-    outcome.qualifies_on = qualifies_on;
-    outcome
+    judgement.qualifies_on = qualifies_on;
+    judgement
 }
 
 /// The review list: one item per identity question, its links in link order, each reason
