@@ -261,23 +261,23 @@ impl Ledger {
             let Rendered { facts, evidence } = rendered;
             if !keep {
                 // Suppressed: seen again, but its closure still stands on the old facts.
-                tx.prepare_cached(
+                execute_cached(
+                    &tx,
                     "UPDATE clues SET last_seen = ?2, overdue = NULL WHERE clue_id = ?1",
+                    params![suspect.clue_id, as_of],
                 )
-                .and_then(|mut statement| statement.execute(params![suspect.clue_id, as_of]))
                 .ctx(pick("记录线索", "recording clues"))?;
                 continue;
             }
             let codes = join(suspect.findings.iter().map(|f| f.code.code()));
             let sources = join(suspect.sources.iter().map(|k| k.key()));
             let Some(clue) = known.get(&suspect.clue_id) else {
-                tx.prepare_cached(
+                execute_cached(
+                    &tx,
                     "INSERT INTO clues (clue_id, person_key, township, village, name, id_number,
                         codes, sources, facts, evidence, first_seen, last_seen, status)
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11, ?12)",
-                )
-                .and_then(|mut statement| {
-                    statement.execute(params![
+                    params![
                         suspect.clue_id,
                         suspect.person_key,
                         suspect.township,
@@ -290,8 +290,8 @@ impl Ledger {
                         evidence,
                         as_of,
                         LedgerStatus::Open.key(),
-                    ])
-                })
+                    ],
+                )
                 .ctx(pick("记录新增线索", "recording new clues"))?;
                 continue;
             };
@@ -301,14 +301,13 @@ impl Ledger {
                     LedgerStatus::Open
                 }
             };
-            tx.prepare_cached(
+            execute_cached(
+                &tx,
                 "UPDATE clues SET township = ?2, village = ?3, name = ?4, id_number = ?5,
                     codes = ?6, sources = ?7, facts = ?8, last_seen = ?9, status = ?10,
                     closed_on = NULL
                  WHERE clue_id = ?1",
-            )
-            .and_then(|mut statement| {
-                statement.execute(params![
+                params![
                     suspect.clue_id,
                     suspect.township,
                     suspect.village,
@@ -319,46 +318,45 @@ impl Ledger {
                     facts,
                     as_of,
                     status.key(),
-                ])
-            })
+                ],
+            )
             .ctx(pick("记录持续线索", "recording continuing clues"))?;
             if clue.status == LedgerStatus::Included {
                 set_inclusion_state(&tx, &suspect.clue_id, RectificationState::Missing, &as_of)?;
             }
         }
         for (clue_id, state) in &plan.states {
-            tx.prepare_cached("UPDATE clues SET overdue = ?2 WHERE clue_id = ?1")
-                .and_then(|mut statement| {
-                    statement.execute(params![clue_id, state.overdue.map(Overdue::label_zh)])
-                })
-                .ctx(pick("记录逾期", "recording overdue clues"))?;
+            execute_cached(
+                &tx,
+                "UPDATE clues SET overdue = ?2 WHERE clue_id = ?1",
+                params![clue_id, state.overdue.map(Overdue::label_zh)],
+            )
+            .ctx(pick("记录逾期", "recording overdue clues"))?;
         }
         for clue_id in &plan.vanished {
             if known.get(clue_id).map(|c| c.status) == Some(LedgerStatus::Included) {
                 set_inclusion_state(&tx, clue_id, RectificationState::Done, &as_of)?;
             }
-            tx.prepare_cached(
+            execute_cached(
+                &tx,
                 "UPDATE clues SET status = ?2, closed_on = ?3, overdue = NULL WHERE clue_id = ?1",
+                params![clue_id, LedgerStatus::WrittenOff.key(), as_of],
             )
-            .and_then(|mut statement| {
-                statement.execute(params![clue_id, LedgerStatus::WrittenOff.key(), as_of])
-            })
             .ctx(pick("核销线索", "closing clues"))?;
         }
         let counts = serde_json::to_string(&plan.counts()).expect("counts serialise");
-        tx.prepare_cached(
+        execute_cached(
+            &tx,
             "INSERT OR REPLACE INTO runs (run_id, as_of, started, outcome, counts)
              VALUES (?1, ?2, ?3, ?4, ?5)",
-        )
-        .and_then(|mut statement| {
-            statement.execute(params![
+            params![
                 run.run_id,
                 as_of,
                 run.started.format("%Y-%m-%dT%H:%M:%S").to_string(),
                 run.outcome.key(),
                 counts
-            ])
-        })
+            ],
+        )
         .ctx(pick("记录运行", "recording the run"))?;
         tx.commit().ctx(pick("提交运行", "committing the run"))
     }
@@ -435,7 +433,6 @@ fn overdue(
     }
 }
 
-/// Updates the pending (or previously missing) inclusion rectification of a clue.
 /// A kept clue's facts as stored, and a new clue's evidence text.
 struct Rendered {
     facts: String,
@@ -459,26 +456,36 @@ impl Rendered {
     }
 }
 
+/// Runs `sql` with `params`, the statement prepared once per connection: a commit runs the
+/// same few statements for each of a county's clues.
+fn execute_cached(
+    tx: &rusqlite::Transaction<'_>,
+    sql: &str,
+    params: impl rusqlite::Params,
+) -> rusqlite::Result<usize> {
+    tx.prepare_cached(sql)?.execute(params)
+}
+
+/// Updates the pending (or previously missing) inclusion rectification of a clue.
 fn set_inclusion_state(
     tx: &rusqlite::Transaction<'_>,
     clue_id: &str,
     state: RectificationState,
     date: &str,
 ) -> Result<(), LedgerError> {
-    tx.prepare_cached(
+    execute_cached(
+        tx,
         "UPDATE rectifications SET state = ?3, date = ?4
          WHERE clue_id = ?1 AND kind = ?2 AND state IN (?5, ?6)",
-    )
-    .and_then(|mut statement| {
-        statement.execute(params![
+        params![
             clue_id,
             RectificationKind::Inclusion.label_zh(),
             state.label_zh(),
             date,
             RectificationState::Pending.label_zh(),
             RectificationState::Missing.label_zh()
-        ])
-    })
+        ],
+    )
     .ctx(pick("记录整改", "recording rectifications"))?;
     Ok(())
 }
