@@ -14,41 +14,12 @@ use calamine::Dimensions;
 use quick_xml::events::Event;
 use quick_xml::Reader;
 
-/// The merged regions of the sheet named `sheet`, as calamine would report them.
-pub fn of_sheet(bytes: &[u8], sheet: &str) -> Option<Vec<Dimensions>> {
+/// Each sheet's XML entry, by sheet name: `xl/workbook.xml` names the sheets and their
+/// relationship ids, `xl/_rels/workbook.xml.rels` gives each relationship's target. Read
+/// once per workbook.
+pub fn sheet_paths(bytes: &[u8]) -> Option<HashMap<String, String>> {
     let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).ok()?;
-    let path = sheet_path(&mut archive, sheet)?;
-    let tail = after_sheet_data(archive.by_name(&path).ok()?)?;
-    merge_cells(&tail)
-}
-
-/// Where the sheet's XML is: `xl/workbook.xml` names it and its relationship id,
-/// `xl/_rels/workbook.xml.rels` gives that relationship's target.
-fn sheet_path(archive: &mut zip::ZipArchive<Cursor<&[u8]>>, sheet: &str) -> Option<String> {
-    let workbook = read_entry(archive, "xl/workbook.xml")?;
-    let mut reader = Reader::from_reader(&workbook[..]);
-    let id = loop {
-        match reader.read_event().ok()? {
-            Event::Start(e) | Event::Empty(e) if e.local_name().as_ref() == "sheet" => {
-                let mut name = None;
-                let mut rel = None;
-                for attr in e.attributes() {
-                    let attr = attr.ok()?;
-                    match attr.key.local_name().as_ref() {
-                        "name" => name = Some(unescaped(&attr.value)?),
-                        "id" => rel = Some(unescaped(&attr.value)?),
-                        _ => {}
-                    }
-                }
-                if name.as_deref() == Some(sheet) {
-                    break rel?;
-                }
-            }
-            Event::Eof => return None,
-            _ => {}
-        }
-    };
-    let rels = read_entry(archive, "xl/_rels/workbook.xml.rels")?;
+    let rels = read_entry(&mut archive, "xl/_rels/workbook.xml.rels")?;
     let mut targets = HashMap::new();
     let mut reader = Reader::from_reader(&rels[..]);
     loop {
@@ -60,20 +31,50 @@ fn sheet_path(archive: &mut zip::ZipArchive<Cursor<&[u8]>>, sheet: &str) -> Opti
                         .flatten()
                         .and_then(|a| unescaped(&a.value))
                 };
-                if let (Some(rel), Some(target)) = (value("Id"), value("Target")) {
-                    targets.insert(rel, target);
+                if let (Some(id), Some(target)) = (value("Id"), value("Target")) {
+                    // Absolute (`/xl/worksheets/sheet1.xml`) or relative to `xl/`.
+                    let path = match target.strip_prefix('/') {
+                        Some(absolute) => absolute.to_string(),
+                        None => format!("xl/{target}"),
+                    };
+                    targets.insert(id, path);
                 }
             }
             Event::Eof => break,
             _ => {}
         }
     }
-    let target = targets.remove(&id)?;
-    // Absolute (`/xl/worksheets/sheet1.xml`) or relative to `xl/`.
-    Some(match target.strip_prefix('/') {
-        Some(absolute) => absolute.to_string(),
-        None => format!("xl/{target}"),
-    })
+    let workbook = read_entry(&mut archive, "xl/workbook.xml")?;
+    let mut paths = HashMap::new();
+    let mut reader = Reader::from_reader(&workbook[..]);
+    loop {
+        match reader.read_event().ok()? {
+            Event::Start(e) | Event::Empty(e) if e.local_name().as_ref() == "sheet" => {
+                let (mut name, mut id) = (None, None);
+                for attr in e.attributes() {
+                    let attr = attr.ok()?;
+                    match attr.key.local_name().as_ref() {
+                        "name" => name = Some(unescaped(&attr.value)?),
+                        "id" => id = Some(unescaped(&attr.value)?),
+                        _ => {}
+                    }
+                }
+                if let (Some(name), Some(path)) = (name, id.and_then(|id| targets.remove(&id))) {
+                    paths.insert(name, path);
+                }
+            }
+            Event::Eof => return Some(paths),
+            _ => {}
+        }
+    }
+}
+
+/// The merged regions of the worksheet at `path` (from `sheet_paths`), as calamine would
+/// report them.
+pub fn at(bytes: &[u8], path: &str) -> Option<Vec<Dimensions>> {
+    let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).ok()?;
+    let tail = after_sheet_data(archive.by_name(path).ok()?)?;
+    merge_cells(&tail)
 }
 
 /// An attribute's text with its entities (`&amp;`) resolved, as calamine reads names.
@@ -173,6 +174,10 @@ mod tests {
     use super::*;
     use calamine::{open_workbook_auto_from_rs, Reader as _, Sheets};
     use rust_xlsxwriter::{Format, Workbook};
+
+    fn of_sheet(bytes: &[u8], sheet: &str) -> Option<Vec<Dimensions>> {
+        at(bytes, sheet_paths(bytes)?.get(sheet)?)
+    }
 
     fn calamine_merges(bytes: &[u8]) -> Vec<Dimensions> {
         let Sheets::Xlsx(mut x) = open_workbook_auto_from_rs(Cursor::new(bytes)).unwrap() else {

@@ -1,6 +1,7 @@
 //! Workbooks (.xlsx, .xls and what calamine else recognises): every sheet with a recognisable
 //! table is read; sheets without one (填表说明) are passed over.
 
+use std::collections::HashMap;
 use std::io::Cursor;
 
 use calamine::{open_workbook_auto_from_rs, Data, Dimensions, Range, Reader, Sheets};
@@ -48,9 +49,12 @@ pub fn read_workbook(
         vocabulary,
     };
     let (mut workbook, format) = open(bytes, file, limits)?;
-    let xlsx = format == "xlsx";
+    let sheet_paths = match workbook {
+        Sheets::Xlsx(_) => merges::sheet_paths(bytes).unwrap_or_default(),
+        Sheets::Xls(_) | Sheets::Xlsb(_) | Sheets::Ods(_) => HashMap::new(),
+    };
     let wanted = wanted_sheets(workbook.sheet_names(), spec, file)?;
-    let (tables, broken) = locate_tables(&mut workbook, bytes, xlsx, wanted, &ctx, limits);
+    let (tables, broken) = locate_tables(&mut workbook, bytes, &sheet_paths, wanted, &ctx, limits);
     if tables.is_empty() {
         return Err(no_table(file, broken));
     }
@@ -122,7 +126,7 @@ struct LocatedSheet {
 fn locate_tables(
     workbook: &mut Workbook<'_>,
     bytes: &[u8],
-    xlsx: bool,
+    sheet_paths: &HashMap<String, String>,
     wanted: Vec<String>,
     ctx: &Context<'_>,
     limits: &InputLimits,
@@ -132,9 +136,13 @@ fn locate_tables(
     for name in wanted {
         // An xlsx sheet's merged regions are read from the bytes on the other core while
         // calamine parses its cells.
-        let (range, mut read_merges) = rayon::join(
+        let (range, read_merges) = rayon::join(
             || workbook.worksheet_range(&name),
-            || xlsx.then(|| merges::of_sheet(bytes, &name)).flatten(),
+            || {
+                sheet_paths
+                    .get(&name)
+                    .and_then(|path| merges::at(bytes, path))
+            },
         );
         let mut range = match range {
             Ok(range) => range,
@@ -151,12 +159,11 @@ fn locate_tables(
         if let Some(header) = locate_header(ctx, &head) {
             let first_row = range.start().map_or(0, |(row, _)| row);
             // Merge information is a refinement; a workbook without it still reads.
-            let merges = match &mut *workbook {
-                Sheets::Xlsx(_) if read_merges.is_some() => read_merges.take().unwrap_or_default(),
+            let merges = read_merges.unwrap_or_else(|| match &mut *workbook {
                 Sheets::Xlsx(x) => x.merge_cells_by_sheet_name(&name).unwrap_or_default(),
                 Sheets::Xls(x) => x.merge_cells_by_sheet_name(&name).unwrap_or_default(),
                 Sheets::Xlsb(_) | Sheets::Ods(_) => Vec::new(),
-            };
+            });
             fill_merged_cells(&mut range, &merges, first_row + header.row as u32);
             tables.push(LocatedSheet {
                 name,
