@@ -40,14 +40,9 @@ struct TownshipEntry {
 
 impl Gazetteer {
     pub fn new(townships: &[Township]) -> Gazetteer {
-        let mut g = Gazetteer {
-            townships: Vec::new(),
-            by_name: HashMap::new(),
-            address_names: Vec::new(),
-            township_spellings: automaton(std::iter::empty()),
-            village_spellings: automaton(std::iter::empty()),
-            village_of_pattern: Vec::new(),
-        };
+        let mut entries: Vec<TownshipEntry> = Vec::new();
+        let mut by_name: HashMap<String, usize> = HashMap::new();
+        let mut address_names: Vec<(String, usize)> = Vec::new();
         // Stems (`城关` for `城关镇`) only count when no other township shares them.
         let mut stems: HashMap<String, Vec<usize>> = HashMap::new();
         for (index, township) in townships.iter().enumerate() {
@@ -61,8 +56,8 @@ impl Gazetteer {
                 if let Some(stem) = strip_any(&spelling, &TOWNSHIP_SUFFIXES) {
                     stems.entry(stem.to_string()).or_default().push(index);
                 }
-                g.address_names.push((spelling.clone(), index));
-                g.by_name.insert(spelling, index);
+                address_names.push((spelling.clone(), index));
+                by_name.insert(spelling, index);
             }
             let mut villages = Vec::new();
             for (v, village) in township.villages.iter().enumerate() {
@@ -76,7 +71,7 @@ impl Gazetteer {
                 villages.push((full, v));
             }
             villages.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then(a.1.cmp(&b.1)));
-            g.townships.push(TownshipEntry {
+            entries.push(TownshipEntry {
                 name: township.name.trim().to_string(),
                 villages,
                 village_names: township
@@ -89,24 +84,27 @@ impl Gazetteer {
         for (stem, mut owners) in stems {
             owners.dedup();
             if let [index] = owners[..] {
-                g.by_name.entry(stem).or_insert(index);
+                by_name.entry(stem).or_insert(index);
             }
         }
-        g.address_names
-            .sort_by(|a, b| b.0.len().cmp(&a.0.len()).then(a.1.cmp(&b.1)));
-        g.township_spellings = automaton(g.address_names.iter().map(|(name, _)| name));
-        g.village_of_pattern = g
-            .townships
+        address_names.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then(a.1.cmp(&b.1)));
+        let village_of_pattern: Vec<(usize, usize)> = entries
             .iter()
             .enumerate()
             .flat_map(|(t, entry)| (0..entry.villages.len()).map(move |j| (t, j)))
             .collect();
-        g.village_spellings = automaton(
-            g.village_of_pattern
-                .iter()
-                .map(|&(t, j)| &g.townships[t].villages[j].0),
-        );
-        g
+        Gazetteer {
+            township_spellings: automaton(address_names.iter().map(|(name, _)| name)),
+            village_spellings: automaton(
+                village_of_pattern
+                    .iter()
+                    .map(|&(t, j)| &entries[t].villages[j].0),
+            ),
+            village_of_pattern,
+            townships: entries,
+            by_name,
+            address_names,
+        }
     }
 
     /// The canonical township a township cell or short text names; a cell holding a whole
