@@ -5,8 +5,9 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use loubao::config::{InputLimits, SourceSpec};
+use loubao::ingest::RowRef;
 use loubao::ingest::{ingest, IngestOutput, Vocabulary};
-use loubao::model::{Field, RawRecord, SourceKind, Value};
+use loubao::model::{Field, SourceKind, Value};
 use rust_xlsxwriter::{ExcelDateTime, Format, Workbook, Worksheet};
 use sha2::{Digest, Sha256};
 
@@ -33,10 +34,9 @@ fn sources() -> Vec<SourceSpec> {
 }
 
 /// `file#row: field=value; …` — one line per record, values in their typed form.
-fn render(record: &RawRecord) -> String {
+fn render(record: RowRef<'_>) -> String {
     let fields: Vec<String> = record
-        .fields
-        .iter()
+        .fields()
         .map(|(field, value)| {
             let value = match value {
                 Value::Text(t) => t.to_string(),
@@ -50,13 +50,13 @@ fn render(record: &RawRecord) -> String {
             )
         })
         .collect();
-    format!("{}: {}", record.source, fields.join("; "))
+    format!("{}: {}", record.source(), fields.join("; "))
 }
 
 fn records_of(out: &IngestOutput, file: &str) -> Vec<String> {
     out.records
         .iter()
-        .filter(|r| &*r.source.file == file)
+        .filter(|r| r.file() == file)
         .map(render)
         .collect()
 }
@@ -512,8 +512,8 @@ fn overrides_and_sheet_choice_come_from_the_pipeline() {
     let refs: Vec<String> = out
         .records
         .iter()
-        .filter(|r| r.kind == SourceKind::Children)
-        .map(|r| r.source.to_string())
+        .filter(|r| r.kind() == SourceKind::Children)
+        .map(|r| r.source().to_string())
         .collect();
     assert_eq!(refs, vec!["困境儿童.xlsx#4", "困境儿童.xlsx#6"]);
 }
@@ -558,7 +558,10 @@ fn input_limits_reject_instead_of_exhausting_memory() {
         ]
     );
     assert_eq!(out.records.len(), 1);
-    assert_eq!(out.records[0].source.to_string(), "应急.csv#4");
+    assert_eq!(
+        out.records.get(0).unwrap().source().to_string(),
+        "应急.csv#4"
+    );
 
     let tight = InputLimits {
         max_line_bytes: 40,
@@ -639,8 +642,11 @@ fn million_gb18030_claim_lines() {
     assert_eq!(out.records.len(), 1_000_000);
     assert!(out.rejects.is_empty());
     assert_eq!(
-        out.records[999_999].source.to_string(),
+        out.records.get(999_999).unwrap().source().to_string(),
         "医保明细.csv#1000002"
     );
-    assert_eq!(out.records[1].amount(Field::TotalCost), Some(1001.5));
+    assert_eq!(
+        out.records.get(1).unwrap().amount(Field::TotalCost),
+        Some(1001.5)
+    );
 }

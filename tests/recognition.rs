@@ -368,14 +368,10 @@ fn meaningless_headers_over_ids_phones_dates_and_statuses_are_recognised() {
     // to be recognised by (an orphan roll where nobody left has no end dates); its absence
     // is then a loud gap, which `tests/check.rs` covers.
     let mut filled: BTreeMap<(String, Option<String>, Field), usize> = BTreeMap::new();
-    for r in &input.records {
-        for (field, _) in &r.fields {
+    for r in input.records.iter() {
+        for (field, _) in r.fields() {
             *filled
-                .entry((
-                    r.source.file.to_string(),
-                    r.source.sheet.as_deref().map(str::to_string),
-                    *field,
-                ))
+                .entry((r.file().to_string(), r.sheet().map(str::to_string), field))
                 .or_default() += 1;
         }
     }

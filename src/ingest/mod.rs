@@ -1,6 +1,7 @@
 //! Ingest: find department files in the inbox, decode them (xlsx/xls/csv/tsv/txt, UTF-8 or
 //! GB18030), locate the header row, map headers to canonical fields and type the cells.
-//! Output: `RawRecord`s with their source references, plus `Reject`s for everything unusable.
+//! Output: typed rows (`Rows`) with their source references, plus `Reject`s for everything
+//! unusable.
 //!
 //! Files are independent and read in parallel; the output order is by file name, then by row.
 
@@ -11,6 +12,7 @@ mod grid;
 pub mod headers;
 mod merges;
 pub mod recognise;
+mod rows;
 mod table;
 mod text;
 mod values;
@@ -23,11 +25,12 @@ use serde::Serialize;
 use crate::config::{InputLimits, SourceSpec};
 use crate::digest::sha256_hex;
 use crate::lang::pick;
-use crate::model::{Field, RawRecord, Reject, SourceKind};
+use crate::model::{Field, Reject, SourceKind};
 use crate::tr;
 
 pub use grid::{read_grids, BrokenSheet, Grid};
 pub use recognise::{Evidence, Vocabulary};
+pub use rows::{RowPiece, RowRef, Rows};
 pub use values::{cell_date, parse_amount, parse_bool, parse_date, without_controls, Cell};
 
 /// What ingest understood of one input file (printed by `check`, kept in the manifest).
@@ -149,82 +152,6 @@ pub struct IngestOutput {
     pub record_count: usize,
     pub rejects: Vec<Reject>,
     pub files: Vec<FileReport>,
-}
-
-/// Usable rows in order (by file name, then by row), in the pieces they were read in: a
-/// sheet, or a 4 MiB chunk of a text file. The pieces are handed on as they are: gathering
-/// a county's nine million rows into one vector would copy them, into fresh memory, once
-/// per level (chunk, file, county).
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Rows {
-    pieces: Vec<Vec<RawRecord>>,
-}
-
-impl Rows {
-    pub fn len(&self) -> usize {
-        self.pieces.iter().map(Vec::len).sum()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.pieces.iter().all(Vec::is_empty)
-    }
-
-    pub fn iter(&self) -> impl Iterator<Item = &RawRecord> {
-        self.pieces.iter().flatten()
-    }
-
-    /// Appends a piece read after every row already here.
-    pub fn push(&mut self, piece: Vec<RawRecord>) {
-        if !piece.is_empty() {
-            self.pieces.push(piece);
-        }
-    }
-
-    /// Appends rows read after every row already here.
-    pub fn append(&mut self, rows: Rows) {
-        self.pieces.extend(rows.pieces);
-    }
-}
-
-impl From<Vec<RawRecord>> for Rows {
-    fn from(piece: Vec<RawRecord>) -> Rows {
-        let mut rows = Rows::default();
-        rows.push(piece);
-        rows
-    }
-}
-
-impl IntoIterator for Rows {
-    type Item = RawRecord;
-    type IntoIter = std::iter::Flatten<std::vec::IntoIter<Vec<RawRecord>>>;
-
-    /// The rows by value, each piece freed once its rows are taken.
-    fn into_iter(self) -> Self::IntoIter {
-        self.pieces.into_iter().flatten()
-    }
-}
-
-impl<'a> IntoIterator for &'a Rows {
-    type Item = &'a RawRecord;
-    type IntoIter = std::iter::Flatten<std::slice::Iter<'a, Vec<RawRecord>>>;
-
-    fn into_iter(self) -> Self::IntoIter {
-        self.pieces.iter().flatten()
-    }
-}
-
-impl std::ops::Index<usize> for Rows {
-    type Output = RawRecord;
-
-    fn index(&self, mut index: usize) -> &RawRecord {
-        for piece in &self.pieces {
-            match piece.get(index) {
-                Some(record) => return record,
-                None => index -= piece.len(),
-            }
-        }
-        panic!("row index out of range")
-    }
 }
 
 /// Why a whole file could not be used. The text is what the clerk reads.
@@ -414,6 +341,7 @@ pub fn ingest(
         stage = crate::stage::Stage::Ingest.key(),
         files = out.files.len(),
         records = out.records.len(),
+        rows_mib = out.records.heap_bytes() >> 20,
         rejects = out.rejects.len(),
         "Ingest finished."
     );
@@ -823,32 +751,6 @@ fn parse(
 mod tests {
     use super::*;
     use crate::lang::has_han;
-
-    #[test]
-    fn rows_keep_their_order_across_pieces() {
-        let row = |file: &str, row: u32| RawRecord {
-            kind: SourceKind::Medical,
-            source: crate::model::SourceRef {
-                file: file.into(),
-                sheet: None,
-                row,
-            },
-            fields: Vec::new(),
-        };
-        let mut rows = Rows::from(vec![row("a.csv", 2), row("a.csv", 3)]);
-        rows.push(Vec::new());
-        rows.push(vec![row("a.csv", 4)]);
-        rows.append(Rows::from(vec![row("b.xlsx", 2)]));
-        rows.append(Rows::default());
-        assert_eq!(rows.len(), 4);
-        assert!(!rows.is_empty() && Rows::default().is_empty());
-        assert_eq!(rows[2].source.to_string(), "a.csv#4");
-        assert_eq!(rows[3].source.to_string(), "b.xlsx#2");
-        let borrowed: Vec<String> = rows.iter().map(|r| r.source.to_string()).collect();
-        let owned: Vec<String> = rows.into_iter().map(|r| r.source.to_string()).collect();
-        assert_eq!(borrowed, ["a.csv#2", "a.csv#3", "a.csv#4", "b.xlsx#2"]);
-        assert_eq!(owned, borrowed);
-    }
 
     /// What a missing field does is said in both languages, English without Chinese.
     #[test]

@@ -5,7 +5,9 @@
 use std::sync::Arc;
 
 use crate::config::InputLimits;
-use crate::model::{Field, RawRecord, Reject, SourceKind, SourceRef};
+use crate::model::{Field, Reject, SourceKind};
+
+use super::rows::RowPiece;
 
 use super::recognise::{
     looks_like_date, looks_like_id, recognise, Column, Context, HeaderCell, SAMPLE_ROWS,
@@ -283,7 +285,7 @@ pub struct TableReader<'a> {
     /// The text was decoded with replacement characters: a row holding one is rejected.
     pub reject_undecodable: bool,
     header_width: usize,
-    pub records: Vec<RawRecord>,
+    pub records: RowPiece,
     pub rejects: Vec<Reject>,
     pub report: SheetReport,
 }
@@ -317,6 +319,8 @@ impl<'a> TableReader<'a> {
                 evidence: c.evidence.clone(),
             })
             .collect();
+        let (file, ref_sheet): (Arc<str>, Option<Arc<str>>) =
+            (file.into(), ref_sheet.map(Arc::from));
         let report = SheetReport {
             sheet,
             header_row,
@@ -327,14 +331,14 @@ impl<'a> TableReader<'a> {
         };
         TableReader {
             kind,
-            file: file.into(),
-            ref_sheet: ref_sheet.map(Arc::from),
+            records: RowPiece::new(kind, file.clone(), ref_sheet.clone()),
+            file,
+            ref_sheet,
             columns: header.columns,
             required,
             limits,
             reject_undecodable: false,
             header_width: header.width,
-            records: Vec::new(),
             rejects: Vec::new(),
             report,
         }
@@ -352,7 +356,7 @@ impl<'a> TableReader<'a> {
             limits: self.limits,
             reject_undecodable: self.reject_undecodable,
             header_width: self.header_width,
-            records: Vec::new(),
+            records: RowPiece::new(self.kind, self.file.clone(), self.ref_sheet.clone()),
             rejects: Vec::new(),
             report: SheetReport::default(),
         }
@@ -360,7 +364,7 @@ impl<'a> TableReader<'a> {
 
     /// Counts what a fork read, and takes its rejects in order after this reader's; returns
     /// its rows, which the caller keeps as a piece of their own.
-    pub fn absorb(&mut self, part: TableReader<'_>) -> Vec<RawRecord> {
+    pub fn absorb(&mut self, part: TableReader<'_>) -> RowPiece {
         self.rejects.extend(part.rejects);
         let (mine, theirs) = (&mut self.report, part.report);
         mine.rows_read += theirs.rows_read;
@@ -412,20 +416,26 @@ impl<'a> TableReader<'a> {
             self.reject(row_no, undecodable_row());
             return;
         }
-        let mut fields = Vec::with_capacity(self.columns.len());
+        // The cells go straight into the piece; a rejected row's are discarded again.
         let mut dropped = 0;
         for (column, required) in self.columns.iter().zip(&self.required) {
             match type_cell(row.cell(column.index), column.field) {
-                Ok(Some(value)) => fields.push((column.field, value)),
+                Ok(Some(value)) => self.records.push_cell(column.field, &value),
                 Ok(None) => {}
                 Err(e) if *required => {
+                    self.records.discard_row();
                     self.reject(row_no, e.reason(&column.header));
                     return;
                 }
                 Err(_) => dropped += 1,
             }
         }
-        if !fields.iter().any(|(f, _)| IDENTITY.contains(f)) {
+        if !self
+            .records
+            .unfinished_fields()
+            .any(|f| IDENTITY.contains(&f))
+        {
+            self.records.discard_row();
             self.reject(
                 row_no,
                 tr!(
@@ -437,15 +447,7 @@ impl<'a> TableReader<'a> {
         }
         self.report.rows_read += 1;
         self.report.cells_dropped += dropped;
-        self.records.push(RawRecord {
-            kind: self.kind,
-            source: SourceRef {
-                file: self.file.clone(),
-                sheet: self.ref_sheet.clone(),
-                row: row_no,
-            },
-            fields,
-        });
+        self.records.finish_row(row_no);
     }
 
     /// The row's width (its last non-empty cell's position + 1), or why it is refused.
@@ -686,8 +688,8 @@ mod tests {
         reader.push(5, &record(&["王五", "", "", "", "", "", "", "多"]));
         reader.push(6, &record(&["合计", "", "", "", "1205"]));
         assert_eq!(reader.records.len(), 1);
-        let r = &reader.records[0];
-        assert_eq!(r.source.to_string(), "医保.csv#2");
+        let r = reader.records.row(0).unwrap();
+        assert_eq!(r.source().to_string(), "医保.csv#2");
         assert_eq!(r.amount(Field::OutOfPocket), Some(1200.0));
         assert_eq!(r.get(Field::TotalCost), None);
         let reasons: Vec<(Option<u32>, &str)> = reader

@@ -455,7 +455,7 @@ pub fn read_text(
         })
         .collect();
     // The head's rows, then each chunk's, as pieces: moved, not copied.
-    let mut records = Rows::from(std::mem::take(&mut table.records));
+    let mut records = Rows::from(table.records.take());
     for part in chunks {
         records.push(table.absorb(part));
     }

@@ -4,7 +4,6 @@
 use std::borrow::Cow;
 
 use chrono::{Datelike, Duration, NaiveDate};
-use compact_str::CompactString;
 
 use crate::lang::pick;
 use crate::model::{Field, FieldType, Value};
@@ -75,7 +74,7 @@ impl TypeError {
 }
 
 /// Types one cell for `field`. `Ok(None)` for an empty cell or a placeholder such as `-`.
-pub fn type_cell(cell: Cell<'_>, field: Field) -> Result<Option<Value>, TypeError> {
+pub fn type_cell(cell: Cell<'_>, field: Field) -> Result<Option<Value<Cow<'_, str>>>, TypeError> {
     let expected = field.field_type();
     let fail = || TypeError {
         raw: without_controls(&cell.display()).into_owned(),
@@ -84,16 +83,21 @@ pub fn type_cell(cell: Cell<'_>, field: Field) -> Result<Option<Value>, TypeErro
     let value = match (expected, cell) {
         (_, Cell::Empty) => return Ok(None),
         (FieldType::Text, c) => {
-            // A text cell is copied once, straight into its (mostly inline) value.
-            let shown = match c {
-                Cell::Text(s) => Cow::Borrowed(s),
-                other => Cow::Owned(other.display()),
+            // A text cell is borrowed as read unless it must change: the piece copies it once.
+            let text = match c {
+                Cell::Text(s) => without_controls(s),
+                other => {
+                    let shown = other.display();
+                    match without_controls(&shown) {
+                        Cow::Borrowed(_) => Cow::Owned(shown),
+                        cleaned => Cow::Owned(cleaned.into_owned()),
+                    }
+                }
             };
-            let text = without_controls(&shown);
             if text.trim().is_empty() {
                 return Ok(None);
             }
-            Value::Text(CompactString::from(&*text))
+            Value::Text(text)
         }
         (FieldType::Date, Cell::Text(s)) => {
             if is_placeholder(s) {

@@ -373,12 +373,27 @@ mod tests {
         let records = &sheets[0].records;
         assert_eq!(records.len(), 2);
         let date = |y, m, d| chrono::NaiveDate::from_ymd_opt(y, m, d);
-        assert_eq!(records[0].text(Field::IdNumber), Some("410123199001011234"));
-        assert_eq!(records[0].date(Field::SettlementDate), date(2021, 3, 5));
-        assert_eq!(records[0].text(Field::Phone), Some("13800138000"));
-        assert_eq!(records[1].date(Field::SettlementDate), date(2021, 4, 1));
-        assert_eq!(records[1].amount(Field::OutOfPocket), Some(800.0));
-        assert_eq!(records[1].source.to_string(), "医保.xlsx#3");
+        assert_eq!(
+            records.get(0).unwrap().text(Field::IdNumber),
+            Some("410123199001011234")
+        );
+        assert_eq!(
+            records.get(0).unwrap().date(Field::SettlementDate),
+            date(2021, 3, 5)
+        );
+        assert_eq!(
+            records.get(0).unwrap().text(Field::Phone),
+            Some("13800138000")
+        );
+        assert_eq!(
+            records.get(1).unwrap().date(Field::SettlementDate),
+            date(2021, 4, 1)
+        );
+        assert_eq!(
+            records.get(1).unwrap().amount(Field::OutOfPocket),
+            Some(800.0)
+        );
+        assert_eq!(records.get(1).unwrap().source().to_string(), "医保.xlsx#3");
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! Normalise: turn typed rows into `PersonRecord`s with cleaned resident IDs, names, phones
 //! and canonical townships (SPEC 4). Pure functions; no I/O.
 //!
-//! Each `RawRecord` yields its subject, and for children-at-risk rows also the father and
+//! Each row yields its subject, and for children-at-risk rows also the father and
 //! mother, in that order. A row naming nobody (no usable name, no ID digits) is rejected
 //! with a reason the clerk can act on. Damaged IDs are kept, counted per source and per kind
 //! of damage, so the summary can tell a department that its ID column is broken.
@@ -16,16 +16,17 @@ mod tests;
 
 use std::cell::OnceCell;
 use std::collections::BTreeMap;
+use std::ops::Range;
 use std::sync::Arc;
 
 use compact_str::CompactString;
 use rayon::prelude::*;
 
 use crate::config::Township;
-use crate::ingest::Rows;
+use crate::ingest::{RowPiece, RowRef, Rows};
 use crate::model::{
-    Field, IdQuality, Observation, PersonName, PersonRecord, RawRecord, Reject, ResidentId, Role,
-    Sex, SourceKind, Value,
+    Field, IdQuality, Observation, PersonName, PersonRecord, Reject, ResidentId, Role, Sex,
+    SourceKind,
 };
 
 pub use ids::{parse_certificate, parse_resident_id, Certificate};
@@ -100,32 +101,33 @@ pub fn normalise(records: impl Into<Rows>, townships: &[Township]) -> NormaliseO
     let records: Rows = records.into();
     let gazetteer = Gazetteer::new(townships);
     let mut out = NormaliseOutput::default();
+    let pieces = records.into_pieces();
     // Each row yields one person, a children's row up to three: reserved once, so that the
     // person list never doubles (and copies) itself.
-    let children = records
+    let rows: usize = pieces.iter().map(RowPiece::len).sum();
+    let children: usize = pieces
         .iter()
-        .filter(|r| r.kind == SourceKind::Children)
-        .count();
-    out.persons.reserve_exact(records.len() + 2 * children);
-    let mut rows = records.into_iter();
+        .filter(|p| p.kind() == SourceKind::Children)
+        .map(RowPiece::len)
+        .sum();
+    out.persons.reserve_exact(rows + 2 * children);
     // Adding a batch's persons to the output is serial (moving them, counting ID
-    // qualities): it runs while the next batch is normalised, so that no core waits.
+    // qualities): it runs while the next batch is normalised, so that no core waits. Each
+    // piece is freed once its last batch is done.
     let mut done: Option<Vec<Outcome>> = None;
-    loop {
-        let mut batch = Vec::with_capacity(BATCH_ROWS);
-        batch.extend(rows.by_ref().take(BATCH_ROWS));
-        if batch.is_empty() {
-            break;
+    for piece in pieces {
+        for start in (0..piece.len()).step_by(BATCH_ROWS) {
+            let batch = start..piece.len().min(start + BATCH_ROWS);
+            let ((), outcomes) = rayon::join(
+                || {
+                    if let Some(outcomes) = done.take() {
+                        out.add(outcomes, townships);
+                    }
+                },
+                || normalise_batch(&piece, batch, &gazetteer),
+            );
+            done = Some(outcomes);
         }
-        let ((), outcomes) = rayon::join(
-            || {
-                if let Some(outcomes) = done.take() {
-                    out.add(outcomes, townships);
-                }
-            },
-            || normalise_batch(batch, &gazetteer),
-        );
-        done = Some(outcomes);
     }
     if let Some(outcomes) = done {
         out.add(outcomes, townships);
@@ -141,13 +143,14 @@ pub fn normalise(records: impl Into<Rows>, townships: &[Township]) -> NormaliseO
 /// What one row yields: its persons, or why it names nobody.
 type Outcome = Result<RowPersons, Reject>;
 
-/// One batch's rows normalised on every core; `collect` on an indexed parallel iterator
-/// keeps row order.
-fn normalise_batch(batch: Vec<RawRecord>, gazetteer: &Gazetteer) -> Vec<Outcome> {
+/// One batch of a piece's rows normalised on every core; `collect` on an indexed parallel
+/// iterator keeps row order.
+fn normalise_batch(piece: &RowPiece, batch: Range<usize>, gazetteer: &Gazetteer) -> Vec<Outcome> {
     batch
         .into_par_iter()
-        .map_init(Recent::default, |recent, record| {
-            persons_of(&record, gazetteer, recent)
+        .map_init(Recent::default, |recent, index| {
+            let record = piece.row(index).expect("an index of the piece");
+            persons_of(record, gazetteer, recent)
         })
         .collect()
 }
@@ -242,7 +245,7 @@ impl<T: Clone> Memo<T> {
 }
 
 fn persons_of(
-    record: &RawRecord,
+    record: RowRef<'_>,
     gazetteer: &Gazetteer,
     recent: &mut Recent,
 ) -> Result<RowPersons, Reject> {
@@ -256,10 +259,10 @@ fn persons_of(
     let id = subject_id(record, certificate, &mut recent.id);
     if name.is_none() && id.is_none() {
         return Err(Reject {
-            file: record.source.file.to_string(),
-            sheet: record.source.sheet.as_deref().map(str::to_string),
-            row: Some(record.source.row),
-            kind: Some(record.kind),
+            file: record.file().to_string(),
+            sheet: record.sheet().map(str::to_string),
+            row: Some(record.row()),
+            kind: Some(record.kind()),
             reason: reason_no_identity(),
         });
     }
@@ -283,19 +286,19 @@ fn persons_of(
 
     let observation = observe(
         record,
-        (record.kind == SourceKind::Disability)
+        (record.kind() == SourceKind::Disability)
             .then(certificate)
             .flatten(),
     );
     let subject = PersonRecord {
-        kind: record.kind,
+        kind: record.kind(),
         role: Role::Subject,
-        source: record.source.clone(),
+        source: record.source(),
         name,
         id,
         birth_date,
         sex,
-        phones: phones_of(record.get(Field::Phone)),
+        phones: phones_of(record.text(Field::Phone)),
         township: place.township,
         village: place.village,
         address: place.address,
@@ -304,7 +307,7 @@ fn persons_of(
     };
 
     let mut parents = Vec::new();
-    if record.kind == SourceKind::Children {
+    if record.kind() == SourceKind::Children {
         let roles = [
             (Role::Father, Field::FatherName, Field::FatherId, Sex::Male),
             (
@@ -316,14 +319,14 @@ fn persons_of(
         ];
         for (role, name_field, id_field, role_sex) in roles {
             let name = record.text(name_field).and_then(normalise_name);
-            let id = id_of(record.get(id_field));
+            let id = record.text(id_field).and_then(parse_resident_id);
             if name.is_none() && id.is_none() {
                 continue;
             }
             parents.push(PersonRecord {
-                kind: record.kind,
+                kind: record.kind(),
                 role,
-                source: record.source.clone(),
+                source: record.source(),
                 name,
                 birth_date: id.as_ref().and_then(ids::birth_date),
                 sex: Some(id.as_ref().and_then(ids::sex).unwrap_or(role_sex)),
@@ -350,7 +353,7 @@ fn persons_of(
 /// two.
 /// When both are valid and disagree, the ID column wins: it is what the department keys on.
 fn subject_id<'a>(
-    record: &RawRecord,
+    record: RowRef<'_>,
     certificate: impl FnOnce() -> Option<&'a Certificate>,
     recent: &mut Memo<Option<ResidentId>>,
 ) -> Option<ResidentId> {
@@ -372,29 +375,22 @@ fn subject_id<'a>(
 }
 
 /// The row's certificate number: its own column, or typed into the ID column.
-pub fn certificate_of(record: &RawRecord) -> Option<Certificate> {
+pub fn certificate_of(record: RowRef<'_>) -> Option<Certificate> {
     record
         .text(Field::CertNumber)
         .and_then(parse_certificate)
         .or_else(|| record.text(Field::IdNumber).and_then(parse_certificate))
 }
 
-/// ID and phone fields are text-typed: ingest turns a numeric cell into the digits it
-/// shows (`values::number_text`), so a float that lost its tail arrives as text too.
-fn id_of(value: Option<&Value>) -> Option<ResidentId> {
-    value?.as_text().and_then(parse_resident_id)
-}
-
-fn phones_of(value: Option<&Value>) -> Vec<String> {
-    value
-        .and_then(Value::as_text)
-        .map(normalise_phones)
-        .unwrap_or_default()
+/// Phone fields are text-typed: ingest turns a numeric cell into the digits it shows
+/// (`values::number_text`), so a float that lost its tail arrives as text too.
+fn phones_of(text: Option<&str>) -> Vec<String> {
+    text.map(normalise_phones).unwrap_or_default()
 }
 
 /// The row's place, resolved again only when its township, village or address cell differs
 /// from the previous row's on this thread.
-fn place_memo(record: &RawRecord, gazetteer: &Gazetteer, recent: &mut Recent) -> Place {
+fn place_memo(record: RowRef<'_>, gazetteer: &Gazetteer, recent: &mut Recent) -> Place {
     let key = &mut recent.place_key;
     key.clear();
     for field in [Field::Township, Field::Village, Field::Address] {
@@ -411,7 +407,7 @@ fn place_memo(record: &RawRecord, gazetteer: &Gazetteer, recent: &mut Recent) ->
     recent.place.get(key, |_| place_of(record, gazetteer))
 }
 
-fn place_of(record: &RawRecord, gazetteer: &Gazetteer) -> Place {
+fn place_of(record: RowRef<'_>, gazetteer: &Gazetteer) -> Place {
     let address: Option<Arc<str>> = record.trimmed(Field::Address).map(Arc::from);
     // Parsing the address is only a fallback for cells that do not resolve: do it at most
     // once, and only when asked.
@@ -460,7 +456,7 @@ fn place_of(record: &RawRecord, gazetteer: &Gazetteer) -> Place {
     }
 }
 
-fn text(record: &RawRecord, field: Field) -> Option<String> {
+fn text(record: RowRef<'_>, field: Field) -> Option<String> {
     record
         .text(field)
         .map(str::trim)

@@ -1,18 +1,19 @@
 //! Each row's facts beyond identity, typed once per kind (`Observation`): amounts in fen,
 //! dates, a parsed certificate, statuses as written. The rules read only these.
 
+use crate::ingest::RowRef;
 use crate::model::{
     ChildRow, Claim, Disability, DisabilityCategory, Emergency, Field, Monitoring, Observation,
-    RawRecord, Request, RollEntry, SourceKind, Unemployment,
+    Request, RollEntry, SourceKind, Unemployment,
 };
 
 use super::ids::Certificate;
 
 /// What `record` says about its subject. `certificate` is the row's parsed certificate
 /// number, if any (normalise reads it once, for the ID and for category and grade).
-pub fn observe(record: &RawRecord, certificate: Option<&Certificate>) -> Observation {
+pub fn observe(record: RowRef<'_>, certificate: Option<&Certificate>) -> Observation {
     let text = |field| record.trimmed(field).map(str::to_string);
-    match record.kind {
+    match record.kind() {
         SourceKind::Agriculture => Observation::Monitoring(Box::new(Monitoring {
             category: text(Field::MonitorCategory),
             since: record.date(Field::MonitorDate),
@@ -65,7 +66,7 @@ pub fn to_cents(yuan: f64) -> i64 {
 
 /// Category and grade from their columns, falling back to the certificate number's last
 /// two digits.
-fn disability(record: &RawRecord, certificate: Option<&Certificate>) -> Disability {
+fn disability(record: RowRef<'_>, certificate: Option<&Certificate>) -> Disability {
     Disability {
         category: record
             .text(Field::DisabilityCategory)
@@ -93,7 +94,7 @@ pub fn parse_grade(text: &str) -> Option<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{SourceRef, Value};
+    use crate::model::{RawRecord, SourceRef, Value};
     use crate::normalise::parse_certificate;
 
     fn disability_row(fields: Vec<(Field, &str)>) -> Disability {
@@ -111,10 +112,12 @@ mod tests {
             },
             fields,
         };
+        let rows = crate::ingest::Rows::from(vec![record]);
+        let record = rows.get(0).unwrap();
         let certificate = [Field::CertNumber, Field::IdNumber]
             .into_iter()
             .find_map(|f| record.text(f).and_then(parse_certificate));
-        disability(&record, certificate.as_ref())
+        disability(record, certificate.as_ref())
     }
 
     #[test]

@@ -244,23 +244,27 @@ impl Field {
     }
 }
 
-/// A typed cell value. Text is inline up to 24 bytes: most cells (IDs, names, townships,
-/// statuses) need no allocation of their own.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub enum Value {
-    Text(CompactString),
+/// A typed cell value. `T` is how its text is held: inline up to 24 bytes in a hand-built
+/// row (`CompactString`), borrowed from its piece once ingested (`&str`), or as typed
+/// (`Cow<str>`) on its way in.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub enum Value<T = CompactString> {
+    Text(T),
     Date(NaiveDate),
     Amount(f64),
     Bool(bool),
 }
 
-impl Value {
+impl<T: AsRef<str>> Value<T> {
     pub fn as_text(&self) -> Option<&str> {
         match self {
-            Value::Text(s) => Some(s),
+            Value::Text(s) => Some(s.as_ref()),
             _ => None,
         }
     }
+}
+
+impl<T> Value<T> {
     pub fn as_date(&self) -> Option<NaiveDate> {
         match self {
             Value::Date(d) => Some(*d),
@@ -281,39 +285,14 @@ impl Value {
     }
 }
 
-/// One usable input row, with its cells typed and keyed by canonical field.
-/// Empty cells are absent.
+/// An input row built by hand (tests, benches), to be stored as ingest stores what it reads
+/// (`ingest::Rows::from`). Empty cells are absent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RawRecord {
     pub kind: SourceKind,
     pub source: SourceRef,
     /// Sorted by field; at most one value per field.
     pub fields: Vec<(Field, Value)>,
-}
-
-impl RawRecord {
-    pub fn get(&self, field: Field) -> Option<&Value> {
-        self.fields
-            .binary_search_by_key(&field, |(f, _)| *f)
-            .ok()
-            .map(|i| &self.fields[i].1)
-    }
-    pub fn text(&self, field: Field) -> Option<&str> {
-        self.get(field).and_then(Value::as_text)
-    }
-    /// The field's text, trimmed; `None` when absent or blank.
-    pub fn trimmed(&self, field: Field) -> Option<&str> {
-        self.text(field).map(str::trim).filter(|s| !s.is_empty())
-    }
-    pub fn date(&self, field: Field) -> Option<NaiveDate> {
-        self.get(field).and_then(Value::as_date)
-    }
-    pub fn amount(&self, field: Field) -> Option<f64> {
-        self.get(field).and_then(Value::as_amount)
-    }
-    pub fn flag(&self, field: Field) -> Option<bool> {
-        self.get(field).and_then(Value::as_bool)
-    }
 }
 
 /// An input row or file that could not be used, and why. Nothing is dropped silently.

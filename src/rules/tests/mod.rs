@@ -92,7 +92,11 @@ impl Fixture {
         let birth_date = id
             .filter(|i| i.len() == 18)
             .and_then(|i| NaiveDate::parse_from_str(&i[6..14], "%Y%m%d").ok())
-            .or(row.date(Field::BirthDate).filter(|_| role == Role::Subject));
+            .or(row
+                .fields
+                .iter()
+                .find_map(|(f, v)| v.as_date().filter(|_| *f == Field::BirthDate))
+                .filter(|_| role == Role::Subject));
         self.records.push(PersonRecord {
             kind,
             role,
@@ -269,6 +273,8 @@ impl Fixture {
 
 /// A row's facts as normalise types them.
 fn observed(row: &RawRecord) -> Observation {
+    let rows = crate::ingest::Rows::from(vec![row.clone()]);
+    let row = rows.get(0).expect("one row");
     crate::normalise::observe(row, crate::normalise::certificate_of(row).as_ref())
 }
 
