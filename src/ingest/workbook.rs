@@ -373,27 +373,13 @@ mod tests {
         let records = &sheets[0].records;
         assert_eq!(records.len(), 2);
         let date = |y, m, d| chrono::NaiveDate::from_ymd_opt(y, m, d);
-        assert_eq!(
-            records.get(0).unwrap().text(Field::IdNumber),
-            Some("410123199001011234")
-        );
-        assert_eq!(
-            records.get(0).unwrap().date(Field::SettlementDate),
-            date(2021, 3, 5)
-        );
-        assert_eq!(
-            records.get(0).unwrap().text(Field::Phone),
-            Some("13800138000")
-        );
-        assert_eq!(
-            records.get(1).unwrap().date(Field::SettlementDate),
-            date(2021, 4, 1)
-        );
-        assert_eq!(
-            records.get(1).unwrap().amount(Field::OutOfPocket),
-            Some(800.0)
-        );
-        assert_eq!(records.get(1).unwrap().source().to_string(), "医保.xlsx#3");
+        let (first, second) = (records.get(0).unwrap(), records.get(1).unwrap());
+        assert_eq!(first.text(Field::IdNumber), Some("410123199001011234"));
+        assert_eq!(first.date(Field::SettlementDate), date(2021, 3, 5));
+        assert_eq!(first.text(Field::Phone), Some("13800138000"));
+        assert_eq!(second.date(Field::SettlementDate), date(2021, 4, 1));
+        assert_eq!(second.amount(Field::OutOfPocket), Some(800.0));
+        assert_eq!(second.source().to_string(), "医保.xlsx#3");
     }
 
     #[test]
