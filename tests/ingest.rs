@@ -650,3 +650,103 @@ fn million_gb18030_claim_lines() {
         Some(1001.5)
     );
 }
+
+/// Claim lines with Han names and addresses, a title line above the header, a blank line
+/// and an overlong line among them: over 4 MiB, so that a GB18030 copy is cut into chunks.
+fn claim_lines(lines: u32) -> String {
+    let mut text = String::from("XX县医保结算明细\r\n姓名,身份证号,结算日期,个人自付,住址\r\n");
+    for i in 0..lines {
+        match i {
+            40_000 => text.push_str("\r\n"),
+            70_000 => text.push_str(&format!("{}\r\n", "长".repeat(600_000))),
+            _ => text.push_str(&format!(
+                "患者{},41012319{:02}0101{:04},2021-{:02}-{:02},{}.50,东风镇{}村{}号\r\n",
+                i % 5000,
+                60 + i % 40,
+                i % 10_000,
+                1 + i % 12,
+                1 + i % 28,
+                i % 900,
+                i % 37,
+                i
+            )),
+        }
+    }
+    text
+}
+
+fn ingest_one(name: &str, bytes: &[u8]) -> IngestOutput {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join(name), bytes).unwrap();
+    ingest(
+        dir.path(),
+        &[source(SourceKind::Medical, "医保*")],
+        &InputLimits::default(),
+        &Vocabulary::default(),
+    )
+}
+
+/// A large GB18030 file is decoded chunk by chunk on every core; what comes out must be
+/// what the same table reads as UTF-8, decoded whole: every row, line number and reject.
+#[test]
+fn a_large_gb18030_file_reads_as_its_utf8_copy_does() {
+    let text = claim_lines(120_000);
+    let gb = encoding_rs::GB18030.encode(&text).0.into_owned();
+    assert!(gb.len() > 2 * (4 << 20), "{} bytes: three chunks", gb.len());
+    let from_gb = ingest_one("医保明细.csv", &gb);
+    let from_utf8 = ingest_one("医保明细.csv", text.as_bytes());
+
+    assert_eq!(from_gb.files[0].encoding.as_deref(), Some("gb18030"));
+    assert_eq!(from_utf8.files[0].encoding.as_deref(), Some("utf-8"));
+    let rows = |out: &IngestOutput| out.records.iter().map(render).collect::<Vec<_>>();
+    let (gb_rows, utf8_rows) = (rows(&from_gb), rows(&from_utf8));
+    assert_eq!(
+        gb_rows.len(),
+        119_998,
+        "a blank line skipped, an overlong one rejected"
+    );
+    assert!(gb_rows == utf8_rows, "the two copies read differently");
+    assert_eq!(
+        gb_rows[119_997],
+        "医保明细.csv#120002: name=患者4999; id_number=410123199901019999; \
+         address=东风镇8村119999号; settlement_date=2021-12-20; out_of_pocket=299.5"
+    );
+    let rejects = |out: &IngestOutput| {
+        out.rejects
+            .iter()
+            .map(|r| format!("{}#{} {}", r.file, r.row.unwrap(), r.reason))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(rejects(&from_gb), rejects(&from_utf8));
+    assert_eq!(
+        rejects(&from_gb),
+        ["医保明细.csv#70003 该行长度超过上限 1048576 字节"]
+    );
+}
+
+/// One undecodable byte deep in a large GB18030 file costs its row alone, as in a small
+/// file: the file is read as GB18030 with replacements, not refused, and every other row
+/// is kept.
+#[test]
+fn a_bad_byte_deep_in_a_large_gb18030_file_costs_its_row_alone() {
+    let text = claim_lines(120_000);
+    let mut gb = encoding_rs::GB18030.encode(&text).0.into_owned();
+    let line = 100_000 + 3;
+    let at = memchr::memchr_iter(b'\n', &gb).nth(line - 2).unwrap() + 1;
+    gb[at] = 0xFF;
+    let out = ingest_one("医保明细.csv", &gb);
+    assert_eq!(
+        out.files[0].encoding.as_deref(),
+        Some("gb18030 (含无法识别的字节)")
+    );
+    assert_eq!(out.records.len(), 119_997);
+    let rejected: Vec<String> = out
+        .rejects
+        .iter()
+        .map(|r| format!("{}#{}", r.file, r.row.unwrap()))
+        .collect();
+    assert_eq!(
+        rejected,
+        ["医保明细.csv#70003", &format!("医保明细.csv#{line}")]
+    );
+}

@@ -2,7 +2,7 @@
 //! UTF-16 from Excel's "Unicode text") and the delimiter are detected, not configured.
 
 use std::borrow::Cow;
-use std::ops::ControlFlow;
+use std::ops::{ControlFlow, Range};
 
 use encoding_rs::{GB18030, UTF_16BE, UTF_16LE};
 use rayon::prelude::*;
@@ -45,15 +45,7 @@ pub fn decode<'a>(bytes: &'a [u8], file: &str) -> Result<(Cow<'a, str>, &'static
                 .ok_or_else(undecodable);
         }
     }
-    // Text in an 8-bit or UTF-8 encoding has no NUL or other C0 control bytes but tab and
-    // line ends, bar a stray one (stripped later as a control character); a binary file or
-    // UTF-16 without a BOM has many.
-    let sniff = &bytes[..bytes.len().min(SNIFF_BYTES)];
-    let controls = sniff
-        .iter()
-        .filter(|b| **b < 0x20 && !matches!(**b, b'\t' | b'\n' | b'\r'))
-        .count();
-    if controls * 100 > sniff.len() {
+    if looks_binary(bytes) {
         return Err(FileError::Binary {
             file: file.to_string(),
         });
@@ -84,6 +76,18 @@ pub fn decode<'a>(bytes: &'a [u8], file: &str) -> Result<(Cow<'a, str>, &'static
         return Err(undecodable());
     }
     Ok((text, name))
+}
+
+/// Text in an 8-bit or UTF-8 encoding has no NUL or other C0 control bytes but tab and line
+/// ends, bar a stray one (stripped later as a control character); a binary file or UTF-16
+/// without a BOM has many.
+fn looks_binary(bytes: &[u8]) -> bool {
+    let sniff = &bytes[..bytes.len().min(SNIFF_BYTES)];
+    let controls = sniff
+        .iter()
+        .filter(|b| **b < 0x20 && !matches!(**b, b'\t' | b'\n' | b'\r'))
+        .count();
+    controls * 100 > sniff.len()
 }
 
 /// Encoding names of files decoded with some bytes replaced (their rows are rejected).
@@ -315,7 +319,7 @@ fn chunk_starts(
     chunk_bytes: usize,
 ) -> Vec<(usize, u32)> {
     if every_line_a_record(&text.as_bytes()[start..]) {
-        line_starts(text, (start, line), chunk_bytes)
+        line_starts(text.as_bytes(), (start, line), chunk_bytes)
     } else {
         scanned_starts(text, (start, line), delimiter, max_bytes, chunk_bytes)
     }
@@ -356,8 +360,7 @@ fn every_line_a_record(bytes: &[u8]) -> bool {
 }
 
 /// `chunk_starts` for text where every line is a record: each cut just after a line feed.
-fn line_starts(text: &str, (start, line): (usize, u32), chunk_bytes: usize) -> Vec<(usize, u32)> {
-    let bytes = text.as_bytes();
+fn line_starts(bytes: &[u8], (start, line): (usize, u32), chunk_bytes: usize) -> Vec<(usize, u32)> {
     let mut starts = vec![(start, line)];
     let (mut at, mut lines) = (start, line);
     loop {
@@ -385,17 +388,106 @@ pub fn read_text(
     limits: &InputLimits,
     vocabulary: &Vocabulary,
 ) -> Result<(&'static str, SheetOutput), FileError> {
+    if let Some(read) = read_gb18030_in_chunks(bytes, file, spec, limits, vocabulary) {
+        return read;
+    }
     let (text, encoding) = decode(bytes, file)?;
+    let (table, after_head, delimiter) =
+        read_head(&text, file, encoding, spec, limits, vocabulary)?;
+    let starts = chunk_starts(
+        &text,
+        after_head,
+        delimiter,
+        limits.max_line_bytes,
+        CHUNK_BYTES,
+    );
+    let chunks: Vec<TableReader<'_>> = starts
+        .par_iter()
+        .enumerate()
+        .map(|(i, &start)| {
+            let end = starts.get(i + 1).map_or(text.len(), |&(p, _)| p);
+            read_records(table.fork(), &text[..end], start, delimiter, limits)
+        })
+        .collect();
+    Ok((encoding, finish(table, chunks)))
+}
+
+/// GB18030 text where every line is a record (no quotes, no bare CRs: the usual claim-line
+/// export) and larger than a chunk, read without decoding the whole file first: its bytes
+/// are cut at line feeds (never part of a GB18030 multi-byte character) and each chunk is
+/// decoded by the worker that reads it. The decoding runs on every core, and the file's
+/// whole text never exists at once. `None` for any other file, or when a chunk is not
+/// strict GB18030; the whole-file path then decides what the file is, as it always has.
+fn read_gb18030_in_chunks(
+    bytes: &[u8],
+    file: &str,
+    spec: &SourceSpec,
+    limits: &InputLimits,
+    vocabulary: &Vocabulary,
+) -> Option<Result<(&'static str, SheetOutput), FileError>> {
+    let has_bom = [&b"\xEF\xBB\xBF"[..], b"\xFF\xFE", b"\xFE\xFF"]
+        .iter()
+        .any(|bom| bytes.starts_with(bom));
+    if bytes.len() <= CHUNK_BYTES
+        || has_bom
+        || looks_binary(bytes)
+        || std::str::from_utf8(bytes).is_ok()
+        || !every_line_a_record(bytes)
+    {
+        return None;
+    }
+    let strict = |range: Range<usize>| {
+        GB18030.decode_without_bom_handling_and_without_replacement(&bytes[range])
+    };
+    let cuts = line_starts(bytes, (0, 0), CHUNK_BYTES);
+    let first_end = cuts.get(1).map_or(bytes.len(), |&(p, _)| p);
+    let first = strict(0..first_end)?;
+    // The delimiter and the header are found in the first lines: they must all lie in the
+    // first chunk, as they would in the whole text.
+    if first.lines().take(HEAD_ROWS + 1).count() <= HEAD_ROWS {
+        return None;
+    }
+    let encoding = "gb18030";
+    let (table, after_head, delimiter) =
+        match read_head(&first, file, encoding, spec, limits, vocabulary) {
+            Ok(head) => head,
+            Err(error) => return Some(Err(error)),
+        };
+    let chunks: Option<Vec<TableReader<'_>>> = cuts
+        .par_iter()
+        .enumerate()
+        .map(|(i, &(start, line))| {
+            let part = table.fork();
+            if i == 0 {
+                return Some(read_records(part, &first, after_head, delimiter, limits));
+            }
+            let end = cuts.get(i + 1).map_or(bytes.len(), |&(p, _)| p);
+            let text = strict(start..end)?;
+            Some(read_records(part, &text, (0, line), delimiter, limits))
+        })
+        .collect();
+    Some(Ok((encoding, finish(table, chunks?))))
+}
+
+/// Finds the delimiter and the header among the first rows of `text`; the rows after the
+/// header among them are read as data. Returns the table, where reading goes on (byte
+/// position, lines before it) and the delimiter.
+fn read_head<'a>(
+    text: &str,
+    file: &'a str,
+    encoding: &str,
+    spec: &SourceSpec,
+    limits: &'a InputLimits,
+    vocabulary: &Vocabulary,
+) -> Result<(TableReader<'a>, (usize, u32), u8), FileError> {
     let prefer_tab = file.to_lowercase().ends_with(".tsv");
     let mut splitter = Splitter {
-        text: &text,
+        text,
         pos: 0,
         line: 0,
-        delimiter: detect_delimiter(&text, prefer_tab),
+        delimiter: detect_delimiter(text, prefer_tab),
         max_bytes: limits.max_line_bytes,
     };
-
-    // The header is looked for among the first rows; they are kept to be read as data.
     let mut head: Vec<(Next, Record)> = Vec::with_capacity(HEAD_ROWS);
     let mut record = Record::default();
     while head.len() < HEAD_ROWS {
@@ -423,50 +515,45 @@ pub fn read_text(
     for (next, rec) in &head[header_index + 1..] {
         push(&mut table, next, rec, limits);
     }
-    let delimiter = splitter.delimiter;
-    let starts = chunk_starts(
-        &text,
-        (splitter.pos, splitter.line),
+    Ok((table, (splitter.pos, splitter.line), splitter.delimiter))
+}
+
+/// Reads the records of `text` from `start` (byte position, lines before it) to its end.
+fn read_records<'a>(
+    mut part: TableReader<'a>,
+    text: &str,
+    (pos, line): (usize, u32),
+    delimiter: u8,
+    limits: &InputLimits,
+) -> TableReader<'a> {
+    let mut splitter = Splitter {
+        text,
+        pos,
+        line,
         delimiter,
-        limits.max_line_bytes,
-        CHUNK_BYTES,
-    );
-    let chunks: Vec<TableReader<'_>> = starts
-        .par_iter()
-        .enumerate()
-        .map(|(i, &(pos, line))| {
-            let end = starts.get(i + 1).map_or(text.len(), |&(p, _)| p);
-            let mut part = table.fork();
-            let mut splitter = Splitter {
-                text: &text[..end],
-                pos,
-                line,
-                delimiter,
-                max_bytes: limits.max_line_bytes,
-            };
-            let mut record = Record::default();
-            loop {
-                match splitter.next(&mut record) {
-                    Next::End => break,
-                    next => push(&mut part, &next, &record, limits),
-                }
-            }
-            part
-        })
-        .collect();
-    // The head's rows, then each chunk's, as pieces: moved, not copied.
+        max_bytes: limits.max_line_bytes,
+    };
+    let mut record = Record::default();
+    loop {
+        match splitter.next(&mut record) {
+            Next::End => break,
+            next => push(&mut part, &next, &record, limits),
+        }
+    }
+    part
+}
+
+/// The head's rows, then each chunk's, as pieces: moved, not copied.
+fn finish(mut table: TableReader<'_>, chunks: Vec<TableReader<'_>>) -> SheetOutput {
     let mut records = Rows::from(table.records.take());
     for part in chunks {
         records.push(table.absorb(part));
     }
-    Ok((
-        encoding,
-        SheetOutput {
-            report: table.report,
-            records,
-            rejects: table.rejects,
-        },
-    ))
+    SheetOutput {
+        report: table.report,
+        records,
+        rejects: table.rejects,
+    }
 }
 
 fn push(table: &mut TableReader<'_>, next: &Next, record: &Record, limits: &InputLimits) {
@@ -601,7 +688,7 @@ mod tests {
         for start in [(0, 0), (8, 1), (23, 2)] {
             for chunk_bytes in [1, 7, 64, 1000, 1 << 20] {
                 assert_eq!(
-                    line_starts(&text, start, chunk_bytes),
+                    line_starts(text.as_bytes(), start, chunk_bytes),
                     scanned_starts(&text, start, b',', 60, chunk_bytes),
                     "chunks of {chunk_bytes} bytes from {start:?}"
                 );
