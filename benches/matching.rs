@@ -184,7 +184,7 @@ fn record(rng: &mut ChaCha8Rng, r: &Resident, kind: SourceKind, row: usize) -> P
             sheet: None,
             row: row as u32 + 2,
         },
-        name: Some(r.name.clone()),
+        name: Some(std::sync::Arc::new(r.name.clone())),
         id,
         birth_date,
         sex: Some(r.sex),
@@ -192,7 +192,7 @@ fn record(rng: &mut ChaCha8Rng, r: &Resident, kind: SourceKind, row: usize) -> P
         township: Some(r.township.as_str().into()),
         village: rng.gen_bool(0.6).then(|| r.village.as_str().into()),
         address: None,
-        household_id: kind.is_roll().then(|| r.household.clone()),
+        household_id: kind.is_roll().then(|| r.household.as_str().into()),
         observation: Observation::IdentityOnly,
     }
 }

@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use calamine::{open_workbook_auto, Data, Reader};
@@ -108,11 +109,11 @@ fn person(row: usize, kind: SourceKind, name: &str, id: &str, file: &str) -> Per
         kind,
         role: Role::Subject,
         source: src(file, row as u32 + 3),
-        name: Some(PersonName {
+        name: Some(Arc::new(PersonName {
             display: name.into(),
             key: name.into(),
             pinyin: Default::default(),
-        }),
+        })),
         id: Some(ResidentId {
             digits: id.into(),
             quality: IdQuality::Clean,

@@ -196,8 +196,8 @@ impl NormaliseOutput {
 /// Township, village and address of a row; a child's parents share them.
 #[derive(Clone, Default)]
 struct Place {
-    township: Option<CompactString>,
-    village: Option<CompactString>,
+    township: Option<Arc<str>>,
+    village: Option<Arc<str>>,
     address: Option<Arc<str>>,
     /// The township cell names no configured township or alias.
     unknown_township: bool,
@@ -218,7 +218,7 @@ struct RowPersons {
 /// once per person instead of once each.
 #[derive(Default)]
 struct Recent {
-    name: Memo<Option<PersonName>>,
+    name: Memo<Option<Arc<PersonName>>>,
     id: Memo<Option<ResidentId>>,
     place: Memo<Place>,
     /// The place cells of the current row joined, the place memo's key (reused per row).
@@ -251,7 +251,7 @@ fn persons_of(
 ) -> Result<RowPersons, Reject> {
     let name = record
         .text(Field::Name)
-        .and_then(|text| recent.name.get(text, normalise_name));
+        .and_then(|text| recent.name.get(text, |t| normalise_name(t).map(Arc::new)));
     // Parsed at most once: for the ID when the ID column fails, and for a certificate's
     // category and grade.
     let parsed = OnceCell::new();
@@ -318,7 +318,10 @@ fn persons_of(
             ),
         ];
         for (role, name_field, id_field, role_sex) in roles {
-            let name = record.text(name_field).and_then(normalise_name);
+            let name = record
+                .text(name_field)
+                .and_then(normalise_name)
+                .map(Arc::new);
             let id = record.text(id_field).and_then(parse_resident_id);
             if name.is_none() && id.is_none() {
                 continue;
@@ -440,28 +443,28 @@ fn place_of(record: RowRef<'_>, gazetteer: &Gazetteer) -> Place {
             let (address_township, address_village) = from_address();
             address_village.filter(|_| address_township == township)
         })
-        .map(CompactString::from)
+        .map(Arc::from)
         // A village the pipeline file does not list is still evidence as typed.
         .or_else(|| {
             village_cell
                 .map(str::trim)
                 .filter(|v| !v.is_empty())
-                .map(CompactString::from)
+                .map(Arc::from)
         });
     Place {
-        township: township.map(CompactString::from),
+        township: township.map(Arc::from),
         village,
         address,
         unknown_township: from_cell.is_some_and(|t| t.is_none()),
     }
 }
 
-fn text(record: RowRef<'_>, field: Field) -> Option<String> {
+fn text(record: RowRef<'_>, field: Field) -> Option<Box<str>> {
     record
         .text(field)
         .map(str::trim)
         .filter(|t| !t.is_empty())
-        .map(str::to_string)
+        .map(Box::from)
 }
 
 fn parse_sex(text: &str) -> Option<Sex> {

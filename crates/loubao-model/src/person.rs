@@ -124,18 +124,31 @@ pub struct PersonRecord {
     pub kind: SourceKind,
     pub role: Role,
     pub source: SourceRef,
-    pub name: Option<PersonName>,
+    /// Shared: a person's claim lines repeat one name, and normalise cleans it once.
+    pub name: Option<Arc<PersonName>>,
     pub id: Option<ResidentId>,
     /// From a valid ID, else a birth-date column, else the surviving ID digits.
     pub birth_date: Option<NaiveDate>,
     pub sex: Option<Sex>,
     pub phones: Vec<String>,
     /// Canonical township name from the pipeline file, when it could be decided.
-    pub township: Option<CompactString>,
-    pub village: Option<CompactString>,
+    pub township: Option<Arc<str>>,
+    pub village: Option<Arc<str>>,
     /// Shared: a person's claim lines repeat one address, and normalise resolves it once.
     pub address: Option<Arc<str>>,
-    pub household_id: Option<String>,
+    pub household_id: Option<Box<str>>,
     /// What the row says beyond who the person is.
     pub observation: Observation,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A county holds millions of these (one per claim line): each byte is megabytes.
+    #[test]
+    fn a_person_record_stays_compact() {
+        let size = std::mem::size_of::<PersonRecord>();
+        assert!(size <= 200, "PersonRecord is {size} bytes");
+    }
 }

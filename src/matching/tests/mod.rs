@@ -2,6 +2,8 @@
 //!
 //! The record builders and link lookups are here; the cases, by topic, in the submodules.
 
+use std::sync::Arc;
+
 use chrono::NaiveDate;
 
 use super::*;
@@ -41,11 +43,11 @@ fn rec(kind: SourceKind, row: u32, name: &str, pinyin: &str) -> PersonRecord {
             sheet: None,
             row,
         },
-        name: Some(PersonName {
+        name: Some(Arc::new(PersonName {
             display: name.into(),
             key: name.into(),
             pinyin: pinyin.into(),
-        }),
+        })),
         id: None,
         birth_date: None,
         sex: None,

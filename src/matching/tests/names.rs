@@ -16,7 +16,7 @@ fn homophone_and_traditional_names_link_with_supporting_evidence() {
     });
     // Traditional 張偉: the normaliser's key is already simplified.
     let petition = with(rec(SourceKind::Petition, 5, "张伟", "zhang wei"), |r| {
-        r.name.as_mut().unwrap().display = "張偉".into();
+        std::sync::Arc::make_mut(r.name.as_mut().unwrap()).display = "張偉".into();
         r.phones = vec!["13812345678".into()];
     });
     let l = run(&[roll, caller, petition]);

@@ -3,6 +3,8 @@
 //!
 //! The fixture and its helpers are here; the tests, by topic, in the submodules.
 
+use std::sync::Arc;
+
 use chrono::NaiveDate;
 
 use super::*;
@@ -101,11 +103,11 @@ impl Fixture {
             kind,
             role,
             source: self.raw[raw].source.clone(),
-            name: Some(PersonName {
+            name: Some(Arc::new(PersonName {
                 display: name.into(),
                 key: name.into(),
                 pinyin: Default::default(),
-            }),
+            })),
             id: id.map(|digits| ResidentId {
                 digits: digits.into(),
                 quality: if digits.len() == 18 {
