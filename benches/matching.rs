@@ -179,11 +179,7 @@ fn record(rng: &mut ChaCha8Rng, r: &Resident, kind: SourceKind, row: usize) -> P
     PersonRecord {
         kind,
         role: Role::Subject,
-        source: SourceRef {
-            file: format!("{}.xlsx", kind.key()).into(),
-            sheet: None,
-            row: row as u32 + 2,
-        },
+        source: SourceRef::new(format!("{}.xlsx", kind.key()), None, row as u32 + 2),
         name: Some(std::sync::Arc::new(r.name.clone())),
         id,
         birth_date,

@@ -70,11 +70,7 @@ fn aggregate(c: &mut Criterion) {
 }
 
 fn records_to_columns(c: &mut Criterion) {
-    let source = SourceRef {
-        file: "医保结算明细.xlsx".into(),
-        sheet: None,
-        row: 0,
-    };
+    let source = SourceRef::new("医保结算明细.xlsx", None, 0);
     let mut rng = ChaCha8Rng::seed_from_u64(7);
     let records: Vec<PersonRecord> = (0..RECORD_LINES)
         .map(|i| {
@@ -83,10 +79,7 @@ fn records_to_columns(c: &mut Criterion) {
             PersonRecord {
                 kind: SourceKind::Medical,
                 role: Role::Subject,
-                source: SourceRef {
-                    row: i as u32 + 2,
-                    ..source.clone()
-                },
+                source: SourceRef::at(source.origin(), i as u32 + 2),
                 name: None,
                 id: None,
                 birth_date: None,

@@ -80,11 +80,7 @@ fn suspect(
         sources: sources.to_vec(),
         match_note: "身份证号一致".into(),
         confidence: Some(1.0),
-        source_refs: vec![SourceRef {
-            file: "医保.xlsx".into(),
-            sheet: None,
-            row: 2,
-        }],
+        source_refs: vec![SourceRef::new("医保.xlsx", None, 2)],
     }
 }
 

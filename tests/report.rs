@@ -59,11 +59,7 @@ fn date(y: i32, m: u32, d: u32) -> NaiveDate {
 }
 
 fn src(file: &str, row: u32) -> SourceRef {
-    SourceRef {
-        file: file.into(),
-        sheet: None,
-        row,
-    }
+    SourceRef::new(file, None, row)
 }
 
 fn suspect(

@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use chrono::{Datelike, NaiveDate};
 
-use crate::model::{Field, RawRecord, SourceKind, SourceRef, Value};
+use crate::model::{Field, RawRecord, SourceFile, SourceKind, SourceRef, Value};
 
 /// Usable rows in order (by file name, then by row), in the pieces they were read in: a
 /// sheet, or a 4 MiB chunk of a text file. The pieces are handed on as they are: gathering
@@ -81,15 +81,11 @@ impl From<Vec<RawRecord>> for Rows {
         let mut piece: Option<RowPiece> = None;
         for record in records {
             let source = &record.source;
-            let same = piece.as_ref().is_some_and(|p| {
-                p.kind == record.kind && p.file == source.file && p.sheet == source.sheet
-            });
+            let same = piece
+                .as_ref()
+                .is_some_and(|p| p.kind == record.kind && p.origin == *source.origin());
             if !same {
-                rows.extend(piece.replace(RowPiece::new(
-                    record.kind,
-                    source.file.clone(),
-                    source.sheet.clone(),
-                )));
+                rows.extend(piece.replace(RowPiece::new(record.kind, source.origin().clone())));
             }
             let p = piece.as_mut().expect("set above");
             for (field, value) in &record.fields {
@@ -122,8 +118,8 @@ impl Extend<RowPiece> for Rows {
 #[derive(Debug, Clone, PartialEq)]
 pub struct RowPiece {
     kind: SourceKind,
-    file: Arc<str>,
-    sheet: Option<Arc<str>>,
+    /// Shared by every row's `SourceRef`.
+    origin: Arc<SourceFile>,
     /// Per finished row: its row number in the file and where its cells end in `cells`.
     rows: Vec<RowEnd>,
     /// Every row's cells, a row's in field order; then the unfinished row's.
@@ -158,11 +154,10 @@ enum Tag {
 }
 
 impl RowPiece {
-    pub fn new(kind: SourceKind, file: Arc<str>, sheet: Option<Arc<str>>) -> Self {
+    pub fn new(kind: SourceKind, origin: Arc<SourceFile>) -> Self {
         RowPiece {
             kind,
-            file,
-            sheet,
+            origin,
             rows: Vec::new(),
             cells: Vec::new(),
             text: String::new(),
@@ -171,7 +166,7 @@ impl RowPiece {
 
     /// This piece's rows, leaving it empty for more rows of the same table.
     pub fn take(&mut self) -> RowPiece {
-        let empty = RowPiece::new(self.kind, self.file.clone(), self.sheet.clone());
+        let empty = RowPiece::new(self.kind, self.origin.clone());
         std::mem::replace(self, empty)
     }
 
@@ -257,11 +252,11 @@ impl<'a> RowRef<'a> {
     }
 
     pub fn file(&self) -> &'a str {
-        &self.piece.file
+        &self.piece.origin.file
     }
 
     pub fn sheet(&self) -> Option<&'a str> {
-        self.piece.sheet.as_deref()
+        self.piece.origin.sheet.as_deref()
     }
 
     /// The row's number in its file (or sheet).
@@ -270,11 +265,7 @@ impl<'a> RowRef<'a> {
     }
 
     pub fn source(&self) -> SourceRef {
-        SourceRef {
-            file: self.piece.file.clone(),
-            sheet: self.piece.sheet.clone(),
-            row: self.row(),
-        }
+        SourceRef::at(&self.piece.origin, self.row())
     }
 
     /// The row's cells in field order.
@@ -348,11 +339,7 @@ mod tests {
     fn record(file: &str, row: u32, fields: Vec<(Field, Value)>) -> RawRecord {
         RawRecord {
             kind: SourceKind::Medical,
-            source: SourceRef {
-                file: file.into(),
-                sheet: None,
-                row,
-            },
+            source: SourceRef::new(file, None, row),
             fields,
         }
     }
@@ -403,7 +390,10 @@ mod tests {
 
     #[test]
     fn a_discarded_row_leaves_no_cells_or_text_behind() {
-        let mut piece = RowPiece::new(SourceKind::Dibao, Arc::from("低保.xlsx"), None);
+        let mut piece = RowPiece::new(
+            SourceKind::Dibao,
+            SourceRef::new("低保.xlsx", None, 0).origin().clone(),
+        );
         piece.push_cell(Field::Name, &Value::Text("王五"));
         piece.finish_row(2);
         piece.push_cell(Field::Name, &Value::Text("被拒的行"));

@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use crate::config::InputLimits;
-use crate::model::{Field, Reject, SourceKind};
+use crate::model::{Field, Reject, SourceFile, SourceKind};
 
 use super::rows::RowPiece;
 
@@ -274,10 +274,9 @@ fn starts_with_spaced(text: &str, word: &str) -> bool {
 /// Turns the rows below a header into records and rejects, reusing one column→field index.
 pub struct TableReader<'a> {
     kind: SourceKind,
-    /// Shared by every record of the table (`SourceRef`).
-    file: Arc<str>,
-    /// Sheet for references (only when the workbook has several data sheets).
-    ref_sheet: Option<Arc<str>>,
+    /// Shared by every record of the table (`SourceRef`); its sheet is set only when the
+    /// workbook has several data sheets.
+    origin: Arc<SourceFile>,
     columns: Vec<Column>,
     /// Per column: a parse failure rejects the row (the kind needs the field).
     required: Vec<bool>,
@@ -319,8 +318,10 @@ impl<'a> TableReader<'a> {
                 evidence: c.evidence.clone(),
             })
             .collect();
-        let (file, ref_sheet): (Arc<str>, Option<Arc<str>>) =
-            (file.into(), ref_sheet.map(Arc::from));
+        let origin = Arc::new(SourceFile {
+            file: file.into(),
+            sheet: ref_sheet.map(Arc::from),
+        });
         let report = SheetReport {
             sheet,
             header_row,
@@ -331,9 +332,8 @@ impl<'a> TableReader<'a> {
         };
         TableReader {
             kind,
-            records: RowPiece::new(kind, file.clone(), ref_sheet.clone()),
-            file,
-            ref_sheet,
+            records: RowPiece::new(kind, origin.clone()),
+            origin,
             columns: header.columns,
             required,
             limits,
@@ -349,14 +349,13 @@ impl<'a> TableReader<'a> {
     pub fn fork(&self) -> TableReader<'a> {
         TableReader {
             kind: self.kind,
-            file: self.file.clone(),
-            ref_sheet: self.ref_sheet.clone(),
+            origin: self.origin.clone(),
             columns: self.columns.clone(),
             required: self.required.clone(),
             limits: self.limits,
             reject_undecodable: self.reject_undecodable,
             header_width: self.header_width,
-            records: RowPiece::new(self.kind, self.file.clone(), self.ref_sheet.clone()),
+            records: RowPiece::new(self.kind, self.origin.clone()),
             rejects: Vec::new(),
             report: SheetReport::default(),
         }
@@ -380,8 +379,8 @@ impl<'a> TableReader<'a> {
         self.report.rows_read += 1;
         self.report.rows_rejected += 1;
         self.rejects.push(Reject {
-            file: self.file.to_string(),
-            sheet: self.ref_sheet.as_deref().map(str::to_string),
+            file: self.origin.file.to_string(),
+            sheet: self.origin.sheet.as_deref().map(str::to_string),
             row: Some(row),
             kind: Some(self.kind),
             reason,

@@ -105,11 +105,7 @@ mod tests {
         fields.sort_by_key(|(f, _)| *f);
         let record = RawRecord {
             kind: SourceKind::Disability,
-            source: SourceRef {
-                file: "残联.xlsx".into(),
-                sheet: None,
-                row: 2,
-            },
+            source: SourceRef::new("残联.xlsx", None, 2),
             fields,
         };
         let rows = crate::ingest::Rows::from(vec![record]);

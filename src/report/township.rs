@@ -259,16 +259,8 @@ mod tests {
             match_note: "身份证号一致".into(),
             confidence: Some(0.987),
             source_refs: vec![
-                SourceRef {
-                    file: "医保.xlsx".into(),
-                    sheet: None,
-                    row: 5,
-                },
-                SourceRef {
-                    file: "残联.csv".into(),
-                    sheet: None,
-                    row: 3,
-                },
+                SourceRef::new("医保.xlsx", None, 5),
+                SourceRef::new("残联.csv", None, 3),
             ],
         }
     }

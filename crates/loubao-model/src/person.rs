@@ -149,6 +149,6 @@ mod tests {
     #[test]
     fn a_person_record_stays_compact() {
         let size = std::mem::size_of::<PersonRecord>();
-        assert!(size <= 200, "PersonRecord is {size} bytes");
+        assert!(size <= 176, "PersonRecord is {size} bytes");
     }
 }

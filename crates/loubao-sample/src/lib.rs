@@ -263,11 +263,7 @@ fn write_medical(
                 &format!("{oop:.2}"),
             ])?;
             facts.add_claim(window, pid, date, oop);
-            let source = loubao_model::SourceRef {
-                file: sources::MEDICAL.into(),
-                sheet: None,
-                row,
-            };
+            let source = loubao_model::SourceRef::new(sources::MEDICAL, None, row);
             rows_truth.row(&source, &[(Role::Subject, pid)], &noise)?;
         }
     }

@@ -93,11 +93,11 @@ impl Table {
     }
 
     pub fn source_ref(&self, index: usize) -> SourceRef {
-        SourceRef {
-            file: self.file.as_str().into(),
-            sheet: None,
-            row: self.first_data_row() + index as u32,
-        }
+        SourceRef::new(
+            self.file.as_str(),
+            None,
+            self.first_data_row() + index as u32,
+        )
     }
 }
 
@@ -360,11 +360,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("rows.csv");
         let mut truth = RowsTruth::create(&path).unwrap();
-        let source = SourceRef {
-            file: "困境儿童.xlsx".into(),
-            sheet: None,
-            row: 4,
-        };
+        let source = SourceRef::new("困境儿童.xlsx", None, 4);
         truth
             .row(
                 &source,

@@ -38,11 +38,7 @@ fn rec(kind: SourceKind, row: u32, name: &str, pinyin: &str) -> PersonRecord {
     PersonRecord {
         kind,
         role: Role::Subject,
-        source: SourceRef {
-            file: format!("{}.xlsx", kind.key()).into(),
-            sheet: None,
-            row,
-        },
+        source: SourceRef::new(format!("{}.xlsx", kind.key()), None, row),
         name: Some(Arc::new(PersonName {
             display: name.into(),
             key: name.into(),

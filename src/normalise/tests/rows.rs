@@ -7,11 +7,7 @@ fn record(kind: SourceKind, row: u32, fields: Vec<(Field, Value)>) -> RawRecord 
     fields.sort_by_key(|(f, _)| *f);
     RawRecord {
         kind,
-        source: SourceRef {
-            file: "测试.xlsx".into(),
-            sheet: None,
-            row,
-        },
+        source: SourceRef::new("测试.xlsx", None, row),
         fields,
     }
 }

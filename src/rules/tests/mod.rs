@@ -281,11 +281,7 @@ fn observed(row: &RawRecord) -> Observation {
 }
 
 fn source(kind: SourceKind, row: u32) -> SourceRef {
-    SourceRef {
-        file: format!("{}.xlsx", kind.label_zh()).into(),
-        sheet: None,
-        row,
-    }
+    SourceRef::new(format!("{}.xlsx", kind.label_zh()), None, row)
 }
 
 /// The codes each suspect got, by name.

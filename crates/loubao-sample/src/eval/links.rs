@@ -311,7 +311,7 @@ pub(super) fn roll_link_score(known: &Known<'_>) -> RollLinkScore {
         let labels = noise_labels(noise);
         score.recall.add(outcome);
         by_source
-            .entry(rec.source.file.to_string())
+            .entry(rec.source.file().to_string())
             .or_default()
             .add(outcome);
         for label in &labels {

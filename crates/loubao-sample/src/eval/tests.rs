@@ -120,11 +120,7 @@ fn person_record(kind: SourceKind, source: &str) -> PersonRecord {
     PersonRecord {
         kind,
         role: Role::Subject,
-        source: SourceRef {
-            file: file.into(),
-            sheet: None,
-            row: row.parse().unwrap(),
-        },
+        source: SourceRef::new(file, None, row.parse().unwrap()),
         name: None,
         id: None,
         birth_date: None,
