@@ -384,3 +384,28 @@ impl Reject {
         s
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Sharing the file changed the struct, not what a run log or an explanation says.
+    #[test]
+    fn a_source_reference_serialises_as_file_sheet_and_row() {
+        let source = SourceRef::new("残联.xlsx", Some(Arc::from("2021年")), 7);
+        let json = serde_json::to_string(&source).unwrap();
+        assert_eq!(json, r#"{"file":"残联.xlsx","sheet":"2021年","row":7}"#);
+        let back: SourceRef = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, source);
+        assert_eq!(back.to_string(), "残联.xlsx!2021年#7");
+    }
+
+    #[test]
+    fn rows_of_one_file_share_it() {
+        let first = SourceRef::new("低保.xlsx", None, 3);
+        let next = SourceRef::at(first.origin(), 4);
+        assert!(Arc::ptr_eq(first.origin(), next.origin()));
+        assert!(first < next);
+        assert_eq!(next.to_string(), "低保.xlsx#4");
+    }
+}
