@@ -25,34 +25,53 @@ const SNIFF_BYTES: usize = 8192;
 
 /// Decodes the whole file; the name of the encoding goes into the file report.
 pub fn decode<'a>(bytes: &'a [u8], file: &str) -> Result<(Cow<'a, str>, &'static str), FileError> {
-    let undecodable = || FileError::Undecodable {
-        file: file.to_string(),
-    };
+    match decode_marked(bytes, file) {
+        Some(decoded) => decoded,
+        None => decode_unmarked(bytes, file),
+    }
+}
+
+/// A file whose encoding its first bytes or a strict UTF-8 check decide: a byte-order mark,
+/// binary content, or valid UTF-8. `None` for anything else: GB18030, or damaged text.
+fn decode_marked<'a>(
+    bytes: &'a [u8],
+    file: &str,
+) -> Option<Result<(Cow<'a, str>, &'static str), FileError>> {
     if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
-        return Ok(match std::str::from_utf8(rest) {
+        return Some(Ok(match std::str::from_utf8(rest) {
             Ok(text) => (Cow::Borrowed(text), "utf-8-bom"),
             Err(_) => (String::from_utf8_lossy(rest), lossy(LOSSY_UTF8_BOM)),
-        });
+        }));
     }
     for (bom, encoding, name) in [
         (&b"\xFF\xFE"[..], UTF_16LE, "utf-16le"),
         (&b"\xFE\xFF"[..], UTF_16BE, "utf-16be"),
     ] {
         if let Some(rest) = bytes.strip_prefix(bom) {
-            return encoding
-                .decode_without_bom_handling_and_without_replacement(rest)
-                .map(|text| (text, name))
-                .ok_or_else(undecodable);
+            return Some(
+                encoding
+                    .decode_without_bom_handling_and_without_replacement(rest)
+                    .map(|text| (text, name))
+                    .ok_or_else(|| undecodable(file)),
+            );
         }
     }
     if looks_binary(bytes) {
-        return Err(FileError::Binary {
+        return Some(Err(FileError::Binary {
             file: file.to_string(),
-        });
+        }));
     }
-    if let Ok(text) = std::str::from_utf8(bytes) {
-        return Ok((Cow::Borrowed(text), "utf-8"));
-    }
+    std::str::from_utf8(bytes)
+        .ok()
+        .map(|text| Ok((Cow::Borrowed(text), "utf-8")))
+}
+
+/// A file without a byte-order mark that is not valid UTF-8: strict GB18030, else whichever
+/// of UTF-8 and GB18030 needs fewer replacements.
+fn decode_unmarked<'a>(
+    bytes: &'a [u8],
+    file: &str,
+) -> Result<(Cow<'a, str>, &'static str), FileError> {
     if let Some(text) = GB18030.decode_without_bom_handling_and_without_replacement(bytes) {
         return Ok((text, "gb18030"));
     }
@@ -73,9 +92,15 @@ pub fn decode<'a>(bytes: &'a [u8], file: &str) -> Result<(Cow<'a, str>, &'static
     };
     // Mostly undecodable: not a text table in any encoding loubao reads.
     if bad(&text) * 20 > text.chars().count().max(1) {
-        return Err(undecodable());
+        return Err(undecodable(file));
     }
     Ok((text, name))
+}
+
+fn undecodable(file: &str) -> FileError {
+    FileError::Undecodable {
+        file: file.to_string(),
+    }
 }
 
 /// Text in an 8-bit or UTF-8 encoding has no NUL or other C0 control bytes but tab and line
@@ -388,10 +413,15 @@ pub fn read_text(
     limits: &InputLimits,
     vocabulary: &Vocabulary,
 ) -> Result<(&'static str, SheetOutput), FileError> {
-    if let Some(read) = read_gb18030_in_chunks(bytes, file, spec, limits, vocabulary) {
-        return read;
-    }
-    let (text, encoding) = decode(bytes, file)?;
+    let (text, encoding) = match decode_marked(bytes, file) {
+        Some(decoded) => decoded?,
+        None => {
+            if let Some(read) = read_gb18030_in_chunks(bytes, file, spec, limits, vocabulary) {
+                return read;
+            }
+            decode_unmarked(bytes, file)?
+        }
+    };
     let (table, after_head, delimiter) =
         read_head(&text, file, encoding, spec, limits, vocabulary)?;
     let starts = chunk_starts(
@@ -412,12 +442,13 @@ pub fn read_text(
     Ok((encoding, finish(table, chunks)))
 }
 
-/// GB18030 text where every line is a record (no quotes, no bare CRs: the usual claim-line
-/// export) and larger than a chunk, read without decoding the whole file first: its bytes
-/// are cut at line feeds (never part of a GB18030 multi-byte character) and each chunk is
-/// decoded by the worker that reads it. The decoding runs on every core, and the file's
-/// whole text never exists at once. `None` for any other file, or when a chunk is not
-/// strict GB18030; the whole-file path then decides what the file is, as it always has.
+/// A file `decode_marked` left undecided, when it is GB18030 text where every line is a
+/// record (no quotes, no bare CRs: the usual claim-line export) and larger than a chunk,
+/// read without decoding the whole file first: its bytes are cut at line feeds (never part
+/// of a GB18030 multi-byte character) and each chunk is decoded by the worker that reads
+/// it. The decoding runs on every core, and the file's whole text never exists at once.
+/// `None` for any other file, or when a chunk is not strict GB18030; `decode_unmarked` then
+/// decides what the file is, as it always has.
 fn read_gb18030_in_chunks(
     bytes: &[u8],
     file: &str,
@@ -425,15 +456,7 @@ fn read_gb18030_in_chunks(
     limits: &InputLimits,
     vocabulary: &Vocabulary,
 ) -> Option<Result<(&'static str, SheetOutput), FileError>> {
-    let has_bom = [&b"\xEF\xBB\xBF"[..], b"\xFF\xFE", b"\xFE\xFF"]
-        .iter()
-        .any(|bom| bytes.starts_with(bom));
-    if bytes.len() <= CHUNK_BYTES
-        || has_bom
-        || looks_binary(bytes)
-        || std::str::from_utf8(bytes).is_ok()
-        || !every_line_a_record(bytes)
-    {
+    if bytes.len() <= CHUNK_BYTES || !every_line_a_record(bytes) {
         return None;
     }
     let strict = |range: Range<usize>| {
@@ -805,6 +828,42 @@ mod tests {
         assert_eq!(
             detect_delimiter("姓名\t内容\n张三\t缺钱,没工作,生病\n李四\t困难\n", false),
             b'\t'
+        );
+    }
+
+    /// The integration tests show that a large GB18030 file reads as its UTF-8 copy does,
+    /// which the whole-file path would show too: this shows the chunked path is the one
+    /// that ran, and that it steps aside for a bad byte or a quoted field.
+    #[test]
+    fn only_a_clean_large_gb18030_file_is_read_in_chunks() {
+        let mut text = String::from("姓名,身份证号,个人自付\n");
+        // Two chunks once encoded (a Han character is two bytes in GB18030, three here).
+        while text.len() <= CHUNK_BYTES * 3 / 2 {
+            text.push_str("王小明,410123196001010012,12.50\n");
+        }
+        let gb = GB18030.encode(&text).0.into_owned();
+        assert!(gb.len() > CHUNK_BYTES);
+        let spec = SourceSpec {
+            kind: crate::model::SourceKind::Medical,
+            glob: "医保*".into(),
+            sheet: None,
+            columns: Default::default(),
+        };
+        let (limits, vocabulary) = (InputLimits::default(), Vocabulary::default());
+        let chunked = |bytes: &[u8]| {
+            read_gb18030_in_chunks(bytes, "医保.csv", &spec, &limits, &vocabulary)
+                .map(|read| read.map(|(encoding, sheet)| (encoding, sheet.records.len())))
+        };
+        let rows = text.lines().count() - 1;
+        assert!(matches!(chunked(&gb), Some(Ok(("gb18030", n))) if n == rows));
+
+        let mut bad = gb.clone();
+        bad[gb.len() - 10] = 0xFF;
+        assert!(chunked(&bad).is_none(), "a bad byte: the whole-file path");
+        let quoted = [&gb[..], "\"王,五\",1,2\n".as_bytes()].concat();
+        assert!(
+            chunked(&quoted).is_none(),
+            "a quoted field: the whole-file path"
         );
     }
 }
