@@ -390,10 +390,7 @@ mod tests {
 
     #[test]
     fn a_discarded_row_leaves_no_cells_or_text_behind() {
-        let mut piece = RowPiece::new(
-            SourceKind::Dibao,
-            SourceRef::new("低保.xlsx", None, 0).origin().clone(),
-        );
+        let mut piece = RowPiece::new(SourceKind::Dibao, SourceFile::shared("低保.xlsx", None));
         piece.push_cell(Field::Name, &Value::Text("王五"));
         piece.finish_row(2);
         piece.push_cell(Field::Name, &Value::Text("被拒的行"));

@@ -318,10 +318,7 @@ impl<'a> TableReader<'a> {
                 evidence: c.evidence.clone(),
             })
             .collect();
-        let origin = Arc::new(SourceFile {
-            file: file.into(),
-            sheet: ref_sheet.map(Arc::from),
-        });
+        let origin = SourceFile::shared(file, ref_sheet.map(Arc::from));
         let report = SheetReport {
             sheet,
             header_row,

@@ -148,6 +148,16 @@ pub struct SourceFile {
     pub sheet: Option<Arc<str>>,
 }
 
+impl SourceFile {
+    /// One file (and sheet), to be shared by the references to its rows.
+    pub fn shared(file: impl Into<Arc<str>>, sheet: Option<Arc<str>>) -> Arc<SourceFile> {
+        Arc::new(SourceFile {
+            file: file.into(),
+            sheet,
+        })
+    }
+}
+
 /// Where a record came from: `<file>#<row>` or `<file>!<sheet>#<row>` (SPEC 3.1).
 /// `row` is the physical 1-based row as a spreadsheet shows it, title rows included.
 /// The file and sheet are shared by every row of the sheet: millions of records carry one
@@ -162,11 +172,10 @@ pub struct SourceRef {
 impl SourceRef {
     /// A reference into a file of its own; rows of one sheet should share one with `at`.
     pub fn new(file: impl Into<Arc<str>>, sheet: Option<Arc<str>>, row: u32) -> SourceRef {
-        let origin = Arc::new(SourceFile {
-            file: file.into(),
-            sheet,
-        });
-        SourceRef { origin, row }
+        SourceRef {
+            origin: SourceFile::shared(file, sheet),
+            row,
+        }
     }
 
     /// Row `row` of a file already shared.
