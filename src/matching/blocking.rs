@@ -1,7 +1,8 @@
 //! Blocking: which records a damaged- or missing-ID record is compared with.
 //!
 //! Queries are few (about one record in twenty), so the index is built over the queries and
-//! every record is streamed past it once, in parallel. Keys:
+//! every record is streamed past it once, in parallel; each query then gathers its
+//! candidates from its own blocks when it is scored. Keys:
 //!
 //! - ID prefix: a query blocks on the first 15 digits it can vouch for (region, birth date
 //!   and the first sequence digit: what Excel's `000` damage keeps), or on 14 (region and
@@ -25,9 +26,22 @@ use super::exact::{neighbours, pack_id, ExactGroups};
 use super::hash::{self, U64Map};
 use crate::model::PersonRecord;
 
-pub struct Candidates {
-    /// (query, candidate) record pairs, sorted, without duplicates or self-pairs.
-    pub pairs: Vec<(u32, u32)>,
+/// The blocks of every query, built once: each query then gathers its own candidates, so
+/// that a county's millions of candidate pairs are never held, nor sorted, all at once.
+pub struct Blocks<'a> {
+    fields: &'a [Fields],
+    exact: &'a ExactGroups,
+    keep: &'a [bool],
+    max_block_size: usize,
+    /// Query key → slot.
+    slot_of: U64Map<u32>,
+    /// The records worth comparing that carry each slot's key, ascending:
+    /// `members[member_start[s]..member_start[s + 1]]`.
+    member_start: Vec<usize>,
+    members: Vec<u32>,
+    /// (query, exact group) for every valid ID one keystroke from a query's mistyped ID,
+    /// sorted.
+    neighbour_groups: Vec<(u32, u32)>,
     /// Blocks skipped for being too large.
     pub skipped_blocks: usize,
 }
@@ -137,95 +151,126 @@ pub fn representatives(
     keep
 }
 
-pub fn candidate_pairs(
-    records: &[PersonRecord],
-    fields: &[Fields],
-    keep: &[bool],
-    queries: &[u32],
-    exact: &ExactGroups,
-    max_block_size: usize,
-) -> Candidates {
-    // Query index: key → slot, slot → queries.
-    let mut keyed: Vec<(u64, u32)> = queries
-        .par_iter()
-        .flat_map_iter(|&q| {
-            let keys = Keys::of(&fields[q as usize], Side::Query);
-            (0..keys.len).map(move |i| (keys.keys[i], q))
-        })
-        .collect();
-    keyed.par_sort_unstable();
-    let mut slot_of: U64Map<u32> = U64Map::default();
-    let mut slot_start: Vec<usize> = Vec::new();
-    for (i, &(k, _)) in keyed.iter().enumerate() {
-        if i == 0 || keyed[i - 1].0 != k {
-            slot_of.insert(k, slot_start.len() as u32);
-            slot_start.push(i);
+impl<'a> Blocks<'a> {
+    pub fn build(
+        records: &[PersonRecord],
+        fields: &'a [Fields],
+        keep: &'a [bool],
+        queries: &[u32],
+        exact: &'a ExactGroups,
+        max_block_size: usize,
+    ) -> Blocks<'a> {
+        // Query index: every distinct key a query blocks on gets a slot.
+        let mut keys: Vec<u64> = queries
+            .par_iter()
+            .flat_map_iter(|&q| {
+                let keys = Keys::of(&fields[q as usize], Side::Query);
+                (0..keys.len).map(move |i| keys.keys[i])
+            })
+            .collect();
+        keys.par_sort_unstable();
+        keys.dedup();
+        let slot_of: U64Map<u32> = keys
+            .iter()
+            .enumerate()
+            .map(|(slot, &k)| (k, slot as u32))
+            .collect();
+
+        // Stream all records past the index, then lay each slot's records out together
+        // (a counting sort, which keeps them ascending).
+        let hits: Vec<(u32, u32)> = fields
+            .par_iter()
+            .enumerate()
+            .filter(|&(r, _)| keep[r])
+            .flat_map_iter(|(r, f)| {
+                let keys = Keys::of(f, Side::Candidate);
+                let slot_of = &slot_of;
+                (0..keys.len)
+                    .filter_map(move |i| slot_of.get(&keys.keys[i]).map(|&s| (s, r as u32)))
+            })
+            .collect();
+        let mut member_start = vec![0usize; keys.len() + 1];
+        for &(s, _) in &hits {
+            member_start[s as usize + 1] += 1;
+        }
+        let skipped_blocks = member_start[1..]
+            .iter()
+            .filter(|&&n| n > max_block_size)
+            .count();
+        for s in 1..member_start.len() {
+            member_start[s] += member_start[s - 1];
+        }
+        let mut filled = member_start.clone();
+        let mut members = vec![0u32; hits.len()];
+        for &(s, r) in &hits {
+            members[filled[s as usize]] = r;
+            filled[s as usize] += 1;
+        }
+        drop(hits);
+
+        // One-keystroke neighbours of mistyped IDs, found by one merge of sorted lists.
+        let mut probes: Vec<(u64, u32)> = queries
+            .par_iter()
+            .flat_map_iter(|&q| {
+                // Only a damaged ID can be a typo; the neighbours of a valid one are other people.
+                let digits = records[q as usize]
+                    .id
+                    .as_ref()
+                    .filter(|id| !id.quality.is_valid())
+                    .map(|id| id.digits.as_bytes())
+                    .unwrap_or_default();
+                neighbours(digits)
+                    .into_iter()
+                    .filter_map(|id| pack_id(&id))
+                    .map(move |key| (key, q))
+            })
+            .collect();
+        probes.par_sort_unstable();
+        let mut neighbour_groups: Vec<(u32, u32)> = exact
+            .find_sorted(&probes)
+            .into_iter()
+            .map(|(g, q)| (q, g))
+            .collect();
+        neighbour_groups.par_sort_unstable();
+        Blocks {
+            fields,
+            exact,
+            keep,
+            max_block_size,
+            slot_of,
+            member_start,
+            members,
+            neighbour_groups,
+            skipped_blocks,
         }
     }
-    slot_start.push(keyed.len());
 
-    // Stream all records past the index.
-    let hits: Vec<(u32, u32)> = fields
-        .par_iter()
-        .enumerate()
-        .filter(|&(r, _)| keep[r])
-        .flat_map_iter(|(r, f)| {
-            let keys = Keys::of(f, Side::Candidate);
-            let slot_of = &slot_of;
-            (0..keys.len).filter_map(move |i| slot_of.get(&keys.keys[i]).map(|&s| (s, r as u32)))
-        })
-        .collect();
-    let mut block_size = vec![0usize; slot_start.len() - 1];
-    for &(s, _) in &hits {
-        block_size[s as usize] += 1;
-    }
-    let skipped_blocks = block_size.iter().filter(|&&n| n > max_block_size).count();
-
-    let mut pairs: Vec<(u32, u32)> = hits
-        .par_iter()
-        .filter(|(s, _)| block_size[*s as usize] <= max_block_size)
-        .flat_map_iter(|&(s, r)| {
-            let s = s as usize;
-            keyed[slot_start[s]..slot_start[s + 1]]
-                .iter()
-                .filter(move |&&(_, q)| q != r)
-                .map(move |&(_, q)| (q, r))
-        })
-        .collect();
-
-    // One-keystroke neighbours of mistyped IDs, found by one merge of sorted lists.
-    let mut probes: Vec<(u64, u32)> = queries
-        .par_iter()
-        .flat_map_iter(|&q| {
-            // Only a damaged ID can be a typo; the neighbours of a valid one are other people.
-            let digits = records[q as usize]
-                .id
-                .as_ref()
-                .filter(|id| !id.quality.is_valid())
-                .map(|id| id.digits.as_bytes())
-                .unwrap_or_default();
-            neighbours(digits)
-                .into_iter()
-                .filter_map(|id| pack_id(&id))
-                .map(move |key| (key, q))
-        })
-        .collect();
-    probes.par_sort_unstable();
-    let holders = exact.find_sorted(&probes);
-    pairs.par_extend(holders.par_iter().flat_map_iter(|&(g, q)| {
-        exact
-            .group(g)
+    /// The candidates of query `q` into `out`: ascending, without duplicates or `q`.
+    pub fn candidates(&self, q: u32, out: &mut Vec<u32>) {
+        out.clear();
+        let keys = Keys::of(&self.fields[q as usize], Side::Query);
+        for key in &keys.keys[..keys.len] {
+            let s = self.slot_of[key] as usize;
+            let block = &self.members[self.member_start[s]..self.member_start[s + 1]];
+            if block.len() <= self.max_block_size {
+                out.extend(block.iter().copied().filter(|&r| r != q));
+            }
+        }
+        let from = self.neighbour_groups.partition_point(|&(p, _)| p < q);
+        for &(_, g) in self.neighbour_groups[from..]
             .iter()
-            .filter(|&&r| keep[r as usize])
-            .take(max_block_size)
-            .map(move |&r| (q, r))
-    }));
-
-    // One 64-bit key compares faster than a tuple, field by field.
-    pairs.par_sort_unstable_by_key(|&(q, r)| (u64::from(q) << 32) | u64::from(r));
-    pairs.dedup();
-    Candidates {
-        pairs,
-        skipped_blocks,
+            .take_while(|&&(p, _)| p == q)
+        {
+            out.extend(
+                self.exact
+                    .group(g)
+                    .iter()
+                    .copied()
+                    .filter(|&r| self.keep[r as usize])
+                    .take(self.max_block_size),
+            );
+        }
+        out.sort_unstable();
+        out.dedup();
     }
 }

@@ -8,9 +8,10 @@
 //!    lines, mostly) are compared and counted once.
 //! 4. `weights`: m/u estimated from the data (u from random pairs, m from the exact links,
 //!    phone u from how numbers spread over persons).
-//! 5. `blocking`: candidate pairs for every record without a valid ID, or whose valid ID
-//!    may still be damaged (`000` ending, upgraded 15-digit) — the *queries*.
-//! 6. `compare` + scoring in parallel; each query links to at most one person: its best
+//! 5. `blocking`: the blocks of every record without a valid ID, or whose valid ID may
+//!    still be damaged (`000` ending, upgraded 15-digit) — the *queries*.
+//! 6. In parallel, each query gathers its candidates from its blocks, compares and scores
+//!    them, and links to at most one person: its best
 //!    candidate above the upper threshold, unless a different person scores within the
 //!    ambiguity margin (then both links are uncertain). Between the thresholds the link is
 //!    uncertain; below, the best candidate is kept as the nearest miss.
@@ -83,6 +84,8 @@ impl Scored {
 
 #[derive(Default)]
 struct QueryOutcome {
+    /// Candidates scored.
+    candidates: usize,
     links: Vec<FoundLink>,
     near: Option<NearMiss>,
     /// Scored pairs per histogram bucket (lower bound / 2); a query's scores fall in a
@@ -116,7 +119,7 @@ pub fn link(records: &[PersonRecord], settings: &MatchSettings, verdicts: &Verdi
     let weights = Weights::estimate(records, &fields, &keep, &queries, &exact, settings);
     tracing::debug!(?weights, "Match weights.");
     let weights_done = Instant::now();
-    let candidates = blocking::candidate_pairs(
+    let blocks = blocking::Blocks::build(
         records,
         &fields,
         &keep,
@@ -126,8 +129,6 @@ pub fn link(records: &[PersonRecord], settings: &MatchSettings, verdicts: &Verdi
     );
     let blocking_done = Instant::now();
 
-    let pairs = &candidates.pairs;
-    let ranges = query_ranges(pairs);
     let context = Context {
         records,
         fields: &fields,
@@ -135,11 +136,18 @@ pub fn link(records: &[PersonRecord], settings: &MatchSettings, verdicts: &Verdi
         weights: &weights,
         settings,
     };
-    let outcomes: Vec<QueryOutcome> = ranges
+    // Each worker gathers a query's candidates into its own scratch, scores them and keeps
+    // only the decision.
+    let outcomes: Vec<QueryOutcome> = queries
         .par_iter()
-        .map_init(Vec::new, |scratch, &(s, e)| {
-            decide(&context, &pairs[s..e], scratch)
-        })
+        .map_init(
+            || (Vec::new(), Vec::new()),
+            |(candidates, scratch), &q| {
+                blocks.candidates(q, candidates);
+                (!candidates.is_empty()).then(|| decide(&context, q, candidates, scratch))
+            },
+        )
+        .flatten()
         .collect();
     let scoring_done = Instant::now();
 
@@ -194,7 +202,7 @@ pub fn link(records: &[PersonRecord], settings: &MatchSettings, verdicts: &Verdi
     );
     let stats = LinkageStats {
         exact_links,
-        candidate_pairs: candidates.pairs.len(),
+        candidate_pairs: outcomes.iter().map(|o| o.candidates).sum(),
         accepted_links,
         uncertain_links,
         decided_same: decided.confirmed,
@@ -212,7 +220,7 @@ pub fn link(records: &[PersonRecord], settings: &MatchSettings, verdicts: &Verdi
         candidate_pairs = stats.candidate_pairs,
         accepted_links,
         uncertain_links,
-        skipped_blocks = candidates.skipped_blocks,
+        skipped_blocks = blocks.skipped_blocks,
         prior = weights.prior,
         estimated_u = weights.estimated_u,
         estimated_m = weights.estimated_m,
@@ -226,21 +234,6 @@ pub fn link(records: &[PersonRecord], settings: &MatchSettings, verdicts: &Verdi
         questions,
         stats,
     }
-}
-
-/// Candidate pairs are sorted by query: the contiguous range of each query.
-fn query_ranges(pairs: &[(u32, u32)]) -> Vec<(usize, usize)> {
-    let mut ranges = Vec::new();
-    let mut start = 0;
-    while start < pairs.len() {
-        let mut end = start + 1;
-        while end < pairs.len() && pairs[end].0 == pairs[start].0 {
-            end += 1;
-        }
-        ranges.push((start, end));
-        start = end;
-    }
-    ranges
 }
 
 /// Every fuzzy link the queries found, once: a pair of two queries can be found from both
@@ -310,17 +303,20 @@ struct Context<'a> {
 
 /// Scores one query against its candidates and decides its link. `best` is scratch space
 /// reused across the queries of one worker.
-fn decide(cx: &Context<'_>, pairs: &[(u32, u32)], best: &mut Vec<Scored>) -> QueryOutcome {
-    let query = Query::new(cx, pairs[0].0);
-    let mut outcome = QueryOutcome::default();
+fn decide(cx: &Context<'_>, q: u32, candidates: &[u32], best: &mut Vec<Scored>) -> QueryOutcome {
+    let query = Query::new(cx, q);
+    let mut outcome = QueryOutcome {
+        candidates: candidates.len(),
+        ..QueryOutcome::default()
+    };
     // The candidates lie at random in a few hundred megabytes of `Fields`: load them all
     // first, so that their cache misses overlap instead of each stalling one compare.
-    let touched = pairs
+    let touched = candidates
         .iter()
-        .fold(0u32, |acc, &(_, r)| acc ^ cx.fields[r as usize].group);
+        .fold(0u32, |acc, &r| acc ^ cx.fields[r as usize].group);
     std::hint::black_box(touched);
 
-    let nearest_roll = score_candidates(cx, &query, pairs, best, &mut outcome.histogram);
+    let nearest_roll = score_candidates(cx, &query, candidates, best, &mut outcome.histogram);
     if best.is_empty() || (query.suspect && best[0].score < cx.settings.upper_threshold) {
         return outcome;
     }
@@ -375,7 +371,7 @@ impl Query {
 fn score_candidates(
     cx: &Context<'_>,
     query: &Query,
-    pairs: &[(u32, u32)],
+    candidates: &[u32],
     best: &mut Vec<Scored>,
     histogram: &mut Vec<(i64, usize)>,
 ) -> Option<(f64, u32, Comparison)> {
@@ -384,10 +380,10 @@ fn score_candidates(
     let mut nearest_roll: Option<(f64, u32, Comparison)> = None;
     best.clear();
     best.extend(
-        pairs
+        candidates
             .iter()
-            .filter(|&&(_, r)| !query.suspect || fields[r as usize].group != query.own_group)
-            .map(|&(_, r)| {
+            .filter(|&&r| !query.suspect || fields[r as usize].group != query.own_group)
+            .map(|&r| {
                 let fr = &fields[r as usize];
                 let cmp = compare::compare(&records[q], &fields[q], &records[r as usize], fr);
                 let score = cx.weights.score(&cmp, query.name_weight);
