@@ -255,7 +255,7 @@ fn normalise_records(
 /// The kinds with no usable file this run, each warned about; an error when no roll or no
 /// screening source is left to compare.
 fn missing_kinds(normalised: &NormaliseOutput) -> Result<Vec<SourceKind>, Error> {
-    let supplied: BTreeSet<SourceKind> = normalised.persons.iter().map(|r| r.kind).collect();
+    let supplied = normalised.kinds();
     let missing: Vec<SourceKind> = SourceKind::ALL
         .into_iter()
         .filter(|k| !supplied.contains(k))

@@ -15,7 +15,7 @@ pub mod places;
 mod tests;
 
 use std::cell::OnceCell;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
 use std::sync::Arc;
 
@@ -61,6 +61,16 @@ pub struct NormaliseOutput {
 }
 
 impl NormaliseOutput {
+    /// The sources that gave at least one person record: each record is counted in
+    /// `id_quality` or in `missing_ids`.
+    pub fn kinds(&self) -> BTreeSet<SourceKind> {
+        self.id_quality
+            .keys()
+            .chain(self.missing_ids.keys())
+            .copied()
+            .collect()
+    }
+
     /// `大孟乡: 12 条 (低保 10, 医保局 2)`, most rows first.
     pub fn unknown_township_lines(&self) -> Vec<String> {
         let mut by_name: BTreeMap<&str, Vec<(SourceKind, usize)>> = BTreeMap::new();
@@ -158,6 +168,10 @@ fn normalise_batch(piece: &RowPiece, batch: Range<usize>, gazetteer: &Gazetteer)
 impl NormaliseOutput {
     /// Adds one batch's persons and rejects, counting ID qualities and unknown townships.
     fn add(&mut self, mut outcomes: Vec<Outcome>, townships: &[Township]) {
+        // ID counts of this batch by (source, quality; `None`: no ID). A batch holds a
+        // handful of such pairs, so a short list counts its persons cheaper than two map
+        // lookups each; the maps take the sums once per batch.
+        let mut tally: Vec<((SourceKind, Option<IdQuality>), usize)> = Vec::new();
         for outcome in &mut outcomes {
             let Ok(row) = outcome else { continue };
             // Without configured townships every name is unknown: nothing to say.
@@ -172,17 +186,24 @@ impl NormaliseOutput {
                     .or_default() += 1;
             }
             for person in std::iter::once(&row.subject).chain(&row.parents) {
-                match &person.id {
-                    Some(id) => {
-                        *self
-                            .id_quality
-                            .entry(person.kind)
-                            .or_default()
-                            .entry(id.quality)
-                            .or_default() += 1;
-                    }
-                    None => *self.missing_ids.entry(person.kind).or_default() += 1,
+                let key = (person.kind, person.id.as_ref().map(|id| id.quality));
+                match tally.iter_mut().find(|(k, _)| *k == key) {
+                    Some((_, n)) => *n += 1,
+                    None => tally.push((key, 1)),
                 }
+            }
+        }
+        for ((kind, quality), n) in tally {
+            match quality {
+                Some(q) => {
+                    *self
+                        .id_quality
+                        .entry(kind)
+                        .or_default()
+                        .entry(q)
+                        .or_default() += n
+                }
+                None => *self.missing_ids.entry(kind).or_default() += n,
             }
         }
         let one_person_each = outcomes

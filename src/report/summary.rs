@@ -257,13 +257,8 @@ impl RejectCounts {
 /// ID qualities and missing IDs per source that had person records.
 fn id_quality(report: &RunReport<'_>) -> Vec<(SourceKind, BTreeMap<IdQuality, usize>, usize)> {
     let normalised = report.normalised;
-    let kinds: BTreeSet<SourceKind> = normalised
-        .id_quality
-        .keys()
-        .chain(normalised.missing_ids.keys())
-        .copied()
-        .collect();
-    kinds
+    normalised
+        .kinds()
         .into_iter()
         .map(|kind| {
             (

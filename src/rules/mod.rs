@@ -67,12 +67,18 @@ impl Screening {
 pub fn screen(input: &ScreeningInput<'_>) -> Screening {
     let (facts, cover) = rayon::join(|| qualify::assess(input), || coverage::coverage(input));
 
-    // Every screening source supplied this run gets a count, zero included.
-    let mut screened: BTreeMap<SourceKind, usize> = input
+    // Every screening source supplied this run gets a count, zero included. The sources
+    // are gathered as one bit each, on both cores: this reads every record.
+    let supplied = input
         .records
-        .iter()
+        .par_iter()
         .filter(|r| r.role == Role::Subject && !r.kind.is_roll())
-        .map(|r| (r.kind, 0))
+        .fold(|| 0u32, |bits, r| bits | (1 << r.kind as u32))
+        .reduce(|| 0, |a, b| a | b);
+    let mut screened: BTreeMap<SourceKind, usize> = SourceKind::ALL
+        .into_iter()
+        .filter(|&k| supplied & (1 << k as u32) != 0)
+        .map(|k| (k, 0))
         .collect();
     let mut suspects = Vec::new();
     // Per uncertain link: the persons waiting on it, with the reason each gives.
