@@ -28,6 +28,9 @@ pub struct LedgerPlan {
     pub vanished: Vec<String>,
     /// Closed clues raised again because their facts changed, with what changed.
     pub reopened: BTreeMap<String, String>,
+    /// The stored clues the plan was made against, for the commit: the run holds the
+    /// ledger's lock in between, so they cannot change, and reading them once is enough.
+    known: BTreeMap<String, Known>,
 }
 
 /// One night's figures for the summary's trend: from a committed run's `counts`, or from
@@ -125,6 +128,7 @@ impl LedgerPlan {
 pub const SPOT_CHECK_DISAGREED: &str = "县重点抽查结果不一致, 请重新核查";
 
 /// The part of a stored clue a plan needs.
+#[derive(Debug, Clone, PartialEq)]
 struct Known {
     status: LedgerStatus,
     first_seen: NaiveDate,
@@ -233,11 +237,13 @@ impl Ledger {
             })
             .map(|(id, _)| id.clone())
             .collect();
+        plan.known = known;
         Ok(plan)
     }
 
     /// Records the run: new clues, sightings, reopened and written-off clues, the
-    /// rectification check and the run's figures — all in one transaction.
+    /// rectification check and the run's figures — all in one transaction. `plan` is this
+    /// ledger's plan for `suspects`, with no other run committed since.
     pub fn commit(
         &mut self,
         plan: &LedgerPlan,
@@ -245,7 +251,7 @@ impl Ledger {
         run: &RunInfo,
     ) -> Result<(), LedgerError> {
         let as_of = date_text(run.as_of);
-        let known = self.known_clues()?;
+        let known = &plan.known;
         let tx = self
             .conn
             .transaction()
@@ -255,7 +261,7 @@ impl Ledger {
         let rendered: Vec<Rendered> = suspects
             .par_iter()
             .zip(&plan.keep)
-            .map(|(suspect, &keep)| Rendered::of(suspect, keep, &known))
+            .map(|(suspect, &keep)| Rendered::of(suspect, keep, known))
             .collect();
         for ((suspect, keep), rendered) in suspects.iter().zip(&plan.keep).zip(rendered) {
             let Rendered { facts, evidence } = rendered;
