@@ -270,18 +270,19 @@ fn all_links(
     // An exact link's evidence is always "same valid ID": `describe` words it, so the
     // million such links of a county allocate nothing for it.
     let exact_score = weights.max_score();
-    // Plain pushes into one exactly sized vector: cheaper than a parallel collect, which
-    // would gather pieces and copy them again.
+    // Written in place on both cores (the exact links are millions), into one vector
+    // sized for the fuzzy links too.
     let mut links: Vec<Link> = Vec::with_capacity(exact.linked() + fuzzy.len());
-    for group in exact.groups() {
-        links.extend(group[1..].iter().map(|&r| Link {
-            left: group[0] as usize,
-            right: r as usize,
+    exact
+        .link_ends()
+        .map(|(left, right)| Link {
+            left: left as usize,
+            right: right as usize,
             decision: LinkDecision::Exact,
             score: exact_score,
             evidence: Vec::new(),
-        }));
-    }
+        })
+        .collect_into_vec(&mut links);
     links.extend(fuzzy.iter().map(|&(l, decision)| Link {
         left: l.pair().0 as usize,
         right: l.pair().1 as usize,

@@ -341,3 +341,35 @@ fn a_typo_in_the_sex_digit_does_not_make_the_sexes_differ() {
     assert_eq!(level(k, "身份证号"), "相邻颠倒");
     assert_eq!(level(k, "性别"), "", "the sex digit is the one in doubt");
 }
+
+#[test]
+fn exact_links_written_in_parallel_come_group_by_group() {
+    // Groups of one to four records (a one-record group has no link), interleaved.
+    let mut rng = ChaCha8Rng::seed_from_u64(3);
+    let ids: Vec<String> = (0..3_000)
+        .map(|i| valid_id(&format!("410123{:08}{:03}", 19_500_101 + i % 28, i / 28)))
+        .collect();
+    let records: Vec<PersonRecord> = (0..9_000)
+        .map(|row| {
+            let id = &ids[rng.gen_range(0..ids.len())];
+            with_valid(rec(SourceKind::Medical, row, "张伟", "zhang wei"), id)
+        })
+        .collect();
+    let fields: Vec<compare::Fields> = records
+        .iter()
+        .map(|r| compare::Fields::of(r, exact::NONE))
+        .collect();
+    let groups = ExactGroups::build(&fields);
+    let in_order: Vec<(u32, u32)> = groups
+        .groups()
+        .flat_map(|g| g[1..].iter().map(move |&r| (g[0], r)))
+        .collect();
+    assert!(in_order.len() > 5_000);
+    assert!(groups.groups().any(|g| g.len() == 1));
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(4)
+        .build()
+        .unwrap();
+    let parallel: Vec<(u32, u32)> = pool.install(|| groups.link_ends().collect());
+    assert_eq!(parallel, in_order);
+}
