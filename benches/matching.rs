@@ -243,7 +243,7 @@ fn quality(records: &[PersonRecord], owner: &[usize], linkage: &loubao::model::L
         .links
         .iter()
         .filter(|k| k.decision == loubao::model::LinkDecision::Accepted)
-        .filter(|k| owner[k.left] != owner[k.right])
+        .filter(|k| owner[k.ends().0] != owner[k.ends().1])
         .count();
     println!("  accepted links joining different residents: {wrong}");
 }

@@ -213,7 +213,7 @@ fn fixture() -> Fixture {
             right: 1,
             decision: LinkDecision::Uncertain,
             score: 8.25,
-            evidence: vec![
+            evidence: Box::new([
                 FieldEvidence {
                     field: "姓名",
                     level: "拼音相同".into(),
@@ -224,7 +224,7 @@ fn fixture() -> Fixture {
                     level: "两位互换".into(),
                     weight: -1.0,
                 },
-            ],
+            ]),
         }],
         person_of: vec![0, 0],
         questions: BTreeMap::from([(0, QuestionId(0xA1B2_C3D4_E5F6))]),

@@ -392,8 +392,8 @@ impl PersonView<'_> {
                 tr!(
                     "  {} — {}: {how}; {}, 得分 {:.1}",
                     "  {} — {}: {how}; {}, score {:.1}",
-                    self.record(link.left).source,
-                    self.record(link.right).source,
+                    self.record(link.ends().0).source,
+                    self.record(link.ends().1).source,
                     matching::describe(link),
                     link.score
                 )
@@ -401,10 +401,11 @@ impl PersonView<'_> {
         }
         for item in self.questions().0 {
             let link = &linkage.links[item.links[0]];
-            let other = if person.records.binary_search(&link.left).is_ok() {
-                link.right
+            let (left, right) = link.ends();
+            let other = if person.records.binary_search(&left).is_ok() {
+                right
             } else {
-                link.left
+                left
             };
             let _ = writeln!(
                 out,

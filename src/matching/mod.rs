@@ -276,19 +276,19 @@ fn all_links(
     exact
         .link_ends()
         .map(|(left, right)| Link {
-            left: left as usize,
-            right: right as usize,
+            left,
+            right,
             decision: LinkDecision::Exact,
             score: exact_score,
-            evidence: Vec::new(),
+            evidence: Box::default(),
         })
         .collect_into_vec(&mut links);
     links.extend(fuzzy.iter().map(|&(l, decision)| Link {
-        left: l.pair().0 as usize,
-        right: l.pair().1 as usize,
+        left: l.pair().0,
+        right: l.pair().1,
         decision,
         score: (l.score * 100.0).round() / 100.0,
-        evidence: weights.explain(&l.cmp, l.name_weight),
+        evidence: weights.explain(&l.cmp, l.name_weight).into_boxed_slice(),
     }));
     links
 }

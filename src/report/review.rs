@@ -168,11 +168,11 @@ fn sides<'a>(
         .collect();
     let swap = links
         .first()
-        .is_some_and(|l| persons[l.left].kind.is_roll() && !persons[l.right].kind.is_roll());
+        .is_some_and(|l| persons[l.ends().0].kind.is_roll() && !persons[l.ends().1].kind.is_roll());
     let side = |left: bool| {
         let ends: BTreeSet<usize> = links
             .iter()
-            .map(|l| if left != swap { l.left } else { l.right })
+            .map(|l| if left != swap { l.ends().0 } else { l.ends().1 })
             .collect();
         ends.into_iter().map(|r| &persons[r]).collect::<Vec<_>>()
     };

@@ -271,10 +271,11 @@ fn undecided(input: &ScreeningInput<'_>, index: usize) -> bool {
     }
     person.uncertain.iter().any(|&l| {
         let link = &linkage.links[l];
-        let other = if linkage.person_of[link.left] == index {
-            link.right
+        let (left, right) = link.ends();
+        let other = if linkage.person_of[left] == index {
+            right
         } else {
-            link.left
+            left
         };
         linkage.persons[linkage.person_of[other]]
             .records
@@ -298,10 +299,11 @@ fn answer_matters(
     let linkage = input.linkage;
     linkage.persons[index].uncertain.iter().any(|&l| {
         let link = &linkage.links[l];
-        let end = if linkage.person_of[link.left] == index {
-            link.right
+        let (left, right) = link.ends();
+        let end = if linkage.person_of[left] == index {
+            right
         } else {
-            link.left
+            left
         };
         let other = linkage.person_of[end];
         let only_rolls = linkage.persons[other]

@@ -208,10 +208,11 @@ fn match_note(input: &ScreeningInput<'_>, person: &Person, doubt: Doubt) -> Stri
     let mut parts: Vec<String> = Vec::new();
     for link in person.links.iter().map(|&l| &linkage.links[l]) {
         // Name the roll side when there is one: that is what the clerk checks against.
-        let other = if kind_of(link.left).is_roll() {
-            kind_of(link.left)
+        let (left, right) = link.ends();
+        let other = if kind_of(left).is_roll() {
+            kind_of(left)
         } else {
-            kind_of(link.right)
+            kind_of(right)
         };
         match link.decision {
             LinkDecision::Exact => {
@@ -252,10 +253,11 @@ fn match_note(input: &ScreeningInput<'_>, person: &Person, doubt: Doubt) -> Stri
         Doubt::Asked => ("见待复核", &person.uncertain[..]),
     };
     for link in open.iter().map(|&l| &linkage.links[l]) {
-        let other = if person.records.binary_search(&link.left).is_ok() {
-            link.right
+        let (left, right) = link.ends();
+        let other = if person.records.binary_search(&left).is_ok() {
+            right
         } else {
-            link.left
+            left
         };
         let name = input.records[other]
             .name

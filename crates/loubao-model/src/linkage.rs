@@ -72,13 +72,22 @@ impl FromStr for QuestionId {
 }
 
 /// A scored link between two person records (indices into the `PersonRecord` slice).
+/// A county has millions (one per claim line of a person, mostly), so it is kept small:
+/// 32-bit record indices, and a boxed slice for the evidence, empty for an exact link.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Link {
-    pub left: usize,
-    pub right: usize,
+    pub left: u32,
+    pub right: u32,
     pub decision: LinkDecision,
     pub score: f64,
-    pub evidence: Vec<FieldEvidence>,
+    pub evidence: Box<[FieldEvidence]>,
+}
+
+impl Link {
+    /// The two records, as indices into the `PersonRecord` slice.
+    pub fn ends(&self) -> (usize, usize) {
+        (self.left as usize, self.right as usize)
+    }
 }
 
 /// The best candidate that was *not* linked, so a clerk sees "nearest: 张玮 …, score 3.1".
@@ -132,7 +141,13 @@ pub struct LinkageStats {
 
 #[cfg(test)]
 mod tests {
-    use super::QuestionId;
+    use super::{Link, QuestionId};
+
+    #[test]
+    fn a_link_stays_compact() {
+        let size = std::mem::size_of::<Link>();
+        assert!(size <= 40, "Link is {size} bytes");
+    }
 
     #[test]
     fn a_question_id_reads_back_as_written() {

@@ -97,9 +97,7 @@ fn same_person(l: &Linkage, a: usize, b: usize) -> bool {
 
 /// The fuzzy link between two records, if any.
 fn link_between(l: &Linkage, a: usize, b: usize) -> Option<&Link> {
-    l.links
-        .iter()
-        .find(|k| (k.left, k.right) == (a.min(b), a.max(b)))
+    l.links.iter().find(|k| k.ends() == (a.min(b), a.max(b)))
 }
 
 fn level<'a>(k: &'a Link, field: &str) -> &'a str {

@@ -131,6 +131,6 @@ fn synthetic_typos_are_found_without_false_links() {
         .iter()
         .filter(|k| k.decision == LinkDecision::Accepted)
     {
-        assert_eq!(truth(k.left), truth(k.right), "{k:?}");
+        assert_eq!(truth(k.ends().0), truth(k.ends().1), "{k:?}");
     }
 }

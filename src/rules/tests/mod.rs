@@ -165,15 +165,15 @@ impl Fixture {
                 Some(j) => {
                     let p = person_of[j];
                     links.push(Link {
-                        left: j,
-                        right: i,
+                        left: j as u32,
+                        right: i as u32,
                         decision: LinkDecision::Exact,
                         score: 30.0,
-                        evidence: vec![FieldEvidence {
+                        evidence: Box::new([FieldEvidence {
                             field: "身份证号",
                             level: "一致".into(),
                             weight: 30.0,
-                        }],
+                        }]),
                     });
                     persons[p].records.push(i);
                     persons[p].links.push(links.len() - 1);
@@ -192,11 +192,11 @@ impl Fixture {
         }
         for &(left, right, decision, score) in &self.links {
             links.push(Link {
-                left,
-                right,
+                left: left as u32,
+                right: right as u32,
                 decision,
                 score,
-                evidence: vec![
+                evidence: Box::new([
                     FieldEvidence {
                         field: "姓名",
                         level: "一致".into(),
@@ -212,7 +212,7 @@ impl Fixture {
                         level: "不同".into(),
                         weight: -2.0,
                     },
-                ],
+                ]),
             });
             let l = links.len() - 1;
             let (pl, pr) = (person_of[left], person_of[right]);
@@ -244,7 +244,8 @@ impl Fixture {
             .enumerate()
             .filter(|(_, l)| l.decision == LinkDecision::Uncertain)
             .map(|(i, l)| {
-                let q = crate::matching::question_of(&self.records[l.left], &self.records[l.right]);
+                let (left, right) = l.ends();
+                let q = crate::matching::question_of(&self.records[left], &self.records[right]);
                 (i, q)
             })
             .collect();

@@ -212,10 +212,11 @@ impl<'a> Known<'a> {
         let linkage = self.linkage;
         linkage.persons[p].uncertain.iter().find_map(|&l| {
             let link = &linkage.links[l];
-            let far = if linkage.person_of[link.left] == p {
-                link.right
+            let (left, right) = link.ends();
+            let far = if linkage.person_of[left] == p {
+                right
             } else {
-                link.left
+                left
             };
             let q = linkage.person_of[far];
             (q != p && self.holds_roll_of(q, person)).then_some((link, far))

@@ -150,7 +150,8 @@ fn linkage(records: usize, groups: &[&[usize]], links: Vec<Link>) -> Linkage {
         });
     }
     for (i, link) in links.iter().enumerate() {
-        let (pl, pr) = (person_of[link.left], person_of[link.right]);
+        let (left, right) = link.ends();
+        let (pl, pr) = (person_of[left], person_of[right]);
         if link.decision == LinkDecision::Uncertain {
             persons[pl].uncertain.push(i);
             persons[pr].uncertain.push(i);
@@ -166,13 +167,13 @@ fn linkage(records: usize, groups: &[&[usize]], links: Vec<Link>) -> Linkage {
     }
 }
 
-fn link(left: usize, right: usize, decision: LinkDecision) -> Link {
+fn link(left: u32, right: u32, decision: LinkDecision) -> Link {
     Link {
         left,
         right,
         decision,
         score: 5.0,
-        evidence: vec![],
+        evidence: Box::default(),
     }
 }
 
