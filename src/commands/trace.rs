@@ -392,8 +392,8 @@ impl PersonView<'_> {
                 tr!(
                     "  {} — {}: {how}; {}, 得分 {:.1}",
                     "  {} — {}: {how}; {}, score {:.1}",
-                    self.record(link.ends().0).source,
-                    self.record(link.ends().1).source,
+                    self.record(link.left as usize).source,
+                    self.record(link.right as usize).source,
                     matching::describe(link),
                     link.score
                 )
@@ -401,12 +401,7 @@ impl PersonView<'_> {
         }
         for item in self.questions().0 {
             let link = &linkage.links[item.links[0]];
-            let (left, right) = link.ends();
-            let other = if person.records.binary_search(&left).is_ok() {
-                right
-            } else {
-                left
-            };
+            let other = link.other_end(|r| person.records.binary_search(&r).is_ok());
             let _ = writeln!(
                 out,
                 "{}",

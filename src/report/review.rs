@@ -166,13 +166,21 @@ fn sides<'a>(
         .iter()
         .filter_map(|&l| report.linkage.links.get(l))
         .collect();
-    let swap = links
-        .first()
-        .is_some_and(|l| persons[l.ends().0].kind.is_roll() && !persons[l.ends().1].kind.is_roll());
+    let swap = links.first().is_some_and(|l| {
+        let (left, right) = l.ends();
+        persons[left].kind.is_roll() && !persons[right].kind.is_roll()
+    });
     let side = |left: bool| {
         let ends: BTreeSet<usize> = links
             .iter()
-            .map(|l| if left != swap { l.ends().0 } else { l.ends().1 })
+            .map(|l| {
+                let (first, second) = l.ends();
+                if left != swap {
+                    first
+                } else {
+                    second
+                }
+            })
             .collect();
         ends.into_iter().map(|r| &persons[r]).collect::<Vec<_>>()
     };

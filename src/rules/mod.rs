@@ -271,12 +271,7 @@ fn undecided(input: &ScreeningInput<'_>, index: usize) -> bool {
     }
     person.uncertain.iter().any(|&l| {
         let link = &linkage.links[l];
-        let (left, right) = link.ends();
-        let other = if linkage.person_of[left] == index {
-            right
-        } else {
-            left
-        };
+        let other = link.other_end(|r| linkage.person_of[r] == index);
         linkage.persons[linkage.person_of[other]]
             .records
             .iter()
@@ -299,12 +294,7 @@ fn answer_matters(
     let linkage = input.linkage;
     linkage.persons[index].uncertain.iter().any(|&l| {
         let link = &linkage.links[l];
-        let (left, right) = link.ends();
-        let end = if linkage.person_of[left] == index {
-            right
-        } else {
-            left
-        };
+        let end = link.other_end(|r| linkage.person_of[r] == index);
         let other = linkage.person_of[end];
         let only_rolls = linkage.persons[other]
             .records

@@ -253,12 +253,7 @@ fn match_note(input: &ScreeningInput<'_>, person: &Person, doubt: Doubt) -> Stri
         Doubt::Asked => ("见待复核", &person.uncertain[..]),
     };
     for link in open.iter().map(|&l| &linkage.links[l]) {
-        let (left, right) = link.ends();
-        let other = if person.records.binary_search(&left).is_ok() {
-            right
-        } else {
-            left
-        };
+        let other = link.other_end(|r| person.records.binary_search(&r).is_ok());
         let name = input.records[other]
             .name
             .as_ref()

@@ -88,6 +88,17 @@ impl Link {
     pub fn ends(&self) -> (usize, usize) {
         (self.left as usize, self.right as usize)
     }
+
+    /// The record across the link from a side: `right` when `on_this_side(left)`, else
+    /// `left`.
+    pub fn other_end(&self, on_this_side: impl FnOnce(usize) -> bool) -> usize {
+        let (left, right) = self.ends();
+        if on_this_side(left) {
+            right
+        } else {
+            left
+        }
+    }
 }
 
 /// The best candidate that was *not* linked, so a clerk sees "nearest: 张玮 …, score 3.1".
@@ -142,6 +153,19 @@ pub struct LinkageStats {
 #[cfg(test)]
 mod tests {
     use super::{Link, QuestionId};
+
+    #[test]
+    fn the_other_end_is_across_from_the_side_asked() {
+        let link = Link {
+            left: 3,
+            right: 8,
+            decision: super::LinkDecision::Uncertain,
+            score: 1.0,
+            evidence: Box::default(),
+        };
+        assert_eq!(link.other_end(|r| r == 3), 8);
+        assert_eq!(link.other_end(|r| r == 8), 3);
+    }
 
     #[test]
     fn a_link_stays_compact() {

@@ -212,12 +212,7 @@ impl<'a> Known<'a> {
         let linkage = self.linkage;
         linkage.persons[p].uncertain.iter().find_map(|&l| {
             let link = &linkage.links[l];
-            let (left, right) = link.ends();
-            let far = if linkage.person_of[left] == p {
-                right
-            } else {
-                left
-            };
+            let far = link.other_end(|r| linkage.person_of[r] == p);
             let q = linkage.person_of[far];
             (q != p && self.holds_roll_of(q, person)).then_some((link, far))
         })
