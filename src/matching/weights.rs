@@ -63,7 +63,7 @@ mod fallback {
     pub const SEX: [(f64, f64); 2] = [(0.97, 0.5), (0.03, 0.5)];
 }
 
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Weights {
     id: [f64; ID_LEVELS],
     birth: [f64; 3],
@@ -88,6 +88,30 @@ pub struct Weights {
     records: usize,
     pub estimated_u: bool,
     pub estimated_m: bool,
+}
+
+/// The run log's line: the per-field weights in full, the per-name tables by their size
+/// (a county's 150,000 query names made a line of 800 KB every night).
+impl std::fmt::Debug for Weights {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Weights")
+            .field("id", &self.id)
+            .field("birth", &self.birth)
+            .field("name", &self.name)
+            .field("place", &self.place)
+            .field("phone", &self.phone)
+            .field("household", &self.household)
+            .field("sex", &self.sex)
+            .field("prior", &self.prior)
+            .field("name_cap", &self.name_cap)
+            .field("name_equal_m", &self.name_equal_m)
+            .field("counted_names", &self.name_counts.as_ref().map(|c| c.len()))
+            .field("carried_names", &self.name_carriers.len())
+            .field("records", &self.records)
+            .field("estimated_u", &self.estimated_u)
+            .field("estimated_m", &self.estimated_m)
+            .finish()
+    }
 }
 
 /// The distinct names of the queries (hashes, `Fields::name`), each with its slot.

@@ -8,7 +8,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use super::table::{Cell, Output, Sheet, Table};
 use super::township::{group, list_name};
 use super::{Error, RunReport, SUMMARY};
-use crate::model::{ClueStatus, IdQuality, RuleCode, RuleCounts, SourceKind, Suspect};
+use rayon::prelude::*;
+
+use crate::model::{ClueStatus, IdQuality, RuleCode, RuleCounts, SourceKind, SourceKinds, Suspect};
 
 /// One township's suspects by code.
 pub(crate) struct TownshipCounts {
@@ -281,25 +283,41 @@ struct SourceOverlap {
 }
 
 impl SourceOverlap {
+    /// Persons are counted per combination of sources, on both cores: that reads every
+    /// record once. A county has a few hundred combinations, and the figures come from them.
     fn of(report: &RunReport<'_>) -> SourceOverlap {
+        let records = &report.normalised.persons;
+        let combinations: BTreeMap<SourceKinds, usize> = report
+            .linkage
+            .persons
+            .par_iter()
+            .map(|person| {
+                person
+                    .records
+                    .iter()
+                    .filter_map(|&i| records.get(i))
+                    .map(|r| r.kind)
+                    .collect::<SourceKinds>()
+            })
+            .filter(|kinds| !kinds.is_empty())
+            .fold(BTreeMap::new, |mut counts, kinds| {
+                *counts.entry(kinds).or_default() += 1;
+                counts
+            })
+            .reduce(BTreeMap::new, |mut all, part| {
+                for (kinds, n) in part {
+                    *all.entry(kinds).or_default() += n;
+                }
+                all
+            });
         let mut by_count: BTreeMap<usize, usize> = BTreeMap::new();
         let mut pairs: BTreeMap<(SourceKind, SourceKind), usize> = BTreeMap::new();
-        for person in &report.linkage.persons {
-            let kinds: Vec<SourceKind> = person
-                .records
-                .iter()
-                .filter_map(|&i| report.normalised.persons.get(i))
-                .map(|r| r.kind)
-                .collect::<BTreeSet<_>>()
-                .into_iter()
-                .collect();
-            if kinds.is_empty() {
-                continue;
-            }
-            *by_count.entry(kinds.len()).or_default() += 1;
+        for (kinds, n) in combinations {
+            *by_count.entry(kinds.len()).or_default() += n;
+            let kinds: Vec<SourceKind> = kinds.iter().collect();
             for (i, &a) in kinds.iter().enumerate() {
                 for &b in &kinds[i + 1..] {
-                    *pairs.entry((a, b)).or_default() += 1;
+                    *pairs.entry((a, b)).or_default() += n;
                 }
             }
         }

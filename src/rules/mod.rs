@@ -17,14 +17,15 @@ mod suspects;
 pub mod trace;
 
 use std::cmp::Reverse;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 use rayon::prelude::*;
 
 use crate::config::RuleSettings;
 use crate::model::{
-    Finding, Linkage, PersonRecord, QuestionId, ReviewItem, Role, RuleCode, SourceKind, Suspect,
+    Finding, Linkage, PersonRecord, QuestionId, ReviewItem, Role, RuleCode, SourceKind,
+    SourceKinds, Suspect,
 };
 
 pub use coverage::{active_on, aided_in};
@@ -73,13 +74,12 @@ pub fn screen(input: &ScreeningInput<'_>) -> Screening {
         .records
         .par_iter()
         .filter(|r| r.role == Role::Subject && !r.kind.is_roll())
-        .fold(|| 0u32, |bits, r| bits | (1 << r.kind as u32))
-        .reduce(|| 0, |a, b| a | b);
-    let mut screened: BTreeMap<SourceKind, usize> = SourceKind::ALL
-        .into_iter()
-        .filter(|&k| supplied & (1 << k as u32) != 0)
-        .map(|k| (k, 0))
-        .collect();
+        .fold(SourceKinds::default, |mut kinds, r| {
+            kinds.insert(r.kind);
+            kinds
+        })
+        .reduce(SourceKinds::default, |a, b| a | b);
+    let mut screened: BTreeMap<SourceKind, usize> = supplied.iter().map(|k| (k, 0)).collect();
     let mut suspects = Vec::new();
     // Per uncertain link: the persons waiting on it, with the reason each gives.
     let mut review: BTreeMap<usize, Vec<(usize, String)>> = BTreeMap::new();
@@ -108,7 +108,7 @@ pub fn screen(input: &ScreeningInput<'_>) -> Screening {
                 }
             }
         }
-        for kind in judgement.qualifies_on {
+        for kind in judgement.qualifies_on.iter() {
             *screened.entry(kind).or_default() += 1;
         }
         for (link, reason) in judgement.review {
@@ -155,7 +155,7 @@ struct Judgement {
     /// Service clues (R07) from his complaints.
     conduct: Vec<Suspect>,
     /// The screening sources he qualifies on.
-    qualifies_on: BTreeSet<SourceKind>,
+    qualifies_on: SourceKinds,
     /// The uncertain links his result waits on, with the reason it gives.
     review: Vec<(usize, String)>,
     suspect: Option<Suspect>,
@@ -185,7 +185,7 @@ fn judge(
         .into_iter()
         .map(|finding| suspects::conduct(input, index, finding))
         .collect();
-    let qualifies_on: BTreeSet<SourceKind> = facts.qualifying.iter().map(|f| f.kind()).collect();
+    let qualifies_on: SourceKinds = facts.qualifying.iter().map(|f| f.kind()).collect();
     let findings = checks::findings(facts, &cover[index], input.settings);
     let open = undecided(input, index);
     let mut judgement = Judgement {
@@ -194,7 +194,7 @@ fn judge(
     };
     if open && answer_matters(input, index, facts, cover, &findings) {
         if facts.qualifies() {
-            let reason = review_reason(input, index, &qualifies_on, &findings);
+            let reason = review_reason(input, index, qualifies_on, &findings);
             judgement.review = person.uncertain.iter().map(|&l| (l, reason(l))).collect();
         }
         // An overdue request is overdue whoever made it: R06 rests on the request records
@@ -313,11 +313,11 @@ fn answer_matters(
 fn review_reason<'a>(
     input: &'a ScreeningInput<'_>,
     index: usize,
-    kinds: &BTreeSet<SourceKind>,
+    kinds: SourceKinds,
     findings: &[Finding],
 ) -> impl Fn(usize) -> String + 'a {
     let name = suspects::display_name(input, &input.linkage.persons[index]);
-    let sources: Vec<&str> = kinds.iter().map(|k| evidence::source_short(*k)).collect();
+    let sources: Vec<&str> = kinds.iter().map(evidence::source_short).collect();
     let mut head = format!("{name} 有筛查资格({})", sources.join("、"));
     if !findings.is_empty() {
         let codes: Vec<&str> = findings.iter().map(|f| f.code.code()).collect();
