@@ -246,10 +246,10 @@ pub fn classify<R: Row + ?Sized>(row: &R) -> RowClass {
                 continue;
             }
         };
-        if seen == 0 && FOOTERS.iter().any(|f| starts_with_spaced(text, f)) {
+        if seen == 0 && starts_with_any_spaced(text, &FOOTERS) {
             return RowClass::Footer;
         }
-        if seen < 2 && TOTALS.iter().any(|t| starts_with_spaced(text, t)) {
+        if seen < 2 && starts_with_any_spaced(text, &TOTALS) {
             return RowClass::Totals;
         }
         seen += 1;
@@ -264,8 +264,17 @@ pub fn classify<R: Row + ?Sized>(row: &R) -> RowClass {
     }
 }
 
-/// `text` starts with `word` once spaces are ignored (`合 计`), without allocating: this
-/// runs for every row.
+/// `text` starts with one of `words` once spaces are ignored (`合 计`), without allocating:
+/// this runs for every row, whose first cell seldom starts like any of the words.
+fn starts_with_any_spaced(text: &str, words: &[&str]) -> bool {
+    let Some(first) = text.chars().find(|c| !c.is_whitespace()) else {
+        return false;
+    };
+    words
+        .iter()
+        .any(|w| w.starts_with(first) && starts_with_spaced(text, w))
+}
+
 fn starts_with_spaced(text: &str, word: &str) -> bool {
     let mut chars = text.chars().filter(|c| !c.is_whitespace());
     word.chars().all(|w| chars.next() == Some(w))
