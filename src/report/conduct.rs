@@ -2,8 +2,8 @@
 //! (R07). They concern a township's staff, so the township's own list never holds them; the
 //! county reads them, and the complainant's ID is masked.
 
-use super::table::{Cell, Output, Table};
-use super::{Error, RunReport, CONDUCT};
+use super::table::{Cell, Table};
+use super::RunReport;
 use crate::mask::mask_id;
 use crate::model::{ConductColumn, Suspect};
 use crate::rules::conduct_request;
@@ -45,7 +45,7 @@ fn row(clue: &Suspect) -> Vec<Cell> {
         .collect()
 }
 
-pub(crate) fn write(out: &mut Output, report: &RunReport<'_>) -> Result<(), Error> {
+pub(crate) fn table(report: &RunReport<'_>) -> Table {
     let mut table = Table::new("服务问题线索", &ConductColumn::HEADERS);
     table.text_columns = [
         ConductColumn::ClueId,
@@ -57,5 +57,5 @@ pub(crate) fn write(out: &mut Output, report: &RunReport<'_>) -> Result<(), Erro
     table.min_widths = vec![(ConductColumn::Content.index(), 40.0)];
     table.printable = true;
     table.rows = report.screening.conduct.iter().map(row).collect();
-    out.write_table(CONDUCT, &table)
+    table
 }

@@ -102,20 +102,28 @@ pub struct RunFiles {
     pub unrecorded_manifest: Vec<u8>,
 }
 
+/// The tables written as a workbook and a CSV each: the township lists, then 服务问题线索,
+/// 待复核 and 拒收记录.
+fn list_tables(report: &RunReport<'_>) -> Vec<(String, Table)> {
+    let mut tables = township::tables(report);
+    tables.push((CONDUCT.to_string(), conduct::table(report)));
+    tables.push((REVIEW.to_string(), review::table(report)));
+    tables.push((REJECTS.to_string(), rejects::table(report)));
+    tables
+}
+
 /// Writes every output file into `dir` (a staging folder), the manifest last (it lists the
 /// others with their SHA-256).
 pub fn write_all(dir: &Path, report: &RunReport<'_>) -> Result<RunFiles, Error> {
-    let mut out = table::Output::new(dir, report.pipeline.as_of);
-    // The township lists are compressed on both cores while the summary's figures are
-    // counted.
+    let as_of = report.pipeline.as_of;
+    let mut out = table::Output::new(dir, as_of);
+    // Every list is built and compressed on both cores while the summary's figures are
+    // counted; the files are then written in their fixed order.
     let (lists, figures) = rayon::join(
-        || township::render(report),
+        || table::render_tables(&list_tables(report), as_of),
         || summary::Figures::compute(report),
     );
     out.write_rendered(lists?)?;
-    conduct::write(&mut out, report)?;
-    review::write(&mut out, report)?;
-    rejects::write(&mut out, report)?;
     summary::write(&mut out, &figures)?;
     html::write(&mut out, report, &figures)?;
     let unrecorded_manifest = manifest::render(&out, report, RunOutcome::Unrecorded)?;

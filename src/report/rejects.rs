@@ -2,8 +2,8 @@
 //! and from normalise — with its source reference and the reason. Nothing is dropped
 //! silently (SPEC 7).
 
-use super::table::{Cell, Output, Table};
-use super::{Error, RunReport, REJECTS};
+use super::table::{Cell, Table};
+use super::{RunReport, REJECTS};
 use crate::model::Reject;
 
 const COLUMNS: [&str; 7] = ["来源记录", "文件", "工作表", "行号", "来源", "环节", "原因"];
@@ -34,8 +34,4 @@ pub(crate) fn table(report: &RunReport<'_>) -> Table {
         .chain(report.normalised.rejects.iter().map(|r| row(r, "标准化")))
         .collect();
     table
-}
-
-pub(crate) fn write(out: &mut Output, report: &RunReport<'_>) -> Result<(), Error> {
-    out.write_table(REJECTS, &table(report))
 }

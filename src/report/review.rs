@@ -6,8 +6,8 @@
 
 use std::collections::BTreeSet;
 
-use super::table::{Cell, Dropdown, Output, Table};
-use super::{Error, RunReport, REVIEW};
+use super::table::{Cell, Dropdown, Table};
+use super::{RunReport, REVIEW};
 use crate::model::{FieldEvidence, Link, LinkVerdict, PersonRecord, QuestionColumn, ReviewItem};
 
 /// Which record of the link a column shows: 甲 (left) or 乙 (right).
@@ -250,10 +250,6 @@ pub(crate) fn table(report: &RunReport<'_>) -> Table {
         table.rows.push(row);
     }
     table
-}
-
-pub(crate) fn write(out: &mut Output, report: &RunReport<'_>) -> Result<(), Error> {
-    out.write_table(REVIEW, &table(report))
 }
 
 #[cfg(test)]

@@ -498,7 +498,7 @@ pub(crate) struct RenderedTable {
     csv: Vec<u8>,
 }
 
-/// Renders each `(stem, table)` as `Output::write_table` would, in parallel: compressing a
+/// Renders each `(stem, table)` as `stem.xlsx` and `stem.csv`, in parallel: compressing a
 /// workbook is most of a list's cost.
 pub(crate) fn render_tables(
     tables: &[(String, Table)],
@@ -548,12 +548,6 @@ impl Output {
     pub(crate) fn write_workbook(&mut self, name: &str, sheets: &[Sheet<'_>]) -> Result<(), Error> {
         let bytes = workbook_bytes(sheets, Some(self.as_of)).map_err(|e| xlsx_error(name, e))?;
         self.write_bytes(name, &bytes)
-    }
-
-    /// `<stem>.xlsx` with the table as its only sheet, and `<stem>.csv`.
-    pub(crate) fn write_table(&mut self, stem: &str, table: &Table) -> Result<(), Error> {
-        self.write_workbook(&format!("{stem}.xlsx"), &[Sheet::Table(table)])?;
-        self.write_bytes(&format!("{stem}.csv"), &table.to_csv())
     }
 
     /// Writes tables rendered by `render_tables`, in order.

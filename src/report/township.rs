@@ -7,8 +7,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::NaiveDate;
 
-use super::table::{render_tables, Cell, Dropdown, RenderedTable, Table};
-use super::{Error, RunReport, UNDETERMINED};
+use super::table::{Cell, Dropdown, Table};
+use super::{RunReport, UNDETERMINED};
 use crate::model::{ClueState, ClueStatus, ListColumn, ReviewOutcome, RuleCode, Suspect};
 
 /// 状态 of a clue reported as included whose person is still not on the rolls (after 持续).
@@ -195,8 +195,8 @@ fn table(rows: Vec<Vec<Cell>>) -> Table {
 
 pub(crate) use crate::config::file_stem;
 
-/// Every township's list (and 未确定乡镇's), rendered; `Output::write_rendered` writes them.
-pub(crate) fn render(report: &RunReport<'_>) -> Result<Vec<RenderedTable>, Error> {
+/// Every township's list (and 未确定乡镇's), each with its file stem.
+pub(crate) fn tables(report: &RunReport<'_>) -> Vec<(String, Table)> {
     let as_of = report.pipeline.as_of;
     let reserved = [
         UNDETERMINED,
@@ -225,7 +225,7 @@ pub(crate) fn render(report: &RunReport<'_>) -> Result<Vec<RenderedTable>, Error
             .collect();
         lists.push((stem, table(rows)));
     }
-    render_tables(&lists, as_of)
+    lists
 }
 
 #[cfg(test)]
