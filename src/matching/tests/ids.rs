@@ -373,3 +373,68 @@ fn exact_links_written_in_parallel_come_group_by_group() {
     let parallel: Vec<(u32, u32)> = pool.install(|| groups.link_ends().collect());
     assert_eq!(parallel, in_order);
 }
+
+/// Claim lines come in runs of one ID; the join sorts runs, not records. Groups must be
+/// what grouping every record by its ID gives: members ascending, groups in order of their
+/// first record, whether an ID's runs are apart, next to ID-less rows, or cut by the
+/// boundary of the parallel chunks.
+#[test]
+fn exact_groups_from_runs_of_one_id_are_the_groups_of_every_record() {
+    let mut rng = ChaCha8Rng::seed_from_u64(5);
+    let ids: Vec<String> = (0..4_000)
+        .map(|i| valid_id(&format!("410123{:08}{:03}", 19_600_101 + i % 28, i / 28)))
+        .collect();
+    // Runs of 1 to 40 rows, one in ten without an ID; rows 65,530..65,545 one run across the
+    // first chunk boundary (65,536).
+    let mut row_ids: Vec<Option<usize>> = Vec::new();
+    while row_ids.len() < 70_000 {
+        let id = (rng.gen_range(0..10) > 0).then(|| rng.gen_range(0..ids.len()));
+        row_ids.extend(std::iter::repeat_n(id, rng.gen_range(1..=40)));
+    }
+    row_ids.truncate(70_000);
+    row_ids[65_530..65_545].fill(Some(0));
+    // One ID on both sides of rows without one: two runs, not one.
+    row_ids[100..110].fill(Some(1));
+    row_ids[110..115].fill(None);
+    row_ids[115..120].fill(Some(1));
+    let records: Vec<PersonRecord> = row_ids
+        .iter()
+        .enumerate()
+        .map(|(row, id)| {
+            let r = rec(SourceKind::Medical, row as u32, "张伟", "zhang wei");
+            match id {
+                Some(i) => with_valid(r, &ids[*i]),
+                None => r,
+            }
+        })
+        .collect();
+    let fields: Vec<compare::Fields> = records
+        .iter()
+        .map(|r| compare::Fields::of(r, exact::NONE))
+        .collect();
+
+    let mut by_id: std::collections::BTreeMap<usize, Vec<u32>> = Default::default();
+    for (row, id) in row_ids.iter().enumerate() {
+        if let Some(i) = id {
+            by_id.entry(*i).or_default().push(row as u32);
+        }
+    }
+    let mut expected: Vec<Vec<u32>> = by_id.into_values().collect();
+    expected.sort_by_key(|members| members[0]);
+
+    let groups = ExactGroups::build(&fields);
+    let built: Vec<Vec<u32>> = groups.groups().map(<[u32]>::to_vec).collect();
+    assert_eq!(built, expected);
+    for (g, members) in built.iter().enumerate() {
+        for &r in members {
+            assert_eq!(groups.group_of(r as usize), g as u32);
+        }
+    }
+    let unkeyed: Vec<usize> = (0..row_ids.len())
+        .filter(|&r| row_ids[r].is_none())
+        .collect();
+    assert!(unkeyed.len() > 1_000);
+    for r in unkeyed {
+        assert_eq!(groups.group_of(r), exact::NONE);
+    }
+}
