@@ -185,9 +185,10 @@ struct IdRun {
 const RUN_CHUNK: usize = 1 << 16;
 
 /// The runs of records with a valid ID, sorted by ID and then by record. A person's claim
-/// lines follow one another with one ID: a county's 2.2 million keyed records are about
-/// 300,000 runs, and sorting those is what makes the join cheap. A run cut by a chunk
-/// boundary is two runs of one ID, which the sort puts side by side.
+/// lines follow one another with one ID (a generated 600,000-resident county's 2.25 million
+/// claim lines are 217,000 runs of one identity), so there are far fewer runs to sort than
+/// records. A run cut by a chunk boundary is two runs of one ID, which the sort puts side
+/// by side.
 fn id_runs(fields: &[Fields]) -> Vec<IdRun> {
     let mut runs: Vec<IdRun> = fields
         .par_chunks(RUN_CHUNK)

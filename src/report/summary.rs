@@ -5,11 +5,11 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use rayon::prelude::*;
+
 use super::table::{Cell, Output, Sheet, Table};
 use super::township::{group, list_name};
 use super::{Error, RunReport, SUMMARY};
-use rayon::prelude::*;
-
 use crate::model::{ClueStatus, IdQuality, RuleCode, RuleCounts, SourceKind, SourceKinds, Suspect};
 
 /// One township's suspects by code.

@@ -329,8 +329,49 @@ impl PersonFacts {
     }
 }
 
+/// The facts of every consolidated person, by person index. Most persons (claim lines and
+/// roll records only) have none, so a person's facts are allocated with his first one
+/// instead of an empty `PersonFacts` (280 bytes) for each of a county's persons: the
+/// rules stage is where a run's memory peaks.
+pub(crate) struct Facts {
+    by_person: Vec<Option<Box<PersonFacts>>>,
+}
+
+/// What a person without facts has.
+static NO_FACTS: PersonFacts = PersonFacts {
+    qualifying: Vec::new(),
+    seriously_ill: None,
+    severely_disabled: Vec::new(),
+    monitored: Vec::new(),
+    uninsured_unemployed: Vec::new(),
+    overdue_requests: Vec::new(),
+    conduct: Vec::new(),
+    children: Vec::new(),
+};
+
+impl Facts {
+    fn new(persons: usize) -> Facts {
+        Facts {
+            by_person: std::iter::repeat_with(|| None).take(persons).collect(),
+        }
+    }
+
+    /// The person's facts, to add one.
+    fn of_mut(&mut self, person: usize) -> &mut PersonFacts {
+        self.by_person[person].get_or_insert_with(Box::default)
+    }
+}
+
+impl std::ops::Index<usize> for Facts {
+    type Output = PersonFacts;
+
+    fn index(&self, person: usize) -> &PersonFacts {
+        self.by_person[person].as_deref().unwrap_or(&NO_FACTS)
+    }
+}
+
 /// Gathers the facts of every consolidated person.
-pub(crate) fn assess(input: &ScreeningInput<'_>) -> Vec<PersonFacts> {
+pub(crate) fn assess(input: &ScreeningInput<'_>) -> Facts {
     let window = Window {
         since: input.since,
         as_of: input.as_of,
@@ -342,16 +383,17 @@ pub(crate) fn assess(input: &ScreeningInput<'_>) -> Vec<PersonFacts> {
     );
     for (person, fact) in medical {
         // The medical fact comes first among a person's grounds.
-        facts[person].qualifying.insert(0, fact.clone());
-        facts[person].seriously_ill = Some(fact);
+        let facts = facts.of_mut(person);
+        facts.qualifying.insert(0, fact.clone());
+        facts.seriously_ill = Some(fact);
     }
     facts
 }
 
 /// Every fact but the medical total, from the subject records in record order.
-fn record_facts(input: &ScreeningInput<'_>, window: Window) -> Vec<PersonFacts> {
+fn record_facts(input: &ScreeningInput<'_>, window: Window) -> Facts {
     let settings = input.settings;
-    let mut facts = vec![PersonFacts::default(); input.linkage.persons.len()];
+    let mut facts = Facts::new(input.linkage.persons.len());
     let person_of = &input.linkage.person_of;
     let parents_of_row = parents_of_rows(input.records);
 
@@ -359,41 +401,52 @@ fn record_facts(input: &ScreeningInput<'_>, window: Window) -> Vec<PersonFacts> 
         if record.role != Role::Subject {
             continue;
         }
-        let person = &mut facts[person_of[index]];
+        let person = person_of[index];
         let subject = Subject { index, record };
         match &record.observation {
             Observation::Monitoring(monitoring) => {
                 let f = subject.fact(FactDetail::Monitoring((**monitoring).clone()));
+                let person = facts.of_mut(person);
                 person.monitored.push(f.clone());
                 person.qualifying.push(f);
             }
             Observation::Disability(d)
                 if d.meets(settings.severe_grade_any, settings.severe_grade_mental) =>
             {
-                add_disability(person, subject, d, window);
+                add_disability(facts.of_mut(person), subject, d, window);
             }
             Observation::Request(request) => {
                 if request_qualifies(record.kind, request, settings, window) {
-                    add_request(person, subject, request, settings, window);
+                    add_request(facts.of_mut(person), subject, request, settings, window);
                 }
                 if request_is_conduct(request, settings, window) {
                     let f = subject.fact(FactDetail::Request((**request).clone()));
-                    person.conduct.push(f);
+                    facts.of_mut(person).conduct.push(f);
                 }
             }
             Observation::Unemployment(u) if unemployed_current(u, settings) => {
-                add_unemployment(person, subject, u);
+                add_unemployment(facts.of_mut(person), subject, u);
             }
             Observation::Emergency(e) => {
                 if let Some(d) = e.date.filter(|d| window.contains(*d)) {
-                    person.qualifying.push(subject.fact(FactDetail::Emergency {
-                        emergency: (**e).clone(),
-                        date: d,
-                    }));
+                    facts
+                        .of_mut(person)
+                        .qualifying
+                        .push(subject.fact(FactDetail::Emergency {
+                            emergency: (**e).clone(),
+                            date: d,
+                        }));
                 }
             }
             Observation::Child(row) => {
-                add_child(person, subject, row, &parents_of_row, input, window);
+                add_child(
+                    facts.of_mut(person),
+                    subject,
+                    row,
+                    &parents_of_row,
+                    input,
+                    window,
+                );
             }
             // Medical is aggregated above; rolls are coverage, not screening.
             _ => {}
