@@ -342,13 +342,18 @@ fn a_typo_in_the_sex_digit_does_not_make_the_sexes_differ() {
     assert_eq!(level(k, "性别"), "", "the sex digit is the one in doubt");
 }
 
+/// `count` distinct valid IDs, of persons born on the 28 days from `first_birth` (yyyymmdd).
+fn distinct_ids(count: u32, first_birth: u32) -> Vec<String> {
+    (0..count)
+        .map(|i| valid_id(&format!("410123{:08}{:03}", first_birth + i % 28, i / 28)))
+        .collect()
+}
+
 #[test]
 fn exact_links_written_in_parallel_come_group_by_group() {
     // Groups of one to four records (a one-record group has no link), interleaved.
     let mut rng = ChaCha8Rng::seed_from_u64(3);
-    let ids: Vec<String> = (0..3_000)
-        .map(|i| valid_id(&format!("410123{:08}{:03}", 19_500_101 + i % 28, i / 28)))
-        .collect();
+    let ids = distinct_ids(3_000, 19_500_101);
     let records: Vec<PersonRecord> = (0..9_000)
         .map(|row| {
             let id = &ids[rng.gen_range(0..ids.len())];
@@ -381,9 +386,7 @@ fn exact_links_written_in_parallel_come_group_by_group() {
 #[test]
 fn exact_groups_from_runs_of_one_id_are_the_groups_of_every_record() {
     let mut rng = ChaCha8Rng::seed_from_u64(5);
-    let ids: Vec<String> = (0..4_000)
-        .map(|i| valid_id(&format!("410123{:08}{:03}", 19_600_101 + i % 28, i / 28)))
-        .collect();
+    let ids = distinct_ids(4_000, 19_600_101);
     // Runs of 1 to 40 rows, one in ten without an ID; rows 65,530..65,545 one run across the
     // first chunk boundary (65,536).
     let mut row_ids: Vec<Option<usize>> = Vec::new();
