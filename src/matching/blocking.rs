@@ -21,7 +21,7 @@
 
 use rayon::prelude::*;
 
-use super::compare::Fields;
+use super::compare::{Fields, RecordFields};
 use super::exact::{neighbours, pack_id, ExactGroups};
 use super::hash::{self, U64Map};
 use crate::model::PersonRecord;
@@ -29,7 +29,7 @@ use crate::model::PersonRecord;
 /// The blocks of every query, built once: each query then gathers its own candidates, so
 /// that a county's millions of candidate pairs are never held, nor sorted, all at once.
 pub struct Blocks<'a> {
-    fields: &'a [Fields],
+    fields: &'a RecordFields,
     exact: &'a ExactGroups,
     keep: &'a [bool],
     max_block_size: usize,
@@ -124,7 +124,7 @@ impl Keys {
 /// leaving copies out changes no decision.
 pub fn representatives(
     records: &[PersonRecord],
-    fields: &[Fields],
+    fields: &RecordFields,
     exact: &ExactGroups,
 ) -> Vec<bool> {
     let copies: Vec<u32> = (0..exact.len() as u32)
@@ -154,7 +154,7 @@ pub fn representatives(
 impl<'a> Blocks<'a> {
     pub fn build(
         records: &[PersonRecord],
-        fields: &'a [Fields],
+        fields: &'a RecordFields,
         keep: &'a [bool],
         queries: &[u32],
         exact: &'a ExactGroups,

@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 
 use rayon::prelude::*;
 
-use super::compare::Fields;
+use super::compare::RecordFields;
 use crate::idcheck::{check_of, weighted_sum, CHECK_CHARS, WEIGHTS};
 
 /// Records grouped by valid ID.
@@ -33,7 +33,7 @@ pub const NONE: u32 = u32::MAX;
 impl ExactGroups {
     /// Groups the records by valid ID, read from their compared fields (the ID is inline
     /// there, so this pass chases no pointers).
-    pub fn build(fields: &[Fields]) -> ExactGroups {
+    pub fn build(fields: &RecordFields) -> ExactGroups {
         let keyed = id_runs(fields);
 
         // Groups of equal IDs, in ID order: (first record, start, end) in `keyed`, whose
@@ -189,18 +189,18 @@ const RUN_CHUNK: usize = 1 << 16;
 /// claim lines are 217,000 runs of one identity), so there are far fewer runs to sort than
 /// records. A run cut by a chunk boundary is two runs of one ID, which the sort puts side
 /// by side.
-fn id_runs(fields: &[Fields]) -> Vec<IdRun> {
-    let mut runs: Vec<IdRun> = fields
-        .par_chunks(RUN_CHUNK)
-        .enumerate()
-        .flat_map_iter(|(chunk, fields)| {
-            let base = (chunk * RUN_CHUNK) as u32;
+fn id_runs(fields: &RecordFields) -> Vec<IdRun> {
+    let records = fields.len();
+    let mut runs: Vec<IdRun> = (0..records.div_ceil(RUN_CHUNK))
+        .into_par_iter()
+        .flat_map_iter(|chunk| {
+            let start = chunk * RUN_CHUNK;
             let mut runs: Vec<IdRun> = Vec::new();
-            for (i, f) in fields.iter().enumerate() {
-                let Some(id) = f.valid_id().and_then(pack_id) else {
+            for record in start..records.min(start + RUN_CHUNK) {
+                let Some(id) = fields[record].valid_id().and_then(pack_id) else {
                     continue;
                 };
-                let record = base + i as u32;
+                let record = record as u32;
                 match runs.last_mut() {
                     Some(run) if run.id == id && run.first + run.len == record => run.len += 1,
                     _ => runs.push(IdRun {

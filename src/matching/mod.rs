@@ -99,20 +99,15 @@ const HISTOGRAM_BUCKET: f64 = 2.0;
 /// (the run sizes it from `matching.threads`), with the verdicts people gave in 待复核.
 pub fn link(records: &[PersonRecord], settings: &MatchSettings, verdicts: &Verdicts) -> Linkage {
     let started = Instant::now();
-    let mut fields: Vec<compare::Fields> = records
-        .par_iter()
-        .map(|r| compare::Fields::of(r, exact::NONE))
-        .collect();
+    let mut fields = compare::RecordFields::of(records);
     let fields_done = Instant::now();
     let exact = ExactGroups::build(&fields);
+    fields.set_groups(|record| exact.group_of(record));
     // Records without a valid ID, and those whose valid ID may still be damaged.
     let queries: Vec<u32> = fields
-        .par_iter_mut()
+        .par_iter()
         .enumerate()
-        .filter_map(|(i, f)| {
-            f.group = exact.group_of(i);
-            (f.group == exact::NONE || f.suspect()).then_some(i as u32)
-        })
+        .filter_map(|(i, f)| (f.group == exact::NONE || f.suspect()).then_some(i as u32))
         .collect();
     let exact_done = Instant::now();
     let keep = blocking::representatives(records, &fields, &exact);
@@ -296,7 +291,7 @@ fn all_links(
 /// What scoring a query reads.
 struct Context<'a> {
     records: &'a [PersonRecord],
-    fields: &'a [compare::Fields],
+    fields: &'a compare::RecordFields,
     exact: &'a ExactGroups,
     weights: &'a Weights,
     settings: &'a MatchSettings,

@@ -20,7 +20,7 @@ use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 
 use super::compare::{
-    compare, Agree, BirthLevel, Comparison, Fields, IdLevel, NameLevel, PlaceLevel,
+    compare, Agree, BirthLevel, Comparison, Fields, IdLevel, NameLevel, PlaceLevel, RecordFields,
     FIXED_ID_LEVELS, ID_LEVELS, MIN_PREFIX,
 };
 use super::exact::ExactGroups;
@@ -121,7 +121,7 @@ struct QueryNames {
 }
 
 impl QueryNames {
-    fn of(fields: &[Fields], queries: &[u32]) -> QueryNames {
+    fn of(fields: &RecordFields, queries: &[u32]) -> QueryNames {
         let mut keys: Vec<u64> = queries
             .iter()
             .map(|&q| fields[q as usize].name)
@@ -135,7 +135,7 @@ impl QueryNames {
 
     /// How many persons with a valid ID carry each name: distinct exact-ID groups, so that
     /// one person's eight claim lines make a name no commoner.
-    fn carriers(&self, fields: &[Fields]) -> U64Map<u32> {
+    fn carriers(&self, fields: &RecordFields) -> U64Map<u32> {
         let mut carried: Vec<(usize, u32)> = fields
             .par_iter()
             .filter(|f| f.group != super::exact::NONE)
@@ -195,7 +195,7 @@ impl Weights {
     /// comparing (`blocking::representatives`); a copy adds nothing to a count of persons.
     pub fn estimate(
         records: &[PersonRecord],
-        fields: &[Fields],
+        fields: &RecordFields,
         keep: &[bool],
         queries: &[u32],
         exact: &ExactGroups,
@@ -495,7 +495,7 @@ impl LevelCounts {
 /// Chance that two different persons share a phone number, from how the numbers are
 /// spread over persons (a person: an exact-ID group, or a record without a valid ID). A
 /// random sample sees too few shared phones to tell 1 in 1,000 from 1 in 100,000.
-fn phone_u(fields: &[Fields], keep: &[bool], exact: &ExactGroups) -> Option<f64> {
+fn phone_u(fields: &RecordFields, keep: &[bool], exact: &ExactGroups) -> Option<f64> {
     let mut owners: Vec<(u64, u64)> = fields
         .par_iter()
         .enumerate()
@@ -547,7 +547,11 @@ fn bump<const N: usize>(counts: &mut [u64; N], level: Option<usize>) {
     }
 }
 
-fn count_levels(records: &[PersonRecord], fields: &[Fields], pairs: &[(u32, u32)]) -> LevelCounts {
+fn count_levels(
+    records: &[PersonRecord],
+    fields: &RecordFields,
+    pairs: &[(u32, u32)],
+) -> LevelCounts {
     pairs
         .par_chunks(4_096)
         .map(|chunk| {

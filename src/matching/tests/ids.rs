@@ -360,10 +360,7 @@ fn exact_links_written_in_parallel_come_group_by_group() {
             with_valid(rec(SourceKind::Medical, row, "张伟", "zhang wei"), id)
         })
         .collect();
-    let fields: Vec<compare::Fields> = records
-        .iter()
-        .map(|r| compare::Fields::of(r, exact::NONE))
-        .collect();
+    let fields = compare::RecordFields::of(&records);
     let groups = ExactGroups::build(&fields);
     let in_order: Vec<(u32, u32)> = groups
         .groups()
@@ -411,10 +408,7 @@ fn exact_groups_from_runs_of_one_id_are_the_groups_of_every_record() {
             }
         })
         .collect();
-    let fields: Vec<compare::Fields> = records
-        .iter()
-        .map(|r| compare::Fields::of(r, exact::NONE))
-        .collect();
+    let fields = compare::RecordFields::of(&records);
 
     let mut by_id: std::collections::BTreeMap<usize, Vec<u32>> = Default::default();
     for (row, id) in row_ids.iter().enumerate() {
@@ -440,4 +434,36 @@ fn exact_groups_from_runs_of_one_id_are_the_groups_of_every_record() {
     for r in unkeyed {
         assert_eq!(groups.group_of(r), exact::NONE);
     }
+}
+
+/// Records in runs of equal fields share one `Fields`; each record still reads exactly its
+/// own fields, across the parallel chunks' boundaries, and its own exact-ID group.
+#[test]
+fn record_fields_hold_a_run_once_and_read_as_each_record() {
+    let mut rng = ChaCha8Rng::seed_from_u64(7);
+    let ids = distinct_ids(2_000, 19_700_101);
+    let mut records: Vec<PersonRecord> = Vec::new();
+    while records.len() < 40_000 {
+        let id = (rng.gen_range(0..10) > 0).then(|| &ids[rng.gen_range(0..ids.len())]);
+        let name = ["张伟", "王芳", "李娜"][rng.gen_range(0..3)];
+        for _ in 0..rng.gen_range(1..=30) {
+            let r = rec(SourceKind::Medical, records.len() as u32, name, "x");
+            records.push(match id {
+                Some(id) => with_valid(r, id),
+                None => r,
+            });
+        }
+    }
+    let mut fields = compare::RecordFields::of(&records);
+    assert_eq!(fields.len(), records.len());
+    assert!(fields.held() * 5 < records.len(), "{} held", fields.held());
+    for (i, r) in records.iter().enumerate() {
+        assert_eq!(fields[i], compare::Fields::of(r, exact::NONE), "record {i}");
+    }
+    let exact = ExactGroups::build(&fields);
+    fields.set_groups(|record| exact.group_of(record));
+    for (i, f) in fields.iter().enumerate() {
+        assert_eq!(f.group, exact.group_of(i), "record {i}");
+    }
+    assert!(fields.iter().any(|f| f.group == exact::NONE));
 }

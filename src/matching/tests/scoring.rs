@@ -80,14 +80,9 @@ fn county_with_phones(n: usize) -> Vec<PersonRecord> {
 #[test]
 fn phone_weight_reflects_how_rarely_persons_share_a_number() {
     let records = county_with_phones(1_000);
-    let mut fields: Vec<compare::Fields> = records
-        .iter()
-        .map(|r| compare::Fields::of(r, exact::NONE))
-        .collect();
+    let mut fields = compare::RecordFields::of(&records);
     let exact = exact::ExactGroups::build(&fields);
-    for (i, f) in fields.iter_mut().enumerate() {
-        f.group = exact.group_of(i);
-    }
+    fields.set_groups(|record| exact.group_of(record));
     let queries: Vec<u32> = Vec::new();
     let w = Weights::estimate(
         &records,
