@@ -392,8 +392,8 @@ impl PersonView<'_> {
                 tr!(
                     "  {} — {}: {how}; {}, 得分 {:.1}",
                     "  {} — {}: {how}; {}, score {:.1}",
-                    self.record(link.left as usize).source,
-                    self.record(link.right as usize).source,
+                    self.record(link.ends().0).source,
+                    self.record(link.ends().1).source,
                     matching::describe(link),
                     link.score
                 )

@@ -2,6 +2,7 @@
 //! a pair scores the same from either side.
 
 use std::borrow::Cow;
+use std::ops::Range;
 
 use chrono::Datelike;
 
@@ -162,9 +163,12 @@ pub struct Fields {
 /// Every record's compared fields, each distinct run held once: a person's claim lines
 /// follow one another and compare equal (a generated 600,000-resident county's 2.25
 /// million claim lines are 217,000 runs), so one `Fields` per run and a run number per
-/// record hold the same view in a fraction of the memory. Indexed by record.
+/// record hold the same view in a fraction of the memory. Indexed by record; passes that
+/// count or key records can walk the runs instead.
 pub struct RecordFields {
     runs: Vec<Fields>,
+    /// Run `k` is records `starts[k]..starts[k + 1]`.
+    starts: Vec<u32>,
     run_of: Vec<u32>,
 }
 
@@ -174,33 +178,41 @@ const FIELDS_CHUNK: usize = 1 << 14;
 
 impl RecordFields {
     pub fn of(records: &[PersonRecord]) -> RecordFields {
+        // Per chunk: its runs and the first record of each, counted from the chunk's start.
         let chunks: Vec<(Vec<Fields>, Vec<u32>)> = records
             .par_chunks(FIELDS_CHUNK)
             .map(|chunk| {
-                let mut runs: Vec<Fields> = Vec::new();
-                let run_of = chunk
-                    .iter()
-                    .map(|r| {
-                        let f = Fields::of(r, super::exact::NONE);
-                        if runs.last() != Some(&f) {
-                            runs.push(f);
-                        }
-                        runs.len() as u32 - 1
-                    })
-                    .collect();
-                (runs, run_of)
+                let (mut runs, mut starts) = (Vec::new(), Vec::new());
+                for (i, r) in chunk.iter().enumerate() {
+                    let f = Fields::of(r, super::exact::NONE);
+                    if runs.last() != Some(&f) {
+                        runs.push(f);
+                        starts.push(i as u32);
+                    }
+                }
+                (runs, starts)
             })
             .collect();
-        let mut all = RecordFields {
-            runs: Vec::with_capacity(chunks.iter().map(|(runs, _)| runs.len()).sum()),
-            run_of: Vec::with_capacity(records.len()),
-        };
-        for (runs, run_of) in chunks {
-            let base = all.runs.len() as u32;
-            all.runs.extend(runs);
-            all.run_of.extend(run_of.into_iter().map(|run| base + run));
+        let held = chunks.iter().map(|(runs, _)| runs.len()).sum::<usize>();
+        let (mut runs, mut starts) = (Vec::with_capacity(held), Vec::with_capacity(held + 1));
+        for (c, (chunk_runs, chunk_starts)) in chunks.into_iter().enumerate() {
+            let base = (c * FIELDS_CHUNK) as u32;
+            runs.extend(chunk_runs);
+            starts.extend(chunk_starts.into_iter().map(|s| base + s));
         }
-        all
+        starts.push(records.len() as u32);
+        let run_of = (0..runs.len() as u32)
+            .into_par_iter()
+            .flat_map_iter(|k| {
+                let len = starts[k as usize + 1] - starts[k as usize];
+                std::iter::repeat_n(k, len as usize)
+            })
+            .collect();
+        RecordFields {
+            runs,
+            starts,
+            run_of,
+        }
     }
 
     pub fn len(&self) -> usize {
@@ -222,17 +234,21 @@ impl RecordFields {
         self.run_of.par_iter().map(|&run| &self.runs[run as usize])
     }
 
+    /// Each run's records and fields, in record order.
+    pub fn runs(&self) -> impl IndexedParallelIterator<Item = (Range<u32>, &Fields)> + '_ {
+        self.runs
+            .par_iter()
+            .zip(self.starts.par_windows(2))
+            .map(|(f, ends)| (ends[0]..ends[1], f))
+    }
+
     /// Sets each record's exact-ID group; the records of a run share their valid ID, so
     /// the first record's group is the run's.
     pub fn set_groups(&mut self, group_of: impl Fn(usize) -> u32 + Sync) {
-        let mut first = vec![u32::MAX; self.runs.len()];
-        for (record, &run) in self.run_of.iter().enumerate().rev() {
-            first[run as usize] = record as u32;
-        }
         self.runs
             .par_iter_mut()
-            .zip(first)
-            .for_each(|(f, record)| f.group = group_of(record as usize));
+            .zip(&self.starts)
+            .for_each(|(f, &first)| f.group = group_of(first as usize));
     }
 }
 

@@ -181,36 +181,19 @@ struct IdRun {
     len: u32,
 }
 
-/// Records per parallel chunk when gathering runs.
-const RUN_CHUNK: usize = 1 << 16;
-
-/// The runs of records with a valid ID, sorted by ID and then by record. A person's claim
-/// lines follow one another with one ID (a generated 600,000-resident county's 2.25 million
-/// claim lines are 217,000 runs of one identity), so there are far fewer runs to sort than
-/// records. A run cut by a chunk boundary is two runs of one ID, which the sort puts side
-/// by side.
+/// The runs of records with a valid ID, sorted by ID and then by record: the runs of
+/// equal compared fields (`RecordFields`) that have one, so that a county's millions of
+/// claim lines are a few hundred thousand entries to sort. Neighbouring runs of one ID
+/// stay two entries, side by side after the sort.
 fn id_runs(fields: &RecordFields) -> Vec<IdRun> {
-    let records = fields.len();
-    let mut runs: Vec<IdRun> = (0..records.div_ceil(RUN_CHUNK))
-        .into_par_iter()
-        .flat_map_iter(|chunk| {
-            let start = chunk * RUN_CHUNK;
-            let mut runs: Vec<IdRun> = Vec::new();
-            for record in start..records.min(start + RUN_CHUNK) {
-                let Some(id) = fields[record].valid_id().and_then(pack_id) else {
-                    continue;
-                };
-                let record = record as u32;
-                match runs.last_mut() {
-                    Some(run) if run.id == id && run.first + run.len == record => run.len += 1,
-                    _ => runs.push(IdRun {
-                        id,
-                        first: record,
-                        len: 1,
-                    }),
-                }
-            }
-            runs
+    let mut runs: Vec<IdRun> = fields
+        .runs()
+        .filter_map(|(records, f)| {
+            Some(IdRun {
+                id: pack_id(f.valid_id()?)?,
+                first: records.start,
+                len: records.end - records.start,
+            })
         })
         .collect();
     runs.par_sort_unstable();

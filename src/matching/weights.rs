@@ -136,8 +136,10 @@ impl QueryNames {
     /// How many persons with a valid ID carry each name: distinct exact-ID groups, so that
     /// one person's eight claim lines make a name no commoner.
     fn carriers(&self, fields: &RecordFields) -> U64Map<u32> {
+        // A run's records share their group: one entry per run.
         let mut carried: Vec<(usize, u32)> = fields
-            .par_iter()
+            .runs()
+            .map(|(_, f)| f)
             .filter(|f| f.group != super::exact::NONE)
             .filter_map(|f| self.slot.get(&f.name).map(|&s| (s, f.group)))
             .collect();
@@ -258,16 +260,20 @@ impl Weights {
             }
         }
 
-        // Term frequency: how often each query's name occurs among all records. Hashing is
-        // the cost, so it runs in parallel; counting the found indices is then trivial.
+        // Term frequency: how often each query's name occurs among all records, a run of
+        // equal records at a time. Hashing is the cost, so it runs in parallel; adding up
+        // the found slots is then trivial.
         let names = QueryNames::of(fields, queries);
-        let hits: Vec<usize> = fields
-            .par_iter()
-            .filter_map(|f| names.slot.get(&f.name).copied())
+        let hits: Vec<(usize, u32)> = fields
+            .runs()
+            .filter_map(|(records, f)| {
+                let slot = *names.slot.get(&f.name)?;
+                Some((slot, records.end - records.start))
+            })
             .collect();
         let mut tally = vec![0u32; names.keys.len()];
-        for i in hits {
-            tally[i] += 1;
+        for (slot, n) in hits {
+            tally[slot] += n;
         }
         w.name_counts = Some(names.keys.iter().copied().zip(tally).collect());
         w.name_carriers = names.carriers(fields);

@@ -136,14 +136,14 @@ impl SuspectCounts {
             let mut by_code = RuleCounts::default();
             for s in suspects {
                 let codes: BTreeSet<RuleCode> = s.findings.iter().map(|f| f.code).collect();
-                let sources: BTreeSet<SourceKind> = s.sources.iter().copied().collect();
+                let sources: SourceKinds = s.sources.iter().copied().collect();
                 for &code in &codes {
                     by_code[code] += 1;
-                    for &kind in &sources {
+                    for kind in sources.iter() {
                         *cube.entry((t, code, kind)).or_default() += 1;
                     }
                 }
-                for &kind in &sources {
+                for kind in sources.iter() {
                     let entry = by_source.entry(kind).or_default();
                     entry.1 += 1;
                     for &code in &codes {

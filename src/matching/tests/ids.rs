@@ -384,8 +384,8 @@ fn exact_links_written_in_parallel_come_group_by_group() {
 fn exact_groups_from_runs_of_one_id_are_the_groups_of_every_record() {
     let mut rng = ChaCha8Rng::seed_from_u64(5);
     let ids = distinct_ids(4_000, 19_600_101);
-    // Runs of 1 to 40 rows, one in ten without an ID; rows 65,530..65,545 one run across the
-    // first chunk boundary (65,536).
+    // Runs of 1 to 40 rows, one in ten without an ID; rows 65,530..65,545 one run across a
+    // chunk boundary (65,536).
     let mut row_ids: Vec<Option<usize>> = Vec::new();
     while row_ids.len() < 70_000 {
         let id = (rng.gen_range(0..10) > 0).then(|| rng.gen_range(0..ids.len()));
