@@ -161,9 +161,9 @@ pub struct Fields {
 }
 
 /// Every record's compared fields, each distinct run held once: a person's claim lines
-/// follow one another and compare equal (a generated 600,000-resident county's 2.25
-/// million claim lines are 217,000 runs), so one `Fields` per run and a run number per
-/// record hold the same view in a fraction of the memory. Indexed by record; passes that
+/// follow one another and compare equal (a generated 600,000-resident county's 2,356,963
+/// records are 326,205 runs), so one `Fields` per run and a run number per record hold the
+/// same view in a fraction of the memory. Indexed by record; passes that
 /// count or key records can walk the runs instead.
 pub struct RecordFields {
     runs: Vec<Fields>,
@@ -219,8 +219,7 @@ impl RecordFields {
         self.run_of.len()
     }
 
-    /// How many `Fields` are held.
-    #[cfg(test)]
+    /// How many `Fields` are held: the runs.
     pub fn held(&self) -> usize {
         self.runs.len()
     }

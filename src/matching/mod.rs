@@ -209,6 +209,7 @@ pub fn link(records: &[PersonRecord], settings: &MatchSettings, verdicts: &Verdi
     tracing::debug!(
         stage = crate::stage::Stage::Matching.key(),
         records = records.len(),
+        field_runs = fields.held(),
         queries = queries.len(),
         persons = persons.len(),
         exact_links,
