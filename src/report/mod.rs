@@ -117,13 +117,13 @@ fn list_tables(report: &RunReport<'_>) -> Vec<(String, Table)> {
 pub fn write_all(dir: &Path, report: &RunReport<'_>) -> Result<RunFiles, Error> {
     let as_of = report.pipeline.as_of;
     let mut out = table::Output::new(dir, as_of);
-    // Every list is built and compressed on both cores while the summary's figures are
-    // counted; the files are then written in their fixed order.
+    // Every list is built, compressed and written on both cores while the summary's
+    // figures are counted.
     let (lists, figures) = rayon::join(
-        || table::render_tables(&list_tables(report), as_of),
+        || out.write_tables(&list_tables(report)),
         || summary::Figures::compute(report),
     );
-    out.write_rendered(lists?)?;
+    lists?;
     summary::write(&mut out, &figures)?;
     html::write(&mut out, report, &figures)?;
     let unrecorded_manifest = manifest::render(&out, report, RunOutcome::Unrecorded)?;

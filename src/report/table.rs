@@ -491,32 +491,6 @@ pub(crate) struct Written {
     pub sha256: String,
 }
 
-/// A table's workbook and CSV bytes, to be written as `<stem>.xlsx` and `<stem>.csv`.
-pub(crate) struct RenderedTable {
-    stem: String,
-    xlsx: Vec<u8>,
-    csv: Vec<u8>,
-}
-
-/// Renders each `(stem, table)` as `stem.xlsx` and `stem.csv`, in parallel: compressing a
-/// workbook is most of a list's cost.
-pub(crate) fn render_tables(
-    tables: &[(String, Table)],
-    as_of: NaiveDate,
-) -> Result<Vec<RenderedTable>, Error> {
-    tables
-        .par_iter()
-        .map(|(stem, table)| {
-            Ok(RenderedTable {
-                xlsx: workbook_bytes(&[Sheet::Table(table)], Some(as_of))
-                    .map_err(|e| xlsx_error(&format!("{stem}.xlsx"), e))?,
-                csv: table.to_csv(),
-                stem: stem.clone(),
-            })
-        })
-        .collect()
-}
-
 /// Where the outputs go, and what has been written so far (for the manifest).
 pub(crate) struct Output {
     dir: PathBuf,
@@ -534,13 +508,8 @@ impl Output {
     }
 
     pub(crate) fn write_bytes(&mut self, name: &str, bytes: &[u8]) -> Result<(), Error> {
-        let path = self.dir.join(name);
-        ops::write_atomic(&path, bytes)?;
-        self.files.push(Written {
-            path,
-            bytes: bytes.len() as u64,
-            sha256: sha256_hex(bytes),
-        });
+        let written = write_file(&self.dir, name, bytes)?;
+        self.files.push(written);
         Ok(())
     }
 
@@ -550,12 +519,25 @@ impl Output {
         self.write_bytes(name, &bytes)
     }
 
-    /// Writes tables rendered by `render_tables`, in order.
-    pub(crate) fn write_rendered(&mut self, tables: Vec<RenderedTable>) -> Result<(), Error> {
-        for table in tables {
-            self.write_bytes(&format!("{}.xlsx", table.stem), &table.xlsx)?;
-            self.write_bytes(&format!("{}.csv", table.stem), &table.csv)?;
-        }
+    /// Writes each `(stem, table)` as `stem.xlsx` and `stem.csv`, rendered, written and
+    /// hashed in parallel (compressing a workbook is most of a list's cost); they are
+    /// recorded in order.
+    pub(crate) fn write_tables(&mut self, tables: &[(String, Table)]) -> Result<(), Error> {
+        let as_of = self.as_of;
+        let dir = &self.dir;
+        let written: Vec<[Written; 2]> = tables
+            .par_iter()
+            .map(|(stem, table)| {
+                let xlsx_name = format!("{stem}.xlsx");
+                let xlsx = workbook_bytes(&[Sheet::Table(table)], Some(as_of))
+                    .map_err(|e| xlsx_error(&xlsx_name, e))?;
+                Ok([
+                    write_file(dir, &xlsx_name, &xlsx)?,
+                    write_file(dir, &format!("{stem}.csv"), &table.to_csv())?,
+                ])
+            })
+            .collect::<Result<_, Error>>()?;
+        self.files.extend(written.into_iter().flatten());
         Ok(())
     }
 
@@ -566,6 +548,17 @@ impl Output {
     pub(crate) fn into_paths(self) -> Vec<PathBuf> {
         self.files.into_iter().map(|w| w.path).collect()
     }
+}
+
+/// Writes `name` in `dir` atomically and records its size and SHA-256 for the manifest.
+fn write_file(dir: &Path, name: &str, bytes: &[u8]) -> Result<Written, Error> {
+    let path = dir.join(name);
+    ops::write_atomic(&path, bytes)?;
+    Ok(Written {
+        path,
+        bytes: bytes.len() as u64,
+        sha256: sha256_hex(bytes),
+    })
 }
 
 pub(crate) fn xlsx_error(name: &str, source: XlsxError) -> Error {
