@@ -266,15 +266,15 @@ pub fn classify<R: Row + ?Sized>(row: &R) -> RowClass {
 
 /// `text` starts with one of `words` once spaces are ignored (`合 计`), without allocating:
 /// this runs for every row, whose first cell seldom starts like any of the words. First
-/// characters are compared as `char`s (`str::starts_with(char)` is a `memcmp` call per
-/// word, a quarter of a second per million rows).
+/// characters are compared as `char`s: `str::starts_with(char)` is a `memcmp` call per
+/// word, 0.28 cpu-s over the 2.35 M rows of a 600,000-resident county.
 fn starts_with_any_spaced(text: &str, words: &[&str]) -> bool {
     let Some(first) = text.chars().find(|c| !c.is_whitespace()) else {
         return false;
     };
     words
         .iter()
-        .any(|w| w.chars().next() == Some(first) && starts_with_spaced(text, w))
+        .any(|w| w.chars().next().is_some_and(|c| c == first) && starts_with_spaced(text, w))
 }
 
 fn starts_with_spaced(text: &str, word: &str) -> bool {
@@ -350,6 +350,11 @@ impl<'a> TableReader<'a> {
             rejects: Vec::new(),
             report,
         }
+    }
+
+    /// Room for `rows` more rows holding at most `text` bytes of cell text.
+    pub fn reserve(&mut self, rows: usize, text: usize) {
+        self.records.reserve(rows, rows * self.columns.len(), text);
     }
 
     /// A reader of the same table for another stretch of its rows (read in parallel):
