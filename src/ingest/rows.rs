@@ -164,6 +164,14 @@ impl RowPiece {
         }
     }
 
+    /// Room for `rows` more rows, `cells` cells and `text` bytes of their text; reserved
+    /// room is not touched (nor resident) until written.
+    pub fn reserve(&mut self, rows: usize, cells: usize, text: usize) {
+        self.rows.reserve(rows);
+        self.cells.reserve(cells);
+        self.text.reserve(text);
+    }
+
     /// This piece's rows, leaving it empty for more rows of the same table.
     pub fn take(&mut self) -> RowPiece {
         let empty = RowPiece::new(self.kind, self.origin.clone());

@@ -556,6 +556,10 @@ fn read_records<'a>(
         delimiter,
         max_bytes: limits.max_line_bytes,
     };
+    // Room for every line's cells and text at once: grown by doubling instead, a chunk's
+    // cell lists are copied on the way and touch twice the memory they end with.
+    let rest = &text.as_bytes()[pos.min(text.len())..];
+    part.reserve(memchr::memchr_iter(b'\n', rest).count() + 1, rest.len());
     let mut record = Record::default();
     loop {
         match splitter.next(&mut record) {
