@@ -225,7 +225,8 @@ fn fixture() -> Fixture {
                     weight: -1.0,
                 },
             ]),
-        }],
+        }]
+        .into(),
         person_of: vec![0, 0],
         questions: BTreeMap::from([(0, QuestionId(0xA1B2_C3D4_E5F6))]),
         stats: LinkageStats {

@@ -365,7 +365,7 @@ impl PersonView<'_> {
         let fuzzy: Vec<_> = person
             .links
             .iter()
-            .map(|&l| &linkage.links[l])
+            .map(|&l| linkage.link(l))
             .filter(|l| l.decision != LinkDecision::Exact)
             .collect();
         let exact = person.links.len() - fuzzy.len();
@@ -394,13 +394,13 @@ impl PersonView<'_> {
                     "  {} — {}: {how}; {}, score {:.1}",
                     self.record(link.ends().0).source,
                     self.record(link.ends().1).source,
-                    matching::describe(link),
+                    matching::describe(&link),
                     link.score
                 )
             );
         }
         for item in self.questions().0 {
-            let link = &linkage.links[item.links[0]];
+            let link = linkage.link(item.links[0]);
             let other = link.other_end(|r| person.records.binary_search(&r).is_ok());
             let _ = writeln!(
                 out,
@@ -411,7 +411,7 @@ impl PersonView<'_> {
                     item.question,
                     self.record(other).source,
                     kind_label(self.record(other).kind),
-                    matching::describe(link),
+                    matching::describe(&link),
                     link.score
                 )
             );

@@ -12,6 +12,7 @@ use rayon::prelude::*;
 
 use super::compare::RecordFields;
 use crate::idcheck::{check_of, weighted_sum, CHECK_CHARS, WEIGHTS};
+use crate::model::ExactLinks;
 
 /// Records grouped by valid ID.
 pub struct ExactGroups {
@@ -114,40 +115,9 @@ impl ExactGroups {
         self.group_of[record]
     }
 
-    /// The exact links as (first record of the group, later record), group by group: the
-    /// order `consolidate` numbers them in. Indexed, so that a parallel collect writes each
-    /// link in its place.
-    pub fn link_ends(&self) -> impl IndexedParallelIterator<Item = (u32, u32)> + '_ {
-        // Group g's links start at link starts[g] - g: each group before it has one record
-        // more than it has links.
-        let first_link = move |g: usize| self.starts[g] as usize - g;
-        // The group of link i: the first whose successor starts after i.
-        let search = move |i: usize| {
-            let (mut low, mut high) = (0, self.len());
-            while low < high {
-                let mid = (low + high) / 2;
-                if first_link(mid + 1) <= i {
-                    low = mid + 1;
-                } else {
-                    high = mid;
-                }
-            }
-            low
-        };
-        (0..self.linked()).into_par_iter().map_init(
-            || usize::MAX,
-            move |group, i| {
-                // A worker's links come in order: walk on from the last one's group.
-                if *group == usize::MAX || i < first_link(*group) {
-                    *group = search(i);
-                }
-                while first_link(*group + 1) <= i {
-                    *group += 1;
-                }
-                let members = self.group(*group as u32);
-                (members[0], members[1 + i - first_link(*group)])
-            },
-        )
+    /// The groups as the run's exact links, each scored `score`; the lookups are dropped.
+    pub fn into_links(self, score: f64) -> ExactLinks {
+        ExactLinks::new(self.members, self.starts, score)
     }
 
     /// The groups holding the packed IDs of `probes` (sorted by ID), as (group, tag) for

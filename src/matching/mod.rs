@@ -39,7 +39,7 @@ use rayon::prelude::*;
 
 use crate::config::MatchSettings;
 use crate::model::{
-    FieldEvidence, Link, LinkDecision, Linkage, LinkageStats, NearMiss, PersonRecord,
+    FieldEvidence, Link, LinkDecision, Linkage, LinkageStats, Links, NearMiss, PersonRecord,
 };
 use compare::Comparison;
 pub use decisions::{question_of, Verdicts};
@@ -163,9 +163,9 @@ pub fn link(records: &[PersonRecord], settings: &MatchSettings, verdicts: &Verdi
         .chain(decided.kept_apart.iter().cloned())
         .collect();
 
-    // Writing two million links and consolidating persons are independent: one core each.
-    let (links, (persons, person_of)) = rayon::join(
-        || all_links(&exact, fuzzy, &weights),
+    // Wording the fuzzy links' evidence and consolidating persons are independent.
+    let (scored, (persons, person_of)) = rayon::join(
+        || scored_links(fuzzy, &weights),
         || consolidate::consolidate(records.len(), &exact, &edges, &near),
     );
     let count = |d: LinkDecision| edges.iter().filter(|e| e.decision == d).count();
@@ -223,6 +223,8 @@ pub fn link(records: &[PersonRecord], settings: &MatchSettings, verdicts: &Verdi
         elapsed_ms = started.elapsed().as_millis() as u64,
         "比对完成 (明细)"
     );
+    // An exact link's evidence is always "same valid ID": `describe` words it.
+    let links = Links::new(exact.into_links(weights.max_score()), scored);
     Linkage {
         persons,
         links,
@@ -256,37 +258,19 @@ fn score_histogram(outcomes: &[QueryOutcome]) -> Vec<(f64, usize)> {
         .collect()
 }
 
-/// The link list: exact links group by group (each group's first record to each later
-/// one), then the fuzzy links with their evidence, in the order `consolidate` numbers them.
-fn all_links(
-    exact: &ExactGroups,
-    fuzzy: &[(&FoundLink, LinkDecision)],
-    weights: &Weights,
-) -> Vec<Link> {
-    // An exact link's evidence is always "same valid ID": `describe` words it, so the
-    // million such links of a county allocate nothing for it.
-    let exact_score = weights.max_score();
-    // Written in place on both cores (the exact links are millions), into one vector
-    // sized for the fuzzy links too.
-    let mut links: Vec<Link> = Vec::with_capacity(exact.linked() + fuzzy.len());
-    exact
-        .link_ends()
-        .map(|(left, right)| Link {
-            left,
-            right,
-            decision: LinkDecision::Exact,
-            score: exact_score,
-            evidence: Box::default(),
+/// The fuzzy links with their evidence, in the order `consolidate` numbers them (after
+/// the exact ones).
+fn scored_links(fuzzy: &[(&FoundLink, LinkDecision)], weights: &Weights) -> Vec<Link> {
+    fuzzy
+        .iter()
+        .map(|&(l, decision)| Link {
+            left: l.pair().0,
+            right: l.pair().1,
+            decision,
+            score: (l.score * 100.0).round() / 100.0,
+            evidence: weights.explain(&l.cmp, l.name_weight).into_boxed_slice(),
         })
-        .collect_into_vec(&mut links);
-    links.extend(fuzzy.iter().map(|&(l, decision)| Link {
-        left: l.pair().0,
-        right: l.pair().1,
-        decision,
-        score: (l.score * 100.0).round() / 100.0,
-        evidence: weights.explain(&l.cmp, l.name_weight).into_boxed_slice(),
-    }));
-    links
+        .collect()
 }
 
 /// What scoring a query reads.

@@ -4,6 +4,7 @@
 //! columns (复核结论, 复核人, 复核日期, 备注) are read back by `loubao review`, keyed by
 //! 复核编号. Full IDs are shown: the run folder is owner-only.
 
+use std::borrow::Cow;
 use std::collections::BTreeSet;
 
 use super::table::{Cell, Dropdown, Table};
@@ -161,7 +162,7 @@ fn sides<'a>(
     item: &ReviewItem,
 ) -> (Vec<&'a PersonRecord>, Vec<&'a PersonRecord>) {
     let persons = &report.normalised.persons;
-    let links: Vec<&Link> = item
+    let links: Vec<Cow<Link>> = item
         .links
         .iter()
         .filter_map(|&l| report.linkage.links.get(l))

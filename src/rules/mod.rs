@@ -270,7 +270,7 @@ fn undecided(input: &ScreeningInput<'_>, index: usize) -> bool {
         return true;
     }
     person.uncertain.iter().any(|&l| {
-        let link = &linkage.links[l];
+        let link = linkage.link(l);
         let other = link.other_end(|r| linkage.person_of[r] == index);
         linkage.persons[linkage.person_of[other]]
             .records
@@ -293,7 +293,7 @@ fn answer_matters(
     let own = codes(findings);
     let linkage = input.linkage;
     linkage.persons[index].uncertain.iter().any(|&l| {
-        let link = &linkage.links[l];
+        let link = linkage.link(l);
         let end = link.other_end(|r| linkage.person_of[r] == index);
         let other = linkage.person_of[end];
         let only_rolls = linkage.persons[other]
@@ -329,7 +329,7 @@ fn review_reason<'a>(
         format!(
             "{head}; 但与另一记录的匹配不确定({}), 不予判定, 请人工复核",
             score_in_words(
-                input.linkage.links[link].score,
+                input.linkage.link(link).score,
                 stats.lower_threshold,
                 stats.upper_threshold
             )

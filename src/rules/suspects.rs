@@ -206,7 +206,7 @@ fn match_note(input: &ScreeningInput<'_>, person: &Person, doubt: Doubt) -> Stri
     let kind_of = |r: usize| input.records[r].kind;
     let mut exact: BTreeSet<SourceKind> = BTreeSet::new();
     let mut parts: Vec<String> = Vec::new();
-    for link in person.links.iter().map(|&l| &linkage.links[l]) {
+    for link in person.links.iter().map(|&l| linkage.link(l)) {
         // Name the roll side when there is one: that is what the clerk checks against.
         let (left, right) = link.ends();
         let other = if kind_of(left).is_roll() {
@@ -252,7 +252,7 @@ fn match_note(input: &ScreeningInput<'_>, person: &Person, doubt: Doubt) -> Stri
         Doubt::Moot => ("不影响结论", &person.uncertain[..]),
         Doubt::Asked => ("见待复核", &person.uncertain[..]),
     };
-    for link in open.iter().map(|&l| &linkage.links[l]) {
+    for link in open.iter().map(|&l| linkage.link(l)) {
         let other = link.other_end(|r| person.records.binary_search(&r).is_ok());
         let name = input.records[other]
             .name
@@ -304,7 +304,7 @@ fn confidence(input: &ScreeningInput<'_>, person: &Person) -> Option<f64> {
     let weakest = person
         .links
         .iter()
-        .map(|&l| &linkage.links[l])
+        .map(|&l| linkage.link(l))
         .filter(|l| !matches!(l.decision, LinkDecision::Exact | LinkDecision::Confirmed))
         .map(|l| l.score)
         .min_by(f64::total_cmp);

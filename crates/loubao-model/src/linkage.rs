@@ -101,6 +101,136 @@ impl Link {
     }
 }
 
+/// The exact links of a run: records grouped by valid ID, each group's first record linked
+/// to each later one. Kept as the groups, not as a `Link` each: a county has millions (a
+/// person's claim lines, mostly), alike but for their ends.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct ExactLinks {
+    /// Record indices, group by group; ascending inside a group.
+    members: Vec<u32>,
+    /// `members[starts[g]..starts[g + 1]]` is group `g`.
+    starts: Vec<u32>,
+    /// The score of every exact link.
+    score: f64,
+}
+
+impl ExactLinks {
+    /// `starts` holds each group's start in `members`, then `members.len()`.
+    pub fn new(members: Vec<u32>, starts: Vec<u32>, score: f64) -> ExactLinks {
+        assert_eq!(
+            starts.last().map_or(0, |&end| end as usize),
+            members.len(),
+            "the groups end where the members do"
+        );
+        ExactLinks {
+            members,
+            starts,
+            score,
+        }
+    }
+
+    fn groups(&self) -> usize {
+        self.starts.len().saturating_sub(1)
+    }
+
+    fn group(&self, g: usize) -> &[u32] {
+        &self.members[self.starts[g] as usize..self.starts[g + 1] as usize]
+    }
+
+    /// Group `g`'s first link: each group before it has one member more than it has links.
+    fn first_link(&self, g: usize) -> usize {
+        self.starts[g] as usize - g
+    }
+
+    /// Links: the members beyond the first of each group.
+    pub fn len(&self) -> usize {
+        self.members.len() - self.groups()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The ends of exact link `i`, `i < len()`: its group's first record and a later one.
+    pub fn ends(&self, i: usize) -> (u32, u32) {
+        // The group of link i: the last whose first link is at or before i (a group of one
+        // record has no link, and shares its first link with the group after it).
+        let (mut g, mut end) = (0, self.groups());
+        while g < end {
+            let mid = (g + end) / 2;
+            if self.first_link(mid + 1) <= i {
+                g = mid + 1;
+            } else {
+                end = mid;
+            }
+        }
+        let members = self.group(g);
+        (members[0], members[1 + i - self.first_link(g)])
+    }
+
+    fn link(&self, (left, right): (u32, u32)) -> Link {
+        Link {
+            left,
+            right,
+            decision: LinkDecision::Exact,
+            score: self.score,
+            evidence: Box::default(),
+        }
+    }
+
+    /// Every exact link's ends, in link order.
+    pub fn iter_ends(&self) -> impl Iterator<Item = (u32, u32)> + '_ {
+        (0..self.groups())
+            .map(|g| self.group(g))
+            .flat_map(|group| group[1..].iter().map(move |&r| (group[0], r)))
+    }
+}
+
+/// Every link of a run, by index: the exact links first, group by group, then the scored
+/// ones (accepted, uncertain, confirmed), in the order consolidation numbers them. An exact
+/// link is made when asked for: it allocates nothing (its evidence is empty).
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Links {
+    exact: ExactLinks,
+    scored: Vec<Link>,
+}
+
+impl Links {
+    pub fn new(exact: ExactLinks, scored: Vec<Link>) -> Links {
+        Links { exact, scored }
+    }
+
+    pub fn len(&self) -> usize {
+        self.exact.len() + self.scored.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    pub fn get(&self, i: usize) -> Option<Cow<'_, Link>> {
+        match i.checked_sub(self.exact.len()) {
+            None => Some(Cow::Owned(self.exact.link(self.exact.ends(i)))),
+            Some(scored) => self.scored.get(scored).map(Cow::Borrowed),
+        }
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = Cow<'_, Link>> + '_ {
+        let exact = self
+            .exact
+            .iter_ends()
+            .map(|ends| Cow::Owned(self.exact.link(ends)));
+        exact.chain(self.scored.iter().map(Cow::Borrowed))
+    }
+}
+
+/// Links given one by one (no exact groups), as a hand-made linkage has them.
+impl From<Vec<Link>> for Links {
+    fn from(scored: Vec<Link>) -> Links {
+        Links::new(ExactLinks::default(), scored)
+    }
+}
+
 /// The best candidate that was *not* linked, so a clerk sees "nearest: 张玮 …, score 3.1".
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct NearMiss {
@@ -126,13 +256,21 @@ pub struct Person {
 pub struct Linkage {
     pub persons: Vec<Person>,
     /// All links, indexed by `Person::links` / `Person::uncertain`.
-    pub links: Vec<Link>,
+    pub links: Links,
     /// For each person record, the index of its `Person`.
     pub person_of: Vec<usize>,
     /// The identity question of every uncertain link, by link index.
     pub questions: BTreeMap<usize, QuestionId>,
     /// Figures for the summary: pairs compared, thresholds, training results.
     pub stats: LinkageStats,
+}
+
+impl Linkage {
+    /// Link `i` of `links`; panics when there is none (an index out of a person's lists
+    /// always names one).
+    pub fn link(&self, i: usize) -> Cow<'_, Link> {
+        self.links.get(i).expect("a link index of this linkage")
+    }
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]

@@ -2,6 +2,7 @@
 //!
 //! The record builders and link lookups are here; the cases, by topic, in the submodules.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use chrono::NaiveDate;
@@ -96,7 +97,7 @@ fn same_person(l: &Linkage, a: usize, b: usize) -> bool {
 }
 
 /// The fuzzy link between two records, if any.
-fn link_between(l: &Linkage, a: usize, b: usize) -> Option<&Link> {
+fn link_between(l: &Linkage, a: usize, b: usize) -> Option<Cow<'_, Link>> {
     l.links.iter().find(|k| k.ends() == (a.min(b), a.max(b)))
 }
 

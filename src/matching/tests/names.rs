@@ -22,8 +22,8 @@ fn homophone_and_traditional_names_link_with_supporting_evidence() {
     let l = run(&[roll, caller, petition]);
     let k = link_between(&l, 0, 1).unwrap();
     assert_eq!(k.decision, LinkDecision::Accepted);
-    assert_eq!(level(k, "拼音"), "拼音相同");
-    assert_eq!(level(k, "出生日期"), "一致");
+    assert_eq!(level(&k, "拼音"), "拼音相同");
+    assert_eq!(level(&k, "出生日期"), "一致");
     assert!(same_person(&l, 0, 2));
     assert_eq!(l.persons.len(), 1);
 }
@@ -107,7 +107,7 @@ fn same_name_alone_does_not_link_and_a_namesake_on_a_roll_goes_to_review() {
     // Nothing tells the ID-less petitioner from the namesake on the roll: neither linked nor
     // dismissed, the pair goes to review.
     assert_eq!(l.links.len(), 1);
-    assert_eq!(l.links[0].decision, LinkDecision::Uncertain);
+    assert_eq!(l.link(0).decision, LinkDecision::Uncertain);
     assert_eq!(l.persons[l.person_of[1]].uncertain, vec![0]);
 
     // A namesake in another township is no question at all.
@@ -224,8 +224,8 @@ fn name_one_character_apart() {
         |r| r.phones = vec!["13812345678".into()],
     );
     let l = run(&[roll, dropped, swapped]);
-    assert_eq!(level(link_between(&l, 0, 1).unwrap(), "姓名"), "差一字");
-    assert_eq!(level(link_between(&l, 0, 2).unwrap(), "姓名"), "差一字");
+    assert_eq!(level(&link_between(&l, 0, 1).unwrap(), "姓名"), "差一字");
+    assert_eq!(level(&link_between(&l, 0, 2).unwrap(), "姓名"), "差一字");
 }
 
 #[test]

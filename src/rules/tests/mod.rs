@@ -251,7 +251,7 @@ impl Fixture {
             .collect();
         Linkage {
             persons,
-            links,
+            links: links.into(),
             person_of,
             questions,
             stats: crate::model::LinkageStats {

@@ -208,10 +208,14 @@ impl<'a> Known<'a> {
 
     /// An uncertain link from person `p` to a person holding a roll record of `person`, and
     /// the record on its far end.
-    pub(super) fn held_link(&self, p: usize, person: &str) -> Option<(&'a Link, usize)> {
+    pub(super) fn held_link(
+        &self,
+        p: usize,
+        person: &str,
+    ) -> Option<(std::borrow::Cow<'a, Link>, usize)> {
         let linkage = self.linkage;
         linkage.persons[p].uncertain.iter().find_map(|&l| {
-            let link = &linkage.links[l];
+            let link = linkage.link(l);
             let far = link.other_end(|r| linkage.person_of[r] == p);
             let q = linkage.person_of[far];
             (q != p && self.holds_roll_of(q, person)).then_some((link, far))

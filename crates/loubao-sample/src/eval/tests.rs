@@ -161,7 +161,7 @@ fn linkage(records: usize, groups: &[&[usize]], links: Vec<Link>) -> Linkage {
     }
     Linkage {
         persons,
-        links,
+        links: links.into(),
         person_of,
         ..Linkage::default()
     }
