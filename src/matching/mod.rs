@@ -239,7 +239,8 @@ pub fn link(records: &[PersonRecord], settings: &MatchSettings, verdicts: &Verdi
 fn unique_links(outcomes: &[QueryOutcome]) -> Vec<&FoundLink> {
     let rank = |d: LinkDecision| u8::from(!d.joins());
     let mut fuzzy: Vec<&FoundLink> = outcomes.iter().flat_map(|o| o.links.iter()).collect();
-    fuzzy.sort_by_key(|l| (l.pair(), rank(l.decision), l.query));
+    // Stable, like `sort_by_key`, on both cores: hundreds of thousands of links at 2.4 M.
+    fuzzy.par_sort_by_key(|l| (l.pair(), rank(l.decision), l.query));
     fuzzy.dedup_by_key(|l| l.pair());
     fuzzy
 }
