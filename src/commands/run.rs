@@ -167,9 +167,8 @@ fn run_stages(
     let linkage = link_records(loaded, &normalised, &verdicts, progress, &mut watch);
     let mut screening = screen(loaded, &normalised, &linkage, progress, &mut watch);
     let outcome = outcome_of(&ingested, &normalised);
-    let clues = screening.clues();
-    let plan = ledger.plan(&clues, loaded.as_of, &loaded.deadlines())?;
-    keep_listed(&mut screening, &plan);
+    let plan = plan_clues(ledger, loaded, &mut screening)?;
+    let unlisted = keep_listed(&mut screening, &plan);
     let run_report = RunReport {
         pipeline: loaded,
         run_id: staged.run_id.clone(),
@@ -186,6 +185,7 @@ fn run_stages(
     };
     let unrecorded_manifest = write_lists(staged, &run_report, &plan, progress)?;
     let questions = screening.review.iter().map(|item| item.question).collect();
+    let clues = clues_in_plan_order(&plan, &mut screening, unlisted);
     leave_to_exit((ingested, normalised, linkage, screening));
     Ok(PendingCommit {
         plan,
@@ -357,16 +357,67 @@ fn outcome_of(ingested: &IngestOutput, normalised: &NormaliseOutput) -> RunOutco
     }
 }
 
-/// Leaves in `screening` only the suspects and conduct clues the plan lists (closed clues
-/// stay silent); the plan was made for the suspects, then the conduct clues, in that order.
-fn keep_listed(screening: &mut Screening, plan: &LedgerPlan) {
+/// The ledger's plan for the run's clues: the suspects, then the conduct clues, in that
+/// order. They are moved into one list for it and back, not copied (a county's twenty
+/// thousand clues carry every claim line behind them).
+fn plan_clues(
+    ledger: &Ledger,
+    loaded: &LoadedPipeline,
+    screening: &mut Screening,
+) -> Result<LedgerPlan, Error> {
+    let mut clues = std::mem::take(&mut screening.suspects);
+    let suspects = clues.len();
+    clues.append(&mut screening.conduct);
+    let plan = ledger.plan(&clues, loaded.as_of, &loaded.deadlines());
+    screening.conduct = clues.split_off(suspects);
+    screening.suspects = clues;
+    Ok(plan?)
+}
+
+/// The clues a plan does not list (closed clues stay silent), by list.
+struct Unlisted {
+    suspects: Vec<Suspect>,
+    conduct: Vec<Suspect>,
+}
+
+/// Leaves in `screening` only the suspects and conduct clues the plan lists, and returns
+/// the others: the commit still records that they were seen.
+fn keep_listed(screening: &mut Screening, plan: &LedgerPlan) -> Unlisted {
     let (suspects, conduct) = plan.keep.split_at(screening.suspects.len());
-    let listed = |clues: &mut Vec<Suspect>, keep: &[bool]| {
-        let mut keep = keep.iter();
-        clues.retain(|_| *keep.next().expect("one decision per clue"));
+    let split = |clues: &mut Vec<Suspect>, keep: &[bool]| {
+        assert_eq!(clues.len(), keep.len(), "one decision per clue");
+        let (listed, unlisted) = std::mem::take(clues)
+            .into_iter()
+            .zip(keep)
+            .partition::<Vec<_>, _>(|(_, &keep)| keep);
+        *clues = listed.into_iter().map(|(clue, _)| clue).collect();
+        unlisted.into_iter().map(|(clue, _)| clue).collect()
     };
-    listed(&mut screening.suspects, suspects);
-    listed(&mut screening.conduct, conduct);
+    Unlisted {
+        suspects: split(&mut screening.suspects, suspects),
+        conduct: split(&mut screening.conduct, conduct),
+    }
+}
+
+/// The run's clues in the order the plan was made for, the listed ones moved out of
+/// `screening` and the unlisted ones put back in their places.
+fn clues_in_plan_order(
+    plan: &LedgerPlan,
+    screening: &mut Screening,
+    unlisted: Unlisted,
+) -> Vec<Suspect> {
+    let mut listed = std::mem::take(&mut screening.suspects)
+        .into_iter()
+        .chain(std::mem::take(&mut screening.conduct));
+    let mut unlisted = unlisted.suspects.into_iter().chain(unlisted.conduct);
+    let clues: Vec<Suspect> = plan
+        .keep
+        .iter()
+        .map(|&keep| if keep { listed.next() } else { unlisted.next() })
+        .map(|clue| clue.expect("one clue per decision"))
+        .collect();
+    assert!(listed.next().is_none() && unlisted.next().is_none());
+    clues
 }
 
 /// Writes the run folder's files; returns the manifest to put in place should the ledger
@@ -407,4 +458,50 @@ mod test_hooks {
 
     #[cfg(not(feature = "test-hooks"))]
     pub(super) fn pause(_point: &str) {}
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn clue(id: &str) -> Suspect {
+        Suspect {
+            clue_id: id.into(),
+            person_key: id.into(),
+            township: None,
+            village: None,
+            name: id.into(),
+            id_number: None,
+            address: None,
+            findings: Vec::new(),
+            sources: Vec::new(),
+            match_note: String::new(),
+            confidence: None,
+            source_refs: Vec::new(),
+        }
+    }
+
+    fn ids(clues: &[Suspect]) -> Vec<&str> {
+        clues.iter().map(|c| c.clue_id.as_str()).collect()
+    }
+
+    /// The lists hold the listed clues only; the commit gets every clue back, unlisted
+    /// ones in their places, in the order the plan was made for.
+    #[test]
+    fn unlisted_clues_go_back_in_their_places_for_the_commit() {
+        let mut screening = Screening {
+            suspects: ["s1", "s2", "s3", "s4"].map(clue).to_vec(),
+            conduct: ["c1", "c2"].map(clue).to_vec(),
+            ..Screening::default()
+        };
+        let mut plan = LedgerPlan::default();
+        plan.keep = vec![true, false, true, false, false, true];
+        let unlisted = keep_listed(&mut screening, &plan);
+        assert_eq!(ids(&screening.suspects), ["s1", "s3"]);
+        assert_eq!(ids(&screening.conduct), ["c2"]);
+        assert_eq!(ids(&unlisted.suspects), ["s2", "s4"]);
+        assert_eq!(ids(&unlisted.conduct), ["c1"]);
+        let clues = clues_in_plan_order(&plan, &mut screening, unlisted);
+        assert_eq!(ids(&clues), ["s1", "s2", "s3", "s4", "c1", "c2"]);
+    }
 }
