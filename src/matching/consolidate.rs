@@ -63,7 +63,13 @@ pub fn consolidate(
 
     // Sizes first, so that every list is allocated once at its final length.
     let mut person_of = vec![0usize; records];
-    let mut sizes: Vec<(usize, usize, usize)> = Vec::new();
+    // A person per root (a record that is its own parent): counted first, so that the sizes
+    // list is allocated once; grown by doubling, a county's million persons were copied on
+    // the way and touched twice the memory.
+    let roots = (forest.parent.iter().enumerate())
+        .filter(|&(r, &parent)| parent as usize == r)
+        .count();
+    let mut sizes: Vec<(usize, usize, usize)> = Vec::with_capacity(roots);
     for r in 0..records {
         let root = forest.find(r as u32) as usize;
         person_of[r] = if root == r {
