@@ -5,6 +5,7 @@
 //! and lists), one in ten is on a roll; one screening row in twenty has a damaged or
 //! missing ID (typo, Excel `000`, Excel float, blank), as in the real extracts.
 
+use std::sync::Arc;
 use std::time::Instant;
 
 use chrono::NaiveDate;
@@ -15,7 +16,8 @@ use rand_chacha::ChaCha8Rng;
 use loubao::config::MatchSettings;
 use loubao::matching::{link, Verdicts};
 use loubao::model::{
-    IdQuality, Observation, PersonName, PersonRecord, ResidentId, Role, Sex, SourceKind, SourceRef,
+    IdQuality, Observation, PersonName, PersonRecord, Place, ResidentId, Role, Sex, SourceKind,
+    SourceRef,
 };
 use loubao::normalise::ids::check_char;
 
@@ -185,9 +187,11 @@ fn record(rng: &mut ChaCha8Rng, r: &Resident, kind: SourceKind, row: usize) -> P
         birth_date,
         sex: Some(r.sex),
         phones: r.phone.iter().cloned().collect(),
-        township: Some(r.township.as_str().into()),
-        village: rng.gen_bool(0.6).then(|| r.village.as_str().into()),
-        address: None,
+        place: Arc::new(Place {
+            township: Some(r.township.as_str().into()),
+            village: rng.gen_bool(0.6).then(|| r.village.as_str().into()),
+            address: None,
+        }),
         household_id: kind.is_roll().then(|| r.household.as_str().into()),
         observation: Observation::IdentityOnly,
     }

@@ -3,13 +3,14 @@
 //! separately the records → columns step that feeds it.
 
 use std::hint::black_box;
+use std::sync::Arc;
 
 use chrono::NaiveDate;
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-use loubao::model::{Claim, Observation, PersonRecord, Role, SourceKind, SourceRef};
+use loubao::model::{Claim, Observation, PersonRecord, Place, Role, SourceKind, SourceRef};
 use loubao::rules::qualify::epoch_days;
 use loubao::rules::{medical_columns, medical_totals_above, MedicalColumns};
 
@@ -85,9 +86,11 @@ fn records_to_columns(c: &mut Criterion) {
                 birth_date: None,
                 sex: None,
                 phones: Vec::new(),
-                township: None,
-                village: None,
-                address: None,
+                place: Arc::new(Place {
+                    township: None,
+                    village: None,
+                    address: None,
+                }),
                 household_id: None,
                 observation: Observation::Claim(Claim {
                     out_of_pocket_cents: Some((yuan * 100.0).round() as i64),

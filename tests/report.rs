@@ -18,8 +18,8 @@ use loubao::ledger::decisions::StoredVerdict;
 use loubao::ledger::NightCounts;
 use loubao::model::{
     ClueState, ClueStatus, Fact, FactDetail, FieldEvidence, Finding, IdQuality, Link, LinkDecision,
-    Linkage, LinkageStats, ListColumn, Observation, Person, PersonName, PersonRecord, QuestionId,
-    Reject, ResidentId, ReviewItem, Role, RuleCode, SourceKind, SourceRef, Suspect,
+    Linkage, LinkageStats, ListColumn, Observation, Person, PersonName, PersonRecord, Place,
+    QuestionId, Reject, ResidentId, ReviewItem, Role, RuleCode, SourceKind, SourceRef, Suspect,
 };
 use loubao::normalise::NormaliseOutput;
 use loubao::report::{self, RunReport, RECTIFICATION_MISSING};
@@ -118,9 +118,11 @@ fn person(row: usize, kind: SourceKind, name: &str, id: &str, file: &str) -> Per
         birth_date: None,
         sex: None,
         phones: vec!["13812345678".into()],
-        township: Some("城关镇".into()),
-        village: Some("东街社区".into()),
-        address: None,
+        place: Arc::new(Place {
+            township: Some("城关镇".into()),
+            village: Some("东街社区".into()),
+            address: None,
+        }),
         household_id: None,
         observation: Observation::IdentityOnly,
     }

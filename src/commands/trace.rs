@@ -232,11 +232,14 @@ impl PersonView<'_> {
                 || pick("无有效身份证号", "no valid resident ID").to_string(),
                 |id| mask_id(&id.digits),
             );
-        let place = [first.township.as_deref(), first.village.as_deref()]
-            .into_iter()
-            .flatten()
-            .collect::<Vec<_>>()
-            .join(" ");
+        let place = [
+            first.place.township.as_deref(),
+            first.place.village.as_deref(),
+        ]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" ");
         let records = self.records().len();
         let _ = writeln!(
             out,

@@ -59,8 +59,8 @@ fn identity(record: &PersonRecord) -> [u8; 32] {
     let mut phones = record.phones.clone();
     phones.sort();
     cell(&phones.join(";"));
-    cell(record.township.as_deref().unwrap_or(""));
-    cell(record.village.as_deref().unwrap_or(""));
+    cell(record.place.township.as_deref().unwrap_or(""));
+    cell(record.place.village.as_deref().unwrap_or(""));
     h.finalize().into()
 }
 

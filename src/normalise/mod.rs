@@ -25,7 +25,7 @@ use rayon::prelude::*;
 use crate::config::Township;
 use crate::ingest::{RowPiece, RowRef, Rows};
 use crate::model::{
-    Field, IdQuality, Observation, PersonName, PersonRecord, Reject, ResidentId, Role, Sex,
+    Field, IdQuality, Observation, PersonName, PersonRecord, Place, Reject, ResidentId, Role, Sex,
     SourceKind,
 };
 
@@ -232,12 +232,11 @@ impl NormaliseOutput {
     }
 }
 
-/// Township, village and address of a row; a child's parents share them.
+/// Township, village and address of a row, shared by the rows that repeat its place cells
+/// (a child's parents share it too).
 #[derive(Clone, Default)]
-struct Place {
-    township: Option<Arc<str>>,
-    village: Option<Arc<str>>,
-    address: Option<Arc<str>>,
+struct RowPlace {
+    place: Arc<Place>,
     /// The township cell names no configured township or alias.
     unknown_township: bool,
 }
@@ -259,7 +258,7 @@ struct RowPersons {
 struct Recent {
     name: Memo<Option<Arc<PersonName>>>,
     id: Memo<Option<ResidentId>>,
-    place: Memo<Place>,
+    place: Memo<RowPlace>,
     /// The place cells of the current row joined, the place memo's key (reused per row).
     place_key: String,
 }
@@ -338,9 +337,7 @@ fn persons_of(
         birth_date,
         sex,
         phones: phones_of(record.text(Field::Phone)),
-        township: place.township,
-        village: place.village,
-        address: place.address,
+        place: place.place,
         household_id: text(record, Field::HouseholdId),
         observation,
     };
@@ -375,9 +372,7 @@ fn persons_of(
                 id,
                 phones: Vec::new(),
                 // Parents share the child's place.
-                township: subject.township.clone(),
-                village: subject.village.clone(),
-                address: subject.address.clone(),
+                place: subject.place.clone(),
                 household_id: None,
                 observation: Observation::IdentityOnly,
             });
@@ -432,7 +427,7 @@ fn phones_of(text: Option<&str>) -> Vec<String> {
 
 /// The row's place, resolved again only when its township, village or address cell differs
 /// from the previous row's on this thread.
-fn place_memo(record: RowRef<'_>, gazetteer: &Gazetteer, recent: &mut Recent) -> Place {
+fn place_memo(record: RowRef<'_>, gazetteer: &Gazetteer, recent: &mut Recent) -> RowPlace {
     let key = &mut recent.place_key;
     key.clear();
     for field in [Field::Township, Field::Village, Field::Address] {
@@ -449,7 +444,7 @@ fn place_memo(record: RowRef<'_>, gazetteer: &Gazetteer, recent: &mut Recent) ->
     recent.place.get(key, |_| place_of(record, gazetteer))
 }
 
-fn place_of(record: RowRef<'_>, gazetteer: &Gazetteer) -> Place {
+fn place_of(record: RowRef<'_>, gazetteer: &Gazetteer) -> RowPlace {
     let address: Option<Arc<str>> = record.trimmed(Field::Address).map(Arc::from);
     // Parsing the address is only a fallback for cells that do not resolve: do it at most
     // once, and only when asked.
@@ -490,10 +485,12 @@ fn place_of(record: RowRef<'_>, gazetteer: &Gazetteer) -> Place {
                 .filter(|v| !v.is_empty())
                 .map(Arc::from)
         });
-    Place {
-        township: township.map(Arc::from),
-        village,
-        address,
+    RowPlace {
+        place: Arc::new(Place {
+            township: township.map(Arc::from),
+            village,
+            address,
+        }),
         unknown_township: from_cell.is_some_and(|t| t.is_none()),
     }
 }

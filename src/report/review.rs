@@ -73,15 +73,15 @@ impl RecordField {
             RecordField::IdNumber => {
                 Cell::text(r.id.as_ref().map(|id| id.digits.as_str()).unwrap_or(""))
             }
-            RecordField::Township => Cell::text(r.township.as_deref().unwrap_or("")),
-            RecordField::Village => Cell::text(r.village.as_deref().unwrap_or("")),
+            RecordField::Township => Cell::text(r.place.township.as_deref().unwrap_or("")),
+            RecordField::Village => Cell::text(r.place.village.as_deref().unwrap_or("")),
             RecordField::Phone => Cell::text(r.phones.join(";")),
             RecordField::Source => Cell::text(r.kind.label_zh()),
             RecordField::SourceRef => {
                 let refs: Vec<String> = side.iter().map(|r| r.source.to_string()).collect();
                 Cell::text(refs.join("; "))
             }
-            RecordField::Address => Cell::text(r.address.as_deref().unwrap_or("")),
+            RecordField::Address => Cell::text(r.place.address.as_deref().unwrap_or("")),
         }
     }
 }

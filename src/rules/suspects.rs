@@ -116,11 +116,11 @@ pub(crate) fn build(
     let source_refs = all_refs(input, person);
     let valid = valid_id(&records);
     let person_key = person_key(valid.as_deref(), &source_refs);
-    let located = records.iter().find(|r| r.township.is_some());
-    let township = located.and_then(|r| r.township.as_deref().map(str::to_string));
+    let located = records.iter().find(|r| r.place.township.is_some());
+    let township = located.and_then(|r| r.place.township.as_deref().map(str::to_string));
     let village = located
-        .and_then(|r| r.village.as_deref())
-        .or_else(|| records.iter().find_map(|r| r.village.as_deref()))
+        .and_then(|r| r.place.village.as_deref())
+        .or_else(|| records.iter().find_map(|r| r.place.village.as_deref()))
         .map(str::to_string);
     // 来源部门: the departments behind the findings; roll records cited as lapsed or as
     // low-income membership are not a source.
@@ -139,7 +139,7 @@ pub(crate) fn build(
         name: name_of(&records),
         address: records
             .iter()
-            .find_map(|r| r.address.as_deref().map(str::to_string)),
+            .find_map(|r| r.place.address.as_deref().map(str::to_string)),
         findings,
         sources: sources.into_iter().collect(),
         match_note: match_note(input, person, doubt),
@@ -175,9 +175,11 @@ pub(crate) fn conduct(input: &ScreeningInput<'_>, index: usize, finding: Finding
     );
     clue.clue_id = clue_id(&key);
     clue.person_key = key;
-    if record.township.is_some() && record.township.as_deref() != clue.township.as_deref() {
-        clue.township = record.township.as_deref().map(str::to_string);
-        clue.village = record.village.as_deref().map(str::to_string);
+    if record.place.township.is_some()
+        && record.place.township.as_deref() != clue.township.as_deref()
+    {
+        clue.township = record.place.township.as_deref().map(str::to_string);
+        clue.village = record.place.village.as_deref().map(str::to_string);
     }
     clue.sources = vec![record.kind];
     clue.source_refs = vec![record.source.clone()];

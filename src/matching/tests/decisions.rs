@@ -66,12 +66,12 @@ fn not_the_same_person_also_undoes_an_accepted_link() {
         with(
             with_valid(rec(SourceKind::Dibao, 2, "王伟", "wang wei"), &id),
             |r| {
-                r.village = Some("东村".into());
+                r.place_mut().village = Some("东村".into());
                 r.phones = vec!["13800000001".into()];
             },
         ),
         with(rec(SourceKind::Emergency, 3, "王伟", "wang wei"), |r| {
-            r.village = Some("东村".into());
+            r.place_mut().village = Some("东村".into());
             r.phones = vec!["13800000001".into()];
             r.birth_date = Some(birth_of(&id));
         }),

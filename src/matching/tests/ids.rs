@@ -191,11 +191,11 @@ fn a_valid_id_ending_in_excel_zeros_is_also_matched_as_damaged() {
     let real = valid_id(&format!("{}87", &padded[..15]));
     let roll = with(
         with_valid(rec(SourceKind::Dibao, 2, "钟洁", "zhong jie"), &real),
-        |r| r.village = Some("马岗村".into()),
+        |r| r.place_mut().village = Some("马岗村".into()),
     );
     let disabled = with(
         with_valid(rec(SourceKind::Disability, 9, "钟洁", "zhong jie"), &padded),
-        |r| r.village = Some("马岗村".into()),
+        |r| r.place_mut().village = Some("马岗村".into()),
     );
     let l = run(&[roll, disabled]);
     assert!(same_person(&l, 0, 1), "{:?}", l.links);
@@ -209,7 +209,7 @@ fn an_upgraded_15_digit_id_agrees_on_the_digits_it_had() {
     let id = valid_id("41012320190405091");
     let roll = with(
         with_valid(rec(SourceKind::Dibao, 2, "高志宇", "gao zhi yu"), &id),
-        |r| r.village = Some("任湾村".into()),
+        |r| r.place_mut().village = Some("任湾村".into()),
     );
     // The 15-digit 410123190405091 upgraded with the usual century 19.
     let upgraded = valid_id("41012319190405091");
@@ -219,7 +219,7 @@ fn an_upgraded_15_digit_id_agrees_on_the_digits_it_had() {
             &upgraded,
         ),
         |r| {
-            r.village = Some("任湾村".into());
+            r.place_mut().village = Some("任湾村".into());
             if let Some(id) = r.id.as_mut() {
                 id.quality = IdQuality::Upgraded15;
             }

@@ -9,8 +9,8 @@ use chrono::NaiveDate;
 
 use super::*;
 use crate::model::{
-    IdQuality, LinkDecision, Linkage, Observation, PersonName, PersonRecord, ResidentId, Role, Sex,
-    SourceKind, SourceRef,
+    IdQuality, LinkDecision, Linkage, Observation, PersonName, PersonRecord, Place, ResidentId,
+    Role, Sex, SourceKind, SourceRef,
 };
 
 mod decisions;
@@ -49,9 +49,11 @@ fn rec(kind: SourceKind, row: u32, name: &str, pinyin: &str) -> PersonRecord {
         birth_date: None,
         sex: None,
         phones: vec![],
-        township: Some("城关镇".into()),
-        village: None,
-        address: None,
+        place: Arc::new(Place {
+            township: Some("城关镇".into()),
+            village: None,
+            address: None,
+        }),
         household_id: None,
         observation: Observation::IdentityOnly,
     }

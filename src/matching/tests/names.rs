@@ -35,14 +35,14 @@ fn hotline_caller_without_id_found_by_name_and_phone() {
         with_valid(rec(SourceKind::LowIncome, 4, "赵桂兰", "zhao gui lan"), &id),
         |r| {
             r.phones = vec!["13900001111".into(), "037112345678".into()];
-            r.village = Some("东村".into());
+            r.place_mut().village = Some("东村".into());
         },
     );
     let caller = with(
         rec(SourceKind::Hotline, 20, "赵桂兰", "zhao gui lan"),
         |r| {
             r.phones = vec!["13900001111".into()];
-            r.township = None;
+            r.place_mut().township = None;
         },
     );
     let l = run(&[roll, caller]);
@@ -59,20 +59,20 @@ fn two_wang_wei_in_one_township_are_kept_apart() {
         with(
             with_valid(rec(SourceKind::Dibao, 3, "王伟", "wang wei"), &covered),
             |r| {
-                r.village = Some("东村".into());
+                r.place_mut().village = Some("东村".into());
                 r.phones = vec!["13700000001".into()];
             },
         ),
         with_valid(rec(SourceKind::Disability, 4, "王伟", "wang wei"), &covered),
         // The uncovered 王伟 of 西村 calls the hotline without an ID.
         with(rec(SourceKind::Hotline, 9, "王伟", "wang wei"), |r| {
-            r.village = Some("西村".into());
+            r.place_mut().village = Some("西村".into());
             r.phones = vec!["13700000002".into()];
             r.sex = Some(Sex::Male);
         }),
         // The covered one calls too, from his own phone.
         with(rec(SourceKind::Hotline, 10, "王伟", "wang wei"), |r| {
-            r.village = Some("东村".into());
+            r.place_mut().village = Some("东村".into());
             r.phones = vec!["13700000001".into()];
         }),
     ];
@@ -96,7 +96,7 @@ fn same_name_alone_does_not_link_and_a_namesake_on_a_roll_goes_to_review() {
                 rec(SourceKind::Tekun, 2, "李强", "li qiang"),
                 &valid_id("41012319650505203"),
             ),
-            |r| r.village = Some("南村".into()),
+            |r| r.place_mut().village = Some("南村".into()),
         ),
         with(rec(SourceKind::Petition, 6, "李强", "li qiang"), |r| {
             r.sex = Some(Sex::Male)
@@ -112,7 +112,7 @@ fn same_name_alone_does_not_link_and_a_namesake_on_a_roll_goes_to_review() {
 
     // A namesake in another township is no question at all.
     let mut elsewhere = records.clone();
-    elsewhere[1].township = Some("李集乡".into());
+    elsewhere[1].place_mut().township = Some("李集乡".into());
     assert!(run(&elsewhere).links.is_empty());
 
     // A birth date that differs tells them apart.
@@ -130,13 +130,13 @@ fn household_member_sharing_a_phone_is_not_the_same_person() {
             with_valid(rec(SourceKind::Dibao, 3, "刘芳", "liu fang"), &mother),
             |r| {
                 r.phones = vec!["13600000000".into()];
-                r.village = Some("北村".into());
+                r.place_mut().village = Some("北村".into());
                 r.household_id = Some("H001".into());
             },
         ),
         with(rec(SourceKind::Hotline, 4, "刘明", "liu ming"), |r| {
             r.phones = vec!["13600000000".into()];
-            r.village = Some("北村".into());
+            r.place_mut().village = Some("北村".into());
             r.household_id = Some("H001".into());
             r.sex = Some(Sex::Male);
         }),
@@ -154,10 +154,10 @@ fn same_common_name_same_village_goes_to_review() {
                 rec(SourceKind::Dibao, 2, "王伟", "wang wei"),
                 &valid_id("41012319800101301"),
             ),
-            |r| r.village = Some("东村".into()),
+            |r| r.place_mut().village = Some("东村".into()),
         ),
         with(rec(SourceKind::Emergency, 3, "王伟", "wang wei"), |r| {
-            r.village = Some("东村".into())
+            r.place_mut().village = Some("东村".into())
         }),
         // Another 王伟 in the county: the name does not say which one this is.
         with(
@@ -165,7 +165,7 @@ fn same_common_name_same_village_goes_to_review() {
                 rec(SourceKind::Disability, 4, "王伟", "wang wei"),
                 &valid_id("41012319900202301"),
             ),
-            |r| r.township = Some("李集乡".into()),
+            |r| r.place_mut().township = Some("李集乡".into()),
         ),
     ];
     let l = run(&records);
@@ -237,11 +237,11 @@ fn a_rare_name_with_the_village_agreeing_is_settled_and_a_common_one_waits() {
             rec(SourceKind::Dibao, 2, "欧阳明", "ouyang ming"),
             &valid_id("41012319700707301"),
         ),
-        |r| r.village = Some("东村".into()),
+        |r| r.place_mut().village = Some("东村".into()),
     );
     let petitioner = with(
         rec(SourceKind::Petition, 3, "欧阳明", "ouyang ming"),
-        |r| r.village = Some("东村".into()),
+        |r| r.place_mut().village = Some("东村".into()),
     );
     let l = run(&[roll.clone(), petitioner.clone()]);
     assert_eq!(
@@ -257,8 +257,8 @@ fn a_rare_name_with_the_village_agreeing_is_settled_and_a_common_one_waits() {
             &valid_id("41012319850505301"),
         ),
         |r| {
-            r.township = Some("李集乡".into());
-            r.village = Some("西村".into());
+            r.place_mut().township = Some("李集乡".into());
+            r.place_mut().village = Some("西村".into());
         },
     );
     let l = run(&[roll.clone(), petitioner.clone(), namesake]);
@@ -269,7 +269,7 @@ fn a_rare_name_with_the_village_agreeing_is_settled_and_a_common_one_waits() {
 
     // Agreement on the township alone does not settle even a rare name.
     let mut vague = petitioner;
-    vague.village = None;
+    vague.place_mut().village = None;
     let l = run(&[roll, vague]);
     assert_ne!(
         link_between(&l, 0, 1).map(|k| k.decision),

@@ -58,7 +58,7 @@ fn synthetic_with_truth(n: usize, seed: u64) -> (Vec<PersonRecord>, Vec<usize>) 
                 ),
                 &id,
             );
-            r.township = Some(town.as_str().into());
+            r.place_mut().township = Some(town.as_str().into());
             if rng.gen_bool(0.5) {
                 r.phones = vec![phone.clone()];
             }

@@ -43,9 +43,9 @@ fn a_row_becomes_a_normalised_person() {
     assert_eq!(p.birth_date, Some(date(1985, 3, 15)));
     assert_eq!(p.sex, Some(Sex::Female));
     assert_eq!(p.phones, ["13812345678", "037168881234"]);
-    assert_eq!(p.township.as_deref(), Some("城关镇"));
-    assert_eq!(p.village.as_deref(), Some("王庄村"));
-    assert_eq!(p.address.as_deref(), Some("城关镇王庄村3组"));
+    assert_eq!(p.place.township.as_deref(), Some("城关镇"));
+    assert_eq!(p.place.village.as_deref(), Some("王庄村"));
+    assert_eq!(p.place.address.as_deref(), Some("城关镇王庄村3组"));
     assert_eq!(p.household_id.as_deref(), Some("H001"));
     assert_eq!(
         out.id_quality[&SourceKind::Medical][&IdQuality::Reformatted],
@@ -86,7 +86,7 @@ fn township_falls_back_to_the_address_then_stays_unknown() {
     let places: Vec<_> = out
         .persons
         .iter()
-        .map(|p| (p.township.as_deref(), p.village.as_deref()))
+        .map(|p| (p.place.township.as_deref(), p.place.village.as_deref()))
         .collect();
     assert_eq!(
         places,
@@ -277,9 +277,9 @@ fn children_rows_yield_child_father_and_mother() {
     assert_eq!(mum.id, None);
     assert_eq!(mum.sex, Some(Sex::Female));
     for parent in [dad, mum] {
-        assert_eq!(parent.township.as_deref(), Some("石桥乡"));
-        assert_eq!(parent.village.as_deref(), Some("李家村"));
-        assert_eq!(parent.address.as_deref(), Some("石桥乡李家村"));
+        assert_eq!(parent.place.township.as_deref(), Some("石桥乡"));
+        assert_eq!(parent.place.village.as_deref(), Some("李家村"));
+        assert_eq!(parent.place.address.as_deref(), Some("石桥乡李家村"));
         assert!(parent.phones.is_empty());
     }
     // Mother of row 0 and the child of row 1 have no ID.
@@ -395,9 +395,9 @@ fn consecutive_lines_of_a_person_resolve_each_place_of_their_own() {
         .iter()
         .map(|p| {
             (
-                p.township.as_deref(),
-                p.village.as_deref(),
-                p.address.as_deref(),
+                p.place.township.as_deref(),
+                p.place.village.as_deref(),
+                p.place.address.as_deref(),
             )
         })
         .collect();

@@ -10,7 +10,7 @@ use chrono::NaiveDate;
 use super::*;
 use crate::model::{
     Field, FieldEvidence, IdQuality, Link, LinkDecision, NearMiss, Observation, Person, PersonName,
-    RawRecord, ResidentId, RuleCode, SourceRef, Value,
+    Place, RawRecord, ResidentId, RuleCode, SourceRef, Value,
 };
 
 mod children;
@@ -120,9 +120,11 @@ impl Fixture {
             birth_date,
             sex: None,
             phones: Vec::new(),
-            township: Some("城关镇".into()),
-            village: Some("东关村".into()),
-            address: None,
+            place: Arc::new(Place {
+                township: Some("城关镇".into()),
+                village: Some("东关村".into()),
+                address: None,
+            }),
             household_id: None,
             observation,
         });

@@ -275,8 +275,8 @@ fn suspects_sort_by_township_village_code_count_and_name() {
         "王五",
         vec![date(Field::EventDate, 2020, 7, 20)],
     );
-    f.records[b].village = Some("西关村".into());
-    f.records[c].township = None;
+    f.records[b].place_mut().village = Some("西关村".into());
+    f.records[c].place_mut().township = None;
     let s = f.screen();
     let order: Vec<&str> = s.suspects.iter().map(|x| x.name.as_str()).collect();
     assert_eq!(order, vec!["张三", "李四", "王五"]);

@@ -1,6 +1,8 @@
 use super::lists::SuspectRow;
 use super::*;
-use loubao_model::{LinkDecision, Person, SourceKind, SourceRef};
+use std::sync::Arc;
+
+use loubao_model::{LinkDecision, Person, Place, SourceKind, SourceRef};
 
 fn truth() -> Truth {
     let mut t = Truth {
@@ -126,9 +128,11 @@ fn person_record(kind: SourceKind, source: &str) -> PersonRecord {
         birth_date: None,
         sex: None,
         phones: vec![],
-        township: None,
-        village: None,
-        address: None,
+        place: Arc::new(Place {
+            township: None,
+            village: None,
+            address: None,
+        }),
         household_id: None,
         observation: loubao_model::Observation::IdentityOnly,
     }
