@@ -183,7 +183,7 @@ fn record(rng: &mut ChaCha8Rng, r: &Resident, kind: SourceKind, row: usize) -> P
         role: Role::Subject,
         source: SourceRef::new(format!("{}.xlsx", kind.key()), None, row as u32 + 2),
         name: Some(std::sync::Arc::new(r.name.clone())),
-        id,
+        id: id.map(Arc::new),
         birth_date,
         sex: Some(r.sex),
         phones: r.phone.iter().cloned().collect(),

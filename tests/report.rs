@@ -110,11 +110,11 @@ fn person(row: usize, kind: SourceKind, name: &str, id: &str, file: &str) -> Per
             key: name.into(),
             pinyin: Default::default(),
         })),
-        id: Some(ResidentId {
+        id: Some(Arc::new(ResidentId {
             digits: id.into(),
             quality: IdQuality::Clean,
             reliable_prefix: 18,
-        }),
+        })),
         birth_date: None,
         sex: None,
         phones: vec!["13812345678".into()],

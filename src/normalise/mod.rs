@@ -257,7 +257,7 @@ struct RowPersons {
 #[derive(Default)]
 struct Recent {
     name: Memo<Option<Arc<PersonName>>>,
-    id: Memo<Option<ResidentId>>,
+    id: Memo<Option<Arc<ResidentId>>>,
     place: Memo<RowPlace>,
     /// The place cells of the current row joined, the place memo's key (reused per row).
     place_key: String,
@@ -311,14 +311,14 @@ fn persons_of(
         .flatten();
 
     let valid_birth = id
-        .as_ref()
+        .as_deref()
         .filter(|id| id.quality.is_valid())
         .and_then(ids::birth_date);
     let birth_date = valid_birth
         .or_else(|| record.date(Field::BirthDate))
-        .or_else(|| id.as_ref().and_then(ids::birth_date));
+        .or_else(|| id.as_deref().and_then(ids::birth_date));
     let sex = id
-        .as_ref()
+        .as_deref()
         .and_then(ids::sex)
         .or_else(|| record.text(Field::Sex).and_then(parse_sex));
 
@@ -358,7 +358,10 @@ fn persons_of(
                 .text(name_field)
                 .and_then(normalise_name)
                 .map(Arc::new);
-            let id = record.text(id_field).and_then(parse_resident_id);
+            let id = record
+                .text(id_field)
+                .and_then(parse_resident_id)
+                .map(Arc::new);
             if name.is_none() && id.is_none() {
                 continue;
             }
@@ -367,8 +370,8 @@ fn persons_of(
                 role,
                 source: record.source(),
                 name,
-                birth_date: id.as_ref().and_then(ids::birth_date),
-                sex: Some(id.as_ref().and_then(ids::sex).unwrap_or(role_sex)),
+                birth_date: id.as_deref().and_then(ids::birth_date),
+                sex: Some(id.as_deref().and_then(ids::sex).unwrap_or(role_sex)),
                 id,
                 phones: Vec::new(),
                 // Parents share the child's place.
@@ -392,20 +395,20 @@ fn persons_of(
 fn subject_id<'a>(
     record: RowRef<'_>,
     certificate: impl FnOnce() -> Option<&'a Certificate>,
-    recent: &mut Memo<Option<ResidentId>>,
-) -> Option<ResidentId> {
+    recent: &mut Memo<Option<Arc<ResidentId>>>,
+) -> Option<Arc<ResidentId>> {
     let column = record
         .text(Field::IdNumber)
-        .and_then(|text| recent.get(text, parse_resident_id));
+        .and_then(|text| recent.get(text, |t| parse_resident_id(t).map(Arc::new)));
     if column.as_ref().is_some_and(|id| id.quality.is_valid()) {
         return column;
     }
     match certificate().cloned() {
-        Some(cert) if cert.id.quality.is_valid() => Some(cert.id),
+        Some(cert) if cert.id.quality.is_valid() => Some(Arc::new(cert.id)),
         // Both damaged: keep whichever still vouches for more leading digits.
         Some(cert) => match column {
             Some(column) if column.reliable_prefix >= cert.id.reliable_prefix => Some(column),
-            _ => Some(cert.id),
+            _ => Some(Arc::new(cert.id)),
         },
         None => column,
     }

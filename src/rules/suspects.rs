@@ -50,7 +50,7 @@ fn valid_id(records: &[&PersonRecord]) -> Option<String> {
 fn best_damaged_id(records: &[&PersonRecord]) -> Option<String> {
     records
         .iter()
-        .filter_map(|r| r.id.as_ref())
+        .filter_map(|r| r.id.as_deref())
         .filter(|id| !id.digits.is_empty())
         .max_by_key(|id| (id.reliable_prefix, id.digits.len()))
         .map(|id: &ResidentId| id.digits.to_string())

@@ -137,7 +137,8 @@ pub struct PersonRecord {
     pub source: SourceRef,
     /// Shared: a person's claim lines repeat one name, and normalise cleans it once.
     pub name: Option<Arc<PersonName>>,
-    pub id: Option<ResidentId>,
+    /// Shared: a person's claim lines repeat one ID, and normalise parses it once.
+    pub id: Option<Arc<ResidentId>>,
     /// From a valid ID, else a birth-date column, else the surviving ID digits.
     pub birth_date: Option<NaiveDate>,
     pub sex: Option<Sex>,
@@ -164,6 +165,6 @@ mod tests {
     #[test]
     fn a_person_record_stays_compact() {
         let size = std::mem::size_of::<PersonRecord>();
-        assert!(size <= 136, "PersonRecord is {size} bytes");
+        assert!(size <= 112, "PersonRecord is {size} bytes");
     }
 }

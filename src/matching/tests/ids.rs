@@ -221,7 +221,7 @@ fn an_upgraded_15_digit_id_agrees_on_the_digits_it_had() {
         |r| {
             r.place_mut().village = Some("任湾村".into());
             if let Some(id) = r.id.as_mut() {
-                id.quality = IdQuality::Upgraded15;
+                Arc::make_mut(id).quality = IdQuality::Upgraded15;
             }
         },
     );

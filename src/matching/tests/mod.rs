@@ -63,11 +63,11 @@ fn with_valid(mut r: PersonRecord, id: &str) -> PersonRecord {
     r.birth_date = Some(birth_of(id));
     let seq = id.as_bytes()[16] - b'0';
     r.sex = Some(if seq % 2 == 1 { Sex::Male } else { Sex::Female });
-    r.id = Some(ResidentId {
+    r.id = Some(Arc::new(ResidentId {
         digits: id.into(),
         quality: IdQuality::Clean,
         reliable_prefix: 18,
-    });
+    }));
     r
 }
 
@@ -77,11 +77,11 @@ fn with_damaged(
     quality: IdQuality,
     reliable: u8,
 ) -> PersonRecord {
-    r.id = Some(ResidentId {
+    r.id = Some(Arc::new(ResidentId {
         digits: digits.into(),
         quality,
         reliable_prefix: reliable,
-    });
+    }));
     r
 }
 

@@ -108,15 +108,17 @@ impl Fixture {
                 key: name.into(),
                 pinyin: Default::default(),
             })),
-            id: id.map(|digits| ResidentId {
-                digits: digits.into(),
-                quality: if digits.len() == 18 {
-                    IdQuality::Clean
-                } else {
-                    IdQuality::WrongLength
-                },
-                reliable_prefix: digits.len().min(18) as u8,
-            }),
+            id: id
+                .map(|digits| ResidentId {
+                    digits: digits.into(),
+                    quality: if digits.len() == 18 {
+                        IdQuality::Clean
+                    } else {
+                        IdQuality::WrongLength
+                    },
+                    reliable_prefix: digits.len().min(18) as u8,
+                })
+                .map(Arc::new),
             birth_date,
             sex: None,
             phones: Vec::new(),
