@@ -16,8 +16,8 @@ use rand_chacha::ChaCha8Rng;
 use loubao::config::MatchSettings;
 use loubao::matching::{link, Verdicts};
 use loubao::model::{
-    IdQuality, Observation, PersonName, PersonRecord, Place, ResidentId, Role, Sex, SourceKind,
-    SourceRef,
+    Contact, IdQuality, Observation, PersonName, PersonRecord, Place, ResidentId, Role, Sex,
+    SourceKind, SourceRef,
 };
 use loubao::normalise::ids::check_char;
 
@@ -186,13 +186,15 @@ fn record(rng: &mut ChaCha8Rng, r: &Resident, kind: SourceKind, row: usize) -> P
         id: id.map(Arc::new),
         birth_date,
         sex: Some(r.sex),
-        phones: r.phone.iter().cloned().collect(),
+        contact: Contact::of(
+            r.phone.iter().cloned().collect(),
+            kind.is_roll().then(|| r.household.as_str().into()),
+        ),
         place: Arc::new(Place {
             township: Some(r.township.as_str().into()),
             village: rng.gen_bool(0.6).then(|| r.village.as_str().into()),
             address: None,
         }),
-        household_id: kind.is_roll().then(|| r.household.as_str().into()),
         observation: Observation::IdentityOnly,
     }
 }

@@ -85,13 +85,12 @@ fn records_to_columns(c: &mut Criterion) {
                 id: None,
                 birth_date: None,
                 sex: None,
-                phones: Vec::new(),
+                contact: None,
                 place: Arc::new(Place {
                     township: None,
                     village: None,
                     address: None,
                 }),
-                household_id: None,
                 observation: Observation::Claim(Claim {
                     out_of_pocket_cents: Some((yuan * 100.0).round() as i64),
                     settled: Some(settled),

@@ -17,9 +17,10 @@ use loubao::ingest::{FileReport, IngestOutput};
 use loubao::ledger::decisions::StoredVerdict;
 use loubao::ledger::NightCounts;
 use loubao::model::{
-    ClueState, ClueStatus, Fact, FactDetail, FieldEvidence, Finding, IdQuality, Link, LinkDecision,
-    Linkage, LinkageStats, ListColumn, Observation, Person, PersonName, PersonRecord, Place,
-    QuestionId, Reject, ResidentId, ReviewItem, Role, RuleCode, SourceKind, SourceRef, Suspect,
+    ClueState, ClueStatus, Contact, Fact, FactDetail, FieldEvidence, Finding, IdQuality, Link,
+    LinkDecision, Linkage, LinkageStats, ListColumn, Observation, Person, PersonName, PersonRecord,
+    Place, QuestionId, Reject, ResidentId, ReviewItem, Role, RuleCode, SourceKind, SourceRef,
+    Suspect,
 };
 use loubao::normalise::NormaliseOutput;
 use loubao::report::{self, RunReport, RECTIFICATION_MISSING};
@@ -117,13 +118,12 @@ fn person(row: usize, kind: SourceKind, name: &str, id: &str, file: &str) -> Per
         })),
         birth_date: None,
         sex: None,
-        phones: vec!["13812345678".into()],
+        contact: Contact::of(vec!["13812345678".into()], None),
         place: Arc::new(Place {
             township: Some("城关镇".into()),
             village: Some("东街社区".into()),
             address: None,
         }),
-        household_id: None,
         observation: Observation::IdentityOnly,
     }
 }

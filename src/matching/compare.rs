@@ -278,7 +278,7 @@ impl Fields {
             named: false,
             township: text(b't', r.place.township.as_deref()),
             village: text(b'v', r.place.village.as_deref()),
-            household: text(b'h', r.household_id.as_deref()),
+            household: text(b'h', r.household_id()),
             phones: [0; MAX_PHONES],
             phone_count: 0,
             roll: r.kind.is_roll(),
@@ -317,7 +317,7 @@ impl Fields {
             }
             f.named = true;
         }
-        for p in r.phones.iter().take(MAX_PHONES) {
+        for p in r.phones().iter().take(MAX_PHONES) {
             f.phones[usize::from(f.phone_count)] = hash::bytes(b'p', p.as_bytes());
             f.phone_count += 1;
         }

@@ -56,7 +56,7 @@ fn identity(record: &PersonRecord) -> [u8; 32] {
         Some(crate::model::Sex::Female) => "f",
         None => "",
     });
-    let mut phones = record.phones.clone();
+    let mut phones = record.phones().to_vec();
     phones.sort();
     cell(&phones.join(";"));
     cell(record.place.township.as_deref().unwrap_or(""));

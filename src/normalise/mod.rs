@@ -25,8 +25,8 @@ use rayon::prelude::*;
 use crate::config::Township;
 use crate::ingest::{RowPiece, RowRef, Rows};
 use crate::model::{
-    Field, IdQuality, Observation, PersonName, PersonRecord, Place, Reject, ResidentId, Role, Sex,
-    SourceKind,
+    Contact, Field, IdQuality, Observation, PersonName, PersonRecord, Place, Reject, ResidentId,
+    Role, Sex, SourceKind,
 };
 
 pub use ids::{parse_certificate, parse_resident_id, Certificate};
@@ -336,9 +336,11 @@ fn persons_of(
         id,
         birth_date,
         sex,
-        phones: phones_of(record.text(Field::Phone)),
+        contact: Contact::of(
+            phones_of(record.text(Field::Phone)),
+            text(record, Field::HouseholdId),
+        ),
         place: place.place,
-        household_id: text(record, Field::HouseholdId),
         observation,
     };
 
@@ -373,10 +375,9 @@ fn persons_of(
                 birth_date: id.as_deref().and_then(ids::birth_date),
                 sex: Some(id.as_deref().and_then(ids::sex).unwrap_or(role_sex)),
                 id,
-                phones: Vec::new(),
+                contact: None,
                 // Parents share the child's place.
                 place: subject.place.clone(),
-                household_id: None,
                 observation: Observation::IdentityOnly,
             });
         }

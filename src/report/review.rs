@@ -75,7 +75,7 @@ impl RecordField {
             }
             RecordField::Township => Cell::text(r.place.township.as_deref().unwrap_or("")),
             RecordField::Village => Cell::text(r.place.village.as_deref().unwrap_or("")),
-            RecordField::Phone => Cell::text(r.phones.join(";")),
+            RecordField::Phone => Cell::text(r.phones().join(";")),
             RecordField::Source => Cell::text(r.kind.label_zh()),
             RecordField::SourceRef => {
                 let refs: Vec<String> = side.iter().map(|r| r.source.to_string()).collect();

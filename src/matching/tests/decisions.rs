@@ -10,14 +10,14 @@ fn mother_daughter_and_caller() -> Vec<PersonRecord> {
     vec![
         with(
             with_valid(rec(SourceKind::Dibao, 2, "陈静", "chen jing"), &mother),
-            |r| r.phones = vec!["13500000000".into()],
+            |r| r.contact_mut().phones = vec!["13500000000".into()],
         ),
         with(
             with_valid(rec(SourceKind::Dibao, 3, "陈静", "chen jing"), &daughter),
-            |r| r.phones = vec!["13500000000".into()],
+            |r| r.contact_mut().phones = vec!["13500000000".into()],
         ),
         with(rec(SourceKind::Hotline, 5, "陈静", "chen jing"), |r| {
-            r.phones = vec!["13500000000".into()]
+            r.contact_mut().phones = vec!["13500000000".into()]
         }),
     ]
 }
@@ -67,12 +67,12 @@ fn not_the_same_person_also_undoes_an_accepted_link() {
             with_valid(rec(SourceKind::Dibao, 2, "王伟", "wang wei"), &id),
             |r| {
                 r.place_mut().village = Some("东村".into());
-                r.phones = vec!["13800000001".into()];
+                r.contact_mut().phones = vec!["13800000001".into()];
             },
         ),
         with(rec(SourceKind::Emergency, 3, "王伟", "wang wei"), |r| {
             r.place_mut().village = Some("东村".into());
-            r.phones = vec!["13800000001".into()];
+            r.contact_mut().phones = vec!["13800000001".into()];
             r.birth_date = Some(birth_of(&id));
         }),
     ];
@@ -107,7 +107,7 @@ fn a_question_is_named_by_identity_not_by_row_or_side() {
     moved[2].source.row = 900;
     assert_eq!(q, question_of(&records[0], &moved[2]));
     let mut other_phone = records.clone();
-    other_phone[2].phones = vec!["13900000000".into()];
+    other_phone[2].contact_mut().phones = vec!["13900000000".into()];
     assert_ne!(q, question_of(&records[0], &other_phone[2]));
     // 无法确定 decides nothing: the question stays.
     let l = link(

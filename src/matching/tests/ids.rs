@@ -86,7 +86,7 @@ fn excel_damaged_ids_are_compared_as_prefixes() {
     let records = vec![
         with(
             with_valid(rec(SourceKind::Dibao, 3, "张伟", "zhang wei"), &id),
-            |r| r.phones = vec!["13812345678".into()],
+            |r| r.contact_mut().phones = vec!["13812345678".into()],
         ),
         with_damaged(
             rec(SourceKind::Agriculture, 8, "张伟", "zhang wei"),
@@ -101,7 +101,7 @@ fn excel_damaged_ids_are_compared_as_prefixes() {
                 IdQuality::ExcelFloat,
                 12,
             ),
-            |r| r.phones = vec!["13812345678".into()],
+            |r| r.contact_mut().phones = vec!["13812345678".into()],
         ),
     ];
     let l = run(&records);

@@ -48,13 +48,12 @@ fn rec(kind: SourceKind, row: u32, name: &str, pinyin: &str) -> PersonRecord {
         id: None,
         birth_date: None,
         sex: None,
-        phones: vec![],
+        contact: None,
         place: Arc::new(Place {
             township: Some("城关镇".into()),
             village: None,
             address: None,
         }),
-        household_id: None,
         observation: Observation::IdentityOnly,
     }
 }

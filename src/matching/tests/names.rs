@@ -7,17 +7,17 @@ fn homophone_and_traditional_names_link_with_supporting_evidence() {
     let id = valid_id(ZHANG);
     let roll = with(
         with_valid(rec(SourceKind::Dibao, 3, "张伟", "zhang wei"), &id),
-        |r| r.phones = vec!["13812345678".into()],
+        |r| r.contact_mut().phones = vec!["13812345678".into()],
     );
     // 12349 caller: homophone 张玮, no ID, same phone and birth date.
     let caller = with(rec(SourceKind::Hotline, 11, "张玮", "zhang wei"), |r| {
-        r.phones = vec!["13812345678".into()];
+        r.contact_mut().phones = vec!["13812345678".into()];
         r.birth_date = Some(birth_of(&id));
     });
     // Traditional 張偉: the normaliser's key is already simplified.
     let petition = with(rec(SourceKind::Petition, 5, "张伟", "zhang wei"), |r| {
         std::sync::Arc::make_mut(r.name.as_mut().unwrap()).display = "張偉".into();
-        r.phones = vec!["13812345678".into()];
+        r.contact_mut().phones = vec!["13812345678".into()];
     });
     let l = run(&[roll, caller, petition]);
     let k = link_between(&l, 0, 1).unwrap();
@@ -34,14 +34,14 @@ fn hotline_caller_without_id_found_by_name_and_phone() {
     let roll = with(
         with_valid(rec(SourceKind::LowIncome, 4, "赵桂兰", "zhao gui lan"), &id),
         |r| {
-            r.phones = vec!["13900001111".into(), "037112345678".into()];
+            r.contact_mut().phones = vec!["13900001111".into(), "037112345678".into()];
             r.place_mut().village = Some("东村".into());
         },
     );
     let caller = with(
         rec(SourceKind::Hotline, 20, "赵桂兰", "zhao gui lan"),
         |r| {
-            r.phones = vec!["13900001111".into()];
+            r.contact_mut().phones = vec!["13900001111".into()];
             r.place_mut().township = None;
         },
     );
@@ -60,20 +60,20 @@ fn two_wang_wei_in_one_township_are_kept_apart() {
             with_valid(rec(SourceKind::Dibao, 3, "王伟", "wang wei"), &covered),
             |r| {
                 r.place_mut().village = Some("东村".into());
-                r.phones = vec!["13700000001".into()];
+                r.contact_mut().phones = vec!["13700000001".into()];
             },
         ),
         with_valid(rec(SourceKind::Disability, 4, "王伟", "wang wei"), &covered),
         // The uncovered 王伟 of 西村 calls the hotline without an ID.
         with(rec(SourceKind::Hotline, 9, "王伟", "wang wei"), |r| {
             r.place_mut().village = Some("西村".into());
-            r.phones = vec!["13700000002".into()];
+            r.contact_mut().phones = vec!["13700000002".into()];
             r.sex = Some(Sex::Male);
         }),
         // The covered one calls too, from his own phone.
         with(rec(SourceKind::Hotline, 10, "王伟", "wang wei"), |r| {
             r.place_mut().village = Some("东村".into());
-            r.phones = vec!["13700000001".into()];
+            r.contact_mut().phones = vec!["13700000001".into()];
         }),
     ];
     let l = run(&records);
@@ -129,15 +129,15 @@ fn household_member_sharing_a_phone_is_not_the_same_person() {
         with(
             with_valid(rec(SourceKind::Dibao, 3, "刘芳", "liu fang"), &mother),
             |r| {
-                r.phones = vec!["13600000000".into()];
+                r.contact_mut().phones = vec!["13600000000".into()];
                 r.place_mut().village = Some("北村".into());
-                r.household_id = Some("H001".into());
+                r.contact_mut().household_id = Some("H001".into());
             },
         ),
         with(rec(SourceKind::Hotline, 4, "刘明", "liu ming"), |r| {
-            r.phones = vec!["13600000000".into()];
+            r.contact_mut().phones = vec!["13600000000".into()];
             r.place_mut().village = Some("北村".into());
-            r.household_id = Some("H001".into());
+            r.contact_mut().household_id = Some("H001".into());
             r.sex = Some(Sex::Male);
         }),
     ];
@@ -186,14 +186,14 @@ fn two_persons_equally_likely_make_the_link_uncertain() {
     let records = vec![
         with(
             with_valid(rec(SourceKind::Dibao, 2, "陈静", "chen jing"), &mother),
-            |r| r.phones = vec!["13500000000".into()],
+            |r| r.contact_mut().phones = vec!["13500000000".into()],
         ),
         with(
             with_valid(rec(SourceKind::Dibao, 3, "陈静", "chen jing"), &daughter),
-            |r| r.phones = vec!["13500000000".into()],
+            |r| r.contact_mut().phones = vec!["13500000000".into()],
         ),
         with(rec(SourceKind::Hotline, 5, "陈静", "chen jing"), |r| {
-            r.phones = vec!["13500000000".into()]
+            r.contact_mut().phones = vec!["13500000000".into()]
         }),
     ];
     let l = run(&records);
@@ -213,15 +213,15 @@ fn name_one_character_apart() {
             rec(SourceKind::Dibao, 3, "欧阳明华", "ou yang ming hua"),
             &id,
         ),
-        |r| r.phones = vec!["13812345678".into()],
+        |r| r.contact_mut().phones = vec!["13812345678".into()],
     );
     let dropped = with(
         rec(SourceKind::Hotline, 4, "欧阳明", "ou yang ming"),
-        |r| r.phones = vec!["13812345678".into()],
+        |r| r.contact_mut().phones = vec!["13812345678".into()],
     );
     let swapped = with(
         rec(SourceKind::Hotline, 5, "欧阳明花", "ou yang ming hua2"),
-        |r| r.phones = vec!["13812345678".into()],
+        |r| r.contact_mut().phones = vec!["13812345678".into()],
     );
     let l = run(&[roll, dropped, swapped]);
     assert_eq!(level(&link_between(&l, 0, 1).unwrap(), "姓名"), "差一字");

@@ -68,7 +68,7 @@ fn county_with_phones(n: usize) -> Vec<PersonRecord> {
                 ),
                 |r| {
                     if row == 0 {
-                        r.phones = vec![format!("139{i:08}")];
+                        r.contact_mut().phones = vec![format!("139{i:08}")];
                     }
                 },
             ));

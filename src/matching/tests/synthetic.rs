@@ -60,7 +60,7 @@ fn synthetic_with_truth(n: usize, seed: u64) -> (Vec<PersonRecord>, Vec<usize>) 
             );
             r.place_mut().township = Some(town.as_str().into());
             if rng.gen_bool(0.5) {
-                r.phones = vec![phone.clone()];
+                r.contact_mut().phones = vec![phone.clone()];
             }
             if copy > 0 && rng.gen_bool(0.15) {
                 let mut d = id.clone().into_bytes();

@@ -42,11 +42,11 @@ fn a_row_becomes_a_normalised_person() {
     assert_eq!(p.id.as_ref().unwrap().exact_key(), Some(X_ID));
     assert_eq!(p.birth_date, Some(date(1985, 3, 15)));
     assert_eq!(p.sex, Some(Sex::Female));
-    assert_eq!(p.phones, ["13812345678", "037168881234"]);
+    assert_eq!(p.phones(), ["13812345678", "037168881234"]);
     assert_eq!(p.place.township.as_deref(), Some("城关镇"));
     assert_eq!(p.place.village.as_deref(), Some("王庄村"));
     assert_eq!(p.place.address.as_deref(), Some("城关镇王庄村3组"));
-    assert_eq!(p.household_id.as_deref(), Some("H001"));
+    assert_eq!(p.household_id(), Some("H001"));
     assert_eq!(
         out.id_quality[&SourceKind::Medical][&IdQuality::Reformatted],
         1
@@ -280,7 +280,7 @@ fn children_rows_yield_child_father_and_mother() {
         assert_eq!(parent.place.township.as_deref(), Some("石桥乡"));
         assert_eq!(parent.place.village.as_deref(), Some("李家村"));
         assert_eq!(parent.place.address.as_deref(), Some("石桥乡李家村"));
-        assert!(parent.phones.is_empty());
+        assert!(parent.phones().is_empty());
     }
     // Mother of row 0 and the child of row 1 have no ID.
     assert_eq!(out.missing_ids[&SourceKind::Children], 2);

@@ -121,13 +121,12 @@ impl Fixture {
                 .map(Arc::new),
             birth_date,
             sex: None,
-            phones: Vec::new(),
+            contact: None,
             place: Arc::new(Place {
                 township: Some("城关镇".into()),
                 village: Some("东关村".into()),
                 address: None,
             }),
-            household_id: None,
             observation,
         });
         self.records.len() - 1

@@ -274,11 +274,11 @@ fn describe_fields(rec: &PersonRecord) -> String {
         (pick("姓名", "name"), rec.name.is_some()),
         (pick("出生日期", "birth date"), rec.birth_date.is_some()),
         (pick("性别", "sex"), rec.sex.is_some()),
-        (pick("电话", "phone"), !rec.phones.is_empty()),
+        (pick("电话", "phone"), !rec.phones().is_empty()),
         (pick("乡镇", "township"), rec.place.township.is_some()),
         (pick("村", "village"), rec.place.village.is_some()),
         (pick("地址", "address"), rec.place.address.is_some()),
-        (pick("户号", "household"), rec.household_id.is_some()),
+        (pick("户号", "household"), rec.household_id().is_some()),
     ] {
         if present {
             parts.push(name.to_string());

@@ -127,13 +127,12 @@ fn person_record(kind: SourceKind, source: &str) -> PersonRecord {
         id: None,
         birth_date: None,
         sex: None,
-        phones: vec![],
+        contact: None,
         place: Arc::new(Place {
             township: None,
             village: None,
             address: None,
         }),
-        household_id: None,
         observation: loubao_model::Observation::IdentityOnly,
     }
 }
