@@ -374,15 +374,10 @@ fn plan_clues(
     Ok(plan?)
 }
 
-/// The clues a plan does not list (closed clues stay silent), by list.
-struct Unlisted {
-    suspects: Vec<Suspect>,
-    conduct: Vec<Suspect>,
-}
-
 /// Leaves in `screening` only the suspects and conduct clues the plan lists, and returns
-/// the others: the commit still records that they were seen.
-fn keep_listed(screening: &mut Screening, plan: &LedgerPlan) -> Unlisted {
+/// the others (closed clues stay silent) in plan order: the commit still records that
+/// they were seen.
+fn keep_listed(screening: &mut Screening, plan: &LedgerPlan) -> Vec<Suspect> {
     let (suspects, conduct) = plan.keep.split_at(screening.suspects.len());
     let split = |clues: &mut Vec<Suspect>, keep: &[bool]| {
         assert_eq!(clues.len(), keep.len(), "one decision per clue");
@@ -391,12 +386,14 @@ fn keep_listed(screening: &mut Screening, plan: &LedgerPlan) -> Unlisted {
             .zip(keep)
             .partition::<Vec<_>, _>(|(_, &keep)| keep);
         *clues = listed.into_iter().map(|(clue, _)| clue).collect();
-        unlisted.into_iter().map(|(clue, _)| clue).collect()
+        unlisted
+            .into_iter()
+            .map(|(clue, _)| clue)
+            .collect::<Vec<_>>()
     };
-    Unlisted {
-        suspects: split(&mut screening.suspects, suspects),
-        conduct: split(&mut screening.conduct, conduct),
-    }
+    let mut unlisted = split(&mut screening.suspects, suspects);
+    unlisted.extend(split(&mut screening.conduct, conduct));
+    unlisted
 }
 
 /// The run's clues in the order the plan was made for, the listed ones moved out of
@@ -404,12 +401,12 @@ fn keep_listed(screening: &mut Screening, plan: &LedgerPlan) -> Unlisted {
 fn clues_in_plan_order(
     plan: &LedgerPlan,
     screening: &mut Screening,
-    unlisted: Unlisted,
+    unlisted: Vec<Suspect>,
 ) -> Vec<Suspect> {
     let mut listed = std::mem::take(&mut screening.suspects)
         .into_iter()
         .chain(std::mem::take(&mut screening.conduct));
-    let mut unlisted = unlisted.suspects.into_iter().chain(unlisted.conduct);
+    let mut unlisted = unlisted.into_iter();
     let clues: Vec<Suspect> = plan
         .keep
         .iter()
@@ -499,8 +496,7 @@ mod tests {
         let unlisted = keep_listed(&mut screening, &plan);
         assert_eq!(ids(&screening.suspects), ["s1", "s3"]);
         assert_eq!(ids(&screening.conduct), ["c2"]);
-        assert_eq!(ids(&unlisted.suspects), ["s2", "s4"]);
-        assert_eq!(ids(&unlisted.conduct), ["c1"]);
+        assert_eq!(ids(&unlisted), ["s2", "s4", "c1"]);
         let clues = clues_in_plan_order(&plan, &mut screening, unlisted);
         assert_eq!(ids(&clues), ["s1", "s2", "s3", "s4", "c1", "c2"]);
     }

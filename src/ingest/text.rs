@@ -435,8 +435,17 @@ pub fn read_text(
         .par_iter()
         .enumerate()
         .map(|(i, &start)| {
-            let end = starts.get(i + 1).map_or(text.len(), |&(p, _)| p);
-            read_records(table.fork(), &text[..end], start, delimiter, limits)
+            let next = starts.get(i + 1);
+            let end = next.map_or(text.len(), |&(p, _)| p);
+            let next_line = next.map(|&(_, l)| l);
+            read_records(
+                table.fork(),
+                &text[..end],
+                start,
+                next_line,
+                delimiter,
+                limits,
+            )
         })
         .collect();
     Ok((encoding, finish(table, chunks)))
@@ -481,12 +490,23 @@ fn read_gb18030_in_chunks(
         .enumerate()
         .map(|(i, &(start, line))| {
             let part = table.fork();
+            let next = cuts.get(i + 1);
+            let next_line = next.map(|&(_, l)| l);
             if i == 0 {
-                return Some(read_records(part, &first, after_head, delimiter, limits));
+                return Some(read_records(
+                    part, &first, after_head, next_line, delimiter, limits,
+                ));
             }
-            let end = cuts.get(i + 1).map_or(bytes.len(), |&(p, _)| p);
+            let end = next.map_or(bytes.len(), |&(p, _)| p);
             let text = strict(start..end)?;
-            Some(read_records(part, &text, (0, line), delimiter, limits))
+            Some(read_records(
+                part,
+                &text,
+                (0, line),
+                next_line,
+                delimiter,
+                limits,
+            ))
         })
         .collect();
     Some(Ok((encoding, finish(table, chunks?))))
@@ -541,11 +561,13 @@ fn read_head<'a>(
     Ok((table, (splitter.pos, splitter.line), splitter.delimiter))
 }
 
-/// Reads the records of `text` from `start` (byte position, lines before it) to its end.
+/// Reads the records of `text` from `start` (byte position, lines before it) to its end,
+/// where the next chunk starts at line `next_line` (`None`: the last chunk).
 fn read_records<'a>(
     mut part: TableReader<'a>,
     text: &str,
     (pos, line): (usize, u32),
+    next_line: Option<u32>,
     delimiter: u8,
     limits: &InputLimits,
 ) -> TableReader<'a> {
@@ -557,9 +579,14 @@ fn read_records<'a>(
         max_bytes: limits.max_line_bytes,
     };
     // Room for every line's cells and text at once: grown by doubling instead, a chunk's
-    // cell lists are copied on the way and touch twice the memory they end with.
+    // cell lists are copied on the way. The chunk starts know every chunk's lines but the
+    // last one's.
     let rest = &text.as_bytes()[pos.min(text.len())..];
-    part.reserve(memchr::memchr_iter(b'\n', rest).count() + 1, rest.len());
+    let lines = match next_line {
+        Some(next) => next.saturating_sub(line) as usize,
+        None => memchr::memchr_iter(b'\n', rest).count() + 1,
+    };
+    part.reserve(lines, rest.len());
     let mut record = Record::default();
     loop {
         match splitter.next(&mut record) {

@@ -64,8 +64,7 @@ pub fn consolidate(
     // Sizes first, so that every list is allocated once at its final length.
     let mut person_of = vec![0usize; records];
     // A person per root (a record that is its own parent): counted first, so that the sizes
-    // list is allocated once; grown by doubling, a county's million persons were copied on
-    // the way and touched twice the memory.
+    // list is allocated once instead of grown, and copied, by doubling.
     let roots = (forest.parent.iter().enumerate())
         .filter(|&(r, &parent)| parent as usize == r)
         .count();

@@ -16,11 +16,9 @@ use crate::model::ExactLinks;
 
 /// Records grouped by valid ID.
 pub struct ExactGroups {
-    /// Record indices, grouped by ID; inside a group ascending; groups ordered by their
-    /// smallest record.
-    members: Vec<u32>,
-    /// `members[starts[g]..starts[g + 1]]` is group `g`.
-    starts: Vec<u32>,
+    /// The groups, ordered by their smallest record: the run's exact links once matching
+    /// is done with the lookups below.
+    groups: ExactLinks,
     /// Group of each record, `NONE` when the record has no valid ID.
     group_of: Vec<u32>,
     /// The packed IDs in ascending order and the group of each, for probing the neighbours
@@ -89,8 +87,7 @@ impl ExactGroups {
         });
         let group_of = slots.into_iter().map(AtomicU32::into_inner).collect();
         ExactGroups {
-            members,
-            starts,
+            groups: ExactLinks::new(members, starts),
             group_of,
             ids,
             group_by_rank,
@@ -98,26 +95,25 @@ impl ExactGroups {
     }
 
     pub fn len(&self) -> usize {
-        self.starts.len() - 1
+        self.groups.groups()
     }
 
     pub fn group(&self, g: u32) -> &[u32] {
-        let g = g as usize;
-        &self.members[self.starts[g] as usize..self.starts[g + 1] as usize]
+        self.groups.group(g as usize)
     }
 
     /// Exact links: records in groups beyond the first of each.
     pub fn linked(&self) -> usize {
-        self.members.len() - self.len()
+        self.groups.len()
     }
 
     pub fn group_of(&self, record: usize) -> u32 {
         self.group_of[record]
     }
 
-    /// The groups as the run's exact links, each scored `score`; the lookups are dropped.
-    pub fn into_links(self, score: f64) -> ExactLinks {
-        ExactLinks::new(self.members, self.starts, score)
+    /// The groups as the run's exact links; the lookups are dropped.
+    pub fn into_links(self) -> ExactLinks {
+        self.groups
     }
 
     /// The groups holding the packed IDs of `probes` (sorted by ID), as (group, tag) for
@@ -139,7 +135,7 @@ impl ExactGroups {
 
     /// Records per group, for the initial union-find forest.
     pub fn groups(&self) -> impl Iterator<Item = &[u32]> {
-        (0..self.len() as u32).map(|g| self.group(g))
+        self.groups.iter_groups()
     }
 }
 

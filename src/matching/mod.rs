@@ -224,7 +224,7 @@ pub fn link(records: &[PersonRecord], settings: &MatchSettings, verdicts: &Verdi
         "比对完成 (明细)"
     );
     // An exact link's evidence is always "same valid ID": `describe` words it.
-    let links = Links::new(exact.into_links(weights.max_score()), scored);
+    let links = Links::new(exact.into_links(), weights.max_score(), scored);
     Linkage {
         persons,
         links,

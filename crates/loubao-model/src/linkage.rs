@@ -110,31 +110,31 @@ pub struct ExactLinks {
     members: Vec<u32>,
     /// `members[starts[g]..starts[g + 1]]` is group `g`.
     starts: Vec<u32>,
-    /// The score of every exact link.
-    score: f64,
 }
 
 impl ExactLinks {
     /// `starts` holds each group's start in `members`, then `members.len()`.
-    pub fn new(members: Vec<u32>, starts: Vec<u32>, score: f64) -> ExactLinks {
+    pub fn new(members: Vec<u32>, starts: Vec<u32>) -> ExactLinks {
         assert_eq!(
             starts.last().map_or(0, |&end| end as usize),
             members.len(),
             "the groups end where the members do"
         );
-        ExactLinks {
-            members,
-            starts,
-            score,
-        }
+        ExactLinks { members, starts }
     }
 
-    fn groups(&self) -> usize {
+    /// How many groups: records with one valid ID each.
+    pub fn groups(&self) -> usize {
         self.starts.len().saturating_sub(1)
     }
 
-    fn group(&self, g: usize) -> &[u32] {
+    pub fn group(&self, g: usize) -> &[u32] {
         &self.members[self.starts[g] as usize..self.starts[g + 1] as usize]
+    }
+
+    /// Every group's records, in group order.
+    pub fn iter_groups(&self) -> impl Iterator<Item = &[u32]> + '_ {
+        (0..self.groups()).map(|g| self.group(g))
     }
 
     /// Group `g`'s first link: each group before it has one member more than it has links.
@@ -168,20 +168,9 @@ impl ExactLinks {
         (members[0], members[1 + i - self.first_link(g)])
     }
 
-    fn link(&self, (left, right): (u32, u32)) -> Link {
-        Link {
-            left,
-            right,
-            decision: LinkDecision::Exact,
-            score: self.score,
-            evidence: Box::default(),
-        }
-    }
-
     /// Every exact link's ends, in link order.
     pub fn iter_ends(&self) -> impl Iterator<Item = (u32, u32)> + '_ {
-        (0..self.groups())
-            .map(|g| self.group(g))
+        self.iter_groups()
             .flat_map(|group| group[1..].iter().map(move |&r| (group[0], r)))
     }
 }
@@ -192,12 +181,28 @@ impl ExactLinks {
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Links {
     exact: ExactLinks,
+    /// The score of every exact link.
+    exact_score: f64,
     scored: Vec<Link>,
 }
 
 impl Links {
-    pub fn new(exact: ExactLinks, scored: Vec<Link>) -> Links {
-        Links { exact, scored }
+    pub fn new(exact: ExactLinks, exact_score: f64, scored: Vec<Link>) -> Links {
+        Links {
+            exact,
+            exact_score,
+            scored,
+        }
+    }
+
+    fn exact_link(&self, (left, right): (u32, u32)) -> Link {
+        Link {
+            left,
+            right,
+            decision: LinkDecision::Exact,
+            score: self.exact_score,
+            evidence: Box::default(),
+        }
     }
 
     pub fn len(&self) -> usize {
@@ -210,7 +215,7 @@ impl Links {
 
     pub fn get(&self, i: usize) -> Option<Cow<'_, Link>> {
         match i.checked_sub(self.exact.len()) {
-            None => Some(Cow::Owned(self.exact.link(self.exact.ends(i)))),
+            None => Some(Cow::Owned(self.exact_link(self.exact.ends(i)))),
             Some(scored) => self.scored.get(scored).map(Cow::Borrowed),
         }
     }
@@ -219,7 +224,7 @@ impl Links {
         let exact = self
             .exact
             .iter_ends()
-            .map(|ends| Cow::Owned(self.exact.link(ends)));
+            .map(|ends| Cow::Owned(self.exact_link(ends)));
         exact.chain(self.scored.iter().map(Cow::Borrowed))
     }
 }
@@ -227,7 +232,7 @@ impl Links {
 /// Links given one by one (no exact groups), as a hand-made linkage has them.
 impl From<Vec<Link>> for Links {
     fn from(scored: Vec<Link>) -> Links {
-        Links::new(ExactLinks::default(), scored)
+        Links::new(ExactLinks::default(), 0.0, scored)
     }
 }
 

@@ -368,7 +368,7 @@ fn exact_links_looked_up_one_by_one_come_group_by_group() {
         .collect();
     assert!(in_order.len() > 5_000);
     assert!(groups.groups().any(|g| g.len() == 1));
-    let links = groups.into_links(1.0);
+    let links = groups.into_links();
     assert_eq!(links.len(), in_order.len());
     assert_eq!(links.iter_ends().collect::<Vec<_>>(), in_order);
     // Link by link, as a person's list names them: the group found by search.
