@@ -385,6 +385,10 @@ pub(crate) enum Sheet<'a> {
     Form(&'a Form),
 }
 
+/// Deflate level of a workbook's parts: Excel's own. rust_xlsxwriter's default, 6, took a
+/// quarter of the lists' time at county scale for files 12% smaller.
+const ZIP_LEVEL: u8 = 3;
+
 /// The bytes of a workbook holding `sheets` in order. `created` fixes its creation time (a
 /// run's `as_of`, so the same run gives the same bytes); without it, rust_xlsxwriter stamps
 /// the current time.
@@ -393,6 +397,7 @@ pub(crate) fn workbook_bytes(
     created: Option<NaiveDate>,
 ) -> Result<Vec<u8>, XlsxError> {
     let mut workbook = Workbook::new();
+    workbook.set_zip_compression_level(ZIP_LEVEL);
     if let Some(date) = created {
         let date = ExcelDateTime::from_ymd(
             date.year().clamp(1900, 9999) as u16,
