@@ -12,7 +12,7 @@ use common::Inbox;
 use loubao::config::{CampaignSettings, Deadlines, Township};
 use loubao::ledger::report::{self, UNDECIDED_TOWNSHIP};
 use loubao::ledger::review::{self, ImportSummary};
-use loubao::ledger::{Ledger, LedgerStatus, RunInfo};
+use loubao::ledger::{Ledger, LedgerPlan, LedgerStatus, RunInfo};
 use loubao::model::{
     ClueStatus, Fact, FactDetail, Finding, ListColumn, Request, ReviewOutcome, RuleCode,
     SourceKind, SourceRef, Suspect,
@@ -129,8 +129,15 @@ fn run_info(run_id: &str, as_of: NaiveDate) -> RunInfo {
 
 fn run(ledger: &mut Ledger, suspects: &[Suspect], run_id: &str, as_of: NaiveDate) {
     let plan = ledger.plan(suspects, as_of, &deadlines()).unwrap();
+    commit(ledger, &plan, suspects, &run_info(run_id, as_of));
+}
+
+/// Records a run as `loubao run` does: prepared, then committed.
+fn commit(ledger: &mut Ledger, plan: &LedgerPlan, suspects: &[Suspect], run: &RunInfo) {
+    let clues: Vec<&Suspect> = suspects.iter().collect();
     ledger
-        .commit(&plan, suspects, &run_info(run_id, as_of))
+        .prepare(plan, &clues, &[], run)
+        .and_then(|prepared| prepared.commit())
         .unwrap();
 }
 
@@ -175,6 +182,40 @@ fn mode(path: &Path) -> u32 {
     std::fs::metadata(path).unwrap().permissions().mode() & 0o777
 }
 
+/// A prepared run is in the ledger only once committed: one dropped before (its folder not
+/// put in place) leaves no clue, no run and no question, in this connection or the next.
+#[test]
+fn a_prepared_run_not_committed_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("ledger.sqlite3");
+    let mut ledger = Ledger::open(&db).unwrap();
+    let suspects = base_suspects();
+    let clues: Vec<&Suspect> = suspects.iter().collect();
+    let as_of = date(2021, 6, 30);
+    let plan = ledger.plan(&suspects, as_of, &deadlines()).unwrap();
+    let prepared = ledger
+        .prepare(&plan, &clues, &[], &run_info("2021-06-30", as_of))
+        .unwrap();
+    drop(prepared);
+    assert_eq!(ledger.run_count().unwrap(), 0);
+    assert!(ledger.clues().unwrap().is_empty());
+    drop(ledger);
+    let mut reopened = Ledger::open(&db).unwrap();
+    assert_eq!(reopened.run_count().unwrap(), 0);
+    assert!(reopened.clues().unwrap().is_empty());
+
+    // The same run, committed, is there.
+    let plan = reopened.plan(&suspects, as_of, &deadlines()).unwrap();
+    commit(
+        &mut reopened,
+        &plan,
+        &suspects,
+        &run_info("2021-06-30", as_of),
+    );
+    assert_eq!(reopened.run_count().unwrap(), 1);
+    assert_eq!(reopened.clues().unwrap().len(), suspects.len());
+}
+
 #[test]
 fn runs_reviews_and_reruns_follow_the_loop() {
     let dir = tempfile::tempdir().unwrap();
@@ -197,13 +238,12 @@ fn runs_reviews_and_reruns_follow_the_loop() {
         .states
         .values()
         .all(|s| s.status == ClueStatus::New && s.first_seen == date(2021, 6, 30)));
-    ledger
-        .commit(
-            &first,
-            &suspects,
-            &run_info("2021-06-30", date(2021, 6, 30)),
-        )
-        .unwrap();
+    commit(
+        &mut ledger,
+        &first,
+        &suspects,
+        &run_info("2021-06-30", date(2021, 6, 30)),
+    );
 
     // Second run: everything continues, first sighting kept.
     let second = ledger
@@ -214,13 +254,12 @@ fn runs_reviews_and_reruns_follow_the_loop() {
         .values()
         .all(|s| s.status == ClueStatus::Continuing && s.first_seen == date(2021, 6, 30)));
     assert!(second.suppressed.is_empty() && second.vanished.is_empty());
-    ledger
-        .commit(
-            &second,
-            &suspects,
-            &run_info("2021-07-01", date(2021, 7, 1)),
-        )
-        .unwrap();
+    commit(
+        &mut ledger,
+        &second,
+        &suspects,
+        &run_info("2021-07-01", date(2021, 7, 1)),
+    );
     assert_eq!(ledger.run_count().unwrap(), 2);
 
     // The townships return their lists.
@@ -341,13 +380,12 @@ fn runs_reviews_and_reruns_follow_the_loop() {
         note.contains("R02") && note.contains("残联残疾人"),
         "{note}"
     );
-    ledger
-        .commit(
-            &fourth,
-            &changed,
-            &run_info("2021-07-31", date(2021, 7, 31)),
-        )
-        .unwrap();
+    commit(
+        &mut ledger,
+        &fourth,
+        &changed,
+        &run_info("2021-07-31", date(2021, 7, 31)),
+    );
     let a = ledger.clue("LBAAAAAAAAAA").unwrap().unwrap();
     assert_eq!(a.status, LedgerStatus::Open);
     assert_eq!(a.codes, "R01;R02");
@@ -372,13 +410,12 @@ fn runs_reviews_and_reruns_follow_the_loop() {
         fifth.vanished,
         vec!["LBBBBBBBBBBB".to_string(), "LBDDDDDDDDDD".to_string()]
     );
-    ledger
-        .commit(
-            &fifth,
-            &fifth_suspects,
-            &run_info("2021-08-31", date(2021, 8, 31)),
-        )
-        .unwrap();
+    commit(
+        &mut ledger,
+        &fifth,
+        &fifth_suspects,
+        &run_info("2021-08-31", date(2021, 8, 31)),
+    );
     let b = ledger.clue("LBBBBBBBBBBB").unwrap().unwrap();
     assert_eq!(b.status, LedgerStatus::WrittenOff);
     assert_eq!(b.closed_on, Some(date(2021, 8, 31)));

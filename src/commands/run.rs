@@ -9,7 +9,7 @@ use crate::config::LoadedPipeline;
 use crate::ingest::IngestOutput;
 use crate::lang::pick;
 use crate::ledger::decisions::StoredVerdict;
-use crate::ledger::{Ledger, LedgerPlan, NightCounts, RunInfo};
+use crate::ledger::{Ledger, LedgerError, LedgerPlan, NightCounts, PreparedRun, RunInfo};
 use crate::model::{Linkage, QuestionId, RunOutcome, SourceKind, Suspect};
 use crate::normalise::NormaliseOutput;
 use crate::ops::{self, Exit, StagedRun};
@@ -34,7 +34,13 @@ pub fn run(pipeline_path: &Path, run_log: &RunLogFile, progress: Progress) -> Re
     let _ = rayon::ThreadPoolBuilder::new()
         .num_threads(loaded.pipeline.matching.threads)
         .build_global();
-    let staged_outputs = run_stages(loaded, &staged, &ledger, progress);
+    let info = RunInfo {
+        run_id: staged.run_id.clone(),
+        as_of: loaded.as_of,
+        started,
+        outcome: RunOutcome::Complete,
+    };
+    let staged_outputs = run_stages(loaded, &staged, &mut ledger, info, progress);
     test_hooks::pause("before-finish");
     run_log.set(None);
     let pending = match staged_outputs {
@@ -44,17 +50,8 @@ pub fn run(pipeline_path: &Path, run_log: &RunLogFile, progress: Progress) -> Re
             return Err(e);
         }
     };
-    let info = RunInfo {
-        run_id: staged.run_id.clone(),
-        as_of: loaded.as_of,
-        started,
-        outcome: pending.outcome,
-    };
     let dir = staged.finish().map_err(Error::Finish)?;
-    let recorded = ledger
-        .record_questions(&pending.questions, loaded.as_of)
-        .and_then(|()| ledger.commit(&pending.plan, &pending.clues, &info));
-    if let Err(e) = recorded {
+    if let Err(e) = pending.prepared.and_then(PreparedRun::commit) {
         // The lists are out but the ledger does not know them: the manifest must not say
         // the run completed. The next run records the folder as unrecorded.
         let manifest = dir.join(report::MANIFEST);
@@ -74,9 +71,7 @@ pub fn run(pipeline_path: &Path, run_log: &RunLogFile, progress: Progress) -> Re
         });
     }
     tracing::info!(folder = %dir.display(), "{}", pick("运行完成", "run complete"));
-    let exit = exit_code(pending.outcome);
-    leave_to_exit(pending);
-    Ok(exit)
+    Ok(exit_code(pending.outcome))
 }
 
 /// A run is the last thing its process does (`dispatch` returns to `main`, which exits), so
@@ -140,25 +135,24 @@ fn exit_code(outcome: RunOutcome) -> Exit {
     }
 }
 
-/// What the ledger records once the run folder is in place: the plan and every clue it
-/// was made for (suspects and conduct clues, listed or suppressed).
-struct PendingCommit {
-    plan: LedgerPlan,
-    clues: Vec<Suspect>,
-    /// The 待复核 questions asked: an answer must name one of them.
-    questions: Vec<QuestionId>,
+/// A run whose files are staged and whose ledger records are written but not committed.
+struct PendingCommit<'l> {
+    /// The run in the ledger's open transaction, or why it could not be written there.
+    prepared: Result<PreparedRun<'l>, LedgerError>,
     outcome: RunOutcome,
     /// The run folder's manifest should the commit fail.
     unrecorded_manifest: Vec<u8>,
 }
 
-/// Every stage from the inbox to the files in the staging folder.
-fn run_stages(
+/// Every stage from the inbox to the files in the staging folder and the ledger's records
+/// in an open transaction. `run` is completed with the run's outcome.
+fn run_stages<'l>(
     loaded: &LoadedPipeline,
     staged: &StagedRun,
-    ledger: &Ledger,
+    ledger: &'l mut Ledger,
+    mut run: RunInfo,
     progress: Progress,
-) -> Result<PendingCommit, Error> {
+) -> Result<PendingCommit<'l>, Error> {
     let mut watch = Stopwatch::start();
     let mut ingested = read_inbox(loaded, progress, &mut watch);
     let normalised = normalise_records(loaded, &mut ingested, progress, &mut watch);
@@ -166,7 +160,7 @@ fn run_stages(
     let verdicts = ledger.verdicts()?;
     let linkage = link_records(loaded, &normalised, &verdicts, progress, &mut watch);
     let mut screening = screen(loaded, &normalised, &linkage, progress, &mut watch);
-    let outcome = outcome_of(&ingested, &normalised);
+    run.outcome = outcome_of(&ingested, &normalised);
     let plan = plan_clues(ledger, loaded, &mut screening)?;
     let unlisted = keep_listed(&mut screening, &plan);
     let run_report = RunReport {
@@ -181,17 +175,25 @@ fn run_stages(
         nights: nights(ledger, &plan, &staged.run_id)?,
         missing_kinds,
         timings: watch.laps().to_vec(),
-        outcome,
+        outcome: run.outcome,
     };
-    let unrecorded_manifest = write_lists(staged, &run_report, &plan, progress)?;
-    let questions = screening.review.iter().map(|item| item.question).collect();
-    let clues = clues_in_plan_order(&plan, &mut screening, unlisted);
-    leave_to_exit((ingested, normalised, linkage, screening));
+    let clues = clues_in_plan_order(&plan, &screening, &unlisted);
+    let questions: Vec<QuestionId> = screening.review.iter().map(|item| item.question).collect();
+    // The ledger's writing is mostly one core's SQLite work: done beside the lists', it
+    // costs the run almost nothing. It is committed only once the folder is in place.
+    let (lists, prepared) = std::thread::scope(|scope| {
+        let lists = scope.spawn(|| write_lists(staged, &run_report, &plan, progress));
+        let prepared = ledger.prepare(&plan, &clues, &questions, &run);
+        let lists = lists
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (lists, prepared)
+    });
+    let unrecorded_manifest = lists?;
+    leave_to_exit((ingested, normalised, linkage, screening, plan, unlisted));
     Ok(PendingCommit {
-        plan,
-        clues,
-        questions,
-        outcome,
+        prepared,
+        outcome: run.outcome,
         unrecorded_manifest,
     })
 }
@@ -396,18 +398,16 @@ fn keep_listed(screening: &mut Screening, plan: &LedgerPlan) -> Vec<Suspect> {
     unlisted
 }
 
-/// The run's clues in the order the plan was made for, the listed ones moved out of
-/// `screening` and the unlisted ones put back in their places.
-fn clues_in_plan_order(
+/// The run's clues in the order the plan was made for: the listed ones from `screening`,
+/// the unlisted ones in their places.
+fn clues_in_plan_order<'a>(
     plan: &LedgerPlan,
-    screening: &mut Screening,
-    unlisted: Vec<Suspect>,
-) -> Vec<Suspect> {
-    let mut listed = std::mem::take(&mut screening.suspects)
-        .into_iter()
-        .chain(std::mem::take(&mut screening.conduct));
-    let mut unlisted = unlisted.into_iter();
-    let clues: Vec<Suspect> = plan
+    screening: &'a Screening,
+    unlisted: &'a [Suspect],
+) -> Vec<&'a Suspect> {
+    let mut listed = screening.suspects.iter().chain(&screening.conduct);
+    let mut unlisted = unlisted.iter();
+    let clues: Vec<&Suspect> = plan
         .keep
         .iter()
         .map(|&keep| if keep { listed.next() } else { unlisted.next() })
@@ -478,11 +478,11 @@ mod tests {
         }
     }
 
-    fn ids(clues: &[Suspect]) -> Vec<&str> {
-        clues.iter().map(|c| c.clue_id.as_str()).collect()
+    fn ids<'a>(clues: impl IntoIterator<Item = &'a Suspect>) -> Vec<&'a str> {
+        clues.into_iter().map(|c| c.clue_id.as_str()).collect()
     }
 
-    /// The lists hold the listed clues only; the commit gets every clue back, unlisted
+    /// The lists hold the listed clues only; the ledger gets every clue, unlisted
     /// ones in their places, in the order the plan was made for.
     #[test]
     fn unlisted_clues_go_back_in_their_places_for_the_commit() {
@@ -497,7 +497,7 @@ mod tests {
         assert_eq!(ids(&screening.suspects), ["s1", "s3"]);
         assert_eq!(ids(&screening.conduct), ["c2"]);
         assert_eq!(ids(&unlisted), ["s2", "s4", "c1"]);
-        let clues = clues_in_plan_order(&plan, &mut screening, unlisted);
-        assert_eq!(ids(&clues), ["s1", "s2", "s3", "s4", "c1", "c2"]);
+        let clues = clues_in_plan_order(&plan, &screening, &unlisted);
+        assert_eq!(ids(clues), ["s1", "s2", "s3", "s4", "c1", "c2"]);
     }
 }

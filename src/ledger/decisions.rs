@@ -165,31 +165,6 @@ impl Ledger {
         Ok(out)
     }
 
-    /// The questions a run put on its 待复核 list, with the day each was first asked: an
-    /// answer must name one of them.
-    pub fn record_questions(
-        &mut self,
-        questions: &[QuestionId],
-        as_of: NaiveDate,
-    ) -> Result<(), LedgerError> {
-        let tx = self.conn.transaction().ctx(pick(
-            "开始记录复核问题",
-            "starting to record review questions",
-        ))?;
-        let day = date_text(as_of);
-        for q in questions {
-            tx.execute(
-                "INSERT INTO link_questions (question, first_asked, last_asked)
-                 VALUES (?1, ?2, ?2)
-                 ON CONFLICT(question) DO UPDATE SET last_asked = max(last_asked, ?2)",
-                params![q.to_string(), day],
-            )
-            .ctx(pick("记录复核问题", "recording review questions"))?;
-        }
-        tx.commit()
-            .ctx(pick("提交复核问题", "committing review questions"))
-    }
-
     fn asked(&self) -> Result<BTreeMap<QuestionId, NaiveDate>, LedgerError> {
         let mut stmt = self
             .conn
@@ -289,4 +264,24 @@ impl Ledger {
         summary.recorded = valid.len();
         Ok(summary)
     }
+}
+
+/// Records the questions a run put on its 待复核 list, with the day each was first asked:
+/// an answer must name one of them.
+pub(super) fn record_questions(
+    tx: &rusqlite::Transaction<'_>,
+    questions: &[QuestionId],
+    as_of: NaiveDate,
+) -> Result<(), LedgerError> {
+    let day = date_text(as_of);
+    for q in questions {
+        tx.prepare_cached(
+            "INSERT INTO link_questions (question, first_asked, last_asked)
+             VALUES (?1, ?2, ?2)
+             ON CONFLICT(question) DO UPDATE SET last_asked = max(last_asked, ?2)",
+        )
+        .and_then(|mut stmt| stmt.execute(params![q.to_string(), day]))
+        .ctx(pick("记录复核问题", "recording review questions"))?;
+    }
+    Ok(())
 }

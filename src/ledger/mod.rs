@@ -2,8 +2,9 @@
 //! clue's first and last sighting, the township's review outcome and the rectification.
 //!
 //! A run asks the ledger for a read-only [`LedgerPlan`] (what each suspect's 状态 is, which
-//! closed clues stay silent), writes its lists, and only once the run folder is in place
-//! commits the plan in one transaction — a run that fails changes nothing here.
+//! closed clues stay silent), then writes its lists while the ledger writes the plan into
+//! an open transaction ([`PreparedRun`]), committed only once the run folder is in place —
+//! a run that fails changes nothing here.
 //! `review` imports the townships' returned workbooks; `report` reads the ledger for the
 //! monthly report and the closing three lists.
 
@@ -26,7 +27,7 @@ use crate::model::{ReviewOutcome, RuleCode, RunOutcome, SourceKind, Suspect};
 use crate::ops;
 use crate::tr;
 
-pub use plan::{LedgerPlan, NightCounts};
+pub use plan::{LedgerPlan, NightCounts, PreparedRun};
 
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]

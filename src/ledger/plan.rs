@@ -1,19 +1,20 @@
 //! What a run means for the ledger: `plan` decides each suspect's 状态 without writing;
-//! `commit` records the run in one transaction once its folder is in place.
+//! `prepare` writes the run into an open transaction while its lists are written, and
+//! `PreparedRun::commit` commits it once the run's folder is in place.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::NaiveDate;
-use rayon::prelude::*;
 use rusqlite::params;
 
+use super::decisions::record_questions;
 use super::{
     date_text, parse_date, parse_facts, parse_outcome, parse_status, Facts, Ledger, LedgerError,
     LedgerStatus, RectificationKind, RectificationState, RunInfo, SqlContext,
 };
 use crate::config::Deadlines;
 use crate::lang::pick;
-use crate::model::{ClueReview, ClueState, ClueStatus, Overdue, Suspect};
+use crate::model::{ClueReview, ClueState, ClueStatus, Overdue, QuestionId, Suspect};
 
 /// The ledger's decisions for one run.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -31,6 +32,18 @@ pub struct LedgerPlan {
     /// The stored clues the plan was made against, for the commit: the run holds the
     /// ledger's lock in between, so they cannot change, and reading them once is enough.
     known: BTreeMap<String, Known>,
+}
+
+/// A run written into the ledger's open transaction (see `Ledger::prepare`).
+pub struct PreparedRun<'l> {
+    tx: rusqlite::Transaction<'l>,
+}
+
+impl PreparedRun<'_> {
+    /// Records the run: until here, dropping it leaves the ledger as it was.
+    pub fn commit(self) -> Result<(), LedgerError> {
+        self.tx.commit().ctx(pick("提交运行", "committing the run"))
+    }
 }
 
 /// One night's figures for the summary's trend: from a committed run's `counts`, or from
@@ -241,30 +254,27 @@ impl Ledger {
         Ok(plan)
     }
 
-    /// Records the run: new clues, sightings, reopened and written-off clues, the
-    /// rectification check and the run's figures — all in one transaction. `plan` is this
-    /// ledger's plan for `suspects`, with no other run committed since.
-    pub fn commit(
+    /// Writes the run — new clues, sightings, reopened and written-off clues, the
+    /// rectification check, the 待复核 questions asked and the run's figures — into one
+    /// transaction, left open: nothing is recorded until `PreparedRun::commit`, and a run
+    /// that stops before it (killed, or its folder not put in place) changes nothing.
+    /// `plan` is this ledger's plan for `suspects`, with no other run committed since.
+    pub fn prepare(
         &mut self,
         plan: &LedgerPlan,
-        suspects: &[Suspect],
+        suspects: &[&Suspect],
+        questions: &[QuestionId],
         run: &RunInfo,
-    ) -> Result<(), LedgerError> {
+    ) -> Result<PreparedRun<'_>, LedgerError> {
         let as_of = date_text(run.as_of);
         let known = &plan.known;
         let tx = self
             .conn
             .transaction()
             .ctx(pick("开始提交运行", "starting to commit the run"))?;
-        // What the rows hold beside the clue's fields, rendered on both cores first: for a
-        // county's twenty thousand clues this, not SQLite, was the commit's cost.
-        let rendered: Vec<Rendered> = suspects
-            .par_iter()
-            .zip(&plan.keep)
-            .map(|(suspect, &keep)| Rendered::of(suspect, keep, known))
-            .collect();
-        for ((suspect, keep), rendered) in suspects.iter().zip(&plan.keep).zip(rendered) {
-            let Rendered { facts, evidence } = rendered;
+        // On one core: the run writes its lists on the others meanwhile.
+        for (suspect, &keep) in suspects.iter().zip(&plan.keep) {
+            let Rendered { facts, evidence } = Rendered::of(suspect, keep, known);
             if !keep {
                 // Suppressed: seen again, but its closure still stands on the old facts.
                 execute_cached(
@@ -364,7 +374,8 @@ impl Ledger {
             ],
         )
         .ctx(pick("记录运行", "recording the run"))?;
-        tx.commit().ctx(pick("提交运行", "committing the run"))
+        record_questions(&tx, questions, run.as_of)?;
+        Ok(PreparedRun { tx })
     }
 
     fn known_clues(&self) -> Result<BTreeMap<String, Known>, LedgerError> {
