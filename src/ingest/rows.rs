@@ -182,6 +182,11 @@ impl RowPiece {
         self.kind
     }
 
+    /// The file (and sheet) the rows came from.
+    pub fn origin(&self) -> &Arc<SourceFile> {
+        &self.origin
+    }
+
     pub fn len(&self) -> usize {
         self.rows.len()
     }

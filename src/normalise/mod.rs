@@ -26,7 +26,7 @@ use crate::config::Township;
 use crate::ingest::{RowPiece, RowRef, Rows};
 use crate::model::{
     Contact, Field, IdQuality, Observation, PersonName, PersonRecord, Place, Reject, ResidentId,
-    Role, Sex, SourceKind,
+    Role, Sex, SourceFile, SourceKind, SourceRef,
 };
 
 pub use ids::{parse_certificate, parse_resident_id, Certificate};
@@ -158,10 +158,13 @@ type Outcome = Result<RowPersons, Reject>;
 fn normalise_batch(piece: &RowPiece, batch: Range<usize>, gazetteer: &Gazetteer) -> Vec<Outcome> {
     batch
         .into_par_iter()
-        .map_init(Recent::default, |recent, index| {
-            let record = piece.row(index).expect("an index of the piece");
-            persons_of(record, gazetteer, recent)
-        })
+        .map_init(
+            || Recent::new(piece),
+            |recent, index| {
+                let record = piece.row(index).expect("an index of the piece");
+                persons_of(record, gazetteer, recent)
+            },
+        )
         .collect()
 }
 
@@ -254,13 +257,32 @@ struct RowPersons {
 /// became: a person's claim lines follow one another with the same name, ID and address, so
 /// most of a county's millions of rows are cleaned (spelt in pinyin, their address parsed)
 /// once per person instead of once each.
-#[derive(Default)]
 struct Recent {
+    /// This worker's own copy of the rows' file reference, which every person it makes
+    /// holds: one shared by both cores had its count bounce between them on every row
+    /// (a fifth of this stage's time at county scale).
+    origin: Arc<SourceFile>,
     name: Memo<Option<Arc<PersonName>>>,
     id: Memo<Option<Arc<ResidentId>>>,
     place: Memo<RowPlace>,
     /// The place cells of the current row joined, the place memo's key (reused per row).
     place_key: String,
+}
+
+impl Recent {
+    fn new(piece: &RowPiece) -> Recent {
+        Recent {
+            origin: Arc::new(SourceFile::clone(piece.origin())),
+            name: Memo::default(),
+            id: Memo::default(),
+            place: Memo::default(),
+            place_key: String::new(),
+        }
+    }
+
+    fn source(&self, record: RowRef<'_>) -> SourceRef {
+        SourceRef::at(&self.origin, record.row())
+    }
 }
 
 /// One cell's text and the value it normalised to.
@@ -331,7 +353,7 @@ fn persons_of(
     let subject = PersonRecord {
         kind: record.kind(),
         role: Role::Subject,
-        source: record.source(),
+        source: recent.source(record),
         name,
         id,
         birth_date,
@@ -370,7 +392,7 @@ fn persons_of(
             parents.push(PersonRecord {
                 kind: record.kind(),
                 role,
-                source: record.source(),
+                source: recent.source(record),
                 name,
                 birth_date: id.as_deref().and_then(ids::birth_date),
                 sex: Some(id.as_deref().and_then(ids::sex).unwrap_or(role_sex)),
