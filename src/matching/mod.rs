@@ -40,6 +40,7 @@ use rayon::prelude::*;
 use crate::config::MatchSettings;
 use crate::model::{
     FieldEvidence, Link, LinkDecision, Linkage, LinkageStats, Links, NearMiss, PersonRecord,
+    QuestionId,
 };
 use compare::Comparison;
 pub use decisions::{question_of, Verdicts};
@@ -163,9 +164,15 @@ pub fn link(records: &[PersonRecord], settings: &MatchSettings, verdicts: &Verdi
         .chain(decided.kept_apart.iter().cloned())
         .collect();
 
-    // Wording the fuzzy links' evidence and consolidating persons are independent.
-    let (scored, (persons, person_of)) = rayon::join(
-        || scored_links(fuzzy, &weights),
+    // Wording the fuzzy links' evidence and questions, and consolidating persons, are
+    // independent.
+    let ((scored, questions), (persons, person_of)) = rayon::join(
+        || {
+            (
+                scored_links(fuzzy, &weights),
+                uncertain_questions(records, fuzzy, exact_links),
+            )
+        },
         || consolidate::consolidate(records.len(), &exact, &edges, &near),
     );
     let count = |d: LinkDecision| edges.iter().filter(|e| e.decision == d).count();
@@ -173,17 +180,6 @@ pub fn link(records: &[PersonRecord], settings: &MatchSettings, verdicts: &Verdi
         count(LinkDecision::Accepted),
         count(LinkDecision::Uncertain),
     );
-    // Every uncertain link's question, for the review list to name.
-    let questions = fuzzy
-        .iter()
-        .enumerate()
-        .filter(|(_, (_, d))| *d == LinkDecision::Uncertain)
-        .map(|(i, (l, _))| {
-            let (a, b) = l.pair();
-            let question = question_of(&records[a as usize], &records[b as usize]);
-            (exact_links + i, question)
-        })
-        .collect();
 
     let consolidated = Instant::now();
     tracing::debug!(
@@ -261,6 +257,27 @@ fn score_histogram(outcomes: &[QueryOutcome]) -> Vec<(f64, usize)> {
 
 /// The fuzzy links with their evidence, in the order `consolidate` numbers them (after
 /// the exact ones).
+/// Every uncertain link's question, by link index (the fuzzy links follow the
+/// `exact_links` exact ones), for the review list to name.
+fn uncertain_questions(
+    records: &[PersonRecord],
+    fuzzy: &[(&FoundLink, LinkDecision)],
+    exact_links: usize,
+) -> BTreeMap<usize, QuestionId> {
+    fuzzy
+        .iter()
+        .enumerate()
+        .filter(|(_, (_, d))| *d == LinkDecision::Uncertain)
+        .map(|(i, (l, _))| {
+            let (a, b) = l.pair();
+            (
+                exact_links + i,
+                question_of(&records[a as usize], &records[b as usize]),
+            )
+        })
+        .collect()
+}
+
 fn scored_links(fuzzy: &[(&FoundLink, LinkDecision)], weights: &Weights) -> Vec<Link> {
     fuzzy
         .iter()
