@@ -93,6 +93,9 @@ pub fn screen(input: &ScreeningInput<'_>) -> Screening {
             (!judgement.is_empty()).then_some((index, judgement))
         })
         .collect();
+    // A fact list and a coverage per person, freed off the critical path: the run goes on
+    // to the ledger's plan on one core meanwhile.
+    rayon::spawn(move || drop((facts, cover)));
     for (index, judgement) in judgements {
         // Identical complaint rows are one clue.
         for clue in judgement.conduct {
@@ -117,7 +120,7 @@ pub fn screen(input: &ScreeningInput<'_>) -> Screening {
         suspects.extend(judgement.suspect);
     }
 
-    suspects.sort_by(|a, b| {
+    suspects.par_sort_by(|a, b| {
         // `None` sorts first in `Option`; unplaced suspects go last.
         (
             a.township.is_none(),
