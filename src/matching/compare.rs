@@ -193,21 +193,41 @@ impl RecordFields {
                 (runs, starts)
             })
             .collect();
-        let held = chunks.iter().map(|(runs, _)| runs.len()).sum::<usize>();
-        let (mut runs, mut starts) = (Vec::with_capacity(held), Vec::with_capacity(held + 1));
-        for (c, (chunk_runs, chunk_starts)) in chunks.into_iter().enumerate() {
-            let base = (c * FIELDS_CHUNK) as u32;
-            runs.extend(chunk_runs);
-            starts.extend(chunk_starts.into_iter().map(|s| base + s));
+        // Where each chunk's runs begin among all runs.
+        let mut first_run = Vec::with_capacity(chunks.len());
+        let mut held = 0;
+        for (chunk_runs, _) in &chunks {
+            first_run.push(held);
+            held += chunk_runs.len();
         }
+        // The chunks are joined on both cores: a county's runs are tens of MB, and one core
+        // copying them into fresh pages kept the other idle.
+        let run_at = |k: usize| {
+            let c = first_run.partition_point(|&first| first <= k) - 1;
+            (c, k - first_run[c])
+        };
+        let mut runs = Vec::with_capacity(held);
+        runs.par_extend((0..held).into_par_iter().map(|k| {
+            let (c, i) = run_at(k);
+            chunks[c].0[i]
+        }));
+        let mut starts = Vec::with_capacity(held + 1);
+        starts.par_extend((0..held).into_par_iter().map(|k| {
+            let (c, i) = run_at(k);
+            (c * FIELDS_CHUNK) as u32 + chunks[c].1[i]
+        }));
         starts.push(records.len() as u32);
-        let run_of = (0..runs.len() as u32)
-            .into_par_iter()
-            .flat_map_iter(|k| {
-                let len = starts[k as usize + 1] - starts[k as usize];
-                std::iter::repeat_n(k, len as usize)
-            })
-            .collect();
+        let mut run_of = vec![0u32; records.len()];
+        run_of
+            .par_chunks_mut(FIELDS_CHUNK)
+            .zip(&chunks)
+            .zip(&first_run)
+            .for_each(|((out, (_, chunk_starts)), &first)| {
+                let ends = chunk_starts[1..].iter().copied().chain([out.len() as u32]);
+                for (j, (start, end)) in chunk_starts.iter().zip(ends).enumerate() {
+                    out[*start as usize..end as usize].fill((first + j) as u32);
+                }
+            });
         RecordFields {
             runs,
             starts,

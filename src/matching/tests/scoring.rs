@@ -150,3 +150,49 @@ fn a_one_character_typo_is_told_apart_inline_and_beyond() {
         Some(NameLevel::OneCharApart)
     );
 }
+
+/// The records' fields are found chunk by chunk on every core, as runs of equal fields,
+/// then joined: every record keeps its own fields and every run is a stretch of equal
+/// records, also where runs meet a chunk's edge (chunks hold 16,384 records).
+#[test]
+fn record_fields_join_their_chunks_record_for_record() {
+    let mut records = Vec::new();
+    let mut person = 0u32;
+    while records.len() < 3 * 16_384 + 100 {
+        let name = format!("王{}", char::from_u32(0x4e00 + person % 20_000).unwrap());
+        // Runs of 1 to 9 equal records, so that runs straddle the chunk edges.
+        for _ in 0..=person % 9 {
+            let row = records.len() as u32;
+            records.push(rec(
+                SourceKind::Medical,
+                row,
+                &name,
+                &format!("wang {person}"),
+            ));
+        }
+        person += 1;
+    }
+    let fields = compare::RecordFields::of(&records);
+    assert_eq!(fields.len(), records.len());
+    for (r, f) in fields.iter().enumerate() {
+        assert!(
+            *f == compare::Fields::of(&records[r], exact::NONE),
+            "record {r}"
+        );
+    }
+    let runs: Vec<_> = fields.runs().map(|(range, f)| (range, *f)).collect();
+    assert_eq!(runs.len(), fields.held());
+    let mut next = 0;
+    for (range, f) in &runs {
+        assert_eq!(range.start, next, "runs cover the records in order");
+        assert!(range
+            .clone()
+            .all(|r| compare::Fields::of(&records[r as usize], exact::NONE) == *f));
+        next = range.end;
+    }
+    assert_eq!(next as usize, records.len());
+    // A run is cut only where the fields change or a chunk ends.
+    assert!(runs
+        .windows(2)
+        .all(|w| w[0].1 != w[1].1 || w[1].0.start % 16_384 == 0));
+}
