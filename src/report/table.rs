@@ -530,19 +530,33 @@ impl Output {
     pub(crate) fn write_tables(&mut self, tables: &[(String, Table)]) -> Result<(), Error> {
         let as_of = self.as_of;
         let dir = &self.dir;
-        let written: Vec<[Written; 2]> = tables
-            .par_iter()
-            .map(|(stem, table)| {
-                let xlsx_name = format!("{stem}.xlsx");
-                let xlsx = workbook_bytes(&[Sheet::Table(table)], Some(as_of))
-                    .map_err(|e| xlsx_error(&xlsx_name, e))?;
-                Ok([
-                    write_file(dir, &xlsx_name, &xlsx)?,
-                    write_file(dir, &format!("{stem}.csv"), &table.to_csv())?,
-                ])
+        // Every file is a job of its own, the costliest first: the list is done when its
+        // last file is, and a large township's workbook started last kept one core
+        // compressing it alone.
+        let mut jobs: Vec<(usize, bool)> = (0..tables.len())
+            .flat_map(|t| [(t, true), (t, false)])
+            .collect();
+        let cost = |&(t, xlsx): &(usize, bool)| tables[t].1.rows.len() * if xlsx { 4 } else { 1 };
+        jobs.sort_by_key(|job| std::cmp::Reverse(cost(job)));
+        let mut written: Vec<((usize, bool), Written)> = jobs
+            .into_par_iter()
+            .with_max_len(1)
+            .map(|(t, xlsx)| {
+                let (stem, table) = &tables[t];
+                let file = if xlsx {
+                    let name = format!("{stem}.xlsx");
+                    let bytes = workbook_bytes(&[Sheet::Table(table)], Some(as_of))
+                        .map_err(|e| xlsx_error(&name, e))?;
+                    write_file(dir, &name, &bytes)?
+                } else {
+                    write_file(dir, &format!("{stem}.csv"), &table.to_csv())?
+                };
+                // Recorded by table, its workbook before its CSV.
+                Ok(((t, !xlsx), file))
             })
             .collect::<Result<_, Error>>()?;
-        self.files.extend(written.into_iter().flatten());
+        written.sort_by_key(|(slot, _)| *slot);
+        self.files.extend(written.into_iter().map(|(_, file)| file));
         Ok(())
     }
 
