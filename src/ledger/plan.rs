@@ -5,6 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::NaiveDate;
+use rayon::prelude::*;
 use rusqlite::params;
 
 use super::decisions::record_questions;
@@ -161,85 +162,28 @@ impl Ledger {
     ) -> Result<LedgerPlan, LedgerError> {
         let known = self.known_clues()?;
         let disputed = self.disputed()?;
+        // Each suspect is decided on its own, on every core; the plan takes the decisions
+        // in suspect order.
+        let decisions: Vec<Decision> = suspects
+            .par_iter()
+            .map(|suspect| decide(suspect, &known, &disputed, as_of, deadlines))
+            .collect();
         let mut plan = LedgerPlan::default();
         let mut seen = BTreeSet::new();
-        for suspect in suspects {
+        for (suspect, decision) in suspects.iter().zip(decisions) {
             seen.insert(suspect.clue_id.as_str());
-            let Some(clue) = known.get(&suspect.clue_id) else {
-                plan.keep.push(true);
-                plan.states.insert(
-                    suspect.clue_id.clone(),
-                    ClueState {
-                        status: ClueStatus::New,
-                        first_seen: as_of,
-                        review: None,
-                        rectification_missing: false,
-                        reopened: None,
-                        overdue: None,
-                    },
-                );
-                continue;
-            };
-            let continuing = ClueState {
-                status: ClueStatus::Continuing,
-                first_seen: clue.first_seen,
-                review: clue
-                    .review
-                    .clone()
-                    .filter(|r| clue.status.kept_by(r.outcome)),
-                rectification_missing: false,
-                reopened: None,
-                overdue: None,
-            };
-            // The county's spot check overturned the closure, and no review came since.
-            let overturned = disputed
-                .get(&suspect.clue_id)
-                .is_some_and(|checked| clue.review.as_ref().is_none_or(|r| r.date <= *checked));
-            match clue.status {
-                LedgerStatus::Open | LedgerStatus::WrittenOff if overturned => {
+            match decision {
+                Decision::List { state, reopened } => {
                     plan.keep.push(true);
-                    let reopened = ClueState {
-                        review: None,
-                        reopened: Some(SPOT_CHECK_DISAGREED.to_string()),
-                        ..continuing
-                    };
-                    plan.states.insert(suspect.clue_id.clone(), reopened);
-                }
-                LedgerStatus::Open | LedgerStatus::WrittenOff => {
-                    plan.keep.push(true);
-                    plan.states.insert(suspect.clue_id.clone(), continuing);
-                }
-                // Reported as included, yet still a suspect: not on the rolls (整改未到位).
-                LedgerStatus::Included => {
-                    plan.keep.push(true);
-                    let missing = ClueState {
-                        rectification_missing: true,
-                        ..continuing
-                    };
-                    plan.states.insert(suspect.clue_id.clone(), missing);
-                }
-                LedgerStatus::Closed => match Facts::of(suspect).news_since(&clue.facts) {
-                    // Its closure no longer stands: to be reviewed again.
-                    Some(note) => {
-                        plan.keep.push(true);
-                        let reopened = ClueState {
-                            review: None,
-                            reopened: Some(note.clone()),
-                            ..continuing
-                        };
-                        plan.states.insert(suspect.clue_id.clone(), reopened);
+                    if let Some(note) = reopened {
                         plan.reopened.insert(suspect.clue_id.clone(), note);
                     }
-                    None => {
-                        plan.keep.push(false);
-                        plan.suppressed.push(suspect.clue_id.clone());
-                    }
-                },
-            }
-        }
-        for suspect in suspects {
-            if let Some(state) = plan.states.get_mut(&suspect.clue_id) {
-                state.overdue = overdue(suspect, state, as_of, deadlines);
+                    plan.states.insert(suspect.clue_id.clone(), state);
+                }
+                Decision::Suppress => {
+                    plan.keep.push(false);
+                    plan.suppressed.push(suspect.clue_id.clone());
+                }
             }
         }
         plan.vanished = known
@@ -427,6 +371,94 @@ impl Ledger {
             );
         }
         Ok(out)
+    }
+}
+
+/// What the plan does with one suspect.
+enum Decision {
+    /// Listed, in this state; with the note saying why, when a closed clue is raised again.
+    List {
+        state: ClueState,
+        reopened: Option<String>,
+    },
+    /// Closed by review and its facts unchanged: not listed again.
+    Suppress,
+}
+
+/// One suspect's decision against the stored clues and the spot checks that disputed a
+/// closure, and, when listed, the deadline it has passed.
+fn decide(
+    suspect: &Suspect,
+    known: &BTreeMap<String, Known>,
+    disputed: &BTreeMap<String, NaiveDate>,
+    as_of: NaiveDate,
+    deadlines: &Deadlines,
+) -> Decision {
+    let list = |state: ClueState, reopened: Option<String>| {
+        let overdue = overdue(suspect, &state, as_of, deadlines);
+        Decision::List {
+            state: ClueState { overdue, ..state },
+            reopened,
+        }
+    };
+    let Some(clue) = known.get(&suspect.clue_id) else {
+        return list(
+            ClueState {
+                status: ClueStatus::New,
+                first_seen: as_of,
+                review: None,
+                rectification_missing: false,
+                reopened: None,
+                overdue: None,
+            },
+            None,
+        );
+    };
+    let continuing = ClueState {
+        status: ClueStatus::Continuing,
+        first_seen: clue.first_seen,
+        review: clue
+            .review
+            .clone()
+            .filter(|r| clue.status.kept_by(r.outcome)),
+        rectification_missing: false,
+        reopened: None,
+        overdue: None,
+    };
+    // The county's spot check overturned the closure, and no review came since.
+    let overturned = disputed
+        .get(&suspect.clue_id)
+        .is_some_and(|checked| clue.review.as_ref().is_none_or(|r| r.date <= *checked));
+    match clue.status {
+        LedgerStatus::Open | LedgerStatus::WrittenOff if overturned => list(
+            ClueState {
+                review: None,
+                reopened: Some(SPOT_CHECK_DISAGREED.to_string()),
+                ..continuing
+            },
+            None,
+        ),
+        LedgerStatus::Open | LedgerStatus::WrittenOff => list(continuing, None),
+        // Reported as included, yet still a suspect: not on the rolls (整改未到位).
+        LedgerStatus::Included => list(
+            ClueState {
+                rectification_missing: true,
+                ..continuing
+            },
+            None,
+        ),
+        LedgerStatus::Closed => match Facts::of(suspect).news_since(&clue.facts) {
+            // Its closure no longer stands: to be reviewed again.
+            Some(note) => list(
+                ClueState {
+                    review: None,
+                    reopened: Some(note.clone()),
+                    ..continuing
+                },
+                Some(note),
+            ),
+            None => Decision::Suppress,
+        },
     }
 }
 
