@@ -68,24 +68,29 @@ impl ExactGroups {
             total += keyed[s..e].iter().map(|run| run.len).sum::<u32>();
         }
         starts.push(total);
-        let members: Vec<u32> = order
-            .par_iter()
-            .flat_map_iter(|&rank| {
-                let (_, s, e) = runs[rank as usize];
-                keyed[s..e]
-                    .iter()
-                    .flat_map(|run| run.first..run.first + run.len)
-            })
-            .collect();
+        // Every group's members written into their stretch by whichever core holds it.
+        let mut members = vec![0u32; total as usize];
+        fill_groups(&mut members, 0..order.len(), &starts, |g, out| {
+            let (_, s, e) = runs[order[g] as usize];
+            let records = keyed[s..e]
+                .iter()
+                .flat_map(|run| run.first..run.first + run.len);
+            for (slot, r) in out.iter_mut().zip(records) {
+                *slot = r;
+            }
+        });
         // Each record is written once, from whichever core holds its group.
-        let slots: Vec<AtomicU32> = (0..fields.len()).map(|_| AtomicU32::new(NONE)).collect();
+        let slots: Vec<AtomicU32> = (0..fields.len())
+            .into_par_iter()
+            .map(|_| AtomicU32::new(NONE))
+            .collect();
         (0..order.len()).into_par_iter().for_each(|g| {
             let group = &members[starts[g] as usize..starts[g + 1] as usize];
             for &r in group {
                 slots[r as usize].store(g as u32, Ordering::Relaxed);
             }
         });
-        let group_of = slots.into_iter().map(AtomicU32::into_inner).collect();
+        let group_of = slots.into_par_iter().map(AtomicU32::into_inner).collect();
         ExactGroups {
             groups: ExactLinks::new(members, starts),
             group_of,
@@ -151,6 +156,34 @@ struct IdRun {
 /// equal compared fields (`RecordFields`) that have one, so that a county's millions of
 /// claim lines are a few hundred thousand entries to sort. Neighbouring runs of one ID
 /// stay two entries, side by side after the sort.
+/// Calls `fill(g, stretch)` for every group `g` in `groups` with its stretch of `out`
+/// (`starts[g]..starts[g + 1]`, counted from `starts[groups.start]`), halving the groups
+/// between the cores.
+fn fill_groups(
+    out: &mut [u32],
+    groups: std::ops::Range<usize>,
+    starts: &[u32],
+    fill: impl Fn(usize, &mut [u32]) + Sync + Copy,
+) {
+    const SERIAL_GROUPS: usize = 4_096;
+    if groups.len() <= SERIAL_GROUPS {
+        let base = starts[groups.start];
+        for g in groups {
+            fill(
+                g,
+                &mut out[(starts[g] - base) as usize..(starts[g + 1] - base) as usize],
+            );
+        }
+        return;
+    }
+    let mid = groups.start + groups.len() / 2;
+    let (low, high) = out.split_at_mut((starts[mid] - starts[groups.start]) as usize);
+    rayon::join(
+        || fill_groups(low, groups.start..mid, starts, fill),
+        || fill_groups(high, mid..groups.end, starts, fill),
+    );
+}
+
 fn id_runs(fields: &RecordFields) -> Vec<IdRun> {
     let mut runs: Vec<IdRun> = fields
         .runs()
