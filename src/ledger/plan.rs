@@ -402,17 +402,7 @@ fn decide(
         }
     };
     let Some(clue) = known.get(&suspect.clue_id) else {
-        return list(
-            ClueState {
-                status: ClueStatus::New,
-                first_seen: as_of,
-                review: None,
-                rectification_missing: false,
-                reopened: None,
-                overdue: None,
-            },
-            None,
-        );
+        return list(ClueState::new_on(as_of), None);
     };
     let continuing = ClueState {
         status: ClueStatus::Continuing,

@@ -10,7 +10,7 @@ use rayon::prelude::*;
 
 use super::table::{Cell, Dropdown, Table};
 use super::{RunReport, UNDETERMINED};
-use crate::model::{ClueState, ClueStatus, ListColumn, ReviewOutcome, RuleCode, Suspect};
+use crate::model::{ClueState, ListColumn, ReviewOutcome, RuleCode, Suspect};
 
 /// 状态 of a clue reported as included whose person is still not on the rolls (after 持续).
 pub const RECTIFICATION_MISSING: &str = "整改未到位: 已报纳入保障但名册中未见";
@@ -84,14 +84,7 @@ fn row(s: &Suspect, clues: &BTreeMap<String, ClueState>, as_of: NaiveDate) -> Ve
     let join_codes =
         |f: fn(RuleCode) -> &'static str| codes.iter().map(|c| f(*c)).collect::<Vec<_>>().join(";");
     // A clue the ledger has not seen yet is new today.
-    let new = ClueState {
-        status: ClueStatus::New,
-        first_seen: as_of,
-        review: None,
-        rectification_missing: false,
-        reopened: None,
-        overdue: None,
-    };
+    let new = ClueState::new_on(as_of);
     let state = clues.get(&s.clue_id).unwrap_or(&new);
     let review = state.review.as_ref();
     let remarks = || match s.address.as_deref() {

@@ -274,6 +274,20 @@ pub struct ClueState {
     pub overdue: Option<Overdue>,
 }
 
+impl ClueState {
+    /// A clue the ledger has not seen before, first seen on `as_of`.
+    pub fn new_on(as_of: NaiveDate) -> ClueState {
+        ClueState {
+            status: ClueStatus::New,
+            first_seen: as_of,
+            review: None,
+            rectification_missing: false,
+            reopened: None,
+            overdue: None,
+        }
+    }
+}
+
 /// A township's verdict on a clue: 核查结果, 核查人, 核查日期, 备注. Two reviews with the
 /// same four are the same record.
 #[derive(Debug, Clone, PartialEq, Eq)]
