@@ -226,7 +226,7 @@ pub(crate) fn tables(report: &RunReport<'_>) -> Vec<(String, Table)> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{ClueReview, Finding, SourceKind, SourceRef};
+    use crate::model::{ClueReview, ClueStatus, Finding, SourceKind, SourceRef};
 
     fn suspect(name: &str, village: Option<&str>, codes: &[RuleCode]) -> Suspect {
         Suspect {
