@@ -4,6 +4,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
+use chrono::NaiveDateTime;
+
 use super::{Context, Error};
 use crate::config::LoadedPipeline;
 use crate::ingest::IngestOutput;
@@ -34,13 +36,7 @@ pub fn run(pipeline_path: &Path, run_log: &RunLogFile, progress: Progress) -> Re
     let _ = rayon::ThreadPoolBuilder::new()
         .num_threads(loaded.pipeline.matching.threads)
         .build_global();
-    let info = RunInfo {
-        run_id: staged.run_id.clone(),
-        as_of: loaded.as_of,
-        started,
-        outcome: RunOutcome::Complete,
-    };
-    let staged_outputs = run_stages(loaded, &staged, &mut ledger, info, progress);
+    let staged_outputs = run_stages(loaded, &staged, &mut ledger, started, progress);
     test_hooks::pause("before-finish");
     run_log.set(None);
     let pending = match staged_outputs {
@@ -145,12 +141,12 @@ struct PendingCommit<'l> {
 }
 
 /// Every stage from the inbox to the files in the staging folder and the ledger's records
-/// in an open transaction. `run` is completed with the run's outcome.
+/// in an open transaction, for a run that started at `started`.
 fn run_stages<'l>(
     loaded: &LoadedPipeline,
     staged: &StagedRun,
     ledger: &'l mut Ledger,
-    mut run: RunInfo,
+    started: NaiveDateTime,
     progress: Progress,
 ) -> Result<PendingCommit<'l>, Error> {
     let mut watch = Stopwatch::start();
@@ -160,7 +156,12 @@ fn run_stages<'l>(
     let verdicts = ledger.verdicts()?;
     let linkage = link_records(loaded, &normalised, &verdicts, progress, &mut watch);
     let mut screening = screen(loaded, &normalised, &linkage, progress, &mut watch);
-    run.outcome = outcome_of(&ingested, &normalised);
+    let run = RunInfo {
+        run_id: staged.run_id.clone(),
+        as_of: loaded.as_of,
+        started,
+        outcome: outcome_of(&ingested, &normalised),
+    };
     let plan = plan_clues(ledger, loaded, &mut screening)?;
     let unlisted = keep_listed(&mut screening, &plan);
     let run_report = RunReport {

@@ -533,26 +533,25 @@ impl Output {
         // Every file is a job of its own, the costliest first: the list is done when its
         // last file is, and a large township's workbook started last kept one core
         // compressing it alone.
-        let mut jobs: Vec<(usize, bool)> = (0..tables.len())
-            .flat_map(|t| [(t, true), (t, false)])
+        let mut jobs: Vec<(usize, ListFile)> = (0..tables.len())
+            .flat_map(|t| [(t, ListFile::Workbook), (t, ListFile::Csv)])
             .collect();
-        let cost = |&(t, xlsx): &(usize, bool)| tables[t].1.rows.len() * if xlsx { 4 } else { 1 };
-        jobs.sort_by_key(|job| std::cmp::Reverse(cost(job)));
-        let mut written: Vec<((usize, bool), Written)> = jobs
+        jobs.sort_by_key(|&(t, file)| std::cmp::Reverse(tables[t].1.rows.len() * file.row_cost()));
+        let mut written: Vec<((usize, ListFile), Written)> = jobs
             .into_par_iter()
             .with_max_len(1)
-            .map(|(t, xlsx)| {
+            .map(|(t, file)| {
                 let (stem, table) = &tables[t];
-                let file = if xlsx {
-                    let name = format!("{stem}.xlsx");
-                    let bytes = workbook_bytes(&[Sheet::Table(table)], Some(as_of))
-                        .map_err(|e| xlsx_error(&name, e))?;
-                    write_file(dir, &name, &bytes)?
-                } else {
-                    write_file(dir, &format!("{stem}.csv"), &table.to_csv())?
+                let done = match file {
+                    ListFile::Workbook => {
+                        let name = format!("{stem}.xlsx");
+                        let bytes = workbook_bytes(&[Sheet::Table(table)], Some(as_of))
+                            .map_err(|e| xlsx_error(&name, e))?;
+                        write_file(dir, &name, &bytes)?
+                    }
+                    ListFile::Csv => write_file(dir, &format!("{stem}.csv"), &table.to_csv())?,
                 };
-                // Recorded by table, its workbook before its CSV.
-                Ok(((t, !xlsx), file))
+                Ok(((t, file), done))
             })
             .collect::<Result<_, Error>>()?;
         written.sort_by_key(|(slot, _)| *slot);
@@ -566,6 +565,23 @@ impl Output {
 
     pub(crate) fn into_paths(self) -> Vec<PathBuf> {
         self.files.into_iter().map(|w| w.path).collect()
+    }
+}
+
+/// The two files of a list, in the order they are recorded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum ListFile {
+    Workbook,
+    Csv,
+}
+
+impl ListFile {
+    /// What a row costs to write, roughly: compressing a workbook is most of a list's cost.
+    fn row_cost(self) -> usize {
+        match self {
+            ListFile::Workbook => 4,
+            ListFile::Csv => 1,
+        }
     }
 }
 
