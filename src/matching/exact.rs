@@ -3,8 +3,8 @@
 //! A sort-based join on IDs packed into a `u64` (17 digits + check value 0–10 fit in 61
 //! bits): consecutive records with one ID are sorted as one run, so that a county's
 //! millions of claim lines are a few hundred thousand entries to sort, and no string is
-//! hashed. Polars would have to copy the IDs into a frame first, which alone costs more
-//! than this whole join.
+//! hashed. A data-frame join would have to copy the IDs into a frame first, which alone
+//! costs more than this whole join.
 
 use std::sync::atomic::{AtomicU32, Ordering};
 

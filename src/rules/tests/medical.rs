@@ -54,8 +54,7 @@ fn medical_aggregation_counts_undated_total_rows_and_sorts_by_person() {
         10,
         12,
         40_000.0,
-    )
-    .unwrap();
+    );
     assert_eq!(
         totals,
         vec![
