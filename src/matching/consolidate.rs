@@ -107,9 +107,9 @@ pub fn consolidate(
     // record, on one core.
     let mut next: Vec<u32> = Vec::with_capacity(sizes.len());
     let mut end = 0u32;
-    for &(records, _, _) in &sizes {
+    for &(count, _, _) in &sizes {
         next.push(end);
-        end += records as u32;
+        end += count as u32;
     }
     let mut grouped = vec![0u32; records];
     for (r, &p) in person_of.iter().enumerate() {
@@ -120,10 +120,10 @@ pub fn consolidate(
     let mut persons: Vec<Person> = sizes
         .par_iter()
         .zip(&next)
-        .map(|(&(records, links, uncertain), &end)| {
+        .map(|(&(count, links, uncertain), &end)| {
             let end = end as usize;
             Person {
-                records: grouped[end - records..end]
+                records: grouped[end - count..end]
                     .iter()
                     .map(|&r| r as usize)
                     .collect(),
