@@ -283,7 +283,11 @@ impl<'a> Splitter<'a> {
                         newlines += 1;
                         i += 1;
                     }
-                    _ => i += 1,
+                    // Inside quotes only a quote or a line end matters: on to the next.
+                    _ => {
+                        i += 1 + memchr::memchr3(b'"', b'\n', b'\r', &bytes[i + 1..])
+                            .unwrap_or(bytes.len() - i - 1)
+                    }
                 }
                 continue;
             }
@@ -311,8 +315,10 @@ impl<'a> Splitter<'a> {
                 self.line = first_line + newlines;
                 return Next::Record(first_line);
             } else {
+                // The rest of an unquoted cell holds no quote that matters: on to its end.
                 at_field_start = false;
-                i += 1;
+                i += 1 + memchr::memchr3(self.delimiter, b'\n', b'\r', &bytes[i + 1..])
+                    .unwrap_or(bytes.len() - i - 1);
             }
         }
     }
@@ -830,6 +836,20 @@ mod tests {
                 (Next::Record(6), cells(&["李四", "x\"y"])),
             ]
         );
+    }
+
+    /// Cells are read in strides to the next byte that can matter (delimiter, quote, line
+    /// end): line ends of every kind, in and out of quotes, and an overlong record still end
+    /// where a byte-by-byte reading ends them.
+    #[test]
+    fn cells_end_at_every_kind_of_line_end_in_and_out_of_quotes() {
+        let text = "a,b\rc,\"x\r\ny\"\rlong,0123456789012345678901234567890\nend,\"q\"\"\"";
+        let got = split(text, 20);
+        assert_eq!(got.len(), 4);
+        assert_eq!(got[0], (Next::Record(1), cells(&["a", "b"])));
+        assert_eq!(got[1], (Next::Record(2), cells(&["c", "x\r\ny"])));
+        assert_eq!(got[2].0, Next::TooLong(4));
+        assert_eq!(got[3], (Next::Record(5), cells(&["end", "q\""])));
     }
 
     #[test]
