@@ -56,6 +56,7 @@ fn aggregate(c: &mut Criterion) {
     group.bench_function("aggregate_5m_lines", |b| {
         b.iter(|| {
             let totals = medical_totals_above(
+                PERSONS as usize,
                 black_box(&cols.person),
                 black_box(&cols.date),
                 black_box(&cols.out_of_pocket_cents),

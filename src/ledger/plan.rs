@@ -218,7 +218,6 @@ impl Ledger {
             .ctx(pick("开始提交运行", "starting to commit the run"))?;
         // On one core: the run writes its lists on the others meanwhile.
         for (suspect, &keep) in suspects.iter().zip(&plan.keep) {
-            let Rendered { facts, evidence } = Rendered::of(suspect, keep, known);
             if !keep {
                 // Suppressed: seen again, but its closure still stands on the old facts.
                 execute_cached(
@@ -231,7 +230,10 @@ impl Ledger {
             }
             let codes = join(suspect.findings.iter().map(|f| f.code.code()));
             let sources = join(suspect.sources.iter().map(|k| k.key()));
+            let facts = serde_json::to_string(&Facts::of(suspect)).expect("facts serialise");
             let Some(clue) = known.get(&suspect.clue_id) else {
+                // A new clue: its evidence text is stored once, on its first sighting.
+                let evidence = crate::rules::evidence::suspect(suspect);
                 execute_cached(
                     &tx,
                     "INSERT INTO clues (clue_id, person_key, township, village, name, id_number,
@@ -469,29 +471,6 @@ fn overdue(
         (as_of > deadlines.review_by).then_some(Overdue::Review)
     } else {
         None
-    }
-}
-
-/// A kept clue's facts as stored, and a new clue's evidence text.
-struct Rendered {
-    facts: String,
-    evidence: Option<String>,
-}
-
-impl Rendered {
-    fn of(suspect: &Suspect, keep: bool, known: &BTreeMap<String, Known>) -> Rendered {
-        if !keep {
-            // Suppressed: only its last sighting is recorded.
-            return Rendered {
-                facts: String::new(),
-                evidence: None,
-            };
-        }
-        Rendered {
-            facts: serde_json::to_string(&Facts::of(suspect)).expect("facts serialise"),
-            evidence: (!known.contains_key(&suspect.clue_id))
-                .then(|| crate::rules::evidence::suspect(suspect)),
-        }
     }
 }
 

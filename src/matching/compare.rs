@@ -206,16 +206,14 @@ impl RecordFields {
             let c = first_run.partition_point(|&first| first <= k) - 1;
             (c, k - first_run[c])
         };
-        let mut runs = Vec::with_capacity(held);
-        runs.par_extend((0..held).into_par_iter().map(|k| {
-            let (c, i) = run_at(k);
-            chunks[c].0[i]
-        }));
-        let mut starts = Vec::with_capacity(held + 1);
-        starts.par_extend((0..held).into_par_iter().map(|k| {
-            let (c, i) = run_at(k);
-            (c * FIELDS_CHUNK) as u32 + chunks[c].1[i]
-        }));
+        let (mut runs, mut starts) = (Vec::with_capacity(held), Vec::with_capacity(held + 1));
+        (0..held)
+            .into_par_iter()
+            .map(|k| {
+                let (c, i) = run_at(k);
+                (chunks[c].0[i], (c * FIELDS_CHUNK) as u32 + chunks[c].1[i])
+            })
+            .unzip_into_vecs(&mut runs, &mut starts);
         starts.push(records.len() as u32);
         let mut run_of = vec![0u32; records.len()];
         run_of

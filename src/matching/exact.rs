@@ -152,10 +152,6 @@ struct IdRun {
     len: u32,
 }
 
-/// The runs of records with a valid ID, sorted by ID and then by record: the runs of
-/// equal compared fields (`RecordFields`) that have one, so that a county's millions of
-/// claim lines are a few hundred thousand entries to sort. Neighbouring runs of one ID
-/// stay two entries, side by side after the sort.
 /// Calls `fill(g, stretch)` for every group `g` in `groups` with its stretch of `out`
 /// (`starts[g]..starts[g + 1]`, counted from `starts[groups.start]`), halving the groups
 /// between the cores.
@@ -184,6 +180,10 @@ fn fill_groups(
     );
 }
 
+/// The runs of records with a valid ID, sorted by ID and then by record: the runs of
+/// equal compared fields (`RecordFields`) that have one, so that a county's millions of
+/// claim lines are a few hundred thousand entries to sort. Neighbouring runs of one ID
+/// stay two entries, side by side after the sort.
 fn id_runs(fields: &RecordFields) -> Vec<IdRun> {
     let mut runs: Vec<IdRun> = fields
         .runs()

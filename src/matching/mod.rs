@@ -255,8 +255,6 @@ fn score_histogram(outcomes: &[QueryOutcome]) -> Vec<(f64, usize)> {
         .collect()
 }
 
-/// The fuzzy links with their evidence, in the order `consolidate` numbers them (after
-/// the exact ones).
 /// Every uncertain link's question, by link index (the fuzzy links follow the
 /// `exact_links` exact ones), for the review list to name.
 fn uncertain_questions(
@@ -278,6 +276,8 @@ fn uncertain_questions(
         .collect()
 }
 
+/// The fuzzy links with their evidence, in the order `consolidate` numbers them (after
+/// the exact ones).
 fn scored_links(fuzzy: &[(&FoundLink, LinkDecision)], weights: &Weights) -> Vec<Link> {
     fuzzy
         .iter()

@@ -91,14 +91,15 @@ pub fn medical_columns(records: &[PersonRecord], person_of: &[usize]) -> Medical
     cols
 }
 
-/// Sums 个人自付 (fen) per person over lines dated in `[since, as_of]` (days since epoch;
-/// undated lines count) and returns the persons whose total strictly exceeds `threshold`
-/// yuan, sorted by person.
+/// Sums 个人自付 (fen) per person (of `persons`, indexed from 0) over lines dated in
+/// `[since, as_of]` (days since epoch; undated lines count) and returns the persons whose
+/// total strictly exceeds `threshold` yuan, sorted by person.
 ///
 /// Persons are dense indices, so each core adds its share of the lines into a total per
 /// person and the shares are added up: no hashing and no copy of the columns (a polars
 /// group-by did both, and took 209 ms on the 5 million lines of `benches/medical.rs`).
 pub fn medical_totals_above(
+    persons: usize,
     person: &[u32],
     date: &[Option<i32>],
     cents: &[i64],
@@ -106,7 +107,6 @@ pub fn medical_totals_above(
     as_of: i32,
     threshold: f64,
 ) -> Vec<MedicalTotal> {
-    let persons = person.par_iter().max().map_or(0, |&p| p as usize + 1);
     let share = person.len().div_ceil(rayon::current_num_threads()).max(1);
     let Some(sums) = person
         .par_chunks(share)
@@ -608,6 +608,7 @@ fn medical_facts(input: &ScreeningInput<'_>, window: Window) -> Vec<(usize, Grou
     }
     let (since, as_of) = (epoch_days(window.since), epoch_days(window.as_of));
     let totals = medical_totals_above(
+        input.linkage.persons.len(),
         &cols.person,
         &cols.date,
         &cols.out_of_pocket_cents,

@@ -48,6 +48,7 @@ fn medical_aggregation_counts_undated_total_rows_and_sorts_by_person() {
     // Person 3: one dated line, one undated total row, one line before the window.
     // Person 7: exactly 40,000.00 in the window. Person 9: 50,000.00 on `as_of`.
     let totals = medical_totals_above(
+        10,
         &[7, 3, 3, 7, 9, 3],
         &[Some(10), Some(11), None, Some(20), Some(12), Some(9)],
         &[4_000_000, 3_000_000, 1_000_001, 1, 5_000_000, 9_999_900],
