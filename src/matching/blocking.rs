@@ -245,15 +245,17 @@ impl<'a> Blocks<'a> {
         }
     }
 
-    /// The candidates of query `q` into `out`: ascending, without duplicates or `q`.
-    pub fn candidates(&self, q: u32, out: &mut Vec<u32>) {
+    /// The records that share a block with query `q`, into `out`: ascending, without
+    /// duplicates, `q` itself among them when its own keys find it. The records of one run
+    /// of equal fields gather the same list, so a run of query copies gathers it once.
+    pub fn gather(&self, q: u32, out: &mut Vec<u32>) {
         out.clear();
         let keys = Keys::of(&self.fields[q as usize], Side::Query);
         for key in &keys.keys[..keys.len] {
             let s = self.slot_of[key] as usize;
             let block = &self.members[self.member_start[s]..self.member_start[s + 1]];
             if block.len() <= self.max_block_size {
-                out.extend(block.iter().copied().filter(|&r| r != q));
+                out.extend_from_slice(block);
             }
         }
         let from = self.neighbour_groups.partition_point(|&(p, _)| p < q);

@@ -242,6 +242,11 @@ impl RecordFields {
         self.runs.len()
     }
 
+    /// The run a record belongs to: records of one run have equal fields.
+    pub fn run_of(&self, record: usize) -> u32 {
+        self.run_of[record]
+    }
+
     /// Each record's fields, in record order.
     pub fn iter(&self) -> impl Iterator<Item = &Fields> + '_ {
         self.run_of.iter().map(|&run| &self.runs[run as usize])

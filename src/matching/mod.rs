@@ -68,6 +68,7 @@ impl FoundLink {
 
 /// A scored candidate: the best record of one person-to-be (`anchor`: an exact-ID group,
 /// or `ANCHOR_SINGLE | record` for a record without a valid ID).
+#[derive(Clone, Copy)]
 struct Scored {
     anchor: u64,
     score: f64,
@@ -132,18 +133,22 @@ pub fn link(records: &[PersonRecord], settings: &MatchSettings, verdicts: &Verdi
         weights: &weights,
         settings,
     };
-    // Each worker gathers a query's candidates into its own scratch, scores them and keeps
-    // only the decision.
-    let outcomes: Vec<QueryOutcome> = queries
+    // Each worker gathers a run of query copies' candidates into its own scratch, scores
+    // them once and keeps only each copy's decision.
+    let outcomes: Vec<QueryOutcome> = copy_runs(&queries, &fields)
         .par_iter()
         .map_init(
-            || (Vec::new(), Vec::new()),
-            |(candidates, scratch), &q| {
-                blocks.candidates(q, candidates);
-                (!candidates.is_empty()).then(|| decide(&context, q, candidates, scratch))
+            || (Vec::new(), Vec::new(), Vec::new()),
+            |(gathered, scored, best), copies| {
+                blocks.gather(copies[0], gathered);
+                score_gathered(&context, copies[0], gathered, scored);
+                copies
+                    .iter()
+                    .filter_map(|&q| decide(&context, q, gathered, scored, best))
+                    .collect::<Vec<_>>()
             },
         )
-        .flatten()
+        .flatten_iter()
         .collect();
     let scoring_done = Instant::now();
 
@@ -300,29 +305,78 @@ struct Context<'a> {
     settings: &'a MatchSettings,
 }
 
-/// Scores one query against its candidates and decides its link. `best` is scratch space
-/// reused across the queries of one worker.
-fn decide(cx: &Context<'_>, q: u32, candidates: &[u32], best: &mut Vec<Scored>) -> QueryOutcome {
-    let query = Query::new(cx, q);
-    let mut outcome = QueryOutcome {
-        candidates: candidates.len(),
-        ..QueryOutcome::default()
-    };
-    // The candidates lie at random in a few hundred megabytes of `Fields`: load them all
-    // first, so that their cache misses overlap instead of each stalling one compare.
-    let touched = candidates
-        .iter()
-        .fold(0u32, |acc, &r| acc ^ cx.fields[r as usize].group);
-    std::hint::black_box(touched);
-
-    let nearest_roll = score_candidates(cx, &query, candidates, best, &mut outcome.histogram);
-    if best.is_empty() || (query.suspect && best[0].score < cx.settings.upper_threshold) {
-        return outcome;
-    }
-    judge(cx, &query, best, nearest_roll, &mut outcome);
-    outcome
+/// The queries in runs of copies: consecutive queries of one run of equal fields (a
+/// person's claim lines whose ID is damaged or missing, mostly). Copies have the same
+/// blocks, so the same candidates apart from themselves, and every candidate scores the same
+/// against each of them.
+fn copy_runs<'q>(queries: &'q [u32], fields: &compare::RecordFields) -> Vec<&'q [u32]> {
+    queries
+        .chunk_by(|&a, &b| fields.run_of(a as usize) == fields.run_of(b as usize))
+        .collect()
 }
 
+/// Scores query `q` against every record it `gathered` (itself and its copies among them)
+/// into `scored`, in the gathered order. A copy of `q` scores every record as `q` does, and
+/// another copy as `q` scores itself.
+fn score_gathered(cx: &Context<'_>, q: u32, gathered: &[u32], scored: &mut Vec<Scored>) {
+    let query = Query::new(cx, q);
+    let (records, fields) = (cx.records, cx.fields);
+    let q = q as usize;
+    // The candidates lie at random in a few hundred megabytes of `Fields`: load them all
+    // first, so that their cache misses overlap instead of each stalling one compare.
+    let touched = gathered
+        .iter()
+        .fold(0u32, |acc, &r| acc ^ fields[r as usize].group);
+    std::hint::black_box(touched);
+    scored.clear();
+    scored.extend(
+        gathered
+            .iter()
+            .filter(|&&r| !query.suspect || fields[r as usize].group != query.own_group)
+            .map(|&r| {
+                let fr = &fields[r as usize];
+                let cmp = compare::compare(&records[q], &fields[q], &records[r as usize], fr);
+                let anchor = if fr.group == exact::NONE {
+                    ANCHOR_SINGLE | u64::from(r)
+                } else {
+                    u64::from(fr.group)
+                };
+                Scored {
+                    anchor,
+                    score: cx.weights.score(&cmp, query.name_weight),
+                    record: r,
+                    cmp,
+                }
+            }),
+    );
+}
+
+/// Decides query `q`'s link from the scores of its run (`scored`, of the records its run
+/// `gathered`), without its own entry; `None` when it has no candidate. `best` is scratch
+/// space reused across the queries of one worker.
+fn decide(
+    cx: &Context<'_>,
+    q: u32,
+    gathered: &[u32],
+    scored: &[Scored],
+    best: &mut Vec<Scored>,
+) -> Option<QueryOutcome> {
+    let candidates = gathered.len() - usize::from(gathered.binary_search(&q).is_ok());
+    if candidates == 0 {
+        return None;
+    }
+    let query = Query::new(cx, q);
+    let mut outcome = QueryOutcome {
+        candidates,
+        ..QueryOutcome::default()
+    };
+    let nearest_roll = rank_candidates(cx, q, scored, best, &mut outcome.histogram);
+    if best.is_empty() || (query.suspect && best[0].score < cx.settings.upper_threshold) {
+        return Some(outcome);
+    }
+    judge(cx, &query, best, nearest_roll, &mut outcome);
+    Some(outcome)
+}
 /// One query record and what its decision depends on.
 struct Query {
     record: u32,
@@ -364,49 +418,28 @@ impl Query {
     }
 }
 
-/// Scores the query against its candidates into `best`: the best candidate per
-/// person-to-be (an exact-ID group, or a single record without one), strongest first.
-/// Counts every score in `histogram` and returns the nearest roll record.
-fn score_candidates(
+/// The query's candidates from its run's scores (all but its own) into `best`: the best
+/// candidate per person-to-be (an exact-ID group, or a single record without one),
+/// strongest first. Counts every score in `histogram` and returns the nearest roll record.
+fn rank_candidates(
     cx: &Context<'_>,
-    query: &Query,
-    candidates: &[u32],
+    q: u32,
+    scored: &[Scored],
     best: &mut Vec<Scored>,
     histogram: &mut Vec<(i64, usize)>,
 ) -> Option<(f64, u32, Comparison)> {
-    let (records, fields) = (cx.records, cx.fields);
-    let q = query.record as usize;
     let mut nearest_roll: Option<(f64, u32, Comparison)> = None;
     best.clear();
-    best.extend(
-        candidates
-            .iter()
-            .filter(|&&r| !query.suspect || fields[r as usize].group != query.own_group)
-            .map(|&r| {
-                let fr = &fields[r as usize];
-                let cmp = compare::compare(&records[q], &fields[q], &records[r as usize], fr);
-                let score = cx.weights.score(&cmp, query.name_weight);
-                if fr.roll && nearest_roll.is_none_or(|(s, _, _)| score > s) {
-                    nearest_roll = Some((score, r, cmp));
-                }
-                let bucket = (score / HISTOGRAM_BUCKET).floor() as i64;
-                match histogram.iter_mut().find(|(b, _)| *b == bucket) {
-                    Some((_, n)) => *n += 1,
-                    None => histogram.push((bucket, 1)),
-                }
-                let anchor = if fr.group == exact::NONE {
-                    ANCHOR_SINGLE | u64::from(r)
-                } else {
-                    u64::from(fr.group)
-                };
-                Scored {
-                    anchor,
-                    score,
-                    record: r,
-                    cmp,
-                }
-            }),
-    );
+    best.extend(scored.iter().filter(|c| c.record != q).inspect(|c| {
+        if cx.fields[c.record as usize].roll && nearest_roll.is_none_or(|(s, _, _)| c.score > s) {
+            nearest_roll = Some((c.score, c.record, c.cmp));
+        }
+        let bucket = (c.score / HISTOGRAM_BUCKET).floor() as i64;
+        match histogram.iter_mut().find(|(b, _)| *b == bucket) {
+            Some((_, n)) => *n += 1,
+            None => histogram.push((bucket, 1)),
+        }
+    }));
     best.sort_by(|a, b| {
         (a.anchor.cmp(&b.anchor))
             .then(b.score.total_cmp(&a.score))

@@ -467,3 +467,66 @@ fn record_fields_hold_a_run_once_and_read_as_each_record() {
     }
     assert!(fields.iter().any(|f| f.group == exact::NONE));
 }
+
+/// Consecutive copies of a query are one run of fields, gathered and scored once: each
+/// copy still decides as it does when the copies lie apart and are scored one by one.
+#[test]
+fn copies_scored_as_one_run_decide_as_copies_scored_apart() {
+    let id = valid_id(ZHANG);
+    let float = id[..10].to_string();
+    let line = |row| {
+        with_damaged(
+            rec(SourceKind::Medical, row, "张伟", "zhang wei"),
+            &float,
+            IdQuality::ExcelFloat,
+            10,
+        )
+    };
+    // Share no block with the claim lines nor with each other: other names, another
+    // township, no ID.
+    let stranger = |row, name, pinyin| {
+        with(rec(SourceKind::Medical, row, name, pinyin), |r| {
+            r.place_mut().township = Some("柳林镇".into())
+        })
+    };
+    let roll = with_valid(rec(SourceKind::Orphan, 3, "张伟", "zhang wei"), &id);
+    let together = vec![line(4), line(5), line(6), roll.clone()];
+    let apart = vec![
+        line(4),
+        stranger(1, "刘芳", "liu fang"),
+        line(5),
+        stranger(2, "王强", "wang qiang"),
+        line(6),
+        roll,
+    ];
+    let (t, a) = (run(&together), run(&apart));
+    // Record i of `together` is record `moved[i]` of `apart`.
+    let moved = [0, 2, 4, 5];
+    let links = |l: &Linkage, index: &dyn Fn(usize) -> usize| {
+        let mut links: Vec<_> = l
+            .links
+            .iter()
+            .filter(|k| k.decision != LinkDecision::Exact)
+            .map(|k| (index(k.left as usize), index(k.right as usize), k.decision))
+            .collect();
+        links.sort_by_key(|&(x, y, d)| (x, y, d as u8));
+        links
+    };
+    let fuzzy = links(&t, &|r| moved[r]);
+    assert!(
+        fuzzy.iter().any(|k| k.2 == LinkDecision::Uncertain),
+        "{fuzzy:?}"
+    );
+    assert_eq!(fuzzy, links(&a, &|r| r));
+    assert_eq!(t.stats.candidate_pairs, a.stats.candidate_pairs);
+    assert_eq!(t.stats.score_histogram, a.stats.score_histogram);
+    // Each copy scored each of its candidates once, and never itself.
+    let scored: usize = t.stats.score_histogram.iter().map(|(_, n)| n).sum();
+    assert_eq!(scored, t.stats.candidate_pairs);
+    assert!(t.links.iter().all(|k| k.left != k.right), "{:?}", t.links);
+    for (i, &x) in moved.iter().enumerate() {
+        for (j, &y) in moved.iter().enumerate() {
+            assert_eq!(same_person(&t, i, j), same_person(&a, x, y), "{i} {j}");
+        }
+    }
+}
