@@ -152,6 +152,8 @@ pub fn representatives(
 }
 
 impl<'a> Blocks<'a> {
+    /// The blocks of `queries`, each of which stands for the run of equal fields it
+    /// begins: only they are gathered for (`gather`).
     pub fn build(
         records: &[PersonRecord],
         fields: &'a RecordFields,

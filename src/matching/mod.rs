@@ -116,11 +116,14 @@ pub fn link(records: &[PersonRecord], settings: &MatchSettings, verdicts: &Verdi
     let weights = Weights::estimate(records, &fields, &keep, &queries, &exact, settings);
     tracing::debug!(?weights, "Match weights.");
     let weights_done = Instant::now();
+    let copies = copy_runs(&queries, &fields);
+    // Copies block alike: the first of each run stands for its run.
+    let firsts: Vec<u32> = copies.iter().map(|run| run[0]).collect();
     let blocks = blocking::Blocks::build(
         records,
         &fields,
         &keep,
-        &queries,
+        &firsts,
         &exact,
         settings.max_block_size.max(1),
     );
@@ -135,7 +138,7 @@ pub fn link(records: &[PersonRecord], settings: &MatchSettings, verdicts: &Verdi
     };
     // Each worker gathers a run of query copies' candidates into its own scratch, scores
     // them once and keeps only each copy's decision.
-    let outcomes: Vec<QueryOutcome> = copy_runs(&queries, &fields)
+    let outcomes: Vec<QueryOutcome> = copies
         .par_iter()
         .map_init(
             || (Vec::new(), Vec::new(), Vec::new()),
