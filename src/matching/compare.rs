@@ -3,6 +3,7 @@
 
 use std::borrow::Cow;
 use std::ops::Range;
+use std::sync::Arc;
 
 use chrono::Datelike;
 
@@ -184,6 +185,9 @@ impl RecordFields {
             .map(|chunk| {
                 let (mut runs, mut starts) = (Vec::new(), Vec::new());
                 for (i, r) in chunk.iter().enumerate() {
+                    if i > 0 && Fields::same_source(&chunk[i - 1], r) {
+                        continue;
+                    }
                     let f = Fields::of(r, super::exact::NONE);
                     if runs.last() != Some(&f) {
                         runs.push(f);
@@ -345,6 +349,27 @@ impl Fields {
             f.phone_count += 1;
         }
         f
+    }
+
+    /// Whether `a` and `b` hold the same values `of` reads, by the pointers normalise
+    /// shares among a person's claim lines: then their fields are equal without hashing
+    /// them again (a county's millions of lines cost one comparison each).
+    fn same_source(a: &PersonRecord, b: &PersonRecord) -> bool {
+        fn same<T>(a: &Option<Arc<T>>, b: &Option<Arc<T>>) -> bool {
+            match (a, b) {
+                (Some(a), Some(b)) => Arc::ptr_eq(a, b),
+                (None, None) => true,
+                _ => false,
+            }
+        }
+        Arc::ptr_eq(&a.place, &b.place)
+            && same(&a.name, &b.name)
+            && same(&a.id, &b.id)
+            && a.contact.is_none()
+            && b.contact.is_none()
+            && a.birth_date == b.birth_date
+            && a.sex == b.sex
+            && a.kind.is_roll() == b.kind.is_roll()
     }
 
     /// A valid ID that may still be damaged: one ending in `000` (Excel pads a rounded

@@ -196,3 +196,40 @@ fn record_fields_join_their_chunks_record_for_record() {
         .windows(2)
         .all(|w| w[0].1 != w[1].1 || w[1].0.start % 16_384 == 0));
 }
+
+/// Claim lines sharing their name, ID and place (as normalise makes them) are one run
+/// without being hashed again; a line that differs in anything else the fields read still
+/// begins a run of its own.
+#[test]
+fn lines_sharing_their_identity_share_a_run_unless_a_field_differs() {
+    let first = with_valid(
+        rec(SourceKind::Medical, 1, "张伟", "zhang wei"),
+        &valid_id(ZHANG),
+    );
+    // A copy shares the first line's name, ID and place: the pointers, not only the values.
+    let line = |row, change: &dyn Fn(&mut PersonRecord)| {
+        let mut r = first.clone();
+        r.source = SourceRef::new("medical.csv".to_string(), None, row);
+        change(&mut r);
+        r
+    };
+    let records = vec![
+        line(1, &|_| {}),
+        line(2, &|_| {}),
+        line(3, &|r| r.birth_date = None),
+        line(4, &|r| r.birth_date = None),
+        line(5, &|r| r.sex = None),
+        line(6, &|r| r.kind = SourceKind::Dibao),
+        line(7, &|r| r.contact_mut().phones.push("13800000000".into())),
+        line(8, &|_| {}),
+    ];
+    let fields = compare::RecordFields::of(&records);
+    for (r, f) in fields.iter().enumerate() {
+        assert!(
+            *f == compare::Fields::of(&records[r], exact::NONE),
+            "record {r}"
+        );
+    }
+    let runs: Vec<_> = fields.runs().map(|(range, _)| range).collect();
+    assert_eq!(runs, vec![0..2, 2..4, 4..5, 5..6, 6..7, 7..8]);
+}
