@@ -171,19 +171,22 @@ pub fn detect_delimiter(text: &str, prefer_tab: bool) -> u8 {
 #[derive(Debug, Clone, Default)]
 pub struct Record {
     buf: String,
-    ends: Vec<usize>,
+    /// Where the buffer's last field began.
+    field_start: usize,
+    /// Each field's text in `buf` as `Cell::text` trims it, found once: a row's cells are
+    /// read several times (classified, bounded, typed).
+    cells: Vec<(usize, usize)>,
 }
 
 impl Row for Record {
     fn width(&self) -> usize {
-        self.ends.len()
+        self.cells.len()
     }
     fn cell(&self, col: usize) -> Cell<'_> {
-        let Some(&end) = self.ends.get(col) else {
-            return Cell::Empty;
-        };
-        let start = if col == 0 { 0 } else { self.ends[col - 1] };
-        Cell::text(&self.buf[start..end])
+        match self.cells.get(col) {
+            Some(&(start, end)) if start < end => Cell::Text(&self.buf[start..end]),
+            _ => Cell::Empty,
+        }
     }
 }
 
@@ -227,7 +230,8 @@ impl<'a> Splitter<'a> {
         }
         if let Some(record) = record.as_deref_mut() {
             record.buf.clear();
-            record.ends.clear();
+            record.field_start = 0;
+            record.cells.clear();
         }
         let start = self.pos;
         let first_line = self.line + 1;
@@ -332,7 +336,16 @@ fn push_text(record: &mut Option<&mut Record>, text: &str) {
 
 fn end_cell(record: &mut Option<&mut Record>) {
     if let Some(record) = record {
-        record.ends.push(record.buf.len());
+        let (start, end) = (record.field_start, record.buf.len());
+        let span = match Cell::text(&record.buf[start..end]) {
+            Cell::Text(t) => {
+                let at = t.as_ptr() as usize - record.buf.as_ptr() as usize;
+                (at, at + t.len())
+            }
+            _ => (end, end),
+        };
+        record.cells.push(span);
+        record.field_start = end;
     }
 }
 
@@ -676,6 +689,35 @@ pub fn for_each_record(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A record's cells are trimmed once, as `Cell::text` trims them, quoted or not; a blank
+    /// cell is empty, and the row is as wide as its fields.
+    #[test]
+    fn cells_are_read_trimmed_and_blank_ones_empty() {
+        let text = " 张三 ,\u{3000}410123\u{3000},  ,\" x \",\n";
+        let mut splitter = Splitter {
+            text,
+            pos: 0,
+            line: 0,
+            delimiter: b',',
+            max_bytes: 1 << 20,
+        };
+        let mut record = Record::default();
+        assert_eq!(splitter.next(&mut record), Next::Record(1));
+        assert_eq!(record.width(), 5);
+        let cells: Vec<Cell<'_>> = (0..6).map(|c| record.cell(c)).collect();
+        assert_eq!(
+            cells,
+            [
+                Cell::Text("张三"),
+                Cell::Text("410123"),
+                Cell::Empty,
+                Cell::Text("x"),
+                Cell::Empty,
+                Cell::Empty
+            ]
+        );
+    }
 
     /// Every record of `text` from `start` as one splitter reads it: (what, cells).
     fn records_from(text: &str, start: (usize, u32), max_bytes: usize) -> Vec<(Next, Vec<String>)> {

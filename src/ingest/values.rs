@@ -94,7 +94,12 @@ pub fn type_cell(cell: Cell<'_>, field: Field) -> Result<Option<Value<Cow<'_, st
                     }
                 }
             };
-            if text.trim().is_empty() {
+            // A cell starting with a printable ASCII byte is not blank: no need to trim it.
+            let blank = match text.as_bytes().first() {
+                Some(b) if b.is_ascii_graphic() => false,
+                _ => text.trim().is_empty(),
+            };
+            if blank {
                 return Ok(None);
             }
             Value::Text(text)
@@ -140,7 +145,7 @@ pub fn cell_date(cell: Cell<'_>) -> Option<NaiveDate> {
 /// cell become spaces. Ingest cleans every text cell with it, and the report every cell it
 /// writes.
 pub fn without_controls(text: &str) -> Cow<'_, str> {
-    if !text.chars().any(char::is_control) {
+    if !has_control(text) {
         return text.into();
     }
     text.chars()
@@ -151,6 +156,17 @@ pub fn without_controls(text: &str) -> Cow<'_, str> {
         })
         .collect::<String>()
         .into()
+}
+
+/// Whether `text` holds a control character (`char::is_control`: U+0000–U+001F and
+/// U+007F–U+009F), read from its bytes: every text cell of a county passes here, and
+/// decoding each character was a tenth of reading the claim lines. In UTF-8 those are the
+/// bytes below 0x20, 0x7F, and 0xC2 followed by 0x80–0x9F.
+fn has_control(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    bytes.iter().any(|&b| b < 0x20 || b == 0x7f)
+        || memchr::memchr_iter(0xc2, bytes)
+            .any(|at| bytes.get(at + 1).is_some_and(|b| (0x80..=0x9f).contains(b)))
 }
 
 /// Marks clerks put in a cell to say "nothing here".
@@ -352,6 +368,27 @@ pub fn number_text(n: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The byte test agrees with `char::is_control` on every character class it reads:
+    /// ASCII controls and DEL, C1 controls (U+0080–U+009F, 0xC2 0x80–0x9F), and their
+    /// neighbours that are no controls (U+00A0, U+00FF, Han, fullwidth).
+    #[test]
+    fn control_characters_are_found_from_the_bytes_as_from_the_chars() {
+        let mut texts: Vec<String> = (0u32..0x200)
+            .chain([0x3000, 0x4e2d, 0xff10, 0x1f600])
+            .filter_map(char::from_u32)
+            .map(|c| format!("张{c}三"))
+            .collect();
+        texts
+            .extend(["", "410123199001011234", "袁\u{0}芳", "a\u{85}", "\u{9f}"].map(String::from));
+        for text in &texts {
+            assert_eq!(
+                has_control(text),
+                text.chars().any(char::is_control),
+                "{text:?}"
+            );
+        }
+    }
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).unwrap()
