@@ -315,9 +315,17 @@ pub fn ingest(
         })
         .collect();
 
-    let outputs: Vec<FileOutput> = files
+    // Largest first: the claim file's serial start (its hash, its scans for line feeds)
+    // then runs while the small workbooks keep the other core busy, and no core is left
+    // alone with it at the end. The outputs are put back in name order.
+    let mut largest_first: Vec<(u64, usize)> = (files.iter().enumerate())
+        .map(|(i, (_, path))| (std::fs::metadata(path).map_or(0, |m| m.len()), i))
+        .collect();
+    largest_first.sort_by_key(|&(bytes, i)| (std::cmp::Reverse(bytes), i));
+    let mut outputs: Vec<(usize, FileOutput)> = largest_first
         .par_iter()
-        .map(|(name, path)| {
+        .map(|&(_, i)| {
+            let (name, path) = (&files[i].0, &files[i].1);
             let claimed_by: Vec<usize> = matchers
                 .iter()
                 .filter(|(m, _)| m.is_match(name))
@@ -326,12 +334,13 @@ pub fn ingest(
             let claims: Vec<&SourceSpec> = claimed_by.iter().map(|i| &sources[*i]).collect();
             let mut output = read_file(name, path, &claims, limits, vocabulary);
             output.report.claimed_by = claimed_by;
-            output
+            (i, output)
         })
         .collect();
+    outputs.sort_by_key(|&(i, _)| i);
 
     let mut out = IngestOutput::default();
-    for file in outputs {
+    for (_, file) in outputs {
         out.records.append(file.records);
         out.rejects.extend(file.rejects);
         out.files.push(file.report);
