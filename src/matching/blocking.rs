@@ -133,9 +133,13 @@ pub fn representatives(
             let group = exact.group(g);
             let mut firsts: Vec<u32> = Vec::new();
             let mut copies = Vec::new();
+            let mut last_run = u32::MAX;
             for &r in group {
+                // A record of the run before it (a claim line after the first) is a copy
+                // without comparing.
+                let run = fields.run_of(r as usize);
                 let same = |&f: &u32| fields[f as usize] == fields[r as usize];
-                if firsts.iter().any(same) {
+                if std::mem::replace(&mut last_run, run) == run || firsts.iter().any(same) {
                     copies.push(r);
                 } else {
                     firsts.push(r);

@@ -112,6 +112,12 @@ impl ExactGroups {
         self.groups.len()
     }
 
+    /// The ends of exact link `i`, in the order of `groups`: its group's first record and a
+    /// later one.
+    pub fn link_ends(&self, i: usize) -> (u32, u32) {
+        self.groups.ends(i)
+    }
+
     pub fn group_of(&self, record: usize) -> u32 {
         self.group_of[record]
     }

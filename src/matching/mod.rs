@@ -113,7 +113,7 @@ pub fn link(records: &[PersonRecord], settings: &MatchSettings, verdicts: &Verdi
         .collect();
     let exact_done = Instant::now();
     let keep = blocking::representatives(records, &fields, &exact);
-    let weights = Weights::estimate(records, &fields, &keep, &queries, &exact, settings);
+    let weights = Weights::estimate(records, &fields, &queries, &exact, settings);
     tracing::debug!(?weights, "Match weights.");
     let weights_done = Instant::now();
     let copies = copy_runs(&queries, &fields);

@@ -193,12 +193,10 @@ impl Weights {
         self.name_cap = settings.lower_threshold - self.prior - township - sex - 1.0;
     }
 
-    /// Estimates from the data where there is enough of it. `keep`: the records worth
-    /// comparing (`blocking::representatives`); a copy adds nothing to a count of persons.
+    /// Estimates from the data where there is enough of it.
     pub fn estimate(
         records: &[PersonRecord],
         fields: &RecordFields,
-        keep: &[bool],
         queries: &[u32],
         exact: &ExactGroups,
         settings: &MatchSettings,
@@ -214,10 +212,14 @@ impl Weights {
 
         let mut rng = ChaCha8Rng::seed_from_u64(SEED);
         let n = records.len();
-        let pairs: Vec<(u32, u32)> = (0..RANDOM_PAIRS)
-            .filter_map(|_| {
-                let a = rng.gen_range(0..n);
-                let b = rng.gen_range(0..n);
+        // Drawn in order from one seed; their groups (two cache misses a pair) are looked
+        // up on every core.
+        let drawn: Vec<(usize, usize)> = (0..RANDOM_PAIRS)
+            .map(|_| (rng.gen_range(0..n), rng.gen_range(0..n)))
+            .collect();
+        let pairs: Vec<(u32, u32)> = drawn
+            .into_par_iter()
+            .filter_map(|(a, b)| {
                 // Pairs the exact join already linked are matches, not part of u.
                 let known = exact.group_of(a) != super::exact::NONE
                     && exact.group_of(a) == exact.group_of(b);
@@ -237,10 +239,9 @@ impl Weights {
         // m from exact-ID links, spread evenly over the groups.
         let linked = exact.linked();
         let stride = linked.div_ceil(TRAINING_PAIRS).max(1);
-        let training: Vec<(u32, u32)> = exact
-            .groups()
-            .flat_map(|g| g[1..].iter().map(move |&r| (g[0], r)))
-            .step_by(stride)
+        let training: Vec<(u32, u32)> = (0..linked.div_ceil(stride))
+            .into_par_iter()
+            .map(|k| exact.link_ends(k * stride))
             .collect();
         if training.len() >= MIN_TRAINING_PAIRS {
             let m = count_levels(records, fields, &training);
@@ -251,7 +252,7 @@ impl Weights {
             w.sex = smoothed(&fallback::SEX, &u.sex, Some(&m.sex));
             w.name_equal_m = smooth(&m.name)[NameLevel::Equal as usize];
             w.estimated_m = true;
-            if let Some(u) = phone_u(fields, keep, exact) {
+            if let Some(u) = phone_u(fields) {
                 let m = smooth(&m.phone);
                 w.phone = [
                     (m[Agree::Equal as usize] / u).log2(),
@@ -501,39 +502,39 @@ impl LevelCounts {
 /// Chance that two different persons share a phone number, from how the numbers are
 /// spread over persons (a person: an exact-ID group, or a record without a valid ID). A
 /// random sample sees too few shared phones to tell 1 in 1,000 from 1 in 100,000.
-fn phone_u(fields: &RecordFields, keep: &[bool], exact: &ExactGroups) -> Option<f64> {
+fn phone_u(fields: &RecordFields) -> Option<f64> {
+    // A run of records shares its phones and its group: a group owns its numbers once
+    // (its copies would be deduplicated), a record without a valid ID on its own.
     let mut owners: Vec<(u64, u64)> = fields
-        .par_iter()
-        .enumerate()
-        .filter(|&(i, _)| keep[i])
-        .flat_map_iter(|(i, f)| {
-            let group = exact.group_of(i);
-            let person = if group == super::exact::NONE {
-                (1 << 32) | i as u64
+        .runs()
+        .filter(|(_, f)| !f.phones().is_empty())
+        .flat_map_iter(|(records, f)| {
+            let owners: Vec<u64> = if f.group == super::exact::NONE {
+                records.map(|r| (1 << 32) | u64::from(r)).collect()
             } else {
-                u64::from(group)
+                vec![u64::from(f.group)]
             };
-            f.phones().iter().map(move |&p| (p, person))
+            let phones = f.phones();
+            owners
+                .into_iter()
+                .flat_map(move |person| phones.iter().map(move |&p| (p, person)))
         })
         .collect();
     owners.par_sort_unstable();
     owners.dedup();
     // Persons with a phone: a group counts once, a record without a valid ID on its own.
-    let mut seen = vec![false; exact.len()];
-    let mut persons = 0usize;
-    for (i, f) in fields.iter().enumerate() {
-        if f.phones().is_empty() {
-            continue;
-        }
-        match exact.group_of(i) {
-            super::exact::NONE => persons += 1,
-            g if !seen[g as usize] => {
-                seen[g as usize] = true;
-                persons += 1;
-            }
-            _ => {}
-        }
-    }
+    let phoned = || fields.runs().filter(|(_, f)| !f.phones().is_empty());
+    let unkeyed: usize = phoned()
+        .filter(|(_, f)| f.group == super::exact::NONE)
+        .map(|(records, _)| records.len())
+        .sum();
+    let mut groups: Vec<u32> = phoned()
+        .filter(|(_, f)| f.group != super::exact::NONE)
+        .map(|(_, f)| f.group)
+        .collect();
+    groups.par_sort_unstable();
+    groups.dedup();
+    let persons = unkeyed + groups.len();
     let n = persons as f64;
     if n < MIN_PHONE_OWNERS as f64 {
         return None;

@@ -87,7 +87,6 @@ fn phone_weight_reflects_how_rarely_persons_share_a_number() {
     let w = Weights::estimate(
         &records,
         &fields,
-        &vec![true; records.len()],
         &queries,
         &exact,
         &MatchSettings::default(),
