@@ -106,7 +106,7 @@ fn records_to_columns(c: &mut Criterion) {
         // Batched so that dropping the built columns stays out of the timing.
         b.iter_batched(
             || (),
-            |_| medical_columns(black_box(&records), &person_of),
+            |_| medical_columns(black_box(&records), &person_of, 0..records.len()),
             BatchSize::PerIteration,
         )
     });

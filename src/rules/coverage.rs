@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 
 use super::qualify::{contains_unnegated, Grounds, Window};
+use super::stretches::{read_by, Pass, Stretch};
 use super::ScreeningInput;
 use crate::config::RuleSettings;
 use crate::model::{Fact, FactDetail, Observation, RollEntry, SourceKind};
@@ -82,13 +83,14 @@ pub fn aided_in(entry: &RollEntry, window: Window) -> bool {
         .is_some_and(|d| window.contains(d))
 }
 
-pub(crate) fn coverage(input: &ScreeningInput<'_>) -> Vec<Coverage> {
+pub(crate) fn coverage(input: &ScreeningInput<'_>, stretches: &[Stretch]) -> Vec<Coverage> {
     let window = Window {
         since: input.since,
         as_of: input.as_of,
     };
     let mut out = vec![Coverage::default(); input.linkage.persons.len()];
-    for (index, record) in input.records.iter().enumerate() {
+    for index in read_by(stretches, Pass::Rolls) {
+        let record = &input.records[index];
         let Observation::Roll(entry) = &record.observation else {
             continue;
         };

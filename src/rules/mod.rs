@@ -2,8 +2,9 @@
 //! R01–R06 fire for each consolidated person (SPEC 6). Output: one `Suspect` per person,
 //! and one conduct clue (R07) per complaint about how a case was handled.
 //!
-//! `qualify` reads the screening sources (SPEC 3.2), `coverage` the rolls, `checks` holds
-//! the six rules, `evidence` words the 依据, and `suspects` builds the rows. A person whose
+//! `qualify` reads the screening sources (SPEC 3.2), `coverage` the rolls (`stretches`
+//! tells each pass which records are its own), `checks` holds the six rules, `evidence`
+//! words the 依据, and `suspects` builds the rows. A person whose
 //! link is uncertain gets no coverage-dependent code: if he would have been screened he goes
 //! to the review list instead — unless no answer could change his row. Only R06, which rests
 //! on the request records alone, still fires for him.
@@ -13,6 +14,7 @@ mod coverage;
 pub mod evidence;
 mod explain;
 pub mod qualify;
+mod stretches;
 mod suspects;
 pub mod trace;
 
@@ -66,19 +68,19 @@ impl Screening {
 }
 
 pub fn screen(input: &ScreeningInput<'_>) -> Screening {
-    let (facts, cover) = rayon::join(|| qualify::assess(input), || coverage::coverage(input));
+    let stretches = stretches::stretches(input.records);
+    let (facts, cover) = rayon::join(
+        || qualify::assess(input, &stretches),
+        || coverage::coverage(input, &stretches),
+    );
 
-    // Every screening source supplied this run gets a count, zero included. The sources
-    // are gathered as one bit each, on both cores: this reads every record.
-    let supplied = input
-        .records
-        .par_iter()
-        .filter(|r| r.role == Role::Subject && !r.kind.is_roll())
-        .fold(SourceKinds::default, |mut kinds, r| {
-            kinds.insert(r.kind);
-            kinds
-        })
-        .reduce(SourceKinds::default, |a, b| a | b);
+    // Every screening source supplied this run gets a count, zero included.
+    let mut supplied = SourceKinds::default();
+    for s in &stretches {
+        if s.role == Role::Subject && !s.kind.is_roll() {
+            supplied.insert(s.kind);
+        }
+    }
     let mut screened: BTreeMap<SourceKind, usize> = supplied.iter().map(|k| (k, 0)).collect();
     let mut suspects = Vec::new();
     // Per uncertain link: the persons waiting on it, with the reason each gives.

@@ -11,6 +11,7 @@ use chrono::{Months, NaiveDate};
 use rayon::prelude::*;
 
 use super::evidence;
+use super::stretches::{read_by, Pass, Stretch};
 use super::ScreeningInput;
 use crate::config::RuleSettings;
 use crate::model::{
@@ -64,9 +65,13 @@ pub fn epoch_days(date: NaiveDate) -> i32 {
     (date - epoch).num_days() as i32
 }
 
-/// Builds the medical columns from the medical subject records that have an amount.
-/// Lines without 个人自付 cannot add anything and are left out.
-pub fn medical_columns(records: &[PersonRecord], person_of: &[usize]) -> MedicalColumns {
+/// Builds the medical columns from the claim lines among `lines` (record indices, in
+/// order) that have an amount. Lines without 个人自付 cannot add anything and are left out.
+pub fn medical_columns(
+    records: &[PersonRecord],
+    person_of: &[usize],
+    lines: impl IntoIterator<Item = usize>,
+) -> MedicalColumns {
     // Room for a line per record, reserved once: grown by doubling, the columns of a
     // county's millions of claim lines were copied on the way. Reserved room that no line
     // fills is never touched.
@@ -76,7 +81,8 @@ pub fn medical_columns(records: &[PersonRecord], person_of: &[usize]) -> Medical
         out_of_pocket_cents: Vec::with_capacity(records.len()),
         record: Vec::with_capacity(records.len()),
     };
-    for (index, record) in records.iter().enumerate() {
+    for index in lines {
+        let record = &records[index];
         let Observation::Claim(claim) = &record.observation else {
             continue;
         };
@@ -387,15 +393,16 @@ impl std::ops::Index<usize> for Facts {
 }
 
 /// Gathers the facts of every consolidated person.
-pub(crate) fn assess(input: &ScreeningInput<'_>) -> Facts {
+pub(crate) fn assess(input: &ScreeningInput<'_>, stretches: &[Stretch]) -> Facts {
     let window = Window {
         since: input.since,
         as_of: input.as_of,
     };
-    // The medical sum reads the claim lines, `record_facts` every other record: a core each.
+    // The medical sum reads the claim lines, `record_facts` the screening records: a core
+    // each.
     let (medical, mut facts) = rayon::join(
-        || medical_facts(input, window),
-        || record_facts(input, window),
+        || medical_facts(input, window, stretches),
+        || record_facts(input, window, stretches),
     );
     for (person, fact) in medical {
         // The medical fact comes first among a person's grounds.
@@ -407,13 +414,14 @@ pub(crate) fn assess(input: &ScreeningInput<'_>) -> Facts {
 }
 
 /// Every fact but the medical total, from the subject records in record order.
-fn record_facts(input: &ScreeningInput<'_>, window: Window) -> Facts {
+fn record_facts(input: &ScreeningInput<'_>, window: Window, stretches: &[Stretch]) -> Facts {
     let settings = input.settings;
     let mut facts = Facts::new(input.linkage.persons.len());
     let person_of = &input.linkage.person_of;
-    let parents_of_row = parents_of_rows(input.records);
+    let parents_of_row = parents_of_rows(input.records, stretches);
 
-    for (index, record) in input.records.iter().enumerate() {
+    for index in read_by(stretches, Pass::Facts) {
+        let record = &input.records[index];
         if record.role != Role::Subject {
             continue;
         }
@@ -492,15 +500,20 @@ impl Subject<'_> {
 }
 
 /// Parent records of each children row, found by the row they were read from.
-fn parents_of_rows(records: &[PersonRecord]) -> HashMap<&SourceRef, Vec<usize>> {
+fn parents_of_rows<'a>(
+    records: &'a [PersonRecord],
+    stretches: &[Stretch],
+) -> HashMap<&'a SourceRef, Vec<usize>> {
     let mut parents_of_row: HashMap<&SourceRef, Vec<usize>> = HashMap::new();
-    for (index, record) in records.iter().enumerate() {
-        if record.kind == SourceKind::Children && record.role != Role::Subject {
-            parents_of_row
-                .entry(&record.source)
-                .or_default()
-                .push(index);
-        }
+    let parents = stretches
+        .iter()
+        .filter(|s| s.kind == SourceKind::Children && s.role != Role::Subject)
+        .flat_map(|s| s.records.clone());
+    for index in parents {
+        parents_of_row
+            .entry(&records[index].source)
+            .or_default()
+            .push(index);
     }
     parents_of_row
 }
@@ -601,8 +614,16 @@ fn parent_disability(input: &ScreeningInput<'_>, parent_record: usize) -> Option
         .min_by_key(|d| d.grade)
 }
 
-fn medical_facts(input: &ScreeningInput<'_>, window: Window) -> Vec<(usize, Grounds)> {
-    let cols = medical_columns(input.records, &input.linkage.person_of);
+fn medical_facts(
+    input: &ScreeningInput<'_>,
+    window: Window,
+    stretches: &[Stretch],
+) -> Vec<(usize, Grounds)> {
+    let cols = medical_columns(
+        input.records,
+        &input.linkage.person_of,
+        read_by(stretches, Pass::Claims),
+    );
     if cols.person.is_empty() {
         return Vec::new();
     }

@@ -18,8 +18,9 @@ pub struct RuleStory {
 
 /// The rule stories of `persons` (indices into `input.linkage.persons`).
 pub fn stories(input: &ScreeningInput<'_>, persons: &[usize]) -> Vec<RuleStory> {
-    let facts = qualify::assess(input);
-    let cover = coverage::coverage(input);
+    let stretches = super::stretches::stretches(input.records);
+    let facts = qualify::assess(input, &stretches);
+    let cover = coverage::coverage(input, &stretches);
     persons
         .iter()
         .map(|&p| {
