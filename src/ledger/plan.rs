@@ -169,16 +169,21 @@ impl Ledger {
             .map(|suspect| decide(suspect, &known, &disputed, as_of, deadlines))
             .collect();
         let mut plan = LedgerPlan::default();
-        let mut seen = BTreeSet::new();
+        // The maps are built in bulk from sorted entries (a later clue of one ID wins, as
+        // when inserted one by one), not by twenty thousand searches each.
+        let mut states = Vec::with_capacity(suspects.len());
+        let mut reopened = Vec::new();
         for (suspect, decision) in suspects.iter().zip(decisions) {
-            seen.insert(suspect.clue_id.as_str());
             match decision {
-                Decision::List { state, reopened } => {
+                Decision::List {
+                    state,
+                    reopened: note,
+                } => {
                     plan.keep.push(true);
-                    if let Some(note) = reopened {
-                        plan.reopened.insert(suspect.clue_id.clone(), note);
+                    if let Some(note) = note {
+                        reopened.push((suspect.clue_id.clone(), note));
                     }
-                    plan.states.insert(suspect.clue_id.clone(), state);
+                    states.push((suspect.clue_id.clone(), state));
                 }
                 Decision::Suppress => {
                     plan.keep.push(false);
@@ -186,11 +191,15 @@ impl Ledger {
                 }
             }
         }
+        plan.states = states.into_iter().collect();
+        plan.reopened = reopened.into_iter().collect();
+        let mut seen: Vec<&str> = suspects.iter().map(|s| s.clue_id.as_str()).collect();
+        seen.par_sort_unstable();
         plan.vanished = known
             .iter()
             .filter(|(id, clue)| {
                 matches!(clue.status, LedgerStatus::Open | LedgerStatus::Included)
-                    && !seen.contains(id.as_str())
+                    && seen.binary_search(&id.as_str()).is_err()
             })
             .map(|(id, _)| id.clone())
             .collect();
