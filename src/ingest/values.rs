@@ -23,6 +23,15 @@ pub enum Cell<'a> {
 impl<'a> Cell<'a> {
     /// Text cells trimmed; whitespace-only text is empty.
     pub fn text(s: &'a str) -> Cell<'a> {
+        // Most cells neither begin nor end with a character that could be a space: seen
+        // from the first byte of their first and last characters, without decoding them.
+        let bytes = s.as_bytes();
+        let last = bytes.iter().rposition(|&b| b & 0xc0 != 0x80);
+        if let (Some(&first), Some(last)) = (bytes.first(), last) {
+            if !may_begin_space(first) && !may_begin_space(bytes[last]) {
+                return Cell::Text(s);
+            }
+        }
         let t = s.trim_matches(|c: char| c.is_whitespace() || c == '\u{3000}');
         if t.is_empty() {
             Cell::Empty
@@ -47,6 +56,13 @@ impl<'a> Cell<'a> {
             Cell::Bool(b) => bool_text(b).to_string(),
         }
     }
+}
+
+/// Whether a character whose UTF-8 encoding begins with `lead` can be white space
+/// (`char::is_whitespace`): U+0009–U+000D and U+0020, and the few others, which all lie in
+/// U+0080–U+00BF (0xC2) or U+1000–U+3FFF (0xE1–0xE3). Han characters begin 0xE4 and up.
+fn may_begin_space(lead: u8) -> bool {
+    matches!(lead, 0x09..=0x0d | b' ' | 0xc2 | 0xe1..=0xe3)
 }
 
 /// Why a cell could not be typed; `Display` is the clerk-facing tail of a reject reason.
@@ -421,6 +437,30 @@ pub fn number_text(n: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// No white-space character begins with a byte `may_begin_space` rules out, and cells
+    /// are trimmed as before on both paths.
+    #[test]
+    fn spaces_begin_only_where_the_quick_test_looks() {
+        for c in (0..=0x10ffff).filter_map(char::from_u32) {
+            let mut lead = [0u8; 4];
+            c.encode_utf8(&mut lead);
+            assert!(!c.is_whitespace() || may_begin_space(lead[0]), "{c:?}");
+        }
+        for (text, cell) in [
+            ("张三", Cell::Text("张三")),
+            (" 张三\u{3000}", Cell::Text("张三")),
+            (
+                "\u{a0}41012319900101123X\t",
+                Cell::Text("41012319900101123X"),
+            ),
+            ("、", Cell::Text("、")),
+            ("\u{2003}", Cell::Empty),
+            ("", Cell::Empty),
+        ] {
+            assert_eq!(Cell::text(text), cell, "{text:?}");
+        }
+    }
 
     /// Plain decimals read from their bytes are the doubles `str::parse` gives, bit for
     /// bit; other spellings are left to it.
