@@ -201,14 +201,3 @@ mod tests {
         assert!(size <= 80, "PersonRecord is {size} bytes");
     }
 }
-#[cfg(test)]
-mod size_probe {
-    #[test]
-    fn probe() {
-        use std::mem::size_of;
-        eprintln!("PersonRecord {} Observation {} SourceRef {} Claim {} Disability {} OptDate {} Contact {} Place {}",
-            size_of::<crate::PersonRecord>(), size_of::<crate::Observation>(), size_of::<crate::SourceRef>(),
-            size_of::<crate::Claim>(), size_of::<crate::Disability>(), size_of::<Option<chrono::NaiveDate>>(),
-            size_of::<Option<Box<crate::Contact>>>(), size_of::<std::sync::Arc<crate::Place>>());
-    }
-}
