@@ -137,17 +137,18 @@ pub fn link(records: &[PersonRecord], settings: &MatchSettings, verdicts: &Verdi
         settings,
     };
     // Each worker gathers a run of query copies' candidates into its own scratch, scores
-    // them once and keeps only each copy's decision.
+    // and ranks them once and keeps only each copy's decision.
     let outcomes: Vec<QueryOutcome> = copies
         .par_iter()
         .map_init(
-            || (Vec::new(), Vec::new(), Vec::new()),
-            |(gathered, scored, best), copies| {
+            || (Vec::new(), Vec::new(), RankedRun::default(), Vec::new()),
+            |(gathered, scored, ranked, best), copies| {
                 blocks.gather(copies[0], gathered);
                 score_gathered(&context, copies[0], gathered, scored);
+                ranked.rank(scored, |r| fields[r as usize].roll);
                 copies
                     .iter()
-                    .filter_map(|&q| decide(&context, q, gathered, scored, best))
+                    .filter_map(|&q| decide(&context, q, gathered, scored, ranked, best))
                     .collect::<Vec<_>>()
             },
         )
@@ -355,13 +356,14 @@ fn score_gathered(cx: &Context<'_>, q: u32, gathered: &[u32], scored: &mut Vec<S
 }
 
 /// Decides query `q`'s link from the scores of its run (`scored`, of the records its run
-/// `gathered`), without its own entry; `None` when it has no candidate. `best` is scratch
-/// space reused across the queries of one worker.
+/// `gathered`, ranked as `ranked`), without its own entry; `None` when it has no candidate.
+/// `best` is scratch space reused across the queries of one worker.
 fn decide(
     cx: &Context<'_>,
     q: u32,
     gathered: &[u32],
     scored: &[Scored],
+    ranked: &RankedRun,
     best: &mut Vec<Scored>,
 ) -> Option<QueryOutcome> {
     let candidates = gathered.len() - usize::from(gathered.binary_search(&q).is_ok());
@@ -373,13 +375,14 @@ fn decide(
         candidates,
         ..QueryOutcome::default()
     };
-    let nearest_roll = rank_candidates(cx, q, scored, best, &mut outcome.histogram);
+    let nearest_roll = ranked.for_copy(q, scored, best, &mut outcome.histogram);
     if best.is_empty() || (query.suspect && best[0].score < cx.settings.upper_threshold) {
         return Some(outcome);
     }
     judge(cx, &query, best, nearest_roll, &mut outcome);
     Some(outcome)
 }
+
 /// One query record and what its decision depends on.
 struct Query {
     record: u32,
@@ -421,36 +424,85 @@ impl Query {
     }
 }
 
-/// The query's candidates from its run's scores (all but its own) into `best`: the best
-/// candidate per person-to-be (an exact-ID group, or a single record without one),
-/// strongest first. Counts every score in `histogram` and returns the nearest roll record.
-fn rank_candidates(
-    cx: &Context<'_>,
-    q: u32,
-    scored: &[Scored],
-    best: &mut Vec<Scored>,
-    histogram: &mut Vec<(i64, usize)>,
-) -> Option<(f64, u32, Comparison)> {
-    let mut nearest_roll: Option<(f64, u32, Comparison)> = None;
-    best.clear();
-    best.extend(scored.iter().filter(|c| c.record != q).inspect(|c| {
-        if cx.fields[c.record as usize].roll && nearest_roll.is_none_or(|(s, _, _)| c.score > s) {
-            nearest_roll = Some((c.score, c.record, c.cmp));
+/// A run's scores ranked once for all its copies. Each copy decides on them without its
+/// own entry, and that entry takes nothing else with it: its anchor is its own (a record
+/// without a valid ID is its own person-to-be, and a query with one never scores its own
+/// group), so it is the best of its anchor and leaving it out leaves the others' order.
+#[derive(Default)]
+struct RankedRun {
+    /// The best candidate per person-to-be (an exact-ID group, or a single record without
+    /// one), strongest first, ties to the smaller record.
+    best: Vec<Scored>,
+    /// Every score, per histogram bucket.
+    histogram: Vec<(i64, usize)>,
+    /// The first strongest roll record in scored order, and the first strongest of the
+    /// others: the nearest roll record of a copy that is itself the first.
+    nearest_rolls: [Option<(f64, u32, Comparison)>; 2],
+}
+
+impl RankedRun {
+    /// Ranks a run's `scored` candidates; `on_roll` tells a roll record.
+    fn rank(&mut self, scored: &[Scored], on_roll: impl Fn(u32) -> bool) {
+        self.histogram.clear();
+        self.nearest_rolls = [None, None];
+        for c in scored {
+            if on_roll(c.record) {
+                let [first, second] = &mut self.nearest_rolls;
+                if first.is_none_or(|(s, _, _)| c.score > s) {
+                    *second = *first;
+                    *first = Some((c.score, c.record, c.cmp));
+                } else if second.is_none_or(|(s, _, _)| c.score > s) {
+                    *second = Some((c.score, c.record, c.cmp));
+                }
+            }
+            let bucket = (c.score / HISTOGRAM_BUCKET).floor() as i64;
+            match self.histogram.iter_mut().find(|(b, _)| *b == bucket) {
+                Some((_, n)) => *n += 1,
+                None => self.histogram.push((bucket, 1)),
+            }
         }
-        let bucket = (c.score / HISTOGRAM_BUCKET).floor() as i64;
-        match histogram.iter_mut().find(|(b, _)| *b == bucket) {
-            Some((_, n)) => *n += 1,
-            None => histogram.push((bucket, 1)),
+        self.best.clear();
+        self.best.extend_from_slice(scored);
+        // Record breaks every tie: unstable sorts order as stable ones would.
+        self.best.sort_unstable_by(|a, b| {
+            (a.anchor.cmp(&b.anchor))
+                .then(b.score.total_cmp(&a.score))
+                .then(a.record.cmp(&b.record))
+        });
+        self.best.dedup_by_key(|c| c.anchor);
+        self.best
+            .sort_unstable_by(|a, b| b.score.total_cmp(&a.score).then(a.record.cmp(&b.record)));
+    }
+
+    /// Copy `q`'s candidates (the run's, without `q`'s own entry) into `best` and its scores
+    /// into `histogram`; returns its nearest roll record.
+    fn for_copy(
+        &self,
+        q: u32,
+        scored: &[Scored],
+        best: &mut Vec<Scored>,
+        histogram: &mut Vec<(i64, usize)>,
+    ) -> Option<(f64, u32, Comparison)> {
+        best.clear();
+        best.extend(self.best.iter().filter(|c| c.record != q));
+        histogram.clone_from(&self.histogram);
+        if let Some(own) = scored.iter().find(|c| c.record == q) {
+            debug_assert!(scored
+                .iter()
+                .all(|c| c.record == q || c.anchor != own.anchor));
+            let bucket = (own.score / HISTOGRAM_BUCKET).floor() as i64;
+            let at = histogram.iter().position(|(b, _)| *b == bucket);
+            let at = at.expect("every score is counted");
+            histogram[at].1 -= 1;
+            if histogram[at].1 == 0 {
+                histogram.remove(at);
+            }
         }
-    }));
-    best.sort_by(|a, b| {
-        (a.anchor.cmp(&b.anchor))
-            .then(b.score.total_cmp(&a.score))
-            .then(a.record.cmp(&b.record))
-    });
-    best.dedup_by_key(|c| c.anchor);
-    best.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.record.cmp(&b.record)));
-    nearest_roll
+        match self.nearest_rolls {
+            [Some((_, r, _)), second] if r == q => second,
+            [first, _] => first,
+        }
+    }
 }
 
 /// Links the query to its best candidate (accepted, or uncertain between the thresholds or

@@ -232,3 +232,94 @@ fn lines_sharing_their_identity_share_a_run_unless_a_field_differs() {
     let runs: Vec<_> = fields.runs().map(|(range, _)| range).collect();
     assert_eq!(runs, vec![0..2, 2..4, 4..5, 5..6, 6..7, 7..8]);
 }
+
+/// A run's candidates ranked once give each copy what ranking them without its own entry
+/// gives: the same best list in the same order, the same score counts, the same nearest
+/// roll record (the first strongest in scored order), on random runs full of ties.
+#[test]
+fn a_run_ranked_once_ranks_for_each_copy_as_ranking_it_alone() {
+    use rand::{Rng, SeedableRng};
+    use rand_chacha::ChaCha8Rng;
+
+    /// The copy's ranking done alone: filter, sort stably, keep each anchor's best.
+    fn alone(q: u32, scored: &[Scored], on_roll: &dyn Fn(u32) -> bool) -> Ranking {
+        let mut nearest = None;
+        let mut histogram: BTreeMap<i64, usize> = BTreeMap::new();
+        let mut best: Vec<Scored> = scored.iter().filter(|c| c.record != q).copied().collect();
+        for c in &best {
+            if on_roll(c.record) && nearest.is_none_or(|(s, _)| c.score > s) {
+                nearest = Some((c.score, c.record));
+            }
+            *histogram
+                .entry((c.score / HISTOGRAM_BUCKET).floor() as i64)
+                .or_default() += 1;
+        }
+        best.sort_by(|a, b| {
+            (a.anchor.cmp(&b.anchor))
+                .then(b.score.total_cmp(&a.score))
+                .then(a.record.cmp(&b.record))
+        });
+        best.dedup_by_key(|c| c.anchor);
+        best.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.record.cmp(&b.record)));
+        let best = best.iter().map(|c| (c.record, c.score)).collect();
+        (best, histogram.into_iter().collect(), nearest)
+    }
+    type Ranking = (Vec<(u32, f64)>, Vec<(i64, usize)>, Option<(f64, u32)>);
+
+    let none = Comparison {
+        id: None,
+        birth: None,
+        name: None,
+        place: None,
+        phone: None,
+        household: None,
+        sex: None,
+    };
+    let mut rng = ChaCha8Rng::seed_from_u64(3);
+    let (mut ranked, mut best, mut histogram) = (RankedRun::default(), Vec::new(), Vec::new());
+    let mut own_entries = 0;
+    for _ in 0..2_000 {
+        let rolls: Vec<bool> = (0..60).map(|_| rng.gen_bool(0.4)).collect();
+        let on_roll = |r: u32| rolls[r as usize];
+        let present: Vec<u32> = (0..60u32).filter(|_| rng.gen_bool(0.3)).collect();
+        let scored: Vec<Scored> = present
+            .into_iter()
+            .map(|record| Scored {
+                // A third in five exact-ID groups, the rest single records.
+                anchor: if rng.gen_bool(0.3) {
+                    rng.gen_range(0..5)
+                } else {
+                    ANCHOR_SINGLE | u64::from(record)
+                },
+                score: f64::from(rng.gen_range(-4..8)) * 1.5,
+                record,
+                cmp: none,
+            })
+            .collect();
+        ranked.rank(&scored, on_roll);
+        // Copies are single records (a query with a valid ID never scores its own group)
+        // or not among the scored at all.
+        let copies = scored
+            .iter()
+            .filter(|c| !c.has_valid_id())
+            .map(|c| c.record)
+            .chain([60]);
+        for q in copies {
+            own_entries += usize::from(q < 60);
+            let roll = ranked.for_copy(q, &scored, &mut best, &mut histogram);
+            histogram.sort_unstable();
+            let once: Ranking = (
+                best.iter().map(|c| (c.record, c.score)).collect(),
+                histogram.clone(),
+                roll.map(|(s, r, _)| (s, r)),
+            );
+            assert_eq!(
+                once,
+                alone(q, &scored, &on_roll),
+                "copy {q} of {}",
+                scored.len()
+            );
+        }
+    }
+    assert!(own_entries > 10_000, "{own_entries}");
+}
