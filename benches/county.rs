@@ -9,8 +9,10 @@
 //! Counties are generated once per size (seed 1) under the target dir and reused. Medical
 //! claim lines are GB18030 CSV, every other source xlsx, as `loubao sample` writes them.
 //! Each measurement is a child process: wall time, cpu time and peak memory (max RSS) come
-//! from `wait4`, stage times from the run's `manifest.json`. Figures are medians; runs of
-//! the floor and of loubao alternate, so that a noisy neighbour hurts both alike.
+//! from `wait4`, stage times from the run's `manifest.json`. Figures are medians. Runs go
+//! in rounds — in each, every size's floor and then its run — so that a noisy neighbour
+//! hurts the floor and loubao, and each size, alike: the ratio of one size's whole run to
+//! the next smaller one's is printed last.
 
 use std::fs;
 use std::io::Cursor;
@@ -58,77 +60,118 @@ fn main() {
         loubao.display(),
         rayon::current_num_threads()
     );
-    for persons in sizes {
-        bench_county(&loubao, persons, runs);
+    let mut counties: Vec<Measured> = sizes
+        .into_iter()
+        .map(|persons| Measured::new(county(&loubao, persons), persons))
+        .collect();
+    for _ in 0..runs {
+        for county in &mut counties {
+            county.measure_once(&loubao);
+        }
+    }
+    for county in &counties {
+        county.print(runs);
+    }
+    for pair in counties.windows(2) {
+        let (small, large) = (&pair[0], &pair[1]);
+        println!(
+            "\n{} ÷ {} residents, whole run: {:.2} ({:.2}× the residents)",
+            large.persons,
+            small.persons,
+            median_cost(&large.run_costs).wall / median_cost(&small.run_costs).wall,
+            large.persons as f64 / small.persons as f64
+        );
     }
 }
 
-fn bench_county(loubao: &Path, persons: usize, runs: usize) {
-    let dir = county(loubao, persons);
-    let inbox = dir.join("inbox");
-    let bytes: u64 = files(&inbox)
-        .iter()
-        .map(|f| f.metadata().unwrap().len())
-        .sum();
-    let mut floor_costs = Vec::new();
-    let mut run_costs = Vec::new();
-    let mut stages: Vec<Vec<(String, f64)>> = Vec::new();
-    let mut rows = 0u64;
-    for _ in 0..runs {
+/// One county's measurements so far.
+struct Measured {
+    dir: PathBuf,
+    persons: usize,
+    floor_costs: Vec<Cost>,
+    run_costs: Vec<Cost>,
+    stages: Vec<Vec<(String, f64)>>,
+    rows: u64,
+}
+
+impl Measured {
+    fn new(dir: PathBuf, persons: usize) -> Measured {
+        Measured {
+            dir,
+            persons,
+            floor_costs: Vec::new(),
+            run_costs: Vec::new(),
+            stages: Vec::new(),
+            rows: 0,
+        }
+    }
+
+    /// One run of the floor, then one of loubao, on a fresh outbox and ledger.
+    fn measure_once(&mut self, loubao: &Path) {
+        let inbox = self.dir.join("inbox");
         let cost = measure(
             Command::new(std::env::current_exe().unwrap())
                 .arg("--floor")
                 .arg(&inbox),
         );
-        floor_costs.push(cost);
-        let _ = fs::remove_dir_all(dir.join("outbox"));
+        self.floor_costs.push(cost);
+        let _ = fs::remove_dir_all(self.dir.join("outbox"));
         let cost = measure(
             Command::new(loubao)
                 .args(["-q", "run"])
-                .arg(dir.join("pipeline.toml")),
+                .arg(self.dir.join("pipeline.toml")),
         );
-        run_costs.push(cost);
-        let (read, timings) = manifest_figures(&dir.join("outbox"));
-        rows = read;
-        stages.push(timings);
+        self.run_costs.push(cost);
+        let (read, timings) = manifest_figures(&self.dir.join("outbox"));
+        self.rows = read;
+        self.stages.push(timings);
     }
-    let floor = median_cost(&floor_costs);
-    let run = median_cost(&run_costs);
-    println!(
-        "\n## {persons} residents: {} files, {:.0} MB, {rows} input rows ({runs} runs, medians)",
-        files(&inbox).len(),
-        bytes as f64 / 1e6
-    );
-    println!("| step | wall s | rows/s | cpu ÷ wall | peak GiB |");
-    println!("|---|---|---|---|---|");
-    let line = |name: &str, c: &Cost| {
+
+    fn print(&self, runs: usize) {
+        let (persons, rows, stages) = (self.persons, self.rows, &self.stages);
+        let inbox = self.dir.join("inbox");
+        let bytes: u64 = files(&inbox)
+            .iter()
+            .map(|f| f.metadata().unwrap().len())
+            .sum();
+        let floor = median_cost(&self.floor_costs);
+        let run = median_cost(&self.run_costs);
         println!(
-            "| {name} | {:.2} | {:.0} | {:.2} | {:.2} |",
-            c.wall,
-            rows as f64 / c.wall,
-            c.cpu / c.wall,
-            c.peak_bytes as f64 / (1u64 << 30) as f64
-        )
-    };
-    line("floor (read + decode into columns)", &floor);
-    line("loubao run (whole process)", &run);
-    let names: Vec<String> = stages[0].iter().map(|(s, _)| s.clone()).collect();
-    let mut staged = 0.0;
-    for name in &names {
-        let secs = median(
-            stages
-                .iter()
-                .filter_map(|r| r.iter().find(|(s, _)| s == name).map(|(_, t)| *t))
-                .collect(),
+            "\n## {persons} residents: {} files, {:.0} MB, {rows} input rows ({runs} runs, medians)",
+            files(&inbox).len(),
+            bytes as f64 / 1e6
         );
-        staged += secs;
-        println!("| · {name} | {secs:.2} | | | |");
+        println!("| step | wall s | rows/s | cpu ÷ wall | peak GiB |");
+        println!("|---|---|---|---|---|");
+        let line = |name: &str, c: &Cost| {
+            println!(
+                "| {name} | {:.2} | {:.0} | {:.2} | {:.2} |",
+                c.wall,
+                rows as f64 / c.wall,
+                c.cpu / c.wall,
+                c.peak_bytes as f64 / (1u64 << 30) as f64
+            )
+        };
+        line("floor (read + decode into columns)", &floor);
+        line("loubao run (whole process)", &run);
+        let names: Vec<String> = stages[0].iter().map(|(s, _)| s.clone()).collect();
+        let mut staged = 0.0;
+        for name in &names {
+            let secs = median(
+                stages
+                    .iter()
+                    .filter_map(|r| r.iter().find(|(s, _)| s == name).map(|(_, t)| *t))
+                    .collect(),
+            );
+            staged += secs;
+            println!("| · {name} | {secs:.2} | | | |");
+        }
+        println!(
+            "| · report, ledger, start-up (the rest) | {:.2} | | | |",
+            run.wall - staged
+        );
+        println!("\nwhole run ÷ floor: {:.2}", run.wall / floor.wall);
     }
-    println!(
-        "| · report, ledger, start-up (the rest) | {:.2} | | | |",
-        run.wall - staged
-    );
-    println!("\nwhole run ÷ floor: {:.2}", run.wall / floor.wall);
 }
 
 /// The county of `persons` residents, generated once.
