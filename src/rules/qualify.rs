@@ -7,7 +7,7 @@
 
 use std::collections::HashMap;
 
-use chrono::{Months, NaiveDate};
+use chrono::{Datelike, Months, NaiveDate};
 use rayon::prelude::*;
 
 use super::evidence;
@@ -59,10 +59,12 @@ pub struct MedicalTotal {
     pub lines: u32,
 }
 
-/// Days since the Unix epoch (1970-01-01).
+/// Days since the Unix epoch (1970-01-01). Read for every claim line: counted from the
+/// common era, not by building the epoch and subtracting dates.
 pub fn epoch_days(date: NaiveDate) -> i32 {
-    let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).expect("valid date");
-    (date - epoch).num_days() as i32
+    /// 1970-01-01 counted from 0001-01-01 as day 1.
+    const EPOCH_FROM_CE: i32 = 719_163;
+    date.num_days_from_ce() - EPOCH_FROM_CE
 }
 
 /// Builds the medical columns from the claim lines among `lines` (record indices, in
@@ -677,6 +679,19 @@ fn medical_facts(
 mod tests {
     use super::*;
     use crate::model::DisabilityCategory as Category;
+
+    /// Counted from the common era, a day is what subtracting the epoch gives, on every
+    /// day from 1900 to 2100.
+    #[test]
+    fn epoch_days_are_days_since_1970() {
+        let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap();
+        let mut day = NaiveDate::from_ymd_opt(1900, 1, 1).unwrap();
+        while day.year() < 2100 {
+            assert_eq!(epoch_days(day) as i64, (day - epoch).num_days(), "{day}");
+            day = day.succ_opt().unwrap();
+        }
+        assert_eq!(epoch_days(epoch), 0);
+    }
 
     #[test]
     fn severity_definitions_differ_between_glossary_and_childrens_programme() {
