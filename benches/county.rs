@@ -70,7 +70,7 @@ fn main() {
         }
     }
     for county in &counties {
-        county.print(runs);
+        county.print();
     }
     for pair in counties.windows(2) {
         let (small, large) = (&pair[0], &pair[1]);
@@ -127,8 +127,9 @@ impl Measured {
         self.stages.push(timings);
     }
 
-    fn print(&self, runs: usize) {
+    fn print(&self) {
         let (persons, rows, stages) = (self.persons, self.rows, &self.stages);
+        let runs = self.run_costs.len();
         let inbox = self.dir.join("inbox");
         let bytes: u64 = files(&inbox)
             .iter()

@@ -97,6 +97,11 @@ struct QueryOutcome {
 
 const HISTOGRAM_BUCKET: f64 = 2.0;
 
+/// The histogram bucket a score falls in.
+fn bucket(score: f64) -> i64 {
+    (score / HISTOGRAM_BUCKET).floor() as i64
+}
+
 /// Links `records` (any sources, rolls included) into persons, on the current rayon pool
 /// (the run sizes it from `matching.threads`), with the verdicts people gave in 待复核.
 pub fn link(records: &[PersonRecord], settings: &MatchSettings, verdicts: &Verdicts) -> Linkage {
@@ -148,7 +153,7 @@ pub fn link(records: &[PersonRecord], settings: &MatchSettings, verdicts: &Verdi
                 ranked.rank(scored, |r| fields[r as usize].roll);
                 copies
                     .iter()
-                    .filter_map(|&q| decide(&context, q, gathered, scored, ranked, best))
+                    .filter_map(|&q| decide(&context, q, gathered, ranked, best))
                     .collect::<Vec<_>>()
             },
         )
@@ -355,14 +360,13 @@ fn score_gathered(cx: &Context<'_>, q: u32, gathered: &[u32], scored: &mut Vec<S
     );
 }
 
-/// Decides query `q`'s link from the scores of its run (`scored`, of the records its run
-/// `gathered`, ranked as `ranked`), without its own entry; `None` when it has no candidate.
-/// `best` is scratch space reused across the queries of one worker.
+/// Decides query `q`'s link from its run's ranked scores (of the records its run
+/// `gathered`), without its own entry; `None` when it has no candidate. `best` is scratch
+/// space reused across the queries of one worker.
 fn decide(
     cx: &Context<'_>,
     q: u32,
     gathered: &[u32],
-    scored: &[Scored],
     ranked: &RankedRun,
     best: &mut Vec<Scored>,
 ) -> Option<QueryOutcome> {
@@ -375,7 +379,7 @@ fn decide(
         candidates,
         ..QueryOutcome::default()
     };
-    let nearest_roll = ranked.for_copy(q, scored, best, &mut outcome.histogram);
+    let nearest_roll = ranked.for_copy(q, best, &mut outcome.histogram);
     if best.is_empty() || (query.suspect && best[0].score < cx.settings.upper_threshold) {
         return Some(outcome);
     }
@@ -427,7 +431,8 @@ impl Query {
 /// A run's scores ranked once for all its copies. Each copy decides on them without its
 /// own entry, and that entry takes nothing else with it: its anchor is its own (a record
 /// without a valid ID is its own person-to-be, and a query with one never scores its own
-/// group), so it is the best of its anchor and leaving it out leaves the others' order.
+/// group), so it is the best of its anchor, kept in `best`, and leaving it out leaves the
+/// others' order.
 #[derive(Default)]
 struct RankedRun {
     /// The best candidate per person-to-be (an exact-ID group, or a single record without
@@ -455,7 +460,7 @@ impl RankedRun {
                     *second = Some((c.score, c.record, c.cmp));
                 }
             }
-            let bucket = (c.score / HISTOGRAM_BUCKET).floor() as i64;
+            let bucket = bucket(c.score);
             match self.histogram.iter_mut().find(|(b, _)| *b == bucket) {
                 Some((_, n)) => *n += 1,
                 None => self.histogram.push((bucket, 1)),
@@ -479,18 +484,21 @@ impl RankedRun {
     fn for_copy(
         &self,
         q: u32,
-        scored: &[Scored],
         best: &mut Vec<Scored>,
         histogram: &mut Vec<(i64, usize)>,
     ) -> Option<(f64, u32, Comparison)> {
         best.clear();
-        best.extend(self.best.iter().filter(|c| c.record != q));
+        let mut own = None;
+        for c in &self.best {
+            if c.record == q {
+                own = Some(c.score);
+            } else {
+                best.push(*c);
+            }
+        }
         histogram.clone_from(&self.histogram);
-        if let Some(own) = scored.iter().find(|c| c.record == q) {
-            debug_assert!(scored
-                .iter()
-                .all(|c| c.record == q || c.anchor != own.anchor));
-            let bucket = (own.score / HISTOGRAM_BUCKET).floor() as i64;
+        if let Some(score) = own {
+            let bucket = bucket(score);
             let at = histogram.iter().position(|(b, _)| *b == bucket);
             let at = at.expect("every score is counted");
             histogram[at].1 -= 1;

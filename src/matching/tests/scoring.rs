@@ -250,9 +250,7 @@ fn a_run_ranked_once_ranks_for_each_copy_as_ranking_it_alone() {
             if on_roll(c.record) && nearest.is_none_or(|(s, _)| c.score > s) {
                 nearest = Some((c.score, c.record));
             }
-            *histogram
-                .entry((c.score / HISTOGRAM_BUCKET).floor() as i64)
-                .or_default() += 1;
+            *histogram.entry(bucket(c.score)).or_default() += 1;
         }
         best.sort_by(|a, b| {
             (a.anchor.cmp(&b.anchor))
@@ -306,7 +304,7 @@ fn a_run_ranked_once_ranks_for_each_copy_as_ranking_it_alone() {
             .chain([60]);
         for q in copies {
             own_entries += usize::from(q < 60);
-            let roll = ranked.for_copy(q, &scored, &mut best, &mut histogram);
+            let roll = ranked.for_copy(q, &mut best, &mut histogram);
             histogram.sort_unstable();
             let once: Ranking = (
                 best.iter().map(|c| (c.record, c.score)).collect(),
