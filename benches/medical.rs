@@ -91,10 +91,10 @@ fn records_to_columns(c: &mut Criterion) {
                     village: None,
                     address: None,
                 }),
-                observation: Observation::Claim(Claim {
+                observation: Observation::Claims(Box::new([Claim {
                     out_of_pocket_cents: Some((yuan * 100.0).round() as i64),
                     settled: Some(settled),
-                }),
+                }])),
             }
         })
         .collect();

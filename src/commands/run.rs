@@ -250,7 +250,7 @@ fn normalise_records(
     let records = std::mem::take(&mut ingested.records);
     let normalised = normalise::normalise(records, &loaded.pipeline.townships);
     watch.lap(Stage::Normalise);
-    let persons = normalised.persons.len();
+    let persons = normalised.person_rows();
     tracing::info!(
         "{}",
         tr!(

@@ -125,7 +125,7 @@ pub fn trace(who: &str, pipeline: &Path) -> Result<Exit, Error> {
             tr!(
                 "收件箱的 {} 条记录中没有此人",
                 "no such person among the inbox's {} records",
-                normalised.persons.len()
+                normalised.person_rows()
             )
         );
         return Ok(Exit::Partial);
@@ -184,10 +184,10 @@ impl PersonView<'_> {
     /// His row tonight, and whether the ledger lets it be listed. A row names every source
     /// row of its person; a child and a parent named on one row are told apart by name.
     fn suspect(&self) -> Option<(&Suspect, bool)> {
-        let refs: BTreeSet<&SourceRef> = self
+        let refs: BTreeSet<SourceRef> = self
             .records()
             .iter()
-            .map(|&r| &self.record(r).source)
+            .flat_map(|&r| self.record(r).sources())
             .collect();
         let names: BTreeSet<&str> = self
             .records()
@@ -240,7 +240,7 @@ impl PersonView<'_> {
         .flatten()
         .collect::<Vec<_>>()
         .join(" ");
-        let records = self.records().len();
+        let records = self.rows().count();
         let _ = writeln!(
             out,
             "{}",
@@ -307,10 +307,10 @@ impl PersonView<'_> {
 
     /// The conduct clues (R07) raised from his complaints.
     fn complaints(&self) -> Vec<&Suspect> {
-        let refs: BTreeSet<&SourceRef> = self
+        let refs: BTreeSet<SourceRef> = self
             .records()
             .iter()
-            .map(|&r| &self.record(r).source)
+            .flat_map(|&r| self.record(r).sources())
             .collect();
         self.screening
             .conduct
@@ -334,10 +334,21 @@ impl PersonView<'_> {
         (touching, held)
     }
 
+    /// The person's source rows, in record order: a record of several claim lines gives
+    /// each line with its own row.
+    fn rows(&self) -> impl Iterator<Item = (&PersonRecord, SourceRef, Option<String>)> + '_ {
+        self.records().iter().flat_map(|&r| {
+            let record = self.record(r);
+            record
+                .sources()
+                .enumerate()
+                .map(move |(line, source)| (record, source, observation(record, line)))
+        })
+    }
+
     fn sources(&self, out: &mut String) {
         let _ = writeln!(out, "{}", pick("来源记录:", "source records:"));
-        for &r in self.records().iter().take(RECORDS_SHOWN) {
-            let record = self.record(r);
+        for (record, source, observation) in self.rows().take(RECORDS_SHOWN) {
             let id = record.id.as_ref().map_or_else(
                 || pick("无身份证号", "no resident ID").to_string(),
                 |id| {
@@ -348,15 +359,14 @@ impl PersonView<'_> {
             let _ = writeln!(
                 out,
                 "  {}  {}  {id}{}",
-                record.source,
+                source,
                 kind_label(record.kind),
-                observation(record)
-                    .map(|o| format!("  {o}"))
-                    .unwrap_or_default()
+                observation.map(|o| format!("  {o}")).unwrap_or_default()
             );
         }
-        if self.records().len() > RECORDS_SHOWN {
-            let more = self.records().len() - RECORDS_SHOWN;
+        let rows = self.rows().count();
+        if rows > RECORDS_SHOWN {
+            let more = rows - RECORDS_SHOWN;
             let _ = writeln!(out, "{}", tr!("  …另 {more} 条", "  …{more} more"));
         }
     }
@@ -505,18 +515,15 @@ impl PersonView<'_> {
 /// the rolls, then every code, fired (with its 依据) or not.
 fn rule_lines(out: &mut String, view: &PersonView<'_>, story: &rules::trace::RuleStory) {
     let refs = |records: &[usize]| {
-        let refs: Vec<String> = records
-            .iter()
-            .take(3)
-            .map(|&r| view.record(r).source.to_string())
-            .collect();
-        let more = records.len().saturating_sub(3);
-        if more > 0 {
+        let rows = || records.iter().flat_map(|&r| view.record(r).sources());
+        let refs: Vec<String> = rows().take(3).map(|r| r.to_string()).collect();
+        let all = rows().count();
+        if all > 3 {
             tr!(
                 "{} 等 {} 条",
                 "{} and others, {} in all",
                 refs.join(", "),
-                records.len()
+                all
             )
         } else {
             refs.join(", ")
@@ -606,20 +613,24 @@ fn kind_label(kind: crate::model::SourceKind) -> &'static str {
     pick(kind.label_zh(), kind.label_en())
 }
 
-/// What a record says, in the words of the lists' 依据 (Chinese in both languages).
-fn observation(record: &PersonRecord) -> Option<String> {
+/// What a record says, in the words of the lists' 依据 (Chinese in both languages): of
+/// its claim line `line`, for a record of several.
+fn observation(record: &PersonRecord, line: usize) -> Option<String> {
     use crate::model::Observation;
     use rules::evidence;
     Some(match &record.observation {
         Observation::IdentityOnly => return None,
         Observation::Monitoring(m) => evidence::monitoring(m),
-        Observation::Claim(c) => format!(
-            "个人自付 {}{}",
-            c.out_of_pocket_cents.map_or("未填".into(), evidence::yuan),
-            c.settled
-                .map(|d| format!(", 结算 {}", evidence::date(d)))
-                .unwrap_or_default()
-        ),
+        Observation::Claims(lines) => {
+            let c = lines[line];
+            format!(
+                "个人自付 {}{}",
+                c.out_of_pocket_cents.map_or("未填".into(), evidence::yuan),
+                c.settled
+                    .map(|d| format!(", 结算 {}", evidence::date(d)))
+                    .unwrap_or_default()
+            )
+        }
         Observation::Disability(d) => evidence::disability(d),
         Observation::Request(r) => evidence::request(r),
         Observation::Unemployment(u) => evidence::unemployment(u),

@@ -171,6 +171,9 @@ pub struct RecordFields {
     /// Run `k` is records `starts[k]..starts[k + 1]`.
     starts: Vec<u32>,
     run_of: Vec<u32>,
+    /// Record `r` stands for source rows `line_starts[r]..line_starts[r + 1]` of all
+    /// records' rows: the weights count rows (claim lines), not records.
+    line_starts: Vec<u32>,
 }
 
 /// Records per parallel chunk when gathering runs; a run cut at a chunk boundary is held
@@ -230,15 +233,40 @@ impl RecordFields {
                     out[*start as usize..end as usize].fill((first + j) as u32);
                 }
             });
+        let mut line_starts = Vec::with_capacity(records.len() + 1);
+        let mut lines = 0u32;
+        line_starts.push(0);
+        for r in records {
+            lines += r.lines() as u32;
+            line_starts.push(lines);
+        }
         RecordFields {
             runs,
             starts,
             run_of,
+            line_starts,
         }
     }
 
     pub fn len(&self) -> usize {
         self.run_of.len()
+    }
+
+    /// How many source rows the records stand for.
+    pub fn lines(&self) -> usize {
+        self.line_starts.last().map_or(0, |&n| n as usize)
+    }
+
+    /// How many source rows `records` stand for.
+    pub fn lines_in(&self, records: Range<u32>) -> u32 {
+        self.line_starts[records.end as usize] - self.line_starts[records.start as usize]
+    }
+
+    /// The record standing for source row `line` (`line < lines()`).
+    pub fn record_of_line(&self, line: usize) -> usize {
+        self.line_starts
+            .partition_point(|&start| start as usize <= line)
+            - 1
     }
 
     /// How many `Fields` are held: the runs.

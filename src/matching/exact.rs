@@ -65,16 +65,21 @@ impl ExactGroups {
             group_by_rank[rank as usize] = g as u32;
             starts.push(total);
             let (_, s, e) = runs[rank as usize];
-            total += keyed[s..e].iter().map(|run| run.len).sum::<u32>();
+            total += keyed[s..e]
+                .iter()
+                .map(|run| fields.lines_in(run.first..run.first + run.len))
+                .sum::<u32>();
         }
         starts.push(total);
         // Every group's members written into their stretch by whichever core holds it.
         let mut members = vec![0u32; total as usize];
         fill_groups(&mut members, 0..order.len(), &starts, |g, out| {
             let (_, s, e) = runs[order[g] as usize];
+            // A record of several claim lines is a member once per line.
             let records = keyed[s..e]
                 .iter()
-                .flat_map(|run| run.first..run.first + run.len);
+                .flat_map(|run| run.first..run.first + run.len)
+                .flat_map(|r| std::iter::repeat_n(r, fields.lines_in(r..r + 1) as usize));
             for (slot, r) in out.iter_mut().zip(records) {
                 *slot = r;
             }
@@ -107,7 +112,7 @@ impl ExactGroups {
         self.groups.group(g as usize)
     }
 
-    /// Exact links: records in groups beyond the first of each.
+    /// Exact links: members (source rows) in groups beyond the first of each.
     pub fn linked(&self) -> usize {
         self.groups.len()
     }

@@ -201,29 +201,32 @@ impl Weights {
         exact: &ExactGroups,
         settings: &MatchSettings,
     ) -> Weights {
-        // Records without a valid ID: all but the exact groups' members.
-        let unkeyed = records.len() - (exact.linked() + exact.len());
-        let mut w = Weights::fallback(records.len(), exact.len() + unkeyed, settings);
-        if !settings.estimate_weights || records.len() < MIN_RECORDS_TO_ESTIMATE {
+        // Counted in source rows: a record of several claim lines weighs as its lines
+        // did as records of their own. Rows without a valid ID: all but the exact groups'
+        // members.
+        let n = fields.lines();
+        let unkeyed = n - (exact.linked() + exact.len());
+        let mut w = Weights::fallback(n, exact.len() + unkeyed, settings);
+        if !settings.estimate_weights || n < MIN_RECORDS_TO_ESTIMATE {
             // A count, not an estimate: a name's carriers are known however few records.
             w.name_carriers = QueryNames::of(fields, queries).carriers(fields);
             return w;
         }
 
         let mut rng = ChaCha8Rng::seed_from_u64(SEED);
-        let n = records.len();
-        // Drawn in order from one seed; their groups (two cache misses a pair) are looked
-        // up on every core.
+        // Rows drawn in order from one seed; their records and groups (cache misses) are
+        // looked up on every core.
         let drawn: Vec<(usize, usize)> = (0..RANDOM_PAIRS)
             .map(|_| (rng.gen_range(0..n), rng.gen_range(0..n)))
             .collect();
         let pairs: Vec<(u32, u32)> = drawn
             .into_par_iter()
             .filter_map(|(a, b)| {
+                let (ra, rb) = (fields.record_of_line(a), fields.record_of_line(b));
                 // Pairs the exact join already linked are matches, not part of u.
-                let known = exact.group_of(a) != super::exact::NONE
-                    && exact.group_of(a) == exact.group_of(b);
-                (a != b && !known).then_some((a as u32, b as u32))
+                let known = exact.group_of(ra) != super::exact::NONE
+                    && exact.group_of(ra) == exact.group_of(rb);
+                (a != b && !known).then_some((ra as u32, rb as u32))
             })
             .collect();
         let u = count_levels(records, fields, &pairs);
@@ -269,7 +272,7 @@ impl Weights {
             .runs()
             .filter_map(|(records, f)| {
                 let slot = *names.slot.get(&f.name)?;
-                Some((slot, records.end - records.start))
+                Some((slot, fields.lines_in(records)))
             })
             .collect();
         let mut tally = vec![0u32; names.keys.len()];

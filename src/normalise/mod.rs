@@ -2,7 +2,9 @@
 //! and canonical townships (SPEC 4). Pure functions; no I/O.
 //!
 //! Each row yields its subject, and for children-at-risk rows also the father and
-//! mother, in that order. A row naming nobody (no usable name, no ID digits) is rejected
+//! mother, in that order. A person's consecutive claim lines with one valid ID yield one
+//! record carrying every line: the rows name one person, and a county's millions of lines
+//! need not each be linked, screened and held as a record. A row naming nobody (no usable name, no ID digits) is rejected
 //! with a reason the clerk can act on. Damaged IDs are kept, counted per source and per kind
 //! of damage, so the summary can tell a department that its ID column is broken.
 
@@ -25,8 +27,8 @@ use rayon::prelude::*;
 use crate::config::Township;
 use crate::ingest::{RowPiece, RowRef, Rows};
 use crate::model::{
-    Contact, Field, IdQuality, Observation, PersonName, PersonRecord, Place, Reject, ResidentId,
-    Role, Sex, SourceFile, SourceKind, SourceRef,
+    Claim, Contact, Field, IdQuality, Observation, PersonName, PersonRecord, Place, Reject,
+    ResidentId, Role, Sex, SourceFile, SourceKind, SourceRef,
 };
 
 pub use ids::{parse_certificate, parse_resident_id, Certificate};
@@ -61,6 +63,12 @@ pub struct NormaliseOutput {
 }
 
 impl NormaliseOutput {
+    /// How many source rows the person records stand for, a children row's parents apart
+    /// (a person's claim lines joined into one record count each).
+    pub fn person_rows(&self) -> usize {
+        self.persons.iter().map(PersonRecord::lines).sum()
+    }
+
     /// The sources that gave at least one person record: each record is counted in
     /// `id_quality` or in `missing_ids`.
     pub fn kinds(&self) -> BTreeSet<SourceKind> {
@@ -103,6 +111,9 @@ impl NormaliseOutput {
 /// Rows normalised per parallel batch: small enough that a batch's persons, on their way
 /// into the output, are a sliver of the county, large enough to keep both cores busy.
 const BATCH_ROWS: usize = 1 << 16;
+/// Consecutive rows one worker normalises into one `Part`: a person's claim lines are
+/// joined inside a part, and across parts only where one part ends and the next begins.
+const PART_ROWS: usize = 1 << 12;
 
 /// Normalises every row, in order. The rows are taken by value and dropped batch by batch
 /// as their persons are made: a county's millions of raw cells and its person records are
@@ -112,38 +123,30 @@ pub fn normalise(records: impl Into<Rows>, townships: &[Township]) -> NormaliseO
     let gazetteer = Gazetteer::new(townships);
     let mut out = NormaliseOutput::default();
     let pieces = records.into_pieces();
-    // Each row yields one person, a children's row up to three: reserved once, so that the
-    // person list never doubles (and copies) itself.
-    let rows: usize = pieces.iter().map(RowPiece::len).sum();
-    let children: usize = pieces
-        .iter()
-        .filter(|p| p.kind() == SourceKind::Children)
-        .map(RowPiece::len)
-        .sum();
-    out.persons.reserve_exact(rows + 2 * children);
-    // Adding a batch's persons to the output is serial (moving them, counting ID
-    // qualities): it runs while the next batch is normalised, so that no core waits. Each
-    // piece is freed once its last batch is done.
-    let mut done: Option<Vec<Outcome>> = None;
+    // Adding a batch's parts to the output is serial (moving them, summing counts): it
+    // runs while the next batch is normalised, so that no core waits. Each piece is freed
+    // once its last batch is done.
+    let mut done: Option<Vec<Part>> = None;
     for piece in pieces {
         for start in (0..piece.len()).step_by(BATCH_ROWS) {
             let batch = start..piece.len().min(start + BATCH_ROWS);
-            let ((), outcomes) = rayon::join(
+            let ((), parts) = rayon::join(
                 || {
-                    if let Some(outcomes) = done.take() {
-                        out.add(outcomes, townships);
+                    if let Some(parts) = done.take() {
+                        out.add(parts);
                     }
                 },
-                || normalise_batch(&piece, batch, &gazetteer),
+                || normalise_batch(&piece, batch, &gazetteer, !townships.is_empty()),
             );
-            done = Some(outcomes);
+            done = Some(parts);
         }
     }
-    if let Some(outcomes) = done {
-        out.add(outcomes, townships);
+    if let Some(parts) = done {
+        out.add(parts);
     }
     tracing::debug!(
         persons = out.persons.len(),
+        rows = out.person_rows(),
         rejects = out.rejects.len(),
         "normalise done"
     );
@@ -153,86 +156,198 @@ pub fn normalise(records: impl Into<Rows>, townships: &[Township]) -> NormaliseO
 /// What one row yields: its persons, or why it names nobody.
 type Outcome = Result<RowPersons, Reject>;
 
-/// One batch of a piece's rows normalised on every core; `collect` on an indexed parallel
-/// iterator keeps row order.
-fn normalise_batch(piece: &RowPiece, batch: Range<usize>, gazetteer: &Gazetteer) -> Vec<Outcome> {
-    batch
+/// One batch of a piece's rows normalised on every core, a part of consecutive rows per
+/// task, in row order. `townships`: the pipeline names townships (without, every township
+/// cell is unknown, and nothing is said of it).
+fn normalise_batch(
+    piece: &RowPiece,
+    batch: Range<usize>,
+    gazetteer: &Gazetteer,
+    townships: bool,
+) -> Vec<Part> {
+    let starts: Vec<usize> = batch.clone().step_by(PART_ROWS).collect();
+    starts
         .into_par_iter()
-        .map_init(
-            || Recent::new(piece),
-            |recent, index| {
+        .map(|start| {
+            let mut recent = Recent::new(piece);
+            let mut part = Part::default();
+            for index in start..batch.end.min(start + PART_ROWS) {
                 let record = piece.row(index).expect("an index of the piece");
-                persons_of(record, gazetteer, recent)
-            },
-        )
+                part.add(persons_of(record, gazetteer, &mut recent), townships);
+            }
+            part.claims.close(&mut part.persons);
+            part
+        })
         .collect()
 }
 
-impl NormaliseOutput {
-    /// Adds one batch's persons and rejects, counting ID qualities and unknown townships.
-    fn add(&mut self, mut outcomes: Vec<Outcome>, townships: &[Township]) {
-        // ID counts of this batch by (source, quality; `None`: no ID). A batch holds a
-        // handful of such pairs, so a short list counts its persons cheaper than two map
-        // lookups each; the maps take the sums once per batch.
-        let mut tally: Vec<((SourceKind, Option<IdQuality>), usize)> = Vec::new();
-        for outcome in &mut outcomes {
-            let Ok(row) = outcome else { continue };
-            // Without configured townships every name is unknown: nothing to say.
-            if let Some(text) = row
-                .unknown_township
-                .take()
-                .filter(|_| !townships.is_empty())
-            {
-                *self
-                    .unknown_townships
-                    .entry((row.subject.kind, text))
-                    .or_default() += 1;
-            }
-            for person in std::iter::once(&row.subject).chain(&row.parents) {
-                let key = (person.kind, person.id.as_ref().map(|id| id.quality));
-                match tally.iter_mut().find(|(k, _)| *k == key) {
-                    Some((_, n)) => *n += 1,
-                    None => tally.push((key, 1)),
-                }
-            }
+/// What a stretch of consecutive rows yields: its persons (a person's claim lines joined),
+/// rejects, ID counts and unknown township cells.
+#[derive(Default)]
+struct Part {
+    persons: Vec<PersonRecord>,
+    claims: OpenClaims,
+    rejects: Vec<Reject>,
+    /// Person records by (source, ID quality; `None`: no ID). A part holds a handful of
+    /// such pairs, so a short list counts them cheaper than two map lookups each.
+    ids: Vec<((SourceKind, Option<IdQuality>), usize)>,
+    /// Rows whose township cell names no configured township or alias, by (source, cell).
+    unknown_townships: Vec<((SourceKind, String), usize)>,
+}
+
+impl Part {
+    fn add(&mut self, outcome: Outcome, townships: bool) {
+        let mut row = match outcome {
+            Ok(row) => row,
+            Err(reject) => return self.rejects.push(reject),
+        };
+        if let Some(text) = row.unknown_township.take().filter(|_| townships) {
+            count(&mut self.unknown_townships, (row.subject.kind, text));
         }
-        for ((kind, quality), n) in tally {
-            match quality {
-                Some(q) => {
-                    *self
-                        .id_quality
-                        .entry(kind)
-                        .or_default()
-                        .entry(q)
-                        .or_default() += n
-                }
-                None => *self.missing_ids.entry(kind).or_default() += n,
-            }
+        for person in std::iter::once(&row.subject).chain(&row.parents) {
+            count(
+                &mut self.ids,
+                (person.kind, person.id.as_ref().map(|id| id.quality)),
+            );
         }
-        let one_person_each = outcomes
-            .iter()
-            .all(|o| o.as_ref().is_ok_and(|row| row.parents.is_empty()));
-        if one_person_each {
-            // The common batch, one person per row: an indexed parallel extend moves them
-            // straight into the list's reserved room on both cores, so that first touching
-            // its fresh pages (most of this step's time) is not left to one.
-            self.persons
-                .par_extend(outcomes.into_par_iter().map(|outcome| match outcome {
-                    Ok(row) => row.subject,
-                    Err(_) => unreachable!("a batch with a reject takes the serial path"),
-                }));
-            return;
-        }
-        for outcome in outcomes {
-            match outcome {
-                Ok(row) => {
-                    self.persons.push(row.subject);
-                    self.persons.extend(row.parents);
-                }
-                Err(reject) => self.rejects.push(reject),
-            }
+        self.claims.push(&mut self.persons, row.subject);
+        for parent in row.parents {
+            self.claims.push(&mut self.persons, parent);
         }
     }
+}
+
+/// One more of `key` in a short list of counts.
+fn count<K: PartialEq>(counts: &mut Vec<(K, usize)>, key: K) {
+    match counts.iter_mut().find(|(k, _)| *k == key) {
+        Some((_, n)) => *n += 1,
+        None => counts.push((key, 1)),
+    }
+}
+
+impl NormaliseOutput {
+    /// Adds one batch's parts, in order: persons (a person's claim lines joined across
+    /// parts), rejects, ID counts and unknown townships.
+    fn add(&mut self, parts: Vec<Part>) {
+        for part in parts {
+            for ((kind, quality), n) in part.ids {
+                match quality {
+                    Some(q) => {
+                        *self
+                            .id_quality
+                            .entry(kind)
+                            .or_default()
+                            .entry(q)
+                            .or_default() += n
+                    }
+                    None => *self.missing_ids.entry(kind).or_default() += n,
+                }
+            }
+            for (key, n) in part.unknown_townships {
+                *self.unknown_townships.entry(key).or_default() += n;
+            }
+            self.rejects.extend(part.rejects);
+            let mut persons = part.persons.into_iter();
+            if let Some(last) = self.persons.last_mut() {
+                if let Some(first) = persons.next().and_then(|first| join(last, first)) {
+                    self.persons.push(first);
+                }
+            }
+            self.persons.extend(persons);
+        }
+    }
+}
+
+/// Joins `next`'s claim lines to `last` when they continue its run (a person's lines cut
+/// where one part of rows ends); gives `next` back otherwise.
+fn join(last: &mut PersonRecord, next: PersonRecord) -> Option<PersonRecord> {
+    if !(joinable(last) && continues(last, last.lines(), &next)) {
+        return Some(next);
+    }
+    if let (Observation::Claims(earlier), Observation::Claims(later)) =
+        (&mut last.observation, &next.observation)
+    {
+        *earlier = earlier.iter().chain(later.iter()).copied().collect();
+    }
+    None
+}
+
+/// The claim lines of the last person record while later rows may still join it: a
+/// person's consecutive claim lines with one valid ID become one record (SPEC 4's unit of
+/// linkage is the person a row names, and those rows name one person by his ID). Kept
+/// unboxed until the run ends, so that joining a line is a push.
+#[derive(Default)]
+struct OpenClaims {
+    /// The last record's lines; empty when it cannot take more.
+    lines: Vec<Claim>,
+}
+
+impl OpenClaims {
+    /// Adds `record` to `persons`: as one more line of the last record when it continues
+    /// that record's run, else as a record of its own.
+    fn push(&mut self, persons: &mut Vec<PersonRecord>, record: PersonRecord) {
+        if let (Some(last), Some(line)) = (persons.last(), sole_claim(&record)) {
+            if !self.lines.is_empty() && continues(last, self.lines.len(), &record) {
+                self.lines.push(line);
+                return;
+            }
+        }
+        self.close(persons);
+        if let Some(line) = sole_claim(&record).filter(|_| joinable(&record)) {
+            self.lines.push(line);
+        }
+        persons.push(record);
+    }
+
+    /// Gives the last record the lines joined to it.
+    fn close(&mut self, persons: &mut [PersonRecord]) {
+        if self.lines.len() > 1 {
+            let last = persons.last_mut().expect("open lines belong to a record");
+            last.observation = Observation::Claims(self.lines.as_slice().into());
+        }
+        self.lines.clear();
+    }
+}
+
+/// The one claim line of a record just made from its row.
+fn sole_claim(record: &PersonRecord) -> Option<Claim> {
+    match &record.observation {
+        Observation::Claims(lines) if lines.len() == 1 => Some(lines[0]),
+        _ => None,
+    }
+}
+
+/// A claim line that later lines may join: its valid ID names its person, and cannot be
+/// one Excel damaged (those are matched line by line, like any damaged ID).
+fn joinable(record: &PersonRecord) -> bool {
+    record.kind == SourceKind::Medical
+        && record.role == Role::Subject
+        && record
+            .id
+            .as_deref()
+            .is_some_and(ResidentId::names_its_person)
+}
+
+/// Whether `next` is the row after the `lines` rows of `last` in the same file, with the
+/// same identity cells.
+fn continues(last: &PersonRecord, lines: usize, next: &PersonRecord) -> bool {
+    fn same<T: PartialEq>(a: &Option<Arc<T>>, b: &Option<Arc<T>>) -> bool {
+        match (a, b) {
+            (Some(a), Some(b)) => Arc::ptr_eq(a, b) || a == b,
+            (None, None) => true,
+            _ => false,
+        }
+    }
+    let (from, to) = (last.source.origin(), next.source.origin());
+    joinable(next)
+        && next.source.row == last.source.row + lines as u32
+        && (Arc::ptr_eq(from, to) || from == to)
+        && same(&last.id, &next.id)
+        && same(&last.name, &next.name)
+        && (Arc::ptr_eq(&last.place, &next.place) || last.place == next.place)
+        && last.birth_date == next.birth_date
+        && last.sex == next.sex
+        && last.contact == next.contact
 }
 
 /// Township, village and address of a row, shared by the rows that repeat its place cells

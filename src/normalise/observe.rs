@@ -20,10 +20,10 @@ pub fn observe(record: RowRef<'_>, certificate: Option<&Certificate>) -> Observa
             risk: text(Field::RiskType),
             risk_cleared: record.flag(Field::RiskCleared),
         })),
-        SourceKind::Medical => Observation::Claim(Claim {
+        SourceKind::Medical => Observation::Claims(Box::new([Claim {
             out_of_pocket_cents: record.amount(Field::OutOfPocket).map(to_cents),
             settled: record.date(Field::SettlementDate),
-        }),
+        }])),
         SourceKind::Disability => Observation::Disability(disability(record, certificate)),
         SourceKind::Petition | SourceKind::Hotline => Observation::Request(Box::new(Request {
             date: record.date(Field::RequestDate),

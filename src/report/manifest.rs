@@ -102,7 +102,7 @@ pub(crate) fn render(
         counts: Counts {
             input_files: report.ingest.files.len(),
             raw_records: report.ingest.record_count,
-            person_records: report.normalised.persons.len(),
+            person_records: report.normalised.person_rows(),
             persons: report.linkage.persons.len(),
             suspects: report.screening.suspects.len(),
             suspects_without_township: report

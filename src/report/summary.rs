@@ -375,7 +375,7 @@ fn run_info(report: &RunReport<'_>) -> Vec<(String, String)> {
         ("读取记录数".into(), report.ingest.record_count.to_string()),
         (
             "人员记录数".into(),
-            report.normalised.persons.len().to_string(),
+            report.normalised.person_rows().to_string(),
         ),
         (
             "合并后人数".into(),

@@ -67,34 +67,36 @@ pub fn epoch_days(date: NaiveDate) -> i32 {
     date.num_days_from_ce() - EPOCH_FROM_CE
 }
 
-/// Builds the medical columns from the claim lines among `lines` (record indices, in
+/// Builds the medical columns from the claim lines of `lines` (record indices, in
 /// order) that have an amount. Lines without 个人自付 cannot add anything and are left out.
 pub fn medical_columns(
     records: &[PersonRecord],
     person_of: &[usize],
     lines: impl IntoIterator<Item = usize>,
 ) -> MedicalColumns {
-    // Room for a line per record, reserved once: grown by doubling, the columns of a
-    // county's millions of claim lines were copied on the way. Reserved room that no line
-    // fills is never touched.
+    // Room for every line, reserved once: grown by doubling, the columns of a county's
+    // millions of claim lines were copied on the way.
+    let lines: Vec<usize> = lines.into_iter().collect();
+    let room = lines.iter().map(|&i| records[i].lines()).sum();
     let mut cols = MedicalColumns {
-        person: Vec::with_capacity(records.len()),
-        date: Vec::with_capacity(records.len()),
-        out_of_pocket_cents: Vec::with_capacity(records.len()),
-        record: Vec::with_capacity(records.len()),
+        person: Vec::with_capacity(room),
+        date: Vec::with_capacity(room),
+        out_of_pocket_cents: Vec::with_capacity(room),
+        record: Vec::with_capacity(room),
     };
     for index in lines {
-        let record = &records[index];
-        let Observation::Claim(claim) = &record.observation else {
+        let Observation::Claims(claims) = &records[index].observation else {
             continue;
         };
-        let Some(cents) = claim.out_of_pocket_cents else {
-            continue;
-        };
-        cols.person.push(person_of[index] as u32);
-        cols.date.push(claim.settled.map(epoch_days));
-        cols.out_of_pocket_cents.push(cents);
-        cols.record.push(index as u32);
+        for claim in claims.iter() {
+            let Some(cents) = claim.out_of_pocket_cents else {
+                continue;
+            };
+            cols.person.push(person_of[index] as u32);
+            cols.date.push(claim.settled.map(epoch_days));
+            cols.out_of_pocket_cents.push(cents);
+            cols.record.push(index as u32);
+        }
     }
     cols
 }
@@ -658,7 +660,9 @@ fn medical_facts(
         .into_iter()
         .zip(lines)
         .map(|(t, mut records)| {
+            // A record of several claim lines is named once.
             records.sort_unstable();
+            records.dedup();
             let fact = Grounds {
                 fact: Fact {
                     source: SourceKind::Medical,

@@ -23,7 +23,7 @@ pub(crate) enum Pass {
 impl Pass {
     fn of(observation: &Observation) -> Pass {
         match observation {
-            Observation::Claim(_) => Pass::Claims,
+            Observation::Claims(_) => Pass::Claims,
             Observation::Roll(_) => Pass::Rolls,
             _ => Pass::Facts,
         }
@@ -107,7 +107,7 @@ mod tests {
             record(
                 SourceKind::Medical,
                 Role::Subject,
-                Observation::Claim(Claim::default()),
+                Observation::Claims(Box::new([Claim::default()])),
             )
         };
         let roll = |kind| record(kind, Role::Subject, Observation::Roll(Box::default()));

@@ -36,8 +36,12 @@ fn by_priority<'a>(input: &'a ScreeningInput<'_>, person: &Person) -> Vec<&'a Pe
 /// The valid ID most of the person's records agree on (ties: the smallest).
 fn valid_id(records: &[&PersonRecord]) -> Option<String> {
     let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
-    for id in records.iter().filter_map(|r| r.id.as_ref()?.exact_key()) {
-        *counts.entry(id).or_default() += 1;
+    // Counted by source row: a record of several claim lines counts each.
+    for (id, lines) in records
+        .iter()
+        .filter_map(|r| Some((r.id.as_ref()?.exact_key()?, r.lines())))
+    {
+        *counts.entry(id).or_default() += lines;
     }
     let best = counts.values().copied().max()?;
     counts
@@ -60,7 +64,7 @@ fn all_refs(input: &ScreeningInput<'_>, person: &Person) -> Vec<SourceRef> {
     let refs: BTreeSet<SourceRef> = person
         .records
         .iter()
-        .map(|&i| input.records[i].source.clone())
+        .flat_map(|&i| input.records[i].sources())
         .collect();
     refs.into_iter().collect()
 }

@@ -103,10 +103,13 @@ impl Link {
 
 /// The exact links of a run: records grouped by valid ID, each group's first record linked
 /// to each later one. Kept as the groups, not as a `Link` each: a county has millions (a
-/// person's claim lines, mostly), alike but for their ends.
+/// person's claim lines, mostly), alike but for their ends. A record of several claim
+/// lines is a member once per line: each later line is linked as a record of its own would
+/// be, so the links count source rows, whatever normalise joined.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ExactLinks {
-    /// Record indices, group by group; ascending inside a group.
+    /// Record indices, group by group; ascending inside a group, a record of several
+    /// lines repeated once per line.
     members: Vec<u32>,
     /// `members[starts[g]..starts[g + 1]]` is group `g`.
     starts: Vec<u32>,

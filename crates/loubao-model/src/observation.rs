@@ -14,7 +14,10 @@ pub enum Observation {
     /// row's facts are the child's).
     IdentityOnly,
     Monitoring(Box<Monitoring>),
-    Claim(Claim),
+    /// Medical settlement lines, one per source row: the record's own row and the rows
+    /// that follow it. A person's consecutive claim lines with one valid ID are one record
+    /// (normalise joins them), so a county's millions of lines are not a record each.
+    Claims(Box<[Claim]>),
     Disability(Disability),
     Request(Box<Request>),
     Unemployment(Box<Unemployment>),

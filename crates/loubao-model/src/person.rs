@@ -1,4 +1,5 @@
-//! One person as one source row describes him, after normalisation.
+//! One person as one source row describes him (or a run of his claim lines), after
+//! normalisation.
 
 use std::sync::Arc;
 
@@ -105,6 +106,19 @@ impl ResidentId {
     pub fn exact_key(&self) -> Option<&str> {
         self.quality.is_valid().then_some(self.digits.as_str())
     }
+
+    /// A valid ID that may still be damaged: one ending in `000` (Excel pads a rounded
+    /// number with zeros, and one padded ID in eleven passes the check by chance), or one
+    /// upgraded from 15 digits (its century is inferred, not read).
+    pub fn may_be_damaged(&self) -> bool {
+        self.quality.is_valid()
+            && (self.quality == IdQuality::Upgraded15 || self.digits.ends_with("000"))
+    }
+
+    /// A valid ID that cannot be a damaged one: it names its person.
+    pub fn names_its_person(&self) -> bool {
+        self.quality.is_valid() && !self.may_be_damaged()
+    }
 }
 
 /// A name cleaned for matching; `display` keeps what the clerk typed. Inline up to 24 bytes
@@ -148,7 +162,8 @@ impl Contact {
     }
 }
 
-/// One person as described by one source row, normalised. The unit of linkage.
+/// One person as described by one source row, normalised, or by a run of consecutive claim
+/// lines that one valid ID names (`Observation::Claims`). The unit of linkage.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PersonRecord {
     pub kind: SourceKind,
@@ -171,6 +186,20 @@ pub struct PersonRecord {
 }
 
 impl PersonRecord {
+    /// How many source rows the record stands for: its claim lines, else its one row.
+    pub fn lines(&self) -> usize {
+        match &self.observation {
+            Observation::Claims(lines) => lines.len(),
+            _ => 1,
+        }
+    }
+
+    /// The source rows the record stands for, in order: its own, then the rows of its
+    /// later claim lines, which follow it.
+    pub fn sources(&self) -> impl Iterator<Item = SourceRef> + '_ {
+        (0..self.lines() as u32).map(|k| SourceRef::at(self.source.origin(), self.source.row + k))
+    }
+
     /// The record's place to change, its own copy if it was shared.
     pub fn place_mut(&mut self) -> &mut Place {
         Arc::make_mut(&mut self.place)
@@ -194,7 +223,7 @@ impl PersonRecord {
 mod tests {
     use super::*;
 
-    /// A county holds millions of these (one per claim line): each byte is megabytes.
+    /// A county holds hundreds of thousands of these: each byte is a share of its memory.
     #[test]
     fn a_person_record_stays_compact() {
         let size = std::mem::size_of::<PersonRecord>();

@@ -134,3 +134,81 @@ fn synthetic_typos_are_found_without_false_links() {
         assert_eq!(truth(k.ends().0), truth(k.ends().1), "{k:?}");
     }
 }
+
+/// The synthetic county with some records turned into runs of 2–6 medical claim lines:
+/// each run as one record of its lines (joined, as normalise makes them) and as one record
+/// per line (apart), with the apart index of each joined record's first line.
+fn claim_runs(seed: u64) -> (Vec<PersonRecord>, Vec<PersonRecord>, Vec<usize>) {
+    use crate::model::Claim;
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let (mut joined, mut apart, mut first_line) = (Vec::new(), Vec::new(), Vec::new());
+    for mut r in synthetic(1_500, seed) {
+        let clean = r.id.as_ref().is_some_and(|id| id.names_its_person());
+        let lines = if clean && rng.gen_bool(0.3) {
+            rng.gen_range(2..=6)
+        } else {
+            1
+        };
+        first_line.push(apart.len());
+        if lines > 1 {
+            r.kind = SourceKind::Medical;
+            r.contact = None;
+            let claim = |k: i64| Claim {
+                out_of_pocket_cents: Some(100 * k),
+                settled: None,
+            };
+            for k in 0..lines {
+                apart.push(with(r.clone(), |line| {
+                    line.source.row += k as u32;
+                    line.observation = Observation::Claims(Box::new([claim(k)]));
+                }));
+            }
+            r.observation = Observation::Claims((0..lines).map(claim).collect());
+        } else {
+            apart.push(r.clone());
+        }
+        joined.push(r);
+    }
+    (joined, apart, first_line)
+}
+
+#[test]
+fn claim_lines_joined_into_one_record_link_as_they_did_apart() {
+    let (joined, apart, first_line) = claim_runs(5);
+    assert!(apart.len() > joined.len() + 500, "enough runs to tell");
+    let (j, a) = (run(&joined), run(&apart));
+    // Weights, candidates and decisions: every figure counts the rows as before.
+    let figures = |l: &Linkage| serde_json::to_string(&l.stats).unwrap();
+    assert_eq!(figures(&j), figures(&a));
+    assert!(j.stats.accepted_links > 0 && j.stats.exact_links > 0);
+    let fuzzy = |l: &Linkage, at: &dyn Fn(u32) -> u32| -> Vec<String> {
+        l.links
+            .iter()
+            .filter(|k| k.decision != LinkDecision::Exact)
+            .map(|k| {
+                format!(
+                    "{} {} {:?} {}",
+                    at(k.left),
+                    at(k.right),
+                    k.decision,
+                    k.score
+                )
+            })
+            .collect()
+    };
+    let at_line = |r: u32| first_line[r as usize] as u32;
+    assert_eq!(fuzzy(&j, &at_line), fuzzy(&a, &|r| r));
+    // The same persons: every line is with the lines and records it was with apart.
+    let joined_of_line: Vec<usize> = (0..joined.len())
+        .flat_map(|r| std::iter::repeat_n(r, joined[r].lines()))
+        .collect();
+    let mut person_for: BTreeMap<usize, usize> = BTreeMap::new();
+    for (line, &r) in joined_of_line.iter().enumerate() {
+        let seen = *person_for
+            .entry(a.person_of[line])
+            .or_insert(j.person_of[r]);
+        assert_eq!(seen, j.person_of[r], "line {line}");
+    }
+    assert_eq!(person_for.len(), j.persons.len());
+    assert_eq!(a.persons.len(), j.persons.len());
+}

@@ -12,6 +12,7 @@ use crate::model::{
     DisabilityCategory, Field, IdQuality, RawRecord, Role, Sex, SourceKind, SourceRef, Value,
 };
 
+mod claim_lines;
 mod id_properties;
 mod person_names;
 mod phones_and_places;

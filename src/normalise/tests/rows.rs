@@ -390,6 +390,7 @@ fn consecutive_lines_of_a_person_resolve_each_place_of_their_own() {
         line(8, vec![]),
     ];
     let out = normalise(recs, &townships());
+    // Lines with the same place are one record of two lines; each other line is its own.
     let places: Vec<_> = out
         .persons
         .iter()
@@ -398,19 +399,19 @@ fn consecutive_lines_of_a_person_resolve_each_place_of_their_own() {
                 p.place.township.as_deref(),
                 p.place.village.as_deref(),
                 p.place.address.as_deref(),
+                p.lines(),
             )
         })
         .collect();
     assert_eq!(
         places,
         [
-            (Some("石桥乡"), Some("李家村"), Some("石桥乡李家村")),
-            (Some("石桥乡"), Some("李家村"), Some("石桥乡李家村")),
-            (Some("城关镇"), Some("王庄村"), Some("城关镇王庄村3组")),
-            (Some("石桥乡"), None, None),
-            (None, None, None),
-            (None, Some("石桥乡"), None),
-            (None, None, None),
+            (Some("石桥乡"), Some("李家村"), Some("石桥乡李家村"), 2),
+            (Some("城关镇"), Some("王庄村"), Some("城关镇王庄村3组"), 1),
+            (Some("石桥乡"), None, None, 1),
+            (None, None, None, 1),
+            (None, Some("石桥乡"), None, 1),
+            (None, None, None, 1),
         ]
     );
     // The unknown township is counted for its own line only.

@@ -10,14 +10,18 @@ pub(super) fn link_score(known: &Known<'_>) -> LinkScore {
     let mut by_pred: BTreeMap<usize, u64> = BTreeMap::new();
     let mut both: BTreeMap<(usize, &str), u64> = BTreeMap::new();
     let mut score = LinkScore {
-        records: records.len(),
+        records: known.lines.len(),
         ..LinkScore::default()
     };
-    for i in 0..records.len() {
-        let Some(person) = known.who(i) else {
+    debug_assert_eq!(
+        known.lines.last().map_or(0, |l| l.record + 1),
+        records.len()
+    );
+    for line in &known.lines {
+        let Some(person) = line.truth.map(|row| row.person.as_str()) else {
             continue;
         };
-        let Some(&cluster) = linkage.person_of.get(i) else {
+        let Some(&cluster) = linkage.person_of.get(line.record) else {
             continue;
         };
         score.records_known += 1;
@@ -152,19 +156,45 @@ pub(super) fn noise_labels(noise: &str) -> Vec<String> {
 pub(super) struct Known<'a> {
     pub(super) records: &'a [PersonRecord],
     pub(super) linkage: &'a Linkage,
+    /// The truth row of each record's own (first) row.
     pub(super) rows: Vec<Option<&'a TruthRow>>,
+    /// Every source row the records stand for, in record order: the figures count rows,
+    /// whether or not normalise joined a person's claim lines into one record.
+    pub(super) lines: Vec<Line<'a>>,
+}
+
+/// One source row of a person record and the truth's row for it.
+pub(super) struct Line<'a> {
+    pub(super) record: usize,
+    pub(super) source: String,
+    pub(super) truth: Option<&'a TruthRow>,
 }
 
 impl<'a> Known<'a> {
     pub(super) fn new(records: &'a [PersonRecord], linkage: &'a Linkage, truth: &'a Truth) -> Self {
-        let rows = records
+        let lines: Vec<Line<'a>> = records
             .iter()
-            .map(|r| truth.row_of(&r.source.to_string(), r.role))
+            .enumerate()
+            .flat_map(|(record, r)| {
+                r.sources().map(move |source| {
+                    let source = source.to_string();
+                    Line {
+                        record,
+                        truth: truth.row_of(&source, r.role),
+                        source,
+                    }
+                })
+            })
             .collect();
+        let mut rows = vec![None; records.len()];
+        for line in lines.iter().rev() {
+            rows[line.record] = line.truth;
+        }
         Known {
             records,
             linkage,
             rows,
+            lines,
         }
     }
 
@@ -293,12 +323,16 @@ pub(super) fn roll_link_score(known: &Known<'_>) -> RollLinkScore {
     let mut score = RollLinkScore::default();
     let mut by_noise: BTreeMap<String, RollTally> = BTreeMap::new();
     let mut by_source: BTreeMap<String, RollTally> = BTreeMap::new();
-    for (i, rec) in records.iter().enumerate() {
-        let (false, Some(person), Some(&p)) =
-            (rec.kind.is_roll(), known.who(i), linkage.person_of.get(i))
-        else {
+    for line in &known.lines {
+        let rec = &records[line.record];
+        let (false, Some(truth), Some(&p)) = (
+            rec.kind.is_roll(),
+            line.truth,
+            linkage.person_of.get(line.record),
+        ) else {
             continue;
         };
+        let person = truth.person.as_str();
         if let Some(right) = known.roll_link_right(p, person) {
             score.linked += 1;
             score.linked_right += usize::from(right);
@@ -307,7 +341,7 @@ pub(super) fn roll_link_score(known: &Known<'_>) -> RollLinkScore {
             continue;
         }
         let outcome = known.outcome(p, person);
-        let noise = known.rows[i].map_or("", |r| r.noise.as_str());
+        let noise = truth.noise.as_str();
         let labels = noise_labels(noise);
         score.recall.add(outcome);
         by_source
@@ -323,7 +357,7 @@ pub(super) fn roll_link_score(known: &Known<'_>) -> RollLinkScore {
                 held: outcome == RollOutcome::Held,
                 fields: describe_fields(rec),
                 nearest: known.nearest(p, person),
-                source: rec.source.to_string(),
+                source: line.source.clone(),
                 labels,
             });
         }
