@@ -287,6 +287,19 @@ impl<'a> RowRef<'a> {
         self.cells().iter().map(move |c| (c.field, piece.value(c)))
     }
 
+    /// Whether this row and `other` hold the same cells, those of the `skipped` fields
+    /// aside (compared as stored: text by its bytes).
+    pub fn same_cells_but(&self, other: &RowRef<'a>, skipped: &[Field]) -> bool {
+        let kept = |row: &RowRef<'a>| {
+            let piece = row.piece;
+            row.cells()
+                .iter()
+                .filter(|c| !skipped.contains(&c.field))
+                .map(move |c| (c.field, piece.value(c)))
+        };
+        kept(self).eq(kept(other))
+    }
+
     pub fn get(&self, field: Field) -> Option<Value<&'a str>> {
         let cells = self.cells();
         // A row has a dozen cells or so: a scan beats a binary search.

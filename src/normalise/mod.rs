@@ -173,7 +173,10 @@ fn normalise_batch(
             let mut part = Part::default();
             for index in start..batch.end.min(start + PART_ROWS) {
                 let record = piece.row(index).expect("an index of the piece");
-                part.add(persons_of(record, gazetteer, &mut recent), townships);
+                let previous = (index > start).then(|| piece.row(index - 1)).flatten();
+                if !previous.is_some_and(|p| part.add_line(p, record, &recent, townships)) {
+                    part.add(persons_of(record, gazetteer, &mut recent), townships);
+                }
             }
             part.claims.close(&mut part.persons);
             part
@@ -214,6 +217,50 @@ impl Part {
         for parent in row.parents {
             self.claims.push(&mut self.persons, parent);
         }
+    }
+}
+
+impl Part {
+    /// Adds `record` as one more line of the last person record when it is the next claim
+    /// line of that record's run, with the same cells as the `previous` row but for the
+    /// line's own: normalising it would only make the same person again. `recent` has
+    /// seen the previous row's cells.
+    fn add_line(
+        &mut self,
+        previous: RowRef<'_>,
+        record: RowRef<'_>,
+        recent: &Recent,
+        townships: bool,
+    ) -> bool {
+        let Some(last) = self.persons.last() else {
+            return false;
+        };
+        let lines = self.claims.lines.len() as u32;
+        if lines == 0
+            || record.row() != last.source.row + lines
+            || previous.row() + 1 != record.row()
+            || !record.same_cells_but(&previous, &observe::CLAIM_LINE_FIELDS)
+        {
+            return false;
+        }
+        self.claims.lines.push(observe::claim(record));
+        let quality = last.id.as_ref().map(|id| id.quality);
+        count(&mut self.ids, (record.kind(), quality));
+        let unknown = recent
+            .place
+            .last
+            .as_ref()
+            .is_some_and(|(_, p)| p.unknown_township);
+        if let Some(text) = record
+            .trimmed(Field::Township)
+            .filter(|_| unknown && townships)
+        {
+            count(
+                &mut self.unknown_townships,
+                (record.kind(), text.to_string()),
+            );
+        }
+        true
     }
 }
 

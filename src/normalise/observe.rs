@@ -20,10 +20,7 @@ pub fn observe(record: RowRef<'_>, certificate: Option<&Certificate>) -> Observa
             risk: text(Field::RiskType),
             risk_cleared: record.flag(Field::RiskCleared),
         })),
-        SourceKind::Medical => Observation::Claims(Box::new([Claim {
-            out_of_pocket_cents: record.amount(Field::OutOfPocket).map(to_cents),
-            settled: record.date(Field::SettlementDate),
-        }])),
+        SourceKind::Medical => Observation::Claims(Box::new([claim(record)])),
         SourceKind::Disability => Observation::Disability(disability(record, certificate)),
         SourceKind::Petition | SourceKind::Hotline => Observation::Request(Box::new(Request {
             date: record.date(Field::RequestDate),
@@ -89,6 +86,19 @@ pub fn parse_grade(text: &str) -> Option<u8> {
         '四' | '4' | 'Ⅳ' => Some(4),
         _ => None,
     })
+}
+
+/// The cells of a medical row that are its claim line's own: they differ from line to line
+/// while the person stays the same.
+pub const CLAIM_LINE_FIELDS: [Field; 3] =
+    [Field::SettlementDate, Field::TotalCost, Field::OutOfPocket];
+
+/// The claim line a medical row gives.
+pub fn claim(record: RowRef<'_>) -> Claim {
+    Claim {
+        out_of_pocket_cents: record.amount(Field::OutOfPocket).map(to_cents),
+        settled: record.date(Field::SettlementDate),
+    }
 }
 
 #[cfg(test)]

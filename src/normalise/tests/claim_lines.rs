@@ -115,3 +115,36 @@ fn a_persons_lines_join_across_the_rows_normalised_apart() {
     assert_eq!(found[2].0, 2 + lines as u32);
     assert_eq!(out.person_rows(), lines + 2);
 }
+
+#[test]
+fn lines_alike_but_for_their_own_cells_are_joined_and_each_counted() {
+    // Three lines of one person in a township the pipeline does not name, each with its
+    // own total cost, then one that gives a phone: another contact, a record of its own.
+    let line = |row: u32, extra: Option<(Field, Value)>| {
+        let mut r = claim(row, "张伟", Some(X_ID), i64::from(row));
+        r.fields
+            .push((Field::Township, Value::Text("黄河镇".into())));
+        r.fields
+            .push((Field::TotalCost, Value::Amount(f64::from(row) * 3.0)));
+        r.fields.extend(extra);
+        r.fields.sort_by_key(|(f, _)| *f);
+        r
+    };
+    let rows = vec![
+        line(2, None),
+        line(3, None),
+        line(4, None),
+        line(5, Some((Field::Phone, Value::Text("13812345678".into())))),
+    ];
+    let out = normalise(rows, &townships());
+    assert_eq!(
+        records(&out),
+        [(2, vec![2, 3, 4], vec![2, 3, 4]), (5, vec![5], vec![5])]
+    );
+    assert_eq!(
+        out.unknown_townships[&(SourceKind::Medical, "黄河镇".to_string())],
+        4,
+        "every row's unknown township is counted"
+    );
+    assert_eq!(out.id_quality[&SourceKind::Medical][&IdQuality::Clean], 4);
+}
