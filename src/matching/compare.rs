@@ -174,7 +174,13 @@ pub struct RecordFields {
     /// Record `r` stands for source rows `line_starts[r]..line_starts[r + 1]` of all
     /// records' rows: the weights count rows (claim lines), not records.
     line_starts: Vec<u32>,
+    /// The record of every `LINE_STRIDE`th row: a row's record is searched among a few
+    /// records from there, not among all (the weights look up 400,000 random rows).
+    line_index: Vec<u32>,
 }
+
+/// Rows between two entries of `RecordFields::line_index`.
+const LINE_STRIDE: usize = 64;
 
 /// Records per parallel chunk when gathering runs; a run cut at a chunk boundary is held
 /// twice, which changes nothing but memory.
@@ -234,17 +240,23 @@ impl RecordFields {
                 }
             });
         let mut line_starts = Vec::with_capacity(records.len() + 1);
+        let mut line_index = Vec::new();
         let mut lines = 0u32;
         line_starts.push(0);
-        for r in records {
-            lines += r.lines() as u32;
+        for (r, record) in records.iter().enumerate() {
+            lines += record.lines() as u32;
             line_starts.push(lines);
+            // The strided rows among this record's rows are this record's.
+            while line_index.len() * LINE_STRIDE < lines as usize {
+                line_index.push(r as u32);
+            }
         }
         RecordFields {
             runs,
             starts,
             run_of,
             line_starts,
+            line_index,
         }
     }
 
@@ -264,9 +276,14 @@ impl RecordFields {
 
     /// The record standing for source row `line` (`line < lines()`).
     pub fn record_of_line(&self, line: usize) -> usize {
-        self.line_starts
-            .partition_point(|&start| start as usize <= line)
-            - 1
+        let stride = line / LINE_STRIDE;
+        let from = self.line_index[stride] as usize;
+        let to = self
+            .line_index
+            .get(stride + 1)
+            .map_or(self.len(), |&r| r as usize);
+        let starts = &self.line_starts[from..=to];
+        from + starts.partition_point(|&start| start as usize <= line) - 1
     }
 
     /// How many `Fields` are held: the runs.

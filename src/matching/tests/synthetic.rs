@@ -212,3 +212,14 @@ fn claim_lines_joined_into_one_record_link_as_they_did_apart() {
     assert_eq!(person_for.len(), j.persons.len());
     assert_eq!(a.persons.len(), j.persons.len());
 }
+
+#[test]
+fn every_row_finds_the_record_standing_for_it() {
+    let (joined, apart, _) = claim_runs(9);
+    let fields = compare::RecordFields::of(&joined);
+    assert_eq!(fields.lines(), apart.len());
+    let expected = (0..joined.len()).flat_map(|r| std::iter::repeat_n(r, joined[r].lines()));
+    for (line, record) in expected.enumerate() {
+        assert_eq!(fields.record_of_line(line), record, "row {line}");
+    }
+}
