@@ -4,9 +4,10 @@
 //! Each row yields its subject, and for children-at-risk rows also the father and
 //! mother, in that order. A person's consecutive claim lines with one valid ID yield one
 //! record carrying every line: the rows name one person, and a county's millions of lines
-//! need not each be linked, screened and held as a record. A row naming nobody (no usable name, no ID digits) is rejected
-//! with a reason the clerk can act on. Damaged IDs are kept, counted per source and per kind
-//! of damage, so the summary can tell a department that its ID column is broken.
+//! need not each be linked, screened and held as a record. A row naming nobody (no usable
+//! name, no ID digits) is rejected with a reason the clerk can act on. Damaged IDs are
+//! kept, counted per source and per kind of damage, so the summary can tell a department
+//! that its ID column is broken.
 
 pub mod ids;
 pub mod names;
@@ -218,9 +219,7 @@ impl Part {
             self.claims.push(&mut self.persons, parent);
         }
     }
-}
 
-impl Part {
     /// Adds `record` as one more line of the last person record when it is the next claim
     /// line of that record's run, with the same cells as the `previous` row but for the
     /// line's own: normalising it would only make the same person again. `recent` has
@@ -320,9 +319,9 @@ fn join(last: &mut PersonRecord, next: PersonRecord) -> Option<PersonRecord> {
 }
 
 /// The claim lines of the last person record while later rows may still join it: a
-/// person's consecutive claim lines with one valid ID become one record (SPEC 4's unit of
-/// linkage is the person a row names, and those rows name one person by his ID). Kept
-/// unboxed until the run ends, so that joining a line is a push.
+/// person's consecutive claim lines with one valid ID become one record, for those rows
+/// name one person by his ID. Kept unboxed until the run ends, so that joining a line is
+/// a push.
 #[derive(Default)]
 struct OpenClaims {
     /// The last record's lines; empty when it cannot take more.
