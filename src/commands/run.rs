@@ -11,7 +11,9 @@ use crate::config::LoadedPipeline;
 use crate::ingest::IngestOutput;
 use crate::lang::pick;
 use crate::ledger::decisions::StoredVerdict;
-use crate::ledger::{Ledger, LedgerError, LedgerPlan, NightCounts, PreparedRun, RunInfo};
+use crate::ledger::{
+    Ledger, LedgerError, LedgerPlan, NightCounts, PreparedRun, RunInfo, StoredClues,
+};
 use crate::model::{Linkage, QuestionId, RunOutcome, SourceKind, Suspect};
 use crate::normalise::NormaliseOutput;
 use crate::ops::{self, Exit, StagedRun};
@@ -154,7 +156,17 @@ fn run_stages<'l>(
     let normalised = normalise_records(loaded, &mut ingested, progress, &mut watch);
     let missing_kinds = missing_kinds(&normalised)?;
     let verdicts = ledger.verdicts()?;
-    let linkage = link_records(loaded, &normalised, &verdicts, progress, &mut watch);
+    // The ledger's stored clues are read on this thread while matching keeps the cores
+    // busy: read after the rules, with one core idle, they held up the lists.
+    let (linkage, stored) = std::thread::scope(|scope| {
+        let linking =
+            scope.spawn(|| link_records(loaded, &normalised, &verdicts, progress, &mut watch));
+        let stored = ledger.stored_clues();
+        let linkage = linking
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (linkage, stored)
+    });
     let mut screening = screen(loaded, &normalised, &linkage, progress, &mut watch);
     let run = RunInfo {
         run_id: staged.run_id.clone(),
@@ -162,7 +174,7 @@ fn run_stages<'l>(
         started,
         outcome: outcome_of(&ingested, &normalised),
     };
-    let plan = plan_clues(ledger, loaded, &mut screening)?;
+    let plan = plan_clues(stored?, loaded, &mut screening);
     let unlisted = keep_listed(&mut screening, &plan);
     let run_report = RunReport {
         pipeline: loaded,
@@ -364,17 +376,17 @@ fn outcome_of(ingested: &IngestOutput, normalised: &NormaliseOutput) -> RunOutco
 /// order. They are moved into one list for it and back, not copied (a county's twenty
 /// thousand clues carry every claim line behind them).
 fn plan_clues(
-    ledger: &Ledger,
+    stored: StoredClues,
     loaded: &LoadedPipeline,
     screening: &mut Screening,
-) -> Result<LedgerPlan, Error> {
+) -> LedgerPlan {
     let mut clues = std::mem::take(&mut screening.suspects);
     let suspects = clues.len();
     clues.append(&mut screening.conduct);
-    let plan = ledger.plan(&clues, loaded.as_of, &loaded.deadlines());
+    let plan = stored.plan(&clues, loaded.as_of, &loaded.deadlines());
     screening.conduct = clues.split_off(suspects);
     screening.suspects = clues;
-    Ok(plan?)
+    plan
 }
 
 /// Leaves in `screening` only the suspects and conduct clues the plan lists, and returns

@@ -27,7 +27,7 @@ use crate::model::{ReviewOutcome, RuleCode, RunOutcome, SourceKind, Suspect};
 use crate::ops;
 use crate::tr;
 
-pub use plan::{LedgerPlan, NightCounts, PreparedRun};
+pub use plan::{LedgerPlan, NightCounts, PreparedRun, StoredClues};
 
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]

@@ -151,7 +151,23 @@ struct Known {
     review: Option<ClueReview>,
 }
 
+/// What a plan decides against: every stored clue, and the spot checks that disputed a
+/// closure. None of it depends on tonight's clues, so a run reads it while it links.
+#[derive(Debug, Clone, Default)]
+pub struct StoredClues {
+    known: BTreeMap<String, Known>,
+    disputed: BTreeMap<String, NaiveDate>,
+}
+
 impl Ledger {
+    /// The stored clues and disputed closures a plan decides against.
+    pub fn stored_clues(&self) -> Result<StoredClues, LedgerError> {
+        Ok(StoredClues {
+            known: self.known_clues()?,
+            disputed: self.disputed()?,
+        })
+    }
+
     /// Decides, without writing anything, what this run's suspects are to the ledger, and
     /// which of them are past a campaign deadline on `as_of`.
     pub fn plan(
@@ -160,8 +176,14 @@ impl Ledger {
         as_of: NaiveDate,
         deadlines: &Deadlines,
     ) -> Result<LedgerPlan, LedgerError> {
-        let known = self.known_clues()?;
-        let disputed = self.disputed()?;
+        Ok(self.stored_clues()?.plan(suspects, as_of, deadlines))
+    }
+}
+
+impl StoredClues {
+    /// `Ledger::plan` against clues read before: the ledger must not have changed since.
+    pub fn plan(self, suspects: &[Suspect], as_of: NaiveDate, deadlines: &Deadlines) -> LedgerPlan {
+        let StoredClues { known, disputed } = self;
         // Each suspect is decided on its own, on every core; the plan takes the decisions
         // in suspect order.
         let decisions: Vec<Decision> = suspects
@@ -204,9 +226,11 @@ impl Ledger {
             .map(|(id, _)| id.clone())
             .collect();
         plan.known = known;
-        Ok(plan)
+        plan
     }
+}
 
+impl Ledger {
     /// Writes the run — new clues, sightings, reopened and written-off clues, the
     /// rectification check, the 待复核 questions asked and the run's figures — into one
     /// transaction, left open: nothing is recorded until `PreparedRun::commit`, and a run
