@@ -184,11 +184,7 @@ impl PersonView<'_> {
     /// His row tonight, and whether the ledger lets it be listed. A row names every source
     /// row of its person; a child and a parent named on one row are told apart by name.
     fn suspect(&self) -> Option<(&Suspect, bool)> {
-        let refs: BTreeSet<SourceRef> = self
-            .records()
-            .iter()
-            .flat_map(|&r| self.record(r).sources())
-            .collect();
+        let refs = self.source_rows();
         let names: BTreeSet<&str> = self
             .records()
             .iter()
@@ -240,7 +236,7 @@ impl PersonView<'_> {
         .flatten()
         .collect::<Vec<_>>()
         .join(" ");
-        let records = self.rows().count();
+        let records = self.row_count();
         let _ = writeln!(
             out,
             "{}",
@@ -307,11 +303,7 @@ impl PersonView<'_> {
 
     /// The conduct clues (R07) raised from his complaints.
     fn complaints(&self) -> Vec<&Suspect> {
-        let refs: BTreeSet<SourceRef> = self
-            .records()
-            .iter()
-            .flat_map(|&r| self.record(r).sources())
-            .collect();
+        let refs = self.source_rows();
         self.screening
             .conduct
             .iter()
@@ -334,8 +326,21 @@ impl PersonView<'_> {
         (touching, held)
     }
 
-    /// The person's source rows, in record order: a record of several claim lines gives
-    /// each line with its own row.
+    /// Every source row of the person, as a list row names them.
+    fn source_rows(&self) -> BTreeSet<SourceRef> {
+        self.records()
+            .iter()
+            .flat_map(|&r| self.record(r).sources())
+            .collect()
+    }
+
+    /// How many source rows the person's records stand for.
+    fn row_count(&self) -> usize {
+        self.records().iter().map(|&r| self.record(r).lines()).sum()
+    }
+
+    /// The person's source rows, in record order, with what each says: a record of several
+    /// claim lines gives each line with its own row.
     fn rows(&self) -> impl Iterator<Item = (&PersonRecord, SourceRef, Option<String>)> + '_ {
         self.records().iter().flat_map(|&r| {
             let record = self.record(r);
@@ -364,7 +369,7 @@ impl PersonView<'_> {
                 observation.map(|o| format!("  {o}")).unwrap_or_default()
             );
         }
-        let rows = self.rows().count();
+        let rows = self.row_count();
         if rows > RECORDS_SHOWN {
             let more = rows - RECORDS_SHOWN;
             let _ = writeln!(out, "{}", tr!("  …另 {more} 条", "  …{more} more"));
@@ -515,9 +520,12 @@ impl PersonView<'_> {
 /// the rolls, then every code, fired (with its 依据) or not.
 fn rule_lines(out: &mut String, view: &PersonView<'_>, story: &rules::trace::RuleStory) {
     let refs = |records: &[usize]| {
-        let rows = || records.iter().flat_map(|&r| view.record(r).sources());
-        let refs: Vec<String> = rows().take(3).map(|r| r.to_string()).collect();
-        let all = rows().count();
+        let refs: Vec<String> = (records.iter())
+            .flat_map(|&r| view.record(r).sources())
+            .take(3)
+            .map(|r| r.to_string())
+            .collect();
+        let all: usize = records.iter().map(|&r| view.record(r).lines()).sum();
         if all > 3 {
             tr!(
                 "{} 等 {} 条",

@@ -153,7 +153,7 @@ struct Known {
 
 /// What a plan decides against: every stored clue, and the spot checks that disputed a
 /// closure. None of it depends on tonight's clues, so a run reads it while it links.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug)]
 pub struct StoredClues {
     known: BTreeMap<String, Known>,
     disputed: BTreeMap<String, NaiveDate>,

@@ -130,15 +130,10 @@ pub fn representatives(
     let copies: Vec<u32> = (0..exact.len() as u32)
         .into_par_iter()
         .flat_map_iter(|g| {
-            let group = exact.group(g);
             let mut firsts: Vec<u32> = Vec::new();
             let mut copies = Vec::new();
             let mut last_run = u32::MAX;
-            // A record of several lines is a member once per line: it is looked at once.
-            for (i, &r) in group.iter().enumerate() {
-                if i > 0 && group[i - 1] == r {
-                    continue;
-                }
+            for r in exact.records(g) {
                 // A record of the run before it (a claim line after the first) is a copy
                 // without comparing.
                 let run = fields.run_of(r as usize);
@@ -273,14 +268,9 @@ impl<'a> Blocks<'a> {
             .iter()
             .take_while(|&&(p, _)| p == q)
         {
-            // A record of several lines is a member once per line: it is gathered once.
-            let mut last = None;
             out.extend(
                 self.exact
-                    .group(g)
-                    .iter()
-                    .copied()
-                    .filter(|&r| last.replace(r) != Some(r))
+                    .records(g)
                     .filter(|&r| self.keep[r as usize])
                     .take(self.max_block_size),
             );

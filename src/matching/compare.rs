@@ -418,10 +418,8 @@ impl Fields {
             && a.kind.is_roll() == b.kind.is_roll()
     }
 
-    /// A valid ID that may still be damaged: one ending in `000` (Excel pads a rounded
-    /// number with zeros, and one padded ID in eleven passes the check by chance), or one
-    /// upgraded from 15 digits (its century is inferred, not read). Such a record joins
-    /// its exact-ID group and is also matched like a damaged one.
+    /// `ResidentId::may_be_damaged`, read from the inline fields: such a record joins its
+    /// exact-ID group and is also matched like a damaged one.
     pub fn suspect(&self) -> bool {
         self.valid && (self.upgraded15 || self.zero_padded)
     }

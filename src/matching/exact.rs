@@ -108,8 +108,15 @@ impl ExactGroups {
         self.groups.groups()
     }
 
-    pub fn group(&self, g: u32) -> &[u32] {
-        self.groups.group(g as usize)
+    /// Group `g`'s records, each once (a record of several claim lines is a member once
+    /// per line, its copies side by side).
+    pub fn records(&self, g: u32) -> impl Iterator<Item = u32> + '_ {
+        let group = self.groups.group(g as usize);
+        group
+            .iter()
+            .enumerate()
+            .filter(|&(i, &r)| i == 0 || group[i - 1] != r)
+            .map(|(_, &r)| r)
     }
 
     /// Exact links: members (source rows) in groups beyond the first of each.

@@ -307,7 +307,7 @@ impl NormaliseOutput {
 /// Joins `next`'s claim lines to `last` when they continue its run (a person's lines cut
 /// where one part of rows ends); gives `next` back otherwise.
 fn join(last: &mut PersonRecord, next: PersonRecord) -> Option<PersonRecord> {
-    if !(joinable(last) && continues(last, last.lines(), &next)) {
+    if !(joinable(last) && joinable(&next) && continues(last, last.lines(), &next)) {
         return Some(next);
     }
     if let (Observation::Claims(earlier), Observation::Claims(later)) =
@@ -332,16 +332,15 @@ impl OpenClaims {
     /// Adds `record` to `persons`: as one more line of the last record when it continues
     /// that record's run, else as a record of its own.
     fn push(&mut self, persons: &mut Vec<PersonRecord>, record: PersonRecord) {
-        if let (Some(last), Some(line)) = (persons.last(), sole_claim(&record)) {
+        let line = opening_line(&record);
+        if let (Some(line), Some(last)) = (line, persons.last()) {
             if !self.lines.is_empty() && continues(last, self.lines.len(), &record) {
                 self.lines.push(line);
                 return;
             }
         }
         self.close(persons);
-        if let Some(line) = sole_claim(&record).filter(|_| joinable(&record)) {
-            self.lines.push(line);
-        }
+        self.lines.extend(line);
         persons.push(record);
     }
 
@@ -355,10 +354,10 @@ impl OpenClaims {
     }
 }
 
-/// The one claim line of a record just made from its row.
-fn sole_claim(record: &PersonRecord) -> Option<Claim> {
+/// The claim line of a record just made from its row, when later lines may join it.
+fn opening_line(record: &PersonRecord) -> Option<Claim> {
     match &record.observation {
-        Observation::Claims(lines) if lines.len() == 1 => Some(lines[0]),
+        Observation::Claims(lines) if lines.len() == 1 && joinable(record) => Some(lines[0]),
         _ => None,
     }
 }
@@ -374,8 +373,8 @@ fn joinable(record: &PersonRecord) -> bool {
             .is_some_and(ResidentId::names_its_person)
 }
 
-/// Whether `next` is the row after the `lines` rows of `last` in the same file, with the
-/// same identity cells.
+/// Whether `next`, joinable itself, is the row after the `lines` rows of `last` in the same
+/// file, with the same identity cells.
 fn continues(last: &PersonRecord, lines: usize, next: &PersonRecord) -> bool {
     fn same<T: PartialEq>(a: &Option<Arc<T>>, b: &Option<Arc<T>>) -> bool {
         match (a, b) {
@@ -385,8 +384,7 @@ fn continues(last: &PersonRecord, lines: usize, next: &PersonRecord) -> bool {
         }
     }
     let (from, to) = (last.source.origin(), next.source.origin());
-    joinable(next)
-        && next.source.row == last.source.row + lines as u32
+    next.source.row == last.source.row + lines as u32
         && (Arc::ptr_eq(from, to) || from == to)
         && same(&last.id, &next.id)
         && same(&last.name, &next.name)

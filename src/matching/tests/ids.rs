@@ -181,12 +181,7 @@ fn copies_of_one_damaged_id_join_the_roll_person() {
 
 #[test]
 fn a_valid_id_ending_in_excel_zeros_is_also_matched_as_damaged() {
-    // A birth date whose `000`-padded ID passes the check by chance (one in eleven do).
-    let padded = (1..=28)
-        .flat_map(|day| (0..10).map(move |d| format!("410123196810{day:02}{d}00")))
-        .map(|body| valid_id(&body))
-        .find(|id| id.ends_with('0'))
-        .unwrap();
+    let padded = padded_id();
     // An odd sequence digit: the padded copy reads as a woman, the real ID as a man.
     let real = valid_id(&format!("{}87", &padded[..15]));
     let roll = with(
@@ -202,6 +197,41 @@ fn a_valid_id_ending_in_excel_zeros_is_also_matched_as_damaged() {
     let k = link_between(&l, 0, 1).unwrap();
     assert_eq!(k.decision, LinkDecision::Accepted);
     assert_eq!(level(&k, "身份证号"), "前缀一致(前15位)");
+}
+
+/// Matching's suspect IDs are the model's IDs that may be damaged, the ones normalise never
+/// joins lines for: one rule, read two ways.
+#[test]
+fn a_suspect_id_is_one_that_may_be_damaged() {
+    let padded = padded_id();
+    let records = [
+        with_valid(
+            rec(SourceKind::Medical, 2, "张伟", "zhang wei"),
+            &valid_id(ZHANG),
+        ),
+        with_valid(rec(SourceKind::Medical, 3, "张伟", "zhang wei"), &padded),
+        with(
+            with_valid(
+                rec(SourceKind::Medical, 4, "张伟", "zhang wei"),
+                &valid_id(ZHANG),
+            ),
+            |r| Arc::make_mut(r.id.as_mut().unwrap()).quality = IdQuality::Upgraded15,
+        ),
+        with_damaged(
+            rec(SourceKind::Medical, 5, "张伟", "zhang wei"),
+            "4101231985",
+            IdQuality::ExcelFloat,
+            10,
+        ),
+        rec(SourceKind::Medical, 6, "张伟", "zhang wei"),
+    ];
+    let fields = compare::RecordFields::of(&records);
+    let suspect: Vec<bool> = fields.iter().map(|f| f.suspect()).collect();
+    let may_be_damaged: Vec<bool> = (records.iter())
+        .map(|r| r.id.as_ref().is_some_and(|id| id.may_be_damaged()))
+        .collect();
+    assert_eq!(suspect, [false, true, true, false, false]);
+    assert_eq!(suspect, may_be_damaged);
 }
 
 #[test]
